@@ -1,0 +1,236 @@
+/**
+ * Bencode (BEP 3): a strict decoder and a canonical encoder over Uint8Array.
+ *
+ * Decoded values: integers are `number` (safe integers only), byte strings are `Uint8Array`,
+ * lists are arrays, dictionaries are `BDict` objects with a null prototype whose keys are
+ * "binary strings" (one char per byte; plain ASCII keys read as themselves).
+ */
+import { BencodeError } from './errors.js';
+import { compareBytes, toBinaryString, utf8 } from './bytes.js';
+
+export type BValue = number | Uint8Array | BValue[] | BDict;
+export interface BDict {
+  [key: string]: BValue;
+}
+
+/** What the encoder accepts: decoded values, plus strings (UTF-8), bigints, Maps and plain objects. */
+export type BEncodable =
+  | number
+  | bigint
+  | string
+  | boolean
+  | Uint8Array
+  | ArrayBuffer
+  | readonly BEncodable[]
+  | ReadonlyMap<string, BEncodable | undefined>
+  | { readonly [key: string]: BEncodable | undefined };
+
+/** Nesting deeper than this is refused: a hostile input cannot exhaust the stack. */
+export const MAX_DEPTH = 64;
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface DecodeResult {
+  value: BValue;
+  /** For a top-level dictionary: the byte span of each value, by key (for the info hash). */
+  spans: Map<string, Span>;
+}
+
+const C_0 = 0x30;
+const C_9 = 0x39;
+const C_COLON = 0x3a;
+const C_MINUS = 0x2d;
+const C_D = 0x64;
+const C_E = 0x65;
+const C_I = 0x69;
+const C_L = 0x6c;
+
+class Decoder {
+  pos = 0;
+  readonly spans = new Map<string, Span>();
+  constructor(readonly bytes: Uint8Array) {}
+
+  fail(message: string, at = this.pos): never {
+    throw new BencodeError(message, at);
+  }
+
+  value(depth: number): BValue {
+    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
+    if (this.pos >= this.bytes.length) this.fail('unexpected end of input');
+    const c = this.bytes[this.pos]!;
+    if (c === C_I) return this.integer();
+    if (c === C_L) return this.list(depth);
+    if (c === C_D) return this.dict(depth);
+    if (c >= C_0 && c <= C_9) return this.string();
+    return this.fail(`unexpected byte 0x${c.toString(16).padStart(2, '0')}`);
+  }
+
+  /** Reads digits up to `terminator`; returns the number. Rejects leading zeros and -0. */
+  digits(terminator: number, allowNegative: boolean): number {
+    const start = this.pos;
+    let negative = false;
+    if (allowNegative && this.bytes[this.pos] === C_MINUS) {
+      negative = true;
+      this.pos++;
+    }
+    const first = this.pos;
+    while (this.pos < this.bytes.length && this.bytes[this.pos] !== terminator) {
+      const c = this.bytes[this.pos]!;
+      if (c < C_0 || c > C_9) this.fail(`unexpected byte 0x${c.toString(16).padStart(2, '0')} in a number`);
+      this.pos++;
+    }
+    if (this.pos >= this.bytes.length) this.fail('unexpected end of input in a number', start);
+    const count = this.pos - first;
+    if (count === 0) this.fail('empty number', start);
+    if (this.bytes[first] === C_0 && count > 1) this.fail('leading zero in a number', start);
+    if (negative && this.bytes[first] === C_0) this.fail('negative zero', start);
+    if (count > 16) this.fail('number out of the safe integer range', start);
+    let n = 0;
+    for (let i = first; i < this.pos; i++) n = n * 10 + (this.bytes[i]! - C_0);
+    if (!Number.isSafeInteger(n)) this.fail('number out of the safe integer range', start);
+    this.pos++; // terminator
+    return negative ? -n : n;
+  }
+
+  integer(): number {
+    this.pos++; // 'i'
+    return this.digits(C_E, true);
+  }
+
+  string(): Uint8Array {
+    const start = this.pos;
+    const length = this.digits(C_COLON, false);
+    if (length > this.bytes.length - this.pos) this.fail(`string of ${length} bytes is longer than the input`, start);
+    const out = this.bytes.subarray(this.pos, this.pos + length);
+    this.pos += length;
+    return out;
+  }
+
+  list(depth: number): BValue[] {
+    this.pos++; // 'l'
+    const out: BValue[] = [];
+    for (;;) {
+      if (this.pos >= this.bytes.length) this.fail('unexpected end of input in a list');
+      if (this.bytes[this.pos] === C_E) break;
+      out.push(this.value(depth + 1));
+    }
+    this.pos++;
+    return out;
+  }
+
+  dict(depth: number): BDict {
+    this.pos++; // 'd'
+    const out: BDict = Object.create(null) as BDict;
+    for (;;) {
+      if (this.pos >= this.bytes.length) this.fail('unexpected end of input in a dictionary');
+      const c = this.bytes[this.pos]!;
+      if (c === C_E) break;
+      if (c < C_0 || c > C_9) this.fail('dictionary key is not a string');
+      const keyAt = this.pos;
+      const key = toBinaryString(this.string());
+      if (Object.prototype.hasOwnProperty.call(out, key)) this.fail('duplicate dictionary key', keyAt);
+      const valueStart = this.pos;
+      out[key] = this.value(depth + 1);
+      if (depth === 0) this.spans.set(key, { start: valueStart, end: this.pos });
+    }
+    this.pos++;
+    return out;
+  }
+}
+
+/** Decodes one bencoded value that must span the whole input, with top-level spans. */
+export function decodeWithSpans(bytes: Uint8Array): DecodeResult {
+  const d = new Decoder(bytes);
+  const value = d.value(0);
+  if (d.pos !== bytes.length) d.fail(`${bytes.length - d.pos} trailing bytes after the value`);
+  return { value, spans: d.spans };
+}
+
+/** Decodes one bencoded value that must span the whole input. Throws BencodeError. */
+export function decode(bytes: Uint8Array): BValue {
+  return decodeWithSpans(bytes).value;
+}
+
+/** Encodes canonically: dictionary keys sorted by raw bytes, `undefined` entries left out. */
+export function encode(value: BEncodable): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const push = (b: Uint8Array): void => {
+    parts.push(b);
+    size += b.length;
+  };
+  const ascii = (s: string): void => push(utf8(s));
+  const bytesOf = (s: string): Uint8Array => utf8(s);
+  const keyBytes = (key: string): Uint8Array => {
+    const out = new Uint8Array(key.length);
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (c > 0xff) return utf8(key); // a key given as ordinary text: UTF-8
+      out[i] = c;
+    }
+    return out;
+  };
+  const walk = (v: BEncodable, depth: number): void => {
+    if (depth > MAX_DEPTH) throw new TypeError(`bencode: nesting deeper than ${MAX_DEPTH} levels`);
+    if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v)) throw new TypeError(`bencode: ${v} is not a safe integer`);
+      ascii(`i${v}e`);
+    } else if (typeof v === 'bigint') {
+      ascii(`i${v}e`);
+    } else if (typeof v === 'boolean') {
+      ascii(v ? 'i1e' : 'i0e');
+    } else if (typeof v === 'string') {
+      const b = bytesOf(v);
+      ascii(`${b.length}:`);
+      push(b);
+    } else if (v instanceof Uint8Array || v instanceof ArrayBuffer) {
+      const b = v instanceof Uint8Array ? v : new Uint8Array(v);
+      ascii(`${b.length}:`);
+      push(b);
+    } else if (Array.isArray(v)) {
+      ascii('l');
+      for (const item of v as readonly BEncodable[]) walk(item, depth + 1);
+      ascii('e');
+    } else {
+      const entries: [Uint8Array, BEncodable][] = [];
+      const source: Iterable<[string, BEncodable | undefined]> =
+        v instanceof Map ? v.entries() : Object.entries(v as Record<string, BEncodable | undefined>);
+      for (const [k, item] of source) if (item !== undefined) entries.push([keyBytes(k), item]);
+      entries.sort((a, b) => compareBytes(a[0], b[0]));
+      ascii('d');
+      for (let i = 0; i < entries.length; i++) {
+        const [k, item] = entries[i]!;
+        if (i > 0 && compareBytes(entries[i - 1]![0], k) === 0) throw new TypeError('bencode: duplicate dictionary key');
+        ascii(`${k.length}:`);
+        push(k);
+        walk(item, depth + 1);
+      }
+      ascii('e');
+    }
+  };
+  walk(value, 0);
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** Type guards for reading decoded values. */
+export function isDict(v: BValue | undefined): v is BDict {
+  return typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && !Array.isArray(v);
+}
+export function isBytes(v: BValue | undefined): v is Uint8Array {
+  return v instanceof Uint8Array;
+}
+export function isInt(v: BValue | undefined): v is number {
+  return typeof v === 'number';
+}
+export function isList(v: BValue | undefined): v is BValue[] {
+  return Array.isArray(v);
+}

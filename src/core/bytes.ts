@@ -1,0 +1,106 @@
+/** Byte helpers shared by the core: no Node Buffer, only Uint8Array. */
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function utf8(text: string): Uint8Array {
+  return utf8Encoder.encode(text);
+}
+
+export function fromUtf8(bytes: Uint8Array): string {
+  return utf8Decoder.decode(bytes);
+}
+
+/** Decodes UTF-8, or returns undefined when the bytes are not valid UTF-8. */
+export function fromUtf8Strict(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8Decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+const HEX = '0123456789abcdef';
+
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += HEX[b >> 4]! + HEX[b & 15]!;
+  return out;
+}
+
+/** Parses hex (either case). Returns undefined when the text is not hex of even length. */
+export function fromHex(text: string): Uint8Array | undefined {
+  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** RFC 4648 base32 without padding (either case). Returns undefined on a bad character. */
+export function fromBase32(text: string): Uint8Array | undefined {
+  const upper = text.toUpperCase();
+  const out = new Uint8Array(Math.floor((upper.length * 5) / 8));
+  let bits = 0;
+  let value = 0;
+  let index = 0;
+  for (const ch of upper) {
+    const v = BASE32.indexOf(ch);
+    if (v < 0) return undefined;
+    value = (value << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      out[index++] = (value >>> (bits - 8)) & 0xff;
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+/** A "binary string": one JS char per byte, as the WebSocket tracker protocol uses. */
+export function toBinaryString(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += String.fromCharCode(b);
+  return out;
+}
+
+/** Inverse of {@link toBinaryString}; undefined if any char is above 0xff. */
+export function fromBinaryString(text: string): Uint8Array | undefined {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff) return undefined;
+    out[i] = c;
+  }
+  return out;
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Compares two byte strings in lexicographic (raw byte) order, as bencode sorts keys. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
