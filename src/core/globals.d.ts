@@ -14,3 +14,5 @@ interface CoreSubtleCrypto {
   digest(algorithm: 'SHA-1' | 'SHA-256', data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer>;
 }
 declare var crypto: { readonly subtle?: CoreSubtleCrypto; getRandomValues<T extends Uint8Array>(array: T): T };
+declare function setTimeout(handler: () => void, ms?: number): unknown;
+declare function clearTimeout(handle: unknown): void;

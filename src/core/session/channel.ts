@@ -1,0 +1,17 @@
+/**
+ * A peer connection as the engine sees it: an ordered, reliable byte stream with backpressure.
+ * Adapters implement it over a WebRTC data channel (browser) or an in-memory link (tests, simulator).
+ * Message boundaries carry no meaning: the wire decoder reassembles frames from any chunking.
+ */
+export interface PeerChannel {
+  send(data: Uint8Array): void;
+  /** Bytes accepted by `send` and not yet handed to the network. */
+  readonly bufferedAmount: number;
+  close(): void;
+  onData: ((data: Uint8Array) => void) | undefined;
+  /** The channel closed (either side). Called once. */
+  onClose: (() => void) | undefined;
+  /** `bufferedAmount` fell to or below `lowWaterMark`. */
+  onDrain: (() => void) | undefined;
+  lowWaterMark: number;
+}

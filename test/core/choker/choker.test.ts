@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { choke, initialChokerState, type ChokerPeer } from '../../../src/core/choker/choker.js';
+
+/** A seeded PRNG so that tie-breaking and optimistic picks are deterministic. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function peer(id: string, down: number, up = 0, interested = true, connectedAt = -1e9): ChokerPeer<string> {
+  return { id, interested, downloadRate: down, uploadRate: up, connectedAt };
+}
+
+describe('choker', () => {
+  it('leeching: unchokes the three fastest uploaders to us plus one optimistic peer', () => {
+    const peers = [peer('a', 10), peer('b', 50), peer('c', 40), peer('d', 5), peer('e', 30), peer('f', 1)];
+    const { unchoke, state } = choke(peers, false, initialChokerState(), 0, rng(1));
+    expect(unchoke.size).toBe(4);
+    for (const id of ['b', 'c', 'e']) expect(unchoke.has(id)).toBe(true);
+    expect(state.optimistic).toBeDefined();
+    expect(['a', 'd', 'f']).toContain(state.optimistic);
+    expect(unchoke.has(state.optimistic!)).toBe(true);
+  });
+
+  it('never unchokes a peer that is not interested', () => {
+    const peers = [peer('a', 100, 0, false), peer('b', 1), peer('c', 0, 0, false)];
+    const { unchoke } = choke(peers, false, initialChokerState(), 0, rng(2));
+    expect([...unchoke]).toEqual(['b']);
+  });
+
+  it('seeding: ranks peers by how fast we upload to them', () => {
+    const peers = [peer('a', 0, 5), peer('b', 0, 90), peer('c', 0, 70), peer('d', 0, 80), peer('e', 0, 1)];
+    const { unchoke } = choke(peers, true, initialChokerState(), 0, rng(3));
+    for (const id of ['b', 'c', 'd']) expect(unchoke.has(id)).toBe(true);
+  });
+
+  it('keeps the optimistic peer for the interval, then rotates to another one', () => {
+    const peers = [peer('a', 9), peer('b', 8), peer('c', 7), peer('x', 0), peer('y', 0), peer('z', 0)];
+    const random = rng(4);
+    let d = choke(peers, false, initialChokerState(), 0, random);
+    const first = d.state.optimistic;
+    d = choke(peers, false, d.state, 10_000, random);
+    expect(d.state.optimistic).toBe(first);
+    d = choke(peers, false, d.state, 30_000, random);
+    expect(d.state.optimistic).not.toBe(first);
+    expect(['x', 'y', 'z']).toContain(d.state.optimistic);
+  });
+
+  it('favours newcomers for the optimistic slot about three to one', () => {
+    const peers = [peer('a', 9), peer('b', 8), peer('c', 7), peer('old', 0, 0, true, -1e9), peer('new', 0, 0, true, 0)];
+    const random = rng(5);
+    let newcomer = 0;
+    for (let i = 0; i < 2000; i++) {
+      const d = choke(peers, false, initialChokerState(), 1000, random);
+      if (d.state.optimistic === 'new') newcomer++;
+    }
+    expect(newcomer / 2000).toBeGreaterThan(0.68);
+    expect(newcomer / 2000).toBeLessThan(0.82);
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../../src/core/session/clock.js';
+import { SimNetwork } from '../../../src/core/sim/network.js';
+
+const settle = () => new Promise<void>((r) => setImmediate(r));
+
+describe('VirtualClock', () => {
+  it('runs timers in time order, ties in the order they were set, skipping cancelled ones', async () => {
+    const clock = new VirtualClock(settle);
+    const log: string[] = [];
+    clock.setTimeout(() => log.push(`b@${clock.now()}`), 20);
+    clock.setTimeout(() => log.push(`a@${clock.now()}`), 10);
+    clock.setTimeout(() => log.push(`c@${clock.now()}`), 20);
+    const h = clock.setTimeout(() => log.push('never'), 15);
+    clock.clearTimeout(h);
+    await clock.run(() => false);
+    expect(log).toEqual(['a@10', 'b@20', 'c@20']);
+  });
+
+  it('lets promise chains started by a timer finish before time moves on', async () => {
+    const clock = new VirtualClock(settle);
+    const log: string[] = [];
+    clock.setTimeout(() => {
+      void Promise.resolve()
+        .then(() => Promise.resolve())
+        .then(() => log.push(`settled@${clock.now()}`));
+    }, 5);
+    clock.setTimeout(() => log.push(`next@${clock.now()}`), 6);
+    await clock.run(() => false);
+    expect(log).toEqual(['settled@5', 'next@6']);
+  });
+
+  it('stops at the limit without running later timers', async () => {
+    const clock = new VirtualClock(settle);
+    let ran = false;
+    clock.setTimeout(() => (ran = true), 100);
+    await clock.run(() => false, 50);
+    expect(ran).toBe(false);
+    expect(clock.now()).toBe(50);
+  });
+});
+
+describe('SimNetwork', () => {
+  it('delivers in order after serialisation at the slower end plus latency', async () => {
+    const clock = new VirtualClock(settle);
+    const net = new SimNetwork(clock, 50);
+    const a = net.node('a', { upload: 1000, download: Infinity });
+    const b = net.node('b', { upload: Infinity, download: 500 });
+    const [ab, ba] = net.connect(a, b);
+    const got: [number, number][] = [];
+    ba.onData = (d) => got.push([clock.now(), d.length]);
+    ab.send(new Uint8Array(100)); // leaves a at 100 ms, arrives 150, taken in by 350
+    ab.send(new Uint8Array(100)); // leaves a at 200 ms, arrives 250, b busy until 350 → 550
+    expect(ab.bufferedAmount).toBe(200);
+    await clock.run(() => got.length === 2);
+    expect(got).toEqual([
+      [350, 100],
+      [550, 100],
+    ]);
+    expect(ab.bufferedAmount).toBe(0);
+  });
+
+  it('reports drain when the buffer empties and closes both ends', async () => {
+    const clock = new VirtualClock(settle);
+    const net = new SimNetwork(clock, 10);
+    const [ab, ba] = net.connect(net.node('a', { upload: 100, download: 100 }), net.node('b', { upload: 100, download: 100 }));
+    let drained = -1;
+    let closed = -1;
+    ab.onDrain = () => (drained = clock.now());
+    ba.onClose = () => (closed = clock.now());
+    ab.send(new Uint8Array(10));
+    await clock.run(() => drained >= 0);
+    expect(drained).toBe(100);
+    ab.close();
+    await clock.run(() => closed >= 0);
+    expect(closed).toBe(110);
+  });
+});
