@@ -1,0 +1,237 @@
+/**
+ * Piece geometry: how a torrent's bytes divide into pieces and 16 KiB blocks, and how
+ * pieces map onto files (BEP 3). The torrent's data is the concatenation of its files in
+ * order; empty files occupy no bytes and so touch no piece.
+ */
+import { TorrentError } from './errors.js';
+
+/** The block size every client requests (BEP 3 convention; larger requests are refused). */
+export const BLOCK_SIZE = 16384;
+
+/** What the geometry needs of a torrent; a parsed `Metainfo` fits as is. */
+export interface GeometryInput {
+  /** Total bytes of all files. */
+  readonly length: number;
+  readonly pieceLength: number;
+  /** Files in torrent order; `offset` is the file's first byte within the whole torrent. */
+  readonly files: readonly { readonly length: number; readonly offset: number }[];
+}
+
+/** Inclusive range of piece indexes. */
+export interface PieceRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+/** The part of one piece a byte range touches: [begin, end) within the piece. */
+export interface PieceSpan {
+  readonly piece: number;
+  readonly begin: number;
+  readonly end: number;
+}
+
+/** The pieces a byte range touches, with the touched part of each, in order. */
+export interface RangeMapping extends PieceRange {
+  readonly spans: PieceSpan[];
+}
+
+/** Part of a piece that lies in one file. */
+export interface FileSegment {
+  readonly fileIndex: number;
+  /** Offset of the segment within the file. */
+  readonly fileOffset: number;
+  /** Offset of the segment within the piece. */
+  readonly pieceOffset: number;
+  readonly length: number;
+}
+
+/** One block of a piece, as a `request` message names it. */
+export interface BlockRef {
+  readonly index: number;
+  readonly begin: number;
+  readonly length: number;
+}
+
+function isCount(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
+}
+
+export class PieceGeometry {
+  readonly length: number;
+  readonly pieceLength: number;
+  readonly pieceCount: number;
+  /** Size of the last piece (equals pieceLength when the total is an exact multiple); 0 when empty. */
+  readonly lastPieceSize: number;
+  private readonly fileStarts: number[];
+  private readonly fileLengths: number[];
+
+  constructor(input: GeometryInput) {
+    const { length, pieceLength, files } = input;
+    if (!isCount(length)) throw new TorrentError(`Piece geometry: total length ${length} is not a non-negative safe integer`);
+    if (!Number.isSafeInteger(pieceLength) || pieceLength <= 0) {
+      throw new TorrentError(`Piece geometry: piece length ${pieceLength} is not a positive integer`);
+    }
+    this.fileStarts = [];
+    this.fileLengths = [];
+    let offset = 0;
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i]!;
+      if (!isCount(f.length)) throw new TorrentError(`Piece geometry: file ${i} has a bad length ${f.length}`);
+      if (f.offset !== offset) {
+        throw new TorrentError(`Piece geometry: file ${i} starts at ${f.offset}, expected ${offset} (the sum of earlier files)`);
+      }
+      this.fileStarts.push(offset);
+      this.fileLengths.push(f.length);
+      offset += f.length;
+    }
+    if (offset !== length) throw new TorrentError(`Piece geometry: files add up to ${offset} bytes, not ${length}`);
+    this.length = length;
+    this.pieceLength = pieceLength;
+    this.pieceCount = Math.ceil(length / pieceLength);
+    this.lastPieceSize = this.pieceCount === 0 ? 0 : length - (this.pieceCount - 1) * pieceLength;
+  }
+
+  get fileCount(): number {
+    return this.fileStarts.length;
+  }
+
+  private checkPiece(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.pieceCount) {
+      throw new RangeError(`piece ${i} is out of range (the torrent has ${this.pieceCount} pieces)`);
+    }
+  }
+
+  private checkFile(f: number): void {
+    if (!Number.isInteger(f) || f < 0 || f >= this.fileStarts.length) {
+      throw new RangeError(`file ${f} is out of range (the torrent has ${this.fileStarts.length} files)`);
+    }
+  }
+
+  /** Byte offset of piece `i` within the whole torrent. */
+  pieceOffset(i: number): number {
+    this.checkPiece(i);
+    return i * this.pieceLength;
+  }
+
+  /** Size of piece `i` in bytes: pieceLength, except possibly the last. */
+  pieceSize(i: number): number {
+    this.checkPiece(i);
+    return i === this.pieceCount - 1 ? this.lastPieceSize : this.pieceLength;
+  }
+
+  blockCount(i: number): number {
+    return Math.ceil(this.pieceSize(i) / BLOCK_SIZE);
+  }
+
+  /** Offset of block `b` within its piece. */
+  blockOffset(b: number): number {
+    return b * BLOCK_SIZE;
+  }
+
+  /** Size of block `b` of piece `i`: BLOCK_SIZE, except possibly the last block of the last piece. */
+  blockSize(i: number, b: number): number {
+    const size = this.pieceSize(i);
+    const count = Math.ceil(size / BLOCK_SIZE);
+    if (!Number.isInteger(b) || b < 0 || b >= count) {
+      throw new RangeError(`block ${b} is out of range (piece ${i} has ${count} blocks)`);
+    }
+    return Math.min(BLOCK_SIZE, size - b * BLOCK_SIZE);
+  }
+
+  /** All blocks of piece `i`, in order. */
+  blocks(i: number): BlockRef[] {
+    const size = this.pieceSize(i);
+    const out: BlockRef[] = [];
+    for (let begin = 0; begin < size; begin += BLOCK_SIZE) {
+      out.push({ index: i, begin, length: Math.min(BLOCK_SIZE, size - begin) });
+    }
+    return out;
+  }
+
+  /** True when [begin, begin+length) is a non-empty range inside piece `index` (for validating peer requests). */
+  containsRange(index: number, begin: number, length: number): boolean {
+    if (!Number.isInteger(index) || index < 0 || index >= this.pieceCount) return false;
+    if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(length) || begin < 0 || length <= 0) return false;
+    return begin + length <= this.pieceSize(index);
+  }
+
+  /** The piece holding byte `offset` of the torrent. */
+  pieceAt(offset: number): number {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.length) {
+      throw new RangeError(`offset ${offset} is outside the torrent (${this.length} bytes)`);
+    }
+    return Math.floor(offset / this.pieceLength);
+  }
+
+  /**
+   * The pieces the byte range [start, end) of the whole torrent touches, and the touched part
+   * of each. Null for an empty range.
+   */
+  rangePieces(start: number, end: number): RangeMapping | null {
+    if (!isCount(start) || !isCount(end) || start > end || end > this.length) {
+      throw new RangeError(`range [${start}, ${end}) is not within the torrent (${this.length} bytes)`);
+    }
+    if (start === end) return null;
+    const first = Math.floor(start / this.pieceLength);
+    const last = Math.floor((end - 1) / this.pieceLength);
+    const spans: PieceSpan[] = [];
+    for (let p = first; p <= last; p++) {
+      const pieceStart = p * this.pieceLength;
+      spans.push({
+        piece: p,
+        begin: Math.max(start, pieceStart) - pieceStart,
+        end: Math.min(end, pieceStart + this.pieceLength) - pieceStart,
+      });
+    }
+    return { first, last, spans };
+  }
+
+  /** Like {@link rangePieces} for the range [start, end) of file `fileIndex`. */
+  fileRangePieces(fileIndex: number, start: number, end: number): RangeMapping | null {
+    this.checkFile(fileIndex);
+    const fileLength = this.fileLengths[fileIndex]!;
+    if (!isCount(start) || !isCount(end) || start > end || end > fileLength) {
+      throw new RangeError(`range [${start}, ${end}) is not within file ${fileIndex} (${fileLength} bytes)`);
+    }
+    const base = this.fileStarts[fileIndex]!;
+    return this.rangePieces(base + start, base + end);
+  }
+
+  /** The pieces file `fileIndex` lies in (for file selection). Null for an empty file. */
+  filePieceRange(fileIndex: number): PieceRange | null {
+    this.checkFile(fileIndex);
+    const start = this.fileStarts[fileIndex]!;
+    const length = this.fileLengths[fileIndex]!;
+    if (length === 0) return null;
+    return { first: Math.floor(start / this.pieceLength), last: Math.floor((start + length - 1) / this.pieceLength) };
+  }
+
+  /** The index of the first file whose bytes end after `offset` (files' ends never decrease). */
+  private firstFileEndingAfter(offset: number): number {
+    let lo = 0;
+    let hi = this.fileStarts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.fileStarts[mid]! + this.fileLengths[mid]! > offset) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** The file segments piece `i` covers, in order; empty files never appear. */
+  pieceFiles(i: number): FileSegment[] {
+    const pieceStart = this.pieceOffset(i);
+    const pieceEnd = pieceStart + this.pieceSize(i);
+    const out: FileSegment[] = [];
+    for (let f = this.firstFileEndingAfter(pieceStart); f < this.fileStarts.length; f++) {
+      const fileStart = this.fileStarts[f]!;
+      if (fileStart >= pieceEnd) break;
+      const fileLength = this.fileLengths[f]!;
+      if (fileLength === 0) continue;
+      const from = Math.max(pieceStart, fileStart);
+      const to = Math.min(pieceEnd, fileStart + fileLength);
+      out.push({ fileIndex: f, fileOffset: from - fileStart, pieceOffset: from - pieceStart, length: to - from });
+    }
+    return out;
+  }
+}
