@@ -3,6 +3,7 @@
  * files and the stripping of a common directory follow create-torrent, so the same files with
  * the same name and piece length give the same info hash as WebTorrent.
  */
+import { formatMagnet } from './magnet.js';
 import { encode, type BEncodable } from './bencode.js';
 import { TorrentError } from './errors.js';
 import { PieceGeometry } from './geometry.js';
@@ -203,14 +204,6 @@ async function hashPieces(
   return hashes;
 }
 
-// replaced by formatMagnet once magnet.ts lands
-function buildMagnet(infoHash: string, name: string, announce: readonly string[], urlList: readonly string[]): string {
-  let uri = `magnet:?xt=urn:btih:${infoHash}&dn=${encodeURIComponent(name)}`;
-  for (const tr of announce) uri += `&tr=${encodeURIComponent(tr)}`;
-  for (const ws of urlList) uri += `&ws=${encodeURIComponent(ws)}`;
-  return uri;
-}
-
 /**
  * Creates a torrent from `files` (in the given order). Throws {@link TorrentError} for no
  * data, bad paths or names, or a bad piece length.
@@ -267,7 +260,7 @@ export async function createTorrent(files: readonly TorrentInputFile[], opts: Cr
     infoHash: metainfo.infoHash,
     infoHashBytes: metainfo.infoHashBytes,
     torrentFile,
-    magnetURI: buildMagnet(metainfo.infoHash, metainfo.name, metainfo.announce, metainfo.urlList),
+    magnetURI: formatMagnet({ infoHash: metainfo.infoHash, name: metainfo.name, announce: metainfo.announce, urlList: metainfo.urlList }),
     pieceLength,
     length,
     metainfo,

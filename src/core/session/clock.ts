@@ -1,6 +1,7 @@
 /** Time as the engine sees it: injected, so that tests and the simulator run on a virtual clock. */
 
-export type TimerHandle = { readonly __timer: unique symbol } | number | object;
+/** Whatever the clock's setTimeout returned; only good for its clearTimeout. */
+export type TimerHandle = unknown;
 
 export interface Clock {
   /** Milliseconds. */
@@ -11,8 +12,8 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms) as TimerHandle,
-  clearTimeout: (h) => clearTimeout(h),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as Parameters<typeof clearTimeout>[0]),
 };
 
 interface Timer {
