@@ -1,0 +1,239 @@
+/**
+ * The picker's bookkeeping apart from picking: what we have, what we want (priorities and the
+ * critical list), how many peers have each piece, and the running counts that make `isComplete`
+ * and the endgame test O(1).
+ */
+import { RECEIVED, type PieceDownload } from './download.js';
+import { toPieceSet, type PieceLayout, type Pieces } from './layout.js';
+import { MAX_PRIORITY, PRIORITY, type Progress } from './types.js';
+
+export class PickerState<P> {
+  /** 1 where the piece is verified. */
+  protected readonly haveBits: Uint8Array;
+  protected readonly prio: Uint8Array;
+  /** Peers that announced each piece; seeds (`addAvailability(null)`) are counted in `seeds`. */
+  protected readonly avail: Uint32Array;
+  protected seeds = 0;
+  /** Pieces with some block requested or received, or complete and awaiting their hash check. */
+  protected readonly downloads = new Map<number, PieceDownload<P>>();
+  /** 1 where `downloads` has the piece: a flat mirror, so the full scan of `pickBlocks` skips the map. */
+  protected readonly started: Uint8Array;
+  protected criticalList: readonly number[] = [];
+  /** Pieces to fetch from one peer at a time (see `FailOptions.exclusive`). */
+  protected readonly exclusive = new Set<number>();
+  protected haveCountValue = 0;
+  /** Wanted (priority > 0) pieces not verified. */
+  protected wantedLeft: number;
+  /** Missing blocks (neither requested nor received) in wanted pieces: 0 means endgame. */
+  protected wantedMissing: number;
+
+  constructor(readonly layout: PieceLayout) {
+    const n = layout.pieceCount;
+    this.haveBits = new Uint8Array(n);
+    this.prio = new Uint8Array(n).fill(PRIORITY.normal);
+    this.avail = new Uint32Array(n);
+    this.started = new Uint8Array(n);
+    this.wantedLeft = n;
+    this.wantedMissing = (n - 1) * layout.blockCount(0) + layout.blockCount(n - 1);
+  }
+
+  get pieceCount(): number {
+    return this.layout.pieceCount;
+  }
+
+  /** Verified pieces. */
+  get haveCount(): number {
+    return this.haveCountValue;
+  }
+
+  /** We have piece `index` (verified). False out of range. */
+  have(index: number): boolean {
+    return this.haveBits[index] === 1;
+  }
+
+  /** Our pieces as a wire-format bitfield (for the `bitfield` message). */
+  bitfield(): Uint8Array {
+    const bits = new Uint8Array(Math.ceil(this.layout.pieceCount / 8));
+    for (let i = 0; i < this.layout.pieceCount; i++) if (this.haveBits[i] === 1) bits[i >>> 3]! |= 0x80 >>> (i & 7);
+    return bits;
+  }
+
+  /** Every selected (priority > 0) piece is verified. */
+  isComplete(): boolean {
+    return this.wantedLeft === 0;
+  }
+
+  /** We have every piece, selected or not. */
+  isSeed(): boolean {
+    return this.haveCountValue === this.layout.pieceCount;
+  }
+
+  /** Every wanted block is received or requested, yet not everything wanted is verified. */
+  inEndgame(): boolean {
+    return this.wantedMissing === 0 && this.wantedLeft > 0;
+  }
+
+  /** Selected pieces we do not have yet, in order. */
+  missingPieces(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.layout.pieceCount; i++) if (this.prio[i]! > 0 && this.haveBits[i] === 0) out.push(i);
+    return out;
+  }
+
+  /** Bytes of selected pieces not yet verified (the tracker's `left`, for the selection). */
+  wantedRemaining(): number {
+    let bytes = 0;
+    for (let i = 0; i < this.layout.pieceCount; i++) {
+      if (this.prio[i]! > 0 && this.haveBits[i] === 0) bytes += this.layout.pieceSize(i);
+    }
+    return bytes;
+  }
+
+  /** Fraction (0..1) of the selected pieces' bytes we have verified; 1 when nothing is selected. */
+  progress(): number {
+    const p = this.progressBytes();
+    return p.wanted === 0 ? 1 : p.verified / p.wanted;
+  }
+
+  progressBytes(): Progress {
+    let wanted = 0;
+    let verified = 0;
+    let received = 0;
+    for (let i = 0; i < this.layout.pieceCount; i++) {
+      if (this.prio[i] === 0) continue;
+      const size = this.layout.pieceSize(i);
+      wanted += size;
+      if (this.haveBits[i] === 1) verified += size;
+      const d = this.downloads.get(i);
+      if (d === undefined) continue;
+      for (let b = 0; b < d.blocks; b++) if (d.state[b] === RECEIVED) received += this.layout.blockLength(i, b);
+    }
+    return { wanted, verified, received: verified + received };
+  }
+
+  /** We want this piece and are not already hashing it (O(1): re-check interest on a `have`). */
+  wants(index: number): boolean {
+    return this.prio[index]! > 0 && this.haveBits[index] === 0 && this.downloads.get(index)?.complete !== true;
+  }
+
+  /** The peer has a piece we want and are not already hashing: we should be interested. */
+  interesting(peer: Pieces): boolean {
+    const set = toPieceSet(peer);
+    for (let i = 0; i < this.layout.pieceCount; i++) {
+      if (this.wants(i) && set.has(i)) return true;
+    }
+    return false;
+  }
+
+  // --- priorities ---
+
+  priority(index: number): number {
+    this.layout.checkPiece(index);
+    return this.prio[index]!;
+  }
+
+  /** 0 skips the piece; `PRIORITY.normal` is the default; higher is fetched earlier. */
+  setPriority(index: number, priority: number): void {
+    this.layout.checkPiece(index);
+    if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) {
+      throw new RangeError(`priority ${priority} is not an integer in 0..${MAX_PRIORITY}`);
+    }
+    const was = this.prio[index]! > 0;
+    this.prio[index] = priority;
+    if (was === priority > 0 || this.haveBits[index] === 1) return;
+    const sign = was ? -1 : 1;
+    this.wantedLeft += sign;
+    this.wantedMissing += sign * this.missingOf(index);
+  }
+
+  /** Sets pieces `first..last` (inclusive) to one priority. */
+  setPriorityRange(first: number, last: number, priority: number): void {
+    this.layout.checkPiece(first);
+    this.layout.checkPiece(last);
+    for (let i = first; i <= last; i++) this.setPriority(i, priority);
+  }
+
+  /**
+   * File selection: each file as its inclusive piece range and priority. A piece shared by two
+   * files gets the higher of their priorities; pieces no range covers keep theirs.
+   */
+  setFilePriorities(files: readonly { readonly first: number; readonly last: number; readonly priority: number }[]): void {
+    const next = new Int8Array(this.layout.pieceCount).fill(-1);
+    for (const f of files) {
+      this.layout.checkPiece(f.first);
+      this.layout.checkPiece(f.last);
+      for (let i = f.first; i <= f.last; i++) next[i] = Math.max(next[i]!, f.priority);
+    }
+    for (let i = 0; i < next.length; i++) if (next[i]! >= 0) this.setPriority(i, next[i]!);
+  }
+
+  /** Critical pieces (streaming): fetched before all others but partial ones, strictly in this order. */
+  setCritical(pieces: readonly number[]): void {
+    for (const i of pieces) this.layout.checkPiece(i);
+    this.criticalList = [...pieces];
+  }
+
+  /** `setCritical` with the pieces `first..last` in ascending order; an empty range clears it. */
+  setCriticalRange(first: number, last: number): void {
+    const list: number[] = [];
+    for (let i = first; i <= last; i++) list.push(i);
+    this.setCritical(list);
+  }
+
+  get critical(): readonly number[] {
+    return this.criticalList;
+  }
+
+  // --- availability ---
+
+  /** Peers known to have the piece (seeds included). */
+  availability(index: number): number {
+    this.layout.checkPiece(index);
+    return this.avail[index]! + this.seeds;
+  }
+
+  /**
+   * A peer's pieces became known (bitfield). `null`: it has every piece (have_all), counted as
+   * a seed in O(1); take it back with `removeAvailability(null)`.
+   */
+  addAvailability(pieces: Pieces | null): void {
+    if (pieces === null) {
+      this.seeds++;
+      return;
+    }
+    const set = toPieceSet(pieces);
+    for (let i = 0; i < this.layout.pieceCount; i++) if (set.has(i)) this.avail[i]!++;
+  }
+
+  /** A peer with these pieces went away (`null`: a seed added with `addAvailability(null)`). */
+  removeAvailability(pieces: Pieces | null): void {
+    if (pieces === null) {
+      if (this.seeds > 0) this.seeds--;
+      return;
+    }
+    const set = toPieceSet(pieces);
+    for (let i = 0; i < this.layout.pieceCount; i++) if (set.has(i) && this.avail[i]! > 0) this.avail[i]!--;
+  }
+
+  /** A peer announced one piece (`have`). */
+  incrementAvailability(index: number): void {
+    this.layout.checkPiece(index);
+    this.avail[index]!++;
+  }
+
+  decrementAvailability(index: number): void {
+    this.layout.checkPiece(index);
+    if (this.avail[index]! > 0) this.avail[index]!--;
+  }
+
+  protected dropDownload(index: number): void {
+    this.downloads.delete(index);
+    this.started[index] = 0;
+  }
+
+  /** Blocks of the piece that are neither requested nor received. */
+  protected missingOf(index: number): number {
+    if (this.haveBits[index] === 1) return 0;
+    return this.downloads.get(index)?.missing ?? this.layout.blockCount(index);
+  }
+}
