@@ -149,6 +149,16 @@ export function decodeWithSpans(bytes: Uint8Array): DecodeResult {
   return { value, spans: d.spans };
 }
 
+/**
+ * Decodes one bencoded value from the start of `bytes`, which may go on after it (a BEP 9 data
+ * message is a dictionary followed by raw bytes). Returns the value and how many bytes it used.
+ */
+export function decodePrefix(bytes: Uint8Array): { value: BValue; length: number } {
+  const d = new Decoder(bytes);
+  const value = d.value(0);
+  return { value, length: d.pos };
+}
+
 /** Decodes one bencoded value that must span the whole input. Throws BencodeError. */
 export function decode(bytes: Uint8Array): BValue {
   return decodeWithSpans(bytes).value;
