@@ -1,0 +1,133 @@
+/**
+ * The metadata exchange (BEP 9, ut_metadata): fetching the info dictionary from peers for a magnet
+ * link, verifying it against the info hash, and serving it to others.
+ */
+import type { Peer } from './peer.js';
+import { decodeMetadataMessage, encodeMetadataMessage, METADATA_PIECE, MAX_METADATA_SIZE } from '../wire/index.js';
+import { sha1 } from '../sha1.js';
+import { bytesEqual, concatBytes } from '../bytes.js';
+
+/** The id we ask peers to use for ut_metadata messages to us. */
+export const UT_METADATA_ID = 1;
+/** A metadata request unanswered for this long is asked of another peer. */
+const METADATA_TIMEOUT = 10_000;
+
+/** What a ut_metadata message led to: `ready` when every piece is in and `check()` is due. */
+export type MessageResult = { kind: 'none' } | { kind: 'error'; message: string } | { kind: 'ready' };
+
+export type CheckResult =
+  | { kind: 'none' }
+  | { kind: 'complete'; infoBytes: Uint8Array; senders: string[] }
+  | { kind: 'failed'; culprits: string[] };
+
+interface Pending {
+  peer: string;
+  at: number;
+}
+
+export class MetadataExchange {
+  private size: number | undefined;
+  private pieces: (Uint8Array | undefined)[] = [];
+  private senders: (string | undefined)[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private checking = false;
+  private result: Promise<CheckResult> | undefined;
+
+  constructor(
+    private readonly infoHash: Uint8Array,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  /** Asks `peer` for the metadata pieces nobody is fetching, if it offers ut_metadata. */
+  requestFrom(peer: Peer): void {
+    const ext = peer.extensions['ut_metadata'];
+    if (peer.closed || !peer.handshaken || !ext || peer.metadataSize === undefined) return;
+    if (peer.metadataSize <= 0 || peer.metadataSize > MAX_METADATA_SIZE) return;
+    if (this.size === undefined) {
+      this.size = peer.metadataSize;
+      const count = Math.ceil(this.size / METADATA_PIECE);
+      this.pieces = new Array<Uint8Array | undefined>(count);
+      this.senders = new Array<string | undefined>(count);
+    }
+    if (peer.metadataSize !== this.size || this.checking) return;
+    const now = this.now();
+    for (let piece = 0; piece < this.pieces.length; piece++) {
+      if (this.pieces[piece]) continue;
+      const p = this.pending.get(piece);
+      if (p && now - p.at < METADATA_TIMEOUT) continue;
+      this.pending.set(piece, { peer: peer.id, at: now });
+      peer.send({ type: 'extended', extId: ext, payload: encodeMetadataMessage({ msgType: 0, piece }) });
+    }
+  }
+
+  peerGone(id: string): void {
+    for (const [piece, p] of this.pending) if (p.peer === id) this.pending.delete(piece);
+  }
+
+  /** Handles a ut_metadata message; `infoBytes` is ours to serve, when we have it. */
+  onMessage(peer: Peer, payload: Uint8Array, infoBytes: Uint8Array | undefined): MessageResult {
+    let msg;
+    try {
+      msg = decodeMetadataMessage(payload);
+    } catch (e) {
+      return { kind: 'error', message: `bad ut_metadata message: ${e instanceof Error ? e.message : e}` };
+    }
+    const ext = peer.extensions['ut_metadata'];
+    if (msg.msgType === 0) {
+      if (!ext) return { kind: 'none' };
+      const start = msg.piece * METADATA_PIECE;
+      if (!infoBytes || start >= infoBytes.length) {
+        peer.send({ type: 'extended', extId: ext, payload: encodeMetadataMessage({ msgType: 2, piece: msg.piece }) });
+      } else {
+        const data = infoBytes.subarray(start, Math.min(start + METADATA_PIECE, infoBytes.length));
+        peer.send({
+          type: 'extended',
+          extId: ext,
+          payload: encodeMetadataMessage({ msgType: 1, piece: msg.piece, totalSize: infoBytes.length, data }),
+        });
+      }
+      return { kind: 'none' };
+    }
+    if (msg.msgType === 2) {
+      this.pending.delete(msg.piece);
+      return { kind: 'none' };
+    }
+    if (msg.msgType !== 1) return { kind: 'none' };
+    // A data message we did not ask for, or of the wrong size, is ignored (and never buffered).
+    const size = this.size;
+    const asked = this.pending.get(msg.piece);
+    if (size === undefined || !asked || asked.peer !== peer.id || msg.totalSize !== size) return { kind: 'none' };
+    const expected = Math.min(METADATA_PIECE, size - msg.piece * METADATA_PIECE);
+    if (!msg.data || msg.data.length !== expected) return { kind: 'error', message: `metadata piece ${msg.piece} has the wrong length` };
+    this.pending.delete(msg.piece);
+    this.pieces[msg.piece] = msg.data.slice();
+    this.senders[msg.piece] = peer.id;
+    if (this.pieces.some((p) => !p)) return { kind: 'none' };
+    this.checking = true;
+    return { kind: 'ready' };
+  }
+
+  /** Verifies the assembled metadata; on a mismatch resets so it is fetched again. */
+  async check(): Promise<CheckResult> {
+    if (!this.checking) return { kind: 'none' };
+    this.result ??= (async (): Promise<CheckResult> => {
+      const infoBytes = concatBytes(this.pieces as Uint8Array[]);
+      const senders = [...new Set(this.senders.filter((s): s is string => s !== undefined))];
+      const ok = bytesEqual(await sha1(infoBytes), this.infoHash);
+      if (ok) return { kind: 'complete', infoBytes, senders };
+      this.reset();
+      // With one sender the culprit is certain; with several, refetching is all we can do safely.
+      return { kind: 'failed', culprits: senders.length === 1 ? senders : [] };
+    })();
+    return this.result;
+  }
+
+  private reset(): void {
+    this.size = undefined;
+    this.pieces = [];
+    this.senders = [];
+    this.pending.clear();
+    this.checking = false;
+    this.result = undefined;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Transfer rate over a sliding window of one-second buckets, on an injected clock.
+ */
+export class RateMeter {
+  private readonly buckets: Float64Array;
+  private bucketStart = 0;
+  private head = 0;
+  total = 0;
+
+  constructor(
+    private readonly now: () => number,
+    /** Window length in seconds. */
+    private readonly seconds = 5,
+  ) {
+    this.buckets = new Float64Array(seconds);
+    this.bucketStart = Math.floor(now() / 1000);
+  }
+
+  add(bytes: number): void {
+    this.advance();
+    this.buckets[this.head] = this.buckets[this.head]! + bytes;
+    this.total += bytes;
+  }
+
+  /** Bytes per second over the window (the current, partial second counted in proportion). */
+  rate(): number {
+    this.advance();
+    let sum = 0;
+    for (const b of this.buckets) sum += b;
+    const elapsedInBucket = (this.now() % 1000) / 1000;
+    const span = this.seconds - 1 + Math.max(elapsedInBucket, 0.001);
+    return sum / span;
+  }
+
+  private advance(): void {
+    const second = Math.floor(this.now() / 1000);
+    let steps = second - this.bucketStart;
+    if (steps <= 0) return;
+    if (steps > this.seconds) steps = this.seconds;
+    for (let i = 0; i < steps; i++) {
+      this.head = (this.head + 1) % this.seconds;
+      this.buckets[this.head] = 0;
+    }
+    this.bucketStart = second;
+  }
+}

@@ -1,0 +1,743 @@
+/**
+ * A torrent session: the swarm logic of one torrent. It connects peers (each a `Peer` over a
+ * `PeerChannel`), the piece picker, the choker, a piece store and a hasher, and runs on an injected
+ * clock. It fetches metadata for a magnet link (ut_metadata), downloads and verifies pieces, serves
+ * pieces and metadata to others, and defends against peers that send bad data.
+ */
+import type { PeerChannel } from './channel.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { Hasher, PieceStore } from './store.js';
+import { StorageError } from './store.js';
+import { Peer } from './peer.js';
+import { blameFailure, blameOnVerified, type FailedAttempt } from './blame.js';
+import { MetadataExchange, UT_METADATA_ID } from './metadata.js';
+import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
+import { PiecePicker, pipelineDepth } from '../picker/index.js';
+import { BitField, decodeExtendedHandshake, encodeExtendedHandshake, type WireEvent } from '../wire/index.js';
+import { PieceGeometry, BLOCK_SIZE } from '../geometry.js';
+import { parseInfoDict, type Metainfo } from '../metainfo.js';
+import { bytesEqual, toHex } from '../bytes.js';
+import { TabswarmError } from '../errors.js';
+
+export const CLIENT_VERSION = 'tabswarm 0.1.0';
+/** Requests larger than this are refused (WebTorrent drops peers asking for more than 128 KiB). */
+export const MAX_REQUEST = 128 * 1024;
+
+export interface SessionOptions {
+  infoHash: Uint8Array;
+  peerId: Uint8Array;
+  metainfo?: Metainfo;
+  store: PieceStore;
+  hasher: Hasher;
+  clock: Clock;
+  random?: () => number;
+  /** Connections at most. */
+  maxPeers?: number;
+  /** Upload slots, the optimistic one included. */
+  uploadSlots?: number;
+  /** Outstanding requests to one peer at most. */
+  maxPipeline?: number;
+  requestTimeout?: number;
+  /** Bytes queued on a channel above which we stop sending pieces until it drains. */
+  highWaterMark?: number;
+}
+
+export interface SessionEvents {
+  metadata: Metainfo;
+  /** A piece verified and stored. */
+  piece: number;
+  done: undefined;
+  warning: string;
+  peer: { id: string; event: 'connected' | 'disconnected' };
+  ban: { id: string; reason: string };
+  /** The session cannot go on (e.g. storage full): it has stopped. */
+  error: Error;
+}
+
+type Listener<T> = (value: T) => void;
+
+interface PieceBuffer {
+  data: Uint8Array;
+  senders: (string | undefined)[];
+}
+
+const TICK = 1_000;
+const CHOKE_INTERVAL = 10_000;
+const KEEP_ALIVE = 55_000;
+const IDLE_TIMEOUT = 120_000;
+/** Bytes of blocks we never asked for that a peer may send before we drop it. */
+const MAX_UNREQUESTED = 1024 * 1024;
+/** Failed attempts kept per piece for blame; more than this and the oldest is dropped. */
+const MAX_FAILED_ATTEMPTS = 3;
+
+export class TorrentSession {
+  readonly infoHash: Uint8Array;
+  readonly infoHashHex: string;
+  metainfo: Metainfo | undefined;
+  geometry: PieceGeometry | undefined;
+  picker: PiecePicker<string> | undefined;
+  readonly peers = new Map<string, Peer>();
+  /** Remote peer ids (hex) banned for this session. */
+  readonly banned = new Set<string>();
+  downloaded = 0;
+  uploaded = 0;
+  /** Bytes of blocks discarded: duplicates, unrequested, or of pieces that failed their hash. */
+  wasted = 0;
+  stopped = false;
+
+  private readonly o: Required<Omit<SessionOptions, 'metainfo'>>;
+  private readonly listeners = new Map<keyof SessionEvents, Set<Listener<never>>>();
+  private readonly buffers = new Map<number, PieceBuffer>();
+  private readonly failedAttempts = new Map<number, FailedAttempt[]>();
+  private readonly verifying = new Set<number>();
+  private readonly serving = new Set<Peer>();
+  private readonly unrequested = new Map<Peer, number>();
+  private readonly pieceCache = new Map<number, Uint8Array>();
+  private chokerState: ChokerState<string> = initialChokerState();
+  private lastChoke = -Infinity;
+  private timer: TimerHandle | undefined;
+  private readonly metadata: MetadataExchange;
+  private doneFired = false;
+  private started = false;
+
+  constructor(options: SessionOptions) {
+    this.o = {
+      random: Math.random,
+      maxPeers: 40,
+      uploadSlots: 4,
+      maxPipeline: 64,
+      requestTimeout: 30_000,
+      highWaterMark: 256 * 1024,
+      ...options,
+    };
+    this.infoHash = options.infoHash;
+    this.infoHashHex = toHex(options.infoHash);
+    this.metadata = new MetadataExchange(options.infoHash, () => this.o.clock.now());
+    if (options.metainfo) this.setMetainfo(options.metainfo);
+  }
+
+  // ---- events --------------------------------------------------------------------------------
+
+  on<K extends keyof SessionEvents>(type: K, fn: Listener<SessionEvents[K]>): () => void {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(fn as Listener<never>);
+    return () => set.delete(fn as Listener<never>);
+  }
+
+  private emit<K extends keyof SessionEvents>(type: K, value: SessionEvents[K]): void {
+    for (const fn of this.listeners.get(type) ?? []) (fn as Listener<SessionEvents[K]>)(value);
+  }
+
+  private warn(message: string): void {
+    this.emit('warning', message);
+  }
+
+  // ---- life cycle ----------------------------------------------------------------------------
+
+  /** Loads what the store already holds (resume) and starts the timers. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    if (this.picker) await this.loadStored();
+    this.schedule();
+    this.checkDone();
+  }
+
+  private async loadStored(): Promise<void> {
+    const picker = this.picker!;
+    for (const index of await this.o.store.stored()) {
+      if (index >= 0 && index < picker.pieceCount && !picker.have(index)) picker.pieceVerified(index);
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = this.o.clock.setTimeout(() => {
+      this.tick();
+      this.schedule();
+    }, TICK);
+  }
+
+  get done(): boolean {
+    return this.picker?.isComplete() ?? false;
+  }
+
+  get progress(): number {
+    return this.picker?.progress() ?? 0;
+  }
+
+  /** Stops the session and closes every connection. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
+    for (const peer of [...this.peers.values()]) this.removePeer(peer);
+  }
+
+  // ---- peers ---------------------------------------------------------------------------------
+
+  get wantsPeers(): boolean {
+    return !this.stopped && this.peers.size < this.o.maxPeers;
+  }
+
+  /**
+   * Adds a connected channel. Both sides send the handshake as soon as the channel opens.
+   * Returns undefined (and closes the channel) when the session is stopped or full.
+   */
+  addPeer(channel: PeerChannel, id: string): Peer | undefined {
+    if (!this.wantsPeers || this.peers.has(id)) {
+      channel.close();
+      return undefined;
+    }
+    const peer = new Peer({
+      id,
+      channel,
+      clock: this.o.clock,
+      onEvent: (p, e) => this.onPeerEvent(p, e),
+      onError: (p, e) => this.dropPeer(p, `protocol error: ${e.message}`),
+    });
+    this.peers.set(id, peer);
+    channel.lowWaterMark = this.o.highWaterMark / 4;
+    channel.onDrain = () => this.serve(peer);
+    channel.onClose = () => this.removePeer(peer);
+    peer.sendHandshake(this.infoHash, this.o.peerId);
+    this.emit('peer', { id, event: 'connected' });
+    return peer;
+  }
+
+  private dropPeer(peer: Peer, reason: string): void {
+    if (peer.closed) return;
+    this.warn(`peer ${peer.id} dropped: ${reason}`);
+    this.removePeer(peer);
+  }
+
+  private ban(peer: Peer, reason: string): void {
+    if (peer.remotePeerId) this.banned.add(toHex(peer.remotePeerId));
+    this.banned.add(peer.id);
+    this.emit('ban', { id: peer.id, reason });
+    this.dropPeer(peer, `banned: ${reason}`);
+  }
+
+  private removePeer(peer: Peer): void {
+    if (!this.peers.has(peer.id) || this.peers.get(peer.id) !== peer) return;
+    this.peers.delete(peer.id);
+    peer.close();
+    this.serving.delete(peer);
+    this.unrequested.delete(peer);
+    this.metadata.peerGone(peer.id);
+    const picker = this.picker;
+    if (picker) {
+      picker.peerGone(peer.id);
+      if (peer.haveAll) picker.removeAvailability(null);
+      else if (peer.have) picker.removeAvailability(peer.have);
+    }
+    peer.requests.clear();
+    this.emit('peer', { id: peer.id, event: 'disconnected' });
+    if (!this.stopped) {
+      for (const other of this.peers.values()) this.fillRequests(other);
+      if (!peer.amChoking) this.rechoke();
+    }
+  }
+
+  // ---- incoming messages ---------------------------------------------------------------------
+
+  private onPeerEvent(peer: Peer, e: WireEvent): void {
+    if (e.type === 'handshake') return this.onHandshake(peer, e.infoHash, e.peerId, e.extensions);
+    if (!peer.handshaken) return this.dropPeer(peer, 'message before the handshake');
+    const picker = this.picker;
+    switch (e.type) {
+      case 'keepAlive':
+        return;
+      case 'choke':
+        peer.peerChoking = true;
+        // Without the Fast Extension a choke discards every request; with it, the peer rejects them.
+        if (!peer.fast) this.releaseRequests(peer);
+        return;
+      case 'unchoke':
+        peer.peerChoking = false;
+        return this.fillRequests(peer);
+      case 'interested':
+        peer.peerInterested = true;
+        return this.rechokeIfSlotFree();
+      case 'notInterested':
+        peer.peerInterested = false;
+        return;
+      case 'have':
+        return this.onHave(peer, e.index);
+      case 'bitfield':
+        return this.onBitfield(peer, e.bits);
+      case 'haveAll':
+      case 'haveNone':
+        if (!peer.fast) return this.dropPeer(peer, `${e.type} without the Fast Extension`);
+        if (e.type === 'haveAll') {
+          if (!peer.haveAll) {
+            if (peer.have && picker) picker.removeAvailability(peer.have);
+            peer.haveAll = true;
+            picker?.addAvailability(null);
+          }
+        }
+        return this.updateInterest(peer);
+      case 'request':
+        return this.onRequest(peer, e.index, e.begin, e.length);
+      case 'cancel': {
+        const i = peer.theirRequests.findIndex((r) => r.index === e.index && r.begin === e.begin && r.length === e.length);
+        if (i >= 0) peer.theirRequests.splice(i, 1);
+        return;
+      }
+      case 'piece':
+        return this.onBlock(peer, e.index, e.begin, e.block);
+      case 'reject': {
+        if (!peer.fast) return this.dropPeer(peer, 'reject without the Fast Extension');
+        const key = Peer.key(e.index, e.begin);
+        if (peer.requests.delete(key)) picker?.requestCancelled(peer.id, e.index, e.begin);
+        return this.fillRequests(peer);
+      }
+      case 'extended':
+        return this.onExtended(peer, e.extId, e.payload);
+      default:
+        // port, suggest, allowed fast and unknown ids carry nothing we need.
+        return;
+    }
+  }
+
+  private onHandshake(peer: Peer, infoHash: Uint8Array, peerId: Uint8Array, ext: { extended: boolean; fast: boolean }): void {
+    if (peer.handshaken) return this.dropPeer(peer, 'a second handshake');
+    if (!bytesEqual(infoHash, this.infoHash)) return this.dropPeer(peer, 'handshake for another torrent');
+    if (bytesEqual(peerId, this.o.peerId)) return this.dropPeer(peer, 'connected to ourselves');
+    if (this.banned.has(toHex(peerId))) return this.dropPeer(peer, 'banned earlier in this session');
+    peer.handshaken = true;
+    peer.remotePeerId = peerId;
+    peer.fast = ext.fast;
+    peer.extended = ext.extended;
+    const picker = this.picker;
+    if (picker) {
+      if (peer.fast && picker.haveCount === picker.pieceCount) peer.send({ type: 'haveAll' });
+      else if (peer.fast && picker.haveCount === 0) peer.send({ type: 'haveNone' });
+      else if (picker.haveCount > 0) peer.send({ type: 'bitfield', bits: picker.bitfield() });
+    } else if (peer.fast) peer.send({ type: 'haveNone' });
+    if (peer.extended) {
+      peer.send({
+        type: 'extended',
+        extId: 0,
+        payload: encodeExtendedHandshake({
+          m: { ut_metadata: UT_METADATA_ID },
+          metadata_size: this.metainfo?.infoBytes.length,
+          reqq: 250,
+          v: CLIENT_VERSION,
+        }),
+      });
+    }
+  }
+
+  private onHave(peer: Peer, index: number): void {
+    const picker = this.picker;
+    if (!picker) {
+      if (peer.pendingHaves.length < 100_000) peer.pendingHaves.push(index);
+      return;
+    }
+    if (index >= picker.pieceCount) return this.dropPeer(peer, `have for piece ${index}, out of range`);
+    if (peer.haveAll) return;
+    peer.have ??= new BitField(picker.pieceCount);
+    if (peer.have.get(index)) return;
+    peer.have.set(index);
+    picker.incrementAvailability(index);
+    this.updateInterest(peer);
+  }
+
+  private onBitfield(peer: Peer, bits: Uint8Array): void {
+    const picker = this.picker;
+    if (!picker) {
+      peer.pendingBitfield = bits;
+      return;
+    }
+    let field: BitField;
+    try {
+      field = BitField.fromWire(bits, picker.pieceCount);
+    } catch (e) {
+      return this.dropPeer(peer, e instanceof Error ? e.message : 'bad bitfield');
+    }
+    if (peer.haveAll) picker.removeAvailability(null);
+    else if (peer.have) picker.removeAvailability(peer.have);
+    peer.haveAll = false;
+    peer.have = field;
+    picker.addAvailability(field);
+    this.updateInterest(peer);
+  }
+
+  /** Applies what a peer announced before we knew the piece count (magnet links). */
+  private applyPending(peer: Peer): void {
+    const bits = peer.pendingBitfield;
+    peer.pendingBitfield = undefined;
+    if (bits) this.onBitfield(peer, bits);
+    if (peer.closed) return;
+    const haves = peer.pendingHaves;
+    peer.pendingHaves = [];
+    for (const i of haves) {
+      this.onHave(peer, i);
+      if (peer.closed) return;
+    }
+    if (peer.haveAll) this.picker!.addAvailability(null);
+    this.updateInterest(peer);
+  }
+
+  private onExtended(peer: Peer, extId: number, payload: Uint8Array): void {
+    if (extId === 0) {
+      let hs;
+      try {
+        hs = decodeExtendedHandshake(payload);
+      } catch (e) {
+        return this.dropPeer(peer, `bad extended handshake: ${e instanceof Error ? e.message : e}`);
+      }
+      peer.extensions = { ...peer.extensions, ...hs.m };
+      if (hs.v !== undefined) peer.clientName = hs.v;
+      if (hs.reqq !== undefined && hs.reqq > 0) peer.maxRequests = Math.min(hs.reqq, 250);
+      if (hs.metadata_size !== undefined) peer.metadataSize = hs.metadata_size;
+      if (!this.metainfo) this.metadata.requestFrom(peer);
+      return;
+    }
+    if (extId === UT_METADATA_ID) {
+      const result = this.metadata.onMessage(peer, payload, this.metainfo?.infoBytes);
+      if (result.kind === 'error') return this.dropPeer(peer, result.message);
+      if (result.kind === 'ready') void this.checkMetadata();
+    }
+  }
+
+  private async checkMetadata(): Promise<void> {
+    const result = await this.metadata.check();
+    if (this.stopped || this.metainfo) return;
+    if (result.kind === 'failed') {
+      this.warn('metadata from peers did not match the info hash; fetching it again');
+      for (const id of result.culprits) {
+        const p = this.peers.get(id);
+        if (p) this.ban(p, 'sent metadata that does not match the info hash');
+      }
+      for (const p of this.peers.values()) this.metadata.requestFrom(p);
+      return;
+    }
+    if (result.kind !== 'complete') return;
+    let metainfo: Metainfo;
+    try {
+      metainfo = await parseInfoDict(result.infoBytes, this.infoHash);
+    } catch (e) {
+      // The bytes hash to the info hash yet do not parse: the torrent itself is broken.
+      return this.fail(e instanceof Error ? e : new TabswarmError(String(e)));
+    }
+    if (this.metainfo || this.stopped) return;
+    this.setMetainfo(metainfo);
+    if (this.started) await this.loadStored();
+    this.emit('metadata', metainfo);
+    for (const peer of [...this.peers.values()]) {
+      if (!peer.handshaken) continue;
+      this.applyPending(peer);
+      if (peer.closed) continue;
+      if (!peer.fast && this.picker!.haveCount > 0) peer.send({ type: 'bitfield', bits: this.picker!.bitfield() });
+      this.fillRequests(peer);
+    }
+    this.checkDone();
+  }
+
+  private setMetainfo(metainfo: Metainfo): void {
+    this.metainfo = metainfo;
+    this.geometry = new PieceGeometry(metainfo);
+    this.picker = new PiecePicker<string>({
+      pieceCount: this.geometry.pieceCount,
+      pieceLength: metainfo.pieceLength,
+      totalLength: metainfo.length,
+      random: this.o.random,
+    });
+  }
+
+  // ---- downloading ---------------------------------------------------------------------------
+
+  private updateInterest(peer: Peer): void {
+    const picker = this.picker;
+    if (!picker || peer.closed) return;
+    const want = picker.interesting((i) => peer.hasPiece(i));
+    if (want !== peer.amInterested) {
+      peer.amInterested = want;
+      peer.send({ type: want ? 'interested' : 'notInterested' });
+    }
+    if (want) this.fillRequests(peer);
+  }
+
+  private fillRequests(peer: Peer): void {
+    const picker = this.picker;
+    if (!picker || this.stopped || peer.closed || !peer.handshaken || peer.peerChoking || !peer.amInterested) return;
+    const depth = Math.min(peer.maxRequests, pipelineDepth(peer.downloaded.rate(), { max: this.o.maxPipeline }));
+    const want = depth - peer.requests.size;
+    if (want <= 0) return;
+    const now = this.o.clock.now();
+    const blocks = picker.pickBlocks({ id: peer.id, has: (i: number) => peer.hasPiece(i) }, want);
+    for (const b of blocks) {
+      peer.requests.set(Peer.key(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, at: now });
+      peer.send({ type: 'request', index: b.index, begin: b.begin, length: b.length });
+    }
+  }
+
+  /** Gives a peer's outstanding requests back to the picker. */
+  private releaseRequests(peer: Peer): void {
+    for (const r of peer.requests.values()) this.picker?.requestCancelled(peer.id, r.index, r.begin);
+    peer.requests.clear();
+  }
+
+  private onBlock(peer: Peer, index: number, begin: number, block: Uint8Array): void {
+    const picker = this.picker;
+    const key = Peer.key(index, begin);
+    const request = peer.requests.get(key);
+    // A block we asked for, or one that arrives after we cancelled or timed out its request and
+    // that we still need (it is verified with its piece like any other).
+    const wanted = request ? request.length === block.length : !!picker?.wantsBlock(index, begin, block.length);
+    if (!picker || !wanted) {
+      this.wasted += block.length;
+      const total = (this.unrequested.get(peer) ?? 0) + block.length;
+      this.unrequested.set(peer, total);
+      if (total > MAX_UNREQUESTED) this.dropPeer(peer, 'sent too many blocks we did not ask for');
+      return;
+    }
+    peer.requests.delete(key);
+    peer.downloaded.add(block.length);
+    this.downloaded += block.length;
+    const result = picker.blockReceived(peer.id, index, begin);
+    for (const otherId of result.cancel) {
+      const other = this.peers.get(otherId);
+      const r = other?.requests.get(key);
+      if (other && r) {
+        other.requests.delete(key);
+        other.send({ type: 'cancel', index, begin, length: r.length });
+      }
+    }
+    if (result.duplicate) {
+      this.wasted += block.length;
+    } else {
+      let buffer = this.buffers.get(index);
+      if (!buffer) {
+        const size = this.geometry!.pieceSize(index);
+        buffer = { data: new Uint8Array(size), senders: new Array<string | undefined>(Math.ceil(size / BLOCK_SIZE)) };
+        this.buffers.set(index, buffer);
+      }
+      buffer.data.set(block, begin);
+      buffer.senders[Math.floor(begin / BLOCK_SIZE)] = peer.id;
+      if (result.pieceComplete) void this.verify(index);
+    }
+    this.fillRequests(peer);
+  }
+
+  private async verify(index: number): Promise<void> {
+    const buffer = this.buffers.get(index);
+    const metainfo = this.metainfo;
+    const picker = this.picker;
+    if (!buffer || !metainfo || !picker || this.verifying.has(index)) return;
+    this.buffers.delete(index);
+    this.verifying.add(index);
+    let ok = false;
+    try {
+      const digest = await this.o.hasher(buffer.data);
+      ok = bytesEqual(digest, metainfo.pieces[index]!);
+    } catch (e) {
+      this.verifying.delete(index);
+      picker.pieceFailed(index);
+      return this.fail(new TabswarmError(`could not hash piece ${index}: ${e instanceof Error ? e.message : e}`));
+    }
+    if (this.stopped) return;
+    if (!ok) {
+      this.verifying.delete(index);
+      this.wasted += buffer.data.length;
+      return this.onBadPiece(index, buffer);
+    }
+    try {
+      await this.o.store.put(index, buffer.data);
+    } catch (e) {
+      this.verifying.delete(index);
+      picker.pieceFailed(index);
+      const message = e instanceof StorageError && e.quotaExceeded ? 'storage is full' : 'could not store a piece';
+      return this.fail(new StorageError(`${message}: ${e instanceof Error ? e.message : e}`, e instanceof StorageError && e.quotaExceeded));
+    }
+    this.verifying.delete(index);
+    if (this.stopped) return;
+    picker.pieceVerified(index);
+    this.remember(index, buffer.data);
+    const attempts = this.failedAttempts.get(index);
+    if (attempts) {
+      this.failedAttempts.delete(index);
+      for (const id of blameOnVerified(buffer.data, attempts, BLOCK_SIZE)) {
+        const culprit = this.peers.get(id);
+        if (culprit) this.ban(culprit, `sent corrupt data for piece ${index}`);
+        else this.banned.add(id);
+      }
+    }
+    for (const peer of this.peers.values()) {
+      if (!peer.handshaken) continue;
+      peer.send({ type: 'have', index });
+      if (peer.amInterested) this.updateInterest(peer);
+    }
+    this.emit('piece', index);
+    this.checkDone();
+  }
+
+  private onBadPiece(index: number, buffer: PieceBuffer): void {
+    const picker = this.picker!;
+    const verdict = blameFailure(buffer.senders);
+    this.warn(`piece ${index} failed its hash check`);
+    for (const id of verdict.culprits) {
+      const peer = this.peers.get(id);
+      if (peer) this.ban(peer, `sent corrupt data for piece ${index}`);
+    }
+    if (verdict.suspects.size > 0) {
+      const attempts = this.failedAttempts.get(index) ?? [];
+      attempts.push({ data: buffer.data, senders: buffer.senders });
+      if (attempts.length > MAX_FAILED_ATTEMPTS) attempts.shift();
+      this.failedAttempts.set(index, attempts);
+      for (const id of verdict.suspects) {
+        const peer = this.peers.get(id);
+        if (peer) peer.strikes++;
+      }
+    }
+    // Fetch the retry from a single peer, so that a second failure names its sender.
+    picker.pieceFailed(index, { exclusive: verdict.suspects.size > 0 });
+    for (const peer of this.peers.values()) this.fillRequests(peer);
+  }
+
+  private checkDone(): void {
+    if (this.doneFired || !this.picker?.isComplete()) return;
+    this.doneFired = true;
+    for (const peer of this.peers.values()) {
+      if (peer.amInterested) {
+        peer.amInterested = false;
+        peer.send({ type: 'notInterested' });
+      }
+    }
+    this.emit('done', undefined);
+  }
+
+  private fail(error: Error): void {
+    if (this.stopped) return;
+    this.emit('error', error);
+    this.stop();
+  }
+
+  // ---- uploading -----------------------------------------------------------------------------
+
+  private onRequest(peer: Peer, index: number, begin: number, length: number): void {
+    const picker = this.picker;
+    const valid = !!picker && index < picker.pieceCount && length > 0 && length <= MAX_REQUEST && this.geometry!.containsRange(index, begin, length);
+    if (!valid) return this.dropPeer(peer, `invalid request (piece ${index}, offset ${begin}, ${length} bytes)`);
+    if (peer.amChoking || !picker.have(index)) {
+      if (peer.fast) peer.send({ type: 'reject', index, begin, length });
+      return;
+    }
+    if (peer.theirRequests.length >= 2 * 250) return this.dropPeer(peer, 'too many requests at once');
+    peer.theirRequests.push({ index, begin, length });
+    this.serve(peer);
+  }
+
+  /** Sends requested blocks while the channel has room; resumes on drain. */
+  private serve(peer: Peer): void {
+    if (this.serving.has(peer) || peer.closed) return;
+    this.serving.add(peer);
+    void this.serveLoop(peer).finally(() => this.serving.delete(peer));
+  }
+
+  private async serveLoop(peer: Peer): Promise<void> {
+    while (!peer.closed && !peer.amChoking && peer.theirRequests.length > 0) {
+      if (peer.channel.bufferedAmount > this.o.highWaterMark) return; // onDrain calls serve again
+      const r = peer.theirRequests.shift()!;
+      const data = await this.readPiece(r.index);
+      if (peer.closed || peer.amChoking) return;
+      if (!data) {
+        if (peer.fast) peer.send({ type: 'reject', index: r.index, begin: r.begin, length: r.length });
+        continue;
+      }
+      peer.send({ type: 'piece', index: r.index, begin: r.begin, block: data.subarray(r.begin, r.begin + r.length) });
+      peer.uploaded.add(r.length);
+      this.uploaded += r.length;
+    }
+  }
+
+  private async readPiece(index: number): Promise<Uint8Array | undefined> {
+    const cached = this.pieceCache.get(index);
+    if (cached) return cached;
+    try {
+      const data = await this.o.store.get(index);
+      if (data) this.remember(index, data);
+      return data;
+    } catch (e) {
+      this.warn(`could not read piece ${index}: ${e instanceof Error ? e.message : e}`);
+      return undefined;
+    }
+  }
+
+  /** A few recently used pieces stay in memory: peers ask for the blocks of a piece in a row. */
+  private remember(index: number, data: Uint8Array): void {
+    this.pieceCache.delete(index);
+    this.pieceCache.set(index, data);
+    if (this.pieceCache.size > 8) this.pieceCache.delete(this.pieceCache.keys().next().value!);
+  }
+
+  // ---- choking and timers --------------------------------------------------------------------
+
+  private rechokeIfSlotFree(): void {
+    let unchoked = 0;
+    for (const p of this.peers.values()) if (!p.amChoking) unchoked++;
+    if (unchoked < this.o.uploadSlots) this.rechoke();
+  }
+
+  private rechoke(): void {
+    const now = this.o.clock.now();
+    this.lastChoke = now;
+    const candidates = [...this.peers.values()].filter((p) => p.handshaken && !p.closed);
+    const decision = choke(
+      candidates.map((p) => ({
+        id: p.id,
+        interested: p.peerInterested,
+        downloadRate: p.downloaded.rate(),
+        uploadRate: p.uploaded.rate(),
+        connectedAt: p.connectedAt,
+      })),
+      this.done,
+      this.chokerState,
+      now,
+      this.o.random,
+      { slots: this.o.uploadSlots, optimisticInterval: 30_000, newcomerWindow: 60_000 },
+    );
+    this.chokerState = decision.state;
+    for (const peer of candidates) {
+      const unchoke = decision.unchoke.has(peer.id);
+      if (unchoke && peer.amChoking) {
+        peer.amChoking = false;
+        peer.send({ type: 'unchoke' });
+        this.serve(peer);
+      } else if (!unchoke && !peer.amChoking) {
+        peer.amChoking = true;
+        peer.send({ type: 'choke' });
+        if (peer.fast) for (const r of peer.theirRequests) peer.send({ type: 'reject', ...r });
+        peer.theirRequests.length = 0;
+      }
+    }
+  }
+
+  private tick(): void {
+    const now = this.o.clock.now();
+    if (now - this.lastChoke >= CHOKE_INTERVAL) this.rechoke();
+    for (const peer of [...this.peers.values()]) {
+      if (now - peer.lastReceived > IDLE_TIMEOUT) {
+        this.dropPeer(peer, 'silent for two minutes');
+        continue;
+      }
+      if (now - peer.lastSent > KEEP_ALIVE) peer.send({ type: 'keepAlive' });
+      let timedOut = false;
+      for (const [key, r] of peer.requests) {
+        if (now - r.at > this.o.requestTimeout) {
+          peer.requests.delete(key);
+          this.picker?.requestCancelled(peer.id, r.index, r.begin);
+          peer.send({ type: 'cancel', index: r.index, begin: r.begin, length: r.length });
+          timedOut = true;
+        }
+      }
+      if (timedOut) {
+        for (const other of this.peers.values()) if (other !== peer) this.fillRequests(other);
+      }
+      if (!this.metainfo) this.metadata.requestFrom(peer);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { createTorrent, type TorrentInputFile } from '../../../src/core/create.js';
+import { concatBytes } from '../../../src/core/bytes.js';
+import { GREETING, GREETING_FOLDER, fixtureBytes } from '../../fixtures/greeting.js';
+import { MemoryStore } from '../../../src/core/session/store.js';
+import { TestSwarm, closingAfter, seededStore, storedBytes, type TestNode } from './swarm-harness.js';
+
+const PIECE = 16 * 1024;
+
+async function torrentOf(files: readonly TorrentInputFile[], pieceLength = PIECE) {
+  const t = await createTorrent(files, { pieceLength, name: files.length > 1 ? 'set' : undefined });
+  const data = concatBytes(files.map((f) => f.data as Uint8Array));
+  return { metainfo: t.metainfo, data };
+}
+
+function allDone(nodes: TestNode[]): () => boolean {
+  return () => nodes.every((n) => n.session.done);
+}
+
+describe('in-process swarm', () => {
+  const cases: [string, TorrentInputFile[]][] = [
+    ['a 1-byte file', [{ path: 'one.bin', data: new Uint8Array([7]) }]],
+    ['an exact multiple of the piece length', [{ path: 'exact.bin', data: fixtureBytes(4 * PIECE, 11) }]],
+    ['a 1-byte last piece', [{ path: 'tail.bin', data: fixtureBytes(3 * PIECE + 1, 12) }]],
+    ['the greeting (odd length, NUL byte)', [{ path: 'greeting.txt', data: GREETING }]],
+    ['a multi-file torrent with empty files', [...GREETING_FOLDER]],
+  ];
+
+  for (const [label, files] of cases) {
+    it(`1 seeder + 3 leechers: ${label}`, async () => {
+      const { metainfo, data } = await torrentOf(files);
+      const swarm = new TestSwarm();
+      await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
+      const leechers = [];
+      for (let i = 0; i < 3; i++) leechers.push(await swarm.add(`l${i}`, { metainfo, infoHash: metainfo.infoHashBytes }));
+      swarm.connectAll();
+      await swarm.runUntil(allDone(leechers));
+      for (const l of leechers) {
+        expect(l.session.done).toBe(true);
+        expect(await storedBytes(l.store, metainfo)).toEqual(data);
+        expect(l.bans).toEqual([]);
+      }
+      swarm.stop();
+    });
+  }
+
+  it('leechers trade with each other: the seeder uploads little more than one copy', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'big.bin', data: fixtureBytes(64 * PIECE, 3) }]);
+    const swarm = new TestSwarm();
+    const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 512 * 1024 });
+    const leechers = [];
+    for (let i = 0; i < 4; i++) leechers.push(await swarm.add(`l${i}`, { metainfo, infoHash: metainfo.infoHashBytes, upload: 512 * 1024 }));
+    swarm.connectAll();
+    await swarm.runUntil(allDone(leechers));
+    expect(leechers.every((l) => l.session.done)).toBe(true);
+    expect(seeder.session.uploaded).toBeLessThan(2.5 * data.length);
+    const fromLeechers = leechers.reduce((s, l) => s + l.session.uploaded, 0);
+    expect(fromLeechers).toBeGreaterThan(data.length);
+    swarm.stop();
+  });
+
+  it('a leecher that starts from the info hash alone fetches the metadata, then the file', async () => {
+    const { metainfo, data } = await torrentOf([...GREETING_FOLDER]);
+    const swarm = new TestSwarm();
+    await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
+    const magnet = await swarm.add('magnet', { infoHash: metainfo.infoHashBytes });
+    let metadataEvents = 0;
+    magnet.session.on('metadata', () => metadataEvents++);
+    swarm.connectAll();
+    await swarm.runUntil(() => magnet.session.done);
+    expect(metadataEvents).toBe(1);
+    expect(magnet.session.metainfo?.infoHash).toBe(metainfo.infoHash);
+    expect(magnet.session.metainfo?.files.map((f) => f.path)).toEqual(metainfo.files.map((f) => f.path));
+    expect(await storedBytes(magnet.store, metainfo)).toEqual(data);
+    swarm.stop();
+  });
+
+  it('a seeder that disconnects mid-piece: the leecher finishes from another seeder', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'f.bin', data: fixtureBytes(20 * PIECE + 5, 5) }]);
+    const swarm = new TestSwarm();
+    const quitter = await swarm.add('quitter', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
+    const steady = await swarm.add('steady', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 256 * 1024 });
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    // The quitter's link dies after 3.5 pieces' worth of bytes: in the middle of a block.
+    swarm.connect(quitter, leecher, closingAfter(Math.floor(3.5 * PIECE) + 200));
+    swarm.connect(steady, leecher);
+    await swarm.runUntil(() => leecher.session.done);
+    expect(leecher.session.done).toBe(true);
+    expect(leecher.session.peers.has('quitter')).toBe(false);
+    expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
+    swarm.stop();
+  });
+
+  it('a peer that sends corrupt blocks among three honest ones is banned; no honest peer is; the file is intact', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'f.bin', data: fixtureBytes(48 * PIECE + 777, 9) }], PIECE);
+    const swarm = new TestSwarm();
+    const corrupt = (index: number, piece: Uint8Array) => {
+      const bad = piece.slice();
+      const at = (index * 131) % bad.length;
+      bad[at] = bad[at]! ^ 0xff;
+      return bad;
+    };
+    const liar = await swarm.add('liar', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data, corrupt), upload: 8 * 1024 * 1024 });
+    const honest: TestNode[] = [];
+    for (let i = 0; i < 3; i++) {
+      honest.push(await swarm.add(`honest${i}`, { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 512 * 1024 }));
+    }
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    for (const s of [liar, ...honest]) swarm.connect(s, leecher);
+    await swarm.runUntil(() => leecher.session.done);
+    expect(leecher.session.done).toBe(true);
+    expect(leecher.bans).toEqual(['liar']);
+    expect(leecher.session.peers.has('liar')).toBe(false);
+    expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
+    expect(leecher.warnings.some((w) => w.includes('failed its hash check'))).toBe(true);
+    swarm.stop();
+  });
+
+  it('a peer that never unchokes: the download completes from the others', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'f.bin', data: fixtureBytes(10 * PIECE + 3, 4) }]);
+    const swarm = new TestSwarm();
+    const miser = await swarm.add('miser', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), uploadSlots: 0 });
+    const giver = await swarm.add('giver', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 256 * 1024 });
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    swarm.connect(miser, leecher);
+    swarm.connect(giver, leecher);
+    await swarm.runUntil(() => leecher.session.done);
+    expect(leecher.session.done).toBe(true);
+    expect(miser.session.uploaded).toBe(0);
+    expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
+    swarm.stop();
+  });
+
+  it('resumes from what the store holds without fetching it again', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'f.bin', data: fixtureBytes(16 * PIECE, 8) }]);
+    const swarm = new TestSwarm();
+    await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
+    const partial = new MemoryStore();
+    for (let j = 0; j < 8; j++) await partial.put(j, data.slice(j * PIECE, (j + 1) * PIECE));
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes, store: partial });
+    swarm.connectAll();
+    await swarm.runUntil(() => leecher.session.done);
+    expect(leecher.session.downloaded).toBe(8 * PIECE);
+    expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
+    swarm.stop();
+  });
+});
