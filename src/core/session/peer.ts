@@ -156,6 +156,11 @@ export class Peer {
     }
   }
 
+  /** Bytes per second we upload to the peer. */
+  uploadRate(): number {
+    return this.uploaded.rate();
+  }
+
   hasPiece(index: number): boolean {
     return this.haveAll || (this.have?.get(index) ?? false);
   }

@@ -11,6 +11,7 @@ import { StorageError } from './store.js';
 import { Peer } from './peer.js';
 import { blameFailure, blameOnVerified, type FailedAttempt } from './blame.js';
 import { MetadataExchange, UT_METADATA_ID } from './metadata.js';
+import { InitialSeeding } from './initial-seeding.js';
 import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
 import { PiecePicker, pipelineDepth } from '../picker/index.js';
 import { BitField, decodeExtendedHandshake, encodeExtendedHandshake, type WireEvent } from '../wire/index.js';
@@ -40,6 +41,8 @@ export interface SessionOptions {
   requestTimeout?: number;
   /** Bytes queued on a channel above which we stop sending pieces until it drains. */
   highWaterMark?: number;
+  /** A seed reveals pieces a few at a time until each has been uploaded once (initial-seeding.ts). */
+  initialSeeding?: boolean;
 }
 
 export interface SessionEvents {
@@ -98,6 +101,7 @@ export class TorrentSession {
   private timer: TimerHandle | undefined;
   private readonly metadata: MetadataExchange;
   private doneFired = false;
+  private seeding: InitialSeeding | undefined;
   private started = false;
 
   constructor(options: SessionOptions) {
@@ -107,7 +111,8 @@ export class TorrentSession {
       uploadSlots: 4,
       maxPipeline: 64,
       requestTimeout: 30_000,
-      highWaterMark: 256 * 1024,
+      highWaterMark: 32 * 1024,
+      initialSeeding: true,
       ...options,
     };
     this.infoHash = options.infoHash;
@@ -140,6 +145,11 @@ export class TorrentSession {
     if (this.started) return;
     this.started = true;
     if (this.picker) await this.loadStored();
+    const picker = this.picker;
+    if (picker && this.o.initialSeeding && picker.isSeed() && picker.pieceCount > 1) {
+      const geometry = this.geometry!;
+      this.seeding = new InitialSeeding(picker.pieceCount, (i) => geometry.pieceSize(i), geometry.pieceLength, this.o.random);
+    }
     this.schedule();
     this.checkDone();
   }
@@ -226,6 +236,7 @@ export class TorrentSession {
     this.serving.delete(peer);
     this.unrequested.delete(peer);
     this.metadata.peerGone(peer.id);
+    this.seeding?.removePeer(peer.id);
     const picker = this.picker;
     if (picker) {
       picker.peerGone(peer.id);
@@ -311,7 +322,9 @@ export class TorrentSession {
     peer.fast = ext.fast;
     peer.extended = ext.extended;
     const picker = this.picker;
-    if (picker) {
+    if (this.seeding?.active) {
+      if (peer.fast) peer.send({ type: 'haveNone' });
+    } else if (picker) {
       if (peer.fast && picker.haveCount === picker.pieceCount) peer.send({ type: 'haveAll' });
       else if (peer.fast && picker.haveCount === 0) peer.send({ type: 'haveNone' });
       else if (picker.haveCount > 0) peer.send({ type: 'bitfield', bits: picker.bitfield() });
@@ -328,6 +341,12 @@ export class TorrentSession {
         }),
       });
     }
+    if (this.seeding?.active) this.announce(peer, this.seeding.addPeer(peer));
+  }
+
+  /** Tells a peer we have these pieces. */
+  private announce(peer: Peer, pieces: readonly number[]): void {
+    for (const index of pieces) peer.send({ type: 'have', index });
   }
 
   private onHave(peer: Peer, index: number): void {
@@ -342,6 +361,7 @@ export class TorrentSession {
     if (peer.have.get(index)) return;
     peer.have.set(index);
     picker.incrementAvailability(index);
+
     this.updateInterest(peer);
   }
 
@@ -450,9 +470,11 @@ export class TorrentSession {
 
   // ---- downloading ---------------------------------------------------------------------------
 
+  /** After the peer told us what it has: our interest in it, and what initial seeding reveals next. */
   private updateInterest(peer: Peer): void {
     const picker = this.picker;
     if (!picker || peer.closed) return;
+    if (this.seeding?.active) this.announce(peer, this.seeding.peerUpdated(peer));
     const want = picker.interesting((i) => peer.hasPiece(i));
     if (want !== peer.amInterested) {
       peer.amInterested = want;
@@ -651,6 +673,17 @@ export class TorrentSession {
       peer.send({ type: 'piece', index: r.index, begin: r.begin, block: data.subarray(r.begin, r.begin + r.length) });
       peer.uploaded.add(r.length);
       this.uploaded += r.length;
+      if (this.seeding?.active) this.onServed(peer, r.index, r.length);
+    }
+  }
+
+  private onServed(peer: Peer, index: number, bytes: number): void {
+    const { next, finished } = this.seeding!.served(peer, index, bytes);
+    this.announce(peer, next);
+    if (!finished) return;
+    for (const [id, rest] of finished) {
+      const p = this.peers.get(id);
+      if (p) this.announce(p, rest);
     }
   }
 
@@ -706,9 +739,11 @@ export class TorrentSession {
       if (unchoke && peer.amChoking) {
         peer.amChoking = false;
         peer.send({ type: 'unchoke' });
+        if (this.seeding?.active) this.announce(peer, this.seeding.peerUpdated(peer));
         this.serve(peer);
       } else if (!unchoke && !peer.amChoking) {
         peer.amChoking = true;
+        this.seeding?.choked(peer.id);
         peer.send({ type: 'choke' });
         if (peer.fast) for (const r of peer.theirRequests) peer.send({ type: 'reject', ...r });
         peer.theirRequests.length = 0;
