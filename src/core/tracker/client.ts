@@ -1,0 +1,201 @@
+/**
+ * The WebSocket tracker client: several trackers per torrent, one socket per tracker URL shared by
+ * every torrent, offers only while a torrent wants peers (with a per-torrent and a client-wide peer
+ * cap), incoming offers answered within the caps, `started` / `completed` / `stopped` events.
+ *
+ * Everything platform-specific is injected: the socket (`connect`), WebRTC (`peers`) and time
+ * (`clock`), so the whole client runs in-process on a virtual clock in tests.
+ */
+import { fromBinaryString, toBinaryString } from '../bytes.js';
+import { TabswarmError } from '../errors.js';
+import { realClock, type Clock } from '../session/clock.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { TrackerConnection, type ConnectionHost, type ConnectionOptions } from './connection.js';
+import { MAX_OFFERS } from './messages.js';
+import { Signaling, type SignalingOptions } from './signaling.js';
+import type { AnnouncedTorrent, PeerFactory, SignalingPeer, SocketConnector, TorrentRegistration, TrackerEvent, TransferStats } from './types.js';
+
+export interface TrackerClientOptions<P extends SignalingPeer> {
+  /** 20 bytes, the same for every torrent. */
+  peerId: Uint8Array;
+  connect: SocketConnector;
+  peers: PeerFactory<P>;
+  /** A connection completed. The peer is the caller's from now on. */
+  onPeer(infoHash: Uint8Array, peer: P, remotePeerId: Uint8Array): void;
+  onEvent?: (event: TrackerEvent) => void;
+  clock?: Clock;
+  /** In [0, 1); jitters the reconnection delays. */
+  random?: () => number;
+  /** Peers (pending and connected) per torrent at most. Default 40. */
+  maxPeersPerTorrent?: number;
+  /** Peers (pending and connected) over all torrents at most. Default 100. */
+  maxPeers?: number;
+  /** Offers per announce at most (≤ 10). Default 10. */
+  offersPerAnnounce?: number;
+  /** ms; default 50 s (as WebTorrent). */
+  offerTimeout?: number;
+  /** ms; default 30 s. */
+  connectTimeout?: number;
+  /** ms; default 10 s. */
+  socketOpenTimeout?: number;
+  backoff?: Partial<BackoffOptions>;
+  /** ms; before the tracker sends its own. Default 120 s. */
+  defaultInterval?: number;
+  /** ms; the tracker's interval is clamped to [min, max]. Defaults 30 s and 30 min. */
+  minInterval?: number;
+  maxInterval?: number;
+}
+
+interface TorrentEntry {
+  readonly bytes: Uint8Array;
+  readonly reg: TorrentRegistration;
+  readonly urls: string[];
+  completed: boolean;
+}
+
+const WS_URL = /^wss?:\/\/[^\s/?#]+[^\s]*$/i;
+
+/** Is this a tracker URL the client can use (ws: or wss:)? */
+export function isWebSocketTrackerUrl(url: string): boolean {
+  return WS_URL.test(url.trim());
+}
+
+export class TrackerClient<P extends SignalingPeer> {
+  private readonly peerId: string;
+  private readonly clock: Clock;
+  private readonly signaling: Signaling<P>;
+  private readonly host: ConnectionHost<P>;
+  private readonly torrents = new Map<string, TorrentEntry>();
+  private readonly trackers = new Map<string, TrackerConnection<P>>();
+  private destroyed = false;
+
+  constructor(private readonly o: TrackerClientOptions<P>) {
+    if (o.peerId.length !== 20) throw new TabswarmError('a peer id is 20 bytes');
+    this.peerId = toBinaryString(o.peerId);
+    this.clock = o.clock ?? realClock;
+    const signalingOptions: SignalingOptions = {
+      offerTimeout: o.offerTimeout ?? 50_000,
+      connectTimeout: o.connectTimeout ?? 30_000,
+      maxPeersPerTorrent: o.maxPeersPerTorrent ?? 40,
+      maxPeers: o.maxPeers ?? 100,
+    };
+    this.signaling = new Signaling<P>(this.peerId, this.clock, o.peers, signalingOptions, {
+      demand: (ih) => this.torrents.get(ih)?.reg.wantsPeers() ?? 0,
+      onPeer: (ih, peer, remote) => {
+        const entry = this.torrents.get(ih);
+        this.o.onPeer(entry?.bytes ?? binaryToBytes(ih), peer, binaryToBytes(remote));
+      },
+      warn: (ih, message) => {
+        const entry = this.torrents.get(ih);
+        const event: TrackerEvent = { type: 'warning', kind: 'signaling', url: '', message };
+        if (entry) event.infoHash = entry.bytes;
+        this.emit(event);
+      },
+    });
+    const connectionOptions: ConnectionOptions = {
+      backoff: { ...DEFAULT_BACKOFF, ...o.backoff },
+      defaultInterval: o.defaultInterval ?? 120_000,
+      minInterval: o.minInterval ?? 30_000,
+      maxInterval: o.maxInterval ?? 30 * 60_000,
+      openTimeout: o.socketOpenTimeout ?? 10_000,
+      offersPerAnnounce: Math.max(0, Math.min(MAX_OFFERS, o.offersPerAnnounce ?? MAX_OFFERS)),
+    };
+    this.host = {
+      clock: this.clock,
+      random: o.random ?? Math.random,
+      peerId: this.peerId,
+      connect: o.connect,
+      signaling: this.signaling,
+      options: connectionOptions,
+      torrent: (ih) => {
+        const entry = this.torrents.get(ih);
+        if (!entry) return undefined;
+        return {
+          bytes: entry.bytes,
+          get completed(): boolean {
+            return entry.completed;
+          },
+          stats: (): TransferStats => entry.reg.stats(),
+        };
+      },
+      emit: (event) => this.emit(event),
+    };
+  }
+
+  /** Connection attempts under way and connections handed over and still open, client-wide. */
+  get peerCounts(): { pending: number; connected: number } {
+    return { pending: this.signaling.links.pending, connected: this.signaling.links.connected };
+  }
+
+  /** Tracker URLs with a socket (open or opening) and how many torrents use each. */
+  get trackerUrls(): Map<string, { torrents: number; open: boolean }> {
+    const out = new Map<string, { torrents: number; open: boolean }>();
+    for (const [url, c] of this.trackers) out.set(url, { torrents: c.torrents, open: c.isOpen });
+    return out;
+  }
+
+  /** Starts announcing a torrent to its ws:/wss: trackers (`started` first). */
+  announce(reg: TorrentRegistration): AnnouncedTorrent {
+    if (this.destroyed) throw new TabswarmError('the tracker client is destroyed');
+    if (reg.infoHash.length !== 20) throw new TabswarmError('an info hash is 20 bytes');
+    const ih = toBinaryString(reg.infoHash);
+    if (this.torrents.has(ih)) throw new TabswarmError('this torrent is announced already');
+    const urls = [...new Set(reg.trackers.map((u) => u.trim()).filter(isWebSocketTrackerUrl))];
+    const entry: TorrentEntry = { bytes: reg.infoHash.slice(), reg, urls, completed: false };
+    this.torrents.set(ih, entry);
+    for (const url of urls) {
+      let c = this.trackers.get(url);
+      if (!c) {
+        c = new TrackerConnection<P>(url, this.host);
+        this.trackers.set(url, c);
+      }
+      c.add(ih, entry.bytes);
+    }
+    const each = (fn: (c: TrackerConnection<P>) => void): void => {
+      if (this.torrents.get(ih) !== entry) return;
+      for (const url of urls) {
+        const c = this.trackers.get(url);
+        if (c) fn(c);
+      }
+    };
+    return {
+      infoHash: entry.bytes,
+      complete: () => {
+        if (entry.completed) return;
+        entry.completed = true;
+        each((c) => c.update(ih));
+      },
+      reannounce: () => each((c) => c.reannounce(ih)),
+      scrape: () => each((c) => c.scrape(ih)),
+      remove: () => {
+        if (this.torrents.get(ih) !== entry) return;
+        each((c) => this.detach(c, ih));
+        this.torrents.delete(ih);
+        this.signaling.links.closePending(ih);
+      },
+    };
+  }
+
+  /** Sends `stopped` for every torrent, closes every socket, clears every timer, drops pending offers. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const c of this.trackers.values()) c.destroy();
+    this.trackers.clear();
+    this.torrents.clear();
+    this.signaling.links.closePending();
+  }
+
+  private detach(c: TrackerConnection<P>, ih: string): void {
+    c.remove(ih);
+    if (c.torrents === 0) this.trackers.delete(c.url);
+  }
+
+  private emit(event: TrackerEvent): void {
+    this.o.onEvent?.(event);
+  }
+}
+
+function binaryToBytes(s: string): Uint8Array {
+  return fromBinaryString(s) ?? new Uint8Array(0);
+}

@@ -1,0 +1,416 @@
+/**
+ * One tracker URL: one socket shared by every torrent announced there. Reconnects with jittered
+ * exponential backoff and re-announces (`started`) on every new socket, since the server forgets a
+ * peer whose socket closed. Announces per torrent on the server's interval (clamped).
+ */
+import type { Clock, TimerHandle } from '../session/clock.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import {
+  encodeAnnounce,
+  encodeAnswer,
+  encodeScrape,
+  parseTrackerMessage,
+  TrackerProtocolError,
+  type AnnounceEvent,
+  type RelayedOffer,
+  type TrackerReply,
+} from './messages.js';
+import type { PendingOffer, Signaling } from './signaling.js';
+import type { SignalingPeer, SocketConnector, SocketLike, TrackerEvent, TransferStats, WarningKind } from './types.js';
+
+export interface ConnectionOptions {
+  backoff: BackoffOptions;
+  /** Before the server said otherwise, ms. */
+  defaultInterval: number;
+  /** Server intervals are clamped to [minInterval, maxInterval], ms. */
+  minInterval: number;
+  maxInterval: number;
+  /** A socket not open after this long is given up and retried, ms. */
+  openTimeout: number;
+  offersPerAnnounce: number;
+}
+
+/** What a connection needs from its client. */
+export interface ConnectionHost<P extends SignalingPeer> {
+  readonly clock: Clock;
+  readonly random: () => number;
+  /** Binary string. */
+  readonly peerId: string;
+  readonly connect: SocketConnector;
+  readonly signaling: Signaling<P>;
+  readonly options: ConnectionOptions;
+  /** A live view of a torrent (`completed` reads the current state). */
+  torrent(infoHash: string): { readonly bytes: Uint8Array; readonly completed: boolean; stats(): TransferStats } | undefined;
+  emit(event: TrackerEvent): void;
+}
+
+interface Slot {
+  readonly infoHash: string;
+  readonly bytes: Uint8Array;
+  started: boolean;
+  completedSent: boolean;
+  inFlight: boolean;
+  timer: TimerHandle | undefined;
+  timerAt: number;
+  lastSent: number | undefined;
+  interval: number;
+  /** Offer ids of the last announce, until its reply says how many peers could get them. */
+  lastOffers: string[] | undefined;
+}
+
+export class TrackerConnection<P extends SignalingPeer> {
+  private socket: SocketLike | undefined;
+  private open = false;
+  private generation = 0;
+  private attempt = 0;
+  private retryTimer: TimerHandle | undefined;
+  private openTimer: TimerHandle | undefined;
+  private readonly slots = new Map<string, Slot>();
+  private readonly offers = new Map<string, PendingOffer<P>>();
+
+  constructor(
+    readonly url: string,
+    private readonly host: ConnectionHost<P>,
+  ) {}
+
+  get torrents(): number {
+    return this.slots.size;
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  add(infoHash: string, bytes: Uint8Array): void {
+    if (this.slots.has(infoHash)) return;
+    const slot: Slot = {
+      infoHash,
+      bytes,
+      started: false,
+      completedSent: false,
+      inFlight: false,
+      timer: undefined,
+      timerAt: 0,
+      lastSent: undefined,
+      interval: this.host.options.defaultInterval,
+      lastOffers: undefined,
+    };
+    this.slots.set(infoHash, slot);
+    if (this.open) void this.announce(slot);
+    else if (!this.socket && this.retryTimer === undefined) this.connect();
+  }
+
+  /** Sends `stopped` if the tracker knows the torrent, and forgets it. The last one closes the socket. */
+  remove(infoHash: string): void {
+    const slot = this.slots.get(infoHash);
+    if (!slot) return;
+    this.slots.delete(infoHash);
+    this.clearSlotTimer(slot);
+    if (this.open && slot.started && this.sendAnnounce(slot, 'stopped', [])) this.announced(slot, 'stopped', 0);
+    for (const [id, p] of this.offers) {
+      if (p.link.infoHash === infoHash) {
+        this.offers.delete(id);
+        this.host.signaling.drop(p);
+      }
+    }
+    if (this.slots.size === 0) this.shutDown();
+  }
+
+  /** A pending event (`completed`) goes out at once. */
+  update(infoHash: string): void {
+    const slot = this.slots.get(infoHash);
+    if (slot) void this.announce(slot);
+  }
+
+  /** Announces as soon as the rate limit allows. */
+  reannounce(infoHash: string): void {
+    const slot = this.slots.get(infoHash);
+    if (!slot || !this.open || slot.inFlight) return;
+    const earliest = (slot.lastSent ?? -Infinity) + this.host.options.minInterval;
+    const now = this.host.clock.now();
+    if (earliest <= now) void this.announce(slot);
+    else if (slot.timer === undefined || slot.timerAt > earliest) this.schedule(slot, earliest - now);
+  }
+
+  scrape(infoHash: string): void {
+    if (this.open && this.slots.has(infoHash)) this.send(encodeScrape([infoHash]));
+  }
+
+  destroy(): void {
+    for (const infoHash of [...this.slots.keys()]) this.remove(infoHash);
+    this.shutDown();
+  }
+
+  private connect(): void {
+    this.retryTimer = undefined;
+    if (this.socket || this.slots.size === 0) return;
+    const gen = ++this.generation;
+    let socket: SocketLike;
+    try {
+      socket = this.host.connect(this.url);
+    } catch (e) {
+      this.warn('socket', `cannot connect: ${e instanceof Error ? e.message : String(e)}`);
+      this.retry();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      if (gen === this.generation) this.opened();
+    };
+    socket.onmessage = (text) => {
+      if (gen === this.generation) this.onMessage(text);
+    };
+    socket.onclose = () => {
+      if (gen === this.generation) this.lost();
+    };
+    socket.onerror = (message) => {
+      if (gen !== this.generation) return;
+      this.warn('socket', message || 'socket error');
+      this.lost();
+    };
+    this.openTimer = this.host.clock.setTimeout(() => {
+      this.openTimer = undefined;
+      if (gen !== this.generation) return;
+      this.warn('socket', 'timed out connecting');
+      this.lost();
+    }, this.host.options.openTimeout);
+  }
+
+  private opened(): void {
+    this.clearOpenTimer();
+    this.open = true;
+    this.host.emit({ type: 'connected', url: this.url });
+    for (const slot of this.slots.values()) void this.announce(slot);
+  }
+
+  /** The socket closed, failed or timed out: forget its state and retry later. */
+  private lost(): void {
+    this.closeSocket();
+    if (this.slots.size > 0) this.retry();
+    else this.host.emit({ type: 'disconnected', url: this.url, retryInMs: undefined });
+  }
+
+  private retry(): void {
+    const delay = backoffDelay(this.attempt++, this.host.random, this.host.options.backoff);
+    this.retryTimer = this.host.clock.setTimeout(() => this.connect(), delay);
+    this.host.emit({ type: 'disconnected', url: this.url, retryInMs: delay });
+  }
+
+  private shutDown(): void {
+    if (this.retryTimer !== undefined) this.host.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.attempt = 0;
+    if (this.socket) {
+      this.closeSocket();
+      this.host.emit({ type: 'disconnected', url: this.url, retryInMs: undefined });
+    }
+  }
+
+  private closeSocket(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.open = false;
+    this.generation++;
+    this.clearOpenTimer();
+    for (const slot of this.slots.values()) {
+      slot.started = false;
+      slot.completedSent = false;
+      slot.lastSent = undefined;
+      this.clearSlotTimer(slot);
+    }
+    // Answers to these could only have come through this socket.
+    for (const p of this.offers.values()) this.host.signaling.drop(p);
+    this.offers.clear();
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = undefined;
+      try {
+        socket.close();
+      } catch {
+        // Already closed.
+      }
+    }
+  }
+
+  private async announce(slot: Slot): Promise<void> {
+    if (!this.open || slot.inFlight) return;
+    const torrent = this.host.torrent(slot.infoHash);
+    if (!torrent) return;
+    this.clearSlotTimer(slot);
+    const event: AnnounceEvent | undefined = !slot.started ? 'started' : torrent.completed && !slot.completedSent ? 'completed' : undefined;
+    const gen = this.generation;
+    // Completed while this announce was prepared? Then `completed` follows it.
+    const completedBefore = torrent.completed;
+    let offers: PendingOffer<P>[] = [];
+    const wanted = event === 'completed' ? 0 : Math.min(this.host.signaling.wanted(slot.infoHash), this.host.options.offersPerAnnounce);
+    if (wanted > 0) {
+      slot.inFlight = true;
+      offers = await this.host.signaling.createOffers(slot.infoHash, wanted);
+      slot.inFlight = false;
+    }
+    if (gen !== this.generation || !this.open || this.slots.get(slot.infoHash) !== slot) {
+      for (const p of offers) this.host.signaling.drop(p);
+      // A new socket opened meanwhile: its announce was skipped while this one was in flight.
+      if (this.open && this.slots.get(slot.infoHash) === slot && !slot.started) void this.announce(slot);
+      return;
+    }
+    if (!this.sendAnnounce(slot, event, offers)) return;
+    slot.lastOffers = offers.length > 0 ? offers.map((p) => p.offerId) : undefined;
+    for (const p of offers) {
+      this.offers.set(p.offerId, p);
+      this.host.signaling.arm(p, () => this.offers.delete(p.offerId));
+    }
+    if (event === 'started') {
+      slot.started = true;
+      slot.completedSent = completedBefore;
+    } else if (event === 'completed') {
+      slot.completedSent = true;
+    }
+    this.schedule(slot, slot.interval);
+    this.announced(slot, event, offers.length); // Last: the listener may remove the torrent.
+    if (torrent.completed && !slot.completedSent && this.slots.get(slot.infoHash) === slot) void this.announce(slot);
+  }
+
+  private announced(slot: Slot, event: AnnounceEvent | undefined, offers: number): void {
+    this.host.emit({ type: 'announced', url: this.url, infoHash: slot.bytes, event, offers });
+  }
+
+  private sendAnnounce(slot: Slot, event: AnnounceEvent | undefined, offers: PendingOffer<P>[]): boolean {
+    const stats = this.host.torrent(slot.infoHash)?.stats() ?? { uploaded: 0, downloaded: 0, left: undefined };
+    const text = encodeAnnounce({
+      infoHash: slot.infoHash,
+      peerId: this.host.peerId,
+      numwant: offers.length,
+      uploaded: stats.uploaded,
+      downloaded: stats.downloaded,
+      left: stats.left,
+      event,
+      offers: offers.map((p) => ({ offerId: p.offerId, offer: p.offer })),
+    });
+    if (!this.send(text)) {
+      for (const p of offers) this.host.signaling.drop(p);
+      return false;
+    }
+    slot.lastSent = this.host.clock.now();
+    return true;
+  }
+
+  private send(text: string): boolean {
+    if (!this.socket || !this.open) return false;
+    try {
+      this.socket.send(text);
+      return true;
+    } catch (e) {
+      this.warn('socket', `send failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.lost();
+      return false;
+    }
+  }
+
+  private schedule(slot: Slot, delay: number): void {
+    this.clearSlotTimer(slot);
+    slot.timerAt = this.host.clock.now() + delay;
+    slot.timer = this.host.clock.setTimeout(() => {
+      slot.timer = undefined;
+      void this.announce(slot);
+    }, delay);
+  }
+
+  private clearSlotTimer(slot: Slot): void {
+    if (slot.timer !== undefined) this.host.clock.clearTimeout(slot.timer);
+    slot.timer = undefined;
+  }
+
+  private clearOpenTimer(): void {
+    if (this.openTimer !== undefined) this.host.clock.clearTimeout(this.openTimer);
+    this.openTimer = undefined;
+  }
+
+  private onMessage(text: string): void {
+    const msg = parseTrackerMessage(text);
+    if (msg instanceof TrackerProtocolError) return this.warn('protocol', msg.message);
+    this.dispatch(msg);
+  }
+
+  private dispatch(msg: TrackerReply): void {
+    const o = this.host.options;
+    switch (msg.kind) {
+      case 'failure': {
+        const slot = msg.infoHash === undefined ? undefined : this.slots.get(msg.infoHash);
+        if (slot) slot.lastOffers = undefined;
+        return this.warn('failure', msg.reason, msg.infoHash);
+      }
+      case 'announce': {
+        if (msg.warning !== undefined) this.warn('warning', msg.warning, msg.infoHash);
+        const slot = msg.infoHash === undefined ? undefined : this.slots.get(msg.infoHash);
+        if (!slot) return;
+        this.attempt = 0; // The tracker works: the next disconnection starts the backoff afresh.
+        if (msg.complete !== undefined && msg.incomplete !== undefined) this.dropSurplus(slot, msg.complete + msg.incomplete);
+        const seconds = msg.interval ?? msg.minInterval;
+        if (seconds !== undefined) {
+          const interval = Math.min(o.maxInterval, Math.max(o.minInterval, seconds * 1000));
+          if (interval !== slot.interval && slot.timer !== undefined && slot.lastSent !== undefined) {
+            slot.interval = interval;
+            this.schedule(slot, Math.max(0, slot.lastSent + interval - this.host.clock.now()));
+          }
+          slot.interval = interval;
+        }
+        const reply: TrackerEvent = { type: 'reply', url: this.url, infoHash: slot.bytes };
+        if (seconds !== undefined) reply.interval = slot.interval;
+        if (msg.complete !== undefined) reply.complete = msg.complete;
+        if (msg.incomplete !== undefined) reply.incomplete = msg.incomplete;
+        return this.host.emit(reply);
+      }
+      case 'offer': {
+        const slot = this.slots.get(msg.infoHash);
+        if (slot && msg.peerId !== this.host.peerId) void this.answer(slot, msg);
+        return;
+      }
+      case 'answer': {
+        const p = this.offers.get(msg.offerId);
+        if (!p || p.link.infoHash !== msg.infoHash || msg.peerId === this.host.peerId) return;
+        this.offers.delete(msg.offerId);
+        return this.host.signaling.answered(p, msg.peerId, msg.answer);
+      }
+      case 'scrape':
+        for (const f of msg.files) {
+          const slot = this.slots.get(f.infoHash);
+          if (slot) this.host.emit({ type: 'scrape', url: this.url, infoHash: slot.bytes, complete: f.complete, incomplete: f.incomplete, downloaded: f.downloaded });
+        }
+    }
+  }
+
+  /**
+   * The server relays an announce's offers to at most (swarm size − 1) other peers, the first
+   * offers first. Keeping `swarm` of them (one spare, in case a tracker's counts leave us out),
+   * the rest can never be answered: drop them now rather than after the offer timeout.
+   */
+  private dropSurplus(slot: Slot, swarm: number): void {
+    const ids = slot.lastOffers;
+    slot.lastOffers = undefined;
+    if (!ids) return;
+    for (const id of ids.slice(Math.max(0, Math.floor(swarm)))) {
+      const p = this.offers.get(id);
+      if (!p) continue;
+      this.offers.delete(id);
+      this.host.signaling.drop(p);
+    }
+  }
+
+  private async answer(slot: Slot, msg: RelayedOffer): Promise<void> {
+    const gen = this.generation;
+    const accepted = await this.host.signaling.accept(slot.infoHash, msg.peerId, msg.offer);
+    if (!accepted) return;
+    const { answer, link } = accepted;
+    const live = gen === this.generation && this.slots.get(slot.infoHash) === slot;
+    const sent = live && this.send(encodeAnswer({ infoHash: slot.infoHash, peerId: this.host.peerId, toPeerId: msg.peerId, offerId: msg.offerId, answer }));
+    if (!sent || !link.peer) return this.host.signaling.links.close(link);
+    this.host.signaling.watch(link, link.peer, msg.peerId);
+  }
+
+  private warn(kind: WarningKind, message: string, infoHash?: string): void {
+    const slot = infoHash === undefined ? undefined : this.slots.get(infoHash);
+    const event: TrackerEvent = { type: 'warning', kind, url: this.url, message };
+    if (slot) event.infoHash = slot.bytes;
+    this.host.emit(event);
+  }
+}
