@@ -1,22 +1,50 @@
-// `npm start`: builds the app and serves it, printing the URL to open.
-// Options: --port N (or PORT), --host H (or HOST; default 127.0.0.1).
+// `npm start`: builds the app, serves it, and runs a WebSocket tracker beside it; prints the URL to open.
+// Options: --port N (or PORT, default 8080), --tracker-port N (or TRACKER_PORT, default 8000),
+//          --host H (or HOST, default 127.0.0.1).
 import { build, preview } from 'vite';
 import { parseArgs } from 'node:util';
+import Server from 'bittorrent-tracker/server';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '8080' },
+    'tracker-port': { type: 'string', default: process.env.TRACKER_PORT ?? '8000' },
     host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
   },
 });
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`[tabswarm] --port must be a port number, got "${values.port}"`);
-  process.exit(2);
+
+function port(name) {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    console.error(`[tabswarm] --${name} must be a port number, got "${values[name]}"`);
+    process.exit(2);
+  }
+  return n;
 }
+const appPort = port('port');
+const trackerPort = port('tracker-port');
+const host = values.host;
+
+const tracker = new Server({ udp: false, http: false, ws: true, stats: true });
+tracker.on('warning', (err) => console.warn(`[tracker] ${err.message}`));
+tracker.on('error', (err) => {
+  console.error(`[tracker] ${err.message}`);
+  process.exit(1);
+});
+await new Promise((resolve) => tracker.listen(trackerPort, host, resolve));
+const trackerUrl = `ws://${host}:${trackerPort}`;
 
 console.log('[tabswarm] building the app…');
 await build({ logLevel: 'warn' });
-const server = await preview({ preview: { port, host: values.host, strictPort: true }, logLevel: 'warn' });
-const address = server.resolvedUrls?.local[0] ?? `http://${values.host}:${port}/`;
-console.log(`\n  tabswarm is running: open ${address}\n`);
+const server = await preview({ preview: { port: appPort, host, strictPort: true }, logLevel: 'warn' });
+const address = server.resolvedUrls?.local[0] ?? `http://${host}:${appPort}/`;
+console.log(`\n  tabswarm is running: open ${address}`);
+console.log(`  tracker: ${trackerUrl} (stats: http://${host}:${trackerPort}/stats)\n`);
+
+function shutdown() {
+  tracker.close();
+  server.close();
+  process.exit(0);
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
