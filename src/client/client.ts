@@ -1,0 +1,337 @@
+/**
+ * The tabswarm client engine: torrents, one tracker client for all of them, WebRTC peers, and storage that
+ * survives a reload. Its I/O comes from an environment (browser defaults in ./browser.ts), so the
+ * same class runs in Node tests with other sockets, peers and stores.
+ */
+import { Torrent } from './torrent.js';
+import { createTorrent } from '../core/create.js';
+import { parseTorrent, parseInfoDict, type Metainfo } from '../core/metainfo.js';
+import { parseMagnet } from '../core/magnet.js';
+import { PieceGeometry } from '../core/geometry.js';
+import { TrackerClient } from '../core/tracker/client.js';
+import type { PeerFactory, SignalingPeer, SocketConnector, TrackerEvent } from '../core/tracker/types.js';
+import type { PeerChannel } from '../core/session/channel.js';
+import type { PieceStore } from '../core/session/store.js';
+import { toHex, concatBytes } from '../core/bytes.js';
+import { TabswarmError } from '../core/errors.js';
+
+export type StoreKind = 'indexeddb' | 'memory';
+
+/** A connected (or connecting) WebRTC peer that yields a byte channel once open. */
+export interface ChannelPeer extends SignalingPeer {
+  channel(): PeerChannel;
+}
+
+export interface SavedTorrent {
+  infoHash: string;
+  name: string;
+  infoBytes?: Uint8Array;
+  magnetURI: string;
+  announce: string[];
+  urlList: string[];
+  paused: boolean;
+  addedAt: number;
+  seeding?: boolean;
+}
+
+export interface ClientEnvironment {
+  connect: SocketConnector;
+  peers: PeerFactory<ChannelPeer>;
+  openStore(infoHash: string, kind: StoreKind): Promise<{ store: PieceStore; kind: StoreKind; fallbackReason?: string }>;
+  /** Where the torrent list is kept; absent: nothing is remembered across reloads. */
+  records?: {
+    save(record: SavedTorrent): Promise<void>;
+    load(warn: (message: string) => void): Promise<SavedTorrent[]>;
+    delete(infoHash: string): Promise<void>;
+  };
+}
+
+export interface ClientOptions {
+  /** Trackers every torrent announces to, besides its own. */
+  announce?: string[];
+  /** Peers over all torrents at most (default 100). */
+  maxPeers?: number;
+  /** Peers per torrent at most (default 40). */
+  maxPeersPerTorrent?: number;
+  store?: StoreKind;
+  peerId?: Uint8Array;
+}
+
+export interface SeedOptions {
+  name?: string;
+  announce?: string[];
+  pieceLength?: number;
+  urlList?: string[];
+  /** Called while hashing and storing: bytes done of bytes in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface AddOptions {
+  announce?: string[];
+}
+
+export interface ClientEventMap {
+  torrent: CustomEvent<{ torrent: Torrent }>;
+  remove: CustomEvent<{ torrent: Torrent }>;
+  warning: CustomEvent<{ message: string; torrent?: Torrent }>;
+  tracker: CustomEvent<TrackerEvent>;
+}
+
+/** File-like input of `seed`: a browser File, or a path with bytes. */
+export type SeedInput = File | { path: string; data: Uint8Array | Blob };
+
+function randomPeerId(): Uint8Array {
+  // Azureus-style prefix, as WebTorrent uses ("-WW0208-"), so other clients can name us.
+  const id = new Uint8Array(20);
+  id.set(new TextEncoder().encode('-TS0010-'));
+  crypto.getRandomValues(id.subarray(8));
+  return id;
+}
+
+function unique(list: readonly string[]): string[] {
+  return [...new Set(list.filter((s) => s.length > 0))];
+}
+
+export class BaseClient extends EventTarget {
+  readonly peerId: Uint8Array;
+  readonly torrents: Torrent[] = [];
+  /** Resolves once the torrents saved by an earlier page are back. */
+  readonly ready: Promise<void>;
+  private readonly tracker: TrackerClient<ChannelPeer>;
+  private readonly o: Required<Omit<ClientOptions, 'peerId'>>;
+  private destroyed = false;
+
+  constructor(
+    private readonly env: ClientEnvironment,
+    options: ClientOptions = {},
+  ) {
+    super();
+    this.o = { announce: [], maxPeers: 100, maxPeersPerTorrent: 40, store: 'indexeddb', ...options };
+    this.peerId = options.peerId ?? randomPeerId();
+    this.tracker = new TrackerClient<ChannelPeer>({
+      peerId: this.peerId,
+      connect: env.connect,
+      peers: env.peers,
+      maxPeers: this.o.maxPeers,
+      maxPeersPerTorrent: this.o.maxPeersPerTorrent,
+      onPeer: (infoHash, peer, remote) => this.onPeer(infoHash, peer, remote),
+      onEvent: (e) => {
+        this.dispatchEvent(new CustomEvent('tracker', { detail: e }));
+        if (e.type === 'warning') this.warn(`tracker ${e.url || ''}: ${e.message}`.trim());
+      },
+    });
+    this.ready = this.restore();
+  }
+
+  get(infoHash: string): Torrent | undefined {
+    return this.torrents.find((t) => t.infoHash === infoHash.toLowerCase());
+  }
+
+  /** Creates a torrent from files and seeds it. Pieces are stored, so it seeds again after a reload. */
+  async seed(input: readonly SeedInput[] | FileList, opts: SeedOptions = {}): Promise<Torrent> {
+    this.checkAlive();
+    const files = Array.from(input as ArrayLike<SeedInput>).map((f) =>
+      f instanceof File ? { path: f.webkitRelativePath || f.name, data: f } : f,
+    );
+    const announce = unique([...(opts.announce ?? []), ...this.o.announce]);
+    const created = await createTorrent(files, {
+      name: opts.name,
+      pieceLength: opts.pieceLength,
+      announce,
+      urlList: opts.urlList,
+      onProgress: opts.onProgress ? (done, total) => opts.onProgress!(done / 2, total) : undefined,
+    });
+    const existing = this.get(created.infoHash);
+    if (existing) return existing;
+    const metainfo = created.metainfo;
+    const { store } = await this.openStore(created.infoHash);
+    await writePieces(files, metainfo, store, (done) => opts.onProgress?.(metainfo.length / 2 + done / 2, metainfo.length));
+    return this.open({ infoHash: created.infoHash, name: metainfo.name, announce, urlList: metainfo.urlList, metainfo, store, seeding: true });
+  }
+
+  /** Adds a torrent by magnet link, info hash, or .torrent bytes, and starts downloading. */
+  async add(input: string | Uint8Array, opts: AddOptions = {}): Promise<Torrent> {
+    this.checkAlive();
+    let infoHash: string;
+    let name: string | undefined;
+    let metainfo: Metainfo | undefined;
+    let announce: string[];
+    let urlList: string[];
+    if (typeof input === 'string') {
+      const magnet = parseMagnet(input);
+      ({ infoHash, name } = magnet);
+      announce = magnet.announce;
+      urlList = magnet.urlList;
+    } else {
+      metainfo = await parseTorrent(input);
+      ({ infoHash, name } = metainfo);
+      announce = metainfo.announce;
+      urlList = metainfo.urlList;
+    }
+    const existing = this.get(infoHash);
+    if (existing) return existing;
+    announce = unique([...announce, ...(opts.announce ?? []), ...this.o.announce]);
+    const { store } = await this.openStore(infoHash);
+    return this.open({ infoHash, name, announce, urlList, metainfo, store, seeding: false });
+  }
+
+  /** Stops a torrent and forgets it; with deleteData its stored pieces are deleted too. */
+  async remove(torrent: Torrent, opts: { deleteData?: boolean } = {}): Promise<void> {
+    const i = this.torrents.indexOf(torrent);
+    if (i < 0) return;
+    this.torrents.splice(i, 1);
+    torrent.stop();
+    await this.env.records?.delete(torrent.infoHash);
+    if (opts.deleteData) await torrent.store.clear();
+    this.dispatchEvent(new CustomEvent('remove', { detail: { torrent } }));
+  }
+
+  /** Stops every torrent and closes every connection. Stored data stays. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const t of this.torrents) t.stop();
+    this.tracker.destroy();
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private checkAlive(): void {
+    if (this.destroyed) throw new TabswarmError('this client has been destroyed');
+  }
+
+  private warn(message: string, torrent?: Torrent): void {
+    this.dispatchEvent(new CustomEvent('warning', { detail: { message, torrent } }));
+  }
+
+  private async openStore(infoHash: string): Promise<{ store: PieceStore }> {
+    const opened = await this.env.openStore(infoHash, this.o.store);
+    if (opened.fallbackReason) this.warn(opened.fallbackReason);
+    return opened;
+  }
+
+  private async open(o: {
+    infoHash: string;
+    name: string | undefined;
+    announce: string[];
+    urlList: string[];
+    metainfo: Metainfo | undefined;
+    store: PieceStore;
+    seeding: boolean;
+    paused?: boolean;
+    addedAt?: number;
+  }): Promise<Torrent> {
+    const addedAt = o.addedAt ?? Date.now();
+    const torrent = new Torrent({
+      infoHash: o.infoHash,
+      name: o.name,
+      announce: o.announce,
+      urlList: o.urlList,
+      metainfo: o.metainfo,
+      store: o.store,
+      peerId: this.peerId,
+      maxPeers: this.o.maxPeersPerTorrent,
+      persist: (t) => this.persist(t, addedAt, o.seeding),
+      register: (t) =>
+        this.destroyed
+          ? undefined
+          : this.tracker.announce({
+              infoHash: t.infoHashBytes,
+              trackers: t.announce,
+              stats: () => ({ uploaded: t.uploaded, downloaded: t.downloaded, left: t.left }),
+              wantsPeers: () => t.wantsPeers,
+            }),
+    });
+    if (o.paused) torrent.paused = true;
+    torrent.addEventListener('warning', (e) => this.warn(e.detail.message, torrent));
+    this.torrents.push(torrent);
+    await this.persist(torrent, addedAt, o.seeding);
+    await torrent.start();
+    this.dispatchEvent(new CustomEvent('torrent', { detail: { torrent } }));
+    return torrent;
+  }
+
+  private async persist(t: Torrent, addedAt: number, seeding: boolean): Promise<void> {
+    if (!this.env.records || !this.torrents.includes(t)) return;
+    try {
+      await this.env.records.save({
+        infoHash: t.infoHash,
+        name: t.name,
+        infoBytes: t.metainfo?.infoBytes,
+        magnetURI: t.magnetURI,
+        announce: t.announce,
+        urlList: t.urlList,
+        paused: t.paused,
+        addedAt,
+        seeding,
+      });
+    } catch (e) {
+      this.warn(`could not save the torrent list: ${e instanceof Error ? e.message : e}`, t);
+    }
+  }
+
+  private async restore(): Promise<void> {
+    if (!this.env.records) return;
+    let saved: SavedTorrent[];
+    try {
+      saved = await this.env.records.load((m) => this.warn(m));
+    } catch (e) {
+      this.warn(`could not read the saved torrents: ${e instanceof Error ? e.message : e}`);
+      return;
+    }
+    for (const r of saved) {
+      if (this.get(r.infoHash)) continue;
+      try {
+        const metainfo = r.infoBytes ? await parseInfoDict(r.infoBytes, r.infoHash) : undefined;
+        const { store } = await this.openStore(r.infoHash);
+        await this.open({ ...r, metainfo, store, seeding: r.seeding ?? false, paused: r.paused });
+      } catch (e) {
+        this.warn(`could not restore ${r.name}: ${e instanceof Error ? e.message : e}`);
+      }
+    }
+  }
+
+  private onPeer(infoHash: Uint8Array, peer: ChannelPeer, remotePeerId: Uint8Array): void {
+    const torrent = this.get(toHex(infoHash));
+    if (!torrent) {
+      peer.destroy();
+      return;
+    }
+    let channel: PeerChannel;
+    try {
+      channel = peer.channel();
+    } catch {
+      peer.destroy();
+      return;
+    }
+    if (!torrent.addPeer(channel, toHex(remotePeerId))) peer.destroy();
+  }
+}
+
+/** Stores every piece of freshly created torrent data, reading the files a piece at a time. */
+async function writePieces(
+  files: readonly { data: Uint8Array | Blob }[],
+  metainfo: Metainfo,
+  store: PieceStore,
+  onProgress?: (done: number) => void,
+): Promise<void> {
+  const geometry = new PieceGeometry(metainfo);
+  const already = new Set(await store.stored());
+  let done = 0;
+  for (let i = 0; i < geometry.pieceCount; i++) {
+    if (!already.has(i)) {
+      const parts: Uint8Array[] = [];
+      for (const seg of geometry.pieceFiles(i)) {
+        const data = files[seg.fileIndex]!.data;
+        const slice =
+          data instanceof Uint8Array
+            ? data.subarray(seg.fileOffset, seg.fileOffset + seg.length)
+            : new Uint8Array(await data.slice(seg.fileOffset, seg.fileOffset + seg.length).arrayBuffer());
+        parts.push(slice);
+      }
+      await store.put(i, parts.length === 1 ? parts[0]!.slice() : concatBytes(parts));
+    }
+    done += geometry.pieceSize(i);
+    onProgress?.(done);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * One file of a torrent: its bytes as a Blob or a stream, read from verified pieces (waiting for
+ * missing ones), one piece at a time.
+ */
+import type { PieceGeometry } from '../core/geometry.js';
+import type { TorrentFileEntry } from '../core/metainfo.js';
+
+/** What a file needs of its torrent. */
+export interface PieceSource {
+  piece(index: number): Promise<Uint8Array>;
+}
+
+export class TorrentFile {
+  readonly name: string;
+  readonly path: string;
+  readonly length: number;
+  /** The file's first byte within the torrent. */
+  readonly offset: number;
+
+  constructor(
+    private readonly source: PieceSource,
+    private readonly geometry: PieceGeometry,
+    entry: TorrentFileEntry,
+    readonly index: number,
+  ) {
+    this.name = entry.name;
+    this.path = entry.path;
+    this.length = entry.length;
+    this.offset = entry.offset;
+  }
+
+  /** The bytes `[start, end)` of the file, as a stream of piece-sized chunks (end exclusive). */
+  stream(start = 0, end = this.length): ReadableStream<Uint8Array> {
+    const from = Math.max(0, Math.min(start, this.length));
+    const to = Math.max(from, Math.min(end, this.length));
+    let position = from;
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        if (position >= to) {
+          controller.close();
+          return;
+        }
+        const absolute = this.offset + position;
+        const index = this.geometry.pieceAt(absolute);
+        const pieceStart = this.geometry.pieceOffset(index);
+        const data = await this.source.piece(index);
+        const begin = absolute - pieceStart;
+        const take = Math.min(data.length - begin, to - position);
+        controller.enqueue(data.slice(begin, begin + take));
+        position += take;
+      },
+    });
+  }
+
+  /** The whole file as a Blob, once every piece of it is verified. */
+  async blob(type = ''): Promise<Blob> {
+    const parts: BlobPart[] = [];
+    const reader = this.stream().getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parts.push(value as Uint8Array<ArrayBuffer>);
+    }
+    return new Blob(parts, { type });
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * A torrent of the client: its session (swarm logic), its tracker announcements, its stored pieces,
+ * and what an application reads of it (progress, speeds, files) as properties and typed events.
+ */
+import { TorrentSession } from '../core/session/session.js';
+import { realClock } from '../core/session/clock.js';
+import { RateMeter } from '../core/session/rate.js';
+import type { PieceStore } from '../core/session/store.js';
+import type { PeerChannel } from '../core/session/channel.js';
+import type { Metainfo, TorrentFileEntry } from '../core/metainfo.js';
+import { PieceGeometry } from '../core/geometry.js';
+import { formatMagnet } from '../core/magnet.js';
+import { sha1 } from '../core/sha1.js';
+import { encode } from '../core/bencode.js';
+import { fromHex } from '../core/bytes.js';
+import type { AnnouncedTorrent } from '../core/tracker/types.js';
+import { TorrentFile } from './file.js';
+
+export interface TorrentEventMap {
+  metadata: CustomEvent<void>;
+  progress: CustomEvent<{ progress: number; piece: number }>;
+  done: CustomEvent<void>;
+  peer: CustomEvent<{ id: string; event: 'connected' | 'disconnected' }>;
+  warning: CustomEvent<{ message: string }>;
+  error: CustomEvent<{ error: Error }>;
+}
+
+export interface TorrentInit {
+  infoHash: string;
+  name: string | undefined;
+  announce: string[];
+  urlList: string[];
+  metainfo: Metainfo | undefined;
+  store: PieceStore;
+  peerId: Uint8Array;
+  maxPeers: number;
+  /** Saves the torrent's record (list, metadata, paused state). */
+  persist: (t: Torrent) => Promise<void>;
+  /** Announces the torrent to its trackers. */
+  register: (t: Torrent) => AnnouncedTorrent | undefined;
+}
+
+type Deferred = { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void };
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // surfaced through the `error` event; awaiting callers still see it
+  return { promise, resolve, reject };
+}
+
+export class Torrent extends EventTarget {
+  readonly infoHash: string;
+  readonly infoHashBytes: Uint8Array;
+  readonly announce: string[];
+  readonly urlList: string[];
+  readonly store: PieceStore;
+  metainfo: Metainfo | undefined;
+  files: TorrentFile[] = [];
+  paused = false;
+  /** Set when the torrent stopped on an error (e.g. storage full). */
+  lastError: Error | undefined;
+  /** Resolves when the metadata is known. */
+  readonly ready: Promise<void>;
+  /** Resolves when every selected piece is verified and stored. */
+  readonly done: Promise<void>;
+
+  private session: TorrentSession;
+  private announced: AnnouncedTorrent | undefined;
+  private readonly readyD = deferred();
+  private readonly doneD = deferred();
+  private readonly downMeter = new RateMeter(() => Date.now());
+  private readonly upMeter = new RateMeter(() => Date.now());
+  private lastDown = 0;
+  private lastUp = 0;
+  private totalDown = 0;
+  private totalUp = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private name_: string | undefined;
+  private readonly waiters = new Map<number, (() => void)[]>();
+
+  constructor(private readonly init: TorrentInit) {
+    super();
+    this.infoHash = init.infoHash;
+    this.infoHashBytes = fromHex(init.infoHash)!;
+    this.announce = init.announce;
+    this.urlList = init.urlList;
+    this.store = init.store;
+    this.name_ = init.name;
+    this.ready = this.readyD.promise;
+    this.done = this.doneD.promise;
+    this.session = this.createSession();
+    if (init.metainfo) this.setMetainfo(init.metainfo);
+  }
+
+  // ---- what applications read ----------------------------------------------------------------
+
+  get name(): string {
+    return this.metainfo?.name ?? this.name_ ?? this.infoHash;
+  }
+  get length(): number {
+    return this.metainfo?.length ?? 0;
+  }
+  get magnetURI(): string {
+    return formatMagnet({ infoHash: this.infoHash, name: this.name, announce: this.announce, urlList: this.urlList });
+  }
+  /** The .torrent file, once the metadata is known. */
+  get torrentFile(): Uint8Array | undefined {
+    const m = this.metainfo;
+    if (!m) return undefined;
+    return encode({
+      announce: this.announce[0],
+      'announce-list': this.announce.length > 1 ? this.announce.map((a) => [a]) : undefined,
+      'url-list': this.urlList.length > 0 ? this.urlList : undefined,
+      info: m.infoBytes,
+    }).slice();
+  }
+  get progress(): number {
+    return this.session.progress;
+  }
+  get downloaded(): number {
+    return this.totalDown + this.session.downloaded;
+  }
+  get uploaded(): number {
+    return this.totalUp + this.session.uploaded;
+  }
+  get downloadSpeed(): number {
+    return this.downMeter.rate();
+  }
+  get uploadSpeed(): number {
+    return this.upMeter.rate();
+  }
+  get numPeers(): number {
+    return this.session.peers.size;
+  }
+  get isDone(): boolean {
+    return this.session.done;
+  }
+  /** Bytes still wanted; undefined before the metadata is known. */
+  get left(): number | undefined {
+    const picker = this.session.picker;
+    return picker ? picker.wantedRemaining() : undefined;
+  }
+  get wantsPeers(): number {
+    return this.paused ? 0 : Math.max(0, this.init.maxPeers - this.session.peers.size);
+  }
+
+  override addEventListener<K extends keyof TorrentEventMap>(
+    type: K,
+    listener: (ev: TorrentEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
+  }
+
+  // ---- life cycle ----------------------------------------------------------------------------
+
+  /** Starts the session and the announcements (called by the client). */
+  async start(): Promise<void> {
+    if (this.paused) return;
+    await this.session.start();
+    this.announced = this.init.register(this);
+    if (this.session.done) this.announced?.complete();
+    this.timer ??= setInterval(() => this.sample(), 1000);
+  }
+
+  /** Connects a peer the tracker client found. */
+  addPeer(channel: PeerChannel, id: string): boolean {
+    if (this.paused) {
+      channel.close();
+      return false;
+    }
+    return this.session.addPeer(channel, id) !== undefined;
+  }
+
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.stopActivity();
+    void this.init.persist(this);
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.lastError = undefined;
+    this.totalDown += this.session.downloaded;
+    this.totalUp += this.session.uploaded;
+    this.session = this.createSession();
+    void this.init.persist(this);
+    void this.start();
+  }
+
+  /** Stops everything (the client calls it on remove and destroy). */
+  stop(): void {
+    this.stopActivity();
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private stopActivity(): void {
+    this.announced?.remove();
+    this.announced = undefined;
+    this.session.stop();
+  }
+
+  // ---- reading data --------------------------------------------------------------------------
+
+  /** The bytes of one piece, waiting for it to be downloaded and verified. */
+  async piece(index: number): Promise<Uint8Array> {
+    for (;;) {
+      const picker = this.session.picker;
+      if (picker?.have(index)) {
+        const data = await this.store.get(index);
+        if (data) return data;
+      }
+      await new Promise<void>((resolve) => {
+        const list = this.waiters.get(index) ?? [];
+        list.push(resolve);
+        this.waiters.set(index, list);
+      });
+      if (this.lastError) throw this.lastError;
+    }
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private createSession(): TorrentSession {
+    const session = new TorrentSession({
+      infoHash: this.infoHashBytes,
+      peerId: this.init.peerId,
+      metainfo: this.metainfo ?? this.init.metainfo,
+      store: this.store,
+      hasher: sha1,
+      clock: realClock,
+      maxPeers: this.init.maxPeers,
+    });
+    session.on('metadata', (m) => {
+      if (this.metainfo) return;
+      this.setMetainfo(m);
+      void this.init.persist(this);
+    });
+    session.on('piece', (index) => {
+      this.emit('progress', { progress: this.progress, piece: index });
+      const list = this.waiters.get(index);
+      this.waiters.delete(index);
+      for (const w of list ?? []) w();
+    });
+    session.on('done', () => {
+      this.doneD.resolve();
+      this.announced?.complete();
+      this.emit('done', undefined);
+    });
+    session.on('peer', (p) => this.emit('peer', p));
+    session.on('warning', (message) => this.emit('warning', { message }));
+    session.on('error', (error) => {
+      this.lastError = error;
+      this.paused = true;
+      this.announced?.remove();
+      this.announced = undefined;
+      for (const [, list] of this.waiters) for (const w of list) w();
+      this.waiters.clear();
+      this.emit('error', { error });
+    });
+    return session;
+  }
+
+  private setMetainfo(m: Metainfo): void {
+    this.metainfo = m;
+    const geometry = new PieceGeometry(m);
+    this.files = m.files.map((f: TorrentFileEntry, i: number) => new TorrentFile(this, geometry, f, i));
+    this.readyD.resolve();
+    this.emit('metadata', undefined);
+  }
+
+  private sample(): void {
+    const down = this.downloaded;
+    const up = this.uploaded;
+    this.downMeter.add(Math.max(0, down - this.lastDown));
+    this.upMeter.add(Math.max(0, up - this.lastUp));
+    this.lastDown = down;
+    this.lastUp = up;
+  }
+
+  private emit<K extends keyof TorrentEventMap>(type: K, detail: TorrentEventMap[K]['detail']): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The real library bundle in real tabs: builds dist/tabswarm.js into a temporary folder, serves it
+ * with a blank page on 127.0.0.1, and runs a bittorrent-tracker WebSocket server beside it.
+ */
+import { build } from 'vite';
+import { createServer, type Server as HttpServer } from 'node:http';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, normalize } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import Server from 'bittorrent-tracker/server';
+
+export interface LibServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveLibrary(): Promise<LibServer> {
+  const outDir = mkdtempSync(join(tmpdir(), 'tabswarm-lib-'));
+  await build({ configFile: 'vite.lib.config.ts', logLevel: 'silent', build: { outDir, emptyOutDir: true, sourcemap: false } });
+  const http: HttpServer = createServer((req, res) => {
+    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]!)).replace(/^(\.\.[/\\])+/, '');
+    if (path === '/' || path === '/blank.html') {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end('<!doctype html><meta charset="utf-8"><title>tabswarm test</title>');
+      return;
+    }
+    const file = join(outDir, path);
+    if (!file.startsWith(outDir) || !existsSync(file)) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    res.setHeader('content-type', file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream');
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await new Promise<void>((r) => http.close(() => r()));
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TrackerServer {
+  url: string;
+  port: number;
+  stats(): Promise<{ torrents: number; peersAll: number }>;
+  close(): Promise<void>;
+}
+
+/** A bittorrent-tracker WebSocket server on 127.0.0.1 (`port` 0: a free one). */
+export async function startTracker(port = 0): Promise<TrackerServer> {
+  const server = new Server({ udp: false, http: false, ws: true, stats: true });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  const address = server.ws!.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${address.port}`,
+    port: address.port,
+    stats: async () => (await fetch(`http://127.0.0.1:${address.port}/stats.json`)).json() as Promise<{ torrents: number; peersAll: number }>,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of server.ws?.clients ?? []) client.terminate();
+        server.close(() => resolve());
+      }),
+  };
+}

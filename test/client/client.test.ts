@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { BaseClient } from '../../src/client/client.js';
+import { startTracker, type TrackerServer } from '../browser/lib-harness.js';
+import { fakeWorld } from './fake-env.js';
+import { fixtureBytes } from '../fixtures/greeting.js';
+import { MagnetError, TorrentError } from '../../src/core/errors.js';
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+describe('client (Node, real tracker, in-memory links)', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+
+  async function tracker(): Promise<TrackerServer> {
+    const t = await startTracker();
+    cleanup.push(() => t.close());
+    return t;
+  }
+
+  it('seeds files and another client downloads them by magnet link', async () => {
+    const t = await tracker();
+    const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    const b = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    cleanup.push(() => a.destroy(), () => b.destroy());
+    const data = fixtureBytes(300_000, 3);
+    const seeded = await a.seed([{ path: 'photos/a.bin', data }, { path: 'photos/b.txt', data: new TextEncoder().encode('hi') }]);
+    expect(seeded.isDone).toBe(true);
+    const got = await b.add(seeded.magnetURI);
+    await got.ready;
+    expect(got.files.map((f) => f.path)).toEqual(['photos/a.bin', 'photos/b.txt']);
+    await got.done;
+    expect(sha(new Uint8Array(await (await got.files[0]!.blob()).arrayBuffer()))).toBe(sha(data));
+    expect(new TextDecoder().decode(await (await got.files[1]!.blob()).arrayBuffer())).toBe('hi');
+    expect(got.downloaded).toBeGreaterThanOrEqual(300_002);
+    expect(seeded.uploaded).toBeGreaterThanOrEqual(300_002);
+  });
+
+  it('a file stream reads a byte range across pieces', async () => {
+    const t = await tracker();
+    const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    cleanup.push(() => a.destroy());
+    const data = fixtureBytes(100_000, 5);
+    const seeded = await a.seed([{ path: 'x.bin', data }], { pieceLength: 16384 });
+    const reader = seeded.files[0]!.stream(16000, 40000).getReader();
+    const chunks: Uint8Array[] = [];
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+    }
+    expect(Buffer.concat(chunks)).toEqual(Buffer.from(data.subarray(16000, 40000)));
+  });
+
+  it('comes back after a "reload" with its torrents and pieces, without fetching them again', async () => {
+    const t = await tracker();
+    const seederWorld = fakeWorld();
+    const leecherWorld = fakeWorld();
+    const a = new BaseClient(seederWorld.env(), { announce: [t.url] });
+    cleanup.push(() => a.destroy());
+    const data = fixtureBytes(200_000, 9);
+    const seeded = await a.seed([{ path: 'f.bin', data }], { pieceLength: 16384 });
+    const b1 = new BaseClient(leecherWorld.env(), { announce: [t.url] });
+    const first = await b1.add(seeded.magnetURI);
+    await first.done;
+    await b1.destroy();
+    const b2 = new BaseClient(leecherWorld.env(), { announce: [t.url] });
+    cleanup.push(() => b2.destroy());
+    await b2.ready;
+    expect(b2.torrents.map((x) => x.infoHash)).toEqual([seeded.infoHash]);
+    const again = b2.torrents[0]!;
+    await again.done;
+    expect(again.isDone).toBe(true);
+    expect(again.files[0]!.path).toBe('f.bin');
+    expect(again.downloaded).toBe(0);
+  });
+
+  it('remove with deleteData forgets the torrent and frees its pieces', async () => {
+    const t = await tracker();
+    const world = fakeWorld();
+    const a = new BaseClient(world.env(), { announce: [t.url] });
+    cleanup.push(() => a.destroy());
+    const seeded = await a.seed([{ path: 'f.bin', data: fixtureBytes(50_000, 1) }], { pieceLength: 16384 });
+    expect(world.records.size).toBe(1);
+    expect((await world.stores.get(seeded.infoHash)!.stored()).length).toBe(4);
+    await a.remove(seeded, { deleteData: true });
+    expect(a.torrents).toEqual([]);
+    expect(world.records.size).toBe(0);
+    expect(await world.stores.get(seeded.infoHash)!.stored()).toEqual([]);
+  });
+
+  it('rejects a malformed magnet link with a clear error and keeps working', async () => {
+    const a = new BaseClient(fakeWorld().env(), {});
+    cleanup.push(() => a.destroy());
+    await expect(a.add('magnet:?xt=urn:btih:1234')).rejects.toThrow(MagnetError);
+    await expect(a.add('magnet:?xt=urn:btih:1234')).rejects.toThrow(/info hash/);
+    await expect(a.add(new Uint8Array([1, 2, 3]))).rejects.toThrow(TorrentError);
+    expect(a.torrents).toEqual([]);
+  });
+});
