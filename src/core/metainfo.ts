@@ -274,8 +274,11 @@ function readUrlList(top: BDict): string[] {
   return [...new Set(items.map(url).filter((u): u is string => u !== undefined))];
 }
 
-async function hashInfo(infoBytes: Uint8Array): Promise<{ infoHash: string; infoHashBytes: Uint8Array }> {
-  const infoHashBytes = await sha1(infoBytes);
+async function hashInfo(
+  infoBytes: Uint8Array,
+  hasher: (data: Uint8Array) => Promise<Uint8Array> = sha1,
+): Promise<{ infoHash: string; infoHashBytes: Uint8Array }> {
+  const infoHashBytes = await hasher(infoBytes);
   return { infoHash: toHex(infoHashBytes), infoHashBytes };
 }
 
@@ -351,13 +354,18 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
  * same object as {@link parseTorrent}, without trackers. When `infoHash` is given (hex or
  * 20 bytes), the bytes must hash to it.
  */
-export async function parseInfoDict(infoBytes: Uint8Array, infoHash?: string | Uint8Array): Promise<Metainfo> {
+export async function parseInfoDict(
+  infoBytes: Uint8Array,
+  infoHash?: string | Uint8Array,
+  /** SHA-1 to use (default SubtleCrypto); the engine passes its own injected hasher. */
+  hasher?: (data: Uint8Array) => Promise<Uint8Array>,
+): Promise<Metainfo> {
   const c: Checker = new Checker('Invalid torrent metadata');
   if (!(infoBytes instanceof Uint8Array)) c.fail('the input is not a Uint8Array');
   if (infoBytes.length === 0) c.fail('the info dictionary is empty');
   const own = new Uint8Array(infoBytes);
   const fields = parseInfoBytes(c, own);
-  const hashed = await hashInfo(own);
+  const hashed = await hashInfo(own, hasher);
   if (infoHash !== undefined) {
     const expected = typeof infoHash === 'string' ? fromHex(infoHash) : infoHash;
     if (expected === undefined || expected.length !== 20) c.fail('the expected info hash is not 20 bytes (40 hex digits)');

@@ -17,6 +17,7 @@ export interface LibServer {
 
 export async function serveLibrary(): Promise<LibServer> {
   const outDir = mkdtempSync(join(tmpdir(), 'tabswarm-lib-'));
+  process.env.TABSWARM_LIB = 'tabswarm';
   await build({ configFile: 'vite.lib.config.ts', logLevel: 'silent', build: { outDir, emptyOutDir: true, sourcemap: false } });
   const http: HttpServer = createServer((req, res) => {
     const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]!)).replace(/^(\.\.[/\\])+/, '');

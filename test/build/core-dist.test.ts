@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 describe('dist/core.js', () => {
   it('builds into one ES module that runs in plain Node with no loader', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'tabswarm-core-'));
+    process.env.TABSWARM_LIB = 'core';
     await build({ configFile: 'vite.lib.config.ts', logLevel: 'silent', build: { outDir, emptyOutDir: true } });
     const file = join(outDir, 'core.js');
     expect(existsSync(file)).toBe(true);

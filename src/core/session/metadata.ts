@@ -4,7 +4,7 @@
  */
 import type { Peer } from './peer.js';
 import { decodeMetadataMessage, encodeMetadataMessage, METADATA_PIECE, MAX_METADATA_SIZE } from '../wire/index.js';
-import { sha1 } from '../sha1.js';
+import type { Hasher } from './store.js';
 import { bytesEqual, concatBytes } from '../bytes.js';
 
 /** The id we ask peers to use for ut_metadata messages to us. */
@@ -35,7 +35,8 @@ export class MetadataExchange {
 
   constructor(
     private readonly infoHash: Uint8Array,
-    private readonly now: () => number = () => Date.now(),
+    private readonly hasher: Hasher,
+    private readonly now: () => number,
   ) {}
 
   /** Asks `peer` for the metadata pieces nobody is fetching, if it offers ut_metadata. */
@@ -46,8 +47,9 @@ export class MetadataExchange {
     if (this.size === undefined) {
       this.size = peer.metadataSize;
       const count = Math.ceil(this.size / METADATA_PIECE);
-      this.pieces = new Array<Uint8Array | undefined>(count);
-      this.senders = new Array<string | undefined>(count);
+      // Filled, not sparse: array methods skip the holes of a sparse array.
+      this.pieces = Array.from({ length: count }, () => undefined);
+      this.senders = Array.from({ length: count }, () => undefined);
     }
     if (peer.metadataSize !== this.size || this.checking) return;
     const now = this.now();
@@ -102,7 +104,7 @@ export class MetadataExchange {
     this.pending.delete(msg.piece);
     this.pieces[msg.piece] = msg.data.slice();
     this.senders[msg.piece] = peer.id;
-    if (this.pieces.some((p) => !p)) return { kind: 'none' };
+    if (this.pieces.some((p) => p === undefined)) return { kind: 'none' };
     this.checking = true;
     return { kind: 'ready' };
   }
@@ -113,7 +115,7 @@ export class MetadataExchange {
     this.result ??= (async (): Promise<CheckResult> => {
       const infoBytes = concatBytes(this.pieces as Uint8Array[]);
       const senders = [...new Set(this.senders.filter((s): s is string => s !== undefined))];
-      const ok = bytesEqual(await sha1(infoBytes), this.infoHash);
+      const ok = bytesEqual(await this.hasher(infoBytes), this.infoHash);
       if (ok) return { kind: 'complete', infoBytes, senders };
       this.reset();
       // With one sender the culprit is certain; with several, refetching is all we can do safely.

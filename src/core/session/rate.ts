@@ -5,6 +5,7 @@ export class RateMeter {
   private readonly buckets: Float64Array;
   private bucketStart = 0;
   private head = 0;
+  private readonly created: number;
   total = 0;
 
   constructor(
@@ -14,6 +15,7 @@ export class RateMeter {
   ) {
     this.buckets = new Float64Array(seconds);
     this.bucketStart = Math.floor(now() / 1000);
+    this.created = now();
   }
 
   add(bytes: number): void {
@@ -29,7 +31,10 @@ export class RateMeter {
     for (const b of this.buckets) sum += b;
     const elapsedInBucket = (this.now() % 1000) / 1000;
     const span = this.seconds - 1 + Math.max(elapsedInBucket, 0.001);
-    return sum / span;
+    // A meter younger than its window has seen only its age of traffic: dividing by the whole
+    // window would understate a new connection's rate (and so its request pipeline) for seconds.
+    const age = Math.max((this.now() - this.created) / 1000, 1);
+    return sum / Math.min(span, age);
   }
 
   private advance(): void {

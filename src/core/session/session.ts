@@ -72,6 +72,12 @@ const IDLE_TIMEOUT = 120_000;
 const MAX_UNREQUESTED = 1024 * 1024;
 /** Failed attempts kept per piece for blame; more than this and the oldest is dropped. */
 const MAX_FAILED_ATTEMPTS = 3;
+/**
+ * Requests kept outstanding at a peer whose rate we do not know yet (at least). Two blocks per
+ * round trip caps a new connection at ~300 KiB/s over 100 ms and its measured rate never grows
+ * past that cap; eight (128 KiB) lets it reach a typical uplink share at once.
+ */
+const MIN_PIPELINE = 8;
 
 export class TorrentSession {
   readonly infoHash: Uint8Array;
@@ -117,7 +123,7 @@ export class TorrentSession {
     };
     this.infoHash = options.infoHash;
     this.infoHashHex = toHex(options.infoHash);
-    this.metadata = new MetadataExchange(options.infoHash, () => this.o.clock.now());
+    this.metadata = new MetadataExchange(options.infoHash, options.hasher, () => this.o.clock.now());
     if (options.metainfo) this.setMetainfo(options.metainfo);
   }
 
@@ -273,6 +279,8 @@ export class TorrentSession {
         return this.rechokeIfSlotFree();
       case 'notInterested':
         peer.peerInterested = false;
+        // Its upload slot is wasted until the next rechoke: hand it to a peer that wants data.
+        if (!peer.amChoking) this.rechokeIfSlotFree();
         return;
       case 'have':
         return this.onHave(peer, e.index);
@@ -419,7 +427,7 @@ export class TorrentSession {
     if (extId === UT_METADATA_ID) {
       const result = this.metadata.onMessage(peer, payload, this.metainfo?.infoBytes);
       if (result.kind === 'error') return this.dropPeer(peer, result.message);
-      if (result.kind === 'ready') void this.checkMetadata();
+      if (result.kind === 'ready') this.checkMetadata().catch((e: unknown) => this.warn(`metadata check failed: ${e instanceof Error ? e.message : e}`));
     }
   }
 
@@ -438,7 +446,7 @@ export class TorrentSession {
     if (result.kind !== 'complete') return;
     let metainfo: Metainfo;
     try {
-      metainfo = await parseInfoDict(result.infoBytes, this.infoHash);
+      metainfo = await parseInfoDict(result.infoBytes, this.infoHash, this.o.hasher);
     } catch (e) {
       // The bytes hash to the info hash yet do not parse: the torrent itself is broken.
       return this.fail(e instanceof Error ? e : new TabswarmError(String(e)));
@@ -486,7 +494,7 @@ export class TorrentSession {
   private fillRequests(peer: Peer): void {
     const picker = this.picker;
     if (!picker || this.stopped || peer.closed || !peer.handshaken || peer.peerChoking || !peer.amInterested) return;
-    const depth = Math.min(peer.maxRequests, pipelineDepth(peer.downloaded.rate(), { max: this.o.maxPipeline }));
+    const depth = Math.min(peer.maxRequests, pipelineDepth(peer.downloaded.rate(), { max: this.o.maxPipeline, min: MIN_PIPELINE }));
     const want = depth - peer.requests.size;
     if (want <= 0) return;
     const now = this.o.clock.now();
@@ -711,7 +719,7 @@ export class TorrentSession {
 
   private rechokeIfSlotFree(): void {
     let unchoked = 0;
-    for (const p of this.peers.values()) if (!p.amChoking) unchoked++;
+    for (const p of this.peers.values()) if (!p.amChoking && p.peerInterested) unchoked++;
     if (unchoked < this.o.uploadSlots) this.rechoke();
   }
 

@@ -75,6 +75,20 @@ describe('in-process swarm', () => {
     swarm.stop();
   });
 
+  it('a magnet leecher fetches metadata of several ut_metadata pieces (regression: sparse piece array)', async () => {
+    // 2,500 pieces of 16 KiB: the info dictionary holds 50,000 bytes of hashes, four metadata pieces.
+    const { metainfo, data } = await torrentOf([{ path: 'many.bin', data: fixtureBytes(2500 * PIECE - 3, 21) }]);
+    expect(metainfo.infoBytes.length).toBeGreaterThan(3 * 16384);
+    const swarm = new TestSwarm();
+    await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 64 * 1024 * 1024 });
+    const magnet = await swarm.add('magnet', { infoHash: metainfo.infoHashBytes, download: 64 * 1024 * 1024 });
+    swarm.connectAll();
+    await swarm.runUntil(() => magnet.session.metainfo !== undefined, 60_000);
+    expect(magnet.session.metainfo?.infoHash).toBe(metainfo.infoHash);
+    expect(magnet.warnings.filter((w) => w.includes('metadata'))).toEqual([]);
+    swarm.stop();
+  });
+
   it('a seeder that disconnects mid-piece: the leecher finishes from another seeder', async () => {
     const { metainfo, data } = await torrentOf([{ path: 'f.bin', data: fixtureBytes(20 * PIECE + 5, 5) }]);
     const swarm = new TestSwarm();

@@ -1,0 +1,53 @@
+/**
+ * tabswarm: BitTorrent in a browser tab. The browser client library (dist/tabswarm.js).
+ *
+ *   const client = new Client({ announce: ['wss://tracker.example'] });
+ *   const torrent = await client.seed(fileInput.files);
+ *   torrent.magnetURI; // share it
+ *   const other = await client.add('magnet:?xt=urn:btih:…');
+ *   await other.done;
+ *   const blob = await other.files[0].blob();
+ */
+import { BaseClient, type ClientEnvironment, type ClientOptions, type SavedTorrent } from './client.js';
+import { webSocketConnectorFor } from '../tracker/websocket.js';
+import { createWebRtcFactory } from '../transport/webrtc.js';
+import { openPieceStore } from '../store/open.js';
+import { deleteTorrent, loadTorrents, saveTorrent } from '../store/torrent-records.js';
+import { requestPersistence } from '../store/persist.js';
+
+export interface BrowserClientOptions extends ClientOptions {
+  /** STUN/TURN servers for WebRTC; default none (peers on the same network still connect). */
+  iceServers?: RTCIceServer[];
+}
+
+/** The I/O of a browser tab: WebSocket, WebRTC data channels, IndexedDB. */
+export function browserEnvironment(options: BrowserClientOptions = {}): ClientEnvironment {
+  const persistent = options.store !== 'memory';
+  return {
+    connect: webSocketConnectorFor(),
+    peers: createWebRtcFactory({ iceServers: options.iceServers ?? [] }),
+    openStore: (infoHash, kind) => openPieceStore(infoHash, kind),
+    records: persistent
+      ? {
+          save: (r: SavedTorrent) => saveTorrent(r),
+          load: (warn) => loadTorrents((message) => warn(message)),
+          delete: (infoHash) => deleteTorrent(infoHash),
+        }
+      : undefined,
+  };
+}
+
+export class Client extends BaseClient {
+  constructor(options: BrowserClientOptions = {}) {
+    super(browserEnvironment(options), options);
+    if (options.store !== 'memory') void requestPersistence();
+  }
+}
+
+export { Torrent } from './torrent.js';
+export type { TorrentEventMap } from './torrent.js';
+export { TorrentFile } from './file.js';
+export { BaseClient } from './client.js';
+export type { ClientOptions, SeedOptions, AddOptions, ClientEventMap, ClientEnvironment } from './client.js';
+export { TabswarmError, TorrentError, MagnetError } from '../core/errors.js';
+export { StorageError } from '../core/session/store.js';
