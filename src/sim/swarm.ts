@@ -13,6 +13,7 @@ import { SimNetwork, type SimNode } from '../core/sim/network.js';
 import { completionLowerBound } from '../core/sim/bound.js';
 import { encode } from '../core/bencode.js';
 import { parseInfoDict, type Metainfo } from '../core/metainfo.js';
+import { mulberry32 } from '../core/random.js';
 
 export interface SimOptions {
   peers: number;
@@ -65,15 +66,6 @@ export interface SimResult {
   wallMs: number;
 }
 
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The synthetic content of a piece: cheap to make, different for every piece. */
 function pieceContent(index: number, size: number): Uint8Array {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../../../src/core/random.js';
 import { choke, initialChokerState, type ChokerPeer } from '../../../src/core/choker/choker.js';
-
-/** A seeded PRNG so that tie-breaking and optimistic picks are deterministic. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function peer(id: string, down: number, up = 0, interested = true, connectedAt = -1e9): ChokerPeer<string> {
   return { id, interested, downloadRate: down, uploadRate: up, connectedAt };

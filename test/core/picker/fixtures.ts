@@ -6,20 +6,14 @@
  *   priority     "1110000"   priority digit per piece
  *   peer bits    "x.x.xx."   pieces a peer has
  */
+import { mulberry32 } from '../../../src/core/random.js';
 import { PiecePicker, type BlockRequest, type PickerPeer } from '../../../src/core/picker/index.js';
 
 export const BLOCK = 16384;
 
-/** A seeded PRNG (mulberry32) so that tie-breaking is deterministic. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG so that tie-breaking is deterministic. */
+export const rng = mulberry32;
+
 
 function marked(c: string): boolean {
   return c === 'x' || c === '*' || c === '1';

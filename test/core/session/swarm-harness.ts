@@ -3,6 +3,7 @@
  * with real SHA-1 (node:crypto, synchronous, so that the virtual clock never runs ahead of a hash).
  */
 import { createHash } from 'node:crypto';
+import { mulberry32 as seeded } from '../../../src/core/random.js';
 import { VirtualClock } from '../../../src/core/session/clock.js';
 import { SimNetwork, type SimNode } from '../../../src/core/sim/network.js';
 import { TorrentSession, type SessionOptions } from '../../../src/core/session/session.js';
@@ -110,15 +111,6 @@ export class TestSwarm {
   }
 }
 
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A channel that closes itself after `bytes` bytes have been sent through it. */
 export function closingAfter(bytes: number): (c: PeerChannel) => PeerChannel {
@@ -164,3 +156,5 @@ export function closingAfter(bytes: number): (c: PeerChannel) => PeerChannel {
     return wrapper;
   };
 }
+
+export { seeded };
