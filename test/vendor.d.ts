@@ -38,7 +38,7 @@ declare module 'bittorrent-tracker/server' {
   export default class Server extends EventEmitter {
     constructor(opts?: ServerOptions);
     readonly http: HttpServer | null;
-    readonly ws: (EventEmitter & { address(): AddressInfo; clients?: Set<{ terminate(): void }> }) | null;
+    readonly ws: (EventEmitter & { address(): AddressInfo }) | null;
     readonly torrents: Record<string, unknown>;
     listen(port: number, hostname: string, onListening?: () => void): void;
     close(cb?: (err?: Error | null) => void): void;

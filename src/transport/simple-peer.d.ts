@@ -1,25 +1,43 @@
-/** The part of @thaunknown/simple-peer's lite entry that tabswarm uses (the package ships no types). */
+/**
+ * The part of @thaunknown/simple-peer's `lite.js` entry that src/transport uses (the package ships no
+ * types). lite.js takes RTCPeerConnection from `webrtc-polyfill`: the browser's globals in a browser,
+ * node-datachannel in Node, so no `wrtc` option is needed.
+ */
 declare module '@thaunknown/simple-peer/lite.js' {
   interface SimplePeerOptions {
     initiator?: boolean;
+    /** false: no candidate signals; the offer/answer SDP is emitted once ICE gathering is complete. */
     trickle?: boolean;
+    /** Merged over simple-peer's default, which names public STUN servers: always pass `iceServers`. */
     config?: { iceServers?: RTCIceServer[] };
     channelConfig?: RTCDataChannelInit;
+    /** ms after the first local candidate before the SDP is signaled anyway (default 5000). */
+    iceCompleteTimeout?: number;
   }
-  type SignalData = { type: 'offer' | 'answer'; sdp: string } | { type: string; [key: string]: unknown };
+
+  /** `{type:'offer'|'answer', sdp}`; also `renegotiate` / `transceiverRequest` objects, unused here. */
+  type SignalData = { type: string; sdp?: string };
+
   export default class SimplePeer {
     constructor(options?: SimplePeerOptions);
+    /** true once 'connect' fired and while the data channel is open. */
     readonly connected: boolean;
     readonly destroyed: boolean;
+    /** The data channel's bufferedAmount (0 without a channel). */
     readonly bufferSize: number;
-    /** The RTCDataChannel, once created (private in simple-peer; used for backpressure events). */
+    /** Private: the RTCDataChannel once created, null after destroy. Used for low-buffer events. */
     readonly _channel: RTCDataChannel | null;
+    /** Private: set when local ICE gathering is considered complete (see WebRtcPeer). */
+    _iceComplete: boolean;
     signal(data: SignalData): void;
+    /** Sends one message on the data channel (throws if the channel is not open; no-op while destroying). */
     send(chunk: Uint8Array): void;
     destroy(error?: Error): void;
     on(event: 'signal', fn: (data: SignalData) => void): this;
-    on(event: 'connect' | 'close', fn: () => void): this;
-    on(event: 'data', fn: (data: Uint8Array) => void): this;
+    on(event: 'connect' | 'close' | 'end', fn: () => void): this;
+    on(event: 'data', fn: (data: Uint8Array | string) => void): this;
     on(event: 'error', fn: (error: Error) => void): this;
+    on(event: 'iceStateChange', fn: (iceConnectionState: string, iceGatheringState: string) => void): this;
+    emit(event: '_iceComplete'): boolean;
   }
 }

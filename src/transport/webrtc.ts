@@ -1,188 +1,231 @@
 /**
- * WebRTC transport: one data channel per peer through simple-peer (trickle ICE off, so one SDP each
- * way through the tracker), adapted to the engine's byte-stream `PeerChannel` with backpressure.
+ * WebRTC transport: one data channel per peer through simple-peer (trickle ICE off, so one whole SDP
+ * each way through the tracker, as WebTorrent does), adapted to the engine's byte-stream `PeerChannel`
+ * with backpressure (./channel.ts).
+ *
+ * simple-peer's lite entry takes RTCPeerConnection from webrtc-polyfill: the browser's own in a
+ * browser, node-datachannel in Node. Nothing here throws out of an event handler: every failure
+ * closes the peer, and `closeReason` tells why.
  */
 import SimplePeer from '@thaunknown/simple-peer/lite.js';
 import type { PeerChannel } from '../core/session/channel.js';
 import type { AnswerDescription, OfferDescription } from '../core/tracker/messages.js';
-import type { PeerFactory } from '../core/tracker/types.js';
-import type { ChannelPeer } from '../client/client.js';
+import type { PeerFactory, SignalingPeer } from '../core/tracker/types.js';
+import { DataChannelAdapter, type RawChannel } from './channel.js';
 
 /** How long to wait for the local SDP (ICE gathering) before giving up on an attempt. */
-const SIGNAL_TIMEOUT = 15_000;
-/** While `bufferedamountlow` is not available, how often to check the buffer. */
-const DRAIN_POLL = 20;
+export const SIGNAL_TIMEOUT_MS = 15_000;
 
-export class WebRtcPeer implements ChannelPeer {
+export interface WebRtcPeerOptions {
+  initiator: boolean;
+  /** STUN/TURN servers; [] for none (never left to simple-peer's default, which names public ones). */
+  iceServers: RTCIceServer[];
+  channelConfig?: RTCDataChannelInit;
+  /** Default SIGNAL_TIMEOUT_MS. */
+  signalTimeoutMs?: number;
+  /** false: ignore the channel's `bufferedamountlow` event and poll `bufferedAmount` (for tests). */
+  lowBufferEvent?: boolean;
+}
+
+export type LocalDescription = OfferDescription | AnswerDescription;
+
+export class WebRtcPeer implements SignalingPeer {
+  readonly initiator: boolean;
+  /** Resolves once the data channel is open; rejects if the peer closes first. */
   readonly connected: Promise<void>;
+  /** Resolves once the peer is closed or destroyed, for any reason. */
   readonly closed: Promise<void>;
+  /** Why the peer closed: undefined while open; 'destroyed' after `destroy()`. */
+  closeReason: string | undefined;
+
   private readonly sp: SimplePeer;
-  private ch: DataChannelAdapter | undefined;
+  private readonly description: Promise<LocalDescription>;
+  private readonly lowBufferEvent: boolean;
+  private adapter: DataChannelAdapter | undefined;
+  /** Data that came before 'connect' (the remote may send as soon as its channel opens). */
+  private early: Uint8Array[] = [];
   private isClosed = false;
+  private signalTimer: ReturnType<typeof setTimeout> | undefined;
   private resolveClosed!: () => void;
+  private resolveConnected!: () => void;
+  private rejectConnected!: (e: Error) => void;
+  private resolveDescription!: (d: LocalDescription) => void;
+  private rejectDescription!: (e: Error) => void;
 
-  constructor(initiator: boolean, iceServers: RTCIceServer[]) {
-    this.sp = new SimplePeer({ initiator, trickle: false, config: { iceServers } });
-    this.closed = new Promise<void>((r) => (this.resolveClosed = r));
+  constructor(options: WebRtcPeerOptions) {
+    this.initiator = options.initiator;
+    this.lowBufferEvent = options.lowBufferEvent ?? true;
+    this.closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
     this.connected = new Promise<void>((resolve, reject) => {
-      this.sp.on('connect', () => resolve());
-      void this.closed.then(() => reject(new Error('the WebRTC connection closed before it opened')));
+      this.resolveConnected = resolve;
+      this.rejectConnected = reject;
     });
-    this.connected.catch(() => {});
-    this.sp.on('close', () => this.onClosed());
-    this.sp.on('error', () => this.onClosed());
-    this.sp.on('data', (data) => this.ch?.receive(data));
+    this.description = new Promise<LocalDescription>((resolve, reject) => {
+      this.resolveDescription = resolve;
+      this.rejectDescription = reject;
+    });
+    this.connected.catch(() => undefined);
+    this.description.catch(() => undefined);
+
+    this.sp = new SimplePeer({
+      initiator: options.initiator,
+      trickle: false,
+      config: { iceServers: options.iceServers },
+      ...(options.channelConfig ? { channelConfig: options.channelConfig } : {}),
+    });
+    const timeout = options.signalTimeoutMs ?? SIGNAL_TIMEOUT_MS;
+    this.signalTimer = setTimeout(() => this.onClosed(`no local WebRTC description within ${timeout} ms`), timeout);
+
+    this.sp.on('signal', (data) => this.guard(() => this.onSignal(data)));
+    this.sp.on('iceStateChange', (_ice, gathering) => this.guard(() => this.onGathering(gathering)));
+    this.sp.on('connect', () => this.guard(() => this.onConnect()));
+    this.sp.on('data', (data) => this.guard(() => this.onData(data)));
+    this.sp.on('error', (error) => this.onClosed(error instanceof Error && error.message ? error.message : 'WebRTC error'));
+    this.sp.on('close', () => this.onClosed('closed'));
+    // After a remote close simple-peer ends the stream ('end'), and may never emit 'close'.
+    this.sp.on('end', () => this.onClosed('closed by the remote peer'));
   }
 
-  /** The first local SDP (offer or answer), once ICE gathering is done. */
-  localDescription(): Promise<{ type: string; sdp: string }> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no local WebRTC description within 15 s')), SIGNAL_TIMEOUT);
-      this.sp.on('signal', (data) => {
-        if ((data.type === 'offer' || data.type === 'answer') && typeof data.sdp === 'string') {
-          clearTimeout(timer);
-          resolve({ type: data.type, sdp: data.sdp });
-        }
-      });
-      void this.closed.then(() => {
-        clearTimeout(timer);
-        reject(new Error('the WebRTC peer closed before signaling'));
-      });
-    });
+  /** The local offer (initiator) or answer, once ICE gathering is complete. */
+  localDescription(): Promise<LocalDescription> {
+    return this.description;
   }
 
-  signal(description: OfferDescription | AnswerDescription): void {
+  /** Hands over the remote SDP: the answer (initiator) or the offer. */
+  signal(description: LocalDescription): void {
     if (this.isClosed) return;
     try {
       this.sp.signal({ type: description.type, sdp: description.sdp });
-    } catch {
-      this.destroy();
+    } catch (e) {
+      this.onClosed(`signal failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
+  /** The byte channel, once `connected` resolved and while open; throws otherwise. */
   channel(): PeerChannel {
-    if (!this.sp.connected) throw new Error('the WebRTC connection is not open');
-    this.ch ??= new DataChannelAdapter(this.sp, () => this.destroy());
-    return this.ch;
+    if (this.isClosed || !this.adapter) throw new Error('the WebRTC connection is not open');
+    return this.adapter;
   }
 
   destroy(): void {
     if (this.isClosed) return;
+    this.onClosed('destroyed');
+  }
+
+  private onSignal(data: { type: string; sdp?: string }): void {
+    const want = this.initiator ? 'offer' : 'answer';
+    if (data.type !== want || typeof data.sdp !== 'string') return;
+    this.clearSignalTimer();
+    this.resolveDescription(this.initiator ? { type: 'offer', sdp: data.sdp } : { type: 'answer', sdp: data.sdp });
+  }
+
+  /**
+   * webrtc-polyfill (Node) never fires the end-of-candidates `icecandidate` event, so with trickle off
+   * simple-peer would wait out its 5 s iceCompleteTimeout on each side. Gathering 'complete' means
+   * the same thing: mark it the way simple-peer does on that event. Harmless in browsers, where
+   * whichever of the two comes first wins.
+   */
+  private onGathering(gathering: string): void {
+    if (gathering !== 'complete' || this.sp._iceComplete) return;
+    this.sp._iceComplete = true;
+    this.sp.emit('_iceComplete');
+  }
+
+  private onConnect(): void {
+    if (this.isClosed || this.adapter) return;
+    const sp = this.sp;
+    const dc = sp._channel;
+    const raw: RawChannel = {
+      send: (data) => sp.send(data),
+      get bufferedAmount() {
+        return sp.bufferSize;
+      },
+      close: () => this.destroy(),
+      lowBufferEvents: this.lowBufferEvent && dc ? dc : undefined,
+    };
+    this.adapter = new DataChannelAdapter(raw, {
+      onHandlerError: (e) => {
+        this.closeReason ??= `channel handler threw: ${e instanceof Error ? e.message : String(e)}`;
+      },
+    });
+    for (const chunk of this.early) this.adapter.receive(chunk);
+    this.early = [];
+    this.resolveConnected();
+  }
+
+  private onData(data: Uint8Array | string): void {
+    if (this.isClosed) return;
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    if (this.adapter) this.adapter.receive(bytes);
+    else this.early.push(bytes);
+  }
+
+  private onClosed(reason: string): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.closeReason ??= reason;
+    this.clearSignalTimer();
+    this.early = [];
     try {
       this.sp.destroy();
     } catch {
-      // already gone
+      // already destroyed
     }
-    this.onClosed();
-  }
-
-  private onClosed(): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    this.ch?.closedByPeer();
+    const error = new Error(`the WebRTC peer closed (${this.closeReason})`);
+    this.rejectDescription(error);
+    this.rejectConnected(error);
+    this.adapter?.closedByTransport();
     this.resolveClosed();
   }
-}
 
-/** The engine's view of a data channel: bytes in, bytes out, backpressure through drain events. */
-class DataChannelAdapter implements PeerChannel {
-  onData: ((data: Uint8Array) => void) | undefined;
-  onClose: (() => void) | undefined;
-  onDrain: (() => void) | undefined;
-  private low = 0;
-  private closed = false;
-  private poll: ReturnType<typeof setInterval> | undefined;
-
-  constructor(
-    private readonly sp: SimplePeer,
-    private readonly destroy: () => void,
-  ) {
-    const dc = sp._channel;
-    if (dc && typeof dc.bufferedAmountLowThreshold === 'number') {
-      dc.addEventListener('bufferedamountlow', () => this.drained());
-    }
+  private clearSignalTimer(): void {
+    if (this.signalTimer !== undefined) clearTimeout(this.signalTimer);
+    this.signalTimer = undefined;
   }
 
-  get lowWaterMark(): number {
-    return this.low;
-  }
-  set lowWaterMark(value: number) {
-    this.low = value;
-    const dc = this.sp._channel;
-    if (dc && typeof dc.bufferedAmountLowThreshold === 'number') dc.bufferedAmountLowThreshold = value;
-  }
-
-  get bufferedAmount(): number {
-    return this.sp.bufferSize;
-  }
-
-  send(data: Uint8Array): void {
-    if (this.closed) return;
+  /** Runs an event handler; an exception closes the peer instead of escaping into simple-peer. */
+  private guard(fn: () => void): void {
     try {
-      this.sp.send(data);
-    } catch {
-      this.destroy();
-      return;
+      fn();
+    } catch (e) {
+      this.onClosed(`event handler threw: ${e instanceof Error ? e.message : String(e)}`);
     }
-    // Where the event may not come (or comes before we listen), a short poll covers it.
-    if (this.poll === undefined && this.bufferedAmount > this.low) {
-      this.poll = setInterval(() => {
-        if (this.closed || this.bufferedAmount <= this.low) this.drained();
-      }, DRAIN_POLL);
-    }
-  }
-
-  receive(data: Uint8Array): void {
-    if (!this.closed) this.onData?.(data instanceof Uint8Array ? data : new Uint8Array(data));
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.destroy();
-  }
-
-  closedByPeer(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.stopPoll();
-    this.onClose?.();
-  }
-
-  private drained(): void {
-    this.stopPoll();
-    if (!this.closed && this.bufferedAmount <= this.low) this.onDrain?.();
-  }
-
-  private stopPoll(): void {
-    if (this.poll !== undefined) clearInterval(this.poll);
-    this.poll = undefined;
   }
 }
 
-export interface WebRtcOptions {
+export interface WebRtcFactoryOptions {
+  /** STUN/TURN servers; [] for none. */
   iceServers: RTCIceServer[];
+  channelConfig?: RTCDataChannelInit;
+  /** Default SIGNAL_TIMEOUT_MS. */
+  signalTimeoutMs?: number;
 }
 
 /** The tracker client's peer factory: offers and answers with whole SDPs (trickle off). */
-export function createWebRtcFactory(options: WebRtcOptions): PeerFactory<WebRtcPeer> {
+export function createWebRtcFactory(options: WebRtcFactoryOptions): PeerFactory<WebRtcPeer> {
+  const peerOptions = (initiator: boolean): WebRtcPeerOptions => ({
+    initiator,
+    iceServers: options.iceServers,
+    ...(options.channelConfig ? { channelConfig: options.channelConfig } : {}),
+    ...(options.signalTimeoutMs !== undefined ? { signalTimeoutMs: options.signalTimeoutMs } : {}),
+  });
   return {
     async createOffer() {
-      const peer = new WebRtcPeer(true, options.iceServers);
+      const peer = new WebRtcPeer(peerOptions(true));
       try {
         const d = await peer.localDescription();
-        return { offer: { type: 'offer', sdp: d.sdp } satisfies OfferDescription, peer };
+        return { offer: { type: 'offer', sdp: d.sdp }, peer };
       } catch (e) {
         peer.destroy();
         throw e;
       }
     },
     async acceptOffer(offer) {
-      const peer = new WebRtcPeer(false, options.iceServers);
-      const answer = peer.localDescription();
+      const peer = new WebRtcPeer(peerOptions(false));
       peer.signal(offer);
       try {
-        const d = await answer;
-        return { answer: { type: 'answer', sdp: d.sdp } satisfies AnswerDescription, peer };
+        const d = await peer.localDescription();
+        return { answer: { type: 'answer', sdp: d.sdp }, peer };
       } catch (e) {
         peer.destroy();
         throw e;

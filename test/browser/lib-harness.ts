@@ -56,7 +56,14 @@ export interface TrackerServer {
 /** A bittorrent-tracker WebSocket server on 127.0.0.1 (`port` 0: a free one). */
 export async function startTracker(port = 0): Promise<TrackerServer> {
   const server = new Server({ udp: false, http: false, ws: true, stats: true });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  server.on('warning', () => undefined);
+  // The server keeps no list of its sockets (clientTracking: false): keep one, to kill them on close.
+  const sockets = new Set<{ terminate(): void }>();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  server.ws!.on('connection', (socket: { terminate(): void }) => sockets.add(socket));
   const address = server.ws!.address() as AddressInfo;
   return {
     url: `ws://127.0.0.1:${address.port}`,
@@ -64,8 +71,13 @@ export async function startTracker(port = 0): Promise<TrackerServer> {
     stats: async () => (await fetch(`http://127.0.0.1:${address.port}/stats.json`)).json() as Promise<{ torrents: number; peersAll: number }>,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const client of server.ws?.clients ?? []) client.terminate();
-        server.close(() => resolve());
+        for (const socket of sockets) socket.terminate();
+        // The callback waits for every HTTP connection to end; the sockets are gone, so do not wait long.
+        const timer = setTimeout(resolve, 2000);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       }),
   };
 }

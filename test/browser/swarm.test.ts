@@ -1,77 +1,34 @@
 /**
- * Real tabs, real WebRTC, a real tracker: the library bundle moves files between browser contexts.
- * Runs inside the private network namespace of `npm test`; no ICE servers.
+ * Real tabs, real WebRTC, a real tracker: the library bundle moves files between browser contexts
+ * (each with its own IndexedDB). Runs inside the private network namespace of `npm test`; no ICE
+ * servers are given.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
 import { launchChromium } from './harness.js';
 import { serveLibrary, startTracker, type LibServer, type TrackerServer } from './lib-harness.js';
+import { Tab } from './tab.js';
 
-const LOADER = 'globalThis.harnessImport = (path) => import(path);';
-
-interface Tab {
-  context: BrowserContext;
-  page: Page;
-}
-
-async function openTab(browser: Browser, lib: LibServer): Promise<Tab> {
-  const context = await browser.newContext();
-  await context.addInitScript({ content: LOADER });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('[page error]', e.stack ?? e.message));
-  await page.goto(`${lib.url}/blank.html`);
-  return { context, page };
-}
-
-/** In the page: makes a deterministic file, seeds it, returns its magnet link and SHA-256. */
-async function seedIn(tab: Tab, tracker: string, size: number, seed: number): Promise<{ magnet: string; sha256: string }> {
-  return tab.page.evaluate(
-    async ({ tracker, size, seed }) => {
-      const g = globalThis as unknown as { harnessImport(p: string): Promise<any>; client?: any };
-      const { Client } = await g.harnessImport('/tabswarm.js');
-      const data = new Uint8Array(size);
-      let x = seed >>> 0 || 1;
-      for (let i = 0; i < size; i += 4) {
-        x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-        data[i] = x & 255; data[i + 1] = (x >>> 8) & 255; data[i + 2] = (x >>> 16) & 255; data[i + 3] = x >>> 24;
-      }
-      const client = new Client({ announce: [tracker], iceServers: [] });
-      g.client = client;
-      const torrent = await client.seed([new File([data], 'big.bin')]);
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-      return { magnet: torrent.magnetURI as string, sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') };
-    },
-    { tracker, size, seed },
-  );
-}
-
-/** In the page: downloads a magnet link, returns the SHA-256 of the file and the time it took. */
-async function downloadIn(tab: Tab, magnet: string, tracker: string): Promise<{ sha256: string; ms: number }> {
-  return tab.page.evaluate(
-    async ({ magnet, tracker }) => {
-      const g = globalThis as unknown as { harnessImport(p: string): Promise<any>; client?: any };
-      const { Client } = await g.harnessImport('/tabswarm.js');
-      const client = new Client({ announce: [tracker], iceServers: [] });
-      g.client = client;
-      const start = performance.now();
-      const torrent = await client.add(magnet);
-      await torrent.done;
-      const ms = performance.now() - start;
-      const blob: Blob = await torrent.files[0].blob();
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
-      return { sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join(''), ms };
-    },
-    { magnet, tracker },
-  );
-}
+const MiB = 1024 * 1024;
 
 describe('browser swarm', () => {
   let browser: Browser;
   let lib: LibServer;
   let tracker: TrackerServer;
+  const tabs: Tab[] = [];
+
+  async function tab(): Promise<Tab> {
+    const t = await Tab.open(browser, lib);
+    tabs.push(t);
+    return t;
+  }
+
   beforeAll(async () => {
     [browser, lib, tracker] = await Promise.all([launchChromium(), serveLibrary(), startTracker()]);
   }, 120_000);
+  afterEach(async () => {
+    for (const t of tabs.splice(0)) await t.close().catch(() => {});
+  });
   afterAll(async () => {
     await browser?.close();
     await lib?.close();
@@ -79,14 +36,88 @@ describe('browser swarm', () => {
   });
 
   it('one tab seeds a 32 MiB file, another downloads it by magnet link through the tracker: identical bytes', async () => {
-    const seeder = await openTab(browser, lib);
-    const leecher = await openTab(browser, lib);
-    const { magnet, sha256 } = await seedIn(seeder, tracker.url, 32 * 1024 * 1024, 42);
+    const seeder = await tab();
+    const leecher = await tab();
+    const { magnet, sha256 } = await seeder.seed(tracker.url, 32 * MiB, 42);
     expect(magnet).toMatch(/^magnet:\?xt=urn:btih:[0-9a-f]{40}/);
-    const got = await downloadIn(leecher, magnet, tracker.url);
-    console.log(`32 MiB tab to tab: ${(got.ms / 1000).toFixed(2)} s, ${(32 / (got.ms / 1000)).toFixed(1)} MiB/s`);
-    expect(got.sha256).toBe(sha256);
-    await seeder.context.close();
-    await leecher.context.close();
-  }, 60_000);
+    const start = Date.now();
+    await leecher.add(tracker.url, magnet);
+    await leecher.waitFor((s) => s.done, 90_000, 'the download');
+    const seconds = (Date.now() - start) / 1000;
+    console.log(`32 MiB tab to tab: ${seconds.toFixed(2)} s, ${(32 / seconds).toFixed(1)} MiB/s`);
+    expect(await leecher.fileSha256()).toBe(sha256);
+  }, 120_000);
+
+  it('one seeder and three magnet-only leechers all finish with identical bytes', async () => {
+    const seeder = await tab();
+    const leechers = [await tab(), await tab(), await tab()];
+    const { magnet, sha256 } = await seeder.seed(tracker.url, 8 * MiB + 12345, 7);
+    await Promise.all(leechers.map((l) => l.add(tracker.url, magnet)));
+    await Promise.all(leechers.map((l) => l.waitFor((s) => s.done, 90_000, 'a leecher')));
+    for (const l of leechers) expect(await l.fileSha256()).toBe(sha256);
+  }, 120_000);
+
+  it('a leecher reloaded half way resumes from IndexedDB and fetches only what was missing', async () => {
+    const size = 32 * MiB;
+    const seeder = await tab();
+    const leecher = await tab();
+    const { magnet, sha256 } = await seeder.seed(tracker.url, size, 11);
+    await leecher.add(tracker.url, magnet);
+    const before = await leecher.waitFor((s) => s.progress >= 0.5, 60_000, 'half of the download');
+    await leecher.reload();
+    await leecher.restore(tracker.url);
+    const restored = await leecher.status();
+    expect(restored.torrents).toBe(1);
+    expect(restored.progress).toBeGreaterThanOrEqual(before.progress - 0.05);
+    const after = await leecher.waitFor((s) => s.done, 90_000, 'the resumed download');
+    expect(await leecher.fileSha256()).toBe(sha256);
+    // Bytes received after the reload: no more than the missing part plus what was in flight.
+    const missing = size * (1 - restored.progress);
+    expect(after.downloaded).toBeLessThanOrEqual(missing + 2 * MiB);
+  }, 180_000);
+
+  it('the tracker killed and restarted mid-download: the peers announce again and the download completes', async () => {
+    const own = await startTracker();
+    const port = own.port;
+    let current: TrackerServer = own;
+    try {
+      const seeder = await tab();
+      const leecher = await tab();
+      const { magnet, sha256 } = await seeder.seed(own.url, 24 * MiB, 5);
+      await leecher.add(own.url, magnet);
+      await leecher.waitFor((s) => s.progress > 0.2, 60_000, 'a fifth of the download');
+      await own.close();
+      await new Promise((r) => setTimeout(r, 500));
+      current = await startTracker(port);
+      // Both tabs reconnect (backoff capped at 10 s) and announce again.
+      const until = Date.now() + 30_000;
+      let stats = await current.stats();
+      while (stats.peersAll < 2 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 200));
+        stats = await current.stats();
+      }
+      if (stats.peersAll < 2) console.log('tracker events', await seeder.trackerEvents(), await leecher.trackerEvents());
+      expect(stats.peersAll).toBe(2);
+      await leecher.waitFor((s) => s.done, 90_000, 'the download');
+      expect(await leecher.fileSha256()).toBe(sha256);
+    } finally {
+      await current.close();
+    }
+  }, 180_000);
+
+  it('the only seeder leaves half way and another arrives: the download completes', async () => {
+    const first = await tab();
+    const leecher = await tab();
+    const { magnet, sha256 } = await first.seed(tracker.url, 32 * MiB, 13);
+    await leecher.add(tracker.url, magnet);
+    await leecher.waitFor((s) => s.progress >= 0.5, 60_000, 'half of the download');
+    await first.close();
+    const stalled = await leecher.status();
+    expect(stalled.done).toBe(false);
+    const second = await tab();
+    const again = await second.seed(tracker.url, 32 * MiB, 13);
+    expect(again.magnet).toBe(magnet);
+    await leecher.waitFor((s) => s.done, 90_000, 'the download from the second seeder');
+    expect(await leecher.fileSha256()).toBe(sha256);
+  }, 180_000);
 });

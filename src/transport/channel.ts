@@ -1,0 +1,215 @@
+/**
+ * The engine's `PeerChannel` over one data channel: bytes in, bytes out, backpressure through drain
+ * callbacks. Transport-neutral: it sees the data channel only through `RawChannel`, so the drain logic
+ * is testable with a fake.
+ *
+ * Drain: when a send leaves `bufferedAmount` above `lowWaterMark`, the adapter waits for the channel's
+ * `bufferedamountlow` event (threshold = `lowWaterMark`). Where the channel has no such event
+ * (no numeric `bufferedAmountLowThreshold`), a poll timer checks `bufferedAmount` every `pollMs`
+ * while it is above the mark. With the event, a slow watchdog poll still runs while waiting, so an
+ * event lost to a race (or a threshold set late) delays a drain instead of stalling the peer forever.
+ */
+import type { PeerChannel } from '../core/session/channel.js';
+
+/** The RTCDataChannel surface used for low-buffer events. */
+export interface LowBufferEvents {
+  bufferedAmountLowThreshold: number;
+  addEventListener(type: 'bufferedamountlow', listener: () => void): void;
+  removeEventListener(type: 'bufferedamountlow', listener: () => void): void;
+}
+
+/** What the adapter needs from the transport. */
+export interface RawChannel {
+  /** Sends one message; may throw (then the adapter closes). */
+  send(data: Uint8Array): void;
+  readonly bufferedAmount: number;
+  /** Closes the underlying connection (idempotent). The adapter calls `closed()` itself. */
+  close(): void;
+  /** The data channel for `bufferedamountlow`, when it has that event; undefined: poll only. */
+  readonly lowBufferEvents: LowBufferEvents | undefined;
+}
+
+export interface ChannelAdapterOptions {
+  /** Poll period without the event (default 10 ms). */
+  pollMs?: number;
+  /** Watchdog period while waiting for the event (default 250 ms). */
+  watchdogMs?: number;
+  /** Largest message handed to the channel; longer sends are split (default 64 KiB). */
+  maxMessage?: number;
+  /** Called with an error thrown by an engine callback (the channel is then closed). */
+  onHandlerError?: (error: unknown) => void;
+}
+
+const DEFAULT_POLL_MS = 10;
+const DEFAULT_WATCHDOG_MS = 250;
+/** Every WebRTC implementation accepts 64 KiB messages (the SDP default without a=max-message-size). */
+const DEFAULT_MAX_MESSAGE = 64 * 1024;
+
+export class DataChannelAdapter implements PeerChannel {
+  onClose: (() => void) | undefined;
+  onDrain: (() => void) | undefined;
+  private dataHandler: ((data: Uint8Array) => void) | undefined;
+  /** Chunks that arrived before `onData` was set (the remote may send before we look). */
+  private pending: Uint8Array[] = [];
+  private flushScheduled = false;
+  private low = 0;
+  private isClosed = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly events: LowBufferEvents | undefined;
+  private readonly pollMs: number;
+  private readonly watchdogMs: number;
+  private readonly maxMessage: number;
+  private readonly onLow = (): void => this.check();
+
+  constructor(
+    private readonly raw: RawChannel,
+    private readonly options: ChannelAdapterOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+    this.watchdogMs = options.watchdogMs ?? DEFAULT_WATCHDOG_MS;
+    this.maxMessage = Math.max(1, options.maxMessage ?? DEFAULT_MAX_MESSAGE);
+    const ev = raw.lowBufferEvents;
+    this.events = ev && typeof ev.bufferedAmountLowThreshold === 'number' ? ev : undefined;
+    if (this.events) {
+      try {
+        this.events.bufferedAmountLowThreshold = this.low;
+        this.events.addEventListener('bufferedamountlow', this.onLow);
+      } catch {
+        this.events = undefined;
+      }
+    }
+  }
+
+  get onData(): ((data: Uint8Array) => void) | undefined {
+    return this.dataHandler;
+  }
+  set onData(handler: ((data: Uint8Array) => void) | undefined) {
+    this.dataHandler = handler;
+    if (handler && this.pending.length > 0) this.scheduleFlush();
+  }
+
+  get lowWaterMark(): number {
+    return this.low;
+  }
+  set lowWaterMark(value: number) {
+    this.low = Math.max(0, value);
+    if (this.events) {
+      try {
+        this.events.bufferedAmountLowThreshold = this.low;
+      } catch {
+        // the channel is gone; the watchdog or close settles it
+      }
+    }
+  }
+
+  /** True when drains come from the channel's event (false: poll only). */
+  get usesLowBufferEvent(): boolean {
+    return this.events !== undefined;
+  }
+
+  get bufferedAmount(): number {
+    if (this.isClosed) return 0;
+    try {
+      return this.raw.bufferedAmount;
+    } catch {
+      return 0;
+    }
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  send(data: Uint8Array): void {
+    if (this.isClosed || data.length === 0) return;
+    try {
+      if (data.length <= this.maxMessage) this.raw.send(data);
+      else for (let at = 0; at < data.length; at += this.maxMessage) this.raw.send(data.subarray(at, at + this.maxMessage));
+    } catch {
+      this.close();
+      return;
+    }
+    if (this.timer === undefined && this.bufferedAmount > this.low) {
+      this.timer = setInterval(() => this.check(), this.events ? this.watchdogMs : this.pollMs);
+    }
+  }
+
+  close(): void {
+    if (this.isClosed) return;
+    try {
+      this.raw.close();
+    } catch {
+      // already gone
+    }
+    this.closedByTransport();
+  }
+
+  /** Incoming bytes from the transport. */
+  receive(data: Uint8Array): void {
+    if (this.isClosed) return;
+    if (this.dataHandler && this.pending.length === 0) this.deliver(this.dataHandler, data);
+    else this.pending.push(data);
+  }
+
+  /** The transport closed (either side, or an error): fires `onClose` once. */
+  closedByTransport(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.pending = [];
+    this.stopTimer();
+    if (this.events) {
+      try {
+        this.events.removeEventListener('bufferedamountlow', this.onLow);
+      } catch {
+        // nothing to detach
+      }
+    }
+    const handler = this.onClose;
+    if (!handler) return;
+    try {
+      handler();
+    } catch (e) {
+      this.options.onHandlerError?.(e);
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      while (!this.isClosed && this.dataHandler && this.pending.length > 0) {
+        this.deliver(this.dataHandler, this.pending.shift()!);
+      }
+    });
+  }
+
+  private deliver(handler: (data: Uint8Array) => void, data: Uint8Array): void {
+    try {
+      handler(data);
+    } catch (e) {
+      this.options.onHandlerError?.(e);
+      this.close();
+    }
+  }
+
+  /** On the event, a poll tick or the watchdog: drained when at or below the mark. */
+  private check(): void {
+    if (this.isClosed) return this.stopTimer();
+    if (this.bufferedAmount > this.low) return;
+    this.stopTimer();
+    const handler = this.onDrain;
+    if (!handler) return;
+    try {
+      handler();
+    } catch (e) {
+      this.options.onHandlerError?.(e);
+      this.close();
+    }
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

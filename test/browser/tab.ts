@@ -1,0 +1,160 @@
+/**
+ * A browser tab running the library bundle, driven from a test: each method runs in the page.
+ * The page keeps one client (`globalThis.tab`), with IndexedDB storage unless told otherwise.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { LibServer } from './lib-harness.js';
+
+const LOADER = 'globalThis.harnessImport = (path) => import(path);';
+
+export interface TabStatus {
+  torrents: number;
+  progress: number;
+  done: boolean;
+  downloaded: number;
+  uploaded: number;
+  peers: number;
+  error: string | undefined;
+}
+
+/** Code run in the page (plain JS: Vitest rewrites imports inside evaluate callbacks). */
+const PAGE_HELPERS = `
+globalThis.tabHelpers = {
+  async client(tracker) {
+    if (globalThis.tab) return globalThis.tab;
+    const { Client } = await globalThis.harnessImport('/tabswarm.js');
+    const client = new Client({ announce: [tracker], iceServers: [] });
+    globalThis.tab = { client, torrent: undefined, error: undefined, events: [] };
+    client.addEventListener('tracker', (e) => {
+      const d = e.detail;
+      globalThis.tab.events.push(d.type + (d.event ? ':' + d.event : '') + (d.message ? ' ' + d.message : '') + (d.retryInMs ? ' retry ' + d.retryInMs : ''));
+    });
+    await client.ready;
+    globalThis.tab.torrent = client.torrents[0];
+    return globalThis.tab;
+  },
+  makeData(size, seed) {
+    const data = new Uint8Array(size);
+    let x = seed >>> 0 || 1;
+    for (let i = 0; i < size; i += 4) {
+      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+      data[i] = x & 255; data[i + 1] = (x >>> 8) & 255; data[i + 2] = (x >>> 16) & 255; data[i + 3] = x >>> 24;
+    }
+    return data;
+  },
+  async sha256(bytes) {
+    const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+  },
+  watch(torrent) {
+    torrent.addEventListener('error', (e) => (globalThis.tab.error = e.detail.error.message));
+  },
+};
+`;
+
+export class Tab {
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    private readonly lib: LibServer,
+  ) {}
+
+  static async open(browser: Browser, lib: LibServer, context?: BrowserContext): Promise<Tab> {
+    const ctx = context ?? (await browser.newContext());
+    await ctx.addInitScript({ content: LOADER + PAGE_HELPERS });
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => console.error('[page error]', e.stack ?? e.message));
+    await page.goto(`${lib.url}/blank.html`);
+    return new Tab(ctx, page, lib);
+  }
+
+  /** Reloads the page (same context: same IndexedDB). */
+  async reload(): Promise<void> {
+    await this.page.goto(`${this.lib.url}/blank.html`);
+  }
+
+  /** Seeds a deterministic file; returns its magnet link and SHA-256. */
+  seed(tracker: string, size: number, seed: number, name = 'big.bin'): Promise<{ magnet: string; sha256: string }> {
+    return this.page.evaluate(
+      async ([tracker, size, seed, name]) => {
+        const h = (globalThis as any).tabHelpers;
+        const tab = await h.client(tracker);
+        const data = h.makeData(size, seed);
+        tab.torrent = await tab.client.seed([new File([data], name)]);
+        h.watch(tab.torrent);
+        return { magnet: tab.torrent.magnetURI as string, sha256: (await h.sha256(data)) as string };
+      },
+      [tracker, size, seed, name] as const,
+    );
+  }
+
+  /** Starts downloading a magnet link (does not wait). */
+  async add(tracker: string, magnet: string): Promise<void> {
+    await this.page.evaluate(
+      async ([tracker, magnet]) => {
+        const h = (globalThis as any).tabHelpers;
+        const tab = await h.client(tracker);
+        tab.torrent = await tab.client.add(magnet);
+        h.watch(tab.torrent);
+      },
+      [tracker, magnet] as const,
+    );
+  }
+
+  /** Creates the client again after a reload: it restores the saved torrents. */
+  async restore(tracker: string): Promise<void> {
+    await this.page.evaluate(async (tracker) => {
+      const h = (globalThis as any).tabHelpers;
+      const tab = await h.client(tracker);
+      if (tab.torrent) h.watch(tab.torrent);
+    }, tracker);
+  }
+
+  status(): Promise<TabStatus> {
+    return this.page.evaluate(() => {
+      const tab = (globalThis as any).tab;
+      const t = tab?.torrent;
+      return {
+        torrents: tab?.client.torrents.length ?? 0,
+        progress: t?.progress ?? 0,
+        done: t?.isDone ?? false,
+        downloaded: t?.downloaded ?? 0,
+        uploaded: t?.uploaded ?? 0,
+        peers: t?.numPeers ?? 0,
+        error: tab?.error,
+      };
+    });
+  }
+
+  /** Waits until `predicate` holds for the status (polling), or fails after `timeoutMs`. */
+  async waitFor(predicate: (s: TabStatus) => boolean, timeoutMs = 60_000, what = 'the condition'): Promise<TabStatus> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.status();
+      if (s.error) throw new Error(`the tab reported an error: ${s.error}`);
+      if (predicate(s)) return s;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** SHA-256 of the torrent's first file, once complete. */
+  fileSha256(): Promise<string> {
+    return this.page.evaluate(async () => {
+      const h = (globalThis as any).tabHelpers;
+      const t = (globalThis as any).tab.torrent;
+      await t.done;
+      const blob: Blob = await t.files[0].blob();
+      return (await h.sha256(await blob.arrayBuffer())) as string;
+    });
+  }
+
+  /** What the client's tracker connection reported, oldest first. */
+  trackerEvents(): Promise<string[]> {
+    return this.page.evaluate(() => (globalThis as any).tab?.events ?? []);
+  }
+
+  close(): Promise<void> {
+    return this.context.close();
+  }
+}
