@@ -13,10 +13,10 @@
  * deletes that range in one request.
  *
  * Value: the piece's bytes as a Uint8Array that owns its whole buffer. A piece is written whole, in
- * one transaction whose only write is that key, so it is recorded if and only if the transaction
- * commits: a failed put (quota, abort) leaves no trace for stored() to report.
+ * one transaction (shared with the other pieces put in the same task), so it is recorded if and only
+ * if that transaction commits: a failed put (quota, abort) leaves no trace for stored() to report.
  */
-import { createStore, get, promisifyRequest, set, type UseStore } from 'idb-keyval';
+import { createStore, get, promisifyRequest, type UseStore } from 'idb-keyval';
 import { StorageError, type PieceStore } from '../core/session/store.js';
 import { toStorageError } from './errors.js';
 
@@ -59,12 +59,32 @@ function checkIndex(index: number): void {
   }
 }
 
-/** The pieces of one torrent, identified by its info hash, in IndexedDB. */
+interface PendingWrite {
+  index: number;
+  value: Uint8Array;
+  resolve: () => void;
+  reject: (error: StorageError) => void;
+}
+
+/** A write batch is committed once it holds this many bytes, or at the end of the current task. */
+const BATCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The pieces of one torrent, identified by its info hash, in IndexedDB.
+ *
+ * Writes are batched: the pieces put during one task (up to 4 MiB) go into one transaction, because
+ * a transaction per small piece is several times slower (about 18 MiB/s for 16 KiB values against
+ * 140 MiB/s for 256 KiB ones). Each `put` still resolves only when its transaction has committed,
+ * and a failed transaction rejects every put in it: nothing is reported stored that is not.
+ */
 export class IdbPieceStore implements PieceStore {
   /** The torrent's info hash, lowercase hex. */
   readonly infoHash: string;
   private readonly use: UseStore;
   private readonly label: string;
+  private pending: PendingWrite[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
 
   /** @param infoHash the torrent's info hash as 40 hex characters (either case). */
   constructor(infoHash: string, options: IdbPieceStoreOptions = {}) {
@@ -85,19 +105,56 @@ export class IdbPieceStore implements PieceStore {
     return IDBKeyRange.bound([this.infoHash, 0], [this.infoHash, Infinity]);
   }
 
-  async put(index: number, data: Uint8Array): Promise<void> {
-    checkIndex(index);
-    const value = ownBytes(data);
+  put(index: number, data: Uint8Array): Promise<void> {
     try {
-      // idb-keyval's set() resolves when the transaction commits and rejects when it aborts.
-      await set(this.key(index), value, this.use);
+      checkIndex(index);
     } catch (error) {
-      throw toStorageError(error, `store piece ${index} of ${this.label} (${value.byteLength} bytes)`);
+      return Promise.reject(error);
+    }
+    const value = ownBytes(data);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ index, value, resolve, reject });
+      this.pendingBytes += value.byteLength;
+      if (this.pendingBytes >= BATCH_BYTES) void this.flush();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setTimeout(() => void this.flush(), 0);
+      }
+    });
+  }
+
+  /** Commits the pending writes in one transaction. */
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.pendingBytes = 0;
+    try {
+      await this.use('readwrite', (store) => {
+        try {
+          for (const w of batch) store.put(w.value, this.key(w.index));
+        } catch (error) {
+          // A put that throws must not leave the others to commit without it: all or nothing.
+          store.transaction.abort();
+          throw error;
+        }
+        // Resolves when the transaction commits, rejects when it aborts (quota, I/O error).
+        return promisifyRequest(store.transaction);
+      });
+      for (const w of batch) w.resolve();
+    } catch (error) {
+      const bytes = batch.reduce((n, w) => n + w.value.byteLength, 0);
+      const what = batch.length === 1 ? `piece ${batch[0]!.index}` : `${batch.length} pieces`;
+      const failure = toStorageError(error, `store ${what} of ${this.label} (${bytes} bytes)`);
+      for (const w of batch) w.reject(failure);
     }
   }
 
   async get(index: number): Promise<Uint8Array | undefined> {
     checkIndex(index);
+    // A piece waiting for its batch to commit is read from memory.
+    for (let i = this.pending.length - 1; i >= 0; i--) if (this.pending[i]!.index === index) return this.pending[i]!.value;
     let value: unknown;
     try {
       value = await get<unknown>(this.key(index), this.use);
@@ -125,6 +182,8 @@ export class IdbPieceStore implements PieceStore {
   }
 
   async clear(): Promise<void> {
+    // Commit (or fail) the pending batch first, so that it cannot land after the delete.
+    await this.flush();
     try {
       await this.use('readwrite', (store) => {
         store.delete(this.range());

@@ -151,6 +151,47 @@ describe('IdbPieceStore in Chromium', () => {
     expect(result.final).toEqual([0, 1]);
   });
 
+  it('writes the pieces put in one task in one transaction, all or nothing', async () => {
+    const { page } = await pages.open([
+      FAILING_PUT,
+      `const tx = IDBDatabase.prototype.transaction;
+       globalThis.writeTransactions = 0;
+       IDBDatabase.prototype.transaction = function (names, mode, ...rest) {
+         if (mode === 'readwrite') globalThis.writeTransactions++;
+         return tx.call(this, names, mode, ...rest);
+       };`,
+    ]);
+    const result = await page.evaluate(async (hash) => {
+      const g = globalThis as unknown as HarnessGlobals & { failPut?: { name: string; message: string }; writeTransactions: number };
+      const { IdbPieceStore } = (await g.harnessImport('/src/store/idb-store.ts')) as IdbModule;
+      const u = (await g.harnessImport('/test/browser/store/page-utils.ts')) as UtilsModule;
+      const store = new IdbPieceStore(hash);
+      const first = [0, 1, 2, 3, 4, 5, 6, 7];
+      const puts = first.map((i) => store.put(i, u.pieceBytes(i)));
+      // Read back before the batch has committed: served from the pending batch.
+      const early = u.sameBytes(await store.get(5), u.pieceBytes(5));
+      await Promise.all(puts);
+      const transactions = g.writeTransactions;
+      g.failPut = { name: 'QuotaExceededError', message: 'The quota has been exceeded.' };
+      const failed = await Promise.allSettled([8, 9, 10].map((i) => store.put(i, u.pieceBytes(i))));
+      g.failPut = undefined;
+      return {
+        early,
+        transactions,
+        failed: failed.map((r) => (r.status === 'rejected' ? u.errorInfo(r.reason) : null)),
+        stored: await store.stored(),
+        same: (await Promise.all(first.map(async (i) => u.sameBytes(await store.get(i), u.pieceBytes(i))))).every(Boolean),
+      };
+    }, A);
+    expect(result.early).toBe(true);
+    expect(result.transactions).toBe(1); // 8 × 256 KiB, under the 4 MiB batch limit
+    expect(result.failed).toHaveLength(3);
+    for (const f of result.failed) expect(f).toMatchObject({ name: 'StorageError', quotaExceeded: true });
+    expect(result.failed[0]?.message).toMatch(/3 pieces/);
+    expect(result.stored).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(result.same).toBe(true);
+  });
+
   it('reports a real quota failure (a transaction aborted by Chromium) and records nothing', async (ctx) => {
     const { page, context } = await pages.open();
     const cdp = await context.newCDPSession(page);
