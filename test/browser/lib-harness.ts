@@ -15,7 +15,10 @@ export interface LibServer {
   close(): Promise<void>;
 }
 
-export async function serveLibrary(): Promise<LibServer> {
+/**
+ * @param extra more files to serve: URL path (such as `/webtorrent.min.js`) → file on disk.
+ */
+export async function serveLibrary(extra: Record<string, string> = {}): Promise<LibServer> {
   const outDir = mkdtempSync(join(tmpdir(), 'tabswarm-lib-'));
   process.env.TABSWARM_LIB = 'tabswarm';
   await build({ configFile: 'vite.lib.config.ts', logLevel: 'silent', build: { outDir, emptyOutDir: true, sourcemap: false } });
@@ -26,8 +29,8 @@ export async function serveLibrary(): Promise<LibServer> {
       res.end('<!doctype html><meta charset="utf-8"><title>tabswarm test</title>');
       return;
     }
-    const file = join(outDir, path);
-    if (!file.startsWith(outDir) || !existsSync(file)) {
+    const file = extra[path] ?? join(outDir, path);
+    if (!(path in extra || file.startsWith(outDir)) || !existsSync(file)) {
       res.statusCode = 404;
       res.end();
       return;

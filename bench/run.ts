@@ -1,0 +1,228 @@
+/**
+ * `npm run bench [-- --mib 64 --rounds 3 --swarm-mib 32 --leechers 4 --only tabswarm,webtorrent,raw,swarm]`
+ *
+ * Real Chromium, real WebRTC, a real bittorrent-tracker server, inside the private network namespace.
+ * 1. Transfers of one file between two fresh browser contexts, alternating in each round between
+ *    tabswarm, WebTorrent 2.8.5 (its browser bundle) and a raw data channel (the ceiling).
+ *    Throughput is the file size over the time from add(magnet) to done (for the raw channel: first
+ *    byte to last); "first piece" is the time from add(magnet) to the first verified piece.
+ * 2. One seeder and four leechers, for tabswarm and for WebTorrent: the seeder's upload divided by
+ *    the file size (how much of the load the origin carried).
+ * Prints a table and ends with one JSON line.
+ */
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../test/browser/harness.js';
+import { serveLibrary, startTracker, type LibServer } from '../test/browser/lib-harness.js';
+
+const MiB = 1024 * 1024;
+const { values } = parseArgs({
+  options: {
+    mib: { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '3' },
+    'swarm-mib': { type: 'string', default: '32' },
+    leechers: { type: 'string', default: '4' },
+    only: { type: 'string', default: 'tabswarm,webtorrent,raw,swarm' },
+  },
+});
+const size = Math.round(Number(values.mib) * MiB);
+const rounds = Number(values.rounds);
+const swarmSize = Math.round(Number(values['swarm-mib']) * MiB);
+const leecherCount = Number(values.leechers);
+const only = new Set(values.only.split(','));
+for (const [name, v] of [['mib', size], ['rounds', rounds], ['swarm-mib', swarmSize], ['leechers', leecherCount]] as const) {
+  if (!Number.isFinite(v) || v <= 0) {
+    console.error(`--${name} must be a positive number`);
+    process.exit(2);
+  }
+}
+
+type Kind = 'tabswarm' | 'webtorrent' | 'raw';
+const KINDS: Kind[] = (['tabswarm', 'webtorrent', 'raw'] as const).filter((k) => only.has(k));
+const RUN_TIMEOUT = 300_000;
+
+interface Transfer {
+  kind: Kind;
+  round: number;
+  mibps?: number;
+  firstPieceMs?: number;
+  error?: string;
+}
+
+const pageScript = fileURLToPath(new URL('./page.js', import.meta.url));
+const webtorrentBundle = createRequire(import.meta.url).resolve('webtorrent/dist/webtorrent.min.js');
+
+/** Calls `bench.<fn>(...args)` in the page (a string: nothing of this file's compiled code goes in). */
+function call<T>(page: Page, fn: string, ...args: unknown[]): Promise<T> {
+  return page.evaluate(`bench.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`) as Promise<T>;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no result in ${ms / 1000} s`)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+class Pages {
+  private contexts: BrowserContext[] = [];
+  constructor(
+    private readonly browser: Browser,
+    private readonly lib: LibServer,
+  ) {}
+  /** A page in a fresh context (its own IndexedDB and OPFS). */
+  async open(): Promise<Page> {
+    const context = await this.browser.newContext();
+    this.contexts.push(context);
+    await context.addInitScript({ path: pageScript });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('[page error]', e.message));
+    await page.goto(`${this.lib.url}/blank.html`);
+    return page;
+  }
+  async closeAll(): Promise<void> {
+    await Promise.all(this.contexts.splice(0).map((c) => c.close().catch(() => undefined)));
+  }
+}
+
+async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number): Promise<Omit<Transfer, 'kind' | 'round'>> {
+  const a = await pages.open();
+  const b = await pages.open();
+  if (kind === 'raw') {
+    const offer = await call<string>(a, 'rawOffer');
+    const answer = await call<string>(b, 'rawAnswer', offer);
+    await call(a, 'rawAccept', answer);
+    await call(b, 'rawArm', size);
+    await call(a, 'rawSend', size);
+    const ms = (await b.evaluate('bench.rawDone')) as number;
+    return { mibps: size / MiB / (ms / 1000) };
+  }
+  const expected = await a.evaluate(`bench.digest(bench.makeData(${size}, ${seed}))`);
+  const magnet = await call<string>(a, `${kind}Seed`, tracker, size, seed);
+  const got = await call<{ ms: number; firstPieceMs?: number; sha256: string }>(b, `${kind}Get`, tracker, magnet);
+  if (got.sha256 !== expected) throw new Error('the downloaded bytes differ from the seeded ones');
+  return { mibps: size / MiB / (got.ms / 1000), firstPieceMs: got.firstPieceMs };
+}
+
+interface SwarmResult {
+  kind: Kind;
+  seederUpload?: number;
+  seconds?: number;
+  error?: string;
+}
+
+async function swarm(pages: Pages, tracker: string, kind: 'tabswarm' | 'webtorrent', seed: number): Promise<SwarmResult> {
+  const seeder = await pages.open();
+  const leechers = await Promise.all(Array.from({ length: leecherCount }, () => pages.open()));
+  const expected = await seeder.evaluate(`bench.digest(bench.makeData(${swarmSize}, ${seed}))`);
+  const magnet = await call<string>(seeder, `${kind}Seed`, tracker, swarmSize, seed);
+  const t0 = Date.now();
+  const results = await Promise.all(leechers.map((l) => call<{ sha256: string }>(l, `${kind}Get`, tracker, magnet)));
+  const seconds = (Date.now() - t0) / 1000;
+  if (results.some((r) => r.sha256 !== expected)) throw new Error('a leecher got bytes that differ from the seeded ones');
+  const uploaded = await call<number>(seeder, `${kind}Uploaded`);
+  return { kind, seederUpload: uploaded / swarmSize, seconds };
+}
+
+function median(xs: number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
+}
+
+const fmt = (x: number | undefined, digits = 1): string => (x === undefined ? '—' : x.toFixed(digits));
+const round3 = (x: number | undefined): number | null => (x === undefined ? null : Math.round(x * 1000) / 1000);
+
+const [browser, lib, tracker] = await Promise.all([
+  launchChromium(),
+  serveLibrary({ '/webtorrent.min.js': webtorrentBundle }),
+  startTracker(),
+]);
+const pages = new Pages(browser, lib);
+const transfers: Transfer[] = [];
+const swarms: SwarmResult[] = [];
+try {
+  console.log(`transfers of ${size / MiB} MiB between two Chromium contexts, ${rounds} rounds, alternating ${KINDS.join(' / ')}`);
+  for (let round = 1; round <= rounds; round++) {
+    for (const kind of KINDS) {
+      let result: Transfer;
+      try {
+        result = { kind, round, ...(await withTimeout(transfer(pages, tracker.url, kind, 1000 * round + KINDS.indexOf(kind)), RUN_TIMEOUT, kind)) };
+      } catch (e) {
+        result = { kind, round, error: e instanceof Error ? e.message : String(e) };
+      } finally {
+        await pages.closeAll();
+      }
+      transfers.push(result);
+      console.log(
+        `  round ${round}  ${kind.padEnd(10)}  ${result.error ? `failed: ${result.error}` : `${fmt(result.mibps)} MiB/s` + (result.firstPieceMs !== undefined ? `, first piece ${fmt(result.firstPieceMs, 0)} ms` : '')}`,
+      );
+    }
+  }
+  if (only.has('swarm')) {
+    console.log(`one seeder and ${leecherCount} leechers, ${swarmSize / MiB} MiB`);
+    for (const kind of ['tabswarm', 'webtorrent'] as const) {
+      let result: SwarmResult;
+      try {
+        result = await withTimeout(swarm(pages, tracker.url, kind, 77), RUN_TIMEOUT, `${kind} swarm`);
+      } catch (e) {
+        result = { kind, error: e instanceof Error ? e.message : String(e) };
+      } finally {
+        await pages.closeAll();
+      }
+      swarms.push(result);
+      console.log(`  ${kind.padEnd(10)}  ${result.error ? `failed: ${result.error}` : `seeder upload ${fmt(result.seederUpload, 2)} × file size, all done in ${fmt(result.seconds)} s`}`);
+    }
+  }
+} finally {
+  await browser.close();
+  await lib.close();
+  await tracker.close();
+}
+
+const med = (kind: Kind, key: 'mibps' | 'firstPieceMs'): number | undefined =>
+  median(transfers.filter((t) => t.kind === kind && t[key] !== undefined).map((t) => t[key]!));
+const ts = med('tabswarm', 'mibps');
+const wt = med('webtorrent', 'mibps');
+const raw = med('raw', 'mibps');
+const firstPiece = med('tabswarm', 'firstPieceMs');
+const vsWebTorrent = ts !== undefined && wt !== undefined ? ts / wt : undefined;
+const vsRaw = ts !== undefined && raw !== undefined ? ts / raw : undefined;
+const seederUpload = swarms.find((s) => s.kind === 'tabswarm')?.seederUpload;
+
+console.log('');
+console.log('| client     | MiB/s (median) | first piece (ms) | seeder upload / file, 1+4 |');
+console.log('|------------|----------------|------------------|---------------------------|');
+for (const kind of KINDS) {
+  const s = swarms.find((x) => x.kind === kind);
+  console.log(
+    `| ${kind.padEnd(10)} | ${fmt(med(kind, 'mibps')).padStart(14)} | ${fmt(med(kind, 'firstPieceMs'), 0).padStart(16)} | ${fmt(s?.seederUpload, 2).padStart(25)} |`,
+  );
+}
+console.log(
+  `tabswarm / WebTorrent ${fmt(vsWebTorrent, 2)} (target ≥ 1.25); tabswarm / raw ${fmt(vsRaw, 2)} (target ≥ 0.90); ` +
+    `seeder upload ${fmt(seederUpload, 2)} (target ≤ 1.5); first piece ${fmt(firstPiece, 0)} ms (target ≤ 1000)`,
+);
+console.log(
+  JSON.stringify({
+    fileMiB: size / MiB,
+    rounds,
+    tabswarmMiBps: round3(ts),
+    webtorrentMiBps: round3(wt),
+    rawMiBps: round3(raw),
+    tabswarmVsWebTorrent: round3(vsWebTorrent),
+    tabswarmVsRaw: round3(vsRaw),
+    firstPieceMs: round3(firstPiece),
+    webtorrentFirstPieceMs: round3(med('webtorrent', 'firstPieceMs')),
+    swarm: Object.fromEntries(swarms.map((s) => [s.kind, { seederUpload: round3(s.seederUpload), seconds: round3(s.seconds), error: s.error }])),
+    failures: transfers.filter((t) => t.error).map((t) => `${t.kind} round ${t.round}: ${t.error}`),
+    targets: {
+      vsWebTorrent: vsWebTorrent !== undefined && vsWebTorrent >= 1.25,
+      vsRaw: vsRaw !== undefined && vsRaw >= 0.9,
+      seederUpload: seederUpload !== undefined && seederUpload <= 1.5,
+      firstPiece: firstPiece !== undefined && firstPiece <= 1000,
+    },
+  }),
+);
