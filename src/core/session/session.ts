@@ -13,7 +13,7 @@ import { blameFailure, blameOnVerified, type FailedAttempt } from './blame.js';
 import { MetadataExchange, UT_METADATA_ID } from './metadata.js';
 import { InitialSeeding } from './initial-seeding.js';
 import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
-import { PiecePicker, pipelineDepth } from '../picker/index.js';
+import { PiecePicker, PRIORITY, pipelineDepth } from '../picker/index.js';
 import { BitField, decodeExtendedHandshake, encodeExtendedHandshake, type WireEvent } from '../wire/index.js';
 import { PieceGeometry, BLOCK_SIZE } from '../geometry.js';
 import { parseInfoDict, type Metainfo } from '../metainfo.js';
@@ -107,6 +107,7 @@ export class TorrentSession {
   private timer: TimerHandle | undefined;
   private readonly metadata: MetadataExchange;
   private doneFired = false;
+  private selection: boolean[] | undefined;
   private seeding: InitialSeeding | undefined;
   private started = false;
 
@@ -474,6 +475,34 @@ export class TorrentSession {
       totalLength: metainfo.length,
       random: this.o.random,
     });
+    if (this.selection) this.applySelection();
+  }
+
+  /**
+   * File selection: `selected[f] === false` leaves file f out (its pieces are not fetched, except
+   * those it shares with a selected file). Kept until the metadata is known when given before.
+   * Selecting more after `done` fetches the rest and fires `done` again when that is complete.
+   */
+  selectFiles(selected: readonly boolean[]): void {
+    this.selection = [...selected];
+    this.applySelection();
+  }
+
+  private applySelection(): void {
+    const picker = this.picker;
+    const geometry = this.geometry;
+    if (!picker || !geometry || !this.selection) return;
+    const ranges: { first: number; last: number; priority: number }[] = [];
+    for (let f = 0; f < geometry.fileCount; f++) {
+      const range = geometry.filePieceRange(f);
+      if (range) ranges.push({ ...range, priority: this.selection[f] === false ? PRIORITY.skip : PRIORITY.normal });
+    }
+    picker.setFilePriorities(ranges);
+    if (!picker.isComplete()) this.doneFired = false;
+    if (this.started) {
+      for (const peer of this.peers.values()) if (peer.handshaken) this.updateInterest(peer);
+      this.checkDone();
+    }
   }
 
   // ---- downloading ---------------------------------------------------------------------------

@@ -59,6 +59,35 @@ describe('in-process swarm', () => {
     swarm.stop();
   });
 
+  it('file selection: a deselected file is not fetched; selecting it later fetches it and fires done again', async () => {
+    const files = [
+      { path: 'set/a.bin', data: fixtureBytes(5 * PIECE + 100, 31) },
+      { path: 'set/b.bin', data: fixtureBytes(6 * PIECE, 32) },
+      { path: 'set/c.bin', data: fixtureBytes(2 * PIECE + 7, 33) },
+    ];
+    const { metainfo, data } = await torrentOf(files);
+    const swarm = new TestSwarm();
+    await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    let doneEvents = 0;
+    leecher.session.on('done', () => doneEvents++);
+    leecher.session.selectFiles([true, false, true]);
+    swarm.connectAll();
+    await swarm.runUntil(() => leecher.session.done);
+    expect(doneEvents).toBe(1);
+    const stored = new Set(await leecher.store.stored());
+    // b.bin covers bytes [5·P+100, 11·P+100): pieces 5..11; 5 and 11 are shared with a and c.
+    for (const i of [0, 1, 2, 3, 4, 5, 11, 12, 13]) expect(stored.has(i)).toBe(true);
+    for (const i of [6, 7, 8, 9, 10]) expect(stored.has(i)).toBe(false);
+    expect(leecher.session.progress).toBe(1);
+    leecher.session.selectFiles([true, true, true]);
+    expect(leecher.session.done).toBe(false);
+    await swarm.runUntil(() => leecher.session.done);
+    expect(doneEvents).toBe(2);
+    expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
+    swarm.stop();
+  });
+
   it('a leecher that starts from the info hash alone fetches the metadata, then the file', async () => {
     const { metainfo, data } = await torrentOf([...GREETING_FOLDER]);
     const swarm = new TestSwarm();
