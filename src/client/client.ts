@@ -32,6 +32,8 @@ export interface SavedTorrent {
   paused: boolean;
   addedAt: number;
   seeding?: boolean;
+  /** Indexes of the selected files; every file when absent. */
+  selection?: number[];
 }
 
 export interface ClientEnvironment {
@@ -68,6 +70,8 @@ export interface SeedOptions {
 
 export interface AddOptions {
   announce?: string[];
+  /** Indexes of the files to download (default: a magnet link's `so`, else every file). */
+  select?: number[];
 }
 
 export interface ClientEventMap {
@@ -157,9 +161,11 @@ export class BaseClient extends EventTarget {
     let metainfo: Metainfo | undefined;
     let announce: string[];
     let urlList: string[];
+    let select = opts.select;
     if (typeof input === 'string') {
       const magnet = parseMagnet(input);
       ({ infoHash, name } = magnet);
+      select ??= magnet.select;
       announce = magnet.announce;
       urlList = magnet.urlList;
     } else {
@@ -172,7 +178,8 @@ export class BaseClient extends EventTarget {
     if (existing) return existing;
     announce = unique([...announce, ...(opts.announce ?? []), ...this.o.announce]);
     const { store } = await this.openStore(infoHash);
-    return this.open({ infoHash, name, announce, urlList, metainfo, store, seeding: false });
+    if (select && !select.every((i) => Number.isSafeInteger(i) && i >= 0)) throw new RangeError('select: file indexes are non-negative integers');
+    return this.open({ infoHash, name, announce, urlList, metainfo, store, seeding: false, selection: select && [...new Set(select)] });
   }
 
   /** Stops a torrent and forgets it; with deleteData its stored pieces are deleted too. */
@@ -220,6 +227,7 @@ export class BaseClient extends EventTarget {
     seeding: boolean;
     paused?: boolean;
     addedAt?: number;
+    selection?: number[];
   }): Promise<Torrent> {
     const addedAt = o.addedAt ?? Date.now();
     const torrent = new Torrent({
@@ -231,6 +239,7 @@ export class BaseClient extends EventTarget {
       store: o.store,
       peerId: this.peerId,
       maxPeers: this.o.maxPeersPerTorrent,
+      selection: o.selection,
       persist: (t) => this.persist(t, addedAt, o.seeding),
       register: (t) =>
         this.destroyed
@@ -264,6 +273,7 @@ export class BaseClient extends EventTarget {
         paused: t.paused,
         addedAt,
         seeding,
+        selection: t.selection,
       });
     } catch (e) {
       this.warn(`could not save the torrent list: ${e instanceof Error ? e.message : e}`, t);

@@ -8,6 +8,9 @@ import type { TorrentFileEntry } from '../core/metainfo.js';
 /** What a file needs of its torrent. */
 export interface PieceSource {
   piece(index: number): Promise<Uint8Array>;
+  selectFile(index: number, selected: boolean): void;
+  readonly selection: number[] | undefined;
+  fileProgress(index: number): number;
 }
 
 export class TorrentFile {
@@ -27,6 +30,25 @@ export class TorrentFile {
     this.path = entry.path;
     this.length = entry.length;
     this.offset = entry.offset;
+  }
+
+  /** Fraction of the file's bytes verified. */
+  get progress(): number {
+    return this.source.fileProgress(this.index);
+  }
+
+  /** Whether the file is downloaded (every file is, unless deselected). */
+  get selected(): boolean {
+    return this.source.selection?.includes(this.index) ?? true;
+  }
+
+  select(): void {
+    this.source.selectFile(this.index, true);
+  }
+
+  /** Leaves the file out of the download (pieces it shares with a selected file are still fetched). */
+  deselect(): void {
+    this.source.selectFile(this.index, false);
   }
 
   /** The bytes `[start, end)` of the file, as a stream of piece-sized chunks (end exclusive). */

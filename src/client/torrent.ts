@@ -15,6 +15,7 @@ import { encode } from '../core/bencode.js';
 import { fromHex } from '../core/bytes.js';
 import type { AnnouncedTorrent } from '../core/tracker/types.js';
 import { TorrentFile } from './file.js';
+import { TabswarmError } from '../core/errors.js';
 
 export interface TorrentEventMap {
   metadata: CustomEvent<void>;
@@ -25,6 +26,26 @@ export interface TorrentEventMap {
   error: CustomEvent<{ error: Error }>;
 }
 
+/** One connected peer, as the app shows it. */
+export interface TorrentPeer {
+  id: string;
+  /** The client name the peer gave in its extended handshake (`v`), if any. */
+  client: string | undefined;
+  /** Bytes per second, from it and to it. */
+  downloadSpeed: number;
+  uploadSpeed: number;
+  /** Fraction of the pieces it has (0 before it said). */
+  progress: number;
+  /** It lets us download / we let it download. */
+  unchokedUs: boolean;
+  unchokedByUs: boolean;
+}
+
+/** A piece's state in {@link Torrent.pieceStates}. */
+export const PIECE_MISSING = 0;
+export const PIECE_DOWNLOADING = 1;
+export const PIECE_VERIFIED = 2;
+
 export interface TorrentInit {
   infoHash: string;
   name: string | undefined;
@@ -34,6 +55,8 @@ export interface TorrentInit {
   store: PieceStore;
   peerId: Uint8Array;
   maxPeers: number;
+  /** Indexes of the selected files (every file when absent). */
+  selection?: number[];
   /** Saves the torrent's record (list, metadata, paused state). */
   persist: (t: Torrent) => Promise<void>;
   /** Announces the torrent to its trackers. */
@@ -82,6 +105,7 @@ export class Torrent extends EventTarget {
   private timer: ReturnType<typeof setInterval> | undefined;
   private name_: string | undefined;
   private readonly waiters = new Map<number, (() => void)[]>();
+  private selected: Set<number> | undefined;
 
   constructor(private readonly init: TorrentInit) {
     super();
@@ -91,6 +115,7 @@ export class Torrent extends EventTarget {
     this.urlList = init.urlList;
     this.store = init.store;
     this.name_ = init.name;
+    if (init.selection) this.selected = new Set(init.selection);
     this.ready = this.readyD.promise;
     this.done = this.doneD.promise;
     this.session = this.createSession();
@@ -144,6 +169,74 @@ export class Torrent extends EventTarget {
   get left(): number | undefined {
     const picker = this.session.picker;
     return picker ? picker.wantedRemaining() : undefined;
+  }
+  /** Seconds until done at the current download speed: 0 when done, Infinity when nothing arrives. */
+  get timeRemaining(): number {
+    if (this.isDone) return 0;
+    const left = this.left;
+    const speed = this.downloadSpeed;
+    return left === undefined || speed <= 0 ? Infinity : left / speed;
+  }
+  /** Uploaded bytes over downloaded bytes (over the length for a torrent seeded from here). */
+  get ratio(): number {
+    const base = this.downloaded > 0 ? this.downloaded : this.length;
+    return base > 0 ? this.uploaded / base : 0;
+  }
+  /** Each piece's state: {@link PIECE_MISSING}, {@link PIECE_DOWNLOADING} or {@link PIECE_VERIFIED}. */
+  pieceStates(): Uint8Array {
+    const picker = this.session.picker;
+    if (!picker) return new Uint8Array(0);
+    const out = new Uint8Array(picker.pieceCount);
+    for (let i = 0; i < out.length; i++) {
+      const s = picker.pieceState(i);
+      out[i] = s === 'verified' ? PIECE_VERIFIED : s === 'none' ? PIECE_MISSING : PIECE_DOWNLOADING;
+    }
+    return out;
+  }
+  /** The connected peers. */
+  peers(): TorrentPeer[] {
+    const count = this.session.picker?.pieceCount ?? 0;
+    return [...this.session.peers.values()].map((p) => ({
+      id: p.id,
+      client: p.clientName,
+      downloadSpeed: p.downloaded.rate(),
+      uploadSpeed: p.uploaded.rate(),
+      progress: p.haveAll ? 1 : count > 0 && p.have ? p.have.count() / count : 0,
+      unchokedUs: !p.peerChoking,
+      unchokedByUs: !p.amChoking,
+    }));
+  }
+  /** Indexes of the selected files; undefined when every file is. */
+  get selection(): number[] | undefined {
+    return this.selected ? [...this.selected].sort((a, b) => a - b) : undefined;
+  }
+  /** Selects or deselects one file (saved with the torrent); a deselected file is not downloaded. */
+  selectFile(index: number, selected: boolean): void {
+    const count = this.metainfo?.files.length;
+    if (count === undefined) throw new TabswarmError('the file list is not known yet: wait for `ready`');
+    if (!Number.isInteger(index) || index < 0 || index >= count) throw new RangeError(`no file ${index}`);
+    const set = this.selected ?? new Set(Array.from({ length: count }, (_, i) => i));
+    if (selected) set.add(index);
+    else set.delete(index);
+    this.selected = set.size === count ? undefined : set;
+    this.applySelection();
+    void this.init.persist(this);
+  }
+  /** Fraction of a file's bytes in verified pieces. */
+  fileProgress(index: number): number {
+    const file = this.files[index];
+    const picker = this.session.picker;
+    if (!file || !picker || file.length === 0) return file && picker ? 1 : 0;
+    const geometry = new PieceGeometry(this.metainfo!);
+    const range = geometry.filePieceRange(index)!;
+    let bytes = 0;
+    for (let i = range.first; i <= range.last; i++) {
+      if (!picker.have(i)) continue;
+      const start = Math.max(geometry.pieceOffset(i), file.offset);
+      const end = Math.min(geometry.pieceOffset(i) + geometry.pieceSize(i), file.offset + file.length);
+      bytes += end - start;
+    }
+    return bytes / file.length;
   }
   get wantsPeers(): number {
     return this.paused ? 0 : Math.max(0, this.init.maxPeers - this.session.peers.size);
@@ -241,6 +334,7 @@ export class Torrent extends EventTarget {
       clock: realClock,
       maxPeers: this.init.maxPeers,
     });
+    if (this.selected) session.selectFiles(this.selectionFlags(this.metainfo?.files.length));
     session.on('metadata', (m) => {
       if (this.metainfo) return;
       this.setMetainfo(m);
@@ -269,6 +363,15 @@ export class Torrent extends EventTarget {
       this.emit('error', { error });
     });
     return session;
+  }
+
+  private selectionFlags(count: number | undefined): boolean[] {
+    const n = count ?? Math.max(0, ...(this.selected ?? [])) + 1;
+    return Array.from({ length: n }, (_, i) => !this.selected || this.selected.has(i));
+  }
+
+  private applySelection(): void {
+    this.session.selectFiles(this.selectionFlags(this.metainfo?.files.length));
   }
 
   private setMetainfo(m: Metainfo): void {

@@ -77,6 +77,45 @@ describe('client (Node, real tracker, in-memory links)', () => {
     expect(again.downloaded).toBe(0);
   });
 
+  it('downloads only the selected files, keeps the selection across a reload, and reports pieces and peers', async () => {
+    const t = await tracker();
+    const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    cleanup.push(() => a.destroy());
+    const files = [
+      { path: 'set/a.bin', data: fixtureBytes(3 * 16384, 1) },
+      { path: 'set/b.bin', data: fixtureBytes(4 * 16384, 2) },
+      { path: 'set/c.bin', data: fixtureBytes(2 * 16384, 3) },
+    ];
+    const seeded = await a.seed(files, { pieceLength: 16384 });
+    const world = fakeWorld();
+    const b1 = new BaseClient(world.env(), { announce: [t.url] });
+    const got = await b1.add(seeded.magnetURI, { select: [0, 2] });
+    await got.done;
+    expect(got.files.map((f) => f.selected)).toEqual([true, false, true]);
+    expect(got.files.map((f) => f.progress)).toEqual([1, 0, 1]);
+    expect([...got.pieceStates()]).toEqual([2, 2, 2, 0, 0, 0, 0, 2, 2]);
+    expect(got.timeRemaining).toBe(0);
+    const peers = got.peers();
+    expect(peers).toHaveLength(1);
+    expect(peers[0]).toMatchObject({ progress: 1, unchokedUs: expect.any(Boolean) });
+    expect(peers[0]!.client).toMatch(/tabswarm/);
+    await b1.destroy();
+    // After a reload the selection is the same; selecting b then fetches it.
+    const b2 = new BaseClient(world.env(), { announce: [t.url] });
+    cleanup.push(() => b2.destroy());
+    await b2.ready;
+    const again = b2.torrents[0]!;
+    await again.ready;
+    expect(again.selection).toEqual([0, 2]);
+    expect(again.isDone).toBe(true);
+    const doneAgain = new Promise<void>((r) => again.addEventListener('done', () => r()));
+    again.files[1]!.select();
+    expect(again.selection).toBeUndefined();
+    await doneAgain;
+    expect(sha(new Uint8Array(await (await again.files[1]!.blob()).arrayBuffer()))).toBe(sha(files[1]!.data));
+    expect(() => again.selectFile(7, true)).toThrow(RangeError);
+  });
+
   it('remove with deleteData forgets the torrent and frees its pieces', async () => {
     const t = await tracker();
     const world = fakeWorld();
