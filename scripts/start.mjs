@@ -4,6 +4,7 @@
 import { build, preview } from 'vite';
 import { parseArgs } from 'node:util';
 import Server from 'bittorrent-tracker/server';
+import { writeFileSync } from 'node:fs';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +37,9 @@ const trackerUrl = `ws://${host}:${trackerPort}`;
 
 console.log('[tabswarm] building the app…');
 await build({ logLevel: 'warn' });
+// The app announces to this tracker by default ({hostname}: the host the page was opened from).
+const announceHost = host === '0.0.0.0' || host === '::' ? '{hostname}' : host.includes(':') ? `[${host}]` : host;
+writeFileSync('dist/app/config.json', JSON.stringify({ announce: [`ws://${announceHost}:${trackerPort}`] }) + '\n');
 const server = await preview({ preview: { port: appPort, host, strictPort: true }, logLevel: 'warn' });
 const address = server.resolvedUrls?.local[0] ?? `http://${host}:${appPort}/`;
 console.log(`\n  tabswarm is running: open ${address}`);

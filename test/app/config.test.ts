@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { expandTemplate, parseConfig } from '../../src/app/config.js';
+
+describe('app config', () => {
+  it('accepts only lists of ws:/wss: URLs', () => {
+    expect(parseConfig({ announce: ['ws://{hostname}:8000', 'wss://t.example/announce'] })).toEqual({
+      announce: ['ws://{hostname}:8000', 'wss://t.example/announce'],
+    });
+    expect(parseConfig({ announce: ['http://t.example'] })).toBeUndefined();
+    expect(parseConfig({ announce: 'ws://x' })).toBeUndefined();
+    expect(parseConfig(null)).toBeUndefined();
+    expect(parseConfig([1])).toBeUndefined();
+  });
+
+  it('puts the page host into {hostname}, bracketing IPv6, and upgrades to wss: on https pages', () => {
+    expect(expandTemplate('ws://{hostname}:8000', { hostname: '192.168.1.20', protocol: 'http:' })).toBe('ws://192.168.1.20:8000');
+    expect(expandTemplate('ws://{hostname}:8000', { hostname: '::1', protocol: 'http:' })).toBe('ws://[::1]:8000');
+    expect(expandTemplate('ws://{hostname}:8000', { hostname: 'share.example', protocol: 'https:' })).toBe('wss://share.example:8000');
+    expect(expandTemplate('ws://127.0.0.1:8000', { hostname: 'x', protocol: 'http:' })).toBe('ws://127.0.0.1:8000');
+  });
+});
