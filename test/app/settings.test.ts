@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_SETTINGS,
+  formatIceLines,
+  loadSettings,
+  parseIceLines,
+  parseSettings,
+  parseTrackerLines,
+  saveSettings,
+} from '../../src/app/state/settings.js';
+import { magnetFromLocation, shareLink } from '../../src/app/share-link.js';
+
+function memoryStorage(): Storage {
+  const m = new Map<string, string>();
+  return {
+    getItem: (k) => m.get(k) ?? null,
+    setItem: (k, v) => void m.set(k, v),
+    removeItem: (k) => void m.delete(k),
+    clear: () => m.clear(),
+    key: (i) => [...m.keys()][i] ?? null,
+    get length() {
+      return m.size;
+    },
+  };
+}
+
+describe('settings', () => {
+  it('round-trips through storage', () => {
+    const s = memoryStorage();
+    const settings = {
+      ...DEFAULT_SETTINGS,
+      announce: ['wss://t.example/announce'],
+      iceServers: [{ urls: 'turn:turn.example:3478', username: 'u', credential: 'p' }],
+      maxPeers: 50,
+      uploadLimit: 1_000_000,
+      theme: 'dark' as const,
+    };
+    saveSettings(settings, s);
+    expect(loadSettings(s)).toEqual(settings);
+  });
+
+  it('keeps the valid fields of a damaged entry and defaults the rest', () => {
+    expect(parseSettings({ announce: ['http://no'], maxPeers: -3, maxPeersPerTorrent: 12, theme: 'neon', downloadLimit: 1.5 })).toEqual({
+      ...DEFAULT_SETTINGS,
+      maxPeersPerTorrent: 12,
+    });
+    const s = memoryStorage();
+    s.setItem('tabswarm-settings', '{not json');
+    expect(loadSettings(s)).toEqual(DEFAULT_SETTINGS);
+    expect(parseSettings({ iceServers: [{ urls: 'http://x' }] }).iceServers).toEqual([]);
+  });
+
+  it('parses tracker and ICE server lines, naming the first wrong line', () => {
+    expect(parseTrackerLines(' wss://a.example \n\nws://127.0.0.1:8000\n')).toEqual({ ok: ['wss://a.example', 'ws://127.0.0.1:8000'] });
+    expect(parseTrackerLines('wss://a\nhttps://b')).toEqual({ error: '"https://b" is not a ws:// or wss:// URL' });
+    const ice = parseIceLines('stun:stun.example:3478\nturn:turn.example:3478 user secret');
+    expect(ice).toEqual({ ok: [{ urls: 'stun:stun.example:3478' }, { urls: 'turn:turn.example:3478', username: 'user', credential: 'secret' }] });
+    if ('ok' in ice) expect(formatIceLines(ice.ok)).toBe('stun:stun.example:3478\nturn:turn.example:3478 user secret');
+    expect(parseIceLines('turn:x:1 onlyuser')).toHaveProperty('error');
+    expect(parseIceLines('http://x')).toHaveProperty('error');
+  });
+});
+
+describe('share links', () => {
+  const magnet = 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=a%20b&tr=ws%3A%2F%2F127.0.0.1%3A8000';
+  it('carry the magnet link in the fragment and come back out of it', () => {
+    const link = shareLink('http://127.0.0.1:8080/?x=1#old', magnet);
+    expect(link).toBe(`http://127.0.0.1:8080/?x=1#${magnet}`);
+    expect(magnetFromLocation(link)).toBe(magnet);
+    expect(magnetFromLocation(`http://h/#${encodeURIComponent(magnet)}`)).toBe(magnet);
+    expect(magnetFromLocation(`http://h/?magnet=${encodeURIComponent(magnet)}`)).toBe(magnet);
+    expect(magnetFromLocation('http://h/#settings')).toBeUndefined();
+    expect(magnetFromLocation('http://h/#magnet%E0%A4%A')).toBeUndefined();
+  });
+});
