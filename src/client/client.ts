@@ -14,6 +14,8 @@ import type { PeerChannel } from '../core/session/channel.js';
 import type { PieceStore } from '../core/session/store.js';
 import { toHex, concatBytes } from '../core/bytes.js';
 import { TabswarmError } from '../core/errors.js';
+import { RateLimiter } from '../core/session/limiter.js';
+import { realClock } from '../core/session/clock.js';
 
 export type StoreKind = 'indexeddb' | 'memory';
 
@@ -57,6 +59,9 @@ export interface ClientOptions {
   maxPeersPerTorrent?: number;
   store?: StoreKind;
   peerId?: Uint8Array;
+  /** Bytes per second over all torrents; 0 (the default) for no limit. See {@link BaseClient.setRateLimits}. */
+  uploadLimit?: number;
+  downloadLimit?: number;
 }
 
 export interface SeedOptions {
@@ -102,7 +107,9 @@ export class BaseClient extends EventTarget {
   /** Resolves once the torrents saved by an earlier page are back. */
   readonly ready: Promise<void>;
   private readonly tracker: TrackerClient<ChannelPeer>;
-  private readonly o: Required<Omit<ClientOptions, 'peerId'>>;
+  private readonly o: Required<Omit<ClientOptions, 'peerId' | 'uploadLimit' | 'downloadLimit'>>;
+  private readonly uploadLimit = new RateLimiter(realClock);
+  private readonly downloadLimit = new RateLimiter(realClock);
   private destroyed = false;
 
   constructor(
@@ -112,6 +119,7 @@ export class BaseClient extends EventTarget {
     super();
     this.o = { announce: [], maxPeers: 100, maxPeersPerTorrent: 40, store: 'indexeddb', ...options };
     this.peerId = options.peerId ?? randomPeerId();
+    this.setRateLimits({ upload: options.uploadLimit ?? 0, download: options.downloadLimit ?? 0 });
     this.tracker = new TrackerClient<ChannelPeer>({
       peerId: this.peerId,
       connect: env.connect,
@@ -125,6 +133,16 @@ export class BaseClient extends EventTarget {
       },
     });
     this.ready = this.restore();
+  }
+
+  /** Upload and download limits in bytes per second over all torrents (0: none); apply at once. */
+  setRateLimits(limits: { upload?: number; download?: number }): void {
+    if (limits.upload !== undefined) this.uploadLimit.rate = limits.upload;
+    if (limits.download !== undefined) this.downloadLimit.rate = limits.download;
+  }
+
+  get rateLimits(): { upload: number; download: number } {
+    return { upload: this.uploadLimit.rate, download: this.downloadLimit.rate };
   }
 
   get(infoHash: string): Torrent | undefined {
@@ -240,6 +258,8 @@ export class BaseClient extends EventTarget {
       peerId: this.peerId,
       maxPeers: this.o.maxPeersPerTorrent,
       selection: o.selection,
+      uploadLimit: this.uploadLimit,
+      downloadLimit: this.downloadLimit,
       persist: (t) => this.persist(t, addedAt, o.seeding),
       register: (t) =>
         this.destroyed

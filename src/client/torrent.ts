@@ -16,6 +16,7 @@ import { fromHex } from '../core/bytes.js';
 import type { AnnouncedTorrent } from '../core/tracker/types.js';
 import { TorrentFile } from './file.js';
 import { TabswarmError } from '../core/errors.js';
+import type { RateLimiter } from '../core/session/limiter.js';
 
 export interface TorrentEventMap {
   metadata: CustomEvent<void>;
@@ -57,6 +58,8 @@ export interface TorrentInit {
   maxPeers: number;
   /** Indexes of the selected files (every file when absent). */
   selection?: number[];
+  uploadLimit?: RateLimiter;
+  downloadLimit?: RateLimiter;
   /** Saves the torrent's record (list, metadata, paused state). */
   persist: (t: Torrent) => Promise<void>;
   /** Announces the torrent to its trackers. */
@@ -333,6 +336,8 @@ export class Torrent extends EventTarget {
       hasher: sha1,
       clock: realClock,
       maxPeers: this.init.maxPeers,
+      uploadLimit: this.init.uploadLimit,
+      downloadLimit: this.init.downloadLimit,
     });
     if (this.selected) session.selectFiles(this.selectionFlags(this.metainfo?.files.length));
     session.on('metadata', (m) => {

@@ -12,6 +12,7 @@ import { Peer } from './peer.js';
 import { blameFailure, blameOnVerified, type FailedAttempt } from './blame.js';
 import { MetadataExchange, UT_METADATA_ID } from './metadata.js';
 import { InitialSeeding } from './initial-seeding.js';
+import type { RateLimiter } from './limiter.js';
 import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
 import { PiecePicker, PRIORITY, pipelineDepth } from '../picker/index.js';
 import { BitField, decodeExtendedHandshake, encodeExtendedHandshake, type WireEvent } from '../wire/index.js';
@@ -43,6 +44,9 @@ export interface SessionOptions {
   highWaterMark?: number;
   /** A seed reveals pieces a few at a time until each has been uploaded once (initial-seeding.ts). */
   initialSeeding?: boolean;
+  /** Rate limits, shared with the other torrents of the client. */
+  uploadLimit?: RateLimiter;
+  downloadLimit?: RateLimiter;
 }
 
 export interface SessionEvents {
@@ -94,7 +98,7 @@ export class TorrentSession {
   wasted = 0;
   stopped = false;
 
-  private readonly o: Required<Omit<SessionOptions, 'metainfo'>>;
+  private readonly o: Required<Omit<SessionOptions, 'metainfo' | 'uploadLimit' | 'downloadLimit'>> & Pick<SessionOptions, 'uploadLimit' | 'downloadLimit'>;
   private readonly listeners = new Map<keyof SessionEvents, Set<Listener<never>>>();
   private readonly buffers = new Map<number, PieceBuffer>();
   private readonly failedAttempts = new Map<number, FailedAttempt[]>();
@@ -110,6 +114,7 @@ export class TorrentSession {
   private selection: boolean[] | undefined;
   private seeding: InitialSeeding | undefined;
   private started = false;
+  private limitTimer: TimerHandle | undefined;
 
   constructor(options: SessionOptions) {
     this.o = {
@@ -189,6 +194,7 @@ export class TorrentSession {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
+    if (this.limitTimer !== undefined) this.o.clock.clearTimeout(this.limitTimer);
     for (const peer of [...this.peers.values()]) this.removePeer(peer);
   }
 
@@ -524,14 +530,29 @@ export class TorrentSession {
     const picker = this.picker;
     if (!picker || this.stopped || peer.closed || !peer.handshaken || peer.peerChoking || !peer.amInterested) return;
     const depth = Math.min(peer.maxRequests, pipelineDepth(peer.downloaded.rate(), { max: this.o.maxPipeline, min: MIN_PIPELINE }));
-    const want = depth - peer.requests.size;
+    let want = depth - peer.requests.size;
     if (want <= 0) return;
+    const limit = this.o.downloadLimit;
+    if (limit?.limited) {
+      want = Math.min(want, Math.floor(limit.available() / BLOCK_SIZE));
+      if (want <= 0) return this.retryWhenAllowed(limit);
+    }
     const now = this.o.clock.now();
     const blocks = picker.pickBlocks({ id: peer.id, has: (i: number) => peer.hasPiece(i) }, want);
+    if (limit?.limited) limit.take(blocks.reduce((n, b) => n + b.length, 0));
     for (const b of blocks) {
       peer.requests.set(Peer.key(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, at: now });
       peer.send({ type: 'request', index: b.index, begin: b.begin, length: b.length });
     }
+  }
+
+  /** Under a download limit: asks every peer for more once the limit allows another block. */
+  private retryWhenAllowed(limit: RateLimiter): void {
+    if (this.limitTimer !== undefined || this.stopped) return;
+    this.limitTimer = this.o.clock.setTimeout(() => {
+      this.limitTimer = undefined;
+      for (const peer of this.peers.values()) this.fillRequests(peer);
+    }, Math.max(1, limit.msUntil(BLOCK_SIZE)));
   }
 
   /** Gives a peer's outstanding requests back to the picker. */
@@ -701,6 +722,8 @@ export class TorrentSession {
     while (!peer.closed && !peer.amChoking && peer.theirRequests.length > 0) {
       if (peer.channel.bufferedAmount > this.o.highWaterMark) return; // onDrain calls serve again
       const r = peer.theirRequests.shift()!;
+      const wait = this.o.uploadLimit?.take(r.length) ?? 0;
+      if (wait > 0) await new Promise<void>((resolve) => this.o.clock.setTimeout(resolve, wait));
       const data = await this.readPiece(r.index);
       if (peer.closed || peer.amChoking) return;
       if (!data) {

@@ -1,0 +1,200 @@
+/**
+ * Saving downloaded files to disk without holding them whole in memory: each file, or a zip of all
+ * of them, is streamed into the file the user picks (`showSaveFilePicker`, Chromium). Other browsers
+ * get an ordinary download of a Blob, which does hold the file (Blobs may spill to disk, but the
+ * whole file has to be read before the download starts).
+ */
+import { makeZip } from 'client-zip';
+
+/** One file to save; `stream()` is called once, only when its bytes are about to be written. */
+export interface SaveSource {
+  /** The file's own name, suggested as the name to save it under. */
+  name: string;
+  /** The file's path within the torrent, `/`-separated; its path inside a zip. */
+  path: string;
+  /** Length in bytes. */
+  length: number;
+  stream(): ReadableStream<Uint8Array>;
+}
+
+/**
+ * `saved`: written to the file the user picked; `downloaded`: handed to the browser as a download
+ * (the fallback); `cancelled`: the user closed the file picker, nothing was read.
+ */
+export type SaveOutcome = 'saved' | 'downloaded' | 'cancelled';
+
+/** The subset of the File System Access API used here (not in TypeScript's DOM library). */
+export interface SaveFilePickerOptions {
+  suggestedName?: string;
+  types?: { description?: string; accept: Record<string, string[]> }[];
+}
+export interface SaveFileHandle {
+  createWritable(): Promise<WritableStream<Uint8Array>>;
+}
+
+/** The parts of `window` that saving uses; tests pass a fake. */
+export interface SaveHost {
+  showSaveFilePicker?: (options?: SaveFilePickerOptions) => Promise<SaveFileHandle>;
+  document: { createElement(tag: 'a'): HTMLAnchorElement; body: { append(node: HTMLAnchorElement): void } };
+}
+
+const defaultHost = (): SaveHost => window;
+
+const MAX_NAME_BYTES = 255;
+const MAX_EXTENSION_CHARS = 16;
+
+/** C0 and C1 control characters (NUL, newline, escape…) and the line and paragraph separators. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** Bidirectional controls (embeddings, overrides, isolates, marks), used to disguise `exe.txt` as `txt.exe`. */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Path separators and the other characters Windows forbids in names. */
+const RESERVED = /[/\\<>:"|?*]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** Device names Windows will not create a file under, with any extension. */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+
+const encoder = new TextEncoder();
+const utf8Length = (s: string): number => encoder.encode(s).length;
+
+/** The longest prefix of `s` of at most `maxBytes` bytes of UTF-8, cut between code points. */
+function truncateUtf8(s: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes > maxBytes) break;
+    end += ch.length;
+  }
+  return s.slice(0, end);
+}
+
+const trimEnds = (s: string): string => s.replace(/^[\s.]+/, '').replace(/[\s.]+$/, '');
+
+/**
+ * A name that is safe to save a file under on any common file system, from a name chosen by whoever
+ * made the torrent: no path separators or characters Windows forbids (replaced by `_`), no control
+ * or bidirectional control characters (removed), no leading dots (so never `.`, `..` or a hidden
+ * file) nor trailing dots and spaces, not a Windows device name, at most 255 bytes of UTF-8 with the
+ * extension kept, and never empty (`file`).
+ */
+export function safeFileName(name: string): string {
+  let s = name.replace(LONE_SURROGATE, '\ufffd').normalize('NFC');
+  s = s.replace(CONTROL, '').replace(BIDI, '').replace(RESERVED, '_');
+  s = trimEnds(s);
+  if (WINDOWS_DEVICE.test(s)) s = `_${s}`;
+  if (utf8Length(s) > MAX_NAME_BYTES) {
+    const dot = s.lastIndexOf('.');
+    const extension = dot > 0 && s.length - dot - 1 <= MAX_EXTENSION_CHARS ? s.slice(dot) : '';
+    const stem = truncateUtf8(s.slice(0, s.length - extension.length), MAX_NAME_BYTES - utf8Length(extension));
+    s = extension && trimEnds(stem) ? `${stem.replace(/[\s.]+$/, '')}${extension}` : trimEnds(truncateUtf8(s, MAX_NAME_BYTES));
+  }
+  return s || 'file';
+}
+
+/**
+ * A path for a zip entry: each `/`- or `\`-separated segment made safe with `safeFileName`, with
+ * empty, `.` and `..` segments dropped, so that extracting it cannot leave the target folder.
+ */
+export function safeZipPath(path: string): string {
+  const segments = path
+    .split(/[/\\]/)
+    .filter((segment) => segment !== '' && segment !== '.' && segment !== '..')
+    .map(safeFileName);
+  return segments.length > 0 ? segments.join('/') : 'file';
+}
+
+/** `path`, or `name (2).ext`, `name (3).ext`… if an earlier entry took it (case-insensitively). */
+function uniquePath(path: string, taken: Set<string>): string {
+  let candidate = path;
+  for (let n = 2; taken.has(candidate.toLowerCase()); n++) {
+    const slash = path.lastIndexOf('/') + 1;
+    const base = path.slice(slash);
+    const dot = base.lastIndexOf('.');
+    const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ''];
+    candidate = `${path.slice(0, slash)}${stem} (${n})${ext}`;
+  }
+  taken.add(candidate.toLowerCase());
+  return candidate;
+}
+
+/**
+ * A zip (stored, not compressed; Zip64 when needed) of `sources` under their safe, unique paths,
+ * produced as it is read: each source's `stream()` is opened only when the zip reaches it.
+ */
+export function zipStream(sources: Iterable<SaveSource> | AsyncIterable<SaveSource>): ReadableStream<Uint8Array> {
+  async function* entries() {
+    const taken = new Set<string>();
+    for await (const source of sources) {
+      yield { name: uniquePath(safeZipPath(source.path), taken), size: source.length, input: source.stream() };
+    }
+  }
+  return makeZip(entries());
+}
+
+/** Saves one file. Call it from a user gesture (a click): the file picker needs one. */
+export function saveFile(source: SaveSource, host: SaveHost = defaultHost()): Promise<SaveOutcome> {
+  return saveStream(safeFileName(source.name), () => source.stream(), undefined, host);
+}
+
+/** Saves all `sources` as one zip named after `name`. Call it from a user gesture (a click). */
+export function saveAllAsZip(
+  name: string,
+  sources: Iterable<SaveSource> | AsyncIterable<SaveSource>,
+  host: SaveHost = defaultHost(),
+): Promise<SaveOutcome> {
+  const zipName = safeFileName(/\.zip$/i.test(name) ? name : `${name}.zip`);
+  const zip = { description: 'Zip archive', mimeType: 'application/zip', extension: '.zip' };
+  return saveStream(zipName, () => zipStream(sources), zip, host);
+}
+
+interface FileType {
+  description: string;
+  mimeType: string;
+  extension: string;
+}
+
+async function saveStream(
+  suggestedName: string,
+  open: () => ReadableStream<Uint8Array>,
+  type: FileType | undefined,
+  host: SaveHost,
+): Promise<SaveOutcome> {
+  if (host.showSaveFilePicker) {
+    let handle: SaveFileHandle | undefined;
+    try {
+      // Called before any await: the picker needs the click's transient activation.
+      const options: SaveFilePickerOptions = { suggestedName };
+      if (type) options.types = [{ description: type.description, accept: { [type.mimeType]: [type.extension] } }];
+      handle = await host.showSaveFilePicker(options);
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') return 'cancelled';
+      // SecurityError (cross-origin frame, no user activation) and the like: download instead.
+    }
+    if (handle) {
+      const writable = await handle.createWritable();
+      // pipeTo closes the file when the stream ends, and aborts it (discarding the write) if the stream fails.
+      await open().pipeTo(writable);
+      return 'saved';
+    }
+  }
+  await downloadBlob(suggestedName, open(), type?.mimeType, host);
+  return 'downloaded';
+}
+
+/** The fallback: reads the whole stream into a Blob, then downloads it through an object URL. */
+async function downloadBlob(name: string, stream: ReadableStream<Uint8Array>, mimeType: string | undefined, host: SaveHost): Promise<void> {
+  const response = new Response(stream, mimeType ? { headers: { 'content-type': mimeType } } : undefined);
+  const blob = await response.blob();
+  const url = URL.createObjectURL(blob);
+  const a = host.document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.rel = 'noopener';
+  a.style.display = 'none';
+  host.document.body.append(a);
+  a.click();
+  a.remove();
+  // The download reads the URL asynchronously; revoking it at once could cancel it.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

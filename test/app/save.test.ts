@@ -1,0 +1,366 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  safeFileName,
+  safeZipPath,
+  saveAllAsZip,
+  saveFile,
+  zipStream,
+  type SaveFileHandle,
+  type SaveFilePickerOptions,
+  type SaveHost,
+  type SaveSource,
+} from '../../src/app/save.js';
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+const utf8Bytes = (s: string): number => utf8(s).length;
+
+describe('safeFileName', () => {
+  it('keeps ordinary names', () => {
+    expect(safeFileName('holiday photo.jpg')).toBe('holiday photo.jpg');
+    expect(safeFileName('Ünïcödé – 日本語.txt')).toBe('Ünïcödé – 日本語.txt');
+  });
+
+  it('replaces path separators, so a name never leaves the folder', () => {
+    expect(safeFileName('a/b')).toBe('a_b');
+    expect(safeFileName('a\\b')).toBe('a_b');
+    expect(safeFileName('../x')).toBe('_x');
+    expect(safeFileName('..\\..\\windows\\system32')).toBe('_.._windows_system32');
+    expect(safeFileName('/etc/passwd')).toBe('_etc_passwd');
+  });
+
+  it('never returns ., .. or a hidden name', () => {
+    expect(safeFileName('.')).toBe('file');
+    expect(safeFileName('..')).toBe('file');
+    expect(safeFileName('...')).toBe('file');
+    expect(safeFileName('.bashrc')).toBe('bashrc');
+    expect(safeFileName('name. . ')).toBe('name');
+  });
+
+  it('removes control characters, NUL included', () => {
+    expect(safeFileName('a\u0000b.txt')).toBe('ab.txt');
+    expect(safeFileName('line\nbreak\r\t\u001b[31m.txt')).toBe('linebreak[31m.txt');
+    expect(safeFileName('c1\u0085\u009b.txt')).toBe('c1.txt');
+    expect(safeFileName('\u0000')).toBe('file');
+  });
+
+  it('removes bidirectional controls that disguise the extension', () => {
+    expect(safeFileName('\u202Eexe.txt')).toBe('exe.txt');
+    expect(safeFileName('invoice\u202Efdp.exe')).toBe('invoicefdp.exe');
+    expect(safeFileName('a\u2066b\u2069\u200Fc\u061C.txt')).toBe('abc.txt');
+  });
+
+  it('replaces characters Windows forbids and avoids device names', () => {
+    expect(safeFileName('what? <a|b> "c": d*.txt')).toBe('what_ _a_b_ _c__ d_.txt');
+    expect(safeFileName('CON')).toBe('_CON');
+    expect(safeFileName('nul.txt')).toBe('_nul.txt');
+    expect(safeFileName('console.txt')).toBe('console.txt');
+  });
+
+  it('never returns an empty name', () => {
+    expect(safeFileName('')).toBe('file');
+    expect(safeFileName('   ')).toBe('file');
+    expect(safeFileName('\u202E')).toBe('file');
+  });
+
+  it('trims long names to 255 bytes of UTF-8, keeping the extension', () => {
+    const long = safeFileName(`${'a'.repeat(300)}.txt`);
+    expect(utf8Bytes(long)).toBe(255);
+    expect(long).toBe(`${'a'.repeat(251)}.txt`);
+
+    const noExtension = safeFileName('b'.repeat(300));
+    expect(noExtension).toBe('b'.repeat(255));
+
+    const accented = safeFileName(`${'é'.repeat(200)}.mp4`); // 2 bytes each
+    expect(accented).toBe(`${'é'.repeat(125)}.mp4`);
+    expect(utf8Bytes(accented)).toBe(254);
+
+    const emoji = safeFileName(`${'😀'.repeat(100)}.png`); // 4 bytes, 2 UTF-16 units each
+    expect(emoji).toBe(`${'😀'.repeat(62)}.png`);
+    expect(emoji).not.toMatch(/[\ud800-\udfff](?![\udc00-\udfff])/u);
+  });
+
+  it('does not take a long tail after the last dot for an extension', () => {
+    const name = safeFileName(`v1.${'x'.repeat(300)}`);
+    expect(utf8Bytes(name)).toBe(255);
+    expect(name.startsWith('v1.xxx')).toBe(true);
+  });
+
+  it('replaces lone surrogates', () => {
+    expect(safeFileName('a\ud800b.txt')).toBe('a\ufffdb.txt');
+  });
+});
+
+describe('safeZipPath', () => {
+  it('keeps folders but drops ., .. and empty segments', () => {
+    expect(safeZipPath('album/01 intro.flac')).toBe('album/01 intro.flac');
+    expect(safeZipPath('../../etc/passwd')).toBe('etc/passwd');
+    expect(safeZipPath('/abs//./x\\y')).toBe('abs/x/y');
+    expect(safeZipPath('..')).toBe('file');
+    expect(safeZipPath('a/\u202Egpj.exe')).toBe('a/gpj.exe');
+  });
+});
+
+function streamOf(...chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+}
+
+/** A source that records when its stream is opened. */
+function source(path: string, data: Uint8Array, opened: string[] = [], chunk = 3): SaveSource {
+  return {
+    name: path.split('/').pop() ?? path,
+    path,
+    length: data.length,
+    stream() {
+      opened.push(path);
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < data.length; i += chunk) chunks.push(data.subarray(i, i + chunk));
+      return streamOf(...chunks);
+    },
+  };
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of data) c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+interface ZipEntry {
+  name: string;
+  size: number;
+  crc: number;
+  data: Uint8Array;
+}
+
+/** Reads a zip through its central directory (no Zip64: the test files are small). */
+function readZip(zip: Uint8Array): ZipEntry[] {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  let eocd = zip.length - 22;
+  while (eocd >= 0 && view.getUint32(eocd, true) !== 0x06054b50) eocd--;
+  expect(eocd).toBeGreaterThanOrEqual(0);
+  const count = view.getUint16(eocd + 10, true);
+  let at = view.getUint32(eocd + 16, true);
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    expect(view.getUint32(at, true)).toBe(0x02014b50);
+    expect(view.getUint16(at + 10, true)).toBe(0); // stored
+    const crc = view.getUint32(at + 16, true);
+    const compressed = view.getUint32(at + 20, true);
+    const size = view.getUint32(at + 24, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const commentLength = view.getUint16(at + 32, true);
+    const local = view.getUint32(at + 42, true);
+    const name = new TextDecoder().decode(zip.subarray(at + 46, at + 46 + nameLength));
+    // the local file header names the same file
+    expect(view.getUint32(local, true)).toBe(0x04034b50);
+    const localNameLength = view.getUint16(local + 26, true);
+    const localExtraLength = view.getUint16(local + 28, true);
+    expect(new TextDecoder().decode(zip.subarray(local + 30, local + 30 + localNameLength))).toBe(name);
+    const start = local + 30 + localNameLength + localExtraLength;
+    expect(compressed).toBe(size);
+    entries.push({ name, size, crc, data: zip.slice(start, start + compressed) });
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+
+describe('zipStream', () => {
+  const hello = utf8('Hello, swarm!\n');
+  const binary = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7 + 3) & 0xff);
+
+  it('builds a zip of every file with its path, size and contents', async () => {
+    const zip = await readAll(zipStream([source('greeting/hello.txt', hello), source('greeting/data.bin', binary)]));
+    const entries = readZip(zip);
+    expect(entries.map((e) => [e.name, e.size])).toEqual([
+      ['greeting/hello.txt', hello.length],
+      ['greeting/data.bin', 1000],
+    ]);
+    expect(entries[0]?.data).toEqual(hello);
+    expect(entries[1]?.data).toEqual(binary);
+    for (const e of entries) expect(e.crc).toBe(crc32(e.data));
+  });
+
+  it('produces a zip that Python’s zipfile accepts', async (ctx) => {
+    const zip = await readAll(zipStream([source('greeting/hello.txt', hello), source('greeting/data.bin', binary)]));
+    if (spawnSync('python3', ['--version']).status !== 0) ctx.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'tabswarm-zip-'));
+    try {
+      const file = join(dir, 'test.zip');
+      writeFileSync(file, zip);
+      const test = spawnSync('python3', ['-m', 'zipfile', '-t', file], { encoding: 'utf8' });
+      expect(test.status, test.stderr).toBe(0);
+      const list = spawnSync('python3', ['-m', 'zipfile', '-l', file], { encoding: 'utf8' });
+      expect(list.stdout).toMatch(/greeting\/hello\.txt .* 14\n/);
+      expect(list.stdout).toMatch(/greeting\/data\.bin .* 1000\n/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens each stream lazily, once, in order', async () => {
+    const opened: string[] = [];
+    const zip = zipStream([source('a.txt', hello, opened), source('b.txt', binary, opened)]);
+    expect(opened).toEqual([]);
+    await readAll(zip);
+    expect(opened).toEqual(['a.txt', 'b.txt']);
+  });
+
+  it('accepts an async iterable of sources', async () => {
+    async function* sources() {
+      yield source('one.txt', hello);
+      yield source('two.txt', hello);
+    }
+    expect(readZip(await readAll(zipStream(sources()))).map((e) => e.name)).toEqual(['one.txt', 'two.txt']);
+  });
+
+  it('makes paths safe and unique', async () => {
+    const zip = await readAll(
+      zipStream([
+        source('../../evil.sh', hello),
+        source('dir/a.txt', hello),
+        source('dir/A.txt', hello),
+        source('dir//./a.txt', hello),
+        source('', hello),
+      ]),
+    );
+    expect(readZip(zip).map((e) => e.name)).toEqual(['evil.sh', 'dir/a.txt', 'dir/A (2).txt', 'dir/a (3).txt', 'file']);
+  });
+
+  it('fails when a file stream fails', async () => {
+    const failing: SaveSource = {
+      name: 'bad',
+      path: 'bad',
+      length: 10,
+      stream: () =>
+        new ReadableStream({
+          pull(controller) {
+            controller.error(new Error('piece 3 failed'));
+          },
+        }),
+    };
+    await expect(readAll(zipStream([source('ok.txt', hello), failing]))).rejects.toThrow('piece 3 failed');
+  });
+});
+
+/** A fake window: a file picker that collects what is written, and a document for the fallback. */
+function fakeHost(picker: 'write' | 'cancel' | 'deny' | 'none') {
+  const written: Uint8Array[] = [];
+  const pickerCalls: SaveFilePickerOptions[] = [];
+  const clicked: { href: string; download: string }[] = [];
+  let closed = false;
+  const handle: SaveFileHandle = {
+    createWritable: async () =>
+      new WritableStream<Uint8Array>({
+        write(chunk) {
+          written.push(chunk.slice());
+        },
+        close() {
+          closed = true;
+        },
+      }),
+  };
+  const anchor = { href: '', download: '', rel: '', style: { display: '' }, click() {}, remove() {} };
+  anchor.click = () => clicked.push({ href: anchor.href, download: anchor.download });
+  const host: SaveHost = {
+    document: {
+      createElement: () => anchor as unknown as HTMLAnchorElement,
+      body: { append() {} },
+    },
+  };
+  if (picker !== 'none') {
+    host.showSaveFilePicker = async (options) => {
+      pickerCalls.push(options ?? {});
+      if (picker === 'cancel') throw new DOMException('The user aborted a request.', 'AbortError');
+      if (picker === 'deny') throw new DOMException('Must be handling a user gesture.', 'SecurityError');
+      return handle;
+    };
+  }
+  return {
+    host,
+    pickerCalls,
+    clicked,
+    written: () => new Uint8Array(written.flatMap((c) => [...c])),
+    closed: () => closed,
+  };
+}
+
+describe('saveFile', () => {
+  const data = Uint8Array.from({ length: 100 }, (_, i) => i);
+
+  it('streams the file into the file the user picked, under a safe suggested name', async () => {
+    const fake = fakeHost('write');
+    const outcome = await saveFile({ ...source('x', data), name: '\u202Egnp.exe' }, fake.host);
+    expect(outcome).toBe('saved');
+    expect(fake.pickerCalls).toEqual([{ suggestedName: 'gnp.exe' }]);
+    expect(fake.written()).toEqual(data);
+    expect(fake.closed()).toBe(true);
+  });
+
+  it('reads nothing when the user cancels the picker', async () => {
+    const fake = fakeHost('cancel');
+    const opened: string[] = [];
+    expect(await saveFile(source('x.bin', data, opened), fake.host)).toBe('cancelled');
+    expect(opened).toEqual([]);
+    expect(fake.clicked).toEqual([]);
+  });
+
+  it('downloads a Blob when there is no file picker, or it is refused', async () => {
+    for (const mode of ['none', 'deny'] as const) {
+      const fake = fakeHost(mode);
+      expect(await saveFile(source('dir/x.bin', data), fake.host)).toBe('downloaded');
+      expect(fake.clicked).toHaveLength(1);
+      const [click] = fake.clicked;
+      expect(click?.download).toBe('x.bin');
+      const blob = await (await fetch(click?.href ?? '')).arrayBuffer();
+      expect(new Uint8Array(blob)).toEqual(data);
+    }
+  });
+
+  it('does not close the file when the stream fails', async () => {
+    const fake = fakeHost('write');
+    const failing: SaveSource = { ...source('x', data), stream: () => new ReadableStream({ pull: (c) => c.error(new Error('gone')) }) };
+    await expect(saveFile(failing, fake.host)).rejects.toThrow('gone');
+    expect(fake.closed()).toBe(false);
+  });
+});
+
+describe('saveAllAsZip', () => {
+  it('streams a zip into the picked file, offering a .zip name and type', async () => {
+    const fake = fakeHost('write');
+    const outcome = await saveAllAsZip('My album', [source('My album/1.txt', utf8('one')), source('My album/2.txt', utf8('two'))], fake.host);
+    expect(outcome).toBe('saved');
+    expect(fake.pickerCalls).toEqual([
+      { suggestedName: 'My album.zip', types: [{ description: 'Zip archive', accept: { 'application/zip': ['.zip'] } }] },
+    ]);
+    const entries = readZip(fake.written());
+    expect(entries.map((e) => [e.name, new TextDecoder().decode(e.data)])).toEqual([
+      ['My album/1.txt', 'one'],
+      ['My album/2.txt', 'two'],
+    ]);
+  });
+
+  it('does not add a second .zip and falls back to a download', async () => {
+    const fake = fakeHost('none');
+    expect(await saveAllAsZip('photos.ZIP', [source('a.txt', utf8('a'))], fake.host)).toBe('downloaded');
+    expect(fake.clicked[0]?.download).toBe('photos.ZIP');
+  });
+});
