@@ -1,5 +1,6 @@
 // `npm run sim -- --peers N [--file-mib 64] [--piece-kib 256] [--seeder-up-kib 1024] [--up-kib 1024]
-//   [--down-kib 4096] [--latency 50] [--neighbours 40] [--max-peers 40] [--seed 1]`
+//   [--down-kib 4096] [--latency 50] [--neighbours 40] [--max-peers 40] [--seed 1] [--quiet]`
+// Progress goes to stderr every 5 simulated seconds (not with --quiet).
 // Runs the swarm simulator and ends by printing one JSON line with the result.
 import { parseArgs } from 'node:util';
 import { DEFAULT_SIM, simulate } from '../src/sim/swarm.js';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     neighbours: { type: 'string', default: String(d.neighbours) },
     'max-peers': { type: 'string', default: String(d.maxPeers) },
     seed: { type: 'string', default: String(d.seed) },
+    quiet: { type: 'boolean', default: false },
   },
 });
 
@@ -41,5 +43,12 @@ const result = await simulate({
   neighbours: Math.round(num('neighbours')),
   maxPeers: Math.round(num('max-peers')),
   seed: Math.round(num('seed')),
+}, values.quiet ? undefined : (p) => {
+  // Progress on stderr, so that stdout stays one JSON line.
+  process.stderr.write(
+    `\r[sim] t=${p.seconds.toFixed(0)} s simulated, ${(p.fraction * 100).toFixed(1)} % of the bytes, ` +
+      `${p.finished}/${p.peers} peers done, ${(p.wallMs / 1000).toFixed(0)} s wall  `,
+  );
 });
+if (!values.quiet) process.stderr.write('\n');
 console.log(JSON.stringify(result));

@@ -122,7 +122,25 @@ async function syntheticTorrent(o: SimOptions): Promise<{ metainfo: Metainfo; co
   return { metainfo: await parseInfoDict(info), content };
 }
 
-export async function simulate(options: Partial<SimOptions> = {}): Promise<SimResult> {
+export interface SimProgress {
+  /** Simulated seconds so far. */
+  seconds: number;
+  finished: number;
+  peers: number;
+  /** Bytes received by all leechers over the bytes they need. */
+  fraction: number;
+  wallMs: number;
+}
+
+/**
+ * Runs the swarm. `onProgress`, when given, is called every `progressEvery` simulated seconds
+ * (it does not change the result: the same timers fire in the same order).
+ */
+export async function simulate(
+  options: Partial<SimOptions> = {},
+  onProgress?: (p: SimProgress) => void,
+  progressEvery = 5,
+): Promise<SimResult> {
   const o: SimOptions = { ...DEFAULT_SIM, ...options };
   const wallStart = Date.now();
   const random = mulberry32(o.seed);
@@ -178,6 +196,21 @@ export async function simulate(options: Partial<SimOptions> = {}): Promise<SimRe
   }
 
   const leechers = nodes.slice(1);
+  if (onProgress) {
+    const report = (): void => {
+      let received = 0;
+      for (const n of leechers) received += n.session.downloaded;
+      onProgress({
+        seconds: clock.now() / 1000,
+        finished: leechers.filter((n) => n.doneAt !== undefined).length,
+        peers: leechers.length,
+        fraction: Math.min(1, received / (o.fileSize * leechers.length)),
+        wallMs: Date.now() - wallStart,
+      });
+      if (leechers.some((n) => n.doneAt === undefined)) clock.setTimeout(report, progressEvery * 1000);
+    };
+    clock.setTimeout(report, progressEvery * 1000);
+  }
   await clock.run(() => leechers.every((n) => n.doneAt !== undefined), o.limit);
   const finishedTimes = leechers.map((n) => n.doneAt).filter((t): t is number => t !== undefined);
   const completion = finishedTimes.length === leechers.length ? Math.max(...finishedTimes) / 1000 : Infinity;
