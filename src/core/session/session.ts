@@ -24,6 +24,9 @@ import { TabswarmError } from '../errors.js';
 export const CLIENT_VERSION = 'tabswarm 0.1.0';
 /** Requests larger than this are refused (WebTorrent drops peers asking for more than 128 KiB). */
 export const MAX_REQUEST = 128 * 1024;
+/** A channel's send queue holds about this much of its upload rate (see SessionOptions.highWaterMark). */
+export const SEND_QUEUE_SECONDS = 0.03;
+export const MAX_HIGH_WATER_MARK = 1024 * 1024;
 
 export interface SessionOptions {
   infoHash: Uint8Array;
@@ -40,7 +43,12 @@ export interface SessionOptions {
   /** Outstanding requests to one peer at most. */
   maxPipeline?: number;
   requestTimeout?: number;
-  /** Bytes queued on a channel above which we stop sending pieces until it drains. */
+  /**
+   * Bytes queued on a channel above which we stop sending pieces until it drains: at least this,
+   * and more on a fast connection (what it carries in {@link SEND_QUEUE_SECONDS}, up to
+   * {@link MAX_HIGH_WATER_MARK}), so that a fast channel never runs dry between two drain events
+   * while a slow one keeps requests from waiting behind a long queue.
+   */
   highWaterMark?: number;
   /** A seed reveals pieces a few at a time until each has been uploaded once (initial-seeding.ts). */
   initialSeeding?: boolean;
@@ -720,7 +728,11 @@ export class TorrentSession {
 
   private async serveLoop(peer: Peer): Promise<void> {
     while (!peer.closed && !peer.amChoking && peer.theirRequests.length > 0) {
-      if (peer.channel.bufferedAmount > this.o.highWaterMark) return; // onDrain calls serve again
+      const highWaterMark = this.highWaterMark(peer);
+      if (peer.channel.bufferedAmount > highWaterMark) {
+        peer.channel.lowWaterMark = highWaterMark / 4;
+        return; // onDrain calls serve again
+      }
       const r = peer.theirRequests.shift()!;
       const wait = this.o.uploadLimit?.take(r.length) ?? 0;
       if (wait > 0) await new Promise<void>((resolve) => this.o.clock.setTimeout(resolve, wait));
@@ -735,6 +747,10 @@ export class TorrentSession {
       this.uploaded += r.length;
       if (this.seeding?.active) this.onServed(peer, r.index, r.length);
     }
+  }
+
+  private highWaterMark(peer: Peer): number {
+    return Math.min(MAX_HIGH_WATER_MARK, Math.max(this.o.highWaterMark, peer.uploaded.rate() * SEND_QUEUE_SECONDS));
   }
 
   private onServed(peer: Peer, index: number, bytes: number): void {
