@@ -20,7 +20,7 @@ globalThis.bench = {
   async tabswarm(tracker) {
     if (!this.ts) {
       const { Client } = await import('/tabswarm.js');
-      this.ts = new Client({ announce: [tracker], iceServers: [] });
+      this.ts = new Client({ announce: [tracker], iceServers: [], store: this.storeKind ?? 'indexeddb' });
       await this.ts.ready;
     }
     return this.ts;

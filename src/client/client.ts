@@ -12,9 +12,11 @@ import { TrackerClient } from '../core/tracker/client.js';
 import type { PeerFactory, SignalingPeer, SocketConnector, TrackerEvent } from '../core/tracker/types.js';
 import type { PeerChannel } from '../core/session/channel.js';
 import type { PieceStore } from '../core/session/store.js';
-import { toHex, concatBytes } from '../core/bytes.js';
+import { toHex } from '../core/bytes.js';
 import { TabswarmError } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
+import { SourceBackedStore, readPieceFromFiles, type SourceFile } from './source-store.js';
+import { sha1 } from '../core/sha1.js';
 import { realClock } from '../core/session/clock.js';
 
 export type StoreKind = 'indexeddb' | 'memory';
@@ -168,7 +170,10 @@ export class BaseClient extends EventTarget {
     const metainfo = created.metainfo;
     const { store } = await this.openStore(created.infoHash);
     await writePieces(files, metainfo, store, (done) => opts.onProgress?.(metainfo.length / 2 + done / 2, metainfo.length));
-    return this.open({ infoHash: created.infoHash, name: metainfo.name, announce, urlList: metainfo.urlList, metainfo, store, seeding: true });
+    // While this page lives, pieces are served from the files themselves (see source-store.ts).
+    const geometry = new PieceGeometry(metainfo);
+    const served = new SourceBackedStore(store, files, geometry, metainfo.pieces, sha1, (m) => this.warn(`${metainfo.name}: ${m}`));
+    return this.open({ infoHash: created.infoHash, name: metainfo.name, announce, urlList: metainfo.urlList, metainfo, store: served, seeding: true });
   }
 
   /** Adds a torrent by magnet link, info hash, or .torrent bytes, and starts downloading. */
@@ -339,29 +344,33 @@ export class BaseClient extends EventTarget {
 }
 
 /** Stores every piece of freshly created torrent data, reading the files a piece at a time. */
+/** Stores every piece of the given files not yet stored, keeping at most 8 MiB of writes in flight. */
 async function writePieces(
-  files: readonly { data: Uint8Array | Blob }[],
+  files: readonly SourceFile[],
   metainfo: Metainfo,
   store: PieceStore,
   onProgress?: (done: number) => void,
 ): Promise<void> {
   const geometry = new PieceGeometry(metainfo);
   const already = new Set(await store.stored());
+  const writing: Promise<void>[] = [];
+  let failure: { error: unknown } | undefined;
+  let inFlight = 0;
   let done = 0;
   for (let i = 0; i < geometry.pieceCount; i++) {
     if (!already.has(i)) {
-      const parts: Uint8Array[] = [];
-      for (const seg of geometry.pieceFiles(i)) {
-        const data = files[seg.fileIndex]!.data;
-        const slice =
-          data instanceof Uint8Array
-            ? data.subarray(seg.fileOffset, seg.fileOffset + seg.length)
-            : new Uint8Array(await data.slice(seg.fileOffset, seg.fileOffset + seg.length).arrayBuffer());
-        parts.push(slice);
+      const piece = await readPieceFromFiles(files, geometry, i);
+      writing.push(store.put(i, piece).catch((error: unknown) => void (failure ??= { error })));
+      inFlight += piece.length;
+      if (inFlight >= 8 * 1024 * 1024) {
+        await Promise.all(writing.splice(0));
+        inFlight = 0;
       }
-      await store.put(i, parts.length === 1 ? parts[0]!.slice() : concatBytes(parts));
+      if (failure) break;
     }
     done += geometry.pieceSize(i);
     onProgress?.(done);
   }
+  await Promise.all(writing);
+  if (failure) throw failure.error;
 }

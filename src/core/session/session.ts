@@ -27,6 +27,8 @@ export const MAX_REQUEST = 128 * 1024;
 /** A channel's send queue holds about this much of its upload rate (see SessionOptions.highWaterMark). */
 export const SEND_QUEUE_SECONDS = 0.03;
 export const MAX_HIGH_WATER_MARK = 1024 * 1024;
+/** Distinct pieces read ahead of a peer's serve loop (see readAhead). */
+const READS_AHEAD = 4;
 
 export interface SessionOptions {
   infoHash: Uint8Array;
@@ -114,6 +116,8 @@ export class TorrentSession {
   private readonly serving = new Set<Peer>();
   private readonly unrequested = new Map<Peer, number>();
   private readonly pieceCache = new Map<number, Uint8Array>();
+  private readonly pieceReads = new Map<number, Promise<Uint8Array | undefined>>();
+  private cachedBytes = 0;
   private chokerState: ChokerState<string> = initialChokerState();
   private lastChoke = -Infinity;
   private timer: TimerHandle | undefined;
@@ -129,7 +133,7 @@ export class TorrentSession {
       random: Math.random,
       maxPeers: 40,
       uploadSlots: 4,
-      maxPipeline: 64,
+      maxPipeline: 160,
       requestTimeout: 30_000,
       highWaterMark: 32 * 1024,
       initialSeeding: true,
@@ -734,6 +738,7 @@ export class TorrentSession {
         return; // onDrain calls serve again
       }
       const r = peer.theirRequests.shift()!;
+      this.readAhead(peer, r.index);
       const wait = this.o.uploadLimit?.take(r.length) ?? 0;
       if (wait > 0) await new Promise<void>((resolve) => this.o.clock.setTimeout(resolve, wait));
       const data = await this.readPiece(r.index);
@@ -763,24 +768,60 @@ export class TorrentSession {
     }
   }
 
-  private async readPiece(index: number): Promise<Uint8Array | undefined> {
-    const cached = this.pieceCache.get(index);
-    if (cached) return cached;
-    try {
-      const data = await this.o.store.get(index);
-      if (data) this.remember(index, data);
-      return data;
-    } catch (e) {
-      this.warn(`could not read piece ${index}: ${e instanceof Error ? e.message : e}`);
-      return undefined;
+  /**
+   * Starts reading the next few distinct pieces a peer has asked for, so that store reads (tens of
+   * ms each in a busy IndexedDB) overlap instead of running one after another in the serve loop.
+   */
+  private readAhead(peer: Peer, current: number): void {
+    let started = 0;
+    let last = current;
+    for (const r of peer.theirRequests) {
+      if (started >= READS_AHEAD || this.pieceReads.size >= 2 * READS_AHEAD) break;
+      if (r.index === last) continue;
+      last = r.index;
+      if (!this.pieceCache.has(r.index)) void this.readPiece(r.index);
+      started++;
     }
   }
 
-  /** A few recently used pieces stay in memory: peers ask for the blocks of a piece in a row. */
+  /** A piece to serve: from the cache, or read from the store (one read per piece at a time). */
+  private readPiece(index: number): Promise<Uint8Array | undefined> {
+    const cached = this.pieceCache.get(index);
+    if (cached) return Promise.resolve(cached);
+    let read = this.pieceReads.get(index);
+    if (!read) {
+      read = this.o.store.get(index).then(
+        (data) => {
+          if (data) this.remember(index, data);
+          return data;
+        },
+        (e: unknown) => {
+          this.warn(`could not read piece ${index}: ${e instanceof Error ? e.message : e}`);
+          return undefined;
+        },
+      );
+      this.pieceReads.set(index, read);
+      void read.finally(() => this.pieceReads.delete(index));
+    }
+    return read;
+  }
+
+  /**
+   * Recently used pieces stay in memory (least recently used out first): peers ask for the blocks of
+   * a piece in a row, and reads run ahead of the serve loop. At most 32 pieces and 16 MiB, but always
+   * room for two pieces.
+   */
   private remember(index: number, data: Uint8Array): void {
-    this.pieceCache.delete(index);
-    this.pieceCache.set(index, data);
-    if (this.pieceCache.size > 8) this.pieceCache.delete(this.pieceCache.keys().next().value!);
+    const cache = this.pieceCache;
+    if (cache.has(index)) this.cachedBytes -= cache.get(index)!.length;
+    cache.delete(index);
+    cache.set(index, data);
+    this.cachedBytes += data.length;
+    while (cache.size > 2 && (cache.size > 32 || this.cachedBytes > 16 * 1024 * 1024)) {
+      const [oldest, bytes] = cache.entries().next().value!;
+      cache.delete(oldest);
+      this.cachedBytes -= bytes.length;
+    }
   }
 
   // ---- choking and timers --------------------------------------------------------------------
