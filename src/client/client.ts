@@ -17,6 +17,7 @@ import { TabswarmError } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
 import { SourceBackedStore, readPieceFromFiles, type SourceFile } from './source-store.js';
 import { sha1 } from '../core/sha1.js';
+import type { RangeFetcher } from '../core/webseed.js';
 import { realClock } from '../core/session/clock.js';
 
 export type StoreKind = 'indexeddb' | 'memory';
@@ -44,6 +45,8 @@ export interface ClientEnvironment {
   connect: SocketConnector;
   peers: PeerFactory<ChannelPeer>;
   openStore(infoHash: string, kind: StoreKind): Promise<{ store: PieceStore; kind: StoreKind; fallbackReason?: string }>;
+  /** HTTP Range requests for web seeds (BEP 19); absent: web seeds are not used. */
+  fetchRange?: RangeFetcher;
   /** Where the torrent list is kept; absent: nothing is remembered across reloads. */
   records?: {
     save(record: SavedTorrent): Promise<void>;
@@ -145,6 +148,16 @@ export class BaseClient extends EventTarget {
 
   get rateLimits(): { upload: number; download: number } {
     return { upload: this.uploadLimit.rate, download: this.downloadLimit.rate };
+  }
+
+  override addEventListener<K extends keyof ClientEventMap>(
+    type: K,
+    listener: (ev: ClientEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
   }
 
   get(infoHash: string): Torrent | undefined {
@@ -265,6 +278,7 @@ export class BaseClient extends EventTarget {
       selection: o.selection,
       uploadLimit: this.uploadLimit,
       downloadLimit: this.downloadLimit,
+      fetchRange: this.env.fetchRange,
       persist: (t) => this.persist(t, addedAt, o.seeding),
       register: (t) =>
         this.destroyed

@@ -14,6 +14,7 @@ import { createWebRtcFactory } from '../transport/webrtc.js';
 import { openPieceStore } from '../store/open.js';
 import { deleteTorrent, loadTorrents, saveTorrent } from '../store/torrent-records.js';
 import { requestPersistence } from '../store/persist.js';
+import { fetchRange } from './webseed-http.js';
 
 export interface BrowserClientOptions extends ClientOptions {
   /** STUN/TURN servers for WebRTC; default none (peers on the same network still connect). */
@@ -27,6 +28,7 @@ export function browserEnvironment(options: BrowserClientOptions = {}): ClientEn
     connect: webSocketConnectorFor(),
     peers: createWebRtcFactory({ iceServers: options.iceServers ?? [] }),
     openStore: (infoHash, kind) => openPieceStore(infoHash, kind),
+    fetchRange,
     records: persistent
       ? {
           save: (r: SavedTorrent) => saveTorrent(r),
@@ -51,3 +53,4 @@ export { BaseClient } from './client.js';
 export type { ClientOptions, SeedOptions, AddOptions, ClientEventMap, ClientEnvironment } from './client.js';
 export { TabswarmError, TorrentError, MagnetError } from '../core/errors.js';
 export { StorageError } from '../core/session/store.js';
+export { WebSeedError } from '../core/webseed.js';

@@ -17,6 +17,8 @@ import type { AnnouncedTorrent } from '../core/tracker/types.js';
 import { TorrentFile } from './file.js';
 import { TabswarmError } from '../core/errors.js';
 import type { RateLimiter } from '../core/session/limiter.js';
+import { WebSeedChannel, type RangeFetcher } from '../core/webseed.js';
+import { webSeedPeerId } from './webseed-http.js';
 
 export interface TorrentEventMap {
   metadata: CustomEvent<void>;
@@ -60,6 +62,8 @@ export interface TorrentInit {
   selection?: number[];
   uploadLimit?: RateLimiter;
   downloadLimit?: RateLimiter;
+  /** HTTP for web seeds; absent: the torrent's web seeds are not used. */
+  fetchRange?: RangeFetcher;
   /** Saves the torrent's record (list, metadata, paused state). */
   persist: (t: Torrent) => Promise<void>;
   /** Announces the torrent to its trackers. */
@@ -109,6 +113,8 @@ export class Torrent extends EventTarget {
   private name_: string | undefined;
   private readonly waiters = new Map<number, (() => void)[]>();
   private selected: Set<number> | undefined;
+  /** Web seeds that failed (HTTP errors): not tried again while the page lives. */
+  private readonly failedWebSeeds = new Set<string>();
 
   constructor(private readonly init: TorrentInit) {
     super();
@@ -261,6 +267,7 @@ export class Torrent extends EventTarget {
   async start(): Promise<void> {
     if (this.paused) return;
     await this.session.start();
+    this.addWebSeeds();
     this.announced = this.init.register(this);
     if (this.session.done) this.announced?.complete();
     this.timer ??= setInterval(() => this.sample(), 1000);
@@ -344,6 +351,7 @@ export class Torrent extends EventTarget {
       if (this.metainfo) return;
       this.setMetainfo(m);
       void this.init.persist(this);
+      this.addWebSeeds();
     });
     session.on('piece', (index) => {
       this.emit('progress', { progress: this.progress, piece: index });
@@ -357,6 +365,7 @@ export class Torrent extends EventTarget {
       this.emit('done', undefined);
     });
     session.on('peer', (p) => this.emit('peer', p));
+    session.on('ban', (b) => this.emit('warning', { message: `${b.id} banned: ${b.reason}` }));
     session.on('warning', (message) => this.emit('warning', { message }));
     session.on('error', (error) => {
       this.lastError = error;
@@ -368,6 +377,28 @@ export class Torrent extends EventTarget {
       this.emit('error', { error });
     });
     return session;
+  }
+
+  /** Connects the torrent's web seeds (BEP 19) as backup peers, once the metadata is known. */
+  private addWebSeeds(): void {
+    const fetch = this.init.fetchRange;
+    const metainfo = this.metainfo;
+    if (!fetch || !metainfo || this.paused || this.session.done) return;
+    for (const url of this.urlList) {
+      const id = `webseed ${url}`;
+      if (this.failedWebSeeds.has(url) || this.session.peers.has(id)) continue;
+      const channel = new WebSeedChannel({
+        url,
+        metainfo,
+        fetch,
+        peerId: webSeedPeerId(url),
+        onError: (e) => {
+          this.failedWebSeeds.add(url);
+          this.emit('warning', { message: e.message });
+        },
+      });
+      this.session.addPeer(channel, id, { backup: true });
+    }
   }
 
   private selectionFlags(count: number | undefined): boolean[] {

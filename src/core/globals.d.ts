@@ -16,3 +16,4 @@ interface CoreSubtleCrypto {
 declare var crypto: { readonly subtle?: CoreSubtleCrypto; getRandomValues<T extends Uint8Array>(array: T): T };
 declare function setTimeout(handler: () => void, ms?: number): unknown;
 declare function clearTimeout(handle: unknown): void;
+declare function queueMicrotask(callback: () => void): void;

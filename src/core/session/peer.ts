@@ -67,6 +67,8 @@ export class Peer {
   /** Pieces that failed their hash check with blocks from this peer. */
   strikes = 0;
   closed = false;
+  /** A web seed: asked only for what other peers cannot give (see TorrentSession.addPeer). */
+  backup = false;
 
   private readonly decoder = new WireDecoder();
   private readonly clock: Clock;

@@ -220,8 +220,17 @@ export class TorrentSession {
    * Adds a connected channel. Both sides send the handshake as soon as the channel opens.
    * Returns undefined (and closes the channel) when the session is stopped or full.
    */
-  addPeer(channel: PeerChannel, id: string): Peer | undefined {
-    if (!this.wantsPeers || this.peers.has(id)) {
+  /**
+   * Connects a peer over `channel`. A `backup` peer (a web seed) is asked only for pieces that no
+   * other peer unchoking us has, until the endgame: peers keep the load when they can, and the
+   * backup fills the gaps (and serves everything when it is alone).
+   */
+  addPeer(channel: PeerChannel, id: string, options: { backup?: boolean } = {}): Peer | undefined {
+    if (options.backup && this.peers.has(id)) {
+      channel.close();
+      return undefined;
+    }
+    if (!options.backup && (!this.wantsPeers || this.peers.has(id))) {
       channel.close();
       return undefined;
     }
@@ -232,6 +241,7 @@ export class TorrentSession {
       onEvent: (p, e) => this.onPeerEvent(p, e),
       onError: (p, e) => this.dropPeer(p, `protocol error: ${e.message}`),
     });
+    peer.backup = options.backup === true;
     this.peers.set(id, peer);
     channel.lowWaterMark = this.o.highWaterMark / 4;
     channel.onDrain = () => this.serve(peer);
@@ -550,12 +560,22 @@ export class TorrentSession {
       if (want <= 0) return this.retryWhenAllowed(limit);
     }
     const now = this.o.clock.now();
-    const blocks = picker.pickBlocks({ id: peer.id, has: (i: number) => peer.hasPiece(i) }, want);
+    const has =
+      peer.backup && !picker.inEndgame()
+        ? (i: number) => peer.hasPiece(i) && !this.othersOffer(peer, i)
+        : (i: number) => peer.hasPiece(i);
+    const blocks = picker.pickBlocks({ id: peer.id, has }, want);
     if (limit?.limited) limit.take(blocks.reduce((n, b) => n + b.length, 0));
     for (const b of blocks) {
       peer.requests.set(Peer.key(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, at: now });
       peer.send({ type: 'request', index: b.index, begin: b.begin, length: b.length });
     }
+  }
+
+  /** Whether a peer other than `self` that unchokes us has piece `index`. */
+  private othersOffer(self: Peer, index: number): boolean {
+    for (const p of this.peers.values()) if (p !== self && !p.backup && !p.peerChoking && p.hasPiece(index)) return true;
+    return false;
   }
 
   /** Under a download limit: asks every peer for more once the limit allows another block. */
@@ -872,7 +892,10 @@ export class TorrentSession {
     const now = this.o.clock.now();
     if (now - this.lastChoke >= CHOKE_INTERVAL) this.rechoke();
     for (const peer of [...this.peers.values()]) {
-      if (now - peer.lastReceived > IDLE_TIMEOUT) {
+      if (peer.backup) {
+        // A web seed speaks only when asked; check whether it has gaps to fill.
+        this.fillRequests(peer);
+      } else if (now - peer.lastReceived > IDLE_TIMEOUT) {
         this.dropPeer(peer, 'silent for two minutes');
         continue;
       }
