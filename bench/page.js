@@ -21,21 +21,42 @@ globalThis.bench = {
     if (!this.ts) {
       const { Client } = await import('/tabswarm.js');
       this.ts = new Client({ announce: [tracker], iceServers: [], store: this.storeKind ?? 'indexeddb' });
+      this.warnings = [];
+      this.ts.addEventListener('warning', (e) => this.warnings.push(e.detail.message));
       await this.ts.ready;
     }
     return this.ts;
   },
+  // Files given as [{ path, size, seed }]: each file's bytes are makeData(size, seed).
+  makeFiles(specs) {
+    return specs.map((f) => {
+      const file = new File([this.makeData(f.size, f.seed)], f.path.split('/').pop());
+      file.fullPath = '/' + f.path; // how WebTorrent (create-torrent) learns a dropped file's folder
+      return { path: f.path, file };
+    });
+  },
+  async digests(specs) {
+    return Promise.all(specs.map(async (f) => ({ path: f.path, sha256: await this.digest(this.makeData(f.size, f.seed)) })));
+  },
+  async fileDigests(files) {
+    return Promise.all(files.map(async (f) => ({ path: f.path, sha256: await this.digest(await (await f.blob()).arrayBuffer()) })));
+  },
   async tabswarmSeed(tracker, size, seed) {
+    return this.tabswarmSeedFiles(tracker, [{ path: 'bench.bin', size, seed }]);
+  },
+  async tabswarmSeedFiles(tracker, specs, opts = {}) {
     const client = await this.tabswarm(tracker);
-    const torrent = await client.seed([new File([this.makeData(size, seed)], 'bench.bin')]);
+    const files = this.makeFiles(specs).map((f) => (specs.length === 1 ? f.file : { path: f.path, data: f.file }));
+    const torrent = await client.seed(files, opts);
     this.torrent = torrent;
     return torrent.magnetURI;
   },
-  async tabswarmGet(tracker, magnet) {
+  // `input`: a magnet link, or the bytes of a .torrent file as an array of numbers.
+  async tabswarmGet(tracker, input) {
     const client = await this.tabswarm(tracker);
     const t0 = performance.now();
     let firstPieceMs;
-    const torrent = await client.add(magnet);
+    const torrent = await client.add(typeof input === 'string' ? input : new Uint8Array(input));
     this.torrent = torrent;
     torrent.addEventListener('progress', () => (firstPieceMs ??= performance.now() - t0));
     const failed = new Promise((_, reject) =>
@@ -43,8 +64,14 @@ globalThis.bench = {
     );
     await Promise.race([torrent.done, failed]);
     const ms = performance.now() - t0;
-    const blob = await torrent.files[0].blob();
-    return { ms, firstPieceMs, sha256: await this.digest(await blob.arrayBuffer()) };
+    const files = await this.fileDigests(torrent.files);
+    return { ms, firstPieceMs, sha256: files[0].sha256, files };
+  },
+  tabswarmTorrentFile() {
+    return Array.from(this.torrent.torrentFile);
+  },
+  tabswarmWarnings() {
+    return this.ts ? this.warnings ?? [] : [];
   },
   tabswarmUploaded() {
     return this.torrent.uploaded;
@@ -61,10 +88,13 @@ globalThis.bench = {
     return this.wt;
   },
   async webtorrentSeed(tracker, size, seed) {
+    return this.webtorrentSeedFiles(tracker, [{ path: 'bench.bin', size, seed }]);
+  },
+  async webtorrentSeedFiles(tracker, specs) {
     const client = await this.webtorrent();
-    const file = new File([this.makeData(size, seed)], 'bench.bin');
+    const files = this.makeFiles(specs).map((f) => f.file);
     return new Promise((resolve) => {
-      client.seed(file, { announce: [tracker], announceList: [[tracker]] }, (torrent) => {
+      client.seed(files.length === 1 ? files[0] : files, { announce: [tracker], announceList: [[tracker]] }, (torrent) => {
         this.torrent = torrent;
         resolve(torrent.magnetURI);
       });
@@ -82,8 +112,8 @@ globalThis.bench = {
     });
     const ms = performance.now() - t0;
     this.torrent = torrent;
-    const blob = await torrent.files[0].blob();
-    return { ms, firstPieceMs, sha256: await this.digest(await blob.arrayBuffer()) };
+    const files = await this.fileDigests(torrent.files);
+    return { ms, firstPieceMs, sha256: files[0].sha256, files };
   },
   webtorrentUploaded() {
     return this.torrent.uploaded;

@@ -23,3 +23,11 @@ export function magnetFromLocation(href: string): string | undefined {
   const param = url.searchParams.get('magnet');
   return param?.startsWith('magnet:') ? param : undefined;
 }
+
+/** The app's own URL from a page URL: without the fragment and without a `magnet` query parameter. */
+export function appUrl(href: string): string {
+  const url = new URL(href);
+  url.hash = '';
+  url.searchParams.delete('magnet');
+  return url.href.replace(/#$/, '').replace(/\?$/, '');
+}

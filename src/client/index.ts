@@ -47,7 +47,7 @@ export class Client extends BaseClient {
 }
 
 export { Torrent } from './torrent.js';
-export type { TorrentEventMap } from './torrent.js';
+export type { TorrentEventMap, TorrentPeer } from './torrent.js';
 export { TorrentFile } from './file.js';
 export { BaseClient } from './client.js';
 export type { ClientOptions, SeedOptions, AddOptions, ClientEventMap, ClientEnvironment } from './client.js';

@@ -11,7 +11,7 @@ import type { Metainfo, TorrentFileEntry } from '../core/metainfo.js';
 import { PieceGeometry } from '../core/geometry.js';
 import { formatMagnet } from '../core/magnet.js';
 import { sha1 } from '../core/sha1.js';
-import { encode } from '../core/bencode.js';
+import { torrentFileBytes } from '../core/torrent-file.js';
 import { fromHex } from '../core/bytes.js';
 import type { AnnouncedTorrent } from '../core/tracker/types.js';
 import { TorrentFile } from './file.js';
@@ -145,13 +145,7 @@ export class Torrent extends EventTarget {
   /** The .torrent file, once the metadata is known. */
   get torrentFile(): Uint8Array | undefined {
     const m = this.metainfo;
-    if (!m) return undefined;
-    return encode({
-      announce: this.announce[0],
-      'announce-list': this.announce.length > 1 ? this.announce.map((a) => [a]) : undefined,
-      'url-list': this.urlList.length > 0 ? this.urlList : undefined,
-      info: m.infoBytes,
-    }).slice();
+    return m ? torrentFileBytes({ announce: this.announce, urlList: this.urlList, infoBytes: m.infoBytes }) : undefined;
   }
   get progress(): number {
     return this.session.progress;

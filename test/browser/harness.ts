@@ -4,7 +4,7 @@
  */
 import { chromium, type Browser } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findChromium } from '../../scripts/chromium.mjs';
@@ -26,10 +26,14 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
 }
 
-/** Builds the app into a temporary folder and serves it on 127.0.0.1 (a free port). */
-export async function serveApp(): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * Builds the app into a temporary folder and serves it on 127.0.0.1 (a free port). With `announce`,
+ * writes the config.json `npm start` writes, so the app announces to those trackers by default.
+ */
+export async function serveApp(options: { announce?: string[] } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const outDir = mkdtempSync(join(tmpdir(), 'tabswarm-app-'));
   await build({ logLevel: 'silent', build: { outDir, emptyOutDir: true } });
+  if (options.announce) writeFileSync(join(outDir, 'config.json'), JSON.stringify({ announce: options.announce }));
   const server: PreviewServer = await preview({
     logLevel: 'silent',
     build: { outDir },
@@ -37,5 +41,11 @@ export async function serveApp(): Promise<{ url: string; close(): Promise<void> 
   });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('the preview server has no local URL');
-  return { url, close: () => server.close() };
+  return {
+    url,
+    close: async () => {
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -5,6 +5,7 @@ import { startTracker, type TrackerServer } from '../browser/lib-harness.js';
 import { fakeWorld } from './fake-env.js';
 import { fixtureBytes } from '../fixtures/greeting.js';
 import { MagnetError, TorrentError } from '../../src/core/errors.js';
+import { parseTorrent } from '../../src/core/metainfo.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -28,6 +29,8 @@ describe('client (Node, real tracker, in-memory links)', () => {
     const data = fixtureBytes(300_000, 3);
     const seeded = await a.seed([{ path: 'photos/a.bin', data }, { path: 'photos/b.txt', data: new TextEncoder().encode('hi') }]);
     expect(seeded.isDone).toBe(true);
+    // The .torrent file parses back to the same torrent (regression: info was written as a string).
+    expect((await parseTorrent(seeded.torrentFile!)).infoHash).toBe(seeded.infoHash);
     const got = await b.add(seeded.magnetURI);
     await got.ready;
     expect(got.files.map((f) => f.path)).toEqual(['photos/a.bin', 'photos/b.txt']);

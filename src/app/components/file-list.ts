@@ -1,0 +1,134 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { Torrent } from '../../client/index.js';
+import { emit } from '../events.js';
+import { formatBytes, formatPercent } from '../format.js';
+import { icons } from '../icons.js';
+import { isComplete } from '../save-torrent.js';
+import { pathInTorrent } from '../state/torrent-status.js';
+import { controls } from '../styles.js';
+
+/**
+ * The files of one torrent: a checkbox to download it or not, its size and progress, and a save
+ * button once it is complete.
+ *
+ * @fires ts-select-file - `{ torrent, index, selected }`
+ * @fires ts-save - `{ torrent, index }`
+ */
+@customElement('ts-file-list')
+export class TsFileList extends LitElement {
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      li {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.35rem 0.75rem;
+        padding: 0.5rem 0;
+        border-bottom: 1px solid var(--ts-border);
+      }
+      li:last-child {
+        border-bottom: 0;
+      }
+      label {
+        display: flex;
+        align-items: center;
+        gap: 0.6rem;
+        flex: 1 1 12rem;
+        min-width: 0;
+        cursor: pointer;
+      }
+      .path {
+        overflow-wrap: anywhere;
+        font-size: 0.9375rem;
+      }
+      .meta {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+        margin-left: auto;
+        font-size: 0.875rem;
+        font-variant-numeric: tabular-nums;
+      }
+      .bar {
+        width: 4rem;
+        height: 0.4rem;
+        border-radius: 1rem;
+        background: var(--ts-piece-missing);
+        overflow: hidden;
+      }
+      .bar span {
+        display: block;
+        height: 100%;
+        background: var(--ts-piece-verified);
+      }
+      .pct {
+        min-width: 3.2rem;
+        text-align: right;
+      }
+      button {
+        min-height: 2.25rem;
+        padding: 0.35rem 0.7rem;
+      }
+      p {
+        margin: 0;
+        font-size: 0.875rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) torrent: Torrent | undefined;
+  /** Changes on every refresh, so the numbers are read again. */
+  @property({ type: Number }) revision = 0;
+
+  override render() {
+    const t = this.torrent;
+    if (!t) return html``;
+    if (!t.metainfo) return html`<p class="muted">The file list comes with the metadata, from the first peer.</p>`;
+    const many = t.files.length > 1;
+    return html`<ul>
+      ${t.files.map((f, i) => {
+        const progress = f.progress;
+        const complete = isComplete(f);
+        const size = formatBytes(f.length);
+        const path = pathInTorrent(f.path, t.name);
+        return html`<li>
+          <label>
+            <input
+              type="checkbox"
+              .checked=${f.selected}
+              ?disabled=${!many}
+              @change=${(e: Event) => emit(this, 'ts-select-file', { torrent: t, index: i, selected: (e.target as HTMLInputElement).checked })}
+            />
+            <span class="path"><span class="visually-hidden">Download </span>${path}</span>
+          </label>
+          <span class="meta">
+            <span class="muted">${size}</span>
+            <span class="bar" role="progressbar" aria-label=${`${path} progress`} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${Math.floor(progress * 100)}
+              ><span style="width:${progress * 100}%"></span
+            ></span>
+            <span class="pct">${f.selected || complete ? formatPercent(progress) : 'skipped'}</span>
+            <button ?disabled=${!complete} title=${complete ? 'Save this file' : 'Can be saved once complete'} @click=${() => emit(this, 'ts-save', { torrent: t, index: i })}>
+              ${icons.download} Save<span class="visually-hidden"> ${path}</span>
+            </button>
+          </span>
+        </li>`;
+      })}
+    </ul>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ts-file-list': TsFileList;
+  }
+}

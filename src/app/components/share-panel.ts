@@ -1,0 +1,160 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { emit } from '../events.js';
+import { icons } from '../icons.js';
+import { downloadTorrentFile } from '../save-torrent.js';
+import { controls } from '../styles.js';
+import './qr-code.js';
+
+/**
+ * Copies text to the clipboard; where the Clipboard API is missing or refused (an insecure page, no
+ * permission), selects the text in `fallback` so the person can copy it, trying `execCommand` too.
+ */
+export async function copyText(text: string, fallback: HTMLInputElement | null): Promise<'copied' | 'selected'> {
+  try {
+    if (!navigator.clipboard) throw new Error('no clipboard');
+    await navigator.clipboard.writeText(text);
+    return 'copied';
+  } catch {
+    if (!fallback) return 'selected';
+    fallback.focus();
+    fallback.select();
+    try {
+      // Deprecated but the only synchronous copy left where the Clipboard API is unavailable.
+      if (document.execCommand('copy')) return 'copied';
+    } catch {
+      // Selected: the person copies it.
+    }
+    return 'selected';
+  }
+}
+
+/**
+ * How to share one torrent: the share link with a copy button, its QR code, the magnet link, and
+ * the .torrent file.
+ *
+ * @fires ts-announce - after copying ("Link copied")
+ */
+@customElement('ts-share-panel')
+export class TsSharePanel extends LitElement {
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      .layout {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 1rem 1.25rem;
+        align-items: flex-start;
+      }
+      .fields {
+        flex: 1 1 16rem;
+        min-width: 0;
+        display: grid;
+        gap: 0.9rem;
+      }
+      label {
+        display: block;
+        font-weight: 600;
+        font-size: 0.875rem;
+        margin-bottom: 0.3rem;
+      }
+      .row {
+        display: flex;
+        gap: 0.5rem;
+      }
+      .row input {
+        flex: 1;
+        min-width: 0;
+        font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+        font-size: 0.8125rem;
+      }
+      .copied {
+        color: var(--ts-success);
+      }
+      p {
+        margin: 0;
+        font-size: 0.875rem;
+      }
+      ts-qr-code {
+        width: 10rem;
+        flex: none;
+        border-radius: 0.5rem;
+        overflow: hidden;
+        border: 1px solid var(--ts-border);
+      }
+    `,
+  ];
+
+  /** The share link (the app's URL with the magnet link in its fragment). */
+  @property() link = '';
+  @property() magnet = '';
+  @property() name = '';
+  /** Gives the .torrent file's bytes; absent until the metadata is known. */
+  @property({ attribute: false }) torrentFile: (() => Uint8Array | undefined) | undefined;
+  @state() private copied: 'link' | 'magnet' | undefined;
+  private copiedTimer: ReturnType<typeof setTimeout> | undefined;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.copiedTimer);
+  }
+
+  override render() {
+    return html`<div class="layout">
+      <div class="fields">
+        <div>
+          <label for="link">Share link</label>
+          <div class="row">
+            <input id="link" readonly .value=${this.link} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} />
+            <button class="primary" @click=${() => this.copy('link')}>
+              ${this.copied === 'link' ? icons.check : icons.copy} ${this.copied === 'link' ? 'Copied' : 'Copy'}<span class="visually-hidden"> share link</span>
+            </button>
+          </div>
+        </div>
+        <p class="muted">Anyone who opens this link downloads from this tab and from everyone else who has the files. Keep this tab open while they do.</p>
+        <div>
+          <label for="magnet">Magnet link <span class="muted">(for other BitTorrent apps that support WebRTC)</span></label>
+          <div class="row">
+            <input id="magnet" readonly .value=${this.magnet} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} />
+            <button @click=${() => this.copy('magnet')}>
+              ${this.copied === 'magnet' ? icons.check : icons.copy} ${this.copied === 'magnet' ? 'Copied' : 'Copy'}<span class="visually-hidden"> magnet link</span>
+            </button>
+          </div>
+        </div>
+        <div>
+          <button ?disabled=${!this.torrentFile} @click=${this.downloadTorrent}>${icons.download} Download .torrent file</button>
+        </div>
+      </div>
+      <ts-qr-code text=${this.link}></ts-qr-code>
+    </div>`;
+  }
+
+  private async copy(which: 'link' | 'magnet'): Promise<void> {
+    const text = which === 'link' ? this.link : this.magnet;
+    const input = this.renderRoot.querySelector<HTMLInputElement>(`#${which}`);
+    const outcome = await copyText(text, input);
+    const what = which === 'link' ? 'Share link' : 'Magnet link';
+    if (outcome === 'copied') {
+      this.copied = which;
+      clearTimeout(this.copiedTimer);
+      this.copiedTimer = setTimeout(() => (this.copied = undefined), 2000);
+      emit(this, 'ts-announce', { message: `${what} copied.` });
+    } else {
+      emit(this, 'ts-announce', { message: `${what} selected: press Ctrl+C (⌘C on a Mac) to copy it.` });
+    }
+  }
+
+  private downloadTorrent(): void {
+    const bytes = this.torrentFile?.();
+    if (bytes) downloadTorrentFile(this.name, bytes);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ts-share-panel': TsSharePanel;
+  }
+}

@@ -1,0 +1,423 @@
+/**
+ * The client as the app sees it: a Lit ReactiveController that owns the `Client`, listens to its
+ * events and its torrents' events, refreshes the numbers about once a second while the page is
+ * visible, and turns what happens into notices, a log and status messages for screen readers.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { Client, type Torrent } from '../../client/index.js';
+import type { TrackerEvent } from '../../core/tracker/types.js';
+import { loadConfig } from '../config.js';
+import { describeFiles, type PickedFile } from '../drop.js';
+import {
+  addErrorNotice,
+  noWebRtcNotice,
+  startErrorNotice,
+  seedErrorNotice,
+  torrentErrorNotice,
+  trackerNotice,
+  waitingForPeersNotice,
+  type AddSource,
+  type Notice,
+} from './notices.js';
+import { loadSettings, saveSettings, type Settings } from './settings.js';
+import { effectiveTrackers, needsRestart } from './settings-form.js';
+import { isWaitingForPeers, lacksPeers, nextLackingSince } from './torrent-status.js';
+import { trackerReducer, unreachableTrackers, type TrackerStatuses } from './trackers.js';
+
+const TICK_MS = 1000;
+const LOG_LIMIT = 100;
+/** At most this often while hashing (progress callbacks come once per piece). */
+const PROGRESS_UPDATE_MS = 100;
+
+export interface PendingSeed {
+  id: number;
+  name: string;
+  done: number;
+  total: number;
+}
+
+export interface LogEntry {
+  time: number;
+  message: string;
+}
+
+export type Phase = 'starting' | 'ready' | 'restarting' | 'unsupported';
+
+/** The fields of a torrent the state and notice helpers read. */
+export function stateInput(t: Torrent) {
+  return { hasMetadata: t.metainfo !== undefined, isDone: t.isDone, paused: t.paused, lastError: t.lastError, numPeers: t.numPeers };
+}
+
+export class ClientController implements ReactiveController {
+  client: Client | undefined;
+  phase: Phase = 'starting';
+  settings: Settings = loadSettings();
+  /** The app's default trackers (config.json). */
+  defaults: string[] = [];
+  pending: PendingSeed[] = [];
+  log: LogEntry[] = [];
+  /** The latest message for the status live region. */
+  status = '';
+  /** Bumped on every refresh, so components showing live numbers re-render. */
+  revision = 0;
+  /** Torrents shared from this page, whose share panel starts open (the person wants the link). */
+  readonly fresh = new Set<string>();
+  readonly webrtc = typeof RTCPeerConnection !== 'undefined';
+  /** Resolves once the client is ready (saved torrents back); never rejects. */
+  readonly ready: Promise<void>;
+
+  private resolveReady!: () => void;
+  private trackers: TrackerStatuses = new Map();
+  private lackingSince = new Map<string, number>();
+  private incomplete = new Set<string>();
+  private errors: Notice[] = [];
+  private dismissed = new Set<string>();
+  private torrentListeners = new Map<Torrent, AbortController>();
+  private clientListeners: AbortController | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private updateTimer: ReturnType<typeof setTimeout> | undefined;
+  private seeding = new Set<Promise<unknown>>();
+  private nextId = 1;
+  private started = false;
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    document.addEventListener('visibilitychange', this.onVisibility);
+    this.startTicking();
+    if (!this.started) {
+      this.started = true;
+      void this.start();
+    }
+  }
+
+  hostDisconnected(): void {
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.stopTicking();
+  }
+
+  /** The torrents, newest first. */
+  get torrents(): Torrent[] {
+    return [...(this.client?.torrents ?? [])].reverse();
+  }
+
+  get trackersInUse(): string[] {
+    return effectiveTrackers(this.settings, this.defaults);
+  }
+
+  /** Every notice to show now, most important first; dismissed ones left out. */
+  get notices(): Notice[] {
+    const now = Date.now();
+    const out: Notice[] = [];
+    if (!this.webrtc) out.push(noWebRtcNotice());
+    for (const t of this.torrents) if (t.lastError) out.push(torrentErrorNotice(t, t.lastError));
+    out.push(...this.errors);
+    const tracker = trackerNotice(unreachableTrackers(this.trackers));
+    if (tracker) out.push(tracker);
+    for (const t of this.torrents) {
+      if (isWaitingForPeers(this.lackingSince.get(t.infoHash), now)) {
+        out.push(waitingForPeersNotice({ infoHash: t.infoHash, name: t.name, hasMetadata: t.metainfo !== undefined }));
+      }
+    }
+    return out.filter((n) => !this.dismissed.has(n.id));
+  }
+
+  // ---- actions ----------------------------------------------------------------------------------
+
+  /** Shares files: hashes and stores them with visible progress, then seeds. */
+  async seed(files: PickedFile[]): Promise<Torrent | undefined> {
+    if (files.length === 0) return undefined;
+    await this.ready;
+    const client = this.client;
+    if (!client) return undefined;
+    const pending: PendingSeed = { id: this.nextId++, name: describeFiles(files), done: 0, total: files.reduce((n, f) => n + f.data.size, 0) };
+    this.pending = [...this.pending, pending];
+    this.announce(`Preparing ${pending.name} to share…`);
+    this.update();
+    const work = client.seed(
+      files.map((f) => ({ path: f.path, data: f.data })),
+      {
+        onProgress: (done, total) => {
+          pending.done = done;
+          pending.total = total;
+          this.throttledUpdate();
+        },
+      },
+    );
+    this.seeding.add(work);
+    try {
+      const torrent = await work;
+      this.fresh.add(torrent.infoHash);
+      this.announce(`Sharing ${torrent.name}. Copy the share link to send it.`);
+      return torrent;
+    } catch (e) {
+      this.showError(seedErrorNotice(e, `seed-error:${pending.id}`));
+      return undefined;
+    } finally {
+      this.seeding.delete(work);
+      this.pending = this.pending.filter((p) => p !== pending);
+      this.update();
+    }
+  }
+
+  /** Adds a magnet link or .torrent bytes; a readable notice when they are wrong. */
+  async add(source: string | Uint8Array, from: AddSource): Promise<Torrent | undefined> {
+    await this.ready;
+    const client = this.client;
+    if (!client) return undefined;
+    const known = new Set(client.torrents);
+    try {
+      const torrent = await client.add(typeof source === 'string' ? source.trim() : source);
+      this.errors = this.errors.filter((n) => !n.id.startsWith('add-error'));
+      this.announce(known.has(torrent) ? `${torrent.name} is already in your list.` : `Added ${torrent.name}. Looking for peers…`);
+      this.update();
+      return torrent;
+    } catch (e) {
+      this.showError(addErrorNotice(e, from, `add-error:${this.nextId++}`), (n) => n.id.startsWith('add-error'));
+      return undefined;
+    }
+  }
+
+  async remove(torrent: Torrent, deleteData: boolean): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    try {
+      await client.remove(torrent, { deleteData });
+    } catch (e) {
+      // The torrent is stopped and forgotten; only deleting its data failed.
+      this.logMessage(`${torrent.name}: could not delete its data: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.announce(deleteData ? `Removed ${torrent.name} and deleted its data.` : `Removed ${torrent.name}.`);
+    this.update();
+  }
+
+  pause(torrent: Torrent): void {
+    torrent.pause();
+    this.announce(`Paused ${torrent.name}.`);
+    this.refresh();
+  }
+
+  resume(torrent: Torrent): void {
+    torrent.resume();
+    this.dismissed.delete(`torrent-error:${torrent.infoHash}`);
+    this.announce(`Resumed ${torrent.name}.`);
+    this.refresh();
+  }
+
+  selectFile(torrent: Torrent, index: number, selected: boolean): void {
+    try {
+      torrent.selectFile(index, selected);
+    } catch (e) {
+      this.logMessage(e instanceof Error ? e.message : String(e));
+    }
+    this.refresh();
+  }
+
+  dismiss(id: string): void {
+    this.dismissed.add(id);
+    this.errors = this.errors.filter((n) => n.id !== id);
+    this.update();
+  }
+
+  /**
+   * Saves and applies settings: rate limits at once; trackers, ICE servers and peer limits by
+   * recreating the client (its torrents come back from IndexedDB by themselves).
+   */
+  async applySettings(next: Settings): Promise<void> {
+    const before = this.settings;
+    this.settings = next;
+    saveSettings(next);
+    this.client?.setRateLimits({ upload: next.uploadLimit, download: next.downloadLimit });
+    if (!needsRestart(before, next) || !this.client) {
+      this.announce('Settings saved.');
+      this.update();
+      return;
+    }
+    this.phase = 'restarting';
+    this.announce('Settings saved. Reconnecting…');
+    this.update();
+    // Files still being hashed belong to the old client: let them finish first.
+    await Promise.allSettled([...this.seeding]);
+    const old = this.client;
+    this.detachAll();
+    try {
+      await old.destroy();
+      await this.createClient();
+    } catch (e) {
+      this.showError(startErrorNotice(e));
+    }
+    this.phase = 'ready';
+    this.announce('Reconnected with the new settings.');
+    this.update();
+  }
+
+  announce(message: string): void {
+    // The same text twice would not be read again: make it differ invisibly.
+    this.status = message === this.status ? `${message}\u00a0` : message;
+    this.update();
+  }
+
+  logMessage(message: string): void {
+    this.log = [...this.log.slice(-(LOG_LIMIT - 1)), { time: Date.now(), message }];
+    this.update();
+  }
+
+  // ---- the client -------------------------------------------------------------------------------
+
+  private async start(): Promise<void> {
+    if (!this.webrtc) {
+      this.phase = 'unsupported';
+      this.update();
+      this.resolveReady();
+      return;
+    }
+    try {
+      const config = await loadConfig();
+      this.defaults = config.announce;
+      await this.createClient();
+    } catch (e) {
+      this.showError(startErrorNotice(e));
+    }
+    this.phase = 'ready';
+    this.update();
+    this.resolveReady();
+  }
+
+  private async createClient(): Promise<void> {
+    const s = this.settings;
+    const client = new Client({
+      announce: effectiveTrackers(s, this.defaults),
+      iceServers: s.iceServers,
+      maxPeers: s.maxPeers,
+      maxPeersPerTorrent: s.maxPeersPerTorrent,
+      uploadLimit: s.uploadLimit,
+      downloadLimit: s.downloadLimit,
+    });
+    this.client = client;
+    this.trackers = new Map();
+    const abort = new AbortController();
+    this.clientListeners = abort;
+    const signal = abort.signal;
+    client.addEventListener('torrent', (e) => this.attach((e as CustomEvent<{ torrent: Torrent }>).detail.torrent), { signal });
+    client.addEventListener('remove', (e) => this.detach((e as CustomEvent<{ torrent: Torrent }>).detail.torrent), { signal });
+    client.addEventListener(
+      'warning',
+      (e) => {
+        const { message, torrent } = (e as CustomEvent<{ message: string; torrent?: Torrent }>).detail;
+        this.logMessage(torrent ? `${torrent.name}: ${message}` : message);
+      },
+      { signal },
+    );
+    client.addEventListener('tracker', (e) => this.onTracker((e as CustomEvent<TrackerEvent>).detail), { signal });
+    await client.ready;
+    for (const t of client.torrents) this.attach(t);
+  }
+
+  private attach(torrent: Torrent): void {
+    if (this.torrentListeners.has(torrent)) return;
+    const abort = new AbortController();
+    this.torrentListeners.set(torrent, abort);
+    const signal = abort.signal;
+    if (!torrent.isDone) this.incomplete.add(torrent.infoHash);
+    torrent.addEventListener('metadata', () => this.refresh(), { signal });
+    torrent.addEventListener('peer', () => this.refresh(), { signal });
+    torrent.addEventListener(
+      'done',
+      () => {
+        if (this.incomplete.delete(torrent.infoHash)) this.announce(`Download complete: ${torrent.name}.`);
+        this.refresh();
+      },
+      { signal },
+    );
+    torrent.addEventListener(
+      'error',
+      (e) => {
+        // The notice (from lastError) is read out by the notices' live region.
+        this.logMessage(`${torrent.name} stopped: ${e.detail.error.message}`);
+        this.refresh();
+      },
+      { signal },
+    );
+    this.update();
+  }
+
+  private detach(torrent: Torrent): void {
+    this.torrentListeners.get(torrent)?.abort();
+    this.torrentListeners.delete(torrent);
+    this.lackingSince.delete(torrent.infoHash);
+    this.incomplete.delete(torrent.infoHash);
+    this.fresh.delete(torrent.infoHash);
+    for (const id of [...this.dismissed]) if (id.endsWith(torrent.infoHash)) this.dismissed.delete(id);
+    this.update();
+  }
+
+  private detachAll(): void {
+    this.clientListeners?.abort();
+    for (const abort of this.torrentListeners.values()) abort.abort();
+    this.torrentListeners.clear();
+    this.lackingSince.clear();
+    this.trackers = new Map();
+  }
+
+  private onTracker(event: TrackerEvent): void {
+    const before = unreachableTrackers(this.trackers).length;
+    this.trackers = trackerReducer(this.trackers, event);
+    // A tracker that came back and fails again is told again.
+    if (event.type === 'connected') this.dismissed.delete('trackers');
+    if ((before === 0) !== (unreachableTrackers(this.trackers).length === 0)) this.update();
+  }
+
+  /** Shows an error notice (read out by the notices' live region), replacing older ones of its kind. */
+  private showError(notice: Notice, replaces: (n: Notice) => boolean = () => false): void {
+    this.errors = [...this.errors.filter((n) => !replaces(n)), notice];
+    this.update();
+  }
+
+  // ---- refreshing -------------------------------------------------------------------------------
+
+  private readonly onVisibility = (): void => {
+    if (document.visibilityState === 'visible') {
+      this.startTicking();
+      this.refresh();
+    } else {
+      this.stopTicking();
+    }
+  };
+
+  private startTicking(): void {
+    if (this.timer !== undefined || document.visibilityState === 'hidden') return;
+    this.timer = setInterval(() => this.refresh(), TICK_MS);
+  }
+
+  private stopTicking(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Re-reads the torrents' numbers and re-renders. */
+  refresh(): void {
+    const now = Date.now();
+    for (const t of this.client?.torrents ?? []) {
+      const since = nextLackingSince(this.lackingSince.get(t.infoHash), lacksPeers(stateInput(t)), now);
+      if (since === undefined) this.lackingSince.delete(t.infoHash);
+      else this.lackingSince.set(t.infoHash, since);
+    }
+    this.update();
+  }
+
+  private update(): void {
+    this.revision++;
+    this.host.requestUpdate();
+  }
+
+  private throttledUpdate(): void {
+    if (this.updateTimer !== undefined) return;
+    this.updateTimer = setTimeout(() => {
+      this.updateTimer = undefined;
+      this.update();
+    }, PROGRESS_UPDATE_MS);
+  }
+}
