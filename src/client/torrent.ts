@@ -359,7 +359,6 @@ export class Torrent extends EventTarget {
       this.emit('done', undefined);
     });
     session.on('peer', (p) => this.emit('peer', p));
-    session.on('ban', (b) => this.emit('warning', { message: `${b.id} banned: ${b.reason}` }));
     session.on('warning', (message) => this.emit('warning', { message }));
     session.on('error', (error) => {
       this.lastError = error;

@@ -195,7 +195,7 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
       const download = call<Got>(leecher, 'tabswarmGet', tracker.url, torrentFile);
       await expect
         .poll(async () => (await call<string[]>(leecher, 'tabswarmWarnings')).join('\n'), { timeout: 30_000 })
-        .toMatch(/webseed http:\/\/127\.0\.0\.1:\d+\/seed\/ banned/);
+        .toMatch(/peer webseed http:\/\/127\.0\.0\.1:\d+\/seed\/ dropped: banned/);
       // Then an honest peer arrives with the same files.
       const seeder = await page();
       await call(seeder, 'tabswarmSeedFiles', tracker.url, NESTED);

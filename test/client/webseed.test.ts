@@ -93,7 +93,7 @@ describe('web seeds in the client (real HTTP on loopback)', () => {
   it('bans a web seed that serves a wrong byte; the warning names it', async () => {
     const { created, client, warnings } = await setUp({ range: true, corruptAt: 70_000 });
     const t = await client.add(created.torrentFile);
-    await expect.poll(() => warnings.join('\n'), { timeout: 20_000 }).toMatch(/webseed http:\/\/127\.0\.0\.1:\d+\/files banned/);
+    await expect.poll(() => warnings.join('\n'), { timeout: 20_000 }).toMatch(/peer webseed http:\/\/127\.0\.0\.1:\d+\/files dropped: banned/);
     expect(t.isDone).toBe(false); // nobody else has piece 2: it waits for an honest source
   });
 });
