@@ -146,13 +146,13 @@ globalThis.bench = {
     if (pc.iceGatheringState === 'complete') return Promise.resolve();
     return new Promise((r) => pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()));
   },
-  // Sends `size` bytes in 64 KiB messages, keeping up to 4 MiB queued in the channel.
-  async rawSend(size) {
+  // Sends `size` bytes in messages of `message` bytes, keeping up to `high` bytes queued in the channel.
+  async rawSend(size, high = 4 * 1024 * 1024, low = 1024 * 1024, message = 64 * 1024) {
     const dc = this.dc;
-    const chunk = new Uint8Array(64 * 1024);
-    dc.bufferedAmountLowThreshold = 1024 * 1024;
+    const chunk = new Uint8Array(message);
+    dc.bufferedAmountLowThreshold = low;
     for (let sent = 0; sent < size; ) {
-      if (dc.bufferedAmount > 4 * 1024 * 1024) await new Promise((r) => (dc.onbufferedamountlow = r));
+      if (dc.bufferedAmount > high) await new Promise((r) => (dc.onbufferedamountlow = r));
       const n = Math.min(chunk.length, size - sent);
       dc.send(n === chunk.length ? chunk : chunk.subarray(0, n));
       sent += n;

@@ -1,9 +1,11 @@
 /**
- * `npm run bench [-- --mib 64 --rounds 3 --swarm-mib 32 --leechers 4 --only tabswarm,webtorrent,raw,swarm]`
+ * `npm run bench [-- --mib 64 --rounds 3 --swarm-mib 32 --leechers 4
+ *   --only tabswarm,webtorrent,raw,tabswarm-from-webtorrent,swarm]`
  *
  * Real Chromium, real WebRTC, a real bittorrent-tracker server, inside the private network namespace.
  * 1. Transfers of one file between two fresh browser contexts, alternating in each round between
- *    tabswarm, WebTorrent 2.8.5 (its browser bundle) and a raw data channel (the ceiling).
+ *    tabswarm, WebTorrent 2.8.5 (its browser bundle), a raw data channel (the ceiling), and a
+ *    tabswarm leecher downloading from a WebTorrent seeder.
  *    Throughput is the file size over the time from add(magnet) to done (for the raw channel: first
  *    byte to last); "first piece" is the time from add(magnet) to the first verified piece.
  * 2. One seeder and four leechers, for tabswarm and for WebTorrent: the seeder's upload divided by
@@ -24,7 +26,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'swarm-mib': { type: 'string', default: '32' },
     leechers: { type: 'string', default: '4' },
-    only: { type: 'string', default: 'tabswarm,webtorrent,raw,swarm' },
+    only: { type: 'string', default: 'tabswarm,webtorrent,raw,tabswarm-from-webtorrent,swarm' },
   },
 });
 const size = Math.round(Number(values.mib) * MiB);
@@ -39,8 +41,14 @@ for (const [name, v] of [['mib', size], ['rounds', rounds], ['swarm-mib', swarmS
   }
 }
 
-type Kind = 'tabswarm' | 'webtorrent' | 'raw';
-const KINDS: Kind[] = (['tabswarm', 'webtorrent', 'raw'] as const).filter((k) => only.has(k));
+type Kind = 'tabswarm' | 'webtorrent' | 'raw' | 'tabswarm-from-webtorrent';
+const KINDS: Kind[] = (['tabswarm', 'webtorrent', 'raw', 'tabswarm-from-webtorrent'] as const).filter((k) => only.has(k));
+/** Who seeds and who downloads in a transfer of each kind (raw: neither). */
+const ROLES: Record<Exclude<Kind, 'raw'>, { seed: 'tabswarm' | 'webtorrent'; get: 'tabswarm' | 'webtorrent' }> = {
+  tabswarm: { seed: 'tabswarm', get: 'tabswarm' },
+  webtorrent: { seed: 'webtorrent', get: 'webtorrent' },
+  'tabswarm-from-webtorrent': { seed: 'webtorrent', get: 'tabswarm' },
+};
 const RUN_TIMEOUT = 300_000;
 
 interface Transfer {
@@ -99,8 +107,9 @@ async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number)
     return { mibps: size / MiB / (ms / 1000) };
   }
   const expected = await a.evaluate(`bench.digest(bench.makeData(${size}, ${seed}))`);
-  const magnet = await call<string>(a, `${kind}Seed`, tracker, size, seed);
-  const got = await call<{ ms: number; firstPieceMs?: number; sha256: string }>(b, `${kind}Get`, tracker, magnet);
+  const roles = ROLES[kind];
+  const magnet = await call<string>(a, `${roles.seed}Seed`, tracker, size, seed);
+  const got = await call<{ ms: number; firstPieceMs?: number; sha256: string }>(b, `${roles.get}Get`, tracker, magnet);
   if (got.sha256 !== expected) throw new Error('the downloaded bytes differ from the seeded ones');
   return { mibps: size / MiB / (got.ms / 1000), firstPieceMs: got.firstPieceMs };
 }
@@ -157,7 +166,7 @@ try {
       }
       transfers.push(result);
       console.log(
-        `  round ${round}  ${kind.padEnd(10)}  ${result.error ? `failed: ${result.error}` : `${fmt(result.mibps)} MiB/s` + (result.firstPieceMs !== undefined ? `, first piece ${fmt(result.firstPieceMs, 0)} ms` : '')}`,
+        `  round ${round}  ${kind.padEnd(24)}  ${result.error ? `failed: ${result.error}` : `${fmt(result.mibps)} MiB/s` + (result.firstPieceMs !== undefined ? `, first piece ${fmt(result.firstPieceMs, 0)} ms` : '')}`,
       );
     }
   }
@@ -193,12 +202,12 @@ const vsRaw = ts !== undefined && raw !== undefined ? ts / raw : undefined;
 const seederUpload = swarms.find((s) => s.kind === 'tabswarm')?.seederUpload;
 
 console.log('');
-console.log('| client     | MiB/s (median) | first piece (ms) | seeder upload / file, 1+4 |');
-console.log('|------------|----------------|------------------|---------------------------|');
+console.log('| client                   | MiB/s (median) | first piece (ms) | seeder upload / file, 1+4 |');
+console.log('|--------------------------|----------------|------------------|---------------------------|');
 for (const kind of KINDS) {
   const s = swarms.find((x) => x.kind === kind);
   console.log(
-    `| ${kind.padEnd(10)} | ${fmt(med(kind, 'mibps')).padStart(14)} | ${fmt(med(kind, 'firstPieceMs'), 0).padStart(16)} | ${fmt(s?.seederUpload, 2).padStart(25)} |`,
+    `| ${kind.padEnd(24)} | ${fmt(med(kind, 'mibps')).padStart(14)} | ${fmt(med(kind, 'firstPieceMs'), 0).padStart(16)} | ${fmt(s?.seederUpload, 2).padStart(25)} |`,
   );
 }
 console.log(
@@ -216,6 +225,7 @@ console.log(
     tabswarmVsRaw: round3(vsRaw),
     firstPieceMs: round3(firstPiece),
     webtorrentFirstPieceMs: round3(med('webtorrent', 'firstPieceMs')),
+    tabswarmFromWebTorrentMiBps: round3(med('tabswarm-from-webtorrent', 'mibps')),
     swarm: Object.fromEntries(swarms.map((s) => [s.kind, { seederUpload: round3(s.seederUpload), seconds: round3(s.seconds), error: s.error }])),
     failures: transfers.filter((t) => t.error).map((t) => `${t.kind} round ${t.round}: ${t.error}`),
     targets: {

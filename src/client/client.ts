@@ -47,6 +47,8 @@ export interface ClientEnvironment {
   openStore(infoHash: string, kind: StoreKind): Promise<{ store: PieceStore; kind: StoreKind; fallbackReason?: string }>;
   /** HTTP Range requests for web seeds (BEP 19); absent: web seeds are not used. */
   fetchRange?: RangeFetcher;
+  /** The least a peer channel's send queue may hold (see SessionOptions.highWaterMark). */
+  highWaterMark?: number;
   /** Where the torrent list is kept; absent: nothing is remembered across reloads. */
   records?: {
     save(record: SavedTorrent): Promise<void>;
@@ -279,6 +281,7 @@ export class BaseClient extends EventTarget {
       uploadLimit: this.uploadLimit,
       downloadLimit: this.downloadLimit,
       fetchRange: this.env.fetchRange,
+      highWaterMark: this.env.highWaterMark,
       persist: (t) => this.persist(t, addedAt, o.seeding),
       register: (t) =>
         this.destroyed

@@ -29,6 +29,9 @@ export function browserEnvironment(options: BrowserClientOptions = {}): ClientEn
     peers: createWebRtcFactory({ iceServers: options.iceServers ?? [] }),
     openStore: (infoHash, kind) => openPieceStore(infoHash, kind),
     fetchRange,
+    // A WebRTC channel keeps up to 256 KiB queued from the start: its send queue otherwise grows
+    // only as fast as its measured rate (a slow start of several seconds on a fast channel).
+    highWaterMark: 256 * 1024,
     records: persistent
       ? {
           save: (r: SavedTorrent) => saveTorrent(r),

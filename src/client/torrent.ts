@@ -64,6 +64,7 @@ export interface TorrentInit {
   downloadLimit?: RateLimiter;
   /** HTTP for web seeds; absent: the torrent's web seeds are not used. */
   fetchRange?: RangeFetcher;
+  highWaterMark?: number;
   /** Saves the torrent's record (list, metadata, paused state). */
   persist: (t: Torrent) => Promise<void>;
   /** Announces the torrent to its trackers. */
@@ -339,6 +340,7 @@ export class Torrent extends EventTarget {
       maxPeers: this.init.maxPeers,
       uploadLimit: this.init.uploadLimit,
       downloadLimit: this.init.downloadLimit,
+      ...(this.init.highWaterMark ? { highWaterMark: this.init.highWaterMark } : {}),
     });
     if (this.selected) session.selectFiles(this.selectionFlags(this.metainfo?.files.length));
     session.on('metadata', (m) => {
