@@ -1,8 +1,10 @@
 /**
  * Pieces of a torrent seeded from files the person gave: read straight from those files (a `File`
  * is a disk-backed Blob; slicing it is cheap) instead of from IndexedDB, whose reads take tens of ms
- * each in a busy browser. Each piece read this way is hashed against the torrent before it is served,
- * so a file changed on disk since never sends wrong bytes: that piece comes from the store instead.
+ * each in a busy browser. A changed source never sends wrong bytes: a File changed on disk since it
+ * was picked fails to read (browsers snapshot it), and bytes given as a Uint8Array (which the caller
+ * could still modify) are hashed against the torrent before they are served; either way that piece
+ * comes from the store instead.
  * Writes, the list of stored pieces and clearing go to the store underneath, which keeps every piece,
  * so the torrent still seeds after a reload, when the files are gone.
  */
@@ -49,7 +51,7 @@ export class SourceBackedStore implements PieceStore {
     if (!this.changed.has(index)) {
       try {
         const data = await readPieceFromFiles(this.files, this.geometry, index);
-        if (bytesEqual(await this.hasher(data), this.hashes[index]!)) return data;
+        if (!this.mutable(index) || bytesEqual(await this.hasher(data), this.hashes[index]!)) return data;
         this.warn(`piece ${index} changed on disk since it was shared; serving the stored copy`);
       } catch (e) {
         this.warn(`could not read piece ${index} from the shared file (${e instanceof Error ? e.message : e}); serving the stored copy`);
@@ -57,6 +59,11 @@ export class SourceBackedStore implements PieceStore {
       this.changed.add(index);
     }
     return this.inner.get(index);
+  }
+
+  /** Whether a piece has bytes from a Uint8Array source. */
+  private mutable(index: number): boolean {
+    return this.geometry.pieceFiles(index).some((seg) => this.files[seg.fileIndex]!.data instanceof Uint8Array);
   }
 
   stored(): Promise<number[]> {

@@ -31,6 +31,11 @@ describe('SourceBackedStore', () => {
     expect(warnings).toEqual(['piece 0 changed on disk since it was shared; serving the stored copy']);
     await store.get(0);
     expect(innerReads).toBe(2); // not read from the file again
+    // A Blob that fails to read (a File changed on disk) is served from the store too.
+    const broken = { size: b.size, slice: () => ({ arrayBuffer: () => Promise.reject(new Error('NotReadableError')) }) } as unknown as Blob;
+    const fromBlob = new SourceBackedStore(inner, [{ data: a }, { data: broken }], geometry, metainfo.pieces, sha1, (m) => warnings.push(m));
+    expect(await fromBlob.get(3)).toEqual(await get(3));
+    expect(warnings[1]).toMatch(/could not read piece 3 .*NotReadableError.*stored copy/);
     expect(await store.stored()).toEqual(await inner.stored());
     await store.clear();
     expect(await inner.stored()).toEqual([]);
