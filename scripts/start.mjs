@@ -3,7 +3,7 @@
 //          --host H (or HOST, default 127.0.0.1).
 import { build, preview } from 'vite';
 import { parseArgs } from 'node:util';
-import Server from 'bittorrent-tracker/server';
+import { startTrackerServer } from './tracker-server.mjs';
 import { writeFileSync } from 'node:fs';
 
 const { values } = parseArgs({
@@ -26,13 +26,14 @@ const appPort = port('port');
 const trackerPort = port('tracker-port');
 const host = values.host;
 
-const tracker = new Server({ udp: false, http: false, ws: true, stats: true });
-tracker.on('warning', (err) => console.warn(`[tracker] ${err.message}`));
-tracker.on('error', (err) => {
-  console.error(`[tracker] ${err.message}`);
+const tracker = await startTrackerServer({
+  port: trackerPort,
+  host,
+  onWarning: (err) => console.warn(`[tracker] ${err.message}`),
+}).catch((err) => {
+  console.error(`[tracker] cannot listen on ${host}:${trackerPort}: ${err.message}`);
   process.exit(1);
 });
-await new Promise((resolve) => tracker.listen(trackerPort, host, resolve));
 const trackerUrl = `ws://${host}:${trackerPort}`;
 
 console.log('[tabswarm] building the app…');
@@ -46,7 +47,7 @@ console.log(`\n  tabswarm is running: open ${address}`);
 console.log(`  tracker: ${trackerUrl} (stats: http://${host}:${trackerPort}/stats)\n`);
 
 function shutdown() {
-  tracker.close();
+  void tracker.close();
   server.close();
   process.exit(0);
 }

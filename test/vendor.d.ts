@@ -29,7 +29,7 @@ declare module 'bittorrent-tracker/server' {
   interface ServerOptions {
     udp?: boolean;
     http?: boolean;
-    ws?: boolean;
+    ws?: boolean | { maxPayload?: number };
     stats?: boolean;
     interval?: number;
     filter?: (infoHash: string, params: unknown, cb: (err?: Error | null) => void) => void;

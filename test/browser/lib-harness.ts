@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import Server from 'bittorrent-tracker/server';
+import { startTrackerServer } from '../../scripts/tracker-server.mjs';
 
 export interface LibServer {
   url: string;
@@ -56,31 +56,13 @@ export interface TrackerServer {
   close(): Promise<void>;
 }
 
-/** A bittorrent-tracker WebSocket server on 127.0.0.1 (`port` 0: a free one). */
+/** The project's tracker server (scripts/tracker-server.mjs) on 127.0.0.1 (`port` 0: a free one). */
 export async function startTracker(port = 0): Promise<TrackerServer> {
-  const server = new Server({ udp: false, http: false, ws: true, stats: true });
-  server.on('warning', () => undefined);
-  // The server keeps no list of its sockets (clientTracking: false): keep one, to kill them on close.
-  const sockets = new Set<{ terminate(): void }>();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  server.ws!.on('connection', (socket: { terminate(): void }) => sockets.add(socket));
-  const address = server.ws!.address() as AddressInfo;
+  const running = await startTrackerServer({ port, host: '127.0.0.1' });
   return {
-    url: `ws://127.0.0.1:${address.port}`,
-    port: address.port,
-    stats: async () => (await fetch(`http://127.0.0.1:${address.port}/stats.json`)).json() as Promise<{ torrents: number; peersAll: number }>,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.terminate();
-        // The callback waits for every HTTP connection to end; the sockets are gone, so do not wait long.
-        const timer = setTimeout(resolve, 2000);
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      }),
+    url: running.url,
+    port: running.port,
+    stats: async () => (await fetch(`http://127.0.0.1:${running.port}/stats.json`)).json() as Promise<{ torrents: number; peersAll: number }>,
+    close: () => running.close(),
   };
 }

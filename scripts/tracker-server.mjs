@@ -1,0 +1,72 @@
+// The WebSocket tracker that `npm start` runs (and the tests use): bittorrent-tracker's server, with
+// limits so that one hostile client cannot take it down or grow its memory without bound:
+// a frame size cap (oversized frames close the socket), a per-socket message rate (a token bucket;
+// a socket over it is closed), and a cap on open sockets.
+import Server from 'bittorrent-tracker/server';
+
+export const TRACKER_LIMITS = {
+  /** Bytes per WebSocket frame; an offer with its SDP is a few KiB. */
+  maxPayload: 64 * 1024,
+  /** Sustained messages per second per socket, and the burst allowed above it. */
+  messagesPerSecond: 20,
+  burst: 100,
+  /** Open sockets at most; more are closed at once (1013, try again later). */
+  maxSockets: 10_000,
+};
+
+/**
+ * @param {{ port?: number, host?: string, limits?: Partial<typeof TRACKER_LIMITS>, onWarning?: (error: Error) => void }} [options]
+ */
+export async function startTrackerServer(options = {}) {
+  const limits = { ...TRACKER_LIMITS, ...options.limits };
+  const server = new Server({ udp: false, http: false, ws: { maxPayload: limits.maxPayload }, stats: true });
+  server.on('warning', (error) => options.onWarning?.(error));
+  const sockets = new Set();
+  let closedForRate = 0;
+  let refused = 0;
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(undefined));
+  });
+  server.on('error', (error) => options.onWarning?.(error));
+  server.ws.on('connection', (socket) => {
+    if (sockets.size >= limits.maxSockets) {
+      refused++;
+      socket.close(1013, 'tracker busy');
+      return;
+    }
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    let tokens = limits.burst;
+    let last = Date.now();
+    // Runs before the tracker's own listener (added when the socket connected).
+    socket.prependListener('message', () => {
+      const now = Date.now();
+      tokens = Math.min(limits.burst, tokens + ((now - last) / 1000) * limits.messagesPerSecond);
+      last = now;
+      if (--tokens >= 0) return;
+      closedForRate++;
+      socket.removeAllListeners('message'); // nothing more from it reaches the tracker
+      socket.terminate();
+      options.onWarning?.(new Error('a socket sent messages faster than the tracker allows: closed'));
+    });
+  });
+  const { port } = server.ws.address();
+  return {
+    server,
+    port,
+    url: `ws://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${port}`,
+    sockets,
+    stats: () => ({ sockets: sockets.size, closedForRate, refused }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.terminate();
+        // The callback waits for every HTTP connection to end; the sockets are gone, so do not wait long.
+        const timer = setTimeout(resolve, 2000);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve(undefined);
+        });
+      }),
+  };
+}

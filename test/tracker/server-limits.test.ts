@@ -1,0 +1,114 @@
+/**
+ * The tracker server `npm start` runs (scripts/tracker-server.mjs) under abuse: malformed JSON, an
+ * oversized frame, a flood from one socket, more sockets than allowed. It stays up, closes the
+ * offenders, and honest peers still find each other.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startTrackerServer, type RunningTracker } from '../../scripts/tracker-server.mjs';
+
+const bin = (byte: number) => String.fromCharCode(...new Array<number>(20).fill(byte));
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+function nextMessage(ws: WebSocket, timeoutMs = 5000): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no message')), timeoutMs);
+    ws.once('message', (data: unknown) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(String(data)) as Record<string, unknown>);
+    });
+  });
+}
+
+function closed(ws: WebSocket, timeoutMs = 5000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('still open')), timeoutMs);
+    ws.once('close', (code: number) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+function announce(peer: number, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ action: 'announce', info_hash: bin(7), peer_id: bin(peer), numwant: 5, uploaded: 0, downloaded: 0, left: 100, event: 'started', ...extra });
+}
+
+describe('tracker server limits', () => {
+  let tracker: RunningTracker | undefined;
+  const sockets: WebSocket[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.terminate();
+    await tracker?.close();
+    tracker = undefined;
+  });
+
+  async function client(): Promise<WebSocket> {
+    const ws = await open(tracker!.url);
+    sockets.push(ws);
+    return ws;
+  }
+
+  /** Two honest peers: the second one's offer reaches the first. */
+  async function honestPeersMeet(): Promise<void> {
+    const a = await client();
+    const b = await client();
+    a.send(announce(1));
+    expect(await nextMessage(a)).toMatchObject({ action: 'announce', interval: expect.any(Number) });
+    const relayed = nextMessage(a);
+    b.send(announce(2, { offers: [{ offer: { type: 'offer', sdp: 'v=0' }, offer_id: bin(9) }] }));
+    expect(await relayed).toMatchObject({ offer: { type: 'offer', sdp: 'v=0' }, offer_id: bin(9), peer_id: bin(2) });
+  }
+
+  it('answers malformed JSON and a wrong-length info_hash with a failure reason and stays up', async () => {
+    const warnings: string[] = [];
+    tracker = await startTrackerServer({ onWarning: (e) => warnings.push(e.message) });
+    const bad = await client();
+    const replies: Record<string, unknown>[] = [];
+    bad.on('message', (data: unknown) => replies.push(JSON.parse(String(data)) as Record<string, unknown>));
+    bad.send('{not json');
+    bad.send(JSON.stringify({ action: 'announce', info_hash: 'short', peer_id: bin(3) }));
+    await expect.poll(() => replies.length).toBe(2);
+    for (const r of replies) expect(r['failure reason']).toEqual(expect.any(String));
+    expect(warnings.length).toBeGreaterThanOrEqual(2);
+    await honestPeersMeet();
+  });
+
+  it('closes a socket that sends an oversized frame', async () => {
+    tracker = await startTrackerServer({ limits: { maxPayload: 16 * 1024 } });
+    const big = await client();
+    const gone = closed(big);
+    big.send('x'.repeat(100 * 1024));
+    expect(await gone).toBe(1009); // message too big
+    await honestPeersMeet();
+  });
+
+  it('closes a socket that floods it, and keeps serving the others', async () => {
+    tracker = await startTrackerServer({ limits: { messagesPerSecond: 10, burst: 20 } });
+    const flood = await client();
+    const gone = closed(flood);
+    for (let i = 0; i < 500; i++) flood.send(announce(50, { numwant: 0 }));
+    await gone;
+    expect(tracker.stats().closedForRate).toBe(1);
+    await honestPeersMeet();
+  });
+
+  it('holds 1,000 sockets, refuses those beyond its cap, and honest peers still meet', async () => {
+    tracker = await startTrackerServer({ limits: { maxSockets: 1000 } });
+    const many = await Promise.all(Array.from({ length: 1000 }, () => client()));
+    expect(many).toHaveLength(1000);
+    await expect.poll(() => tracker!.stats().sockets).toBe(1000);
+    const extra = await client();
+    expect(await closed(extra)).toBe(1013);
+    for (const s of many.splice(0, 10)) s.terminate(); // room for the two honest peers
+    await expect.poll(() => tracker!.stats().sockets).toBe(990);
+    await honestPeersMeet();
+  });
+});
