@@ -37,7 +37,8 @@ export class InitialSeeding {
     private readonly random: () => number,
     /** Seconds of a peer's upload rate to keep revealed ahead. */
     private readonly aheadSeconds = 2,
-    private readonly minAhead = 4,
+    /** Pieces kept revealed ahead at least: 4, and at least 1 MiB of small pieces. */
+    private readonly minAhead = Math.max(4, Math.ceil((1024 * 1024) / pieceLength)),
   ) {
     this.uploads = new Uint32Array(pieceCount);
     this.reveals = new Uint32Array(pieceCount);
