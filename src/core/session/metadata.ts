@@ -32,6 +32,8 @@ export class MetadataExchange {
   private readonly pending = new Map<number, Pending>();
   private checking = false;
   private result: Promise<CheckResult> | undefined;
+  /** When the chosen size last made progress (chosen, or a piece arrived). */
+  private lastProgress = 0;
 
   constructor(
     private readonly infoHash: Uint8Array,
@@ -44,7 +46,14 @@ export class MetadataExchange {
     const ext = peer.extensions['ut_metadata'];
     if (peer.closed || !peer.handshaken || !ext || peer.metadataSize === undefined) return;
     if (peer.metadataSize <= 0 || peer.metadataSize > MAX_METADATA_SIZE) return;
+    const now = this.now();
+    // A size that nobody delivers (a peer that lied about it and went silent) is given up after
+    // a timeout, for the size this peer gives.
+    if (this.size !== undefined && peer.metadataSize !== this.size && !this.checking && now - this.lastProgress > METADATA_TIMEOUT) {
+      this.reset();
+    }
     if (this.size === undefined) {
+      this.lastProgress = now;
       this.size = peer.metadataSize;
       const count = Math.ceil(this.size / METADATA_PIECE);
       // Filled, not sparse: array methods skip the holes of a sparse array.
@@ -52,7 +61,6 @@ export class MetadataExchange {
       this.senders = Array.from({ length: count }, () => undefined);
     }
     if (peer.metadataSize !== this.size || this.checking) return;
-    const now = this.now();
     for (let piece = 0; piece < this.pieces.length; piece++) {
       if (this.pieces[piece]) continue;
       const p = this.pending.get(piece);
@@ -64,6 +72,9 @@ export class MetadataExchange {
 
   peerGone(id: string): void {
     for (const [piece, p] of this.pending) if (p.peer === id) this.pending.delete(piece);
+    // Nothing received yet: forget the size too, so that the next peer's size is taken (the size
+    // may have come from the peer that left, or was dropped for lying).
+    if (!this.checking && this.pieces.every((p) => p === undefined)) this.reset();
   }
 
   /** Handles a ut_metadata message; `infoBytes` is ours to serve, when we have it. */
@@ -98,10 +109,12 @@ export class MetadataExchange {
     // A data message we did not ask for, or of the wrong size, is ignored (and never buffered).
     const size = this.size;
     const asked = this.pending.get(msg.piece);
-    if (size === undefined || !asked || asked.peer !== peer.id || msg.totalSize !== size) return { kind: 'none' };
+    if (size === undefined || !asked || asked.peer !== peer.id) return { kind: 'none' };
+    if (msg.totalSize !== size) return { kind: 'error', message: `metadata total_size ${msg.totalSize} differs from the ${size} bytes announced` };
     const expected = Math.min(METADATA_PIECE, size - msg.piece * METADATA_PIECE);
     if (!msg.data || msg.data.length !== expected) return { kind: 'error', message: `metadata piece ${msg.piece} has the wrong length` };
     this.pending.delete(msg.piece);
+    this.lastProgress = this.now();
     this.pieces[msg.piece] = msg.data.slice();
     this.senders[msg.piece] = peer.id;
     if (this.pieces.some((p) => p === undefined)) return { kind: 'none' };

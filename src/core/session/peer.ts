@@ -66,6 +66,8 @@ export class Peer {
   lastSent: number;
   /** Pieces that failed their hash check with blocks from this peer. */
   strikes = 0;
+  /** Requests we refused (we choke it, or lack the piece): a flood of them gets it dropped. */
+  refusedRequests = 0;
   closed = false;
   /** A web seed: asked only for what other peers cannot give (see TorrentSession.addPeer). */
   backup = false;

@@ -27,6 +27,8 @@ export const MAX_REQUEST = 128 * 1024;
 /** A channel's send queue holds about this much of its upload rate (see SessionOptions.highWaterMark). */
 export const SEND_QUEUE_SECONDS = 0.03;
 export const MAX_HIGH_WATER_MARK = 1024 * 1024;
+/** Requests refused (choked, or for pieces we lack) before a peer is dropped for flooding. */
+const MAX_REFUSED_REQUESTS = 1000;
 /** Distinct pieces read ahead of a peer's serve loop (see readAhead). */
 const READS_AHEAD = 4;
 
@@ -124,6 +126,9 @@ export class TorrentSession {
   private readonly metadata: MetadataExchange;
   private doneFired = false;
   private selection: boolean[] | undefined;
+  /** Streaming (see setStreamPriority): pieces fetched first, in order, and pieces at high priority. */
+  private streamCritical: readonly number[] = [];
+  private streamRaised = new Set<number>();
   private seeding: InitialSeeding | undefined;
   private started = false;
   private limitTimer: TimerHandle | undefined;
@@ -504,6 +509,7 @@ export class TorrentSession {
       random: this.o.random,
     });
     if (this.selection) this.applySelection();
+    if (this.streamRaised.size > 0) this.setStreamPriority(this.streamCritical, [...this.streamRaised]);
   }
 
   /**
@@ -526,7 +532,54 @@ export class TorrentSession {
       if (range) ranges.push({ ...range, priority: this.selection[f] === false ? PRIORITY.skip : PRIORITY.normal });
     }
     picker.setFilePriorities(ranges);
-    if (!picker.isComplete()) this.doneFired = false;
+    for (const i of this.streamRaised) picker.setPriority(i, PRIORITY.high);
+    this.prioritiesChanged();
+  }
+
+  /**
+   * Streaming: `critical` pieces are fetched before all others, strictly in this order (a reader
+   * waits for them), and `raised` ones at high priority (its read-ahead). Each call replaces the
+   * previous one; pieces no longer raised go back to their file's priority. Raised and critical
+   * pieces are fetched even in deselected files, for as long as they stay raised. Peers are asked
+   * for them at once.
+   */
+  setStreamPriority(critical: readonly number[], raised: readonly number[]): void {
+    const picker = this.picker;
+    const next = new Set([...critical, ...raised]);
+    const before = this.streamRaised;
+    this.streamCritical = [...critical];
+    this.streamRaised = next;
+    if (!picker) return;
+    for (const i of next) picker.layout.checkPiece(i);
+    let changed = false;
+    for (const i of before) {
+      if (next.has(i)) continue;
+      const base = this.basePriority(i);
+      if (picker.priority(i) !== base) {
+        picker.setPriority(i, base);
+        changed = true;
+      }
+    }
+    for (const i of next) {
+      if (picker.priority(i) !== PRIORITY.high) {
+        picker.setPriority(i, PRIORITY.high);
+        changed = true;
+      }
+    }
+    picker.setCritical(this.streamCritical);
+    if (changed || this.streamCritical.length > 0) this.prioritiesChanged();
+  }
+
+  /** A piece's priority from the file selection alone: the highest of the files it lies in. */
+  private basePriority(index: number): number {
+    const selection = this.selection;
+    if (!selection || !this.geometry) return PRIORITY.normal;
+    return this.geometry.pieceFiles(index).some((f) => selection[f.fileIndex] !== false) ? PRIORITY.normal : PRIORITY.skip;
+  }
+
+  /** After priorities changed: interest, requests and `done` follow. */
+  private prioritiesChanged(): void {
+    if (!this.picker!.isComplete()) this.doneFired = false;
     if (this.started) {
       for (const peer of this.peers.values()) if (peer.handshaken) this.updateInterest(peer);
       this.checkDone();
@@ -595,6 +648,9 @@ export class TorrentSession {
 
   private onBlock(peer: Peer, index: number, begin: number, block: Uint8Array): void {
     const picker = this.picker;
+    if (this.geometry && !this.geometry.containsRange(index, begin, block.length)) {
+      return this.dropPeer(peer, `sent a block outside the torrent (piece ${index}, offset ${begin}, ${block.length} bytes)`);
+    }
     const key = Peer.key(index, begin);
     const request = peer.requests.get(key);
     // A block we asked for, or one that arrives after we cancelled or timed out its request and
@@ -735,6 +791,8 @@ export class TorrentSession {
     const valid = !!picker && index < picker.pieceCount && length > 0 && length <= MAX_REQUEST && this.geometry!.containsRange(index, begin, length);
     if (!valid) return this.dropPeer(peer, `invalid request (piece ${index}, offset ${begin}, ${length} bytes)`);
     if (peer.amChoking || !picker.have(index)) {
+      // A few such requests are normal (sent before our choke arrived); thousands are a flood.
+      if (++peer.refusedRequests > MAX_REFUSED_REQUESTS) return this.dropPeer(peer, 'too many requests we cannot serve');
       if (peer.fast) peer.send({ type: 'reject', index, begin, length });
       return;
     }
