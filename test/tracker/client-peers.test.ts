@@ -166,6 +166,20 @@ describe('incoming offers', () => {
     expect(s.answers()).toHaveLength(4);
   });
 
+  it('an offer flood from a hostile tracker (1,000 offers, other torrents mixed in) stays within the caps', async () => {
+    const h = new Harness({ maxPeers: 20, maxPeersPerTorrent: 8, offersPerAnnounce: 0 });
+    h.add(IH1, 8);
+    await h.settle();
+    const s = h.socket(URL1);
+    // 20-byte binary strings, distinct for each i.
+    const id = (i: number, tag: number) => (String.fromCharCode(i & 0xff) + String.fromCharCode(tag | ((i >> 8) & 0x0f))).repeat(10);
+    for (let i = 0; i < 1000; i++) await h.relayOffer(s, id(i, 0x10), i % 3 === 0 ? IH2 : IH1, id(i, 0x20));
+    // Only torrents we have are answered, and never more than the per-torrent cap at once.
+    expect(s.answers().length).toBeLessThanOrEqual(8);
+    expect(s.answers().every((m) => m['info_hash'] === IH1)).toBe(true);
+    expect(h.client.peerCounts.pending + h.client.peerCounts.connected).toBeLessThanOrEqual(8);
+  });
+
   it('keeps one connection per remote peer when offers cross', async () => {
     const h = new Harness({ offersPerAnnounce: 1 });
     h.add(IH1, 5);
