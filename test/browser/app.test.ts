@@ -14,7 +14,14 @@ import { startTracker, type TrackerServer } from './lib-harness.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+/**
+ * Screenshots go to docs/screenshots/ (shown in the README) when UPDATE_SCREENSHOTS=1, otherwise to a
+ * temporary folder: a test run leaves the tree as it found it.
+ */
+const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+    : mkdtempSync(join(tmpdir(), 'tabswarm-screenshots-')) + '/';
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 
 /** Deterministic bytes (xorshift), different for each seed. */
