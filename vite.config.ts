@@ -1,7 +1,9 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
+import { serviceWorkerPlugin } from './scripts/service-worker.mjs';
 
 export default defineConfig({
+  plugins: [serviceWorkerPlugin()],
   build: {
     outDir: 'dist/app',
     target: 'es2022',

@@ -1,6 +1,7 @@
 /**
  * The app's custom events: typed, prefixed `ts-`, bubbling and composed (they leave shadow roots),
- * all handled by `<tabswarm-app>`. Components never change the client themselves.
+ * handled by `<tabswarm-app>` (but for the preview's, which only change what a torrent card shows).
+ * Components never change the client themselves.
  */
 import type { Torrent } from '../client/index.js';
 import type { PickedFile } from './drop.js';
@@ -20,6 +21,10 @@ export interface AppEventDetails {
   'ts-remove': { torrent: Torrent };
   'ts-remove-confirm': { torrent: Torrent; deleteData: boolean };
   'ts-select-file': { torrent: Torrent; index: number; selected: boolean };
+  /** Show file `index` in the page (play it, view it) while it downloads; handled by its torrent card. */
+  'ts-preview': { torrent: Torrent; index: number };
+  /** Close the file shown. */
+  'ts-preview-close': Record<string, never>;
   /** Save one file (`index`) or all of them; dispatched from the click, so the picker may open. */
   'ts-save': { torrent: Torrent; index?: number };
   'ts-settings-save': { settings: Settings };

@@ -1,8 +1,9 @@
 /**
  * Saving downloaded files to disk without holding them whole in memory: each file, or a zip of all
- * of them, is streamed into the file the user picks (`showSaveFilePicker`, Chromium). Other browsers
- * get an ordinary download of a Blob, which does hold the file (Blobs may spill to disk, but the
- * whole file has to be read before the download starts).
+ * of them, is streamed into the file the user picks (`showSaveFilePicker`, Chromium). Elsewhere it is
+ * an ordinary download streamed by the service worker (src/sw/sw.ts): a hidden frame opens a URL the
+ * worker answers as an attachment, reading the bytes from the page a chunk at a time. Only where no
+ * service worker controls the page (an insecure origin) is the file read whole into a Blob first.
  */
 import { makeZip } from 'client-zip';
 
@@ -15,6 +16,8 @@ export interface SaveSource {
   /** Length in bytes. */
   length: number;
   stream(): ReadableStream<Uint8Array>;
+  /** A URL the service worker answers with the file as an attachment, if it can (see `SaveHost.offer`). */
+  downloadUrl?: string;
 }
 
 /**
@@ -32,13 +35,38 @@ export interface SaveFileHandle {
   createWritable(): Promise<WritableStream<Uint8Array>>;
 }
 
+/** A stream to download once through the service worker. */
+export interface DownloadOffer {
+  name: string;
+  size?: number;
+  open(): ReadableStream<Uint8Array>;
+}
+
 /** The parts of `window` that saving uses; tests pass a fake. */
 export interface SaveHost {
   showSaveFilePicker?: (options?: SaveFilePickerOptions) => Promise<SaveFileHandle>;
-  document: { createElement(tag: 'a'): HTMLAnchorElement; body: { append(node: HTMLAnchorElement): void } };
+  document: {
+    createElement(tag: 'a'): HTMLAnchorElement;
+    createElement(tag: 'iframe'): HTMLIFrameElement;
+    body: { append(node: HTMLElement): void };
+  };
+  /**
+   * Hands a stream to the service worker and returns the URL it serves it at, as an attachment
+   * (`StreamServer.offer`); absent when no service worker controls the page.
+   */
+  offer?: (offer: DownloadOffer) => string;
 }
 
 const defaultHost = (): SaveHost => window;
+
+/** This page as a {@link SaveHost}, with the service worker's `offer` when one serves the page. */
+export function pageHost(offer?: SaveHost['offer']): SaveHost {
+  const w: SaveHost = window;
+  return { showSaveFilePicker: w.showSaveFilePicker?.bind(window), document, offer };
+}
+
+/** How long the hidden frame of a download stays (the download goes on without it once started). */
+const FRAME_MS = 60_000;
 
 const MAX_NAME_BYTES = 255;
 const MAX_EXTENSION_CHARS = 16;
@@ -134,7 +162,7 @@ export function zipStream(sources: Iterable<SaveSource> | AsyncIterable<SaveSour
 
 /** Saves one file. Call it from a user gesture (a click): the file picker needs one. */
 export function saveFile(source: SaveSource, host: SaveHost = defaultHost()): Promise<SaveOutcome> {
-  return saveStream(safeFileName(source.name), () => source.stream(), undefined, host);
+  return saveStream(safeFileName(source.name), () => source.stream(), undefined, host, { size: source.length, url: source.downloadUrl });
 }
 
 /** Saves all `sources` as one zip named after `name`. Call it from a user gesture (a click). */
@@ -159,6 +187,7 @@ async function saveStream(
   open: () => ReadableStream<Uint8Array>,
   type: FileType | undefined,
   host: SaveHost,
+  download: { size?: number; url?: string } = {},
 ): Promise<SaveOutcome> {
   if (host.showSaveFilePicker) {
     let handle: SaveFileHandle | undefined;
@@ -178,11 +207,29 @@ async function saveStream(
       return 'saved';
     }
   }
+  const url = download.url ?? host.offer?.({ name: suggestedName, size: download.size, open });
+  if (url) {
+    downloadThroughFrame(url, host);
+    return 'downloaded';
+  }
   await downloadBlob(suggestedName, open(), type?.mimeType, host);
   return 'downloaded';
 }
 
-/** The fallback: reads the whole stream into a Blob, then downloads it through an object URL. */
+/**
+ * Opens a URL the service worker answers as an attachment in a hidden frame: the browser saves the
+ * response as it streams in (the frame itself shows nothing, and the download outlives it).
+ */
+function downloadThroughFrame(url: string, host: SaveHost): void {
+  const frame = host.document.createElement('iframe');
+  frame.hidden = true;
+  frame.title = 'download';
+  frame.src = url;
+  host.document.body.append(frame);
+  setTimeout(() => frame.remove(), FRAME_MS);
+}
+
+/** The last resort, without a service worker: reads the whole stream into a Blob, then downloads it through an object URL. */
 async function downloadBlob(name: string, stream: ReadableStream<Uint8Array>, mimeType: string | undefined, host: SaveHost): Promise<void> {
   const response = new Response(stream, mimeType ? { headers: { 'content-type': mimeType } } : undefined);
   const blob = await response.blob();

@@ -5,9 +5,18 @@
 import type { PieceGeometry } from '../core/geometry.js';
 import type { TorrentFileEntry } from '../core/metainfo.js';
 
+/** A reader's raised priority over part of a file (see `Torrent.prioritize`). */
+export interface PriorityWindow {
+  /** The reader is now at this byte of the file. */
+  seek(position: number): void;
+  /** The reader is done or gone: the pieces go back to their usual priority. */
+  release(): void;
+}
+
 /** What a file needs of its torrent. */
 export interface PieceSource {
   piece(index: number): Promise<Uint8Array>;
+  prioritize(fileIndex: number, start: number, end: number): PriorityWindow;
   selectFile(index: number, selected: boolean): void;
   readonly selection: number[] | undefined;
   fileProgress(index: number): number;
@@ -51,26 +60,55 @@ export class TorrentFile {
     this.source.selectFile(this.index, false);
   }
 
-  /** The bytes `[start, end)` of the file, as a stream of piece-sized chunks (end exclusive). */
+  /**
+   * The bytes `[start, end)` of the file, as a stream of piece-sized chunks (end exclusive), read as
+   * they are verified. While it is open, the pieces at its position are fetched first (see
+   * `Torrent.prioritize`); closing, cancelling or finishing it lowers them again.
+   */
   stream(start = 0, end = this.length): ReadableStream<Uint8Array> {
     const from = Math.max(0, Math.min(start, this.length));
     const to = Math.max(from, Math.min(end, this.length));
     let position = from;
+    let window: PriorityWindow | undefined;
+    let finished = false;
+    const finish = () => {
+      finished = true;
+      window?.release();
+    };
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
+        if (finished) return;
         if (position >= to) {
+          finish();
           controller.close();
           return;
         }
+        if (window) window.seek(position);
+        else window = this.source.prioritize(this.index, position, to);
         const absolute = this.offset + position;
         const index = this.geometry.pieceAt(absolute);
         const pieceStart = this.geometry.pieceOffset(index);
-        const data = await this.source.piece(index);
+        let data: Uint8Array;
+        try {
+          data = await this.source.piece(index);
+        } catch (e) {
+          if (!finished) {
+            finish();
+            controller.error(e);
+          }
+          return;
+        }
+        if (finished) return;
         const begin = absolute - pieceStart;
         const take = Math.min(data.length - begin, to - position);
         controller.enqueue(data.slice(begin, begin + take));
         position += take;
+        if (position >= to) {
+          finish();
+          controller.close();
+        }
       },
+      cancel: finish,
     });
   }
 

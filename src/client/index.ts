@@ -57,3 +57,6 @@ export type { ClientOptions, SeedOptions, AddOptions, ClientEventMap, ClientEnvi
 export { TabswarmError, TorrentError, MagnetError } from '../core/errors.js';
 export { StorageError } from '../core/session/store.js';
 export { WebSeedError } from '../core/webseed.js';
+export { StreamServer, startStreaming } from './stream-server.js';
+export type { StreamOffer, StartStreamingOptions, TorrentLookup } from './stream-server.js';
+export type { PriorityWindow } from './file.js';

@@ -14,7 +14,7 @@ import { sha1 } from '../core/sha1.js';
 import { torrentFileBytes } from '../core/torrent-file.js';
 import { fromHex } from '../core/bytes.js';
 import type { AnnouncedTorrent } from '../core/tracker/types.js';
-import { TorrentFile } from './file.js';
+import { TorrentFile, type PriorityWindow } from './file.js';
 import { TabswarmError } from '../core/errors.js';
 import type { RateLimiter } from '../core/session/limiter.js';
 import { WebSeedChannel, type RangeFetcher } from '../core/webseed.js';
@@ -43,6 +43,14 @@ export interface TorrentPeer {
   unchokedUs: boolean;
   unchokedByUs: boolean;
 }
+
+/**
+ * A stream's window (see {@link Torrent.prioritize}): the pieces of the first CRITICAL_BYTES from
+ * its position are fetched before anything else, strictly in order; those of the next
+ * READ_AHEAD_BYTES at high priority.
+ */
+export const CRITICAL_BYTES = 2 * 1024 * 1024;
+export const READ_AHEAD_BYTES = 32 * 1024 * 1024;
 
 /** A piece's state in {@link Torrent.pieceStates}. */
 export const PIECE_MISSING = 0;
@@ -116,6 +124,10 @@ export class Torrent extends EventTarget {
   private selected: Set<number> | undefined;
   /** Web seeds that failed (HTTP errors): not tried again while the page lives. */
   private readonly failedWebSeeds = new Set<string>();
+  /** Open stream windows (torrent byte offsets), oldest first. */
+  private readonly windows = new Set<{ position: number; end: number }>();
+  /** What was last given to the session, to skip identical updates. */
+  private streamKey = '';
 
   constructor(private readonly init: TorrentInit) {
     super();
@@ -291,6 +303,7 @@ export class Torrent extends EventTarget {
     this.totalDown += this.session.downloaded;
     this.totalUp += this.session.uploaded;
     this.session = this.createSession();
+    this.applyWindows();
     void this.init.persist(this);
     void this.start();
   }
@@ -327,7 +340,60 @@ export class Torrent extends EventTarget {
     }
   }
 
+  /**
+   * Raises the priority of the bytes `[start, end)` of file `fileIndex` for a reader (a stream):
+   * the pieces just after its position are fetched first and in order, the read-ahead after them
+   * at high priority, in deselected files too. Move the window as the reader advances; release it
+   * when the reader is done or gone, and the pieces go back to their usual priority.
+   */
+  prioritize(fileIndex: number, start: number, end: number): PriorityWindow {
+    const file = this.files[fileIndex];
+    if (!file) throw new RangeError(`no file ${fileIndex}`);
+    const clamp = (n: number) => file.offset + Math.max(0, Math.min(n, file.length));
+    const window = { position: clamp(start), end: clamp(end) };
+    this.windows.add(window);
+    this.applyWindows();
+    return {
+      seek: (position: number) => {
+        if (!this.windows.has(window)) return;
+        window.position = clamp(position);
+        this.applyWindows();
+      },
+      release: () => {
+        if (this.windows.delete(window)) this.applyWindows();
+      },
+    };
+  }
+
   // ---- internals -----------------------------------------------------------------------------
+
+  /** Gives the session the critical and read-ahead pieces of every open window (newest first). */
+  private applyWindows(): void {
+    const picker = this.session.picker;
+    const metainfo = this.metainfo;
+    if (!picker || !metainfo) return;
+    const geometry = new PieceGeometry(metainfo);
+    const critical: number[] = [];
+    const raised: number[] = [];
+    const seen = new Set<number>();
+    const add = (list: number[], from: number, to: number) => {
+      if (to <= from) return;
+      for (let i = geometry.pieceAt(from), last = geometry.pieceAt(to - 1); i <= last; i++) {
+        if (seen.has(i) || picker.have(i)) continue;
+        seen.add(i);
+        list.push(i);
+      }
+    };
+    for (const w of [...this.windows].reverse()) {
+      const criticalEnd = Math.min(w.end, w.position + CRITICAL_BYTES);
+      add(critical, w.position, criticalEnd);
+      add(raised, criticalEnd, Math.min(w.end, w.position + CRITICAL_BYTES + READ_AHEAD_BYTES));
+    }
+    const key = `${critical.join(',')}|${raised.join(',')}`;
+    if (key === this.streamKey) return;
+    this.streamKey = key;
+    this.session.setStreamPriority(critical, raised);
+  }
 
   private createSession(): TorrentSession {
     const session = new TorrentSession({
@@ -343,6 +409,7 @@ export class Torrent extends EventTarget {
       ...(this.init.highWaterMark ? { highWaterMark: this.init.highWaterMark } : {}),
     });
     if (this.selected) session.selectFiles(this.selectionFlags(this.metainfo?.files.length));
+    this.streamKey = '';
     session.on('metadata', (m) => {
       if (this.metainfo) return;
       this.setMetainfo(m);

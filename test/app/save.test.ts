@@ -12,6 +12,7 @@ import {
   type SaveFileHandle,
   type SaveFilePickerOptions,
   type SaveHost,
+  type DownloadOffer,
   type SaveSource,
 } from '../../src/app/save.js';
 
@@ -261,8 +262,11 @@ describe('zipStream', () => {
   });
 });
 
-/** A fake window: a file picker that collects what is written, and a document for the fallback. */
-function fakeHost(picker: 'write' | 'cancel' | 'deny' | 'none') {
+/**
+ * A fake window: a file picker that collects what is written, a document for the fallbacks (the
+ * frames it shows and the links it clicks), and with `worker` a service worker taking offers.
+ */
+function fakeHost(picker: 'write' | 'cancel' | 'deny' | 'none', worker = false) {
   const written: Uint8Array[] = [];
   const pickerCalls: SaveFilePickerOptions[] = [];
   const clicked: { href: string; download: string }[] = [];
@@ -280,12 +284,23 @@ function fakeHost(picker: 'write' | 'cancel' | 'deny' | 'none') {
   };
   const anchor = { href: '', download: '', rel: '', style: { display: '' }, click() {}, remove() {} };
   anchor.click = () => clicked.push({ href: anchor.href, download: anchor.download });
-  const host: SaveHost = {
-    document: {
-      createElement: () => anchor as unknown as HTMLAnchorElement,
-      body: { append() {} },
-    },
-  };
+  const frames: { src: string; hidden: boolean }[] = [];
+  const offers: DownloadOffer[] = [];
+  function createElement(tag: 'a'): HTMLAnchorElement;
+  function createElement(tag: 'iframe'): HTMLIFrameElement;
+  function createElement(tag: 'a' | 'iframe'): HTMLAnchorElement | HTMLIFrameElement {
+    if (tag === 'a') return anchor as unknown as HTMLAnchorElement;
+    const frame = { src: '', hidden: false, title: '', remove() {} };
+    frames.push(frame);
+    return frame as unknown as HTMLIFrameElement;
+  }
+  const host: SaveHost = { document: { createElement, body: { append() {} } } };
+  if (worker) {
+    host.offer = (offer) => {
+      offers.push(offer);
+      return `https://app.example/stream/offer/${offers.length}/${offer.name}`;
+    };
+  }
   if (picker !== 'none') {
     host.showSaveFilePicker = async (options) => {
       pickerCalls.push(options ?? {});
@@ -298,6 +313,8 @@ function fakeHost(picker: 'write' | 'cancel' | 'deny' | 'none') {
     host,
     pickerCalls,
     clicked,
+    frames,
+    offers,
     written: () => new Uint8Array(written.flatMap((c) => [...c])),
     closed: () => closed,
   };
@@ -323,7 +340,32 @@ describe('saveFile', () => {
     expect(fake.clicked).toEqual([]);
   });
 
-  it('downloads a Blob when there is no file picker, or it is refused', async () => {
+  it('without a file picker, streams the download through the service worker: the file’s own URL when it has one', async () => {
+    for (const mode of ['none', 'deny'] as const) {
+      const fake = fakeHost(mode, true);
+      const opened: string[] = [];
+      const url = 'https://app.example/stream/abc/0/x.bin?download';
+      expect(await saveFile({ ...source('dir/x.bin', data, opened), downloadUrl: url }, fake.host)).toBe('downloaded');
+      expect(fake.frames).toEqual([{ src: url, hidden: true, title: 'download', remove: expect.any(Function) }]);
+      expect(fake.offers).toEqual([]);
+      expect(fake.clicked).toEqual([]);
+      // The worker reads the file, not the page.
+      expect(opened).toEqual([]);
+    }
+  });
+
+  it('without a file picker nor a URL of its own, offers the stream to the service worker, opened only when it reads', async () => {
+    const fake = fakeHost('none', true);
+    const opened: string[] = [];
+    expect(await saveFile(source('dir/\u202Ex.bin', data, opened), fake.host)).toBe('downloaded');
+    expect(fake.offers.map((o) => [o.name, o.size])).toEqual([['x.bin', 100]]);
+    expect(fake.frames.map((f) => f.src)).toEqual(['https://app.example/stream/offer/1/x.bin']);
+    expect(opened).toEqual([]);
+    expect(await readAll(fake.offers[0]!.open())).toEqual(data);
+    expect(fake.clicked).toEqual([]);
+  });
+
+  it('downloads a Blob when there is no file picker (or it is refused) and no service worker', async () => {
     for (const mode of ['none', 'deny'] as const) {
       const fake = fakeHost(mode);
       expect(await saveFile(source('dir/x.bin', data), fake.host)).toBe('downloaded');
@@ -362,5 +404,14 @@ describe('saveAllAsZip', () => {
     const fake = fakeHost('none');
     expect(await saveAllAsZip('photos.ZIP', [source('a.txt', utf8('a'))], fake.host)).toBe('downloaded');
     expect(fake.clicked[0]?.download).toBe('photos.ZIP');
+  });
+
+  it('without a file picker, the service worker streams the zip (of unknown length)', async () => {
+    const fake = fakeHost('none', true);
+    expect(await saveAllAsZip('My album', [source('My album/1.txt', utf8('one'))], fake.host)).toBe('downloaded');
+    expect(fake.offers.map((o) => [o.name, o.size])).toEqual([['My album.zip', undefined]]);
+    expect(fake.frames).toHaveLength(1);
+    const entries = readZip(await readAll(fake.offers[0]!.open()));
+    expect(entries.map((e) => e.name)).toEqual(['My album/1.txt']);
   });
 });

@@ -238,6 +238,7 @@ export class TabswarmApp extends LitElement {
               .revision=${app.revision}
               .link=${shareLink(base, t.magnetURI)}
               ?shareOpen=${app.fresh.has(t.infoHash)}
+              .streaming=${app.streaming}
             ></ts-torrent-card>`,
           )}
           ${torrents.length === 0 && app.pending.length === 0 && app.phase !== 'starting'
@@ -310,7 +311,8 @@ export class TabswarmApp extends LitElement {
     const file = index === undefined ? undefined : torrent.files[index];
     const name = file ? file.name : torrent.name;
     try {
-      const outcome = file ? await saveTorrentFile(file) : await saveTorrent(torrent);
+      const streaming = this.app.streaming;
+      const outcome = file ? await saveTorrentFile(torrent, file, streaming) : await saveTorrent(torrent, streaming);
       if (outcome !== 'cancelled') this.app.announce(`Saved ${name}.`);
     } catch (e) {
       const message = `${name} could not be saved: ${e instanceof Error ? e.message : String(e)}`;

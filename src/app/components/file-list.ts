@@ -1,18 +1,21 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Torrent } from '../../client/index.js';
 import { emit } from '../events.js';
 import { formatBytes, formatPercent } from '../format.js';
 import { icons } from '../icons.js';
 import { isComplete } from '../save-torrent.js';
+import { previewKindOf } from '../../sw/http.js';
 import { pathInTorrent } from '../state/torrent-status.js';
 import { controls } from '../styles.js';
 
 /**
- * The files of one torrent: a checkbox to download it or not, its size and progress, and a save
- * button once it is complete.
+ * The files of one torrent: a checkbox to download it or not, its size and progress, a button to
+ * play or view it in the page (media, images, PDFs, text; at once, while it downloads) when files
+ * can be streamed here, and a save button once it is complete.
  *
  * @fires ts-select-file - `{ torrent, index, selected }`
+ * @fires ts-preview - `{ torrent, index }`
  * @fires ts-save - `{ torrent, index }`
  */
 @customElement('ts-file-list')
@@ -53,8 +56,10 @@ export class TsFileList extends LitElement {
       }
       .meta {
         display: flex;
+        flex-wrap: wrap;
+        justify-content: flex-end;
         align-items: center;
-        gap: 0.75rem;
+        gap: 0.5rem 0.75rem;
         margin-left: auto;
         font-size: 0.875rem;
         font-variant-numeric: tabular-nums;
@@ -89,6 +94,8 @@ export class TsFileList extends LitElement {
   @property({ attribute: false }) torrent: Torrent | undefined;
   /** Changes on every refresh, so the numbers are read again. */
   @property({ type: Number }) revision = 0;
+  /** Files can be played while they download (a service worker serves them). */
+  @property({ type: Boolean }) streamable = false;
 
   override render() {
     const t = this.torrent;
@@ -117,6 +124,7 @@ export class TsFileList extends LitElement {
               ><span style="width:${progress * 100}%"></span
             ></span>
             <span class="pct">${f.selected || complete ? formatPercent(progress) : 'skipped'}</span>
+            ${this.renderPreview(t, i, path)}
             <button ?disabled=${!complete} title=${complete ? 'Save this file' : 'Can be saved once complete'} @click=${() => emit(this, 'ts-save', { torrent: t, index: i })}>
               ${icons.download} Save<span class="visually-hidden"> ${path}</span>
             </button>
@@ -124,6 +132,16 @@ export class TsFileList extends LitElement {
         </li>`;
       })}
     </ul>`;
+  }
+
+  private renderPreview(t: Torrent, index: number, path: string) {
+    const file = t.files[index];
+    const kind = file ? previewKindOf(file.name) : undefined;
+    if (!this.streamable || !kind || !file || file.length === 0) return nothing;
+    const media = kind === 'video' || kind === 'audio';
+    return html`<button title=${media ? 'Play it now, while it downloads' : 'Show it now, while it downloads'} @click=${() => emit(this, 'ts-preview', { torrent: t, index })}>
+      ${media ? icons.play : icons.file} ${media ? 'Play' : 'View'}<span class="visually-hidden"> ${path}</span>
+    </button>`;
   }
 }
 

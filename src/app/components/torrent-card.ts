@@ -1,14 +1,16 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import type { Torrent } from '../../client/index.js';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { StreamServer, Torrent } from '../../client/index.js';
+import { previewKindOf } from '../../sw/http.js';
 import { emit } from '../events.js';
 import { formatBytes, formatDuration, formatPercent, formatRate, formatRatio, NO_VALUE } from '../format.js';
 import { icons } from '../icons.js';
 import { isComplete } from '../save-torrent.js';
 import { stateInput } from '../state/client-controller.js';
-import { STATE_LABELS, torrentState, verifiedBytes, type TorrentState } from '../state/torrent-status.js';
+import { STATE_LABELS, pathInTorrent, torrentState, verifiedBytes, type TorrentState } from '../state/torrent-status.js';
 import { controls } from '../styles.js';
 import './file-list.js';
+import './file-preview.js';
 import './peer-table.js';
 import './piece-map.js';
 import './share-panel.js';
@@ -21,7 +23,8 @@ const HINTS: Partial<Record<TorrentState, string>> = {
 
 /**
  * One torrent: name, state, progress, rates, peers, time left and ratio; its piece map; buttons to
- * save, pause or resume and remove it; and, folded, how to share it, its files and its peers.
+ * save, pause or resume and remove it; the file being played or viewed, if any; and, folded, how to
+ * share it, its files and its peers.
  *
  * @fires ts-pause @fires ts-resume @fires ts-remove @fires ts-save
  */
@@ -183,6 +186,18 @@ export class TsTorrentCard extends LitElement {
   @property() link = '';
   /** The share section starts open (a torrent shared just now). */
   @property({ type: Boolean }) shareOpen = false;
+  /** Serves files to the service worker (they play while they download); undefined where it cannot. */
+  @property({ attribute: false }) streaming: StreamServer | undefined;
+  /** The file shown in the page, if any. */
+  @state() private previewing: number | undefined;
+
+  constructor() {
+    super();
+    this.addEventListener('ts-preview', (e) => {
+      if (e.detail.torrent === this.torrent) this.previewing = e.detail.index;
+    });
+    this.addEventListener('ts-preview-close', () => (this.previewing = undefined));
+  }
 
   /** Encodes the .torrent only when asked for (a stable function, so the panel does not re-render). */
   private readonly torrentFileOf = (): Uint8Array | undefined => {
@@ -244,19 +259,28 @@ export class TsTorrentCard extends LitElement {
           : html`<button @click=${() => emit(this, 'ts-pause', { torrent: t })}>${icons.pause} Pause</button>`}
         <button class="remove danger" @click=${() => emit(this, 'ts-remove', { torrent: t })}>${icons.trash} Remove</button>
       </div>
+      ${this.renderPreview(t)}
       <details ?open=${this.shareOpen}>
         <summary>Share</summary>
         <ts-share-panel .link=${this.link} .magnet=${t.magnetURI} .name=${t.name} .torrentFile=${known ? this.torrentFileOf : undefined}></ts-share-panel>
       </details>
       <details>
         <summary>Files <span class="count">(${known ? t.files.length : '…'})</span></summary>
-        <ts-file-list .torrent=${t} .revision=${this.revision}></ts-file-list>
+        <ts-file-list .torrent=${t} .revision=${this.revision} ?streamable=${this.streaming !== undefined}></ts-file-list>
       </details>
       <details>
         <summary>Peers <span class="count">(${peers.length})</span></summary>
         <ts-peer-table .peers=${peers}></ts-peer-table>
       </details>
     </article>`;
+  }
+
+  private renderPreview(t: Torrent) {
+    const index = this.previewing;
+    const file = index === undefined ? undefined : t.files[index];
+    const streaming = this.streaming;
+    if (index === undefined || !file || !streaming) return nothing;
+    return html`<ts-file-preview .src=${streaming.fileUrl(t, index)} .kind=${previewKindOf(file.name)} .name=${pathInTorrent(file.path, t.name)}></ts-file-preview>`;
   }
 }
 

@@ -4,7 +4,7 @@
  * visible, and turns what happens into notices, a log and status messages for screen readers.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { Client, type Torrent } from '../../client/index.js';
+import { Client, startStreaming, type StreamServer, type Torrent } from '../../client/index.js';
 import type { TrackerEvent } from '../../core/tracker/types.js';
 import { loadConfig } from '../config.js';
 import { describeFiles, type PickedFile } from '../drop.js';
@@ -65,6 +65,11 @@ export class ClientController implements ReactiveController {
   readonly webrtc = typeof RTCPeerConnection !== 'undefined';
   /** Resolves once the client is ready (saved torrents back); never rejects. */
   readonly ready: Promise<void>;
+  /**
+   * Serves the client's files to the service worker, so that they play and save while they download
+   * (src/client/stream-server.ts); undefined until the worker controls the page, or where it cannot.
+   */
+  streaming: StreamServer | undefined;
 
   private resolveReady!: () => void;
   private trackers: TrackerStatuses = new Map();
@@ -268,6 +273,7 @@ export class ClientController implements ReactiveController {
   // ---- the client -------------------------------------------------------------------------------
 
   private async start(): Promise<void> {
+    void this.startStreaming();
     if (!this.webrtc) {
       this.phase = 'unsupported';
       this.update();
@@ -284,6 +290,16 @@ export class ClientController implements ReactiveController {
     this.phase = 'ready';
     this.update();
     this.resolveReady();
+  }
+
+  /** Registers the service worker; it reads from whichever client is current (the client is recreated on some settings). */
+  private async startStreaming(): Promise<void> {
+    try {
+      this.streaming = await startStreaming({ get: (infoHash) => this.client?.get(infoHash) });
+      this.update();
+    } catch (e) {
+      this.logMessage(`Files cannot be played or saved while they download here: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private async createClient(): Promise<void> {

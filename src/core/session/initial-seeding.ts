@@ -95,6 +95,24 @@ export class InitialSeeding {
   }
 
   /**
+   * The peer waits for these pieces (a streaming reader's, most urgent first): those it lacks and
+   * was not told about are revealed now, ahead of the least spread ones. Returns them.
+   */
+  wanted(peer: RevealPeer, pieces: readonly number[]): number[] {
+    const state = this.peers.get(peer.id);
+    if (!state || !this.active) return [];
+    const out: number[] = [];
+    for (const i of pieces) {
+      if (!Number.isInteger(i) || i < 0 || i >= this.pieceCount || state.revealed.has(i) || peer.hasPiece(i)) continue;
+      state.revealed.add(i);
+      state.pending.add(i);
+      this.reveals[i] = this.reveals[i]! + 1;
+      out.push(i);
+    }
+    return out;
+  }
+
+  /**
    * We sent `bytes` of piece `index` to the peer. Returns pieces to announce next; or, when this
    * completes the initial seeding, `done` with every piece to announce to each peer.
    */

@@ -15,7 +15,16 @@ import { InitialSeeding } from './initial-seeding.js';
 import type { RateLimiter } from './limiter.js';
 import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
 import { PiecePicker, PRIORITY, pipelineDepth } from '../picker/index.js';
-import { BitField, decodeExtendedHandshake, encodeExtendedHandshake, type WireEvent } from '../wire/index.js';
+import {
+  BitField,
+  MAX_WANT_PIECES,
+  WANT_EXTENSION,
+  decodeExtendedHandshake,
+  decodeWantMessage,
+  encodeExtendedHandshake,
+  encodeWantMessage,
+  type WireEvent,
+} from '../wire/index.js';
 import { PieceGeometry, BLOCK_SIZE } from '../geometry.js';
 import { parseInfoDict, type Metainfo } from '../metainfo.js';
 import { bytesEqual, toHex } from '../bytes.js';
@@ -31,6 +40,8 @@ export const MAX_HIGH_WATER_MARK = 1024 * 1024;
 const MAX_REFUSED_REQUESTS = 1000;
 /** Distinct pieces read ahead of a peer's serve loop (see readAhead). */
 const READS_AHEAD = 4;
+/** Our extension id for incoming ts_want messages (BEP 10 `m`; ut_metadata has 1). */
+export const WANT_ID = 2;
 
 export interface SessionOptions {
   infoHash: Uint8Array;
@@ -129,6 +140,8 @@ export class TorrentSession {
   /** Streaming (see setStreamPriority): pieces fetched first, in order, and pieces at high priority. */
   private streamCritical: readonly number[] = [];
   private streamRaised = new Set<number>();
+  /** The last ts_want list sent to each peer (so that an unchanged list is not sent again). */
+  private readonly wantsSent = new WeakMap<Peer, string>();
   private seeding: InitialSeeding | undefined;
   private started = false;
   private limitTimer: TimerHandle | undefined;
@@ -376,7 +389,7 @@ export class TorrentSession {
         type: 'extended',
         extId: 0,
         payload: encodeExtendedHandshake({
-          m: { ut_metadata: UT_METADATA_ID },
+          m: { ut_metadata: UT_METADATA_ID, [WANT_EXTENSION]: WANT_ID },
           metadata_size: this.metainfo?.infoBytes.length,
           reqq: 250,
           v: CLIENT_VERSION,
@@ -456,8 +469,10 @@ export class TorrentSession {
       if (hs.reqq !== undefined && hs.reqq > 0) peer.maxRequests = Math.min(hs.reqq, 250);
       if (hs.metadata_size !== undefined) peer.metadataSize = hs.metadata_size;
       if (!this.metainfo) this.metadata.requestFrom(peer);
+      this.sendWants(peer);
       return;
     }
+    if (extId === WANT_ID) return this.onPeerWants(peer, payload);
     if (extId === UT_METADATA_ID) {
       const result = this.metadata.onMessage(peer, payload, this.metainfo?.infoBytes);
       if (result.kind === 'error') return this.dropPeer(peer, result.message);
@@ -568,6 +583,35 @@ export class TorrentSession {
     }
     picker.setCritical(this.streamCritical);
     if (changed || this.streamCritical.length > 0) this.prioritiesChanged();
+    if (this.started) for (const peer of this.peers.values()) this.sendWants(peer);
+  }
+
+  /**
+   * Tells a tabswarm peer (one that lists ts_want) which critical pieces we wait for that it has not
+   * announced: a seeder that reveals its pieces a few at a time reveals those first.
+   */
+  private sendWants(peer: Peer): void {
+    const id = peer.extensions[WANT_EXTENSION];
+    const picker = this.picker;
+    if (!id || !picker || peer.closed || !peer.handshaken) return;
+    const pieces = this.streamCritical.filter((i) => !picker.have(i) && !peer.hasPiece(i)).slice(0, MAX_WANT_PIECES);
+    const key = pieces.join(',');
+    if (key === (this.wantsSent.get(peer) ?? '')) return;
+    this.wantsSent.set(peer, key);
+    if (pieces.length > 0) peer.send({ type: 'extended', extId: id, payload: encodeWantMessage(pieces) });
+  }
+
+  /** A peer waits for these pieces: while seeding initially, they are the next revealed to it. */
+  private onPeerWants(peer: Peer, payload: Uint8Array): void {
+    let pieces: number[];
+    try {
+      pieces = decodeWantMessage(payload);
+    } catch (e) {
+      return this.dropPeer(peer, `bad ${WANT_EXTENSION} message: ${e instanceof Error ? e.message : e}`);
+    }
+    const picker = this.picker;
+    if (!picker || !this.seeding?.active) return;
+    this.announce(peer, this.seeding.wanted(peer, pieces.filter((i) => i < picker.pieceCount && picker.have(i))));
   }
 
   /** A piece's priority from the file selection alone: the highest of the files it lies in. */

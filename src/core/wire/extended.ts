@@ -3,7 +3,7 @@
  * ut_metadata. The decoders are tolerant of keys they do not use and strict about the types of
  * those they do; they throw only WireError.
  */
-import { decode, decodePrefix, encode, isBytes, isDict, isInt, type BDict, type BValue } from '../bencode.js';
+import { decode, decodePrefix, encode, isBytes, isDict, isInt, isList, type BDict, type BValue } from '../bencode.js';
 import { fromUtf8 } from '../bytes.js';
 import { TabswarmError } from '../errors.js';
 import { WireError } from './errors.js';
@@ -165,4 +165,33 @@ export function decodeMetadataMessage(payload: Uint8Array): MetadataMessage {
   const expected = pieceLength(piece, totalSize);
   if (rest !== expected) fail(UM, `piece ${piece} of ${totalSize} bytes must carry ${expected} bytes, not ${rest}`);
   return { msgType: 1, piece, totalSize, data: payload.subarray(length) };
+}
+
+// ---- ts_want: the pieces a streaming reader waits for ------------------------------------------
+
+/**
+ * The extension name of a hint between tabswarm peers: "I am waiting for these pieces, in this
+ * order" (a streaming reader's critical pieces that the receiver has not announced). A seeder that
+ * reveals its pieces a few at a time (initial seeding) reveals these first. Peers that do not list it
+ * in their extended handshake never receive it.
+ */
+export const WANT_EXTENSION = 'ts_want';
+/** Pieces in one want message at most. */
+export const MAX_WANT_PIECES = 64;
+
+const WM = 'ts_want message';
+
+/** `d6:piecesli…ee`: the wanted piece indexes, most urgent first. */
+export function encodeWantMessage(pieces: readonly number[]): Uint8Array {
+  if (pieces.length > MAX_WANT_PIECES) fail(WM, `${pieces.length} pieces, more than ${MAX_WANT_PIECES}`);
+  return encode({ pieces: pieces.map((p) => intIn(WM, 'pieces', p, 0, 0xffffffff)) });
+}
+
+export function decodeWantMessage(payload: Uint8Array): number[] {
+  const dict = decodeWith(WM, () => decode(payload));
+  if (!isDict(dict)) fail(WM, 'not a dictionary');
+  const list = dict['pieces'];
+  if (!isList(list)) fail(WM, "'pieces' is not a list");
+  if (list.length > MAX_WANT_PIECES) fail(WM, `${list.length} pieces, more than ${MAX_WANT_PIECES}`);
+  return list.map((p) => intIn(WM, 'pieces', p, 0, 0xffffffff));
 }

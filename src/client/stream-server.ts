@@ -1,0 +1,199 @@
+/**
+ * The page's side of streaming: answers the tabswarm service worker (src/sw/sw.ts) with the bytes
+ * of the torrents of this page's client, one chunk at a time as the worker pulls them, so that a
+ * URL such as `/stream/<infoHash>/<fileIndex>/<name>` plays in `<video>` while the torrent downloads.
+ * Reading a file raises the priority of the pieces at the reader's position (`TorrentFile.stream`);
+ * a request that goes away cancels its stream here, which lowers them again.
+ *
+ *   const streaming = await startStreaming(client);   // rejects without service workers
+ *   video.src = streaming.fileUrl(torrent, 0);
+ */
+import type { Torrent } from './torrent.js';
+import { SERVICE_WORKER_FILE, fileStreamUrl, offerStreamUrl, type StreamTarget } from '../sw/http.js';
+import { KEEP_ALIVE, isOpenMessage, isWorkerMessage, type PageMessage } from '../sw/protocol.js';
+
+/** Where the server finds torrents: a `Client` fits. */
+export interface TorrentLookup {
+  get(infoHash: string): Torrent | undefined;
+}
+
+/** A stream the page hands to the worker once (a download of something that is not one file, such as a zip). */
+export interface StreamOffer {
+  /** The name it is saved under. */
+  name: string;
+  /** Its length in bytes, when known (the download then shows its progress). */
+  size?: number;
+  /** Called once, when the worker starts reading. */
+  open(): ReadableStream<Uint8Array>;
+}
+
+export interface StartStreamingOptions {
+  /** The worker script; `tabswarm-sw.js` beside the page's base URL by default. */
+  workerUrl?: string;
+  /** Its scope (the worker's own folder by default). */
+  scope?: string;
+  /** How long to wait for the worker to control the page. */
+  timeoutMs?: number;
+  container?: ServiceWorkerContainer;
+}
+
+/** How often the page reminds the worker it is busy while streams are open. */
+const KEEP_ALIVE_MS = 10_000;
+/** An offer nobody opened is dropped after this. */
+const OFFER_TTL_MS = 120_000;
+
+/**
+ * Registers the service worker, waits until it controls this page, and answers it from `client`.
+ * Rejects when streaming is not available here: no service workers (an insecure origin, a private
+ * window of some browsers), or the worker failed to install or to take control in time.
+ */
+export async function startStreaming(client: TorrentLookup, options: StartStreamingOptions = {}): Promise<StreamServer> {
+  const container = options.container ?? (typeof navigator !== 'undefined' ? navigator.serviceWorker : undefined);
+  if (!container) throw new Error('this browser offers no service workers here (they need https or localhost)');
+  const server = new StreamServer(client, container);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Listening before registering: the worker may take control as soon as it is registered.
+  const controlled = new Promise<void>((resolve, reject) => {
+    if (container.controller) return resolve();
+    container.addEventListener('controllerchange', () => resolve(), { once: true });
+    timer = setTimeout(() => reject(new Error('the service worker did not take control of the page')), options.timeoutMs ?? 10_000);
+  });
+  try {
+    const url = options.workerUrl ?? new URL(SERVICE_WORKER_FILE, document.baseURI).href;
+    const registration = await container.register(url, options.scope ? { scope: options.scope } : undefined);
+    await controlled;
+    server.scope = registration.scope;
+    return server;
+  } catch (e) {
+    server.close();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class StreamServer {
+  /** The worker's scope: stream URLs start with it. */
+  scope: string;
+  private readonly offers = new Map<string, { offer: StreamOffer; timer: ReturnType<typeof setTimeout> }>();
+  private open = 0;
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly client: TorrentLookup,
+    private readonly container: ServiceWorkerContainer,
+    scope = '',
+  ) {
+    this.scope = scope;
+    container.addEventListener('message', this.onMessage);
+    // Messages from the worker wait until this is called (or until the page has loaded).
+    container.startMessages();
+  }
+
+  /** The URL that serves file `fileIndex` of `torrent` (with `download`: as an attachment). */
+  fileUrl(torrent: Torrent, fileIndex: number, options: { download?: boolean } = {}): string {
+    const file = torrent.files[fileIndex];
+    if (!file) throw new RangeError(`no file ${fileIndex}`);
+    return fileStreamUrl(this.scope, torrent.infoHash, fileIndex, file.name, options.download === true);
+  }
+
+  /** Offers a stream to be downloaded once, through the returned URL (as an attachment). */
+  offer(offer: StreamOffer): string {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    this.offers.set(id, { offer, timer: setTimeout(() => this.offers.delete(id), OFFER_TTL_MS) });
+    return offerStreamUrl(this.scope, id, offer.name);
+  }
+
+  /** Streams being read now. */
+  get active(): number {
+    return this.open;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.container.removeEventListener('message', this.onMessage);
+    for (const { timer } of this.offers.values()) clearTimeout(timer);
+    this.offers.clear();
+    if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
+  }
+
+  private readonly onMessage = (event: MessageEvent<unknown>): void => {
+    const port = event.ports[0];
+    if (this.closed || !port || !isOpenMessage(event.data)) return;
+    void this.serve(event.data.target, port);
+  };
+
+  private async serve(target: StreamTarget, port: MessagePort): Promise<void> {
+    const post = (m: PageMessage, transfer: Transferable[] = []) => port.postMessage(m, transfer);
+    let source: { size: number | undefined; name: string; open(start: number, end: number | undefined): ReadableStream<Uint8Array> };
+    if (target.kind === 'file') {
+      const torrent = this.client.get(target.infoHash);
+      if (!torrent) return post({ type: 'missing', reason: 'no such torrent' });
+      await torrent.ready;
+      const file = torrent.files[target.fileIndex];
+      if (!file) return post({ type: 'missing', reason: 'no such file' });
+      source = { size: file.length, name: file.name, open: (start, end) => file.stream(start, end) };
+    } else {
+      const entry = this.offers.get(target.id);
+      if (!entry) return post({ type: 'missing', reason: 'no such download (each is served once)' });
+      this.offers.delete(target.id);
+      clearTimeout(entry.timer);
+      const { offer } = entry;
+      source = { size: offer.size, name: offer.name, open: () => offer.open() };
+    }
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let counted = false;
+    const finish = () => {
+      port.onmessage = null;
+      port.close();
+      if (counted) this.streamClosed();
+      counted = false;
+    };
+    port.onmessage = (e: MessageEvent<unknown>) => {
+      const m = e.data;
+      if (!isWorkerMessage(m)) return;
+      if (m.type === 'read' && !reader) {
+        reader = source.open(m.start, m.end).getReader();
+        counted = true;
+        this.streamOpened();
+      } else if (m.type === 'pull' && reader) {
+        const r = reader;
+        r.read().then(
+          ({ value, done }) => {
+            if (done) {
+              post({ type: 'end' });
+              finish();
+              return;
+            }
+            const owned = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength && value.buffer instanceof ArrayBuffer;
+            const data = owned ? value : value.slice();
+            post({ type: 'chunk', data }, [data.buffer as ArrayBuffer]);
+          },
+          (e: unknown) => {
+            post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+            finish();
+          },
+        );
+      } else if (m.type === 'cancel') {
+        void reader?.cancel().catch(() => undefined);
+        finish();
+      }
+    };
+    post({ type: 'found', size: source.size, name: source.name });
+  }
+
+  private streamOpened(): void {
+    this.open++;
+    this.keepAlive ??= setInterval(() => this.container.controller?.postMessage({ type: KEEP_ALIVE }), KEEP_ALIVE_MS);
+  }
+
+  private streamClosed(): void {
+    this.open--;
+    if (this.open === 0 && this.keepAlive !== undefined) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
+  }
+}

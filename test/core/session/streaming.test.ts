@@ -1,0 +1,106 @@
+/**
+ * Streaming priorities in the session (`setStreamPriority`): a reader's critical pieces come first and
+ * in order, its read-ahead next, in deselected files too, and a seeder that reveals its pieces a few at
+ * a time (initial seeding) reveals what a streaming peer waits for (the ts_want hint).
+ */
+import { describe, expect, it } from 'vitest';
+import { createTorrent, type TorrentInputFile } from '../../../src/core/create.js';
+import { concatBytes } from '../../../src/core/bytes.js';
+import { PRIORITY } from '../../../src/core/picker/index.js';
+import { fixtureBytes } from '../../fixtures/greeting.js';
+import { TestSwarm, seededStore, type TestNode } from './swarm-harness.js';
+
+const PIECE = 16 * 1024;
+
+async function torrentOf(files: readonly TorrentInputFile[]) {
+  const t = await createTorrent(files, { pieceLength: PIECE, name: files.length > 1 ? 'set' : undefined });
+  return { metainfo: t.metainfo, data: concatBytes(files.map((f) => f.data as Uint8Array)) };
+}
+
+/** The order in which a node verifies pieces. */
+function verifiedOrder(node: TestNode): number[] {
+  const order: number[] = [];
+  node.session.on('piece', (i) => order.push(i));
+  return order;
+}
+
+const range = (first: number, last: number) => Array.from({ length: last - first + 1 }, (_, i) => first + i);
+
+describe('streaming priorities', () => {
+  it('critical pieces come first and in order, then the read-ahead, then the rest', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'movie.webm', data: fixtureBytes(64 * PIECE, 1) }]);
+    const swarm = new TestSwarm();
+    await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 256 * 1024, initialSeeding: false });
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    const order = verifiedOrder(leecher);
+    leecher.session.setStreamPriority(range(40, 43), range(44, 51));
+    expect(leecher.session.picker!.priority(44)).toBe(PRIORITY.high);
+    expect(leecher.session.picker!.critical).toEqual(range(40, 43));
+    swarm.connectAll();
+    await swarm.runUntil(() => leecher.session.done);
+    expect(order.slice(0, 4)).toEqual(range(40, 43));
+    expect([...order.slice(4, 12)].sort((a, b) => a - b)).toEqual(range(44, 51));
+    // Released: back to the usual priority.
+    leecher.session.setStreamPriority([], []);
+    expect(leecher.session.picker!.priority(44)).toBe(PRIORITY.normal);
+    expect(leecher.session.picker!.critical).toEqual([]);
+    swarm.stop();
+  });
+
+  it('a seeder that reveals its pieces a few at a time reveals first what a streaming peer waits for', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'movie.webm', data: fixtureBytes(256 * PIECE, 2) }]);
+    const swarm = new TestSwarm();
+    const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 512 * 1024 });
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    const order = verifiedOrder(leecher);
+    leecher.session.setStreamPriority(range(200, 203), []);
+    swarm.connectAll();
+    await swarm.runUntil(() => order.length >= 8);
+    // Without the hint, these would come whenever the seeder happened to reveal them (at random); with
+    // it, they come first (but for the one piece revealed before the hint arrived).
+    expect(order[0]).toBe(200);
+    expect(order.slice(0, 5)).toEqual(expect.arrayContaining(range(200, 203)));
+    // A later seek: the new critical pieces are asked for, revealed and fetched right after the
+    // requests already on their way (one block per piece here) and those sent while the hint goes
+    // to the seeder and its answer comes back behind the blocks queued on the link.
+    const inFlight = leecher.session.peers.get('seeder')!.requests.size;
+    expect(order).not.toContain(100);
+    expect(order).not.toContain(101);
+    leecher.session.setStreamPriority(range(100, 101), []);
+    const from = order.length;
+    await swarm.runUntil(() => order.length >= from + inFlight + 12);
+    expect(order.slice(from, from + inFlight + 12)).toEqual(expect.arrayContaining([100, 101]));
+    await swarm.runUntil(() => leecher.session.done);
+    expect(seeder.bans).toEqual([]);
+    expect(leecher.warnings).toEqual([]);
+    swarm.stop();
+  });
+
+  it('streams from a deselected file, and its pieces go back to skipped when released', async () => {
+    const files = [
+      { path: 'set/a.bin', data: fixtureBytes(8 * PIECE, 3) },
+      { path: 'set/b.bin', data: fixtureBytes(8 * PIECE, 4) },
+    ];
+    const { metainfo, data } = await torrentOf(files);
+    const swarm = new TestSwarm();
+    await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), initialSeeding: false });
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    leecher.session.selectFiles([true, false]);
+    leecher.session.setStreamPriority([10, 11], [12]);
+    // Selecting again keeps what a reader raised.
+    leecher.session.selectFiles([true, false]);
+    expect([10, 11, 12, 13].map((i) => leecher.session.picker!.priority(i))).toEqual([PRIORITY.high, PRIORITY.high, PRIORITY.high, PRIORITY.skip]);
+    // A reader that went away before anything arrived: its pieces are skipped again.
+    leecher.session.setStreamPriority([10, 11], []);
+    expect(leecher.session.picker!.priority(12)).toBe(PRIORITY.skip);
+    swarm.connectAll();
+    await swarm.runUntil(() => leecher.session.done);
+    const stored = new Set(await leecher.store.stored());
+    for (const i of [...range(0, 7), 10, 11]) expect(stored.has(i), `piece ${i}`).toBe(true);
+    for (const i of [8, 9, 12, 13, 14, 15]) expect(stored.has(i), `piece ${i}`).toBe(false);
+    leecher.session.setStreamPriority([], []);
+    expect(leecher.session.done).toBe(true);
+    expect(range(8, 15).map((i) => leecher.session.picker!.priority(i))).toEqual(range(8, 15).map(() => PRIORITY.skip));
+    swarm.stop();
+  });
+});
