@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --mib 64 --rounds 3 --swarm-mib 32 --leechers 4
- *   --only tabswarm,webtorrent,raw,tabswarm-from-webtorrent,swarm]`
+ * `npm run bench [-- --mib 64 --rounds 3 --swarm-mib 32 --leechers 4 --stream-mib 512
+ *   --only tabswarm,webtorrent,raw,tabswarm-from-webtorrent,swarm,stream]`
  *
  * Real Chromium, real WebRTC, a real bittorrent-tracker server, inside the private network namespace.
  * 1. Transfers of one file between two fresh browser contexts, alternating in each round between
@@ -10,6 +10,8 @@
  *    byte to last); "first piece" is the time from add(magnet) to the first verified piece.
  * 2. One seeder and four leechers, for tabswarm and for WebTorrent: the seeder's upload divided by
  *    the file size (how much of the load the origin carried).
+ * 3. Streaming (bench/stream.ts): a WebM of --stream-mib played from its share link in the app while
+ *    it downloads: time to the first frame, from a seek to playing again, and the page's peak heap.
  * Prints a table and ends with one JSON line.
  */
 import { parseArgs } from 'node:util';
@@ -18,6 +20,7 @@ import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../test/browser/harness.js';
 import { serveLibrary, startTracker, type LibServer } from '../test/browser/lib-harness.js';
+import { streamBench, type StreamResult } from './stream.js';
 
 const MiB = 1024 * 1024;
 const { values } = parseArgs({
@@ -26,15 +29,17 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'swarm-mib': { type: 'string', default: '32' },
     leechers: { type: 'string', default: '4' },
-    only: { type: 'string', default: 'tabswarm,webtorrent,raw,tabswarm-from-webtorrent,swarm' },
+    'stream-mib': { type: 'string', default: '512' },
+    only: { type: 'string', default: 'tabswarm,webtorrent,raw,tabswarm-from-webtorrent,swarm,stream' },
   },
 });
 const size = Math.round(Number(values.mib) * MiB);
 const rounds = Number(values.rounds);
 const swarmSize = Math.round(Number(values['swarm-mib']) * MiB);
 const leecherCount = Number(values.leechers);
+const streamMiB = Number(values['stream-mib']);
 const only = new Set(values.only.split(','));
-for (const [name, v] of [['mib', size], ['rounds', rounds], ['swarm-mib', swarmSize], ['leechers', leecherCount]] as const) {
+for (const [name, v] of [['mib', size], ['rounds', rounds], ['swarm-mib', swarmSize], ['leechers', leecherCount], ['stream-mib', streamMiB]] as const) {
   if (!Number.isFinite(v) || v <= 0) {
     console.error(`--${name} must be a positive number`);
     process.exit(2);
@@ -152,6 +157,7 @@ const [browser, lib, tracker] = await Promise.all([
 const pages = new Pages(browser, lib);
 const transfers: Transfer[] = [];
 const swarms: SwarmResult[] = [];
+let stream: StreamResult | undefined;
 try {
   console.log(`transfers of ${size / MiB} MiB between two Chromium contexts, ${rounds} rounds, alternating ${KINDS.join(' / ')}`);
   for (let round = 1; round <= rounds; round++) {
@@ -185,6 +191,17 @@ try {
       console.log(`  ${kind.padEnd(10)}  ${result.error ? `failed: ${result.error}` : `seeder upload ${fmt(result.seederUpload, 2)} × file size, all done in ${fmt(result.seconds)} s`}`);
     }
   }
+  if (only.has('stream')) {
+    console.log(`streaming a ${streamMiB} MiB WebM from its share link in the app (recording, seeding and hashing it first)`);
+    stream = await streamBench(browser, tracker.url, streamMiB);
+    console.log(
+      stream.error
+        ? `  failed: ${stream.error}`
+        : `  first frame ${fmt(stream.firstFrameMs, 0)} ms after opening the link (Play pressed at ${fmt(stream.playClickedMs, 0)} ms; downloaded ${stream.progressAtFirstFrame} %), ` +
+            `seek to 3/4 playing again in ${fmt(stream.seekMs, 0)} ms (at ${stream.progressAtSeek} %), all downloaded in ${fmt(stream.downloadSeconds)} s; ` +
+            `peak JS heap ${fmt(stream.peakHeapMiB)} MiB, with array buffers ${fmt(stream.peakHeapWithBuffersMiB)} MiB`,
+    );
+  }
 } finally {
   await browser.close();
   await lib.close();
@@ -214,6 +231,12 @@ console.log(
   `tabswarm / WebTorrent ${fmt(vsWebTorrent, 2)} (target ≥ 1.25); tabswarm / raw ${fmt(vsRaw, 2)} (target ≥ 0.90); ` +
     `seeder upload ${fmt(seederUpload, 2)} (target ≤ 1.5); first piece ${fmt(firstPiece, 0)} ms (target ≤ 1000)`,
 );
+if (stream && !stream.error) {
+  console.log(
+    `streaming ${fmt(stream.fileMiB, 0)} MiB: first frame ${fmt(stream.firstFrameMs, 0)} ms (target ≤ 1500); seek ${fmt(stream.seekMs, 0)} ms (target ≤ 1000); ` +
+      `peak heap with buffers ${fmt(stream.peakHeapWithBuffersMiB)} MiB (piece data held: about 64 MiB at most)`,
+  );
+}
 console.log(
   JSON.stringify({
     fileMiB: size / MiB,
@@ -227,12 +250,25 @@ console.log(
     webtorrentFirstPieceMs: round3(med('webtorrent', 'firstPieceMs')),
     tabswarmFromWebTorrentMiBps: round3(med('tabswarm-from-webtorrent', 'mibps')),
     swarm: Object.fromEntries(swarms.map((s) => [s.kind, { seederUpload: round3(s.seederUpload), seconds: round3(s.seconds), error: s.error }])),
+    stream: stream && {
+      fileMiB: round3(stream.fileMiB),
+      videoSeconds: round3(stream.videoSeconds),
+      firstFrameMs: round3(stream.firstFrameMs),
+      playClickedMs: round3(stream.playClickedMs),
+      seekMs: round3(stream.seekMs),
+      downloadSeconds: round3(stream.downloadSeconds),
+      peakHeapMiB: round3(stream.peakHeapMiB),
+      peakHeapWithBuffersMiB: round3(stream.peakHeapWithBuffersMiB),
+      error: stream.error,
+    },
     failures: transfers.filter((t) => t.error).map((t) => `${t.kind} round ${t.round}: ${t.error}`),
     targets: {
       vsWebTorrent: vsWebTorrent !== undefined && vsWebTorrent >= 1.25,
       vsRaw: vsRaw !== undefined && vsRaw >= 0.9,
       seederUpload: seederUpload !== undefined && seederUpload <= 1.5,
       firstPiece: firstPiece !== undefined && firstPiece <= 1000,
+      firstFrame: stream?.firstFrameMs !== undefined ? stream.firstFrameMs <= 1500 : null,
+      seek: stream?.seekMs !== undefined ? stream.seekMs <= 1000 : null,
     },
   }),
 );

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium, serveApp } from './harness.js';
 import { startTracker, type TrackerServer } from './lib-harness.js';
-import { makeSeekable } from './webm.js';
+import { makeSeekable, recordWebm } from './webm.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -103,58 +103,6 @@ describe('streaming through the service worker', () => {
       [url, range ?? '', method, torrentName] as const,
     );
     return { ...r, body: Buffer.from(r.body, 'base64') };
-  }
-
-  /**
-   * Records `seconds` of a canvas animation (moving shapes over noise, a key frame every second)
-   * with MediaRecorder in the page: a WebM of a few MB per second, nothing downloaded.
-   */
-  async function recordWebm(page: Page, seconds: number): Promise<Buffer> {
-    const base64 = await page.evaluate(async (seconds) => {
-      const canvas = document.createElement('canvas');
-      canvas.width = 640;
-      canvas.height = 360;
-      const g = canvas.getContext('2d')!;
-      const recorder = new MediaRecorder(canvas.captureStream(30), {
-        mimeType: 'video/webm;codecs=vp8',
-        videoBitsPerSecond: 6_000_000,
-        videoKeyFrameIntervalDuration: 1000,
-      } as MediaRecorderOptions);
-      const chunks: Blob[] = [];
-      recorder.ondataavailable = (e) => chunks.push(e.data);
-      let frame = 0;
-      let running = true;
-      let x = 12345;
-      const random = () => ((x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32);
-      const draw = () => {
-        if (!running) return;
-        frame++;
-        g.fillStyle = `hsl(${(frame * 7) % 360} 70% 45%)`;
-        g.fillRect(0, 0, 640, 360);
-        for (let i = 0; i < 600; i++) {
-          g.fillStyle = `rgb(${random() * 255} ${random() * 255} ${random() * 255})`;
-          g.fillRect(random() * 640, random() * 360, 12, 12);
-        }
-        g.fillStyle = '#fff';
-        g.fillRect((frame * 9) % 640, 150, 60, 60);
-        requestAnimationFrame(draw);
-      };
-      draw();
-      recorder.start(1000);
-      await new Promise((r) => setTimeout(r, seconds * 1000));
-      running = false;
-      await new Promise((r) => {
-        recorder.onstop = r;
-        recorder.stop();
-      });
-      const url = await new Promise<string>((resolve) => {
-        const reader = new FileReader();
-        reader.onload = () => resolve(reader.result as string);
-        reader.readAsDataURL(new Blob(chunks, { type: 'video/webm' }));
-      });
-      return url.slice(url.indexOf(',') + 1);
-    }, seconds);
-    return Buffer.from(base64, 'base64');
   }
 
   beforeAll(async () => {

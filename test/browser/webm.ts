@@ -6,6 +6,7 @@
  * get one every second), so that a player seeks by asking for the target cluster's bytes. The
  * clusters themselves are copied unchanged.
  */
+import type { Page } from 'playwright-core';
 
 const ID = {
   ebml: 0x1a45dfa3,
@@ -99,7 +100,23 @@ export interface SeekableWebm {
   cues: number;
 }
 
-export function makeSeekable(webm: Uint8Array): SeekableWebm {
+interface Layout {
+  /** Where the Segment element starts (after the EBML header). */
+  segmentAt: number;
+  /** Where its content ends. */
+  end: number;
+  /** The Info's children but Duration; the segment's other elements before the first cluster but Cues. */
+  infoChildren: Uint8Array[];
+  others: Uint8Array[];
+  scale: number;
+  firstCluster: number;
+  /** Each cluster: where it starts, where its Timecode element lies, its time, whether its first block is a key frame. */
+  clusters: { at: number; timecode: [number, number]; time: number; key: boolean }[];
+  /** The last block's time (ticks). */
+  lastTime: number;
+}
+
+function layout(webm: Uint8Array): Layout {
   const ebml = readHeader(webm, 0);
   if (ebml.id !== ID.ebml || ebml.size === undefined) throw new Error('not a WebM: no EBML header');
   const segmentAt = ebml.data + ebml.size;
@@ -137,9 +154,8 @@ export function makeSeekable(webm: Uint8Array): SeekableWebm {
   }
   if (!infoChildren || firstCluster < 0) throw new Error('not a WebM: no Info or no cluster');
 
-  // The clusters: where each starts, its time, whether its first block is a key frame; the last block's time.
-  const clusters: { at: number; time: number; key: boolean }[] = [];
-  let current: { at: number; time: number; key: boolean; blocks: number } | undefined;
+  const clusters: Layout['clusters'] = [];
+  let current: { at: number; timecode: [number, number]; time: number; key: boolean; blocks: number } | undefined;
   let lastTime = 0;
   /** A block (or simple block) at `blockAt`: track number (a vint), 16-bit signed relative time, flags. */
   const onBlock = (blockAt: number, key: ((flags: number) => boolean) | boolean) => {
@@ -155,13 +171,16 @@ export function makeSeekable(webm: Uint8Array): SeekableWebm {
   for (at = firstCluster; at < end; ) {
     const h = readHeader(webm, at);
     if (h.id === ID.cluster) {
-      current = { at, time: 0, key: false, blocks: 0 };
+      current = { at, timecode: [h.data, h.data], time: 0, key: false, blocks: 0 };
       clusters.push(current);
       at = h.data; // into the cluster: its children follow (its end is the next cluster when its size is unknown)
       continue;
     }
     if (h.size === undefined) throw new Error(`an unknown-size element 0x${h.id.toString(16)} inside a cluster`);
-    if (h.id === ID.timecode && current) current.time = readUint(webm, h.data, h.size);
+    if (h.id === ID.timecode && current) {
+      current.time = readUint(webm, h.data, h.size);
+      current.timecode = [at, h.data + h.size];
+    }
     if (h.id === ID.simpleBlock) onBlock(h.data, (flags) => (flags & 0x80) !== 0);
     if (h.id === ID.blockGroup) {
       let block = -1;
@@ -176,7 +195,36 @@ export function makeSeekable(webm: Uint8Array): SeekableWebm {
     }
     at = h.data + h.size;
   }
+  return { segmentAt, end, infoChildren, others, scale, firstCluster, clusters, lastTime };
+}
 
+/**
+ * A longer live WebM: the clusters of `webm` (as MediaRecorder writes it: unknown-size clusters)
+ * played again and again, each copy's cluster times shifted past the previous copy, until the
+ * result holds at least `minBytes`. Give the result to {@link makeSeekable}.
+ */
+export function loopWebm(webm: Uint8Array, minBytes: number): Uint8Array {
+  const { end, firstCluster, clusters, lastTime, scale } = layout(webm);
+  if (clusters.some((c) => readHeader(webm, c.at).size !== undefined)) throw new Error('clusters of a known size cannot be re-timed here');
+  if (!clusters[0]?.key) throw new Error('the first cluster does not start with a key frame');
+  const period = lastTime + Math.round(33_000_000 / scale);
+  const head = webm.subarray(0, firstCluster);
+  const parts: Uint8Array[] = [head];
+  let total = head.length;
+  for (let copy = 0; total < minBytes; copy++) {
+    for (let i = 0; i < clusters.length; i++) {
+      const c = clusters[i]!;
+      const next = clusters[i + 1]?.at ?? end;
+      const piece = concat([webm.subarray(c.at, c.timecode[0]), element(ID.timecode, uint64(c.time + copy * period)), webm.subarray(c.timecode[1], next)]);
+      parts.push(piece);
+      total += piece.length;
+    }
+  }
+  return concat(parts);
+}
+
+export function makeSeekable(webm: Uint8Array): SeekableWebm {
+  const { segmentAt, end, infoChildren, others, scale, firstCluster, clusters, lastTime } = layout(webm);
   const durationTicks = lastTime + Math.round(33_000_000 / scale); // plus about one frame
   const durationBytes = new Uint8Array(8);
   new DataView(durationBytes.buffer).setFloat64(0, durationTicks);
@@ -192,4 +240,56 @@ export function makeSeekable(webm: Uint8Array): SeekableWebm {
   const segmentHead = Uint8Array.from([...idBytes(ID.segment), 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // unknown size
   const bytes = concat([webm.subarray(0, segmentAt), segmentHead, info, head, cues, webm.subarray(firstCluster, end)]);
   return { bytes, duration: (durationTicks * scale) / 1e9, cues: keyed.length };
+}
+
+/**
+ * Records `seconds` of a canvas animation (moving shapes over noise, a key frame every second)
+ * with MediaRecorder in the page: a WebM of a few MB per second, nothing downloaded.
+ */
+export async function recordWebm(page: Page, seconds: number): Promise<Uint8Array> {
+  const base64 = await page.evaluate(async (seconds) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 360;
+    const g = canvas.getContext('2d')!;
+    const recorder = new MediaRecorder(canvas.captureStream(30), {
+      mimeType: 'video/webm;codecs=vp8',
+      videoBitsPerSecond: 6_000_000,
+      videoKeyFrameIntervalDuration: 1000,
+    } as MediaRecorderOptions);
+    const chunks: Blob[] = [];
+    recorder.ondataavailable = (e) => chunks.push(e.data);
+    let frame = 0;
+    let running = true;
+    let x = 12345;
+    const random = () => ((x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const draw = () => {
+      if (!running) return;
+      frame++;
+      g.fillStyle = `hsl(${(frame * 7) % 360} 70% 45%)`;
+      g.fillRect(0, 0, 640, 360);
+      for (let i = 0; i < 600; i++) {
+        g.fillStyle = `rgb(${random() * 255} ${random() * 255} ${random() * 255})`;
+        g.fillRect(random() * 640, random() * 360, 12, 12);
+      }
+      g.fillStyle = '#fff';
+      g.fillRect((frame * 9) % 640, 150, 60, 60);
+      requestAnimationFrame(draw);
+    };
+    draw();
+    recorder.start(1000);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    running = false;
+    await new Promise((r) => {
+      recorder.onstop = r;
+      recorder.stop();
+    });
+    const url = await new Promise<string>((resolve) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result as string);
+      reader.readAsDataURL(new Blob(chunks, { type: 'video/webm' }));
+    });
+    return url.slice(url.indexOf(',') + 1);
+  }, seconds);
+  return Uint8Array.from(Buffer.from(base64, 'base64'));
 }

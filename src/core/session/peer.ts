@@ -57,6 +57,11 @@ export class Peer {
 
   /** Our requests to the peer, by `index:begin`. */
   readonly requests = new Map<string, OutstandingRequest>();
+  /**
+   * Our requests to the peer that we cancelled (timeouts, endgame, a streaming reader's preemption),
+   * oldest first and bounded: a block that still arrives for one of them is not held against the peer.
+   */
+  readonly cancelled = new Set<string>();
   /** The peer's requests to us, in arrival order. */
   readonly theirRequests: { index: number; begin: number; length: number }[] = [];
 

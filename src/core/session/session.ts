@@ -97,6 +97,8 @@ const KEEP_ALIVE = 55_000;
 const IDLE_TIMEOUT = 120_000;
 /** Bytes of blocks we never asked for that a peer may send before we drop it. */
 const MAX_UNREQUESTED = 1024 * 1024;
+/** Cancelled requests remembered per peer (see Peer.cancelled). */
+const MAX_CANCELLED = 4096;
 /** Failed attempts kept per piece for blame; more than this and the oldest is dropped. */
 const MAX_FAILED_ATTEMPTS = 3;
 /**
@@ -416,7 +418,7 @@ export class TorrentSession {
     if (peer.have.get(index)) return;
     peer.have.set(index);
     picker.incrementAvailability(index);
-
+    if (this.streamCritical.includes(index)) this.preemptForCritical(peer);
     this.updateInterest(peer);
   }
 
@@ -582,6 +584,7 @@ export class TorrentSession {
       }
     }
     picker.setCritical(this.streamCritical);
+    if (this.started) for (const peer of this.peers.values()) this.preemptForCritical(peer);
     if (changed || this.streamCritical.length > 0) this.prioritiesChanged();
     if (this.started) for (const peer of this.peers.values()) this.sendWants(peer);
   }
@@ -684,6 +687,47 @@ export class TorrentSession {
     }, Math.max(1, limit.msUntil(BLOCK_SIZE)));
   }
 
+  /** Withdraws one of our requests to a peer (the caller gives its block back to the picker if due). */
+  private cancelRequest(peer: Peer, key: string, r: { index: number; begin: number; length: number }): void {
+    peer.requests.delete(key);
+    peer.send({ type: 'cancel', index: r.index, begin: r.begin, length: r.length });
+    if (peer.cancelled.size >= MAX_CANCELLED) peer.cancelled.delete(peer.cancelled.values().next().value!);
+    peer.cancelled.add(key);
+  }
+
+  /**
+   * A streaming reader waits for critical pieces that this peer has and that nobody is fetching
+   * yet: the requests queued at the peer for ordinary pieces would be served first (a peer answers
+   * in order, and a deep pipeline holds megabytes), so they are cancelled and given back to the
+   * picker, and the critical blocks are asked for in their place. Blocks already on their way are
+   * still taken. Requests for raised (read-ahead) pieces stay.
+   */
+  private preemptForCritical(peer: Peer): void {
+    const picker = this.picker;
+    if (!picker || peer.closed || peer.peerChoking || peer.requests.size === 0) return;
+    const waiting = this.streamCritical.some((i) => peer.hasPiece(i) && this.hasUnrequestedBlock(i));
+    if (!waiting) return;
+    let cancelled = false;
+    for (const [key, r] of peer.requests) {
+      if (picker.priority(r.index) >= PRIORITY.high) continue;
+      this.cancelRequest(peer, key, r);
+      picker.requestCancelled(peer.id, r.index, r.begin);
+      cancelled = true;
+    }
+    if (cancelled) this.fillRequests(peer);
+  }
+
+  /** Whether piece `index` is missing a block that nobody has been asked for. */
+  private hasUnrequestedBlock(index: number): boolean {
+    const picker = this.picker!;
+    const state = picker.pieceState(index);
+    if (state === 'none') return true;
+    if (state !== 'partial') return false;
+    const size = this.geometry!.pieceSize(index);
+    for (let begin = 0; begin < size; begin += BLOCK_SIZE) if (picker.blockState(index, begin) === 'missing') return true;
+    return false;
+  }
+
   /** Gives a peer's outstanding requests back to the picker. */
   private releaseRequests(peer: Peer): void {
     for (const r of peer.requests.values()) this.picker?.requestCancelled(peer.id, r.index, r.begin);
@@ -702,6 +746,9 @@ export class TorrentSession {
     const wanted = request ? request.length === block.length : !!picker?.wantsBlock(index, begin, block.length);
     if (!picker || !wanted) {
       this.wasted += block.length;
+      // We cancelled it and it crossed our cancel on the way (perhaps while we asked for it again):
+      // the peer did nothing wrong. Each cancel excuses one such block.
+      if (peer.cancelled.delete(key)) return;
       const total = (this.unrequested.get(peer) ?? 0) + block.length;
       this.unrequested.set(peer, total);
       if (total > MAX_UNREQUESTED) this.dropPeer(peer, 'sent too many blocks we did not ask for');
@@ -714,10 +761,7 @@ export class TorrentSession {
     for (const otherId of result.cancel) {
       const other = this.peers.get(otherId);
       const r = other?.requests.get(key);
-      if (other && r) {
-        other.requests.delete(key);
-        other.send({ type: 'cancel', index, begin, length: r.length });
-      }
+      if (other && r) this.cancelRequest(other, key, r);
     }
     if (result.duplicate) {
       this.wasted += block.length;
@@ -1005,9 +1049,8 @@ export class TorrentSession {
       let timedOut = false;
       for (const [key, r] of peer.requests) {
         if (now - r.at > this.o.requestTimeout) {
-          peer.requests.delete(key);
+          this.cancelRequest(peer, key, r);
           this.picker?.requestCancelled(peer.id, r.index, r.begin);
-          peer.send({ type: 'cancel', index: r.index, begin: r.begin, length: r.length });
           timedOut = true;
         }
       }

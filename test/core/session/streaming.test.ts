@@ -8,7 +8,10 @@ import { createTorrent, type TorrentInputFile } from '../../../src/core/create.j
 import { concatBytes } from '../../../src/core/bytes.js';
 import { PRIORITY } from '../../../src/core/picker/index.js';
 import { fixtureBytes } from '../../fixtures/greeting.js';
-import { TestSwarm, seededStore, type TestNode } from './swarm-harness.js';
+import { TestSwarm, seededStore, storedBytes, type TestNode } from './swarm-harness.js';
+
+const storedBytesEqual = async (node: TestNode, metainfo: Parameters<typeof storedBytes>[1], data: Uint8Array) =>
+  Buffer.from(await storedBytes(node.store, metainfo)).equals(Buffer.from(data));
 
 const PIECE = 16 * 1024;
 
@@ -73,6 +76,39 @@ describe('streaming priorities', () => {
     await swarm.runUntil(() => leecher.session.done);
     expect(seeder.bans).toEqual([]);
     expect(leecher.warnings).toEqual([]);
+    swarm.stop();
+  });
+
+  it('a seek preempts the requests queued at a peer for ordinary pieces: the critical pieces come next, not after them', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'movie.webm', data: fixtureBytes(512 * PIECE, 5) }]);
+    const swarm = new TestSwarm();
+    await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 2 * 1024 * 1024, initialSeeding: false });
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    const order = verifiedOrder(leecher);
+    swarm.connectAll();
+    await swarm.runUntil(() => order.length >= 60);
+    const seeder = leecher.session.peers.get('seeder')!;
+    const queued = seeder.requests.size;
+    // A deep pipeline: without preemption the critical pieces would wait behind all of these.
+    expect(queued).toBeGreaterThanOrEqual(20);
+    const critical = range(400, 403).filter((i) => !order.includes(i));
+    leecher.session.setStreamPriority(critical, []);
+    const from = order.length;
+    await swarm.runUntil(() => critical.every((i) => order.includes(i)));
+    const before = Math.max(...critical.map((i) => order.indexOf(i))) - from - critical.length + 1;
+    // Only what was already on the wire comes first.
+    expect(before).toBeLessThan(queued / 2);
+    // Seeks back and forth: the blocks that cross our cancels are not held against the seeder.
+    for (const at of [100, 300, 200, 450, 50]) {
+      const next = range(at, at + 3).filter((i) => !order.includes(i));
+      leecher.session.setStreamPriority(next, []);
+      await swarm.runUntil(() => next.every((i) => order.includes(i)));
+    }
+    leecher.session.setStreamPriority([], []);
+    await swarm.runUntil(() => leecher.session.done);
+    expect(leecher.warnings).toEqual([]);
+    expect(leecher.session.peers.has('seeder')).toBe(true);
+    expect(await storedBytesEqual(leecher, metainfo, data)).toBe(true);
     swarm.stop();
   });
 
