@@ -1,11 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Torrent } from '../../client/index.js';
 import '../components/activity-log.js';
 import '../components/add-panel.js';
 import type { TsAddPanel } from '../components/add-panel.js';
 import '../components/drop-zone.js';
+import '../components/embed-docs.js';
 import '../components/notices.js';
 import '../components/remove-dialog.js';
 import type { TsRemoveDialog } from '../components/remove-dialog.js';
@@ -76,7 +77,7 @@ export class TabswarmApp extends LitElement {
         margin: 0;
         font-size: 0.9375rem;
       }
-      header button {
+      header nav {
         margin-left: auto;
       }
       main {
@@ -161,6 +162,8 @@ export class TabswarmApp extends LitElement {
 
   /** The colour theme, from the settings: `system` follows `prefers-color-scheme`. */
   @property({ reflect: true }) theme: Theme = 'system';
+  /** What the page shows: the torrents, or how to embed them (`#embed`). */
+  @state() private page: 'torrents' | 'embed' = pageOf(location.hash);
 
   private readonly app = new ClientController(this);
   @query('ts-settings-dialog') private settingsDialog!: TsSettingsDialog;
@@ -188,12 +191,14 @@ export class TabswarmApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onLocation);
+    window.addEventListener('hashchange', this.onPage);
     void this.app.ready.then(this.onLocation);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('hashchange', this.onLocation);
+    window.removeEventListener('hashchange', this.onPage);
   }
 
   protected override willUpdate(): void {
@@ -214,15 +219,38 @@ export class TabswarmApp extends LitElement {
   override render() {
     const app = this.app;
     const disabled = !app.webrtc || app.phase === 'restarting';
-    const torrents = app.torrents;
-    const base = appUrl(location.href);
     return html`
-      <ts-drop-zone ?disabled=${disabled}></ts-drop-zone>
+      <ts-drop-zone ?disabled=${disabled || this.page === 'embed'}></ts-drop-zone>
       <header part="header">
         <div class="brand">${icons.swarm}<h1>tabswarm</h1></div>
         <p class="tagline muted">Share files straight from this tab</p>
+        <nav aria-label="Pages">
+          ${this.page === 'embed'
+            ? html`<a class="button" href="#">${icons.file} Your torrents</a>`
+            : html`<a class="button" href="#embed">${icons.link} Embed</a>`}
+        </nav>
         <button @click=${() => void this.settingsDialog.show()}>${icons.sliders} Settings</button>
       </header>
+      ${this.page === 'embed' ? this.renderEmbed() : this.renderTorrents()}
+      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${app.status}</div>
+      <ts-settings-dialog .settings=${app.settings} .defaults=${app.defaults}></ts-settings-dialog>
+      <ts-remove-dialog></ts-remove-dialog>
+    `;
+  }
+
+  private renderEmbed() {
+    return html`<main>
+      <ts-notices .notices=${this.app.notices}></ts-notices>
+      <ts-embed-docs .torrents=${this.app.torrents} .base=${appUrl(location.href)}></ts-embed-docs>
+    </main>`;
+  }
+
+  private renderTorrents() {
+    const app = this.app;
+    const disabled = !app.webrtc || app.phase === 'restarting';
+    const torrents = app.torrents;
+    const base = appUrl(location.href);
+    return html`
       <main>
         <ts-notices .notices=${app.notices}></ts-notices>
         <ts-add-panel ?disabled=${disabled} ?compact=${torrents.length > 0}></ts-add-panel>
@@ -253,9 +281,6 @@ export class TabswarmApp extends LitElement {
           remove them.
         </p>
       </footer>
-      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${app.status}</div>
-      <ts-settings-dialog .settings=${app.settings} .defaults=${app.defaults}></ts-settings-dialog>
-      <ts-remove-dialog></ts-remove-dialog>
     `;
   }
 
@@ -285,6 +310,11 @@ export class TabswarmApp extends LitElement {
   private on<K extends AppEventName>(type: K, handler: (detail: AppEventDetails[K]) => void): void {
     this.addEventListener(type, (e: Event) => handler((e as CustomEvent<AppEventDetails[K]>).detail));
   }
+
+  private readonly onPage = (): void => {
+    this.page = pageOf(location.hash);
+    window.scrollTo(0, 0);
+  };
 
   private readonly onLocation = (): void => {
     const magnet = magnetFromLocation(location.href);
@@ -337,6 +367,10 @@ export class TabswarmApp extends LitElement {
       this.app.announce(outcome === 'copied' ? 'Share link copied.' : 'Open the torrent’s Share section to copy its link.');
     }
   }
+}
+
+function pageOf(hash: string): 'torrents' | 'embed' {
+  return hash === '#embed' ? 'embed' : 'torrents';
 }
 
 declare global {

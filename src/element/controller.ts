@@ -1,0 +1,288 @@
+/**
+ * The work behind one `<tab-swarm>`, as a Lit ReactiveController: it resolves `src`, holds a lease on
+ * the torrent in the page's shared client (./shared.ts), picks the file, gets its URL from the
+ * service worker (or a Blob once complete where there is none), keeps the numbers fresh and fires
+ * the element's events. The element only renders what is here.
+ *
+ * Everything one `src` starts belongs to a {@link Run}: listeners (an AbortSignal), timers, the
+ * lease and any object URL. A new `src`, an error or the element leaving the page ends the run
+ * and frees all of it.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { StreamServer, Torrent, TorrentFile } from '../client/index.js';
+import { contentTypeOf } from '../sw/http.js';
+import { fire } from './events.js';
+import { acquire, streamServer, type Lease } from './shared.js';
+import { SourceError, displayKindOf, pickFile, resolveSource, type DisplayKind } from './source.js';
+
+export interface EmbedHost extends ReactiveControllerHost, HTMLElement {
+  src: string;
+  file: string;
+  announce: string;
+  /** Makes the element's player or image let go of its URL (its request to the worker ends). */
+  releaseMedia(): void;
+}
+
+export type Phase = 'idle' | 'loading' | 'ready' | 'error';
+
+interface Run {
+  /** The `src` and `announce` it was started for. */
+  key: string;
+  abort: AbortController;
+  lease: Lease | undefined;
+  soon: ReturnType<typeof setTimeout> | undefined;
+  tick: ReturnType<typeof setInterval> | undefined;
+  objectUrl: string | undefined;
+}
+
+const REFRESH_MS = 1000;
+const PROGRESS_MS = 250;
+
+const sentence = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
+
+export class EmbedController implements ReactiveController {
+  phase: Phase = 'idle';
+  /** What it is doing while loading. */
+  status = '';
+  torrent: Torrent | undefined;
+  file: TorrentFile | undefined;
+  kind: DisplayKind | undefined;
+  /** What the player or image shows: the worker's URL, or an object URL once complete. */
+  url: string | undefined;
+  /** Where the save link points (the same, as an attachment). */
+  saveUrl: string | undefined;
+  /** Why the file does not stream (shown in the element). */
+  notice: string | undefined;
+  error: Error | undefined;
+  errorMessage = '';
+  done = false;
+  streaming: StreamServer | undefined;
+
+  private current: Run | undefined;
+  private fileWanted = '';
+  private leaving = false;
+  /** `tabswarm-ready` was fired for the file (whether it streams is known). */
+  private shown = false;
+
+  constructor(private readonly host: EmbedHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.leaving = false;
+    // A removed element put back starts again (its attributes have not changed: ask for an update).
+    this.host.requestUpdate();
+  }
+
+  hostDisconnected(): void {
+    this.leaving = true;
+    // A move (removed and inserted in one DOM call) keeps everything; a removal frees everything.
+    queueMicrotask(() => {
+      if (this.leaving && !this.host.isConnected) this.stop();
+    });
+  }
+
+  /** Follows the host's attributes: called before each render. */
+  sync(): void {
+    if (!this.host.isConnected) return;
+    const key = `${this.host.src.trim()}\n${this.host.announce.trim()}`;
+    if (this.current?.key !== key) {
+      this.stop();
+      this.begin(key);
+    } else if (this.host.file !== this.fileWanted && this.current && this.torrent?.metainfo && this.phase !== 'error') {
+      this.show(this.current);
+    }
+  }
+
+  /** The player could not play the file (or the image could not be decoded): a card instead. */
+  mediaFailed(url: string): void {
+    const run = this.current;
+    if (!run || this.phase !== 'ready' || url !== this.url || !this.file) return;
+    this.host.releaseMedia();
+    const message = `This browser cannot show ${this.file.name}; save it to open it with another program.`;
+    this.kind = 'card';
+    this.notice = message;
+    this.host.requestUpdate();
+    fire(this.host, 'tabswarm-error', { error: new Error(message), message });
+  }
+
+  // ---- a run ----------------------------------------------------------------------------------------
+
+  private begin(key: string): void {
+    const run: Run = { key, abort: new AbortController(), lease: undefined, soon: undefined, tick: undefined, objectUrl: undefined };
+    this.current = run;
+    if (this.host.src.trim() === '') return;
+    this.phase = 'loading';
+    this.status = 'Loading…';
+    this.load(run).catch((e: unknown) => this.fail(run, e));
+  }
+
+  private async load(run: Run): Promise<void> {
+    if (typeof RTCPeerConnection === 'undefined') throw new SourceError('this browser cannot connect to peers: it has no WebRTC');
+    const source = await resolveSource(this.host.src, document.baseURI, run.abort.signal);
+    if (run !== this.current) return;
+    const announce = this.host.announce.split(/\s+/).filter((a) => a.length > 0);
+    run.lease = acquire(source.infoHash, source.input, announce);
+    const torrent = await run.lease.torrent;
+    if (run !== this.current) return;
+    this.torrent = torrent;
+    const signal = run.abort.signal;
+    torrent.addEventListener('progress', () => this.soon(run), { signal });
+    torrent.addEventListener('peer', () => this.soon(run), { signal });
+    torrent.addEventListener('error', (e) => this.fail(run, e.detail.error), { signal });
+    run.tick = setInterval(() => this.refresh(run), REFRESH_MS);
+    if (!torrent.metainfo) {
+      const lonely = torrent.announce.length === 0 && torrent.urlList.length === 0;
+      this.status = lonely ? 'No tracker to find peers with: give the element an announce attribute.' : 'Looking for peers…';
+      this.host.requestUpdate();
+      await torrent.ready;
+      if (run !== this.current) return;
+    }
+    this.show(run);
+  }
+
+  /** Shows the file the `file` attribute names (again, when it changed). */
+  private show(run: Run): void {
+    const torrent = this.torrent!;
+    let file: TorrentFile;
+    try {
+      file = pickFile(torrent.files, this.host.file, torrent.name);
+    } catch (e) {
+      this.fail(run, e);
+      return;
+    }
+    this.fileWanted = this.host.file;
+    if (file === this.file) return;
+    this.host.releaseMedia();
+    this.revoke(run);
+    const kind = displayKindOf(file.name);
+    this.forgetFile();
+    this.file = file;
+    this.kind = kind;
+    this.phase = 'ready';
+    run.lease?.want([file.index]);
+    this.host.requestUpdate();
+    void streamServer().then(
+      (server) => {
+        if (run !== this.current || file !== this.file) return;
+        this.streaming = server;
+        this.url = kind === 'card' ? undefined : server.fileUrl(torrent, file.index);
+        this.saveUrl = server.fileUrl(torrent, file.index, { download: true });
+        this.ready(run, torrent, file, kind);
+      },
+      (e: unknown) => {
+        if (run !== this.current || file !== this.file) return;
+        const reason = sentence(e instanceof Error ? e.message : String(e));
+        const when = kind === 'video' || kind === 'audio' ? 'It plays' : kind === 'image' ? 'It is shown' : 'It can be saved';
+        this.notice = `Streaming is not available here. ${reason} ${when} once it is downloaded.`;
+        this.ready(run, torrent, file, kind);
+      },
+    );
+  }
+
+  private ready(run: Run, torrent: Torrent, file: TorrentFile, kind: DisplayKind): void {
+    this.shown = true;
+    fire(this.host, 'tabswarm-ready', { torrent, file, kind, streaming: this.streaming !== undefined });
+    this.refresh(run);
+  }
+
+  /** At most every PROGRESS_MS while pieces arrive. */
+  private soon(run: Run): void {
+    run.soon ??= setTimeout(() => {
+      run.soon = undefined;
+      this.refresh(run);
+    }, PROGRESS_MS);
+  }
+
+  private refresh(run: Run): void {
+    const torrent = this.torrent;
+    if (run !== this.current || !torrent || this.phase === 'error') return;
+    this.host.requestUpdate();
+    const file = this.phase === 'ready' ? this.file : undefined;
+    if (this.done) return;
+    const progress = file ? file.progress : torrent.progress;
+    fire(this.host, 'tabswarm-progress', {
+      torrent,
+      file,
+      progress,
+      downloadSpeed: torrent.downloadSpeed,
+      uploadSpeed: torrent.uploadSpeed,
+      numPeers: torrent.numPeers,
+    });
+    // Done once shown (streaming or not is decided) and every byte is verified.
+    if (!file || !this.shown || progress < 1) return;
+    this.done = true;
+    if (!this.streaming) void this.useBlob(run, file);
+    fire(this.host, 'tabswarm-done', { torrent, file });
+  }
+
+  /** Without a service worker: the complete file as an object URL. */
+  private async useBlob(run: Run, file: TorrentFile): Promise<void> {
+    let blob: Blob;
+    try {
+      blob = await file.blob(contentTypeOf(file.name).split(';')[0]);
+    } catch (e) {
+      this.fail(run, e);
+      return;
+    }
+    if (run !== this.current || file !== this.file) return;
+    run.objectUrl = URL.createObjectURL(blob);
+    if (this.kind !== 'card') this.url = run.objectUrl;
+    this.saveUrl = run.objectUrl;
+    this.host.requestUpdate();
+  }
+
+  private fail(run: Run, e: unknown): void {
+    if (run !== this.current || run.abort.signal.aborted) return;
+    const error = e instanceof Error ? e : new Error(String(e));
+    this.teardown(run);
+    this.phase = 'error';
+    this.error = error;
+    this.errorMessage = sentence(error.message);
+    this.host.requestUpdate();
+    fire(this.host, 'tabswarm-error', { error, message: this.errorMessage });
+  }
+
+  /** Ends the current run and forgets what it showed. */
+  private stop(): void {
+    const run = this.current;
+    this.current = undefined;
+    if (run) this.teardown(run);
+    this.phase = 'idle';
+    this.status = '';
+    this.torrent = undefined;
+    this.error = undefined;
+    this.errorMessage = '';
+    this.fileWanted = '';
+    this.forgetFile();
+    this.host.requestUpdate();
+  }
+
+  private forgetFile(): void {
+    this.file = undefined;
+    this.kind = undefined;
+    this.url = undefined;
+    this.saveUrl = undefined;
+    this.notice = undefined;
+    this.streaming = undefined;
+    this.done = false;
+    this.shown = false;
+  }
+
+  /** Frees what a run holds: listeners, timers, the player's stream, object URLs, the lease. */
+  private teardown(run: Run): void {
+    run.abort.abort();
+    clearTimeout(run.soon);
+    clearInterval(run.tick);
+    run.soon = run.tick = undefined;
+    this.host.releaseMedia();
+    this.revoke(run);
+    run.lease?.release();
+    run.lease = undefined;
+  }
+
+  private revoke(run: Run): void {
+    if (run.objectUrl) URL.revokeObjectURL(run.objectUrl);
+    run.objectUrl = undefined;
+  }
+}

@@ -1,0 +1,476 @@
+/**
+ * `<tab-swarm>` in real Chromium, with a real tracker, inside the private network namespace of
+ * `npm test`: the built dist/tabswarm-element.js (and tabswarm-sw.js beside it) in plain pages that
+ * hold nothing but its script tag and the element, fed by a seeder in another browser context.
+ * Playing, showing, saving; removing an element; bad sources; pages without a service worker; the
+ * manifest; the app's Embed page and the example page.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { launchChromium, serveApp } from './harness.js';
+import { startTracker, type TrackerServer } from './lib-harness.js';
+import { attr, plainPage, serveElement, type ElementServer } from './element-harness.js';
+import { makeSeekable, recordWebm } from './webm.js';
+import { ATTRIBUTES, CSS_PROPERTIES, EVENTS, PARTS } from '../../src/app/embed-reference.js';
+
+type ElementModule = typeof import('../../src/element/index.js');
+interface RecordedEvent {
+  type: string;
+  id: string;
+  kind?: string;
+  streaming?: boolean;
+  message?: string;
+  file?: string;
+  bubbles: boolean;
+  composed: boolean;
+}
+interface PageGlobals {
+  tabSwarm(): Promise<ElementModule>;
+  events: RecordedEvent[];
+  objectUrls: { created: number; revoked: number };
+}
+
+const ROOT = new URL('../../', import.meta.url);
+const AXE = fileURLToPath(new URL('node_modules/axe-core/axe.min.js', ROOT));
+const KiB = 1024;
+
+/** Installed in every page: the module's exports (Vitest would rewrite an `import()` in this file) and a log of the element's events. */
+const INIT = `
+globalThis.tabSwarm = () => import('/tabswarm-element.js');
+globalThis.events = [];
+for (const type of ['tabswarm-progress', 'tabswarm-ready', 'tabswarm-done', 'tabswarm-error']) {
+  document.addEventListener(type, (e) => globalThis.events.push({ type, id: e.target.id, kind: e.detail.kind, streaming: e.detail.streaming,
+    message: e.detail.message, file: e.detail.file && e.detail.file.name, bubbles: e.bubbles, composed: e.composed }));
+}`;
+/** A page where service workers cannot run (as on an insecure origin), counting object URLs. */
+const NO_WORKER = `
+Object.defineProperty(Navigator.prototype, 'serviceWorker', { get() { return undefined; }, configurable: true });
+globalThis.objectUrls = { created: 0, revoked: 0 };
+const create = URL.createObjectURL, revoke = URL.revokeObjectURL;
+URL.createObjectURL = (o) => (globalThis.objectUrls.created++, create.call(URL, o));
+URL.revokeObjectURL = (u) => (globalThis.objectUrls.revoked++, revoke.call(URL, u));`;
+
+const CSP_LOG = `globalThis.cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => globalThis.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));`;
+
+/** Serious and critical axe-core violations (axe is evaluated through the DevTools protocol, which the page's CSP rightly allows). */
+async function runAxe(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(AXE, 'utf8'));
+  const violations = await page.evaluate(async () => {
+    type Result = { violations: { id: string; impact?: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] };
+    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<Result> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.join('\n  ')}`);
+}
+
+function makeData(size: number, seed: number): Buffer {
+  const out = Buffer.alloc(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 255;
+  }
+  return out;
+}
+
+interface Seeded {
+  magnet: string;
+  infoHash: string;
+  torrentFile: Buffer;
+}
+
+interface Opened {
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+}
+
+describe('<tab-swarm>', () => {
+  let browser: Browser;
+  let server: ElementServer;
+  let tracker: TrackerServer;
+  let seederContext: BrowserContext;
+  let seeder: Page;
+  const contexts: BrowserContext[] = [];
+  const seeds: Record<'video' | 'image' | 'data', Seeded> = {} as Record<'video' | 'image' | 'data', Seeded>;
+  let video: Buffer;
+  const data = makeData(1536 * KiB + 77, 5);
+
+  async function open(url: string, init: string[] = []): Promise<Opened> {
+    const context = await browser.newContext();
+    contexts.push(context);
+    for (const content of [INIT, ...init]) await context.addInitScript({ content });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(url);
+    return { context, page, errors };
+  }
+
+  /** Seeds one file from the seeder page, through the element module's shared client. */
+  async function seed(name: string, type: string, bytes: Buffer | 'png'): Promise<Seeded> {
+    const r = await seeder.evaluate(
+      async ([name, type, base64, announce]) => {
+        let data: Uint8Array;
+        if (base64) {
+          data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        } else {
+          const canvas = document.createElement('canvas');
+          canvas.width = 320;
+          canvas.height = 200;
+          const c = canvas.getContext('2d')!;
+          c.fillStyle = '#2f7de1';
+          c.fillRect(0, 0, 320, 200);
+          c.fillStyle = '#ffffff';
+          c.fillRect(40, 40, 120, 80);
+          const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), 'image/png'));
+          data = new Uint8Array(await blob.arrayBuffer());
+        }
+        const module = await (globalThis as unknown as PageGlobals).tabSwarm();
+        const t = await module.tabSwarmClient().seed([new File([data as Uint8Array<ArrayBuffer>], name, { type })], { announce: [announce] });
+        let binary = '';
+        for (const b of t.torrentFile!) binary += String.fromCharCode(b);
+        return { magnet: t.magnetURI, infoHash: t.infoHash, torrentFile: btoa(binary) };
+      },
+      [name, type, bytes === 'png' ? '' : bytes.toString('base64'), tracker.url] as const,
+    );
+    return { ...r, torrentFile: Buffer.from(r.torrentFile, 'base64') };
+  }
+
+  /** The peers (their peer ids) the seeder has for a torrent. */
+  const seederPeerIds = (infoHash: string) =>
+    seeder.evaluate(async (h) => (await (globalThis as unknown as PageGlobals).tabSwarm()).tabSwarmClient().get(h)?.peers().map((p) => p.id) ?? [], infoHash);
+  const setSeederUpload = (upload: number) =>
+    seeder.evaluate(async (upload) => (await (globalThis as unknown as PageGlobals).tabSwarm()).tabSwarmClient().setRateLimits({ upload }), upload);
+
+  /** The state of one element, read inside its shadow root. */
+  function inspect(page: Page, id: string) {
+    return page.evaluate((id) => {
+      const el = document.getElementById(id) as (HTMLElement & { phase: string; done: boolean; torrent?: { infoHash: string } }) | null;
+      const root = el?.shadowRoot;
+      const media = root?.querySelector<HTMLVideoElement | HTMLImageElement>('[part~=media]');
+      const save = root?.querySelector('[part~=save]');
+      return {
+        phase: el?.phase,
+        done: el?.done,
+        torrent: el?.torrent?.infoHash,
+        media: media?.localName,
+        src: media instanceof HTMLVideoElement ? media.currentSrc : (media?.getAttribute('src') ?? undefined),
+        time: media instanceof HTMLVideoElement ? media.currentTime : undefined,
+        mediaError: media instanceof HTMLVideoElement ? (media.error?.message ?? null) : undefined,
+        width: media instanceof HTMLImageElement && media.complete ? media.naturalWidth : undefined,
+        progress: Number(root?.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') ?? NaN),
+        text: (root?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+        save: save instanceof HTMLAnchorElement ? save.href : save ? 'disabled' : undefined,
+        error: root?.querySelector('[part~=error]')?.textContent ?? undefined,
+        message: root?.querySelector('[part~=message]')?.textContent ?? undefined,
+      };
+    }, id);
+  }
+
+  /** The bytes at `url`, fetched in the page (so through its service worker). */
+  async function fetchIn(page: Page, url: string): Promise<Buffer> {
+    const base64 = await page.evaluate(async (url) => {
+      const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      let binary = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(binary);
+    }, url);
+    return Buffer.from(base64, 'base64');
+  }
+
+  const shared = (page: Page) =>
+    page.evaluate(async () => {
+      const s = (await (globalThis as unknown as PageGlobals).tabSwarm()).tabSwarmShared();
+      return { client: s.client !== undefined, torrents: s.torrents, inClient: s.client?.torrents.map((t) => t.infoHash) ?? [], active: s.streaming?.active };
+    });
+  const events = (page: Page) => page.evaluate(() => (globalThis as unknown as PageGlobals).events);
+
+  beforeAll(async () => {
+    tracker = await startTracker();
+    [browser, server] = await Promise.all([launchChromium(), serveElement()]);
+    server.put('/seed.html', plainPage());
+    seederContext = await browser.newContext();
+    await seederContext.addInitScript({ content: INIT });
+    seeder = await seederContext.newPage();
+    await seeder.goto(`${server.url}/seed.html`);
+    video = Buffer.from(makeSeekable(await recordWebm(seeder, 6)).bytes);
+    seeds.video = await seed('recording.webm', 'video/webm', video);
+    seeds.image = await seed('picture.png', 'image/png', 'png');
+    seeds.data = await seed('notes.bin', 'application/octet-stream', data);
+    server.put('/files/picture.torrent', seeds.image.torrentFile);
+    server.put('/files/garbage.torrent', 'd8:announce3:abce');
+    server.put(
+      '/page.html',
+      plainPage(
+        `<tab-swarm id="video" src="${attr(seeds.video.magnet)}" controls muted autoplay></tab-swarm>\n` +
+          `<tab-swarm id="image" src="/files/picture.torrent"></tab-swarm>\n<tab-swarm id="card" src="${attr(seeds.data.magnet)}"></tab-swarm>`,
+      ),
+    );
+  }, 120_000);
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close().catch(() => {});
+  });
+  afterAll(async () => {
+    await seederContext?.close().catch(() => {});
+    await browser?.close();
+    await server?.close();
+    await tracker?.close();
+  });
+
+  it('a plain page with the script tag and <tab-swarm src> plays a video seeded by another context (streamed by the worker), shows an image from a .torrent URL and a file card whose save button gives the same bytes', async () => {
+    const started = Date.now();
+    const { page, errors } = await open(`${server.url}/page.html`);
+
+    // The video plays through the service worker (a /stream/ URL), its time advancing.
+    await expect.poll(async () => (await inspect(page, 'video')).time ?? 0, { timeout: 30_000 }).toBeGreaterThan(1);
+    const v = await inspect(page, 'video');
+    expect(v.src).toBe(`${server.url}/stream/${seeds.video.infoHash}/0/recording.webm`);
+    expect(v.mediaError).toBeNull();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.url}/tabswarm-sw.js`);
+    const playingAfter = Date.now() - started;
+
+    // The image, from the .torrent URL, through the worker too.
+    await expect.poll(async () => (await inspect(page, 'image')).width, { timeout: 20_000 }).toBe(320);
+    expect((await inspect(page, 'image')).src).toBe(`${server.url}/stream/${seeds.image.infoHash}/0/picture.png`);
+
+    // The card: name, size, progress to 100 %, peers, and a save link that serves the file.
+    await expect.poll(async () => (await inspect(page, 'card')).progress, { timeout: 20_000 }).toBe(100);
+    const card = await inspect(page, 'card');
+    expect(card.text).toMatch(/^notes\.bin 1\.5 MiB .*1\.5 MiB · 1 peer · ↑/);
+    expect(card.save).toBe(`${server.url}/stream/${seeds.data.infoHash}/0/notes.bin?download`);
+    expect((await fetchIn(page, card.save!)).equals(data)).toBe(true);
+
+    // The video's bytes through the worker are the seeder's.
+    await expect.poll(async () => (await inspect(page, 'video')).done, { timeout: 30_000 }).toBe(true);
+    expect((await fetchIn(page, v.src!)).equals(video)).toBe(true);
+
+    // Events: ready (streaming) and done for each, progress on the way; all bubbling and composed.
+    const log = await events(page);
+    for (const [id, kind, file] of [['video', 'video', 'recording.webm'], ['image', 'image', 'picture.png'], ['card', 'card', 'notes.bin']] as const) {
+      expect(log.filter((e) => e.type === 'tabswarm-ready' && e.id === id), id).toEqual([expect.objectContaining({ kind, file, streaming: true })]);
+      expect(log.filter((e) => e.type === 'tabswarm-done' && e.id === id), id).toEqual([expect.objectContaining({ file })]);
+    }
+    expect(log.some((e) => e.type === 'tabswarm-progress')).toBe(true);
+    expect(log.every((e) => e.bubbles && e.composed)).toBe(true);
+    expect(log.filter((e) => e.type === 'tabswarm-error')).toEqual([]);
+    // One client for the page, holding the three torrents.
+    expect((await shared(page)).inClient.sort()).toEqual([seeds.video.infoHash, seeds.image.infoHash, seeds.data.infoHash].sort());
+    expect(errors).toEqual([]);
+    console.log(`video ${(video.length / 1024 / 1024).toFixed(1)} MiB playing ${playingAfter} ms after the page opened`);
+  }, 120_000);
+
+  it('removing an element stops its download and frees what it held: its torrent leaves the client, the seeder loses the peer, its stream closes; removing the last one ends the client', async () => {
+    const { page, errors } = await open(`${server.url}/page.html`);
+    for (const id of ['video', 'image', 'card']) await expect.poll(async () => (await inspect(page, id)).done, { timeout: 30_000 }).toBe(true);
+    const me = await page.evaluate(async () => {
+      const id = (await (globalThis as unknown as PageGlobals).tabSwarm()).tabSwarmShared().client!.peerId;
+      return Array.from(id, (b) => b.toString(16).padStart(2, '0')).join('');
+    });
+    const connected = async (infoHash: string) => (await seederPeerIds(infoHash)).includes(me);
+    // A video the seeder uploads slowly, so that its stream is still open when the element goes.
+    await setSeederUpload(96 * KiB);
+    try {
+      const slow = await seed('slow.webm', 'video/webm', video);
+      await page.evaluate((src) => document.body.insertAdjacentHTML('beforeend', `<tab-swarm id="slow" src="${src}" muted autoplay></tab-swarm>`), attr(slow.magnet));
+      await expect.poll(async () => (await shared(page)).active ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
+      const before = await inspect(page, 'slow');
+      expect(before.src).toBe(`${server.url}/stream/${slow.infoHash}/0/slow.webm`);
+      expect(before.progress).toBeLessThan(100);
+      await expect.poll(() => connected(slow.infoHash), { timeout: 10_000 }).toBe(true);
+
+      await page.evaluate(() => {
+        const el = document.getElementById('slow')!;
+        (globalThis as unknown as { removed: Element }).removed = el;
+        el.remove();
+      });
+      await expect.poll(async () => (await shared(page)).active, { timeout: 10_000 }).toBe(0);
+      const after = await shared(page);
+      expect(after.torrents).not.toContain(slow.infoHash);
+      expect(after.inClient).not.toContain(slow.infoHash);
+      await expect.poll(() => connected(slow.infoHash), { timeout: 10_000 }).toBe(false);
+      const removed = await page.evaluate(() => {
+        const el = (globalThis as unknown as { removed: HTMLElementTagNameMap['tab-swarm'] }).removed;
+        return { phase: el.phase, torrent: el.torrent?.infoHash, media: el.shadowRoot!.querySelectorAll('video, audio, img').length };
+      });
+      expect(removed).toEqual({ phase: 'idle', torrent: undefined, media: 0 });
+      // The others are untouched.
+      expect((await inspect(page, 'image')).width).toBe(320);
+      expect(after.inClient.sort()).toEqual([seeds.video.infoHash, seeds.image.infoHash, seeds.data.infoHash].sort());
+    } finally {
+      await setSeederUpload(0);
+    }
+
+    // A moved element keeps its torrent (nothing restarts).
+    await page.evaluate(() => document.body.prepend(document.getElementById('card')!));
+    await page.waitForTimeout(100);
+    expect((await inspect(page, 'card')).phase).toBe('ready');
+    expect((await shared(page)).inClient).toContain(seeds.data.infoHash);
+
+    // The rest removed: no torrent, no client (its tracker sockets closed), no connection to the seeder.
+    expect(await page.evaluate(() => [...document.querySelectorAll('tab-swarm')].map((el) => (el.remove(), el.id)).sort())).toEqual(['card', 'image', 'video']);
+    await expect.poll(async () => (await shared(page)).client, { timeout: 10_000 }).toBe(false);
+    expect((await shared(page)).torrents).toEqual([]);
+    for (const s of Object.values(seeds)) await expect.poll(() => connected(s.infoHash), { timeout: 10_000 }).toBe(false);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('a bad src says what is wrong, in the element and as tabswarm-error: a malformed magnet link, a .torrent URL that is a 404, a file that is no torrent, a file the torrent lacks; a good src given later recovers', async () => {
+    server.put(
+      '/errors.html',
+      plainPage(
+        [
+          '<tab-swarm id="magnet" src="magnet:?xt=urn:btih:1234"></tab-swarm>',
+          '<tab-swarm id="missing" src="/files/missing.torrent"></tab-swarm>',
+          '<tab-swarm id="garbage" src="files/garbage.torrent"></tab-swarm>',
+          `<tab-swarm id="nofile" src="${attr(seeds.image.magnet)}" file="7"></tab-swarm>`,
+        ].join('\n'),
+      ),
+    );
+    const { page, errors } = await open(`${server.url}/errors.html`);
+    const expected: Record<string, RegExp> = {
+      magnet: /^The magnet link is not valid: .+\.$/,
+      missing: new RegExp(`^The \\.torrent file ${server.url}/files/missing\\.torrent could not be loaded: HTTP 404 Not Found\\.$`),
+      garbage: new RegExp(`^Not a valid \\.torrent file: .+ \\(${server.url}/files/garbage\\.torrent\\)\\.$`),
+      nofile: /^This torrent has no file 7 \(its files are numbered 0 to 0\)\.$/,
+    };
+    for (const [id, message] of Object.entries(expected)) {
+      await expect.poll(async () => (await inspect(page, id)).error ?? '', { timeout: 20_000 }).toMatch(message);
+      expect((await inspect(page, id)).phase, id).toBe('error');
+      expect(await page.locator(`#${id}`).getByRole('alert').textContent(), id).toMatch(message);
+    }
+    const log = (await events(page)).filter((e) => e.type === 'tabswarm-error');
+    for (const [id, message] of Object.entries(expected)) expect(log.filter((e) => e.id === id).map((e) => e.message), id).toEqual([expect.stringMatching(message)]);
+    console.log(`errors shown: ${Object.keys(expected).map((id) => log.find((e) => e.id === id)?.message).join(' | ')}`);
+    // The element whose file was missing let its torrent go.
+    await expect.poll(async () => (await shared(page)).torrents).toEqual([]);
+    // A good src, given later, recovers.
+    await page.evaluate((src) => document.getElementById('magnet')!.setAttribute('src', src), seeds.image.magnet);
+    await expect.poll(async () => (await inspect(page, 'magnet')).width, { timeout: 20_000 }).toBe(320);
+    expect((await inspect(page, 'magnet')).error).toBeUndefined();
+    expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+  }, 60_000);
+
+  it('without service workers: each element says why it cannot stream, then plays, shows and saves from a Blob once the file is complete; removing the elements revokes every object URL', async () => {
+    server.put(
+      '/no-worker.html',
+      plainPage(
+        `<tab-swarm id="video" src="${attr(seeds.video.magnet)}" controls muted autoplay></tab-swarm>\n` +
+          `<tab-swarm id="image" src="${attr(seeds.image.magnet)}"></tab-swarm>\n<tab-swarm id="card" src="${attr(seeds.data.magnet)}"></tab-swarm>`,
+      ),
+    );
+    const { page, errors } = await open(`${server.url}/no-worker.html`, [NO_WORKER]);
+    await expect.poll(async () => (await inspect(page, 'video')).time ?? 0, { timeout: 30_000 }).toBeGreaterThan(1);
+    expect((await inspect(page, 'video')).src).toMatch(/^blob:/);
+    await expect.poll(async () => (await inspect(page, 'image')).width, { timeout: 20_000 }).toBe(320);
+    expect((await inspect(page, 'image')).src).toMatch(/^blob:/);
+    await expect.poll(async () => (await inspect(page, 'card')).save ?? '', { timeout: 20_000 }).toMatch(/^blob:/);
+    const card = await inspect(page, 'card');
+    expect(card.message).toBe(
+      'Streaming is not available here. This page cannot use service workers (they need https, or http on localhost). It can be saved once it is downloaded.',
+    );
+    expect((await fetchIn(page, card.save!)).equals(data)).toBe(true);
+    const ready = (await events(page)).filter((e) => e.type === 'tabswarm-ready');
+    expect(ready.map((e) => [e.id, e.streaming]).sort()).toEqual([['card', false], ['image', false], ['video', false]]);
+
+    await page.evaluate(() => document.querySelectorAll('tab-swarm').forEach((el) => el.remove()));
+    await expect.poll(async () => (await shared(page)).client, { timeout: 10_000 }).toBe(false);
+    const urls = await page.evaluate(() => (globalThis as unknown as PageGlobals).objectUrls);
+    expect(urls.created).toBeGreaterThanOrEqual(3);
+    expect(urls.revoked).toBe(urls.created);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('custom-elements.json, the JSDoc of the element and the app’s Embed page name the same attributes, events, parts and custom properties as the element has', async () => {
+    interface Named {
+      name: string;
+    }
+    interface Manifest {
+      modules: { declarations: { tagName?: string; attributes: Named[]; events: Named[]; cssParts: Named[]; cssProperties: Named[] }[] }[];
+    }
+    const manifest = JSON.parse(readFileSync(new URL('custom-elements.json', ROOT), 'utf8')) as Manifest;
+    const element = manifest.modules.flatMap((m) => m.declarations).find((d) => d.tagName === 'tab-swarm')!;
+    const source = readFileSync(new URL('src/element/tab-swarm.ts', ROOT), 'utf8');
+    const styles = readFileSync(new URL('src/element/styles.ts', ROOT), 'utf8');
+    const events = readFileSync(new URL('src/element/events.ts', ROOT), 'utf8');
+    const jsdoc = (tag: string) => [...source.matchAll(new RegExp(`^ \\* @${tag} (\\S+) - `, 'gm'))].map((m) => m[1]!).sort();
+    const names = (list: Named[]) => list.map((e) => e.name).sort();
+    const unique = (list: string[]) => [...new Set(list)].sort();
+
+    const observed = await seeder.evaluate(async () => {
+      await (globalThis as unknown as PageGlobals).tabSwarm();
+      return (customElements.get('tab-swarm') as unknown as { observedAttributes: string[] }).observedAttributes;
+    });
+    expect(jsdoc('attr')).toEqual(unique(observed));
+    expect(names(element.attributes)).toEqual(jsdoc('attr'));
+    expect(names(ATTRIBUTES)).toEqual(jsdoc('attr'));
+
+    expect(jsdoc('fires')).toEqual(unique([...events.matchAll(/^ {2}'(tabswarm-[a-z]+)': /gm)].map((m) => m[1]!)));
+    expect(names(element.events)).toEqual(jsdoc('fires'));
+    expect(names(EVENTS)).toEqual(jsdoc('fires'));
+
+    expect(jsdoc('csspart')).toEqual(unique([...source.matchAll(/part="([a-z-]+)"/g)].map((m) => m[1]!)));
+    expect(names(element.cssParts)).toEqual(jsdoc('csspart'));
+    expect(names(PARTS)).toEqual(jsdoc('csspart'));
+
+    expect(jsdoc('cssprop')).toEqual(unique(styles.match(/--tab-swarm-[a-z-]+/g) ?? []));
+    expect(names(element.cssProperties)).toEqual(jsdoc('cssprop'));
+    expect(names(CSS_PROPERTIES)).toEqual(jsdoc('cssprop'));
+
+    const pkg = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { customElements: string; exports: Record<string, { default?: string }> };
+    expect(pkg.customElements).toBe('custom-elements.json');
+    expect(pkg.exports['./element']?.default).toBe('./dist/tabswarm-element.js');
+  });
+
+  it('the app: Embed in its header opens a page with snippets for the person’s torrents, which passes axe-core, fits 360 px and keeps the CSP; its example page plays a video the app shares', async () => {
+    const app = await serveApp({ announce: [tracker.url] });
+    try {
+      const { page, errors } = await open(app.url, [CSP_LOG]);
+      await page.locator('ts-add-panel input#files').setInputFiles([{ name: 'shared.webm', mimeType: 'video/webm', buffer: video }]);
+      const link = await page.getByRole('textbox', { name: 'Share link', exact: true }).inputValue({ timeout: 30_000 });
+      const magnet = link.slice(link.indexOf('#') + 1);
+      await page.getByRole('link', { name: 'Embed' }).click();
+      await page.getByRole('heading', { name: 'Embed a torrent in any page' }).waitFor();
+      expect(page.url()).toBe(`${app.url}#embed`);
+      const snippets = await page.locator('ts-embed-docs pre').allTextContents();
+      expect(snippets).toContain(`<script type="module" src="/tabswarm-element.js"></script>\n<tab-swarm src="${attr(magnet)}" controls></tab-swarm>`);
+      const example = await page.getByRole('link', { name: 'Open shared.webm in the example page' }).getAttribute('href');
+      expect(example).toBe(`${app.url}embed.html#${magnet}`);
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        expect(await runAxe(page), scheme).toEqual([]);
+      }
+      await page.setViewportSize({ width: 360, height: 740 });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      await page.getByRole('link', { name: 'Your torrents' }).click();
+      await page.getByRole('heading', { name: /^Your torrents/ }).waitFor();
+
+      // The example page, opened with that link in another context: the element plays the video
+      // the app seeds, streamed through the worker beside the module.
+      const other = await open(example!, [CSP_LOG]);
+      const player = other.page;
+      await expect.poll(async () => (await inspect(player, 'live')).time ?? 0, { timeout: 30_000 }).toBeGreaterThan(1);
+      expect((await inspect(player, 'live')).src).toMatch(new RegExp(`^${app.url}stream/[0-9a-f]{40}/0/shared\\.webm$`));
+      await expect.poll(() => player.locator('#events').textContent()).toContain('tabswarm-ready: shared.webm, shown as video, streaming');
+      expect(await player.locator('#snippet').textContent()).toContain(`<tab-swarm src="${attr(magnet)}" controls muted autoplay></tab-swarm>`);
+      expect(await runAxe(player)).toEqual([]);
+      for (const p of [page, player]) expect(await p.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+      expect(errors).toEqual([]);
+      expect(other.errors).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
+});
