@@ -427,7 +427,12 @@ export class Torrent extends EventTarget {
       this.announced?.complete();
       this.emit('done', undefined);
     });
-    session.on('peer', (p) => this.emit('peer', p));
+    session.on('peer', (p) => {
+      // A peer gone while pieces are still missing: ask the trackers for others now (as soon as
+      // their minimum interval allows) rather than at the next regular announce, minutes away.
+      if (p.event === 'disconnected' && !session.done) this.announced?.reannounce();
+      this.emit('peer', p);
+    });
     session.on('warning', (message) => this.emit('warning', { message }));
     session.on('error', (error) => {
       this.lastError = error;
