@@ -45,6 +45,11 @@ export interface ClientEnvironment {
   connect: SocketConnector;
   peers: PeerFactory<ChannelPeer>;
   openStore(infoHash: string, kind: StoreKind): Promise<{ store: PieceStore; kind: StoreKind; fallbackReason?: string }>;
+  /**
+   * Checks at start that `kind` storage works here (a private window may refuse IndexedDB);
+   * `fallbackReason` when it does not and memory is used instead. Absent: no check.
+   */
+  checkStore?(kind: StoreKind): Promise<{ fallbackReason?: string }>;
   /** HTTP Range requests for web seeds (BEP 19); absent: web seeds are not used. */
   fetchRange?: RangeFetcher;
   /** The least a peer channel's send queue may hold (see SessionOptions.highWaterMark). */
@@ -86,6 +91,14 @@ export interface AddOptions {
   select?: number[];
 }
 
+/** Where the client keeps pieces and its torrent list (see {@link BaseClient.storage}). */
+export interface StorageStatus {
+  /** 'memory' when asked for, or after IndexedDB could not be used: nothing survives a reload. */
+  kind: StoreKind;
+  /** Why IndexedDB was asked for and memory is used instead. */
+  fallbackReason?: string;
+}
+
 export interface ClientEventMap {
   torrent: CustomEvent<{ torrent: Torrent }>;
   remove: CustomEvent<{ torrent: Torrent }>;
@@ -113,6 +126,13 @@ export class BaseClient extends EventTarget {
   readonly torrents: Torrent[] = [];
   /** Resolves once the torrents saved by an earlier page are back. */
   readonly ready: Promise<void>;
+  /**
+   * Where pieces are kept. Known once `ready` resolved: when IndexedDB was asked for and cannot be
+   * used (a private window, blocked storage), `kind` is 'memory' and `fallbackReason` says why (also
+   * sent once as a `warning`); torrents then keep their pieces in memory and the torrent list is not
+   * saved, so nothing is claimed to survive a reload.
+   */
+  storage: StorageStatus;
   private readonly tracker: TrackerClient<ChannelPeer>;
   private readonly o: Required<Omit<ClientOptions, 'peerId' | 'uploadLimit' | 'downloadLimit'>>;
   private readonly uploadLimit = new RateLimiter(realClock);
@@ -126,6 +146,7 @@ export class BaseClient extends EventTarget {
     super();
     this.o = { announce: [], maxPeers: 100, maxPeersPerTorrent: 40, store: 'indexeddb', ...options };
     this.peerId = options.peerId ?? randomPeerId();
+    this.storage = { kind: this.o.store };
     this.setRateLimits({ upload: options.uploadLimit ?? 0, download: options.downloadLimit ?? 0 });
     this.tracker = new TrackerClient<ChannelPeer>({
       peerId: this.peerId,
@@ -250,9 +271,28 @@ export class BaseClient extends EventTarget {
   }
 
   private async openStore(infoHash: string): Promise<{ store: PieceStore }> {
-    const opened = await this.env.openStore(infoHash, this.o.store);
-    if (opened.fallbackReason) this.warn(opened.fallbackReason);
+    // After a fallback, memory at once: no second wait for an IndexedDB that does not answer.
+    const opened = await this.env.openStore(infoHash, this.storage.kind);
+    if (opened.fallbackReason) this.fellBackToMemory(opened.fallbackReason);
     return opened;
+  }
+
+  /** IndexedDB cannot be used: said once, and the torrent list is no longer saved. */
+  private fellBackToMemory(reason: string): void {
+    if (this.storage.kind === 'memory') return;
+    this.storage = { kind: 'memory', fallbackReason: reason };
+    this.warn(reason);
+  }
+
+  private async checkStorage(): Promise<void> {
+    if (!this.env.checkStore || this.storage.kind === 'memory') return;
+    let reason: string | undefined;
+    try {
+      reason = (await this.env.checkStore(this.storage.kind)).fallbackReason;
+    } catch (e) {
+      reason = `storage could not be checked (${e instanceof Error ? e.message : String(e)}); pieces are kept in memory only`;
+    }
+    if (reason) this.fellBackToMemory(reason);
   }
 
   private async open(o: {
@@ -303,7 +343,7 @@ export class BaseClient extends EventTarget {
   }
 
   private async persist(t: Torrent, addedAt: number, seeding: boolean): Promise<void> {
-    if (!this.env.records || !this.torrents.includes(t)) return;
+    if (!this.env.records || this.storage.kind === 'memory' || !this.torrents.includes(t)) return;
     try {
       await this.env.records.save({
         infoHash: t.infoHash,
@@ -323,7 +363,9 @@ export class BaseClient extends EventTarget {
   }
 
   private async restore(): Promise<void> {
-    if (!this.env.records) return;
+    await this.checkStorage();
+    // Without storage there is no list to read (and reading it would fail, or wait forever).
+    if (!this.env.records || this.storage.kind === 'memory') return;
     let saved: SavedTorrent[];
     try {
       saved = await this.env.records.load((m) => this.warn(m));

@@ -21,6 +21,9 @@ export interface BrowserClientOptions extends ClientOptions {
   iceServers?: RTCIceServer[];
 }
 
+/** An info hash no torrent has (SHA-1 outputs all zeros with negligible probability). */
+const NO_TORRENT = '0'.repeat(40);
+
 /** The I/O of a browser tab: WebSocket, WebRTC data channels, IndexedDB. */
 export function browserEnvironment(options: BrowserClientOptions = {}): ClientEnvironment {
   const persistent = options.store !== 'memory';
@@ -28,6 +31,8 @@ export function browserEnvironment(options: BrowserClientOptions = {}): ClientEn
     connect: webSocketConnectorFor(),
     peers: createWebRtcFactory({ iceServers: options.iceServers ?? [] }),
     openStore: (infoHash, kind) => openPieceStore(infoHash, kind),
+    // Opening the (empty) store of no torrent checks that IndexedDB opens and reads here.
+    checkStore: async (kind) => ({ fallbackReason: (await openPieceStore(NO_TORRENT, kind)).fallbackReason }),
     fetchRange,
     // A WebRTC channel keeps up to 256 KiB queued from the start: its send queue otherwise grows
     // only as fast as its measured rate (a slow start of several seconds on a fast channel).
@@ -53,7 +58,7 @@ export { Torrent } from './torrent.js';
 export type { TorrentEventMap, TorrentPeer } from './torrent.js';
 export { TorrentFile } from './file.js';
 export { BaseClient } from './client.js';
-export type { ClientOptions, SeedOptions, AddOptions, ClientEventMap, ClientEnvironment } from './client.js';
+export type { ClientOptions, SeedOptions, AddOptions, ClientEventMap, ClientEnvironment, StorageStatus } from './client.js';
 export { TabswarmError, TorrentError, MagnetError } from '../core/errors.js';
 export { StorageError } from '../core/session/store.js';
 export { WebSeedError } from '../core/webseed.js';

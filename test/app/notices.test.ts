@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addErrorNotice,
+  memoryStorageNotice,
   noWebRtcNotice,
   seedErrorNotice,
   sentence,
@@ -104,5 +105,15 @@ describe('app notices', () => {
     const n = noWebRtcNotice();
     expect(n.dismissible).toBe(false);
     expect(n.message).toMatch(/WebRTC/);
+  });
+});
+
+describe('memoryStorageNotice', () => {
+  it('says downloads will not survive a reload, why, and what to do', () => {
+    const n = memoryStorageNotice(
+      'IndexedDB could not be opened (InvalidStateError: A mutation operation was attempted on a database that did not allow mutations.). Downloaded pieces are kept in memory only and will be lost when this tab closes or reloads.',
+    );
+    expect(n).toMatchObject({ id: 'storage-memory', level: 'warning', title: 'Downloads will not survive a reload', dismissible: true });
+    expect(n.message).toMatch(/^IndexedDB could not be opened \(InvalidStateError: .*will be lost when this tab closes or reloads\. Save what you download before you close or reload this tab\./);
   });
 });

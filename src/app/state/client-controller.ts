@@ -10,6 +10,7 @@ import { loadConfig } from '../config.js';
 import { describeFiles, type PickedFile } from '../drop.js';
 import {
   addErrorNotice,
+  memoryStorageNotice,
   noWebRtcNotice,
   startErrorNotice,
   seedErrorNotice,
@@ -120,6 +121,8 @@ export class ClientController implements ReactiveController {
     if (!this.webrtc) out.push(noWebRtcNotice());
     for (const t of this.torrents) if (t.lastError) out.push(torrentErrorNotice(t, t.lastError));
     out.push(...this.errors);
+    const storage = this.client?.storage;
+    if (storage?.kind === 'memory' && storage.fallbackReason) out.push(memoryStorageNotice(storage.fallbackReason));
     const tracker = trackerNotice(unreachableTrackers(this.trackers));
     if (tracker) out.push(tracker);
     for (const t of this.torrents) {

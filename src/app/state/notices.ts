@@ -166,6 +166,20 @@ export function noWebRtcNotice(): Notice {
   };
 }
 
+/**
+ * IndexedDB cannot be used here (a private window, or site data blocked): downloads and shared files
+ * live in this tab's memory and are gone after a reload. `reason` is the client's (StorageStatus).
+ */
+export function memoryStorageNotice(reason: string): Notice {
+  return {
+    id: 'storage-memory',
+    level: 'warning',
+    title: 'Downloads will not survive a reload',
+    message: `${sentence(reason)} Save what you download before you close or reload this tab. In a private window this is expected; in a normal one, allow this site to store data.`,
+    dismissible: true,
+  };
+}
+
 /** The client could not be started (its storage could not be opened, say). */
 export function startErrorNotice(error: unknown): Notice {
   return {
