@@ -21,18 +21,19 @@ const MiB = 1024 * 1024;
 export interface StreamResult {
   fileMiB: number;
   videoSeconds: number;
+  /** Medians over the rounds: the first frame and the Play button pressed (ms after opening the link), the seek. */
   firstFrameMs?: number;
-  /** When the Play button was pressed (ms after opening the link). */
   playClickedMs?: number;
-  /** Download progress (percent) when the first frame showed. */
-  progressAtFirstFrame?: number;
   seekMs?: number;
-  progressAtSeek?: number;
+  rounds: Round[];
+  /** The first round's leecher: the whole file downloaded (s, from opening the link). */
   downloadSeconds?: number;
   /** Peak of V8's used heap in the playing page (MiB). */
   peakHeapMiB?: number;
-  /** Peak of the used heap plus array-buffer backing stores (MiB). */
+  /** Peak of the used heap plus array-buffer backing stores (MiB), garbage not yet collected included. */
   peakHeapWithBuffersMiB?: number;
+  /** The same, sampled right after a forced garbage collection: what the page holds (MiB). */
+  peakRetainedMiB?: number;
   error?: string;
 }
 
@@ -53,120 +54,179 @@ async function progressOf(page: Page): Promise<number> {
   return Number(await page.getByRole('progressbar', { name: `Progress of ${NAME}` }).getAttribute('aria-valuenow'));
 }
 
-/** Samples the page's heap every 200 ms until stopped; returns the peaks in bytes. */
-function sampleHeap(cdp: CDPSession): { stop(): Promise<{ used: number; withBuffers: number }> } {
+/**
+ * Samples the page's heap until stopped; returns the peaks in bytes. Every 250 ms: the heap as it
+ * is (garbage not yet collected included); every second, also after a forced garbage collection:
+ * what the page really holds.
+ */
+function sampleHeap(cdp: CDPSession): { stop(): Promise<{ used: number; withBuffers: number; retained: number }> } {
   let used = 0;
   let withBuffers = 0;
+  let retained = 0;
   let running = true;
+  const usage = async () => {
+    const h = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
+    return { used: h.usedSize, withBuffers: h.usedSize + (h.backingStorageSize ?? 0) };
+  };
   const loop = (async () => {
-    while (running) {
+    for (let n = 0; running; n++) {
       try {
-        const h = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
-        used = Math.max(used, h.usedSize);
-        withBuffers = Math.max(withBuffers, h.usedSize + (h.backingStorageSize ?? 0));
+        const h = await usage();
+        used = Math.max(used, h.used);
+        withBuffers = Math.max(withBuffers, h.withBuffers);
+        if (n % 4 === 0) {
+          await cdp.send('HeapProfiler.collectGarbage');
+          retained = Math.max(retained, (await usage()).withBuffers);
+        }
       } catch {
         // the page is going away
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 250));
     }
   })();
   return {
     stop: async () => {
       running = false;
       await loop;
-      return { used, withBuffers };
+      return { used, withBuffers, retained };
     },
   };
 }
 
-export async function streamBench(browser: Browser, tracker: string, fileMiB: number): Promise<StreamResult> {
+interface Round {
+  firstFrameMs: number;
+  playClickedMs: number;
+  progressAtFirstFrame: number;
+  seekMs: number;
+  progressAtSeek: number;
+}
+
+const median = (xs: number[]): number | undefined => {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * `rounds` rounds, each with a fresh seeder context (the file seeded from the app, so initial
+ * seeding starts again) and a fresh leecher; the first leecher downloads the whole file while its
+ * heap is sampled, the others stop after the seek. Times are medians over the rounds.
+ */
+export async function streamBench(browser: Browser, tracker: string, fileMiB: number, rounds = 3): Promise<StreamResult> {
   const app = await serveApp({ announce: [tracker] });
   const folder = mkdtempSync(join(tmpdir(), 'tabswarm-bench-'));
-  const contexts: BrowserContext[] = [];
-  const open = async (hash = ''): Promise<Page> => {
+  let contexts: BrowserContext[] = [];
+  /** A page in a fresh context (nothing loaded yet: no service worker, no storage). */
+  const newPage = async (): Promise<Page> => {
     const context = await browser.newContext();
     contexts.push(context);
     await context.addInitScript({ content: PAGE_HELPERS });
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error('[page error]', e.message));
-    await page.goto(app.url + hash);
     return page;
   };
-  const result: StreamResult = { fileMiB, videoSeconds: 0 };
+  const closeAll = async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    contexts = [];
+  };
+  const result: StreamResult = { fileMiB, videoSeconds: 0, rounds: [] };
+  const path = join(folder, NAME);
   try {
-    const seeder = await open();
-    await seeder.locator('tabswarm-app h1').waitFor();
-    const recorded = await recordWebm(seeder, 12);
-    const film = makeSeekable(loopWebm(recorded, fileMiB * MiB));
-    result.fileMiB = film.bytes.length / MiB;
-    result.videoSeconds = film.duration;
-    const path = join(folder, NAME);
-    writeFileSync(path, film.bytes);
-    await seeder.locator('ts-add-panel input#files').setInputFiles(path);
-    const link = await seeder.getByRole('textbox', { name: 'Share link', exact: true }).inputValue({ timeout: 600_000 });
-
-    const context = await browser.newContext();
-    contexts.push(context);
-    await context.addInitScript({ content: PAGE_HELPERS });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('[page error]', e.message));
-    const cdp = await context.newCDPSession(page);
-    const heap = sampleHeap(cdp);
-    const opened = Date.now();
-    try {
-      await page.goto(app.url + link.slice(app.url.length));
-      await page.locator('ts-torrent-card summary', { hasText: 'Files' }).click({ timeout: 60_000 });
-      await page.getByRole('button', { name: `Play ${NAME}` }).click({ timeout: 60_000 });
-      result.playClickedMs = await page.evaluate(() => performance.now());
-      // performance.now() counts from the navigation: the time since the link was opened.
-      const frame = await page.waitForFunction(
-        () => {
-          const v = benchVideo();
-          return v && v.readyState >= 2 ? performance.now() : false;
-        },
-        undefined,
-        { polling: 'raf', timeout: 60_000 },
-      );
-      result.firstFrameMs = (await frame.jsonValue()) as number;
-      result.progressAtFirstFrame = await progressOf(page);
-      await page.waitForFunction(() => (benchVideo()?.currentTime ?? 0) > 1, undefined, { timeout: 60_000 });
-
-      const target = film.duration * 0.75;
-      result.progressAtSeek = await progressOf(page);
-      result.seekMs = await page.evaluate(
-        (target) =>
-          new Promise<number>((resolve, reject) => {
-            const v = benchVideo();
-            if (!v) return reject(new Error('no video'));
-            const t0 = performance.now();
-            v.currentTime = target;
-            const check = () => (v.currentTime > target + 0.04 && !v.paused && !v.seeking ? resolve(performance.now() - t0) : requestAnimationFrame(check));
-            requestAnimationFrame(check);
-          }),
-        target,
-      );
-
-      await page.waitForFunction(
-        () =>
-          benchVideo()?.error != null ||
-          document.querySelector('tabswarm-app')?.shadowRoot?.querySelector('ts-torrent-card')?.shadowRoot?.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') === '100',
-        undefined,
-        { timeout: 900_000, polling: 500 },
-      );
-      result.downloadSeconds = (Date.now() - opened) / 1000;
-      const error = await page.evaluate(() => benchVideo()?.error?.message ?? null);
-      if (error) throw new Error(`the player failed: ${error}`);
-    } finally {
-      const peaks = await heap.stop();
-      result.peakHeapMiB = peaks.used / MiB;
-      result.peakHeapWithBuffersMiB = peaks.withBuffers / MiB;
+    for (let round = 1; round <= rounds; round++) {
+      const seeder = await newPage();
+      await seeder.goto(app.url);
+      await seeder.locator('tabswarm-app h1').waitFor();
+      if (round === 1) {
+        const film = makeSeekable(loopWebm(await recordWebm(seeder, 12), fileMiB * MiB));
+        result.fileMiB = film.bytes.length / MiB;
+        result.videoSeconds = film.duration;
+        writeFileSync(path, film.bytes);
+      }
+      await seeder.locator('ts-add-panel input#files').setInputFiles(path);
+      const link = await seeder.getByRole('textbox', { name: 'Share link', exact: true }).inputValue({ timeout: 600_000 });
+      const page = await newPage();
+      const cdp = round === 1 ? await page.context().newCDPSession(page) : undefined;
+      const heap = cdp && sampleHeap(cdp);
+      const opened = Date.now();
+      try {
+        // The share link opened in a fresh context: performance.now() counts from here.
+        await page.goto(app.url + link.slice(app.url.length));
+        result.rounds.push(await playAndSeek(page, result.videoSeconds));
+        if (round === 1) {
+          await page.waitForFunction(
+            () =>
+              benchVideo()?.error != null ||
+              document.querySelector('tabswarm-app')?.shadowRoot?.querySelector('ts-torrent-card')?.shadowRoot?.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') === '100',
+            undefined,
+            { timeout: 900_000, polling: 500 },
+          );
+          result.downloadSeconds = (Date.now() - opened) / 1000;
+          const error = await page.evaluate(() => benchVideo()?.error?.message ?? null);
+          if (error) throw new Error(`the player failed: ${error}`);
+        }
+      } finally {
+        if (heap) {
+          const peaks = await heap.stop();
+          result.peakHeapMiB = peaks.used / MiB;
+          result.peakHeapWithBuffersMiB = peaks.withBuffers / MiB;
+          result.peakRetainedMiB = peaks.retained / MiB;
+        }
+        await closeAll();
+      }
     }
   } catch (e) {
     result.error = e instanceof Error ? e.message.split('\n')[0] : String(e);
   } finally {
-    for (const c of contexts) await c.close().catch(() => undefined);
+    await closeAll();
     await app.close();
     rmSync(folder, { recursive: true, force: true });
   }
+  result.firstFrameMs = median(result.rounds.map((r) => r.firstFrameMs));
+  result.playClickedMs = median(result.rounds.map((r) => r.playClickedMs));
+  result.seekMs = median(result.rounds.map((r) => r.seekMs));
   return result;
+}
+
+/** In a page that opened a share link: Play as soon as it shows, the first frame, then a seek to 3/4. */
+async function playAndSeek(page: Page, duration: number): Promise<Round> {
+  // Pressed from inside the page the moment it shows (a Playwright click adds its own checks, a few
+  // hundred ms, to what is measured).
+  const pressed = await page.waitForFunction(
+    () => {
+      const list = document.querySelector('tabswarm-app')?.shadowRoot?.querySelector('ts-torrent-card')?.shadowRoot?.querySelector('ts-file-list');
+      const play = [...(list?.shadowRoot?.querySelectorAll('button') ?? [])].find((b) => b.textContent?.includes('Play'));
+      if (!play) return false;
+      play.click();
+      return performance.now();
+    },
+    undefined,
+    { polling: 'raf', timeout: 60_000 },
+  );
+  const playClickedMs = (await pressed.jsonValue()) as number;
+  const frame = await page.waitForFunction(
+    () => {
+      const v = benchVideo();
+      return v && v.readyState >= 2 ? performance.now() : false;
+    },
+    undefined,
+    { polling: 'raf', timeout: 60_000 },
+  );
+  const firstFrameMs = (await frame.jsonValue()) as number;
+  const progressAtFirstFrame = await progressOf(page);
+  await page.waitForFunction(() => (benchVideo()?.currentTime ?? 0) > 1, undefined, { timeout: 60_000 });
+  const progressAtSeek = await progressOf(page);
+  const seekMs = await page.evaluate(
+    (target) =>
+      new Promise<number>((resolve, reject) => {
+        const v = benchVideo();
+        if (!v) return reject(new Error('no video'));
+        const t0 = performance.now();
+        v.currentTime = target;
+        const check = () => (v.currentTime > target + 0.04 && !v.paused && !v.seeking ? resolve(performance.now() - t0) : requestAnimationFrame(check));
+        requestAnimationFrame(check);
+      }),
+    duration * 0.75,
+  );
+  return { firstFrameMs, playClickedMs, progressAtFirstFrame, seekMs, progressAtSeek };
 }

@@ -699,8 +699,8 @@ export class TorrentSession {
    * A streaming reader waits for critical pieces that this peer has and that nobody is fetching
    * yet: the requests queued at the peer for ordinary pieces would be served first (a peer answers
    * in order, and a deep pipeline holds megabytes), so they are cancelled and given back to the
-   * picker, and the critical blocks are asked for in their place. Blocks already on their way are
-   * still taken. Requests for raised (read-ahead) pieces stay.
+   * picker, and the critical blocks are asked for in their place (the read-ahead right after them).
+   * Blocks already on their way are still taken.
    */
   private preemptForCritical(peer: Peer): void {
     const picker = this.picker;
@@ -708,8 +708,9 @@ export class TorrentSession {
     const waiting = this.streamCritical.some((i) => peer.hasPiece(i) && this.hasUnrequestedBlock(i));
     if (!waiting) return;
     let cancelled = false;
+    const critical = new Set(this.streamCritical);
     for (const [key, r] of peer.requests) {
-      if (picker.priority(r.index) >= PRIORITY.high) continue;
+      if (critical.has(r.index)) continue;
       this.cancelRequest(peer, key, r);
       picker.requestCancelled(peer.id, r.index, r.begin);
       cancelled = true;
