@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, serveApp } from './harness.js';
 import { startTracker, type TrackerServer } from './lib-harness.js';
+import { fixtureBytes } from '../fixtures/greeting.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -25,19 +26,7 @@ const SCREENSHOTS =
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 
 /** Deterministic bytes (xorshift), different for each seed. */
-function makeData(size: number, seed: number): Buffer {
-  const out = Buffer.alloc(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 255;
-  }
-  return out;
-}
+const makeData = (size: number, seed: number): Buffer => Buffer.from(fixtureBytes(size, seed));
 
 const infoHashOf = (link: string): string => {
   const m = /xt=urn:btih:([0-9a-f]{40})/i.exec(decodeURIComponent(link));

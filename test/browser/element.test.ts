@@ -14,6 +14,7 @@ import { startTracker, type TrackerServer } from './lib-harness.js';
 import { attr, plainPage, serveElement, type ElementServer } from './element-harness.js';
 import { makeSeekable, recordWebm } from './webm.js';
 import { ATTRIBUTES, CSS_PROPERTIES, EVENTS, PARTS } from '../../src/app/embed-reference.js';
+import { fixtureBytes } from '../fixtures/greeting.js';
 
 type ElementModule = typeof import('../../src/element/index.js');
 interface RecordedEvent {
@@ -67,19 +68,8 @@ async function runAxe(page: Page): Promise<string[]> {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.join('\n  ')}`);
 }
 
-function makeData(size: number, seed: number): Buffer {
-  const out = Buffer.alloc(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 255;
-  }
-  return out;
-}
+/** Deterministic bytes (xorshift), different for each seed. */
+const makeData = (size: number, seed: number): Buffer => Buffer.from(fixtureBytes(size, seed));
 
 interface Seeded {
   magnet: string;

@@ -11,6 +11,8 @@ import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './harness.js';
 import { serveLibrary, startTracker, type LibServer, type TrackerServer } from './lib-harness.js';
+// The same bytes as bench/page.js makeData (xorshift32, four bytes per step), in Node, for the HTTP server.
+import { makeData } from './hostile/hostile-peer.js';
 
 const MiB = 1024 * 1024;
 const pageScript = fileURLToPath(new URL('../../bench/page.js', import.meta.url));
@@ -34,23 +36,6 @@ const NESTED: Spec[] = [
   { path: 'album/cover.bin', size: 33_333, seed: 6 },
 ];
 
-/** The same bytes as bench/page.js makeData (xorshift32), in Node, for the HTTP server. */
-function makeData(size: number, seed: number): Uint8Array {
-  const data = new Uint8Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i += 4) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    data[i] = x & 255;
-    if (i + 1 < size) data[i + 1] = (x >>> 8) & 255;
-    if (i + 2 < size) data[i + 2] = (x >>> 16) & 255;
-    if (i + 3 < size) data[i + 3] = x >>> 24;
-  }
-  return data;
-}
 
 /** A web seed: serves `files` under /seed/ with Range and CORS; `corrupt` flips one byte of one file. */
 async function webSeedServer(specs: Spec[], corrupt?: { path: string; at: number }) {

@@ -7,6 +7,7 @@
  * clusters themselves are copied unchanged.
  */
 import type { Page } from 'playwright-core';
+import { concatBytes } from '../../src/core/bytes.js';
 
 const ID = {
   ebml: 0x1a45dfa3,
@@ -73,7 +74,7 @@ function element(id: number, payload: Uint8Array | number[]): Uint8Array {
   const body = payload instanceof Uint8Array ? payload : Uint8Array.from(payload);
   const size = [0x01, 0, 0, 0, 0, 0, 0, 0];
   for (let i = 7, v = body.length; i >= 1; i--, v = Math.floor(v / 256)) size[i] = v & 0xff;
-  return concat([Uint8Array.from(idBytes(id)), Uint8Array.from(size), body]);
+  return concatBytes([Uint8Array.from(idBytes(id)), Uint8Array.from(size), body]);
 }
 
 function uint64(v: number): number[] {
@@ -82,15 +83,6 @@ function uint64(v: number): number[] {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 export interface SeekableWebm {
   bytes: Uint8Array;
@@ -215,12 +207,12 @@ export function loopWebm(webm: Uint8Array, minBytes: number): Uint8Array {
     for (let i = 0; i < clusters.length; i++) {
       const c = clusters[i]!;
       const next = clusters[i + 1]?.at ?? end;
-      const piece = concat([webm.subarray(c.at, c.timecode[0]), element(ID.timecode, uint64(c.time + copy * period)), webm.subarray(c.timecode[1], next)]);
+      const piece = concatBytes([webm.subarray(c.at, c.timecode[0]), element(ID.timecode, uint64(c.time + copy * period)), webm.subarray(c.timecode[1], next)]);
       parts.push(piece);
       total += piece.length;
     }
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 export function makeSeekable(webm: Uint8Array): SeekableWebm {
@@ -228,17 +220,17 @@ export function makeSeekable(webm: Uint8Array): SeekableWebm {
   const durationTicks = lastTime + Math.round(33_000_000 / scale); // plus about one frame
   const durationBytes = new Uint8Array(8);
   new DataView(durationBytes.buffer).setFloat64(0, durationTicks);
-  const info = element(ID.info, concat([...infoChildren, element(ID.duration, durationBytes)]));
-  const head = concat(others);
+  const info = element(ID.info, concatBytes([...infoChildren, element(ID.duration, durationBytes)]));
+  const head = concatBytes(others);
   const keyed = clusters.filter((c) => c.key);
   const cuePoint = (time: number, position: number) =>
-    element(ID.cuePoint, concat([element(ID.cueTime, uint64(time)), element(ID.cueTrackPositions, concat([element(ID.cueTrack, uint64(1)), element(ID.cueClusterPosition, uint64(position))]))]));
+    element(ID.cuePoint, concatBytes([element(ID.cueTime, uint64(time)), element(ID.cueTrackPositions, concatBytes([element(ID.cueTrack, uint64(1)), element(ID.cueClusterPosition, uint64(position))]))]));
   // Every cue point has the same length, so the Cues' length is known before the positions are.
-  const cuesLength = element(ID.cues, concat(keyed.map(() => cuePoint(0, 0)))).length;
+  const cuesLength = element(ID.cues, concatBytes(keyed.map(() => cuePoint(0, 0)))).length;
   const shift = info.length + head.length + cuesLength;
-  const cues = element(ID.cues, concat(keyed.map((c) => cuePoint(c.time, shift + (c.at - firstCluster)))));
+  const cues = element(ID.cues, concatBytes(keyed.map((c) => cuePoint(c.time, shift + (c.at - firstCluster)))));
   const segmentHead = Uint8Array.from([...idBytes(ID.segment), 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // unknown size
-  const bytes = concat([webm.subarray(0, segmentAt), segmentHead, info, head, cues, webm.subarray(firstCluster, end)]);
+  const bytes = concatBytes([webm.subarray(0, segmentAt), segmentHead, info, head, cues, webm.subarray(firstCluster, end)]);
   return { bytes, duration: (durationTicks * scale) / 1e9, cues: keyed.length };
 }
 

@@ -11,7 +11,7 @@
  */
 import { createTorrent, type CreatedTorrent } from '../../../src/core/create.js';
 import { encode } from '../../../src/core/bencode.js';
-import { fromBinaryString, toBinaryString, toHex } from '../../../src/core/bytes.js';
+import { concatBytes, fromBinaryString, toBinaryString, toHex } from '../../../src/core/bytes.js';
 import {
   METADATA_PIECE,
   WireDecoder,
@@ -23,6 +23,7 @@ import {
   type WireEvent,
   type WireMessage,
 } from '../../../src/core/wire/index.js';
+import { frame, u32 } from '../../fixtures/frames.js';
 
 export const BEHAVIOURS = [
   'corrupt-blocks',
@@ -112,36 +113,6 @@ export function makeData(size: number, seed: number): Uint8Array<ArrayBuffer> {
     if (i + 3 < size) data[i + 3] = x >>> 24;
   }
   return data;
-}
-
-function u32(n: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n >>> 0);
-  return b;
-}
-
-/** A frame with any id and payload, valid or not. */
-function frame(id: number, ...parts: Uint8Array[]): Uint8Array {
-  const length = 1 + parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(4 + length);
-  out.set(u32(length));
-  out[4] = id;
-  let at = 5;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function message(e: unknown): string {
@@ -325,7 +296,7 @@ class Connection {
     const honest = { totalSize: info.length, data: info.subarray(start, Math.min(info.length, start + METADATA_PIECE)) };
     const { totalSize, data } = transform ? transform(honest.data, honest.totalSize) : honest;
     const dict = encode({ msg_type: 1, piece, total_size: totalSize });
-    this.sendMessage({ type: 'extended', extId: this.remoteMetadataId, payload: concat([dict, data]) });
+    this.sendMessage({ type: 'extended', extId: this.remoteMetadataId, payload: concatBytes([dict, data]) });
   }
 
   // ---- the script -------------------------------------------------------------------------------
@@ -419,7 +390,7 @@ class Connection {
     switch (this.host.behaviour) {
       case 'metadata-wrong-total-size':
         // A whole 16 KiB piece of a claimed 5 MB info dictionary, for a smaller one announced.
-        this.sendMetadata(piece, (data) => ({ totalSize: 5_000_000, data: concat([data, new Uint8Array(METADATA_PIECE - data.length)]) }));
+        this.sendMetadata(piece, (data) => ({ totalSize: 5_000_000, data: concatBytes([data, new Uint8Array(METADATA_PIECE - data.length)]) }));
         return this.attacked();
       case 'metadata-wrong-hash':
         this.sendMetadata(piece, (data, totalSize) => ({ totalSize, data: new Uint8Array(data.length).fill(0x61) }));
@@ -469,7 +440,7 @@ class Connection {
       const blocks = Math.max(1, Math.floor(this.host.torrent.pieceLength / BLOCK));
       const many: Uint8Array[] = [];
       for (let i = 0; i < 10_000; i++) many.push(encodeMessage({ type: 'request', index, begin: (i % blocks) * BLOCK, length: BLOCK }));
-      this.send(concat(many));
+      this.send(concatBytes(many));
     }
     this.attacked();
   }

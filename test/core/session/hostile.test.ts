@@ -12,28 +12,11 @@ import type { PeerChannel } from '../../../src/core/session/channel.js';
 import type { Metainfo } from '../../../src/core/metainfo.js';
 import { fixtureBytes } from '../../fixtures/greeting.js';
 import { TestSwarm, seededStore, storedBytes, type TestNode } from './swarm-harness.js';
+import { frame, u32 } from '../../fixtures/frames.js';
 
 const PIECE = 16 * 1024;
 const HOSTILE = 'hostile';
 
-function u32(n: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n >>> 0);
-  return b;
-}
-
-function frame(id: number, ...parts: Uint8Array[]): Uint8Array {
-  const length = 1 + parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(4 + length);
-  out.set(u32(length));
-  out[4] = id;
-  let at = 5;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** What a script can do: send raw bytes, see what the session sent, wait on the virtual clock. */
 interface Hostile {
