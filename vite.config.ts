@@ -1,7 +1,6 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
-import { serviceWorkerPlugin } from './scripts/service-worker.mjs';
-import { elementPlugin } from './scripts/element-bundle.mjs';
+import { elementPlugin, serviceWorkerPlugin } from './scripts/bundled-assets.mjs';
 
 export default defineConfig({
   // The service worker and <tab-swarm> (for public/embed.html), beside index.html.

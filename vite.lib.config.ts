@@ -3,7 +3,7 @@
 // TABSWARM_LIB=core|tabswarm|tabswarm-element selects it (`npm run build:lib` builds all). The
 // element's build also writes the streaming service worker, tabswarm-sw.js, beside it.
 import { defineConfig } from 'vite';
-import { serviceWorkerPlugin } from './scripts/service-worker.mjs';
+import { serviceWorkerPlugin } from './scripts/bundled-assets.mjs';
 
 const ENTRIES = {
   core: 'src/core/index.ts',

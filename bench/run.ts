@@ -22,6 +22,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../test/browser/harness.js';
 import { serveLibrary, startTracker, type LibServer } from '../test/browser/lib-harness.js';
 import { streamBench, type StreamResult } from './stream.js';
+import { median } from './stats.js';
 
 const MiB = 1024 * 1024;
 const { values } = parseArgs({
@@ -138,13 +139,6 @@ async function swarm(pages: Pages, tracker: string, kind: 'tabswarm' | 'webtorre
   if (results.some((r) => r.sha256 !== expected)) throw new Error('a leecher got bytes that differ from the seeded ones');
   const uploaded = await call<number>(seeder, `${kind}Uploaded`);
   return { kind, seederUpload: uploaded / swarmSize, seconds };
-}
-
-function median(xs: number[]): number | undefined {
-  if (xs.length === 0) return undefined;
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
 }
 
 const fmt = (x: number | undefined, digits = 1): string => (x === undefined ? '—' : x.toFixed(digits));

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { serveApp } from '../test/browser/harness.js';
 import { loopWebm, makeSeekable, recordWebm } from '../test/browser/webm.js';
+import { median } from './stats.js';
 
 const MiB = 1024 * 1024;
 
@@ -100,13 +101,6 @@ interface Round {
   seekMs: number;
   progressAtSeek: number;
 }
-
-const median = (xs: number[]): number | undefined => {
-  if (xs.length === 0) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
-};
 
 /**
  * `rounds` rounds, each with a fresh seeder context (the file seeded from the app, so initial

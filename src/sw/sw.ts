@@ -1,5 +1,5 @@
 /**
- * The tabswarm service worker (built to `/tabswarm-sw.js`, see scripts/service-worker.mjs): it
+ * The tabswarm service worker (built to `/tabswarm-sw.js`, see scripts/bundled-assets.mjs): it
  * answers HTTP requests for `<scope>stream/…` with the bytes of torrent files, so that `<video>`,
  * `<audio>`, `<img>`, a PDF viewer or a download read a file while it is being downloaded. The swarm
  * lives in the page, so the worker asks the pages it controls for the bytes (see protocol.ts), one
