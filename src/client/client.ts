@@ -54,6 +54,8 @@ export interface ClientEnvironment {
   fetchRange?: RangeFetcher;
   /** The least a peer channel's send queue may hold (see SessionOptions.highWaterMark). */
   highWaterMark?: number;
+  /** The most a peer channel's send queue may hold (see SessionOptions.maxHighWaterMark). */
+  maxHighWaterMark?: number;
   /** Where the torrent list is kept; absent: nothing is remembered across reloads. */
   records?: {
     save(record: SavedTorrent): Promise<void>;
@@ -322,6 +324,7 @@ export class BaseClient extends EventTarget {
       downloadLimit: this.downloadLimit,
       fetchRange: this.env.fetchRange,
       highWaterMark: this.env.highWaterMark,
+      maxHighWaterMark: this.env.maxHighWaterMark,
       persist: (t) => this.persist(t, addedAt, o.seeding),
       register: (t) =>
         this.destroyed

@@ -21,6 +21,9 @@ export interface BrowserClientOptions extends ClientOptions {
   iceServers?: RTCIceServer[];
 }
 
+/** What a WebRTC data channel's send queue holds (see browserEnvironment). */
+export const SEND_QUEUE_BYTES = 32 * 1024;
+
 /** An info hash no torrent has (SHA-1 outputs all zeros with negligible probability). */
 const NO_TORRENT = '0'.repeat(40);
 
@@ -34,9 +37,11 @@ export function browserEnvironment(options: BrowserClientOptions = {}): ClientEn
     // Opening the (empty) store of no torrent checks that IndexedDB opens and reads here.
     checkStore: async (kind) => ({ fallbackReason: (await openPieceStore(NO_TORRENT, kind)).fallbackReason }),
     fetchRange,
-    // A WebRTC channel keeps up to 256 KiB queued from the start: its send queue otherwise grows
-    // only as fast as its measured rate (a slow start of several seconds on a fast channel).
-    highWaterMark: 256 * 1024,
+    // A WebRTC channel keeps 32 KiB queued, however fast: handed hundreds of KiB at once, Chromium's
+    // SCTP stalls for seconds on a busy machine (README, "The send queue"), and a short queue
+    // also keeps a streaming reader's urgent piece from waiting behind bulk data.
+    highWaterMark: SEND_QUEUE_BYTES,
+    maxHighWaterMark: SEND_QUEUE_BYTES,
     records: persistent
       ? {
           save: (r: SavedTorrent) => saveTorrent(r),

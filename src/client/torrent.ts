@@ -73,6 +73,7 @@ export interface TorrentInit {
   /** HTTP for web seeds; absent: the torrent's web seeds are not used. */
   fetchRange?: RangeFetcher;
   highWaterMark?: number;
+  maxHighWaterMark?: number;
   /** Saves the torrent's record (list, metadata, paused state). */
   persist: (t: Torrent) => Promise<void>;
   /** Announces the torrent to its trackers. */
@@ -407,6 +408,7 @@ export class Torrent extends EventTarget {
       uploadLimit: this.init.uploadLimit,
       downloadLimit: this.init.downloadLimit,
       ...(this.init.highWaterMark ? { highWaterMark: this.init.highWaterMark } : {}),
+      ...(this.init.maxHighWaterMark ? { maxHighWaterMark: this.init.maxHighWaterMark } : {}),
     });
     if (this.selected) session.selectFiles(this.selectionFlags(this.metainfo?.files.length));
     this.streamKey = '';

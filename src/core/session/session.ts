@@ -65,6 +65,12 @@ export interface SessionOptions {
    * while a slow one keeps requests from waiting behind a long queue.
    */
   highWaterMark?: number;
+  /**
+   * The most a channel's send queue holds however fast it is (default {@link MAX_HIGH_WATER_MARK}).
+   * Browsers cap it low: Chromium's SCTP stalls for seconds at a time (retransmission timeouts)
+   * when a data channel is handed hundreds of KiB at once on a busy machine.
+   */
+  maxHighWaterMark?: number;
   /** A seed reveals pieces a few at a time until each has been uploaded once (initial-seeding.ts). */
   initialSeeding?: boolean;
   /** Rate limits, shared with the other torrents of the client. */
@@ -156,6 +162,7 @@ export class TorrentSession {
       maxPipeline: 160,
       requestTimeout: 30_000,
       highWaterMark: 32 * 1024,
+      maxHighWaterMark: MAX_HIGH_WATER_MARK,
       initialSeeding: true,
       ...options,
     };
@@ -263,7 +270,7 @@ export class TorrentSession {
     });
     peer.backup = options.backup === true;
     this.peers.set(id, peer);
-    channel.lowWaterMark = this.o.highWaterMark / 4;
+    channel.lowWaterMark = Math.min(this.o.highWaterMark, this.o.maxHighWaterMark) / 4;
     channel.onDrain = () => this.serve(peer);
     channel.onClose = () => this.removePeer(peer);
     peer.sendHandshake(this.infoHash, this.o.peerId);
@@ -922,7 +929,7 @@ export class TorrentSession {
   }
 
   private highWaterMark(peer: Peer): number {
-    return Math.min(MAX_HIGH_WATER_MARK, Math.max(this.o.highWaterMark, peer.uploaded.rate() * SEND_QUEUE_SECONDS));
+    return Math.min(this.o.maxHighWaterMark, Math.max(this.o.highWaterMark, peer.uploaded.rate() * SEND_QUEUE_SECONDS));
   }
 
   private onServed(peer: Peer, index: number, bytes: number): void {

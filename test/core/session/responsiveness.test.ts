@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTorrent } from '../../../src/core/create.js';
 import { RateMeter } from '../../../src/core/session/rate.js';
 import { fixtureBytes } from '../../fixtures/greeting.js';
-import { TestSwarm, seededStore, storedBytes, type TestNode } from './swarm-harness.js';
+import { TestSwarm, seededStore, storedBytes, withSend, type TestNode } from './swarm-harness.js';
 
 const PIECE = 16 * 1024;
 
@@ -48,5 +48,42 @@ describe('RateMeter', () => {
     // Once older than the window, the usual sliding window.
     t = 10_000;
     expect(meter.rate()).toBe(0);
+  });
+});
+
+describe('send queue bounds', () => {
+  /** Downloads 2 MiB over a fast link and returns the most the seeder's channel held queued. */
+  async function peakQueue(options: { highWaterMark?: number; maxHighWaterMark?: number }): Promise<number> {
+    const data = fixtureBytes(2 * 1024 * 1024, 77);
+    const { metainfo } = await createTorrent([{ path: 'f.bin', data }], { pieceLength: 128 * 1024 });
+    const swarm = new TestSwarm(5);
+    const seeder = await swarm.add('seeder', {
+      metainfo,
+      infoHash: metainfo.infoHashBytes,
+      store: await seededStore(metainfo, data),
+      upload: 32 * 1024 * 1024,
+      initialSeeding: false,
+      ...options,
+    });
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes, download: 64 * 1024 * 1024 });
+    let peak = 0;
+    swarm.connect(seeder, leecher, (inner) =>
+      withSend(inner, (bytes) => {
+        inner.send(bytes);
+        peak = Math.max(peak, inner.bufferedAmount);
+      }),
+    );
+    await swarm.runUntil(() => leecher.session.done, 60_000);
+    expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
+    swarm.stop();
+    return peak;
+  }
+
+  it('grows with the rate by default, and never past maxHighWaterMark when one is set', { timeout: 60_000 }, async () => {
+    const grown = await peakQueue({});
+    const capped = await peakQueue({ highWaterMark: 32 * 1024, maxHighWaterMark: 32 * 1024 });
+    expect(grown).toBeGreaterThan(64 * 1024);
+    // Checked before each block is queued: at most one block and a few small messages past the mark.
+    expect(capped).toBeLessThanOrEqual(32 * 1024 + 16 * 1024 + 256);
   });
 });

@@ -116,44 +116,48 @@ export class TestSwarm {
 export function closingAfter(bytes: number): (c: PeerChannel) => PeerChannel {
   return (inner) => {
     let sent = 0;
-    const wrapper: PeerChannel = {
-      send(data) {
-        if (sent >= bytes) return;
-        const room = bytes - sent;
-        sent += data.length;
-        inner.send(data.length > room ? data.subarray(0, room) : data);
-        if (sent >= bytes) inner.close();
-      },
-      get bufferedAmount() {
-        return inner.bufferedAmount;
-      },
-      close: () => inner.close(),
-      get onData() {
-        return inner.onData;
-      },
-      set onData(f) {
-        inner.onData = f;
-      },
-      get onClose() {
-        return inner.onClose;
-      },
-      set onClose(f) {
-        inner.onClose = f;
-      },
-      get onDrain() {
-        return inner.onDrain;
-      },
-      set onDrain(f) {
-        inner.onDrain = f;
-      },
-      get lowWaterMark() {
-        return inner.lowWaterMark;
-      },
-      set lowWaterMark(v) {
-        inner.lowWaterMark = v;
-      },
-    };
-    return wrapper;
+    return withSend(inner, (data) => {
+      if (sent >= bytes) return;
+      const room = bytes - sent;
+      sent += data.length;
+      inner.send(data.length > room ? data.subarray(0, room) : data);
+      if (sent >= bytes) inner.close();
+    });
+  };
+}
+
+/** `inner` with its `send` replaced by `send` (everything else passes through). */
+export function withSend(inner: PeerChannel, send: (data: Uint8Array) => void): PeerChannel {
+  return {
+    send,
+    get bufferedAmount() {
+      return inner.bufferedAmount;
+    },
+    close: () => inner.close(),
+    get onData() {
+      return inner.onData;
+    },
+    set onData(f) {
+      inner.onData = f;
+    },
+    get onClose() {
+      return inner.onClose;
+    },
+    set onClose(f) {
+      inner.onClose = f;
+    },
+    get onDrain() {
+      return inner.onDrain;
+    },
+    set onDrain(f) {
+      inner.onDrain = f;
+    },
+    get lowWaterMark() {
+      return inner.lowWaterMark;
+    },
+    set lowWaterMark(v) {
+      inner.lowWaterMark = v;
+    },
   };
 }
 
