@@ -147,7 +147,10 @@ globalThis.bench = {
     return new Promise((r) => pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()));
   },
   // Sends `size` bytes in messages of `message` bytes, keeping up to `high` bytes queued in the channel.
-  async rawSend(size, high = 4 * 1024 * 1024, low = 1024 * 1024, message = 64 * 1024) {
+  // The defaults are the fastest of a sweep on the test machine (queues of 16 KiB to 4 MiB, messages of
+  // 16 to 256 KiB): a queue of a few tens of KiB never stalled, while queues of 64 KiB and more stalled
+  // for 1-3 s at the start of most transfers (see the README, "The send queue").
+  async rawSend(size, high = 32 * 1024, low = 8 * 1024, message = 16 * 1024) {
     const dc = this.dc;
     const chunk = new Uint8Array(message);
     dc.bufferedAmountLowThreshold = low;

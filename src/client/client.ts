@@ -405,7 +405,6 @@ export class BaseClient extends EventTarget {
   }
 }
 
-/** Stores every piece of freshly created torrent data, reading the files a piece at a time. */
 /** Stores every piece of the given files not yet stored, keeping at most 8 MiB of writes in flight. */
 async function writePieces(
   files: readonly SourceFile[],

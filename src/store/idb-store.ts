@@ -13,7 +13,7 @@
  * deletes that range in one request.
  *
  * Value: the piece's bytes as a Uint8Array that owns its whole buffer. A piece is written whole, in
- * one transaction (shared with the other pieces put in the same task), so it is recorded if and only
+ * one transaction (shared with the other pieces put within a few ms), so it is recorded if and only
  * if that transaction commits: a failed put (quota, abort) leaves no trace for stored() to report.
  */
 import { createStore, get, promisifyRequest, type UseStore } from 'idb-keyval';
@@ -66,13 +66,20 @@ interface PendingWrite {
   reject: (error: StorageError) => void;
 }
 
-/** A write batch is committed once it holds this many bytes, or at the end of the current task. */
+/** A write batch is committed once it holds this many bytes, or {@link BATCH_DELAY_MS} after its first put. */
 const BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * How long a batch waits for more pieces. Verified pieces arrive one per task (tens per second on a
+ * fast transfer); committed at the end of each task they took a transaction each, and those
+ * transactions cost the browser ten times the CPU of the same bytes in 4 MiB batches, CPU the data
+ * channels of a 2-core machine were short of. The wait delays a piece's `have` by as much.
+ */
+export const BATCH_DELAY_MS = 50;
 
 /**
  * The pieces of one torrent, identified by its info hash, in IndexedDB.
  *
- * Writes are batched: the pieces put during one task (up to 4 MiB) go into one transaction, because
+ * Writes are batched: the pieces put within {@link BATCH_DELAY_MS} (up to 4 MiB) go into one transaction, because
  * a transaction per small piece is several times slower (about 18 MiB/s for 16 KiB values against
  * 140 MiB/s for 256 KiB ones). Each `put` still resolves only when its transaction has committed,
  * and a failed transaction rejects every put in it: nothing is reported stored that is not.
@@ -118,7 +125,7 @@ export class IdbPieceStore implements PieceStore {
       if (this.pendingBytes >= BATCH_BYTES) void this.flush();
       else if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setTimeout(() => void this.flush(), 0);
+        setTimeout(() => void this.flush(), BATCH_DELAY_MS);
       }
     });
   }
