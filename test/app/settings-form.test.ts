@@ -5,7 +5,7 @@ import { appUrl, magnetFromLocation, shareLink } from '../../src/app/share-link.
 
 const custom: Settings = {
   announce: ['wss://a.example', 'ws://b.example:8000'],
-  iceServers: [{ urls: 'stun:stun.example:3478' }, { urls: 'turn:turn.example:3478', username: 'u', credential: 'p' }],
+  iceServers: [{ urls: 'stun:127.0.0.1:3478' }, { urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }],
   maxPeers: 80,
   maxPeersPerTorrent: 20,
   uploadLimit: 512 * 1024,
@@ -18,7 +18,7 @@ describe('settings fields', () => {
     const fields = settingsToFields(custom);
     expect(fields).toEqual({
       trackers: 'wss://a.example\nws://b.example:8000',
-      iceServers: 'stun:stun.example:3478\nturn:turn.example:3478 u p',
+      iceServers: 'stun:127.0.0.1:3478\nturn:127.0.0.1:3478 u p',
       maxPeers: '80',
       maxPeersPerTorrent: '20',
       uploadLimit: '512',
@@ -32,7 +32,7 @@ describe('settings fields', () => {
   it('reports every wrong field with a message', () => {
     const result = fieldsToSettings({
       trackers: 'https://not-a-socket',
-      iceServers: 'turn:x:1 only-user',
+      iceServers: 'turn:127.0.0.1:1 only-user',
       maxPeers: '0',
       maxPeersPerTorrent: 'many',
       uploadLimit: '-5',
@@ -42,7 +42,7 @@ describe('settings fields', () => {
     expect('errors' in result).toBe(true);
     if (!('errors' in result)) return;
     expect(result.errors.trackers).toMatch(/"https:\/\/not-a-socket" is not a ws:\/\/ or wss:\/\/ URL\. Write one tracker per line/);
-    expect(result.errors.iceServers).toMatch(/"turn:x:1 only-user" is not/);
+    expect(result.errors.iceServers).toMatch(/"turn:127\.0\.0\.1:1 only-user" is not/);
     expect(result.errors.maxPeers).toBe('Enter a whole number from 1 to 1000.');
     expect(result.errors.maxPeersPerTorrent).toBeDefined();
     expect(result.errors.uploadLimit).toMatch(/KiB\/s/);
@@ -65,7 +65,7 @@ describe('needsRestart and effectiveTrackers', () => {
   it('only trackers, ICE servers and peer limits recreate the client', () => {
     expect(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, uploadLimit: 1000, downloadLimit: 5, theme: 'dark' })).toBe(false);
     expect(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, announce: ['wss://x'] })).toBe(true);
-    expect(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, iceServers: [{ urls: 'stun:x:1' }] })).toBe(true);
+    expect(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, iceServers: [{ urls: 'stun:127.0.0.1:1' }] })).toBe(true);
     expect(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, maxPeers: 5 })).toBe(true);
     expect(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, maxPeersPerTorrent: 5 })).toBe(true);
   });

@@ -30,7 +30,7 @@ describe('settings', () => {
     const settings = {
       ...DEFAULT_SETTINGS,
       announce: ['wss://t.example/announce'],
-      iceServers: [{ urls: 'turn:turn.example:3478', username: 'u', credential: 'p' }],
+      iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }],
       maxPeers: 50,
       uploadLimit: 1_000_000,
       theme: 'dark' as const,
@@ -53,10 +53,10 @@ describe('settings', () => {
   it('parses tracker and ICE server lines, naming the first wrong line', () => {
     expect(parseTrackerLines(' wss://a.example \n\nws://127.0.0.1:8000\n')).toEqual({ ok: ['wss://a.example', 'ws://127.0.0.1:8000'] });
     expect(parseTrackerLines('wss://a\nhttps://b')).toEqual({ error: '"https://b" is not a ws:// or wss:// URL' });
-    const ice = parseIceLines('stun:stun.example:3478\nturn:turn.example:3478 user secret');
-    expect(ice).toEqual({ ok: [{ urls: 'stun:stun.example:3478' }, { urls: 'turn:turn.example:3478', username: 'user', credential: 'secret' }] });
-    if ('ok' in ice) expect(formatIceLines(ice.ok)).toBe('stun:stun.example:3478\nturn:turn.example:3478 user secret');
-    expect(parseIceLines('turn:x:1 onlyuser')).toHaveProperty('error');
+    const ice = parseIceLines('stun:127.0.0.1:3478\nturn:127.0.0.1:3478 user secret');
+    expect(ice).toEqual({ ok: [{ urls: 'stun:127.0.0.1:3478' }, { urls: 'turn:127.0.0.1:3478', username: 'user', credential: 'secret' }] });
+    if ('ok' in ice) expect(formatIceLines(ice.ok)).toBe('stun:127.0.0.1:3478\nturn:127.0.0.1:3478 user secret');
+    expect(parseIceLines('turn:127.0.0.1:1 onlyuser')).toHaveProperty('error');
     expect(parseIceLines('http://x')).toHaveProperty('error');
   });
 });
