@@ -270,7 +270,7 @@ export class TorrentSession {
     });
     peer.backup = options.backup === true;
     this.peers.set(id, peer);
-    channel.lowWaterMark = Math.min(this.o.highWaterMark, this.o.maxHighWaterMark) / 4;
+    channel.lowWaterMark = this.highWaterMark(peer) / 4;
     channel.onDrain = () => this.serve(peer);
     channel.onClose = () => this.removePeer(peer);
     peer.sendHandshake(this.infoHash, this.o.peerId);
