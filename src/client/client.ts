@@ -15,7 +15,7 @@ import type { PieceStore } from '../core/session/store.js';
 import { toHex } from '../core/bytes.js';
 import { TabswarmError } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
-import { SourceBackedStore, readPieceFromFiles, type SourceFile } from './source-store.js';
+import { SourceBackedStore, SpanReader, type SourceFile } from './source-store.js';
 import { sha1 } from '../core/sha1.js';
 import type { RangeFetcher } from '../core/webseed.js';
 import { realClock } from '../core/session/clock.js';
@@ -81,6 +81,10 @@ export interface ClientOptions {
 export interface SeedOptions {
   name?: string;
   announce?: string[];
+  /**
+   * A power of two from 16 KiB. Default: as create-torrent chooses, but 256 KiB at least (see
+   * `defaultPieceLength`); pass create-torrent's choice to get WebTorrent's info hash for the same files.
+   */
   pieceLength?: number;
   urlList?: string[];
   /** Called while hashing and storing: bytes done of bytes in all. */
@@ -413,6 +417,7 @@ async function writePieces(
   onProgress?: (done: number) => void,
 ): Promise<void> {
   const geometry = new PieceGeometry(metainfo);
+  const reader = new SpanReader(files, geometry);
   const already = new Set(await store.stored());
   const writing: Promise<void>[] = [];
   let failure: { error: unknown } | undefined;
@@ -420,7 +425,7 @@ async function writePieces(
   let done = 0;
   for (let i = 0; i < geometry.pieceCount; i++) {
     if (!already.has(i)) {
-      const piece = await readPieceFromFiles(files, geometry, i);
+      const piece = await reader.piece(i);
       writing.push(store.put(i, piece).catch((error: unknown) => void (failure ??= { error })));
       inFlight += piece.length;
       if (inFlight >= 8 * 1024 * 1024) {

@@ -407,6 +407,10 @@ export class Torrent extends EventTarget {
       maxPeers: this.init.maxPeers,
       uploadLimit: this.init.uploadLimit,
       downloadLimit: this.init.downloadLimit,
+      // A seed holds pieces back from each peer until every piece has left it once (initial seeding);
+      // with web seeds, peers would fetch what is held back from the HTTP server instead, and the
+      // server should carry as little as peers can take (it is there for when no tab is open).
+      initialSeeding: this.urlList.length === 0,
       ...(this.init.highWaterMark ? { highWaterMark: this.init.highWaterMark } : {}),
       ...(this.init.maxHighWaterMark ? { maxHighWaterMark: this.init.maxHighWaterMark } : {}),
     });

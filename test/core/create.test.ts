@@ -110,9 +110,15 @@ describe('createTorrent matches create-torrent 6.1.3', () => {
     await expectSameAsCreateTorrent([{ path: 'p.txt', data: text('secret') }], { pieceLength: 16384, private: true });
   });
 
-  it('choosing the same default piece length', async () => {
+  it('given the piece length tabswarm chooses by default (create-torrent chooses smaller ones below 256 MiB)', async () => {
     for (const size of [1, 300_000, 3_000_000]) {
-      await expectSameAsCreateTorrent([{ path: 'f.bin', data: fixtureBytes(size, size) }]);
+      const files = [{ path: 'f.bin', data: fixtureBytes(size, size) }];
+      const chosen = (await createTorrent(files)).metainfo.pieceLength;
+      expect(chosen).toBe(256 * 1024);
+      const reference = await parseTorrent(await referenceTorrent(files, {}));
+      expect(reference.pieceLength).toBeLessThan(chosen);
+      expect(await expectSameAsCreateTorrent(files, { pieceLength: reference.pieceLength })).toBe(reference.infoHash);
+      await expectSameAsCreateTorrent(files, { pieceLength: chosen });
     }
   });
 });
@@ -229,9 +235,12 @@ describe('createTorrent output', () => {
     expect(t.metainfo.pieces).toEqual(nodePieceHashes(GREETING, 16384));
   });
 
-  it('chooses default piece lengths like create-torrent', () => {
-    expect(defaultPieceLength(1)).toBe(16384);
-    expect(defaultPieceLength(16 * 1024 * 1024)).toBe(16384);
+  it('chooses default piece lengths like create-torrent from 256 MiB up, and 256 KiB at least', () => {
+    expect(defaultPieceLength(1)).toBe(256 * 1024);
+    expect(defaultPieceLength(16 * 1024 * 1024)).toBe(256 * 1024); // create-torrent: 16 KiB
+    expect(defaultPieceLength(64 * 1024 * 1024)).toBe(256 * 1024); // create-torrent: 64 KiB
+    expect(defaultPieceLength(256 * 1024 * 1024)).toBe(256 * 1024);
+    expect(defaultPieceLength(512 * 1024 * 1024)).toBe(512 * 1024);
     expect(defaultPieceLength(1024 * 1024 * 1024)).toBe(1024 * 1024);
     expect(defaultPieceLength(1.5 * 1024 * 1024 * 1024)).toBe(2 * 1024 * 1024); // log2 = 20.58, rounds up
     expect(defaultPieceLength(1.4 * 1024 * 1024 * 1024)).toBe(1024 * 1024); // log2 = 20.49, rounds down
