@@ -113,6 +113,8 @@ const MAX_FAILED_ATTEMPTS = 3;
  * past that cap; eight (128 KiB) lets it reach a typical uplink share at once.
  */
 const MIN_PIPELINE = 8;
+/** Requests sent to a peer together at most when refilling its pipeline (see fillRequests). */
+const REQUEST_BATCH = 16;
 
 export class TorrentSession {
   readonly infoHash: Uint8Array;
@@ -660,7 +662,9 @@ export class TorrentSession {
     if (!picker || this.stopped || peer.closed || !peer.handshaken || peer.peerChoking || !peer.amInterested) return;
     const depth = Math.min(peer.maxRequests, pipelineDepth(peer.downloaded.rate(), { max: this.o.maxPipeline, min: MIN_PIPELINE }));
     let want = depth - peer.requests.size;
-    if (want <= 0) return;
+    // Requests go out a batch at a time (a quarter of the pipeline, at most REQUEST_BATCH), not one per
+    // block received: each message costs a data channel about as much as a block does.
+    if (want <= 0 || (want < Math.min(REQUEST_BATCH, Math.ceil(depth / 4)) && peer.requests.size > 0)) return;
     const limit = this.o.downloadLimit;
     if (limit?.limited) {
       want = Math.min(want, Math.floor(limit.available() / BLOCK_SIZE));

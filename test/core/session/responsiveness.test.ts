@@ -87,3 +87,28 @@ describe('send queue bounds', () => {
     expect(capped).toBeLessThanOrEqual(32 * 1024 + 16 * 1024 + 256);
   });
 });
+
+describe('requests', () => {
+  it('go out in batches, not one message per block received', { timeout: 60_000 }, async () => {
+    const data = fixtureBytes(2 * 1024 * 1024, 78);
+    const { metainfo } = await createTorrent([{ path: 'f.bin', data }], { pieceLength: 256 * 1024 });
+    const swarm = new TestSwarm(6);
+    const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 32 * 1024 * 1024 });
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes, download: 64 * 1024 * 1024 });
+    // The leecher's messages to the seeder: after the opening exchange, all of them carry requests.
+    let messages = 0;
+    swarm.connect(leecher, seeder, (inner) =>
+      withSend(inner, (bytes) => {
+        messages++;
+        inner.send(bytes);
+      }),
+    );
+    await swarm.runUntil(() => leecher.session.done, 60_000);
+    expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
+    swarm.stop();
+    const blocks = data.length / (16 * 1024);
+    // One message per block received would be ~128; batches of up to 16 requests (a quarter of the
+    // pipeline while it is shallow) take a few dozen.
+    expect(messages).toBeLessThan(blocks / 4);
+  });
+});
