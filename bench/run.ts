@@ -1,13 +1,16 @@
 /**
  * `npm run bench [-- --mib 64 --rounds 3 --swarm-mib 32 --leechers 4 --stream-mib 512
- *   --only tabswarm,webtorrent,raw,tabswarm-from-webtorrent,swarm,stream]`
+ *   --only tabswarm,webtorrent,raw,raw-store,tabswarm-from-webtorrent,swarm,stream]`
  *
  * Real Chromium, real WebRTC, a real bittorrent-tracker server, inside the private network namespace.
  * 1. Transfers of one file between two fresh browser contexts, alternating in each round between
- *    tabswarm, WebTorrent 2.8.5 (its browser bundle), a raw data channel (the ceiling), and a
+ *    tabswarm, WebTorrent 2.8.5 (its browser bundle), a raw data channel (the ceiling), the raw
+ *    channel doing the work any client that keeps a verified copy must add (raw-store: the sender
+ *    reads a File, the receiver hashes each piece with SHA-1 and writes it to IndexedDB), and a
  *    tabswarm leecher downloading from a WebTorrent seeder.
  *    Throughput is the file size over the time from add(magnet) to done (for the raw channel: first
- *    byte to last); "first piece" is the time from add(magnet) to the first verified piece.
+ *    byte to last; raw-store: first byte to the last piece stored); "first piece" is the time from
+ *    add(magnet) to the first verified piece.
  * 2. One seeder and four leechers, for tabswarm and for WebTorrent: the seeder's upload divided by
  *    the file size (how much of the load the origin carried).
  * 3. Streaming (bench/stream.ts): a WebM of --stream-mib played from its share link in the app while
@@ -23,6 +26,7 @@ import { launchChromium } from '../test/browser/harness.js';
 import { serveLibrary, startTracker, type LibServer } from '../test/browser/lib-harness.js';
 import { streamBench, type StreamResult } from './stream.js';
 import { median } from './stats.js';
+import { defaultPieceLength } from '../src/core/create.js';
 
 const MiB = 1024 * 1024;
 const { values } = parseArgs({
@@ -32,7 +36,7 @@ const { values } = parseArgs({
     'swarm-mib': { type: 'string', default: '32' },
     leechers: { type: 'string', default: '4' },
     'stream-mib': { type: 'string', default: '512' },
-    only: { type: 'string', default: 'tabswarm,webtorrent,raw,tabswarm-from-webtorrent,swarm,stream' },
+    only: { type: 'string', default: 'tabswarm,webtorrent,raw,raw-store,tabswarm-from-webtorrent,swarm,stream' },
   },
 });
 const size = Math.round(Number(values.mib) * MiB);
@@ -48,10 +52,10 @@ for (const [name, v] of [['mib', size], ['rounds', rounds], ['swarm-mib', swarmS
   }
 }
 
-type Kind = 'tabswarm' | 'webtorrent' | 'raw' | 'tabswarm-from-webtorrent';
-const KINDS: Kind[] = (['tabswarm', 'webtorrent', 'raw', 'tabswarm-from-webtorrent'] as const).filter((k) => only.has(k));
-/** Who seeds and who downloads in a transfer of each kind (raw: neither). */
-const ROLES: Record<Exclude<Kind, 'raw'>, { seed: 'tabswarm' | 'webtorrent'; get: 'tabswarm' | 'webtorrent' }> = {
+type Kind = 'tabswarm' | 'webtorrent' | 'raw' | 'raw-store' | 'tabswarm-from-webtorrent';
+const KINDS: Kind[] = (['tabswarm', 'webtorrent', 'raw', 'raw-store', 'tabswarm-from-webtorrent'] as const).filter((k) => only.has(k));
+/** Who seeds and who downloads in a transfer of each kind (the raw channel: neither). */
+const ROLES: Record<Exclude<Kind, 'raw' | 'raw-store'>, { seed: 'tabswarm' | 'webtorrent'; get: 'tabswarm' | 'webtorrent' }> = {
   tabswarm: { seed: 'tabswarm', get: 'tabswarm' },
   webtorrent: { seed: 'webtorrent', get: 'webtorrent' },
   'tabswarm-from-webtorrent': { seed: 'webtorrent', get: 'tabswarm' },
@@ -104,12 +108,17 @@ class Pages {
 async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number): Promise<Omit<Transfer, 'kind' | 'round'>> {
   const a = await pages.open();
   const b = await pages.open();
-  if (kind === 'raw') {
+  if (kind === 'raw' || kind === 'raw-store') {
     const offer = await call<string>(a, 'rawOffer');
     const answer = await call<string>(b, 'rawAnswer', offer);
     await call(a, 'rawAccept', answer);
-    await call(b, 'rawArm', size);
-    await call(a, 'rawSend', size);
+    if (kind === 'raw') {
+      await call(b, 'rawArm', size);
+      await call(a, 'rawSend', size);
+    } else {
+      await call(b, 'rawArmStore', size, defaultPieceLength(size));
+      await call(a, 'rawSendFile', size, seed);
+    }
     const ms = (await b.evaluate('bench.rawDone')) as number;
     return { mibps: size / MiB / (ms / 1000) };
   }
@@ -214,9 +223,12 @@ const med = (kind: Kind, key: 'mibps' | 'firstPieceMs'): number | undefined =>
 const ts = med('tabswarm', 'mibps');
 const wt = med('webtorrent', 'mibps');
 const raw = med('raw', 'mibps');
+const rawStore = med('raw-store', 'mibps');
 const firstPiece = med('tabswarm', 'firstPieceMs');
 const vsWebTorrent = ts !== undefined && wt !== undefined ? ts / wt : undefined;
 const vsRaw = ts !== undefined && raw !== undefined ? ts / raw : undefined;
+const vsRawStore = ts !== undefined && rawStore !== undefined ? ts / rawStore : undefined;
+const rawStoreVsRaw = rawStore !== undefined && raw !== undefined ? rawStore / raw : undefined;
 const seederUpload = swarms.find((s) => s.kind === 'tabswarm')?.seederUpload;
 
 console.log('');
@@ -232,6 +244,11 @@ console.log(
   `tabswarm / WebTorrent ${fmt(vsWebTorrent, 2)} (target ≥ 1.25); tabswarm / raw ${fmt(vsRaw, 2)} (target ≥ 0.90); ` +
     `seeder upload ${fmt(seederUpload, 2)} (target ≤ 1.5); first piece ${fmt(firstPiece, 0)} ms (target ≤ 1000)`,
 );
+if (rawStore !== undefined) {
+  console.log(
+    `the raw channel with the file read, hashed and stored (raw-store) runs at ${fmt(rawStoreVsRaw, 2)} × the raw channel; tabswarm at ${fmt(vsRawStore, 2)} × raw-store`,
+  );
+}
 if (stream && stream.rounds.length > 0) {
   console.log(
     `streaming ${fmt(stream.fileMiB, 0)} MiB, medians of ${stream.rounds.length}: first frame ${fmt(stream.firstFrameMs, 0)} ms (target ≤ 1500); seek ${fmt(stream.seekMs, 0)} ms (target ≤ 1000); ` +
@@ -245,6 +262,9 @@ console.log(
     tabswarmMiBps: round3(ts),
     webtorrentMiBps: round3(wt),
     rawMiBps: round3(raw),
+    rawStoreMiBps: round3(rawStore),
+    rawStoreVsRaw: round3(rawStoreVsRaw),
+    tabswarmVsRawStore: round3(vsRawStore),
     tabswarmVsWebTorrent: round3(vsWebTorrent),
     tabswarmVsRaw: round3(vsRaw),
     firstPieceMs: round3(firstPiece),
