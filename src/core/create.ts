@@ -76,7 +76,7 @@ export const MIN_DEFAULT_PIECE_LENGTH = 256 * 1024;
 
 /**
  * Piece length for `totalBytes`: 2^round(log2(total / 1 KiB)) as create-torrent chooses it, within
- * [256 KiB, 4 MiB] (create-torrent: [16 KiB, 4 MiB]; the two agree from 256 MiB up).
+ * [256 KiB, 4 MiB] (create-torrent: [16 KiB, 4 MiB]; the two agree from about 181 MiB up).
  */
 export function defaultPieceLength(totalBytes: number): number {
   const exponent = Math.round(Math.log2(Math.max(1, totalBytes / 1024)));
