@@ -24,6 +24,8 @@ export interface SourceFile {
 export const SPAN_BYTES = 1024 * 1024;
 /** Spans kept after reading (peers ask for the pieces of a span one after another). */
 const CACHED_SPANS = 4;
+/** Kept spans are let go once no piece has been read for this long (a seeding tab may hold many torrents). */
+const SPAN_IDLE_MS = 5_000;
 
 /** The bytes of pieces `first`..`last` (inclusive), read from the files they span. */
 async function readPieces(files: readonly SourceFile[], geometry: PieceGeometry, first: number, last: number): Promise<Uint8Array> {
@@ -60,6 +62,7 @@ export class SpanReader {
   private readonly perSpan: number;
   /** Span index → its bytes (being read or read), least recently used first. */
   private readonly spans = new Map<number, Promise<Uint8Array>>();
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly files: readonly SourceFile[],
@@ -86,6 +89,8 @@ export class SpanReader {
     }
     this.spans.set(k, span);
     while (this.spans.size > CACHED_SPANS) this.spans.delete(this.spans.keys().next().value!);
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.spans.clear(), SPAN_IDLE_MS);
     const bytes = await span;
     const at = this.geometry.pieceOffset(index) - this.geometry.pieceOffset(first);
     return bytes.slice(at, at + this.geometry.pieceSize(index));

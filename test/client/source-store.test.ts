@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createTorrent } from '../../src/core/create.js';
 import { PieceGeometry } from '../../src/core/geometry.js';
 import { MemoryStore } from '../../src/core/session/store.js';
@@ -72,9 +72,20 @@ describe('SourceBackedStore', () => {
     expect(reads).toEqual(['a 0-65536']);
     for (const i of [5, 4, 7, 6, 9, 8]) await expectPiece(i);
     expect(reads).toEqual(['a 0-65536', 'a 65536-70000', 'b 0-61072', 'b 61072-90000']);
-    // The three spans are kept: no more reads.
-    await expectPiece(0);
-    expect(reads.length).toBe(4);
+    // The three spans are kept: no more reads; once idle for 5 s they are let go.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      await expectPiece(0);
+      expect(reads.length).toBe(4);
+      vi.advanceTimersByTime(4_999);
+      await expectPiece(1);
+      expect(reads.length).toBe(4);
+      vi.advanceTimersByTime(5_000);
+      await expectPiece(1);
+      expect(reads.slice(4)).toEqual(['a 0-65536']);
+    } finally {
+      vi.useRealTimers();
+    }
 
     // In the store (spans of 1 MiB: the whole torrent): the span fails to read because b does, yet
     // piece 3, all in a, is still read from a; piece 4 crosses into b and comes from the stored copy.
