@@ -15,6 +15,14 @@ import { DataChannelAdapter, type RawChannel } from './channel.js';
 
 /** How long to wait for the local SDP (ICE gathering) before giving up on an attempt. */
 export const SIGNAL_TIMEOUT_MS = 15_000;
+/**
+ * Without STUN/TURN servers, the SDP goes out this long after the first local candidate instead of
+ * when gathering completes. Chromium gathers the UDP host candidates of every interface at once
+ * (within a few ms) and completes ~125 ms later, after a TCP step that a connection between two
+ * tabs never needs: each side of every connection waited that long before its offer or answer left.
+ * With servers, their (server-reflexive, relay) candidates are worth the wait: gathering completes.
+ */
+export const HOST_ONLY_GATHER_MS = 40;
 
 export interface WebRtcPeerOptions {
   initiator: boolean;
@@ -71,6 +79,7 @@ export class WebRtcPeer implements SignalingPeer {
       initiator: options.initiator,
       trickle: false,
       config: { iceServers: options.iceServers },
+      ...(options.iceServers.length === 0 ? { iceCompleteTimeout: HOST_ONLY_GATHER_MS } : {}),
       ...(options.channelConfig ? { channelConfig: options.channelConfig } : {}),
     });
     const timeout = options.signalTimeoutMs ?? SIGNAL_TIMEOUT_MS;
