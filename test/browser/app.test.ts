@@ -4,14 +4,12 @@
  * screenshots at desktop and phone sizes, and an axe-core accessibility check.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, serveApp } from './harness.js';
-import { startTracker, type TrackerServer } from './lib-harness.js';
-import { fixtureBytes } from '../fixtures/greeting.js';
+import { appTestBed, infoHashOf, makeData, openAppPage, progressOf, type AppPage, type OpenAppOptions } from './app-harness.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -25,49 +23,11 @@ const SCREENSHOTS =
     : mkdtempSync(join(tmpdir(), 'tabswarm-screenshots-')) + '/';
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 
-/** Deterministic bytes (xorshift), different for each seed. */
-const makeData = (size: number, seed: number): Buffer => Buffer.from(fixtureBytes(size, seed));
-
-const infoHashOf = (link: string): string => {
-  const m = /xt=urn:btih:([0-9a-f]{40})/i.exec(decodeURIComponent(link));
-  if (!m) throw new Error(`no info hash in ${link}`);
-  return m[1]!.toLowerCase();
-};
-
-interface AppPage {
-  context: BrowserContext;
-  page: Page;
-  errors: string[];
-}
-
 describe('the app in Chromium', () => {
-  let browser: Browser;
-  let app: { url: string; close(): Promise<void> };
-  let tracker: TrackerServer;
+  const bed = appTestBed();
   const contexts: BrowserContext[] = [];
 
-  /**
-   * A fresh browser context on the app. Saving uses the download fallback (no file picker in a
-   * headless test), and `settings` are put in localStorage before the app starts.
-   */
-  async function openApp(options: { settings?: object; init?: string; viewport?: { width: number; height: number }; hash?: string } = {}): Promise<AppPage> {
-    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, acceptDownloads: true });
-    contexts.push(context);
-    await context.addInitScript({ content: 'Object.defineProperty(window, "showSaveFilePicker", { value: undefined, configurable: true });' });
-    if (options.settings) {
-      await context.addInitScript({ content: `localStorage.setItem('tabswarm-settings', ${JSON.stringify(JSON.stringify(options.settings))});` });
-    }
-    if (options.init) await context.addInitScript({ content: options.init });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    await page.goto(app.url + (options.hash ?? ''));
-    await page.locator('tabswarm-app h1').waitFor();
-    return { context, page, errors };
-  }
+  const openApp = (options: OpenAppOptions = {}): Promise<AppPage> => openAppPage(bed.browser, bed.app.url, contexts, options);
 
   /** Shares files through the file input; returns the share link shown for them. */
   async function shareFiles(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]): Promise<string> {
@@ -75,11 +35,6 @@ describe('the app in Chromium', () => {
     const link = page.getByRole('textbox', { name: 'Share link', exact: true });
     await link.waitFor({ timeout: 30_000 });
     return link.inputValue();
-  }
-
-  async function progressOf(page: Page, name: string): Promise<number> {
-    const value = await page.getByRole('progressbar', { name: `Progress of ${name}` }).getAttribute('aria-valuenow');
-    return Number(value);
   }
 
   /** The keys of the `tabswarm-pieces` database that belong to a torrent. */
@@ -119,17 +74,8 @@ describe('the app in Chromium', () => {
     return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.join('\n  ')}`);
   }
 
-  beforeAll(async () => {
-    tracker = await startTracker();
-    [browser, app] = await Promise.all([launchChromium(), serveApp({ announce: [tracker.url] })]);
-  }, 120_000);
   afterEach(async () => {
     for (const c of contexts.splice(0)) await c.close().catch(() => {});
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await tracker?.close();
   });
 
   it('loads the built page and renders the app shell without errors', async () => {
@@ -144,11 +90,11 @@ describe('the app in Chromium', () => {
     const data = makeData(3 * MiB + 12345, 1);
     const seeder = await openApp();
     const link = await shareFiles(seeder.page, [{ name: 'greeting.bin', mimeType: 'application/octet-stream', buffer: data }]);
-    expect(link.slice(0, app.url.length + 21)).toBe(`${app.url}#magnet:?xt=urn:btih:`);
+    expect(link.slice(0, bed.app.url.length + 21)).toBe(`${bed.app.url}#magnet:?xt=urn:btih:`);
     const infoHash = infoHashOf(link);
     await expect.poll(() => progressOf(seeder.page, 'greeting.bin')).toBe(100);
     // Copy puts the link on the clipboard and says so to screen readers.
-    await seeder.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(app.url).origin });
+    await seeder.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(bed.app.url).origin });
     await seeder.page.getByRole('button', { name: 'Copy share link' }).click();
     await seeder.page.getByRole('status').filter({ hasText: 'Share link copied.' }).waitFor({ state: 'attached' });
     expect(await seeder.page.evaluate(() => navigator.clipboard.readText())).toBe(link);
@@ -157,11 +103,11 @@ describe('the app in Chromium', () => {
     expect(await seeder.page.getByRole('textbox', { name: /^Magnet link/ }).inputValue()).toMatch(/^magnet:\?xt=urn:btih:/);
 
     // Opening the share link elsewhere starts the download.
-    const leecher = await openApp({ hash: link.slice(app.url.length) });
+    const leecher = await openApp({ hash: link.slice(bed.app.url.length) });
     await leecher.page.getByRole('heading', { name: 'greeting.bin' }).waitFor({ timeout: 20_000 });
     await expect.poll(() => progressOf(leecher.page, 'greeting.bin'), { timeout: 60_000 }).toBe(100);
     // The link was consumed: the address is the app's again.
-    expect(leecher.page.url()).toBe(app.url);
+    expect(leecher.page.url()).toBe(bed.app.url);
 
     // Save: the browser download holds the very bytes shared.
     const [download] = await Promise.all([leecher.page.waitForEvent('download'), leecher.page.getByRole('button', { name: 'Save', exact: true }).click()]);
@@ -245,10 +191,10 @@ describe('the app in Chromium', () => {
     const first = `magnet:?xt=urn:btih:${'12'.repeat(20)}&dn=from-the-handler`;
     const { page, errors } = await openApp({ hash: `?magnet=${encodeURIComponent(first)}` });
     await page.getByRole('heading', { name: 'from-the-handler' }).waitFor();
-    await expect.poll(() => page.url()).toBe(app.url);
+    await expect.poll(() => page.url()).toBe(bed.app.url);
     await page.evaluate((m) => (location.hash = m), `magnet:?xt=urn:btih:${'34'.repeat(20)}&dn=from-the-fragment`);
     await page.getByRole('heading', { name: 'from-the-fragment' }).waitFor();
-    await expect.poll(() => page.url()).toBe(app.url);
+    await expect.poll(() => page.url()).toBe(bed.app.url);
     expect(await page.locator('ts-torrent-card').count()).toBe(2);
     expect(errors).toEqual([]);
   });
@@ -263,7 +209,7 @@ describe('the app in Chromium', () => {
         if (this.name === 'pieces') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
         return put.apply(this, args);
       };`;
-    const { page } = await openApp({ init: full, hash: link.slice(app.url.length) });
+    const { page } = await openApp({ init: full, hash: link.slice(bed.app.url.length) });
     const notice = page.locator('ts-notices li', { hasText: '“too-big.bin” stopped: storage is full' });
     await notice.waitFor({ timeout: 30_000 });
     expect(await notice.textContent()).toContain('Remove torrents you no longer need');
@@ -315,12 +261,12 @@ describe('the app in Chromium', () => {
     expect(await dialog.getByRole('textbox', { name: 'Trackers' }).getAttribute('aria-invalid')).toBe('true');
     expect(await dialog.isVisible()).toBe(true);
 
-    await dialog.getByRole('textbox', { name: 'Trackers' }).fill(tracker.url);
+    await dialog.getByRole('textbox', { name: 'Trackers' }).fill(bed.tracker.url);
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect(await page.locator('tabswarm-app').getAttribute('theme')).toBe('dark');
     const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('tabswarm-settings') ?? '{}') as { downloadLimit: number; announce: string[]; theme: string });
-    expect(stored).toMatchObject({ downloadLimit: 256 * KiB, announce: [tracker.url], theme: 'dark' });
+    expect(stored).toMatchObject({ downloadLimit: 256 * KiB, announce: [bed.tracker.url], theme: 'dark' });
     // The client was recreated: the torrent came back from IndexedDB.
     await page.getByText('Reconnected with the new settings.').waitFor();
     await page.getByRole('heading', { name: 'kept-across-restart' }).waitFor();
@@ -359,7 +305,7 @@ describe('the app in Chromium', () => {
       const seeder = await openApp();
       await seeder.page.locator('ts-add-panel input#folder').setInputFiles(join(folder, name));
       const link = await seeder.page.getByRole('textbox', { name: 'Share link', exact: true }).inputValue();
-      const page = await openApp({ ...options, settings: { downloadLimit: 384 * KiB }, hash: link.slice(app.url.length) });
+      const page = await openApp({ ...options, settings: { downloadLimit: 384 * KiB }, hash: link.slice(bed.app.url.length) });
       await expect.poll(() => progressOf(page.page, name), { timeout: 30_000 }).toBeGreaterThanOrEqual(8);
       expect(await page.page.title()).toMatch(/^↓ \d+ % · tabswarm$/);
       for (const summary of ['Files', 'Peers']) await page.page.locator('ts-torrent-card summary', { hasText: summary }).click();
@@ -395,7 +341,7 @@ describe('the app in Chromium', () => {
       const seeder = await openApp();
       await seeder.page.locator('ts-add-panel input#folder').setInputFiles(join(folder, name));
       const link = await seeder.page.getByRole('textbox', { name: 'Share link', exact: true }).inputValue();
-      const { page, errors } = await openApp({ hash: link.slice(app.url.length) });
+      const { page, errors } = await openApp({ hash: link.slice(bed.app.url.length) });
       await expect.poll(() => progressOf(page, name), { timeout: 60_000 }).toBe(100);
       expect(await page.title()).toBe('tabswarm');
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save all (.zip)' }).click()]);

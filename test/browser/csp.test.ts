@@ -2,34 +2,21 @@
  * The app's Content-Security-Policy: present in the built page, and nothing the app does trips it
  * (sharing a file, the share panel with its QR code, the settings dialog).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, serveApp } from './harness.js';
-import { startTracker, type TrackerServer } from './lib-harness.js';
+import { describe, expect, it } from 'vitest';
+import { appTestBed } from './app-harness.js';
 
 describe('Content-Security-Policy', () => {
-  let browser: Browser;
-  let app: { url: string; close(): Promise<void> };
-  let tracker: TrackerServer;
-  beforeAll(async () => {
-    tracker = await startTracker();
-    [browser, app] = await Promise.all([launchChromium(), serveApp({ announce: [tracker.url] })]);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await tracker?.close();
-  });
+  const bed = appTestBed();
 
   it('is set, allows no inline or foreign script, and the app runs without a violation', async () => {
-    const context = await browser.newContext();
+    const context = await bed.browser.newContext();
     await context.addInitScript({
       content: `globalThis.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => globalThis.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));`,
     });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(app.url);
+    await page.goto(bed.app.url);
     const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
     expect(policy).toMatch(/script-src 'self';/);
     expect(policy).not.toMatch(/script-src[^;]*unsafe/);

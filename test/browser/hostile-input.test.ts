@@ -3,30 +3,18 @@
  * shown as text, never markup; malformed .torrent files and magnet links give a readable notice and
  * leave the app working.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, serveApp } from './harness.js';
-import { startTracker, type TrackerServer } from './lib-harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { appTestBed } from './app-harness.js';
 
 const HOSTILE_NAME = '<img src=x onerror="globalThis.pwned=1">\u202Etxt.exe';
 
 describe('bad input in the app', () => {
-  let browser: Browser;
-  let app: { url: string; close(): Promise<void> };
-  let tracker: TrackerServer;
-  beforeAll(async () => {
-    tracker = await startTracker();
-    [browser, app] = await Promise.all([launchChromium(), serveApp({ announce: [tracker.url] })]);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await tracker?.close();
-  });
+  const bed = appTestBed();
 
   async function open(): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(app.url);
+    const page = await (await bed.browser.newContext()).newPage();
+    await page.goto(bed.app.url);
     await page.locator('tabswarm-app').waitFor();
     return page;
   }

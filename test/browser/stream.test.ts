@@ -5,26 +5,15 @@
  * before its download is complete, and saving streamed to disk by the worker.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium, serveApp } from './harness.js';
-import { startTracker, type TrackerServer } from './lib-harness.js';
 import { makeSeekable, recordWebm } from './webm.js';
-import { fixtureBytes } from '../fixtures/greeting.js';
+import { appTestBed, infoHashOf, makeData, openAppPage, progressOf, type AppPage } from './app-harness.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-/** Deterministic bytes (xorshift), different for each seed. */
-const makeData = (size: number, seed: number): Buffer => Buffer.from(fixtureBytes(size, seed));
-
-const infoHashOf = (link: string): string => {
-  const m = /xt=urn:btih:([0-9a-f]{40})/i.exec(decodeURIComponent(link));
-  if (!m) throw new Error(`no info hash in ${link}`);
-  return m[1]!.toLowerCase();
-};
 
 interface Fetched {
   status: number;
@@ -34,42 +23,13 @@ interface Fetched {
   progress: number;
 }
 
-interface AppPage {
-  context: BrowserContext;
-  page: Page;
-  errors: string[];
-}
-
 describe('streaming through the service worker', () => {
-  let browser: Browser;
-  let app: { url: string; close(): Promise<void> };
-  let tracker: TrackerServer;
+  const bed = appTestBed();
   let folder: string;
   const contexts: BrowserContext[] = [];
 
-  async function openApp(options: { settings?: object; hash?: string } = {}): Promise<AppPage> {
-    const context = await browser.newContext({ acceptDownloads: true });
-    contexts.push(context);
-    await context.addInitScript({ content: 'Object.defineProperty(window, "showSaveFilePicker", { value: undefined, configurable: true });' });
-    if (options.settings) {
-      await context.addInitScript({ content: `localStorage.setItem('tabswarm-settings', ${JSON.stringify(JSON.stringify(options.settings))});` });
-    }
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    await page.goto(app.url + (options.hash ?? ''));
-    await page.locator('tabswarm-app h1').waitFor();
-    // The service worker controls the page (it takes control on its first visit, without a reload).
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
-    return { context, page, errors };
-  }
-
-  async function progressOf(page: Page, name: string): Promise<number> {
-    return Number(await page.getByRole('progressbar', { name: `Progress of ${name}` }).getAttribute('aria-valuenow'));
-  }
+  const openApp = (options: { settings?: object; hash?: string } = {}): Promise<AppPage> =>
+    openAppPage(bed.browser, bed.app.url, contexts, { ...options, serviceWorker: true });
 
   /** Fetches a URL in the page (so through its service worker), with a `Range` header when given. */
   async function fetchIn(page: Page, url: string, range?: string, method = 'GET', torrentName = ''): Promise<Fetched> {
@@ -94,18 +54,13 @@ describe('streaming through the service worker', () => {
     return { ...r, body: Buffer.from(r.body, 'base64') };
   }
 
-  beforeAll(async () => {
-    tracker = await startTracker();
-    [browser, app] = await Promise.all([launchChromium(), serveApp({ announce: [tracker.url] })]);
+  beforeAll(() => {
     folder = mkdtempSync(join(tmpdir(), 'tabswarm-stream-'));
-  }, 120_000);
+  });
   afterEach(async () => {
     for (const c of contexts.splice(0)) await c.close().catch(() => {});
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await tracker?.close();
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
@@ -125,9 +80,9 @@ describe('streaming through the service worker', () => {
     const link = await seeder.page.getByRole('textbox', { name: 'Share link', exact: true }).inputValue();
     const infoHash = infoHashOf(link);
     // The leecher downloads at 512 KiB/s: about seven seconds for the whole torrent.
-    const { page, errors } = await openApp({ settings: { downloadLimit: 512 * KiB }, hash: link.slice(app.url.length) });
+    const { page, errors } = await openApp({ settings: { downloadLimit: 512 * KiB }, hash: link.slice(bed.app.url.length) });
     await page.getByRole('heading', { name }).waitFor({ timeout: 20_000 });
-    const base = `${app.url}stream/${infoHash}`;
+    const base = `${bed.app.url}stream/${infoHash}`;
 
     // Which file has which index: the worker names them (HEAD, Content-Disposition).
     const indexOf: Record<string, number> = {};
@@ -192,10 +147,10 @@ describe('streaming through the service worker', () => {
     const multi = await fetchIn(page, url('notes.txt'), 'bytes=0-1,5-6');
     expect([multi.status, multi.body.length]).toEqual([200, files['notes.txt']!.length]);
     // What names no torrent or file is a 404; the app's own files still come from the network.
-    for (const missing of [`${app.url}stream/${'0'.repeat(40)}/0/x`, `${base}/7/x`, `${app.url}stream/nothing`, `${base}/-1/x`]) {
+    for (const missing of [`${bed.app.url}stream/${'0'.repeat(40)}/0/x`, `${base}/7/x`, `${bed.app.url}stream/nothing`, `${base}/-1/x`]) {
       expect((await fetchIn(page, missing)).status, missing).toBe(404);
     }
-    expect((await fetchIn(page, `${app.url}favicon.svg`)).status).toBe(200);
+    expect((await fetchIn(page, `${bed.app.url}favicon.svg`)).status).toBe(200);
     // Text is never run as a page of this origin.
     const text = await fetchIn(page, url('notes.txt'), 'bytes=0-9');
     expect(text.headers['x-content-type-options']).toBe('nosniff');
@@ -214,7 +169,7 @@ describe('streaming through the service worker', () => {
     const link = await seeder.page.getByRole('textbox', { name: 'Share link', exact: true }).inputValue({ timeout: 30_000 });
 
     // The leecher downloads at 1 MiB/s (the whole video takes several seconds).
-    const { page, errors } = await openApp({ settings: { downloadLimit: 1024 * KiB }, hash: link.slice(app.url.length) });
+    const { page, errors } = await openApp({ settings: { downloadLimit: 1024 * KiB }, hash: link.slice(bed.app.url.length) });
     const ranges: { range: string; at: number }[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/stream/')) ranges.push({ range: r.headers()['range'] ?? '', at: Date.now() });
