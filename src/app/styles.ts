@@ -191,3 +191,33 @@ export const controls = css`
     stroke-linejoin: round;
   }
 `;
+
+/** A progress bar: a `.track` holding a `.fill` whose width is the share done. */
+export const progressTrack = css`
+  .track {
+    flex: 1;
+    height: 0.6rem;
+    border-radius: 1rem;
+    background: var(--ts-piece-missing);
+    overflow: hidden;
+  }
+  .fill {
+    height: 100%;
+    border-radius: 1rem;
+    background: var(--ts-accent);
+  }
+`;
+
+/** A modal `<dialog>`: the surface, its border and shadow, and the backdrop (each sets its width and padding). */
+export const dialogSurface = css`
+  dialog {
+    border: 1px solid var(--ts-border);
+    border-radius: 1rem;
+    background: var(--ts-surface);
+    color: var(--ts-fg);
+    box-shadow: 0 10px 40px rgb(0 0 0 / 0.3);
+  }
+  dialog::backdrop {
+    background: rgb(0 0 0 / 0.45);
+  }
+`;

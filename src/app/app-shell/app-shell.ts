@@ -23,7 +23,7 @@ import { appUrl, magnetFromLocation, shareLink } from '../share-link.js';
 import { ClientController, type PendingSeed } from '../state/client-controller.js';
 import type { Notice } from '../state/notices.js';
 import type { Theme } from '../state/settings.js';
-import { controls, themeTokens } from '../styles.js';
+import { controls, progressTrack, themeTokens } from '../styles.js';
 
 /**
  * The tabswarm application: share files by link, download from links, watch and control transfers.
@@ -37,6 +37,7 @@ export class TabswarmApp extends LitElement {
   static override styles = [
     themeTokens,
     controls,
+    progressTrack,
     css`
       :host {
         display: block;
@@ -124,17 +125,6 @@ export class TabswarmApp extends LitElement {
         display: flex;
         align-items: center;
         gap: 0.75rem;
-      }
-      .track {
-        flex: 1;
-        height: 0.6rem;
-        border-radius: 1rem;
-        background: var(--ts-piece-missing);
-        overflow: hidden;
-      }
-      .fill {
-        height: 100%;
-        background: var(--ts-accent);
       }
       .pending p {
         margin: 0;

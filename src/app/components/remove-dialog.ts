@@ -3,7 +3,7 @@ import { customElement, query, state } from 'lit/decorators.js';
 import type { Torrent } from '../../client/index.js';
 import { emit } from '../events.js';
 import { formatBytes } from '../format.js';
-import { controls } from '../styles.js';
+import { controls, dialogSurface } from '../styles.js';
 
 /**
  * Confirms removing a torrent, and whether to keep its downloaded data in the browser (adding it
@@ -15,18 +15,11 @@ import { controls } from '../styles.js';
 export class TsRemoveDialog extends LitElement {
   static override styles = [
     controls,
+    dialogSurface,
     css`
       dialog {
         width: min(30rem, calc(100vw - 1.5rem));
         padding: 1.25rem;
-        border: 1px solid var(--ts-border);
-        border-radius: 1rem;
-        background: var(--ts-surface);
-        color: var(--ts-fg);
-        box-shadow: 0 10px 40px rgb(0 0 0 / 0.3);
-      }
-      dialog::backdrop {
-        background: rgb(0 0 0 / 0.45);
       }
       h2 {
         margin: 0 0 0.75rem;

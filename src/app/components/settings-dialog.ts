@@ -4,7 +4,7 @@ import { emit } from '../events.js';
 import { icons } from '../icons.js';
 import { fieldsToSettings, settingsToFields, type FieldErrors, type SettingsFields } from '../state/settings-form.js';
 import { DEFAULT_SETTINGS, type Settings, type Theme } from '../state/settings.js';
-import { controls } from '../styles.js';
+import { controls, dialogSurface } from '../styles.js';
 
 /** Whether this page may offer to open `magnet:` links (a secure context with the API). */
 export function canRegisterMagnetHandler(): boolean {
@@ -27,19 +27,12 @@ const THEMES: { value: Theme; label: string }[] = [
 export class TsSettingsDialog extends LitElement {
   static override styles = [
     controls,
+    dialogSurface,
     css`
       dialog {
         width: min(40rem, calc(100vw - 1.5rem));
         max-height: calc(100dvh - 1.5rem);
         padding: 0;
-        border: 1px solid var(--ts-border);
-        border-radius: 1rem;
-        background: var(--ts-surface);
-        color: var(--ts-fg);
-        box-shadow: 0 10px 40px rgb(0 0 0 / 0.3);
-      }
-      dialog::backdrop {
-        background: rgb(0 0 0 / 0.45);
       }
       form {
         display: grid;

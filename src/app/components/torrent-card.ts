@@ -8,7 +8,7 @@ import { icons } from '../icons.js';
 import { isComplete } from '../save-torrent.js';
 import { stateInput } from '../state/client-controller.js';
 import { STATE_LABELS, pathInTorrent, torrentState, verifiedBytes, type TorrentState } from '../state/torrent-status.js';
-import { controls } from '../styles.js';
+import { controls, progressTrack } from '../styles.js';
 import './file-list.js';
 import './file-preview.js';
 import './peer-table.js';
@@ -32,6 +32,7 @@ const HINTS: Partial<Record<TorrentState, string>> = {
 export class TsTorrentCard extends LitElement {
   static override styles = [
     controls,
+    progressTrack,
     css`
       :host {
         display: block;
@@ -94,17 +95,7 @@ export class TsTorrentCard extends LitElement {
         align-items: center;
         gap: 0.75rem;
       }
-      .track {
-        flex: 1;
-        height: 0.6rem;
-        border-radius: 1rem;
-        background: var(--ts-piece-missing);
-        overflow: hidden;
-      }
       .fill {
-        height: 100%;
-        border-radius: 1rem;
-        background: var(--ts-accent);
         transition: width 0.4s ease;
       }
       .done .fill,
