@@ -52,6 +52,8 @@ export interface ClientEnvironment {
   checkStore?(kind: StoreKind): Promise<{ fallbackReason?: string }>;
   /** HTTP Range requests for web seeds (BEP 19); absent: web seeds are not used. */
   fetchRange?: RangeFetcher;
+  /** Fetches a .torrent file (a magnet link's `xs=` exact source); absent: exact sources are not used. */
+  fetchTorrentFile?: (url: string) => Promise<Uint8Array>;
   /** The least a peer channel's send queue may hold (see SessionOptions.highWaterMark). */
   highWaterMark?: number;
   /** The most a peer channel's send queue may hold (see SessionOptions.maxHighWaterMark). */
@@ -215,7 +217,7 @@ export class BaseClient extends EventTarget {
     // While this page lives, pieces are served from the files themselves (see source-store.ts).
     const geometry = new PieceGeometry(metainfo);
     const served = new SourceBackedStore(store, files, geometry, metainfo.pieces, sha1, (m) => this.warn(`${metainfo.name}: ${m}`));
-    return this.open({ infoHash: created.infoHash, name: metainfo.name, announce, urlList: metainfo.urlList, metainfo, store: served, seeding: true });
+    return this.open({ infoHash: created.infoHash, name: metainfo.name, announce, urlList: metainfo.urlList, exactSource: [], metainfo, store: served, seeding: true });
   }
 
   /** Adds a torrent by magnet link, info hash, or .torrent bytes, and starts downloading. */
@@ -226,6 +228,7 @@ export class BaseClient extends EventTarget {
     let metainfo: Metainfo | undefined;
     let announce: string[];
     let urlList: string[];
+    let exactSource: string[] = [];
     let select = opts.select;
     if (typeof input === 'string') {
       const magnet = parseMagnet(input);
@@ -233,6 +236,7 @@ export class BaseClient extends EventTarget {
       select ??= magnet.select;
       announce = magnet.announce;
       urlList = magnet.urlList;
+      exactSource = magnet.exactSource;
     } else {
       metainfo = await parseTorrent(input);
       ({ infoHash, name } = metainfo);
@@ -244,7 +248,7 @@ export class BaseClient extends EventTarget {
     announce = unique([...announce, ...(opts.announce ?? []), ...this.o.announce]);
     const { store } = await this.openStore(infoHash);
     if (select && !select.every((i) => Number.isSafeInteger(i) && i >= 0)) throw new RangeError('select: file indexes are non-negative integers');
-    return this.open({ infoHash, name, announce, urlList, metainfo, store, seeding: false, selection: select && [...new Set(select)] });
+    return this.open({ infoHash, name, announce, urlList, exactSource, metainfo, store, seeding: false, selection: select && [...new Set(select)] });
   }
 
   /** Stops a torrent and forgets it; with deleteData its stored pieces are deleted too. */
@@ -306,6 +310,7 @@ export class BaseClient extends EventTarget {
     name: string | undefined;
     announce: string[];
     urlList: string[];
+    exactSource: string[];
     metainfo: Metainfo | undefined;
     store: PieceStore;
     seeding: boolean;
@@ -319,6 +324,7 @@ export class BaseClient extends EventTarget {
       name: o.name,
       announce: o.announce,
       urlList: o.urlList,
+      exactSource: o.exactSource,
       metainfo: o.metainfo,
       store: o.store,
       peerId: this.peerId,
@@ -327,6 +333,7 @@ export class BaseClient extends EventTarget {
       uploadLimit: this.uploadLimit,
       downloadLimit: this.downloadLimit,
       fetchRange: this.env.fetchRange,
+      fetchTorrentFile: this.env.fetchTorrentFile,
       highWaterMark: this.env.highWaterMark,
       maxHighWaterMark: this.env.maxHighWaterMark,
       persist: (t) => this.persist(t, addedAt, o.seeding),
@@ -385,7 +392,9 @@ export class BaseClient extends EventTarget {
       try {
         const metainfo = r.infoBytes ? await parseInfoDict(r.infoBytes, r.infoHash) : undefined;
         const { store } = await this.openStore(r.infoHash);
-        await this.open({ ...r, metainfo, store, seeding: r.seeding ?? false, paused: r.paused });
+        // A magnet link still without metadata keeps its exact sources in its saved link.
+        const exactSource = metainfo ? [] : exactSourceOf(r.magnetURI);
+        await this.open({ ...r, exactSource, metainfo, store, seeding: r.seeding ?? false, paused: r.paused });
       } catch (e) {
         this.warn(`could not restore ${r.name}: ${e instanceof Error ? e.message : e}`);
       }
@@ -439,4 +448,12 @@ async function writePieces(
   }
   await Promise.all(writing);
   if (failure) throw failure.error;
+}
+
+function exactSourceOf(magnetURI: string): string[] {
+  try {
+    return parseMagnet(magnetURI).exactSource;
+  } catch {
+    return [];
+  }
 }

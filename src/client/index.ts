@@ -14,7 +14,7 @@ import { createWebRtcFactory } from '../transport/webrtc.js';
 import { openPieceStore } from '../store/open.js';
 import { deleteTorrent, loadTorrents, saveTorrent } from '../store/torrent-records.js';
 import { requestPersistence } from '../store/persist.js';
-import { fetchRange } from './webseed-http.js';
+import { fetchRange, fetchTorrentFile } from './webseed-http.js';
 
 export interface BrowserClientOptions extends ClientOptions {
   /** STUN/TURN servers for WebRTC; default none (peers on the same network still connect). */
@@ -37,6 +37,7 @@ export function browserEnvironment(options: BrowserClientOptions = {}): ClientEn
     // Opening the (empty) store of no torrent checks that IndexedDB opens and reads here.
     checkStore: async (kind) => ({ fallbackReason: (await openPieceStore(NO_TORRENT, kind)).fallbackReason }),
     fetchRange,
+    fetchTorrentFile: (url) => fetchTorrentFile(url),
     // A WebRTC channel keeps 32 KiB queued, however fast: handed hundreds of KiB at once, Chromium's
     // SCTP stalls for seconds on a busy machine (README, "The send queue"), and a short queue
     // also keeps a streaming reader's urgent piece from waiting behind bulk data.

@@ -7,7 +7,7 @@ import { realClock } from '../core/session/clock.js';
 import { RateMeter } from '../core/session/rate.js';
 import type { PieceStore } from '../core/session/store.js';
 import type { PeerChannel } from '../core/session/channel.js';
-import type { Metainfo, TorrentFileEntry } from '../core/metainfo.js';
+import { parseTorrent, type Metainfo, type TorrentFileEntry } from '../core/metainfo.js';
 import { PieceGeometry } from '../core/geometry.js';
 import { formatMagnet } from '../core/magnet.js';
 import { sha1 } from '../core/sha1.js';
@@ -62,6 +62,8 @@ export interface TorrentInit {
   name: string | undefined;
   announce: string[];
   urlList: string[];
+  /** URLs of the torrent's .torrent file (a magnet link's `xs=`), fetched while the metadata is unknown. */
+  exactSource: string[];
   metainfo: Metainfo | undefined;
   store: PieceStore;
   peerId: Uint8Array;
@@ -72,6 +74,8 @@ export interface TorrentInit {
   downloadLimit?: RateLimiter;
   /** HTTP for web seeds; absent: the torrent's web seeds are not used. */
   fetchRange?: RangeFetcher;
+  /** HTTP for .torrent files (exact sources); absent: `exactSource` is not fetched. */
+  fetchTorrentFile?: (url: string) => Promise<Uint8Array>;
   highWaterMark?: number;
   maxHighWaterMark?: number;
   /** Saves the torrent's record (list, metadata, paused state). */
@@ -98,6 +102,7 @@ export class Torrent extends EventTarget {
   readonly infoHashBytes: Uint8Array;
   readonly announce: string[];
   readonly urlList: string[];
+  readonly exactSource: string[];
   readonly store: PieceStore;
   metainfo: Metainfo | undefined;
   files: TorrentFile[] = [];
@@ -136,6 +141,7 @@ export class Torrent extends EventTarget {
     this.infoHashBytes = fromHex(init.infoHash)!;
     this.announce = init.announce;
     this.urlList = init.urlList;
+    this.exactSource = init.exactSource;
     this.store = init.store;
     this.name_ = init.name;
     if (init.selection) this.selected = new Set(init.selection);
@@ -154,7 +160,7 @@ export class Torrent extends EventTarget {
     return this.metainfo?.length ?? 0;
   }
   get magnetURI(): string {
-    return formatMagnet({ infoHash: this.infoHash, name: this.name, announce: this.announce, urlList: this.urlList });
+    return formatMagnet({ infoHash: this.infoHash, name: this.name, announce: this.announce, urlList: this.urlList, exactSource: this.exactSource });
   }
   /** The .torrent file, once the metadata is known. */
   get torrentFile(): Uint8Array | undefined {
@@ -276,6 +282,7 @@ export class Torrent extends EventTarget {
     if (this.paused) return;
     await this.session.start();
     this.addWebSeeds();
+    void this.fetchMetadata();
     this.announced = this.init.register(this);
     if (this.session.done) this.announced?.complete();
     this.timer ??= setInterval(() => this.sample(), 1000);
@@ -450,6 +457,36 @@ export class Torrent extends EventTarget {
       this.emit('error', { error });
     });
     return session;
+  }
+
+  /**
+   * While the metadata is unknown, fetches the .torrent file from each exact source (`xs=`) in turn
+   * until one holds this torrent; its web seeds (`url-list`) join the magnet link's. So a magnet link
+   * with `xs=` and `ws=` downloads from a web server when no peer is online (metadata comes only from
+   * peers otherwise). A source that fails or holds another torrent is a warning.
+   */
+  private async fetchMetadata(): Promise<void> {
+    const fetchFile = this.init.fetchTorrentFile;
+    // Paused, resumed (a new session) or removed (a stopped one) meanwhile: that session's business.
+    const session = this.session;
+    const moot = (): boolean => !!this.metainfo || this.paused || session !== this.session;
+    if (!fetchFile) return;
+    for (const url of this.exactSource) {
+      if (moot()) return;
+      try {
+        const metainfo = await parseTorrent(await fetchFile(url));
+        if (metainfo.infoHash !== this.infoHash) {
+          this.emit('warning', { message: `the .torrent file at ${url} (exact source) is of another torrent (${metainfo.infoHash}); ignored` });
+          continue;
+        }
+        if (moot()) return;
+        for (const ws of metainfo.urlList) if (!this.urlList.includes(ws)) this.urlList.push(ws);
+        await session.provideMetadata(metainfo.infoBytes);
+        return;
+      } catch (e) {
+        this.emit('warning', { message: `could not use the exact source ${url}: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
   }
 
   /** Connects the torrent's web seeds (BEP 19) as backup peers, once the metadata is known. */

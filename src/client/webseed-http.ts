@@ -1,7 +1,37 @@
 /**
- * The HTTP side of web seeds: Range requests with `fetch`, and errors a person can act on.
+ * HTTP with `fetch`, with errors a person can act on: the Range requests of web seeds, and .torrent
+ * files (a magnet link's `xs=` exact source, an element's `src`).
  */
 import { WebSeedError, type RangeFetcher } from '../core/webseed.js';
+import { TabswarmError } from '../core/errors.js';
+
+/** A .torrent file larger than this is refused (real ones are a few hundred KiB at most). */
+export const MAX_TORRENT_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Fetches a .torrent file; rejects with a TabswarmError that says why it could not (or the abort). */
+export async function fetchTorrentFile(url: string, signal?: AbortSignal): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal, credentials: 'same-origin' });
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw new TabswarmError(
+      `the .torrent file ${url} could not be loaded: the server is unreachable, or it does not let this page read it (CORS: Access-Control-Allow-Origin)`,
+    );
+  }
+  if (!response.ok) {
+    void response.body?.cancel();
+    throw new TabswarmError(`the .torrent file ${url} could not be loaded: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+  }
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > MAX_TORRENT_FILE_BYTES) {
+    void response.body?.cancel();
+    throw new TabswarmError(`${url} is too large for a .torrent file (${declared} bytes)`);
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.length > MAX_TORRENT_FILE_BYTES) throw new TabswarmError(`${url} is too large for a .torrent file (${bytes.length} bytes)`);
+  return bytes;
+}
 
 /** Fetches bytes [start, end) of `url` with a Range request; anything but those bytes is an error. */
 export const fetchRange: RangeFetcher = async (url, start, end) => {

@@ -9,6 +9,7 @@ import { TabswarmError } from '../core/errors.js';
 import type { TorrentFile } from '../client/index.js';
 import { previewKindOf } from '../sw/http.js';
 import { magnetFromLocation } from '../app/share-link.js';
+import { fetchTorrentFile as fetchTorrent } from '../client/webseed-http.js';
 
 export class SourceError extends Error {
   override name = 'SourceError';
@@ -19,9 +20,6 @@ export interface ResolvedSource {
   infoHash: string;
   input: string | Uint8Array;
 }
-
-/** A .torrent file larger than this is refused (real ones are a few hundred KiB at most). */
-export const MAX_TORRENT_FILE_BYTES = 16 * 1024 * 1024;
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -66,27 +64,12 @@ function shareLinkMagnet(text: string, base: string): string | undefined {
 }
 
 async function fetchTorrentFile(url: string, signal: AbortSignal): Promise<Uint8Array> {
-  let response: Response;
   try {
-    response = await fetch(url, { signal, credentials: 'same-origin' });
+    return await fetchTorrent(url, signal);
   } catch (e) {
     if (signal.aborted) throw e;
-    throw new SourceError(
-      `the .torrent file ${url} could not be loaded: the server is unreachable, or it does not let this page read it (CORS: Access-Control-Allow-Origin)`,
-    );
+    throw new SourceError(errorText(e));
   }
-  if (!response.ok) {
-    void response.body?.cancel();
-    throw new SourceError(`the .torrent file ${url} could not be loaded: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
-  }
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > MAX_TORRENT_FILE_BYTES) {
-    void response.body?.cancel();
-    throw new SourceError(`${url} is too large for a .torrent file (${declared} bytes)`);
-  }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.length > MAX_TORRENT_FILE_BYTES) throw new SourceError(`${url} is too large for a .torrent file (${bytes.length} bytes)`);
-  return bytes;
 }
 
 /** How the element shows a file: played, shown as an image, or as a card with a save button. */

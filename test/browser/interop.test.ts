@@ -37,9 +37,13 @@ const NESTED: Spec[] = [
 ];
 
 
-/** A web seed: serves `files` under /seed/ with Range and CORS; `corrupt` flips one byte of one file. */
+/**
+ * A web seed: serves `files` under /seed/ with Range and CORS; `corrupt` flips one byte of one file.
+ * `publish` serves a .torrent file under /t/ (an exact source) and returns its URL.
+ */
 async function webSeedServer(specs: Spec[], corrupt?: { path: string; at: number }) {
   const files = new Map(specs.map((s) => [`/seed/${s.path}`, makeData(s.size, s.seed)]));
+  const torrents = new Map<string, Uint8Array>();
   let served = 0;
   const server: Server = createServer((req, res) => {
     res.setHeader('Access-Control-Allow-Origin', '*');
@@ -47,6 +51,11 @@ async function webSeedServer(specs: Spec[], corrupt?: { path: string; at: number
     res.setHeader('Access-Control-Expose-Headers', 'Content-Range');
     if (req.method === 'OPTIONS') return void res.end();
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const torrent = torrents.get(path);
+    if (torrent) {
+      res.setHeader('Content-Type', 'application/x-bittorrent');
+      return void res.end(Buffer.from(torrent));
+    }
     const body = files.get(path);
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
     if (!body || !m) {
@@ -66,6 +75,10 @@ async function webSeedServer(specs: Spec[], corrupt?: { path: string; at: number
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/seed/`,
+    publish: (name: string, bytes: Uint8Array) => {
+      torrents.set(`/t/${name}`, bytes);
+      return `http://127.0.0.1:${port}/t/${name}`;
+    },
     served: () => served,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
@@ -148,6 +161,30 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
       const got = await call<Got>(leecher, 'tabswarmGet', tracker.url, torrentFile);
       expect(got.files).toEqual(await expected(leecher, NESTED));
       expect(http.served()).toBeGreaterThanOrEqual(NESTED.reduce((n, s) => n + s.size, 0));
+    } finally {
+      await http.close();
+    }
+  }, 120_000);
+
+  it('downloads by magnet link from a web seed alone, the metadata from the exact source (xs=), after a missing and a wrong one', async () => {
+    const http = await webSeedServer(NESTED);
+    try {
+      const maker = await page();
+      const magnet = await call<string>(maker, 'tabswarmSeedFiles', tracker.url, NESTED, { urlList: [http.url] });
+      const torrentFile = Uint8Array.from(await call<number[]>(maker, 'tabswarmTorrentFile'));
+      await maker.context().close(); // nobody seeds, and no peer can send the metadata
+      // Another torrent: the same .torrent with one letter of the name changed (another info hash).
+      const other = Buffer.from(torrentFile);
+      const at = other.indexOf('5:album');
+      other[at + 6] = 'n'.charCodeAt(0);
+      const sources = [`${http.url.replace('/seed/', '/t/')}missing.torrent`, http.publish('other.torrent', other), http.publish('album.torrent', torrentFile)];
+      const link = magnet + sources.map((u) => `&xs=${encodeURIComponent(u)}`).join('');
+      const leecher = await page();
+      const got = await call<Got>(leecher, 'tabswarmGet', tracker.url, link);
+      expect(got.files).toEqual(await expected(leecher, NESTED));
+      const warnings = (await call<string[]>(leecher, 'tabswarmWarnings')).join('\n');
+      expect(warnings).toMatch(/exact source http:\/\/127\.0\.0\.1:\d+\/t\/missing\.torrent: .*HTTP 404/);
+      expect(warnings).toMatch(/other\.torrent \(exact source\) is of another torrent/);
     } finally {
       await http.close();
     }

@@ -511,6 +511,20 @@ export class TorrentSession {
       // The bytes hash to the info hash yet do not parse: the torrent itself is broken.
       return this.fail(e instanceof Error ? e : new TabswarmError(String(e)));
     }
+    await this.acceptMetainfo(metainfo);
+  }
+
+  /**
+   * The info dictionary from elsewhere than peers (a .torrent file fetched from a magnet link's `xs=`
+   * exact source): rejects, changing nothing, when the bytes are not this torrent's info dictionary;
+   * otherwise the torrent carries on as when peers send the metadata. Ignored once it is known.
+   */
+  async provideMetadata(infoBytes: Uint8Array): Promise<void> {
+    if (this.metainfo || this.stopped) return;
+    await this.acceptMetainfo(await parseInfoDict(infoBytes, this.infoHash, this.o.hasher));
+  }
+
+  private async acceptMetainfo(metainfo: Metainfo): Promise<void> {
     if (this.metainfo || this.stopped) return;
     this.setMetainfo(metainfo);
     if (this.started) await this.loadStored();

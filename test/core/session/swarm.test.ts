@@ -104,6 +104,28 @@ describe('in-process swarm', () => {
     swarm.stop();
   });
 
+  it('a magnet leecher given the info dictionary from elsewhere (an exact source) refuses another one, then downloads', async () => {
+    const { metainfo, data } = await torrentOf([...GREETING_FOLDER]);
+    const { metainfo: other } = await torrentOf([{ path: 'other.bin', data: fixtureBytes(3 * PIECE, 8) }]);
+    const swarm = new TestSwarm();
+    const magnet = await swarm.add('magnet', { infoHash: metainfo.infoHashBytes });
+    let metadataEvents = 0;
+    magnet.session.on('metadata', () => metadataEvents++);
+    await expect(magnet.session.provideMetadata(other.infoBytes)).rejects.toThrow(/hashes to [0-9a-f]{40}, not to/);
+    expect(magnet.session.metainfo).toBeUndefined();
+    await magnet.session.provideMetadata(metainfo.infoBytes);
+    expect(metadataEvents).toBe(1);
+    expect(magnet.session.metainfo?.infoHash).toBe(metainfo.infoHash);
+    await magnet.session.provideMetadata(metainfo.infoBytes); // known already: nothing happens
+    expect(metadataEvents).toBe(1);
+    // The peer that arrives later has only to send pieces.
+    const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
+    swarm.connect(seeder, magnet);
+    await swarm.runUntil(() => magnet.session.done);
+    expect(await storedBytes(magnet.store, metainfo)).toEqual(data);
+    swarm.stop();
+  });
+
   it('a magnet leecher fetches metadata of several ut_metadata pieces (regression: sparse piece array)', async () => {
     // 2,500 pieces of 16 KiB: the info dictionary holds 50,000 bytes of hashes, four metadata pieces.
     const { metainfo, data } = await torrentOf([{ path: 'many.bin', data: fixtureBytes(2500 * PIECE - 3, 21) }]);
