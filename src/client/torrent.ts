@@ -473,6 +473,10 @@ export class Torrent extends EventTarget {
     if (!fetchFile) return;
     for (const url of this.exactSource) {
       if (moot()) return;
+      if (!/^https?:\/\//i.test(url)) {
+        this.emit('warning', { message: `the exact source ${url} is not an http(s) URL; ignored` });
+        continue;
+      }
       try {
         const metainfo = await parseTorrent(await fetchFile(url));
         if (metainfo.infoHash !== this.infoHash) {

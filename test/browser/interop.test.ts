@@ -166,7 +166,7 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
     }
   }, 120_000);
 
-  it('downloads by magnet link from a web seed alone, the metadata from the exact source (xs=), after a missing and a wrong one', async () => {
+  it('downloads by magnet link from a web seed alone, the metadata from the exact source (xs=), after a non-HTTP, a missing and a wrong one', async () => {
     const http = await webSeedServer(NESTED);
     try {
       const maker = await page();
@@ -177,7 +177,7 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
       const other = Buffer.from(torrentFile);
       const at = other.indexOf('5:album');
       other[at + 6] = 'n'.charCodeAt(0);
-      const sources = [`${http.url.replace('/seed/', '/t/')}missing.torrent`, http.publish('other.torrent', other), http.publish('album.torrent', torrentFile)];
+      const sources = ['ftp://127.0.0.1/album.torrent', `${http.url.replace('/seed/', '/t/')}missing.torrent`, http.publish('other.torrent', other), http.publish('album.torrent', torrentFile)];
       const link = magnet + sources.map((u) => `&xs=${encodeURIComponent(u)}`).join('');
       const leecher = await page();
       const got = await call<Got>(leecher, 'tabswarmGet', tracker.url, link);
@@ -185,6 +185,7 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
       const warnings = (await call<string[]>(leecher, 'tabswarmWarnings')).join('\n');
       expect(warnings).toMatch(/exact source http:\/\/127\.0\.0\.1:\d+\/t\/missing\.torrent: .*HTTP 404/);
       expect(warnings).toMatch(/other\.torrent \(exact source\) is of another torrent/);
+      expect(warnings).toMatch(/exact source ftp:\/\/127\.0\.0\.1\/album\.torrent is not an http\(s\) URL/);
     } finally {
       await http.close();
     }
