@@ -37,7 +37,7 @@ export function browserEnvironment(options: BrowserClientOptions = {}): ClientEn
     // Opening the (empty) store of no torrent checks that IndexedDB opens and reads here.
     checkStore: async (kind) => ({ fallbackReason: (await openPieceStore(NO_TORRENT, kind)).fallbackReason }),
     fetchRange,
-    fetchTorrentFile: (url) => fetchTorrentFile(url),
+    fetchTorrentFile,
     // A WebRTC channel keeps 32 KiB queued, however fast: handed hundreds of KiB at once, Chromium's
     // SCTP stalls for seconds on a busy machine (README, "The send queue"), and a short queue
     // also keeps a streaming reader's urgent piece from waiting behind bulk data.
