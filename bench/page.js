@@ -1,19 +1,13 @@
-// In-page side of the benchmark (plain JS, injected into every page as an init script).
+// In-page side of the benchmark (plain JS, injected into every page as an init script, after
+// test/fixtures/page-bytes.js).
 // Each client moves the same deterministic bytes; times are taken in the page with performance.now().
 globalThis.bench = {
   makeData(size, seed) {
-    const data = new Uint8Array(size);
-    let x = seed >>> 0 || 1;
-    for (let i = 0; i < size; i += 4) {
-      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-      data[i] = x & 255; data[i + 1] = (x >>> 8) & 255; data[i + 2] = (x >>> 16) & 255; data[i + 3] = x >>> 24;
-    }
-    return data;
+    return pageBytes.make(size, seed);
   },
 
-  async digest(bytes) {
-    const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-    return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+  digest(bytes) {
+    return pageBytes.sha256(bytes);
   },
 
   // ---- tabswarm ----

@@ -27,6 +27,7 @@ import { serveLibrary, startTracker, type LibServer } from '../test/browser/lib-
 import { streamBench, type StreamResult } from './stream.js';
 import { median } from './stats.js';
 import { defaultPieceLength } from '../src/core/create.js';
+import { PAGE_BYTES } from '../test/fixtures/page-bytes-path.js';
 
 const MiB = 1024 * 1024;
 const { values } = parseArgs({
@@ -94,6 +95,7 @@ class Pages {
   async open(): Promise<Page> {
     const context = await this.browser.newContext();
     this.contexts.push(context);
+    await context.addInitScript({ path: PAGE_BYTES });
     await context.addInitScript({ path: pageScript });
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error('[page error]', e.message));

@@ -20,7 +20,7 @@ import { launchChromium } from './harness.js';
 import { serveLibrary, startTracker, type LibServer, type TrackerServer } from './lib-harness.js';
 import { openHarnessPage, startDevServer, type HarnessGlobals } from './page-harness.js';
 import type { Behaviour, CaseSpec, ConnectionReport, HostilePeer, HostileReport, Prepared } from './hostile/hostile-peer.js';
-import { PEER_PAGE, type Kind, type PeerGlobals, type PeerStatus } from './hostile/peer-api.js';
+import { openPeerPage, type Kind, type PeerContext, type PeerGlobals, type PeerStatus } from './hostile/peer-api.js';
 
 type HostileModule = typeof import('./hostile/hostile-peer.js');
 
@@ -120,16 +120,7 @@ describe('hostile peers over WebRTC, through the real tracker', () => {
   const contexts: BrowserContext[] = [];
   const results: CaseResult[] = [];
 
-  async function peerContext(): Promise<{ page: Page; context: BrowserContext; pageErrors: string[] }> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    await context.addInitScript({ path: PEER_PAGE });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${lib.url}/blank.html`);
-    return { page, context, pageErrors };
-  }
+  const peerContext = (): Promise<PeerContext> => openPeerPage(browser, lib.url, contexts);
 
   const hostileReport = (): Promise<HostileReport> => hostile.evaluate(() => (globalThis as unknown as HostileGlobals).hostile.report());
   const victimStatus = (p: Page): Promise<PeerStatus> => p.evaluate(() => (globalThis as unknown as PeerGlobals).peer.status());

@@ -3,14 +3,14 @@
  * seeds on a local HTTP server with Range and CORS. Real Chromium, real WebRTC, inside the private
  * network namespace of `npm test`; no ICE servers.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './harness.js';
-import { serveLibrary, startTracker, type LibServer, type TrackerServer } from './lib-harness.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { libTestBed } from './lib-test-bed.js';
+import { PAGE_BYTES } from '../fixtures/page-bytes-path.js';
 // The same bytes as bench/page.js makeData (xorshift32, four bytes per step), in Node, for the HTTP server.
 import { makeData } from './hostile/hostile-peer.js';
 
@@ -85,33 +85,24 @@ async function webSeedServer(specs: Spec[], corrupt?: { path: string; at: number
 }
 
 describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
-  let browser: Browser;
-  let lib: LibServer;
-  let tracker: TrackerServer;
+  const bed = libTestBed({ '/webtorrent.min.js': webtorrentBundle });
   const contexts: BrowserContext[] = [];
 
   async function page(): Promise<Page> {
-    const context = await browser.newContext();
+    const context = await bed.browser.newContext();
     contexts.push(context);
+    await context.addInitScript({ path: PAGE_BYTES });
     await context.addInitScript({ path: pageScript });
     const p = await context.newPage();
     p.on('pageerror', (e) => console.error('[page error]', e.message));
-    await p.goto(`${lib.url}/blank.html`);
+    await p.goto(`${bed.lib.url}/blank.html`);
     return p;
   }
   const call = <T>(p: Page, fn: string, ...args: unknown[]): Promise<T> =>
     p.evaluate(`bench.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`) as Promise<T>;
 
-  beforeAll(async () => {
-    [browser, lib, tracker] = await Promise.all([launchChromium(), serveLibrary({ '/webtorrent.min.js': webtorrentBundle }), startTracker()]);
-  }, 120_000);
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await lib?.close();
-    await tracker?.close();
   });
 
   async function expected(p: Page, specs: Spec[]): Promise<{ path: string; sha256: string }[]> {
@@ -130,8 +121,8 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
         const seeder = await page();
         const leecher = await page();
         const want = await expected(seeder, specs);
-        const magnet = await call<string>(seeder, `${from}SeedFiles`, tracker.url, specs);
-        const got = await call<Got>(leecher, `${to}Get`, tracker.url, magnet);
+        const magnet = await call<string>(seeder, `${from}SeedFiles`, bed.tracker.url, specs);
+        const got = await call<Got>(leecher, `${to}Get`, bed.tracker.url, magnet);
         expect(got.files).toEqual(want);
       }, 120_000);
     }
@@ -140,13 +131,13 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
   it('a mixed swarm of two tabswarm and two WebTorrent peers completes for all four', async () => {
     const seeder = await page(); // tabswarm
     const want = await expected(seeder, NESTED);
-    const magnet = await call<string>(seeder, 'tabswarmSeedFiles', tracker.url, NESTED);
+    const magnet = await call<string>(seeder, 'tabswarmSeedFiles', bed.tracker.url, NESTED);
     const leechers: [Page, Kind][] = [
       [await page(), 'webtorrent'],
       [await page(), 'tabswarm'],
       [await page(), 'webtorrent'],
     ];
-    const results = await Promise.all(leechers.map(([p, kind]) => call<Got>(p, `${kind}Get`, tracker.url, magnet)));
+    const results = await Promise.all(leechers.map(([p, kind]) => call<Got>(p, `${kind}Get`, bed.tracker.url, magnet)));
     for (const r of results) expect(r.files).toEqual(want);
   }, 180_000);
 
@@ -154,11 +145,11 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
     const http = await webSeedServer(NESTED);
     try {
       const maker = await page();
-      await call(maker, 'tabswarmSeedFiles', tracker.url, NESTED, { urlList: [http.url] });
+      await call(maker, 'tabswarmSeedFiles', bed.tracker.url, NESTED, { urlList: [http.url] });
       const torrentFile = await call<number[]>(maker, 'tabswarmTorrentFile');
       await maker.context().close(); // nobody seeds: only the web seed has the data
       const leecher = await page();
-      const got = await call<Got>(leecher, 'tabswarmGet', tracker.url, torrentFile);
+      const got = await call<Got>(leecher, 'tabswarmGet', bed.tracker.url, torrentFile);
       expect(got.files).toEqual(await expected(leecher, NESTED));
       expect(http.served()).toBeGreaterThanOrEqual(NESTED.reduce((n, s) => n + s.size, 0));
     } finally {
@@ -170,7 +161,7 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
     const http = await webSeedServer(NESTED);
     try {
       const maker = await page();
-      const magnet = await call<string>(maker, 'tabswarmSeedFiles', tracker.url, NESTED, { urlList: [http.url] });
+      const magnet = await call<string>(maker, 'tabswarmSeedFiles', bed.tracker.url, NESTED, { urlList: [http.url] });
       const torrentFile = Uint8Array.from(await call<number[]>(maker, 'tabswarmTorrentFile'));
       await maker.context().close(); // nobody seeds, and no peer can send the metadata
       // Another torrent: the same .torrent with one letter of the name changed (another info hash).
@@ -180,7 +171,7 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
       const sources = ['ftp://127.0.0.1/album.torrent', `${http.url.replace('/seed/', '/t/')}missing.torrent`, http.publish('other.torrent', other), http.publish('album.torrent', torrentFile)];
       const link = magnet + sources.map((u) => `&xs=${encodeURIComponent(u)}`).join('');
       const leecher = await page();
-      const got = await call<Got>(leecher, 'tabswarmGet', tracker.url, link);
+      const got = await call<Got>(leecher, 'tabswarmGet', bed.tracker.url, link);
       expect(got.files).toEqual(await expected(leecher, NESTED));
       const warnings = (await call<string[]>(leecher, 'tabswarmWarnings')).join('\n');
       expect(warnings).toMatch(/exact source http:\/\/127\.0\.0\.1:\d+\/t\/missing\.torrent: .*HTTP 404/);
@@ -195,10 +186,10 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
     const http = await webSeedServer(SINGLE);
     try {
       const seeder = await page();
-      const magnet = await call<string>(seeder, 'tabswarmSeedFiles', tracker.url, SINGLE, { urlList: [http.url] });
+      const magnet = await call<string>(seeder, 'tabswarmSeedFiles', bed.tracker.url, SINGLE, { urlList: [http.url] });
       expect(magnet).toContain('ws=');
       const leecher = await page();
-      const got = await call<Got>(leecher, 'tabswarmGet', tracker.url, magnet);
+      const got = await call<Got>(leecher, 'tabswarmGet', bed.tracker.url, magnet);
       expect(got.files).toEqual(await expected(leecher, SINGLE));
       expect(http.served()).toBeLessThan(SINGLE[0]!.size / 2);
     } finally {
@@ -210,18 +201,18 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
     const http = await webSeedServer(NESTED, { path: NESTED[0]!.path, at: 1000 });
     try {
       const maker = await page();
-      await call(maker, 'tabswarmSeedFiles', tracker.url, NESTED, { urlList: [http.url] });
+      await call(maker, 'tabswarmSeedFiles', bed.tracker.url, NESTED, { urlList: [http.url] });
       const torrentFile = await call<number[]>(maker, 'tabswarmTorrentFile');
       await maker.context().close();
       // At first the web seed is the only source: the piece it corrupts fails twice and it is banned.
       const leecher = await page();
-      const download = call<Got>(leecher, 'tabswarmGet', tracker.url, torrentFile);
+      const download = call<Got>(leecher, 'tabswarmGet', bed.tracker.url, torrentFile);
       await expect
         .poll(async () => (await call<string[]>(leecher, 'tabswarmWarnings')).join('\n'), { timeout: 30_000 })
         .toMatch(/peer webseed http:\/\/127\.0\.0\.1:\d+\/seed\/ dropped: banned/);
       // Then an honest peer arrives with the same files.
       const seeder = await page();
-      await call(seeder, 'tabswarmSeedFiles', tracker.url, NESTED);
+      await call(seeder, 'tabswarmSeedFiles', bed.tracker.url, NESTED);
       const got = await download;
       expect(got.files).toEqual(await expected(leecher, NESTED));
       const bans = (await call<string[]>(leecher, 'tabswarmWarnings')).filter((w) => w.includes('banned'));

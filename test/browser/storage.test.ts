@@ -8,47 +8,25 @@
  * against the database itself, piece by piece.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, serveApp } from './harness.js';
-import { serveLibrary, startTracker, type LibServer, type TrackerServer } from './lib-harness.js';
-import { PEER_PAGE, type PeerGlobals, type PeerStatus } from './hostile/peer-api.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { serveApp } from './harness.js';
+import { libTestBed } from './lib-test-bed.js';
+import { openPeerPage, type PeerContext, type PeerGlobals, type PeerStatus } from './hostile/peer-api.js';
+import { FAILING_OPEN, HANGING_OPEN } from './store/idb-faults.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-/** indexedDB.open() fails asynchronously, as in private windows of some browsers. */
-const FAILING_OPEN = `
-  IDBFactory.prototype.open = function () {
-    const request = { error: new DOMException('A mutation operation was attempted on a database that did not allow mutations.', 'InvalidStateError'), result: undefined };
-    setTimeout(() => request.onerror && request.onerror(new Event('error')), 0);
-    return request;
-  };
-`;
-/** indexedDB.open() never answers (seen in some browsers' private modes). */
-const HANGING_OPEN = `IDBFactory.prototype.open = function () { return {}; };`;
-
 describe('storage that fails', () => {
-  let browser: Browser;
-  let lib: LibServer;
-  let tracker: TrackerServer;
+  const bed = libTestBed();
   const contexts: BrowserContext[] = [];
 
-  async function open(init?: string): Promise<{ page: Page; context: BrowserContext; pageErrors: string[] }> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    if (init) await context.addInitScript({ content: init });
-    await context.addInitScript({ path: PEER_PAGE });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${lib.url}/blank.html`);
-    return { page, context, pageErrors };
-  }
+  const open = (init?: string): Promise<PeerContext> => openPeerPage(bed.browser, bed.lib.url, contexts, init);
 
   /** An honest tabswarm seeder (memory store) of makeData(size, seed); returns the magnet link and SHA-256. */
   async function seeder(size: number, seed: number, pieceLength: number): Promise<{ page: Page; magnet: string; infoHash: string; sha256: string }> {
     const { page } = await open();
-    await page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.create('tabswarm', url, 'memory'), tracker.url);
+    await page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.create('tabswarm', url, 'memory'), bed.tracker.url);
     const infoHash = await page.evaluate(
       ([size, seed, pieceLength]) => (globalThis as unknown as PeerGlobals).peer.seed(size, seed, 'stored.bin', pieceLength),
       [size, seed, pieceLength] as const,
@@ -70,26 +48,18 @@ describe('storage that fails', () => {
     }
   }
 
-  beforeAll(async () => {
-    [browser, lib, tracker] = await Promise.all([launchChromium(), serveLibrary(), startTracker()]);
-  }, 120_000);
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await lib?.close();
-    await tracker?.close();
   });
 
   it('IndexedDB unavailable: the library warns once, keeps pieces in memory, downloads byte-identical, and claims nothing survives a reload', async () => {
     const source = await seeder(2 * MiB + 5, 21, 64 * KiB);
     const victim = await open(FAILING_OPEN);
-    await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.create('tabswarm', url), tracker.url);
+    await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.create('tabswarm', url), bed.tracker.url);
     const storage = await victim.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.storage());
     expect(storage.kind).toBe('memory');
     expect(storage.fallbackReason).toMatch(/^IndexedDB could not be opened \(InvalidStateError: .*\)\. Downloaded pieces are kept in memory only and will be lost when this tab closes or reloads\.$/);
-    await victim.page.evaluate(([magnet, url]) => (globalThis as unknown as PeerGlobals).peer.add(magnet, url), [source.magnet, tracker.url] as const);
+    await victim.page.evaluate(([magnet, url]) => (globalThis as unknown as PeerGlobals).peer.add(magnet, url), [source.magnet, bed.tracker.url] as const);
     const done = await waitFor(victim.page, (s) => s.done || s.failed !== null, 60_000, 'the download');
     expect(done.failed).toBeNull();
     expect(await victim.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.fileSha256())).toBe(source.sha256);
@@ -99,13 +69,13 @@ describe('storage that fails', () => {
     expect([...victim.pageErrors, ...done.errors]).toEqual([]);
     // After a reload nothing comes back: nothing was claimed stored.
     await victim.page.reload();
-    expect(await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.restore(url), tracker.url)).toBe(0);
+    expect(await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.restore(url), bed.tracker.url)).toBe(0);
   }, 120_000);
 
   it('IndexedDB that never answers: the client is ready within its timeout, on memory', async () => {
     const victim = await open(HANGING_OPEN);
     const started = Date.now();
-    await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.create('tabswarm', url), tracker.url);
+    await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.create('tabswarm', url), bed.tracker.url);
     expect(Date.now() - started).toBeLessThan(15_000);
     const storage = await victim.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.storage());
     expect(storage).toMatchObject({ kind: 'memory' });
@@ -121,10 +91,10 @@ describe('storage that fails', () => {
     const victim = await open();
     const cdp = await victim.context.newCDPSession(victim.page);
     // Experimental CDP command (the IndexedDB store's browser test uses it too): 3 MiB for the origin.
-    await cdp.send('Storage.overrideQuotaForOrigin' as never, { origin: lib.url, quotaSize: 3 * MiB } as never);
-    await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.create('tabswarm', url), tracker.url);
+    await cdp.send('Storage.overrideQuotaForOrigin' as never, { origin: bed.lib.url, quotaSize: 3 * MiB } as never);
+    await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.create('tabswarm', url), bed.tracker.url);
     expect(await victim.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.storage())).toEqual({ kind: 'indexeddb' });
-    await victim.page.evaluate(([magnet, url]) => (globalThis as unknown as PeerGlobals).peer.add(magnet, url), [source.magnet, tracker.url] as const);
+    await victim.page.evaluate(([magnet, url]) => (globalThis as unknown as PeerGlobals).peer.add(magnet, url), [source.magnet, bed.tracker.url] as const);
 
     const stopped = await waitFor(victim.page, (s) => s.done || s.failed !== null, 60_000, 'the quota error');
     expect(stopped.done).toBe(false);
@@ -141,7 +111,7 @@ describe('storage that fails', () => {
     // Nothing may change while we look: the seeder leaves, then the victim reloads.
     await source.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.unseed());
     await victim.page.reload();
-    expect(await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.restore(url), tracker.url)).toBe(1);
+    expect(await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.restore(url), bed.tracker.url)).toBe(1);
     const after = await victim.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.verified());
     const stored = await victim.page.evaluate(([h, s, x, l]) => (globalThis as unknown as PeerGlobals).peer.stored(h, s, x, l), [source.infoHash, size, 33, pieceLength] as const);
     expect(after).toEqual(stored.indexes);
@@ -151,7 +121,7 @@ describe('storage that fails', () => {
     console.log(`quota of 3 MiB: stopped with ${before.length} of ${pieceCount} pieces counted; after the reload ${after.length} counted, the same ${stored.indexes.length} in IndexedDB, none wrong`);
 
     // Room again, and the seeder back: only the missing pieces are fetched, and the file is whole.
-    await cdp.send('Storage.overrideQuotaForOrigin' as never, { origin: lib.url } as never);
+    await cdp.send('Storage.overrideQuotaForOrigin' as never, { origin: bed.lib.url } as never);
     await source.page.evaluate(([size, pieceLength]) => (globalThis as unknown as PeerGlobals).peer.seed(size, 33, 'stored.bin', pieceLength), [size, pieceLength] as const);
     const done = await waitFor(victim.page, (s) => s.done || s.failed !== null, 60_000, 'the resumed download');
     expect(done.failed).toBeNull();
@@ -163,14 +133,14 @@ describe('storage that fails', () => {
   describe('in the app', () => {
     let app: { url: string; close(): Promise<void> };
     beforeAll(async () => {
-      app = await serveApp({ announce: [tracker.url] });
+      app = await serveApp({ announce: [bed.tracker.url] });
     }, 120_000);
     afterAll(async () => {
       await app?.close();
     });
 
     async function openApp(init?: string): Promise<{ page: Page; errors: string[] }> {
-      const context = await browser.newContext();
+      const context = await bed.browser.newContext();
       contexts.push(context);
       if (init) await context.addInitScript({ content: init });
       const page = await context.newPage();

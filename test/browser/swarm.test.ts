@@ -3,45 +3,34 @@
  * (each with its own IndexedDB). Runs inside the private network namespace of `npm test`; no ICE
  * servers are given.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from './harness.js';
-import { serveLibrary, startTracker, type LibServer, type TrackerServer } from './lib-harness.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTracker, type TrackerServer } from './lib-harness.js';
+import { libTestBed } from './lib-test-bed.js';
 import { Tab } from './tab.js';
 
 const MiB = 1024 * 1024;
 
 describe('browser swarm', () => {
-  let browser: Browser;
-  let lib: LibServer;
-  let tracker: TrackerServer;
+  const bed = libTestBed();
   const tabs: Tab[] = [];
 
   async function tab(): Promise<Tab> {
-    const t = await Tab.open(browser, lib);
+    const t = await Tab.open(bed.browser, bed.lib);
     tabs.push(t);
     return t;
   }
 
-  beforeAll(async () => {
-    [browser, lib, tracker] = await Promise.all([launchChromium(), serveLibrary(), startTracker()]);
-  }, 120_000);
   afterEach(async () => {
     for (const t of tabs.splice(0)) await t.close().catch(() => {});
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await lib?.close();
-    await tracker?.close();
   });
 
   it('one tab seeds a 32 MiB file, another downloads it by magnet link through the tracker: identical bytes', async () => {
     const seeder = await tab();
     const leecher = await tab();
-    const { magnet, sha256 } = await seeder.seed(tracker.url, 32 * MiB, 42);
+    const { magnet, sha256 } = await seeder.seed(bed.tracker.url, 32 * MiB, 42);
     expect(magnet).toMatch(/^magnet:\?xt=urn:btih:[0-9a-f]{40}/);
     const start = Date.now();
-    await leecher.add(tracker.url, magnet);
+    await leecher.add(bed.tracker.url, magnet);
     await leecher.waitFor((s) => s.done, 90_000, 'the download');
     const seconds = (Date.now() - start) / 1000;
     console.log(`32 MiB tab to tab: ${seconds.toFixed(2)} s, ${(32 / seconds).toFixed(1)} MiB/s`);
@@ -51,8 +40,8 @@ describe('browser swarm', () => {
   it('one seeder and three magnet-only leechers all finish with identical bytes', async () => {
     const seeder = await tab();
     const leechers = [await tab(), await tab(), await tab()];
-    const { magnet, sha256 } = await seeder.seed(tracker.url, 8 * MiB + 12345, 7);
-    await Promise.all(leechers.map((l) => l.add(tracker.url, magnet)));
+    const { magnet, sha256 } = await seeder.seed(bed.tracker.url, 8 * MiB + 12345, 7);
+    await Promise.all(leechers.map((l) => l.add(bed.tracker.url, magnet)));
     await Promise.all(leechers.map((l) => l.waitFor((s) => s.done, 90_000, 'a leecher')));
     for (const l of leechers) expect(await l.fileSha256()).toBe(sha256);
   }, 120_000);
@@ -61,11 +50,11 @@ describe('browser swarm', () => {
     const size = 32 * MiB;
     const seeder = await tab();
     const leecher = await tab();
-    const { magnet, sha256 } = await seeder.seed(tracker.url, size, 11);
-    await leecher.add(tracker.url, magnet);
+    const { magnet, sha256 } = await seeder.seed(bed.tracker.url, size, 11);
+    await leecher.add(bed.tracker.url, magnet);
     const before = await leecher.waitFor((s) => s.progress >= 0.5, 60_000, 'half of the download');
     await leecher.reload();
-    await leecher.restore(tracker.url);
+    await leecher.restore(bed.tracker.url);
     const restored = await leecher.status();
     expect(restored.torrents).toBe(1);
     expect(restored.progress).toBeGreaterThanOrEqual(before.progress - 0.05);
@@ -108,14 +97,14 @@ describe('browser swarm', () => {
   it('the only seeder leaves half way and another arrives: the download completes', async () => {
     const first = await tab();
     const leecher = await tab();
-    const { magnet, sha256 } = await first.seed(tracker.url, 32 * MiB, 13);
-    await leecher.add(tracker.url, magnet);
+    const { magnet, sha256 } = await first.seed(bed.tracker.url, 32 * MiB, 13);
+    await leecher.add(bed.tracker.url, magnet);
     await leecher.waitFor((s) => s.progress >= 0.5, 60_000, 'half of the download');
     await first.close();
     const stalled = await leecher.status();
     expect(stalled.done).toBe(false);
     const second = await tab();
-    const again = await second.seed(tracker.url, 32 * MiB, 13);
+    const again = await second.seed(bed.tracker.url, 32 * MiB, 13);
     expect(again.magnet).toBe(magnet);
     await leecher.waitFor((s) => s.done, 90_000, 'the download from the second seeder');
     expect(await leecher.fileSha256()).toBe(sha256);

@@ -4,6 +4,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { LibServer } from './lib-harness.js';
+import { PAGE_BYTES } from '../fixtures/page-bytes-path.js';
 
 const LOADER = 'globalThis.harnessImport = (path) => import(path);';
 
@@ -34,17 +35,10 @@ globalThis.tabHelpers = {
     return globalThis.tab;
   },
   makeData(size, seed) {
-    const data = new Uint8Array(size);
-    let x = seed >>> 0 || 1;
-    for (let i = 0; i < size; i += 4) {
-      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-      data[i] = x & 255; data[i + 1] = (x >>> 8) & 255; data[i + 2] = (x >>> 16) & 255; data[i + 3] = x >>> 24;
-    }
-    return data;
+    return pageBytes.make(size, seed);
   },
-  async sha256(bytes) {
-    const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-    return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+  sha256(bytes) {
+    return pageBytes.sha256(bytes);
   },
   watch(torrent) {
     torrent.addEventListener('error', (e) => (globalThis.tab.error = e.detail.error.message));
@@ -61,6 +55,7 @@ export class Tab {
 
   static async open(browser: Browser, lib: LibServer, context?: BrowserContext): Promise<Tab> {
     const ctx = context ?? (await browser.newContext());
+    await ctx.addInitScript({ path: PAGE_BYTES });
     await ctx.addInitScript({ content: LOADER + PAGE_HELPERS });
     const page = await ctx.newPage();
     page.on('pageerror', (e) => console.error('[page error]', e.stack ?? e.message));

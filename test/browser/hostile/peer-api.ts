@@ -3,8 +3,34 @@
  * and storage suites): its path, and the types of what it offers on `globalThis.peer`.
  */
 import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PAGE_BYTES } from '../../fixtures/page-bytes-path.js';
 
 export const PEER_PAGE = fileURLToPath(new URL('./peer-page.js', import.meta.url));
+
+export interface PeerContext {
+  page: Page;
+  context: BrowserContext;
+  /** Uncaught exceptions of the page. */
+  pageErrors: string[];
+}
+
+/**
+ * A page with peer-page.js on the library server's blank page (`libUrl`), in a new context of
+ * `browser` added to `contexts` (closed by the caller); `init` runs before peer-page.js.
+ */
+export async function openPeerPage(browser: Browser, libUrl: string, contexts: BrowserContext[], init?: string): Promise<PeerContext> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  if (init) await context.addInitScript({ content: init });
+  await context.addInitScript({ path: PAGE_BYTES });
+  await context.addInitScript({ path: PEER_PAGE });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${libUrl}/blank.html`);
+  return { page, context, pageErrors };
+}
 
 export type Kind = 'tabswarm' | 'webtorrent';
 

@@ -1,7 +1,7 @@
-// In-page side of the hostile-peer and storage suites (plain JS, injected as an init script, like
-// bench/page.js): an honest tabswarm seeder, or a victim — a tabswarm leecher (the built library) or a
-// WebTorrent 2.8.5 leecher (its browser bundle) — that records its warnings and every uncaught error or
-// rejection, and can tell what its piece store holds.
+// In-page side of the hostile-peer and storage suites (plain JS, injected as an init script after
+// test/fixtures/page-bytes.js, like bench/page.js): an honest tabswarm seeder, or a victim — a tabswarm
+// leecher (the built library) or a WebTorrent 2.8.5 leecher (its browser bundle) — that records its
+// warnings and every uncaught error or rejection, and can tell what its piece store holds.
 globalThis.peer = {
   errors: [],
   warnings: [],
@@ -15,18 +15,11 @@ globalThis.peer = {
   t0: 0,
 
   makeData(size, seed) {
-    const data = new Uint8Array(size);
-    let x = seed >>> 0 || 1;
-    for (let i = 0; i < size; i += 4) {
-      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-      data[i] = x & 255; data[i + 1] = (x >>> 8) & 255; data[i + 2] = (x >>> 16) & 255; data[i + 3] = x >>> 24;
-    }
-    return data;
+    return pageBytes.make(size, seed);
   },
 
-  async digest(bytes) {
-    const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-    return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+  digest(bytes) {
+    return pageBytes.sha256(bytes);
   },
 
   magnet() {

@@ -10,23 +10,13 @@ import {
   type RecordsModule,
   type UtilsModule,
 } from './setup.js';
+import { FAILING_OPEN, HANGING_OPEN } from './idb-faults.js';
 
 type KeyvalModule = typeof import('idb-keyval');
 
 const H1 = '1'.repeat(40);
 const H2 = '2'.repeat(40);
 const H3 = '3'.repeat(40);
-
-/** indexedDB.open() fails asynchronously, as in private windows of some browsers. */
-const FAILING_OPEN = `
-  IDBFactory.prototype.open = function () {
-    const request = { error: new DOMException('A mutation operation was attempted on a database that did not allow mutations.', 'InvalidStateError'), result: undefined };
-    setTimeout(() => request.onerror && request.onerror(new Event('error')), 0);
-    return request;
-  };
-`;
-/** indexedDB.open() never answers. */
-const HANGING_OPEN = `IDBFactory.prototype.open = function () { return {}; };`;
 
 const pages = useStorePages();
 
