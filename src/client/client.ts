@@ -15,6 +15,7 @@ import type { PieceStore } from '../core/session/store.js';
 import { toHex } from '../core/bytes.js';
 import { TabswarmError } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
+import { CLIENT_PIECE_MEMORY, MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from '../core/session/memory.js';
 import { SourceBackedStore, SpanReader, type SourceFile } from './source-store.js';
 import { sha1 } from '../core/sha1.js';
 import type { RangeFetcher } from '../core/webseed.js';
@@ -78,6 +79,12 @@ export interface ClientOptions {
   /** Bytes per second over all torrents; 0 (the default) for no limit. See {@link BaseClient.setRateLimits}. */
   uploadLimit?: number;
   downloadLimit?: number;
+  /**
+   * Bytes that pieces being downloaded may hold over all torrents (default 256 MiB; each torrent
+   * holds 64 MiB at most). Pieces wait for memory beyond it; a torrent whose pieces are longer
+   * than a torrent may hold is refused (`TorrentError`).
+   */
+  maxPieceMemory?: number;
 }
 
 export interface SeedOptions {
@@ -142,9 +149,11 @@ export class BaseClient extends EventTarget {
    */
   storage: StorageStatus;
   private readonly tracker: TrackerClient<ChannelPeer>;
-  private readonly o: Required<Omit<ClientOptions, 'peerId' | 'uploadLimit' | 'downloadLimit'>>;
+  private readonly o: Required<Omit<ClientOptions, 'peerId' | 'uploadLimit' | 'downloadLimit' | 'maxPieceMemory'>>;
   private readonly uploadLimit = new RateLimiter(realClock);
   private readonly downloadLimit = new RateLimiter(realClock);
+  /** Memory for the pieces being downloaded, shared by the torrents (see core/session/memory.ts). */
+  private readonly memory: MemoryBudget;
   private destroyed = false;
 
   constructor(
@@ -154,6 +163,7 @@ export class BaseClient extends EventTarget {
     super();
     this.o = { announce: [], maxPeers: 100, maxPeersPerTorrent: 40, store: 'indexeddb', ...options };
     this.peerId = options.peerId ?? randomPeerId();
+    this.memory = new MemoryBudget(options.maxPieceMemory ?? CLIENT_PIECE_MEMORY);
     this.storage = { kind: this.o.store };
     this.setRateLimits({ upload: options.uploadLimit ?? 0, download: options.downloadLimit ?? 0 });
     this.tracker = new TrackerClient<ChannelPeer>({
@@ -175,6 +185,16 @@ export class BaseClient extends EventTarget {
   setRateLimits(limits: { upload?: number; download?: number }): void {
     if (limits.upload !== undefined) this.uploadLimit.rate = limits.upload;
     if (limits.download !== undefined) this.downloadLimit.rate = limits.download;
+  }
+
+  /** Bytes held now by pieces being downloaded (all torrents), the most held at once, and the limit. */
+  get pieceMemory(): { used: number; peak: number; limit: number } {
+    return { used: this.memory.used, peak: this.memory.peak, limit: this.memory.limit };
+  }
+
+  /** Throws a TorrentError when the torrent's pieces are longer than a torrent may hold. */
+  private checkPieceLength(metainfo: Metainfo): void {
+    checkPieceLength(metainfo.pieceLength, Math.min(TORRENT_PIECE_MEMORY, this.memory.ceiling));
   }
 
   get rateLimits(): { upload: number; download: number } {
@@ -212,6 +232,7 @@ export class BaseClient extends EventTarget {
     const existing = this.get(created.infoHash);
     if (existing) return existing;
     const metainfo = created.metainfo;
+    this.checkPieceLength(metainfo);
     const { store } = await this.openStore(created.infoHash);
     await writePieces(files, metainfo, store, (done) => opts.onProgress?.(metainfo.length / 2 + done / 2, metainfo.length));
     // While this page lives, pieces are served from the files themselves (see source-store.ts).
@@ -239,6 +260,7 @@ export class BaseClient extends EventTarget {
       exactSource = magnet.exactSource;
     } else {
       metainfo = await parseTorrent(input);
+      this.checkPieceLength(metainfo);
       ({ infoHash, name } = metainfo);
       announce = metainfo.announce;
       urlList = metainfo.urlList;
@@ -332,6 +354,7 @@ export class BaseClient extends EventTarget {
       selection: o.selection,
       uploadLimit: this.uploadLimit,
       downloadLimit: this.downloadLimit,
+      memory: this.memory,
       fetchRange: this.env.fetchRange,
       fetchTorrentFile: this.env.fetchTorrentFile,
       highWaterMark: this.env.highWaterMark,

@@ -17,6 +17,7 @@ import type { AnnouncedTorrent } from '../core/tracker/types.js';
 import { TorrentFile, type PriorityWindow } from './file.js';
 import { TabswarmError } from '../core/errors.js';
 import type { RateLimiter } from '../core/session/limiter.js';
+import type { MemoryBudget } from '../core/session/memory.js';
 import { WebSeedChannel, type RangeFetcher } from '../core/webseed.js';
 import { webSeedPeerId } from './webseed-http.js';
 
@@ -72,6 +73,8 @@ export interface TorrentInit {
   selection?: number[];
   uploadLimit?: RateLimiter;
   downloadLimit?: RateLimiter;
+  /** The client's memory for pieces in progress, shared by its torrents. */
+  memory?: MemoryBudget;
   /** HTTP for web seeds; absent: the torrent's web seeds are not used. */
   fetchRange?: RangeFetcher;
   /** HTTP for .torrent files (exact sources); absent: `exactSource` is not fetched. */
@@ -414,6 +417,7 @@ export class Torrent extends EventTarget {
       maxPeers: this.init.maxPeers,
       uploadLimit: this.init.uploadLimit,
       downloadLimit: this.init.downloadLimit,
+      memory: this.init.memory,
       // A seed holds pieces back from each peer until every piece has left it once (initial seeding);
       // with web seeds, peers would fetch what is held back from the HTTP server instead, and the
       // server should carry as little as peers can take (it is there for when no tab is open).

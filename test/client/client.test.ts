@@ -6,6 +6,7 @@ import { fakeWorld } from './fake-env.js';
 import { fixtureBytes } from '../fixtures/greeting.js';
 import { MagnetError, TorrentError } from '../../src/core/errors.js';
 import { parseTorrent } from '../../src/core/metainfo.js';
+import { encode } from '../../src/core/bencode.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -140,5 +141,17 @@ describe('client (Node, real tracker, in-memory links)', () => {
     await expect(a.add('magnet:?xt=urn:btih:1234')).rejects.toThrow(/info hash/);
     await expect(a.add(new Uint8Array([1, 2, 3]))).rejects.toThrow(TorrentError);
     expect(a.torrents).toEqual([]);
+  });
+
+  it('refuses a torrent whose pieces are too long to verify in memory, before it stores anything', async () => {
+    const world = fakeWorld();
+    const a = new BaseClient(world.env(), { maxPieceMemory: 96 * 1024 * 1024 });
+    cleanup.push(() => a.destroy());
+    const torrentFile = encode({ info: { length: 2 ** 31, name: 'huge.bin', 'piece length': 128 * 1024 * 1024, pieces: new Uint8Array(20 * 16) } });
+    await expect(a.add(torrentFile)).rejects.toThrow(TorrentError);
+    await expect(a.add(torrentFile)).rejects.toThrow('pieces of 128 MiB are too long: a piece is verified in memory, and a tab holds at most 64 MiB for one');
+    expect(a.torrents).toEqual([]);
+    expect(world.stores.size).toBe(0);
+    expect(a.pieceMemory).toEqual({ used: 0, peak: 0, limit: 96 * 1024 * 1024 });
   });
 });

@@ -20,6 +20,7 @@ export {
   type PeerRequest,
   type PickerOptions,
   type PickerPeer,
+  type PieceBudget,
   type PieceState,
   type Progress,
 } from './types.js';

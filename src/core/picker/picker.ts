@@ -26,7 +26,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
   private readonly maxDuplicates: number;
 
   constructor(options: PickerOptions) {
-    super(new PieceLayout(options));
+    super(new PieceLayout(options), options.budget);
     this.random = options.random ?? Math.random;
     this.shuffle = shuffled(this.layout.pieceCount, this.random);
     const dup = options.maxDuplicates ?? 2;
@@ -48,6 +48,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
     const out: BlockRequest[] = [];
     const limit = Math.floor(count);
     if (!(limit > 0)) return out;
+    this.memoryShort = false;
     const id = peer.id;
     const fast = peer.allowedFast;
     const can = (i: number): boolean =>
@@ -80,6 +81,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
       if (!can(i) || !solo(i)) continue;
       const d = this.started[i] === 1 ? this.downloads.get(i) : undefined;
       if (d !== undefined && d.missing === 0) continue;
+      if (d === undefined && !this.canStart(i)) continue;
       const rank = (MAX_PRIORITY - this.prio[i]!) * 2 + (d === undefined ? 0 : 1);
       const tie = (this.shuffle[i]! + offset) % n;
       best.offer(i, rank, this.avail[i]!, tie, d === undefined ? this.layout.blockCount(i) : d.missing);
@@ -117,6 +119,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
     const b = this.layout.blockAt(index, begin);
     if (b < 0 || this.haveBits[index] === 1) return { cancel: [], duplicate: true, pieceComplete: false };
     const d = this.download(index);
+    if (d === undefined) return { cancel: [], duplicate: true, pieceComplete: false };
     const r = d.receive(b, peer);
     if (r === undefined) return { cancel: [], duplicate: true, pieceComplete: false };
     if (r.wasMissing && this.prio[index]! > 0) this.wantedMissing--;
@@ -237,6 +240,21 @@ export class PiecePicker<P = string> extends PickerState<P> {
     return [...senders];
   }
 
+  /**
+   * Gives up a partial piece that nobody is fetching (no request outstanding): its received blocks
+   * go back to missing and its memory is released. For a piece no connected peer has any more, so
+   * that blocks from peers that left do not hold memory. False (nothing changed) otherwise.
+   */
+  abandon(index: number): boolean {
+    this.layout.checkPiece(index);
+    const d = this.downloads.get(index);
+    if (d === undefined || d.requested > 0 || d.complete) return false;
+    const back = d.reset();
+    if (this.prio[index]! > 0) this.wantedMissing += back;
+    this.dropDownload(index);
+    return true;
+  }
+
   pieceState(index: number): PieceState {
     this.layout.checkPiece(index);
     if (this.haveBits[index] === 1) return 'verified';
@@ -254,9 +272,21 @@ export class PiecePicker<P = string> extends PickerState<P> {
     return s === MISSING ? 'missing' : s === REQUESTED ? 'requested' : 'received';
   }
 
-  private download(index: number): PieceDownload<P> {
+  /** Whether memory for piece `index` could be reserved now (noting it when it could not). */
+  private canStart(index: number): boolean {
+    if (this.budget === undefined || this.budget.available() >= this.layout.pieceSize(index)) return true;
+    this.memoryShort = true;
+    return false;
+  }
+
+  /** The piece's download record, started (its memory reserved) if need be; undefined when the budget is short. */
+  private download(index: number): PieceDownload<P> | undefined {
     let d = this.downloads.get(index);
     if (d === undefined) {
+      if (this.budget !== undefined && !this.budget.tryReserve(this.layout.pieceSize(index))) {
+        this.memoryShort = true;
+        return undefined;
+      }
       d = new PieceDownload<P>(this.layout.blockCount(index));
       this.downloads.set(index, d);
       this.started[index] = 1;
@@ -272,6 +302,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
   /** Requests the piece's missing blocks in order until `out` holds `limit`. True when full. */
   private take(index: number, peer: P, limit: number, out: BlockRequest[]): boolean {
     const d = this.download(index);
+    if (d === undefined) return false;
     for (let b = 0; b < d.blocks && out.length < limit; b++) {
       if (d.state[b] !== MISSING) continue;
       d.request(b, peer);

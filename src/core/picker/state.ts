@@ -5,7 +5,7 @@
  */
 import { RECEIVED, type PieceDownload } from './download.js';
 import { toPieceSet, type PieceLayout, type Pieces } from './layout.js';
-import { MAX_PRIORITY, PRIORITY, type Progress } from './types.js';
+import { MAX_PRIORITY, PRIORITY, type PieceBudget, type Progress } from './types.js';
 
 export class PickerState<P> {
   /** 1 where the piece is verified. */
@@ -22,12 +22,20 @@ export class PickerState<P> {
   /** Pieces to fetch from one peer at a time (see `FailOptions.exclusive`). */
   protected readonly exclusive = new Set<number>();
   protected haveCountValue = 0;
+  /** Memory for pieces in progress: each download holds its piece's size from here. */
+  protected readonly budget: PieceBudget | undefined;
+  /** The last `pickBlocks` left a piece unstarted for want of memory (see `waitingForMemory`). */
+  protected memoryShort = false;
   /** Wanted (priority > 0) pieces not verified. */
   protected wantedLeft: number;
   /** Missing blocks (neither requested nor received) in wanted pieces: 0 means endgame. */
   protected wantedMissing: number;
 
-  constructor(readonly layout: PieceLayout) {
+  constructor(
+    readonly layout: PieceLayout,
+    budget?: PieceBudget,
+  ) {
+    this.budget = budget;
     const n = layout.pieceCount;
     this.haveBits = new Uint8Array(n);
     this.prio = new Uint8Array(n).fill(PRIORITY.normal);
@@ -227,8 +235,17 @@ export class PickerState<P> {
   }
 
   protected dropDownload(index: number): void {
-    this.downloads.delete(index);
+    if (!this.downloads.delete(index)) return;
     this.started[index] = 0;
+    this.budget?.release(this.layout.pieceSize(index));
+  }
+
+  /**
+   * The last pick left out a piece it could have started because the budget was short: ask again
+   * once memory may have been released (another torrent of the client verified a piece).
+   */
+  get waitingForMemory(): boolean {
+    return this.memoryShort;
   }
 
   /** Blocks of the piece that are neither requested nor received. */

@@ -23,7 +23,10 @@ export interface BlockRequest {
 export interface BlockReceipt<P> {
   /** The OTHER peers this block was requested from (endgame): send them cancels. */
   readonly cancel: P[];
-  /** Not wanted: already received, the piece is verified, or (index, begin) names no block. Drop the data. */
+  /**
+   * Not wanted: already received, the piece is verified, (index, begin) names no block, or the
+   * piece was not started and the budget has no memory for it. Drop the data.
+   */
   readonly duplicate: boolean;
   /** This block completed its piece: hash it, then call `pieceVerified` or `pieceFailed`. */
   readonly pieceComplete: boolean;
@@ -57,7 +60,22 @@ export type BlockState = 'missing' | 'requested' | 'received';
 export const PRIORITY = { skip: 0, low: 1, normal: 4, high: 7 } as const;
 export const MAX_PRIORITY = 7;
 
+/**
+ * Memory for pieces in progress (see session/memory.ts): a piece's size is reserved before its
+ * first block is requested and released when the piece is verified, fails, or is given up.
+ */
+export interface PieceBudget {
+  /** Bytes that could be reserved now. */
+  available(): number;
+  /** Reserves `bytes` if they fit; false otherwise. */
+  tryReserve(bytes: number): boolean;
+  /** Gives back bytes reserved earlier. */
+  release(bytes: number): void;
+}
+
 export interface PickerOptions extends LayoutOptions {
+  /** Memory for pieces in progress: a piece it cannot reserve for is not started. Default: none. */
+  readonly budget?: PieceBudget;
   /** Tie-breaking among equally rare pieces; inject a seeded generator for deterministic tests. */
   readonly random?: () => number;
   /** Endgame: how many peers beyond the first may be asked for the same block. Default 2. */

@@ -12,6 +12,7 @@ import { Peer } from './peer.js';
 import { blameFailure, blameOnVerified, type FailedAttempt } from './blame.js';
 import { MetadataExchange, UT_METADATA_ID } from './metadata.js';
 import { InitialSeeding } from './initial-seeding.js';
+import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
 import type { RateLimiter } from './limiter.js';
 import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
 import { PiecePicker, PRIORITY, pipelineDepth } from '../picker/index.js';
@@ -76,6 +77,13 @@ export interface SessionOptions {
   /** Rate limits, shared with the other torrents of the client. */
   uploadLimit?: RateLimiter;
   downloadLimit?: RateLimiter;
+  /**
+   * Bytes the torrent's pieces in progress may hold (default {@link TORRENT_PIECE_MEMORY}); also the
+   * longest piece it accepts. A piece is started only when its size fits (see memory.ts).
+   */
+  pieceMemory?: number;
+  /** The client's budget for pieces in progress, shared with its other torrents. */
+  memory?: MemoryBudget;
 }
 
 export interface SessionEvents {
@@ -131,7 +139,10 @@ export class TorrentSession {
   wasted = 0;
   stopped = false;
 
-  private readonly o: Required<Omit<SessionOptions, 'metainfo' | 'uploadLimit' | 'downloadLimit'>> & Pick<SessionOptions, 'uploadLimit' | 'downloadLimit'>;
+  private readonly o: Required<Omit<SessionOptions, 'metainfo' | 'uploadLimit' | 'downloadLimit' | 'memory'>> &
+    Pick<SessionOptions, 'uploadLimit' | 'downloadLimit'>;
+  /** Memory for pieces in progress (`buffers`, pieces being verified, failed attempts kept for blame). */
+  private readonly budget: MemoryBudget;
   private readonly listeners = new Map<keyof SessionEvents, Set<Listener<never>>>();
   private readonly buffers = new Map<number, PieceBuffer>();
   private readonly failedAttempts = new Map<number, FailedAttempt[]>();
@@ -166,8 +177,10 @@ export class TorrentSession {
       highWaterMark: 32 * 1024,
       maxHighWaterMark: MAX_HIGH_WATER_MARK,
       initialSeeding: true,
+      pieceMemory: TORRENT_PIECE_MEMORY,
       ...options,
     };
+    this.budget = new MemoryBudget(this.o.pieceMemory, options.memory);
     this.infoHash = options.infoHash;
     this.infoHashHex = toHex(options.infoHash);
     this.metadata = new MetadataExchange(options.infoHash, options.hasher, () => this.o.clock.now());
@@ -237,6 +250,15 @@ export class TorrentSession {
     if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
     if (this.limitTimer !== undefined) this.o.clock.clearTimeout(this.limitTimer);
     for (const peer of [...this.peers.values()]) this.removePeer(peer);
+    // Pieces in progress are not kept: a resumed session starts them again.
+    this.buffers.clear();
+    this.failedAttempts.clear();
+    this.budget.close();
+  }
+
+  /** Bytes held for pieces in progress now, at most at once, and the most allowed. */
+  get pieceMemory(): { used: number; peak: number; limit: number } {
+    return { used: this.budget.used, peak: this.budget.peak, limit: this.budget.limit };
   }
 
   // ---- peers ---------------------------------------------------------------------------------
@@ -309,9 +331,22 @@ export class TorrentSession {
     }
     peer.requests.clear();
     this.emit('peer', { id: peer.id, event: 'disconnected' });
+    if (picker && !this.stopped) this.abandonStranded(picker);
     if (!this.stopped) {
       for (const other of this.peers.values()) this.fillRequests(other);
       if (!peer.amChoking) this.rechoke();
+    }
+  }
+
+  /**
+   * Partial pieces that no connected peer has and nobody is fetching are given up, so that blocks
+   * from peers that left hold no memory (a peer that has the piece may come later and send it all).
+   */
+  private abandonStranded(picker: PiecePicker<string>): void {
+    for (const index of [...this.buffers.keys()]) {
+      let offered = false;
+      for (const p of this.peers.values()) if ((offered = p.hasPiece(index))) break;
+      if (!offered && picker.abandon(index)) this.buffers.delete(index);
     }
   }
 
@@ -526,7 +561,11 @@ export class TorrentSession {
 
   private async acceptMetainfo(metainfo: Metainfo): Promise<void> {
     if (this.metainfo || this.stopped) return;
-    this.setMetainfo(metainfo);
+    try {
+      this.setMetainfo(metainfo);
+    } catch (e) {
+      return this.fail(e instanceof Error ? e : new TabswarmError(String(e)));
+    }
     if (this.started) await this.loadStored();
     this.emit('metadata', metainfo);
     for (const peer of [...this.peers.values()]) {
@@ -539,7 +578,9 @@ export class TorrentSession {
     this.checkDone();
   }
 
+  /** Throws a TorrentError, changing nothing, when a piece is longer than the torrent may hold. */
   private setMetainfo(metainfo: Metainfo): void {
+    checkPieceLength(metainfo.pieceLength, this.budget.ceiling);
     this.metainfo = metainfo;
     this.geometry = new PieceGeometry(metainfo);
     this.picker = new PiecePicker<string>({
@@ -547,6 +588,7 @@ export class TorrentSession {
       pieceLength: metainfo.pieceLength,
       totalLength: metainfo.length,
       random: this.o.random,
+      budget: this.budget,
     });
     if (this.selection) this.applySelection();
     if (this.streamRaised.size > 0) this.setStreamPriority(this.streamCritical, [...this.streamRaised]);
@@ -767,17 +809,9 @@ export class TorrentSession {
     }
     const key = Peer.key(index, begin);
     const request = peer.requests.get(key);
-    // A block we asked for, or one that arrives after we cancelled or timed out its request and
-    // that we still need (it is verified with its piece like any other).
-    const wanted = request ? request.length === block.length : !!picker?.wantsBlock(index, begin, block.length);
-    if (!picker || !wanted) {
+    const keep = request ? request.length === block.length && picker !== undefined : this.acceptUnasked(peer, key, index, begin, block.length);
+    if (!picker || !keep) {
       this.wasted += block.length;
-      // We cancelled it and it crossed our cancel on the way (perhaps while we asked for it again):
-      // the peer did nothing wrong. Each cancel excuses one such block.
-      if (peer.cancelled.delete(key)) return;
-      const total = (this.unrequested.get(peer) ?? 0) + block.length;
-      this.unrequested.set(peer, total);
-      if (total > MAX_UNREQUESTED) this.dropPeer(peer, 'sent too many blocks we did not ask for');
       return;
     }
     peer.requests.delete(key);
@@ -803,6 +837,21 @@ export class TorrentSession {
       if (result.pieceComplete) void this.verify(index);
     }
     this.fillRequests(peer);
+  }
+
+  /**
+   * A block we have no request for. One we cancelled may cross our cancel on the way: the peer did
+   * nothing wrong (each cancel excuses one such block), and it is kept if its piece is still in
+   * progress. Any other counts against the peer's allowance and is never stored: memory goes only
+   * to pieces the picker started (see memory.ts).
+   */
+  private acceptUnasked(peer: Peer, key: string, index: number, begin: number, length: number): boolean {
+    const picker = this.picker;
+    if (peer.cancelled.delete(key)) return picker?.pieceState(index) === 'partial' && picker.wantsBlock(index, begin, length);
+    const total = (this.unrequested.get(peer) ?? 0) + length;
+    this.unrequested.set(peer, total);
+    if (total > MAX_UNREQUESTED) this.dropPeer(peer, 'sent too many blocks we did not ask for');
+    return false;
   }
 
   private async verify(index: number): Promise<void> {
@@ -842,6 +891,7 @@ export class TorrentSession {
     const attempts = this.failedAttempts.get(index);
     if (attempts) {
       this.failedAttempts.delete(index);
+      for (const a of attempts) this.budget.release(a.data.length);
       for (const id of blameOnVerified(buffer.data, attempts, BLOCK_SIZE)) {
         const culprit = this.peers.get(id);
         if (culprit) this.ban(culprit, `sent corrupt data for piece ${index}`);
@@ -865,10 +915,11 @@ export class TorrentSession {
       const peer = this.peers.get(id);
       if (peer) this.ban(peer, `sent corrupt data for piece ${index}`);
     }
-    if (verdict.suspects.size > 0) {
+    // The failed copy is kept for blame only when memory allows (it counts against the budget).
+    if (verdict.suspects.size > 0 && this.budget.tryReserve(buffer.data.length)) {
       const attempts = this.failedAttempts.get(index) ?? [];
       attempts.push({ data: buffer.data, senders: buffer.senders });
-      if (attempts.length > MAX_FAILED_ATTEMPTS) attempts.shift();
+      if (attempts.length > MAX_FAILED_ATTEMPTS) this.budget.release(attempts.shift()!.data.length);
       this.failedAttempts.set(index, attempts);
       for (const id of verdict.suspects) {
         const peer = this.peers.get(id);
@@ -1063,6 +1114,8 @@ export class TorrentSession {
   private tick(): void {
     const now = this.o.clock.now();
     if (now - this.lastChoke >= CHOKE_INTERVAL) this.rechoke();
+    // Pieces left unstarted for want of memory: another torrent may have released some.
+    if (this.picker?.waitingForMemory) for (const peer of this.peers.values()) if (!peer.backup) this.fillRequests(peer);
     for (const peer of [...this.peers.values()]) {
       if (peer.backup) {
         // A web seed speaks only when asked; check whether it has gaps to fill.

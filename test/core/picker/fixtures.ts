@@ -7,7 +7,7 @@
  *   peer bits    "x.x.xx."   pieces a peer has
  */
 import { mulberry32 } from '../../../src/core/random.js';
-import { PiecePicker, type BlockRequest, type PickerPeer } from '../../../src/core/picker/index.js';
+import { PiecePicker, type BlockRequest, type PickerPeer, type PieceBudget } from '../../../src/core/picker/index.js';
 
 export const BLOCK = 16384;
 
@@ -55,6 +55,7 @@ export interface Setup {
   totalLength?: number;
   random?: () => number;
   maxDuplicates?: number;
+  budget?: PieceBudget;
 }
 
 export function setup(s: Setup): PiecePicker<string> {
@@ -68,6 +69,7 @@ export function setup(s: Setup): PiecePicker<string> {
     totalLength: s.totalLength ?? pieceCount * pieceLength,
     random: s.random ?? rng(1),
     ...(s.maxDuplicates !== undefined ? { maxDuplicates: s.maxDuplicates } : {}),
+    ...(s.budget !== undefined ? { budget: s.budget } : {}),
     ...(s.have !== undefined ? { have: new Set(indexes(s.have)) } : {}),
   });
   [...(s.availability ?? '')].forEach((c, i) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BLOCK, keys, peer, piecesOf, seed, setup } from './fixtures.js';
+import { MemoryBudget } from '../../../src/core/session/memory.js';
 
 describe('piece picker: endgame', () => {
   it('duplicates outstanding blocks once everything is requested, at most maxDuplicates extra per block', () => {
@@ -162,5 +163,41 @@ describe('piece picker: hash results', () => {
     expect(picker.isComplete()).toBe(true);
     expect(picker.requestsOf('a')).toEqual([]);
     expect(picker.pickBlocks(seed('a'), 2)).toEqual([]);
+  });
+});
+
+describe('piece picker: memory budget', () => {
+  it('starts a piece only when its size can be reserved, and releases it when the piece is verified, fails or is abandoned', () => {
+    const budget = new MemoryBudget(2 * 2 * BLOCK);
+    const picker = setup({ availability: '1111', blocksPerPiece: 2, budget });
+    // Four blocks wanted; two pieces fit.
+    expect(piecesOf(picker.pickBlocks(seed('a'), 8))).toHaveLength(2);
+    expect(picker.requestsOf('a')).toHaveLength(4);
+    expect(budget.used).toBe(4 * BLOCK);
+    expect(picker.waitingForMemory).toBe(true);
+    // Another peer may still share the pieces in progress (endgame) but starts none.
+    const [first, second] = piecesOf(picker.requestsOf('a')) as [number, number];
+    expect(piecesOf(picker.pickBlocks(seed('b'), 8)).every((i) => i === first || i === second)).toBe(true);
+    // A block of an unstarted piece is not kept: there is no memory for it.
+    const unstarted = [0, 1, 2, 3].find((i) => i !== first && i !== second)!;
+    expect(picker.blockReceived('c', unstarted, 0)).toEqual({ cancel: [], duplicate: true, pieceComplete: false });
+    expect(picker.pieceState(unstarted)).toBe('none');
+
+    picker.blockReceived('a', first, 0);
+    picker.blockReceived('a', first, BLOCK);
+    picker.pieceVerified(first);
+    expect(budget.used).toBe(2 * BLOCK);
+    // Partial with a received block and no request: abandoned, its memory released.
+    picker.blockReceived('a', second, 0);
+    picker.peerGone('a');
+    picker.peerGone('b');
+    expect(picker.abandon(second)).toBe(true);
+    expect(picker.pieceState(second)).toBe('none');
+    expect(budget.used).toBe(0);
+    expect(picker.pickBlocks(seed('d'), 4)).toHaveLength(4);
+    expect(picker.waitingForMemory).toBe(false); // it asked for no more than fits
+    // Not abandoned while a request is outstanding.
+    const busy = piecesOf(picker.requestsOf('d'))[0]!;
+    expect(picker.abandon(busy)).toBe(false);
   });
 });
