@@ -10,7 +10,9 @@
  * for the test to check.
  */
 import { createTorrent, type CreatedTorrent } from '../../../src/core/create.js';
-import { encode } from '../../../src/core/bencode.js';
+import { decode, encode } from '../../../src/core/bencode.js';
+import { parseInfoDict } from '../../../src/core/metainfo.js';
+import { formatMagnet } from '../../../src/core/magnet.js';
 import { concatBytes, fromBinaryString, toBinaryString, toHex } from '../../../src/core/bytes.js';
 import {
   METADATA_PIECE,
@@ -53,6 +55,11 @@ export interface CaseSpec {
   size: number;
   seed: number;
   pieceLength: number;
+  /**
+   * No data: the torrent's info dictionary is made by hand, with piece hashes that match nothing, so
+   * that a torrent of gigabytes costs nothing to make (for attacks that need no honest data).
+   */
+  sparse?: boolean;
 }
 
 export interface Prepared {
@@ -117,6 +124,16 @@ export function makeData(size: number, seed: number): Uint8Array<ArrayBuffer> {
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** A torrent of `spec.size` bytes whose data nobody has (see CaseSpec.sparse). */
+async function sparseTorrent(spec: CaseSpec): Promise<CreatedTorrent> {
+  const count = Math.ceil(spec.size / spec.pieceLength);
+  const infoBytes = encode({ length: spec.size, name: spec.name, 'piece length': spec.pieceLength, pieces: new Uint8Array(20 * count).fill(0x5a) });
+  const metainfo = await parseInfoDict(infoBytes);
+  const magnetURI = formatMagnet({ infoHash: metainfo.infoHash, name: spec.name, announce: [spec.tracker] });
+  const torrentFile = encode({ announce: spec.tracker, info: decode(infoBytes) });
+  return { infoHash: metainfo.infoHash, infoHashBytes: metainfo.infoHashBytes, torrentFile, magnetURI, pieceLength: spec.pieceLength, length: spec.size, metainfo };
 }
 
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
@@ -521,8 +538,8 @@ export class HostilePeer implements Host {
     this.offersAnswered = 0;
     this.connections.length = 0;
     this.errors.length = 0;
-    this.data = makeData(spec.size, spec.seed);
-    this.torrent = await createTorrent([{ path: spec.name, data: this.data }], { pieceLength: spec.pieceLength, announce: [spec.tracker] });
+    this.data = spec.sparse ? new Uint8Array(0) : makeData(spec.size, spec.seed);
+    this.torrent = spec.sparse ? await sparseTorrent(spec) : await createTorrent([{ path: spec.name, data: this.data }], { pieceLength: spec.pieceLength, announce: [spec.tracker] });
     await this.connect(spec.tracker);
     return {
       infoHash: this.torrent.infoHash,
@@ -531,6 +548,11 @@ export class HostilePeer implements Host {
       sha256: await sha256Hex(this.data),
       pieceCount: this.torrent.metainfo.pieces.length,
     };
+  }
+
+  /** The case's .torrent file. */
+  torrentFileBytes(): Uint8Array {
+    return this.torrent.torrentFile;
   }
 
   /** From now on, offers from the peer `peerId` (hex) are answered, and it is attacked. */
