@@ -12,6 +12,7 @@ import { Peer } from './peer.js';
 import { blameFailure, blameOnVerified, type FailedAttempt } from './blame.js';
 import { MetadataExchange, UT_METADATA_ID } from './metadata.js';
 import { InitialSeeding } from './initial-seeding.js';
+import { MAX_HIGH_WATER_MARK, Uploader, type SEND_QUEUE_SECONDS } from './uploader.js';
 import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
 import type { RateLimiter } from './limiter.js';
 import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
@@ -34,13 +35,8 @@ import { TabswarmError } from '../errors.js';
 export const CLIENT_VERSION = 'tabswarm 0.1.0';
 /** Requests larger than this are refused (WebTorrent drops peers asking for more than 128 KiB). */
 export const MAX_REQUEST = 128 * 1024;
-/** A channel's send queue holds about this much of its upload rate (see SessionOptions.highWaterMark). */
-export const SEND_QUEUE_SECONDS = 0.03;
-export const MAX_HIGH_WATER_MARK = 1024 * 1024;
 /** Requests refused (choked, or for pieces we lack) before a peer is dropped for flooding. */
 const MAX_REFUSED_REQUESTS = 1000;
-/** Distinct pieces read ahead of a peer's serve loop (see readAhead). */
-const READS_AHEAD = 4;
 /** Our extension id for incoming ts_want messages (BEP 10 `m`; ut_metadata has 1). */
 export const WANT_ID = 2;
 
@@ -147,11 +143,8 @@ export class TorrentSession {
   private readonly buffers = new Map<number, PieceBuffer>();
   private readonly failedAttempts = new Map<number, FailedAttempt[]>();
   private readonly verifying = new Set<number>();
-  private readonly serving = new Set<Peer>();
   private readonly unrequested = new Map<Peer, number>();
-  private readonly pieceCache = new Map<number, Uint8Array>();
-  private readonly pieceReads = new Map<number, Promise<Uint8Array | undefined>>();
-  private cachedBytes = 0;
+  private readonly uploader: Uploader;
   private chokerState: ChokerState<string> = initialChokerState();
   private lastChoke = -Infinity;
   private timer: TimerHandle | undefined;
@@ -181,6 +174,18 @@ export class TorrentSession {
       ...options,
     };
     this.budget = new MemoryBudget(this.o.pieceMemory, options.memory);
+    this.uploader = new Uploader({
+      clock: this.o.clock,
+      store: this.o.store,
+      highWaterMark: this.o.highWaterMark,
+      maxHighWaterMark: this.o.maxHighWaterMark,
+      uploadLimit: this.o.uploadLimit,
+      warn: (m) => this.warn(m),
+      onServed: (peer, index, bytes) => {
+        this.uploaded += bytes;
+        if (this.seeding?.active) this.onServed(peer, index, bytes);
+      },
+    });
     this.infoHash = options.infoHash;
     this.infoHashHex = toHex(options.infoHash);
     this.metadata = new MetadataExchange(options.infoHash, options.hasher, () => this.o.clock.now());
@@ -294,8 +299,8 @@ export class TorrentSession {
     });
     peer.backup = options.backup === true;
     this.peers.set(id, peer);
-    channel.lowWaterMark = this.highWaterMark(peer) / 4;
-    channel.onDrain = () => this.serve(peer);
+    channel.lowWaterMark = this.uploader.highWaterMark(peer) / 4;
+    channel.onDrain = () => this.uploader.serve(peer);
     channel.onClose = () => this.removePeer(peer);
     peer.sendHandshake(this.infoHash, this.o.peerId);
     this.emit('peer', { id, event: 'connected' });
@@ -319,7 +324,7 @@ export class TorrentSession {
     if (!this.peers.has(peer.id) || this.peers.get(peer.id) !== peer) return;
     this.peers.delete(peer.id);
     peer.close();
-    this.serving.delete(peer);
+    this.uploader.peerGone(peer);
     this.unrequested.delete(peer);
     this.metadata.peerGone(peer.id);
     this.seeding?.removePeer(peer.id);
@@ -887,7 +892,7 @@ export class TorrentSession {
     this.verifying.delete(index);
     if (this.stopped) return;
     picker.pieceVerified(index);
-    this.remember(index, buffer.data);
+    this.uploader.remember(index, buffer.data);
     const attempts = this.failedAttempts.get(index);
     if (attempts) {
       this.failedAttempts.delete(index);
@@ -963,42 +968,7 @@ export class TorrentSession {
     }
     if (peer.theirRequests.length >= 2 * 250) return this.dropPeer(peer, 'too many requests at once');
     peer.theirRequests.push({ index, begin, length });
-    this.serve(peer);
-  }
-
-  /** Sends requested blocks while the channel has room; resumes on drain. */
-  private serve(peer: Peer): void {
-    if (this.serving.has(peer) || peer.closed) return;
-    this.serving.add(peer);
-    void this.serveLoop(peer).finally(() => this.serving.delete(peer));
-  }
-
-  private async serveLoop(peer: Peer): Promise<void> {
-    while (!peer.closed && !peer.amChoking && peer.theirRequests.length > 0) {
-      const highWaterMark = this.highWaterMark(peer);
-      if (peer.channel.bufferedAmount > highWaterMark) {
-        peer.channel.lowWaterMark = highWaterMark / 4;
-        return; // onDrain calls serve again
-      }
-      const r = peer.theirRequests.shift()!;
-      this.readAhead(peer, r.index);
-      const wait = this.o.uploadLimit?.take(r.length) ?? 0;
-      if (wait > 0) await new Promise<void>((resolve) => this.o.clock.setTimeout(resolve, wait));
-      const data = await this.readPiece(r.index);
-      if (peer.closed || peer.amChoking) return;
-      if (!data) {
-        if (peer.fast) peer.send({ type: 'reject', index: r.index, begin: r.begin, length: r.length });
-        continue;
-      }
-      peer.send({ type: 'piece', index: r.index, begin: r.begin, block: data.subarray(r.begin, r.begin + r.length) });
-      peer.uploaded.add(r.length);
-      this.uploaded += r.length;
-      if (this.seeding?.active) this.onServed(peer, r.index, r.length);
-    }
-  }
-
-  private highWaterMark(peer: Peer): number {
-    return Math.min(this.o.maxHighWaterMark, Math.max(this.o.highWaterMark, peer.uploaded.rate() * SEND_QUEUE_SECONDS));
+    this.uploader.serve(peer);
   }
 
   private onServed(peer: Peer, index: number, bytes: number): void {
@@ -1008,62 +978,6 @@ export class TorrentSession {
     for (const [id, rest] of finished) {
       const p = this.peers.get(id);
       if (p) this.announce(p, rest);
-    }
-  }
-
-  /**
-   * Starts reading the next few distinct pieces a peer has asked for, so that store reads (tens of
-   * ms each in a busy IndexedDB) overlap instead of running one after another in the serve loop.
-   */
-  private readAhead(peer: Peer, current: number): void {
-    let started = 0;
-    let last = current;
-    for (const r of peer.theirRequests) {
-      if (started >= READS_AHEAD || this.pieceReads.size >= 2 * READS_AHEAD) break;
-      if (r.index === last) continue;
-      last = r.index;
-      if (!this.pieceCache.has(r.index)) void this.readPiece(r.index);
-      started++;
-    }
-  }
-
-  /** A piece to serve: from the cache, or read from the store (one read per piece at a time). */
-  private readPiece(index: number): Promise<Uint8Array | undefined> {
-    const cached = this.pieceCache.get(index);
-    if (cached) return Promise.resolve(cached);
-    let read = this.pieceReads.get(index);
-    if (!read) {
-      read = this.o.store.get(index).then(
-        (data) => {
-          if (data) this.remember(index, data);
-          return data;
-        },
-        (e: unknown) => {
-          this.warn(`could not read piece ${index}: ${e instanceof Error ? e.message : e}`);
-          return undefined;
-        },
-      );
-      this.pieceReads.set(index, read);
-      void read.finally(() => this.pieceReads.delete(index));
-    }
-    return read;
-  }
-
-  /**
-   * Recently used pieces stay in memory (least recently used out first): peers ask for the blocks of
-   * a piece in a row, and reads run ahead of the serve loop. At most 32 pieces and 16 MiB, but always
-   * room for two pieces.
-   */
-  private remember(index: number, data: Uint8Array): void {
-    const cache = this.pieceCache;
-    if (cache.has(index)) this.cachedBytes -= cache.get(index)!.length;
-    cache.delete(index);
-    cache.set(index, data);
-    this.cachedBytes += data.length;
-    while (cache.size > 2 && (cache.size > 32 || this.cachedBytes > 16 * 1024 * 1024)) {
-      const [oldest, bytes] = cache.entries().next().value!;
-      cache.delete(oldest);
-      this.cachedBytes -= bytes.length;
     }
   }
 
@@ -1100,7 +1014,7 @@ export class TorrentSession {
         peer.amChoking = false;
         peer.send({ type: 'unchoke' });
         if (this.seeding?.active) this.announce(peer, this.seeding.peerUpdated(peer));
-        this.serve(peer);
+        this.uploader.serve(peer);
       } else if (!unchoke && !peer.amChoking) {
         peer.amChoking = true;
         this.seeding?.choked(peer.id);

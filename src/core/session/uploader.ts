@@ -1,0 +1,140 @@
+/**
+ * The uploader: serves the blocks peers ask us for. Each peer has a serve loop that sends while its
+ * channel's queue is under the high-water mark and resumes on drain; pieces come from a small cache
+ * of recently used pieces or from the store, with reads started ahead of the loop so that they
+ * overlap. Deciding who may ask (choking) and what a valid request is stays with the session.
+ */
+import type { Clock } from './clock.js';
+import type { PieceStore } from './store.js';
+import type { RateLimiter } from './limiter.js';
+import type { Peer } from './peer.js';
+
+/** A channel's send queue holds about this much of its upload rate (see UploaderOptions.highWaterMark). */
+export const SEND_QUEUE_SECONDS = 0.03;
+export const MAX_HIGH_WATER_MARK = 1024 * 1024;
+/** Distinct pieces read ahead of a peer's serve loop (see readAhead). */
+const READS_AHEAD = 4;
+/** The piece cache: at most this many pieces and bytes, but always room for two pieces. */
+const CACHE_PIECES = 32;
+const CACHE_BYTES = 16 * 1024 * 1024;
+
+export interface UploaderOptions {
+  clock: Clock;
+  store: PieceStore;
+  /** Bytes queued on a channel above which sending pauses until it drains (at least; see highWaterMark). */
+  highWaterMark: number;
+  /** The most a channel's send queue holds however fast it is. */
+  maxHighWaterMark: number;
+  uploadLimit?: RateLimiter;
+  warn(message: string): void;
+  /** A block went out to `peer`. */
+  onServed(peer: Peer, index: number, bytes: number): void;
+}
+
+export class Uploader {
+  private readonly serving = new Set<Peer>();
+  private readonly pieceCache = new Map<number, Uint8Array>();
+  private readonly pieceReads = new Map<number, Promise<Uint8Array | undefined>>();
+  private cachedBytes = 0;
+
+  constructor(private readonly o: UploaderOptions) {}
+
+  /**
+   * Bytes queued on a peer's channel above which sending pauses: at least the configured mark, and
+   * more on a fast connection (what it carries in {@link SEND_QUEUE_SECONDS}, up to the maximum), so
+   * that a fast channel never runs dry between two drain events while a slow one keeps requests from
+   * waiting behind a long queue.
+   */
+  highWaterMark(peer: Peer): number {
+    return Math.min(this.o.maxHighWaterMark, Math.max(this.o.highWaterMark, peer.uploaded.rate() * SEND_QUEUE_SECONDS));
+  }
+
+  /** Sends the peer's requested blocks while its channel has room; call again on drain. */
+  serve(peer: Peer): void {
+    if (this.serving.has(peer) || peer.closed) return;
+    this.serving.add(peer);
+    void this.serveLoop(peer).finally(() => this.serving.delete(peer));
+  }
+
+  peerGone(peer: Peer): void {
+    this.serving.delete(peer);
+  }
+
+  private async serveLoop(peer: Peer): Promise<void> {
+    while (!peer.closed && !peer.amChoking && peer.theirRequests.length > 0) {
+      const highWaterMark = this.highWaterMark(peer);
+      if (peer.channel.bufferedAmount > highWaterMark) {
+        peer.channel.lowWaterMark = highWaterMark / 4;
+        return; // onDrain calls serve again
+      }
+      const r = peer.theirRequests.shift()!;
+      this.readAhead(peer, r.index);
+      const wait = this.o.uploadLimit?.take(r.length) ?? 0;
+      if (wait > 0) await new Promise<void>((resolve) => this.o.clock.setTimeout(resolve, wait));
+      const data = await this.readPiece(r.index);
+      if (peer.closed || peer.amChoking) return;
+      if (!data) {
+        if (peer.fast) peer.send({ type: 'reject', index: r.index, begin: r.begin, length: r.length });
+        continue;
+      }
+      peer.send({ type: 'piece', index: r.index, begin: r.begin, block: data.subarray(r.begin, r.begin + r.length) });
+      peer.uploaded.add(r.length);
+      this.o.onServed(peer, r.index, r.length);
+    }
+  }
+
+  /**
+   * Starts reading the next few distinct pieces a peer has asked for, so that store reads (tens of
+   * ms each in a busy IndexedDB) overlap instead of running one after another in the serve loop.
+   */
+  private readAhead(peer: Peer, current: number): void {
+    let started = 0;
+    let last = current;
+    for (const r of peer.theirRequests) {
+      if (started >= READS_AHEAD || this.pieceReads.size >= 2 * READS_AHEAD) break;
+      if (r.index === last) continue;
+      last = r.index;
+      if (!this.pieceCache.has(r.index)) void this.readPiece(r.index);
+      started++;
+    }
+  }
+
+  /** A piece to serve: from the cache, or read from the store (one read per piece at a time). */
+  private readPiece(index: number): Promise<Uint8Array | undefined> {
+    const cached = this.pieceCache.get(index);
+    if (cached) return Promise.resolve(cached);
+    let read = this.pieceReads.get(index);
+    if (!read) {
+      read = this.o.store.get(index).then(
+        (data) => {
+          if (data) this.remember(index, data);
+          return data;
+        },
+        (e: unknown) => {
+          this.o.warn(`could not read piece ${index}: ${e instanceof Error ? e.message : e}`);
+          return undefined;
+        },
+      );
+      this.pieceReads.set(index, read);
+      void read.finally(() => this.pieceReads.delete(index));
+    }
+    return read;
+  }
+
+  /**
+   * Recently used pieces stay in memory (least recently used out first): peers ask for the blocks of
+   * a piece in a row, and reads run ahead of the serve loop. A piece just verified goes here too.
+   */
+  remember(index: number, data: Uint8Array): void {
+    const cache = this.pieceCache;
+    if (cache.has(index)) this.cachedBytes -= cache.get(index)!.length;
+    cache.delete(index);
+    cache.set(index, data);
+    this.cachedBytes += data.length;
+    while (cache.size > 2 && (cache.size > CACHE_PIECES || this.cachedBytes > CACHE_BYTES)) {
+      const [oldest, bytes] = cache.entries().next().value!;
+      cache.delete(oldest);
+      this.cachedBytes -= bytes.length;
+    }
+  }
+}
