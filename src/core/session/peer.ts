@@ -69,8 +69,6 @@ export class Peer {
   readonly uploaded: RateMeter;
   lastReceived: number;
   lastSent: number;
-  /** Pieces that failed their hash check with blocks from this peer. */
-  strikes = 0;
   /** Requests we refused (we choke it, or lack the piece): a flood of them gets it dropped. */
   refusedRequests = 0;
   closed = false;

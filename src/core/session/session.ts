@@ -7,12 +7,11 @@
 import type { PeerChannel } from './channel.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { Hasher, PieceStore } from './store.js';
-import { StorageError } from './store.js';
 import { Peer } from './peer.js';
-import { blameFailure, blameOnVerified, type FailedAttempt } from './blame.js';
 import { MetadataExchange, UT_METADATA_ID } from './metadata.js';
 import { InitialSeeding } from './initial-seeding.js';
 import { MAX_HIGH_WATER_MARK, Uploader, type SEND_QUEUE_SECONDS } from './uploader.js';
+import { PieceVerifier } from './verifier.js';
 import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
 import type { RateLimiter } from './limiter.js';
 import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
@@ -96,11 +95,6 @@ export interface SessionEvents {
 
 type Listener<T> = (value: T) => void;
 
-interface PieceBuffer {
-  data: Uint8Array;
-  senders: (string | undefined)[];
-}
-
 const TICK = 1_000;
 const CHOKE_INTERVAL = 10_000;
 const KEEP_ALIVE = 55_000;
@@ -109,8 +103,6 @@ const IDLE_TIMEOUT = 120_000;
 const MAX_UNREQUESTED = 1024 * 1024;
 /** Cancelled requests remembered per peer (see Peer.cancelled). */
 const MAX_CANCELLED = 4096;
-/** Failed attempts kept per piece for blame; more than this and the oldest is dropped. */
-const MAX_FAILED_ATTEMPTS = 3;
 /**
  * Requests kept outstanding at a peer whose rate we do not know yet (at least). Two blocks per
  * round trip caps a new connection at ~300 KiB/s over 100 ms and its measured rate never grows
@@ -137,12 +129,10 @@ export class TorrentSession {
 
   private readonly o: Required<Omit<SessionOptions, 'metainfo' | 'uploadLimit' | 'downloadLimit' | 'memory'>> &
     Pick<SessionOptions, 'uploadLimit' | 'downloadLimit'>;
-  /** Memory for pieces in progress (`buffers`, pieces being verified, failed attempts kept for blame). */
+  /** Memory for pieces in progress (held by the verifier: blocks, pieces being verified, failed copies). */
   private readonly budget: MemoryBudget;
+  private verifier: PieceVerifier | undefined;
   private readonly listeners = new Map<keyof SessionEvents, Set<Listener<never>>>();
-  private readonly buffers = new Map<number, PieceBuffer>();
-  private readonly failedAttempts = new Map<number, FailedAttempt[]>();
-  private readonly verifying = new Set<number>();
   private readonly unrequested = new Map<Peer, number>();
   private readonly uploader: Uploader;
   private chokerState: ChokerState<string> = initialChokerState();
@@ -256,8 +246,7 @@ export class TorrentSession {
     if (this.limitTimer !== undefined) this.o.clock.clearTimeout(this.limitTimer);
     for (const peer of [...this.peers.values()]) this.removePeer(peer);
     // Pieces in progress are not kept: a resumed session starts them again.
-    this.buffers.clear();
-    this.failedAttempts.clear();
+    this.verifier?.close();
     this.budget.close();
   }
 
@@ -348,10 +337,10 @@ export class TorrentSession {
    * from peers that left hold no memory (a peer that has the piece may come later and send it all).
    */
   private abandonStranded(picker: PiecePicker<string>): void {
-    for (const index of [...this.buffers.keys()]) {
+    for (const index of this.verifier?.partialPieces() ?? []) {
       let offered = false;
       for (const p of this.peers.values()) if ((offered = p.hasPiece(index))) break;
-      if (!offered && picker.abandon(index)) this.buffers.delete(index);
+      if (!offered && picker.abandon(index)) this.verifier!.drop(index);
     }
   }
 
@@ -595,6 +584,14 @@ export class TorrentSession {
       random: this.o.random,
       budget: this.budget,
     });
+    const geometry = this.geometry;
+    this.verifier = new PieceVerifier({
+      hasher: this.o.hasher,
+      store: this.o.store,
+      budget: this.budget,
+      pieceSize: (i) => geometry.pieceSize(i),
+      pieceHash: (i) => metainfo.pieces[i]!,
+    });
     if (this.selection) this.applySelection();
     if (this.streamRaised.size > 0) this.setStreamPriority(this.streamCritical, [...this.streamRaised]);
   }
@@ -831,14 +828,7 @@ export class TorrentSession {
     if (result.duplicate) {
       this.wasted += block.length;
     } else {
-      let buffer = this.buffers.get(index);
-      if (!buffer) {
-        const size = this.geometry!.pieceSize(index);
-        buffer = { data: new Uint8Array(size), senders: new Array<string | undefined>(Math.ceil(size / BLOCK_SIZE)) };
-        this.buffers.set(index, buffer);
-      }
-      buffer.data.set(block, begin);
-      buffer.senders[Math.floor(begin / BLOCK_SIZE)] = peer.id;
+      this.verifier!.receive(index, begin, block, peer.id);
       if (result.pieceComplete) void this.verify(index);
     }
     this.fillRequests(peer);
@@ -860,48 +850,28 @@ export class TorrentSession {
   }
 
   private async verify(index: number): Promise<void> {
-    const buffer = this.buffers.get(index);
-    const metainfo = this.metainfo;
     const picker = this.picker;
-    if (!buffer || !metainfo || !picker || this.verifying.has(index)) return;
-    this.buffers.delete(index);
-    this.verifying.add(index);
-    let ok = false;
-    try {
-      const digest = await this.o.hasher(buffer.data);
-      ok = bytesEqual(digest, metainfo.pieces[index]!);
-    } catch (e) {
-      this.verifying.delete(index);
-      picker.pieceFailed(index);
-      return this.fail(new TabswarmError(`could not hash piece ${index}: ${e instanceof Error ? e.message : e}`));
+    const verifier = this.verifier;
+    if (!picker || !verifier) return;
+    const v = await verifier.verify(index);
+    switch (v.kind) {
+      case 'skipped':
+        return;
+      case 'error':
+        picker.pieceFailed(index);
+        return this.fail(v.error);
+      case 'failed':
+        this.wasted += v.bytes;
+        return this.onBadPiece(index, v.culprits, v.suspects);
+      case 'verified':
+        break;
     }
-    if (this.stopped) return;
-    if (!ok) {
-      this.verifying.delete(index);
-      this.wasted += buffer.data.length;
-      return this.onBadPiece(index, buffer);
-    }
-    try {
-      await this.o.store.put(index, buffer.data);
-    } catch (e) {
-      this.verifying.delete(index);
-      picker.pieceFailed(index);
-      const message = e instanceof StorageError && e.quotaExceeded ? 'storage is full' : 'could not store a piece';
-      return this.fail(new StorageError(`${message}: ${e instanceof Error ? e.message : e}`, e instanceof StorageError && e.quotaExceeded));
-    }
-    this.verifying.delete(index);
-    if (this.stopped) return;
     picker.pieceVerified(index);
-    this.uploader.remember(index, buffer.data);
-    const attempts = this.failedAttempts.get(index);
-    if (attempts) {
-      this.failedAttempts.delete(index);
-      for (const a of attempts) this.budget.release(a.data.length);
-      for (const id of blameOnVerified(buffer.data, attempts, BLOCK_SIZE)) {
-        const culprit = this.peers.get(id);
-        if (culprit) this.ban(culprit, `sent corrupt data for piece ${index}`);
-        else this.banned.add(id);
-      }
+    this.uploader.remember(index, v.data);
+    for (const id of v.culprits) {
+      const culprit = this.peers.get(id);
+      if (culprit) this.ban(culprit, `sent corrupt data for piece ${index}`);
+      else this.banned.add(id);
     }
     for (const peer of this.peers.values()) {
       if (!peer.handshaken) continue;
@@ -912,27 +882,14 @@ export class TorrentSession {
     this.checkDone();
   }
 
-  private onBadPiece(index: number, buffer: PieceBuffer): void {
-    const picker = this.picker!;
-    const verdict = blameFailure(buffer.senders);
+  private onBadPiece(index: number, culprits: ReadonlySet<string>, suspects: ReadonlySet<string>): void {
     this.warn(`piece ${index} failed its hash check`);
-    for (const id of verdict.culprits) {
+    for (const id of culprits) {
       const peer = this.peers.get(id);
       if (peer) this.ban(peer, `sent corrupt data for piece ${index}`);
     }
-    // The failed copy is kept for blame only when memory allows (it counts against the budget).
-    if (verdict.suspects.size > 0 && this.budget.tryReserve(buffer.data.length)) {
-      const attempts = this.failedAttempts.get(index) ?? [];
-      attempts.push({ data: buffer.data, senders: buffer.senders });
-      if (attempts.length > MAX_FAILED_ATTEMPTS) this.budget.release(attempts.shift()!.data.length);
-      this.failedAttempts.set(index, attempts);
-      for (const id of verdict.suspects) {
-        const peer = this.peers.get(id);
-        if (peer) peer.strikes++;
-      }
-    }
     // Fetch the retry from a single peer, so that a second failure names its sender.
-    picker.pieceFailed(index, { exclusive: verdict.suspects.size > 0 });
+    this.picker!.pieceFailed(index, { exclusive: suspects.size > 0 });
     for (const peer of this.peers.values()) this.fillRequests(peer);
   }
 

@@ -1,0 +1,139 @@
+/**
+ * Piece verification: blocks are assembled into their piece, a complete piece is hashed and stored,
+ * and whoever sent bad data is named (blame.ts). The verifier holds the bytes of the pieces in
+ * progress and the failed copies kept for blame, all within the torrent's memory budget (memory.ts:
+ * the picker reserves a piece's size before requesting it; failed copies reserve their own). It
+ * touches neither peers nor the picker: the session acts on what `verify` reports.
+ */
+import type { Hasher, PieceStore } from './store.js';
+import { StorageError } from './store.js';
+import type { MemoryBudget } from './memory.js';
+import { blameFailure, blameOnVerified, type FailedAttempt } from './blame.js';
+import { BLOCK_SIZE } from '../geometry.js';
+import { bytesEqual } from '../bytes.js';
+import { TabswarmError } from '../errors.js';
+
+/** Failed copies kept per piece for blame; more than this and the oldest is dropped. */
+const MAX_FAILED_ATTEMPTS = 3;
+
+export interface VerifierOptions {
+  hasher: Hasher;
+  store: PieceStore;
+  /** The torrent's memory for pieces in progress; failed copies kept for blame count against it. */
+  budget: MemoryBudget;
+  pieceSize(index: number): number;
+  /** The piece's SHA-1 from the metainfo. */
+  pieceHash(index: number): Uint8Array;
+}
+
+/** What became of a piece handed to `verify`. */
+export type Verification =
+  /** Hashed right and stored. `culprits`: senders of blocks that differ in copies that failed before. */
+  | { kind: 'verified'; data: Uint8Array; culprits: Set<string> }
+  /**
+   * The hash did not match. `culprits` sent every block (ban them); `suspects` shared the piece with
+   * others (their copy is kept, and the refetch should come from one peer so that a second failure
+   * names its sender). `bytes`: what was thrown away.
+   */
+  | { kind: 'failed'; culprits: Set<string>; suspects: Set<string>; bytes: number }
+  /** The hasher or the store failed: the torrent cannot go on. */
+  | { kind: 'error'; error: Error }
+  /** Nothing to do: no complete piece under that index, already being verified, or closed meanwhile. */
+  | { kind: 'skipped' };
+
+interface PieceBuffer {
+  data: Uint8Array;
+  /** Per block, the peer whose copy is in `data`. */
+  senders: (string | undefined)[];
+}
+
+export class PieceVerifier {
+  private readonly buffers = new Map<number, PieceBuffer>();
+  private readonly failedAttempts = new Map<number, FailedAttempt[]>();
+  private readonly verifying = new Set<number>();
+  private closed = false;
+
+  constructor(private readonly o: VerifierOptions) {}
+
+  /**
+   * Keeps a block the picker accepted (its piece's memory is reserved): the piece's buffer is made
+   * with its first block.
+   */
+  receive(index: number, begin: number, block: Uint8Array, sender: string): void {
+    if (this.closed) return;
+    let buffer = this.buffers.get(index);
+    if (!buffer) {
+      const size = this.o.pieceSize(index);
+      buffer = { data: new Uint8Array(size), senders: new Array<string | undefined>(Math.ceil(size / BLOCK_SIZE)) };
+      this.buffers.set(index, buffer);
+    }
+    buffer.data.set(block, begin);
+    buffer.senders[Math.floor(begin / BLOCK_SIZE)] = sender;
+  }
+
+  /** Pieces with blocks held and not handed to `verify`. */
+  partialPieces(): number[] {
+    return [...this.buffers.keys()];
+  }
+
+  /** Forgets the blocks held for a piece given up (the picker released its memory). */
+  drop(index: number): void {
+    this.buffers.delete(index);
+  }
+
+  /** Hashes a complete piece and stores it if right. */
+  async verify(index: number): Promise<Verification> {
+    const buffer = this.buffers.get(index);
+    if (!buffer || this.verifying.has(index) || this.closed) return { kind: 'skipped' };
+    this.buffers.delete(index);
+    this.verifying.add(index);
+    try {
+      let ok: boolean;
+      try {
+        ok = bytesEqual(await this.o.hasher(buffer.data), this.o.pieceHash(index));
+      } catch (e) {
+        return { kind: 'error', error: new TabswarmError(`could not hash piece ${index}: ${e instanceof Error ? e.message : e}`) };
+      }
+      if (this.closed) return { kind: 'skipped' };
+      if (!ok) return this.failed(index, buffer);
+      try {
+        await this.o.store.put(index, buffer.data);
+      } catch (e) {
+        const full = e instanceof StorageError && e.quotaExceeded;
+        return { kind: 'error', error: new StorageError(`${full ? 'storage is full' : 'could not store a piece'}: ${e instanceof Error ? e.message : e}`, full) };
+      }
+      if (this.closed) return { kind: 'skipped' };
+      return { kind: 'verified', data: buffer.data, culprits: this.blameEarlierCopies(index, buffer.data) };
+    } finally {
+      this.verifying.delete(index);
+    }
+  }
+
+  /** Lets go of every buffer (the session stopped); verifications under way report `skipped`. */
+  close(): void {
+    this.closed = true;
+    this.buffers.clear();
+    this.failedAttempts.clear();
+  }
+
+  private failed(index: number, buffer: PieceBuffer): Verification {
+    const verdict = blameFailure(buffer.senders);
+    // The failed copy is kept for blame only when memory allows (it counts against the budget).
+    if (verdict.suspects.size > 0 && this.o.budget.tryReserve(buffer.data.length)) {
+      const attempts = this.failedAttempts.get(index) ?? [];
+      attempts.push({ data: buffer.data, senders: buffer.senders });
+      if (attempts.length > MAX_FAILED_ATTEMPTS) this.o.budget.release(attempts.shift()!.data.length);
+      this.failedAttempts.set(index, attempts);
+    }
+    return { kind: 'failed', culprits: verdict.culprits, suspects: verdict.suspects, bytes: buffer.data.length };
+  }
+
+  /** The piece is right at last: whoever sent a block that differs in a failed copy sent bad data. */
+  private blameEarlierCopies(index: number, good: Uint8Array): Set<string> {
+    const attempts = this.failedAttempts.get(index);
+    if (!attempts) return new Set();
+    this.failedAttempts.delete(index);
+    for (const a of attempts) this.o.budget.release(a.data.length);
+    return blameOnVerified(good, attempts, BLOCK_SIZE);
+  }
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { PieceVerifier } from '../../../src/core/session/verifier.js';
+import { MemoryBudget } from '../../../src/core/session/memory.js';
+import { MemoryStore, StorageError } from '../../../src/core/session/store.js';
+import { nodeSha1 } from './swarm-harness.js';
+
+const BLOCK = 16 * 1024;
+const PIECE = 2 * BLOCK;
+const good = (i: number) => new Uint8Array(PIECE).fill(i + 1);
+const sha1 = (b: Uint8Array) => new Uint8Array(createHash('sha1').update(b).digest());
+
+function setup(o: { budget?: number; store?: MemoryStore } = {}) {
+  const budget = new MemoryBudget(o.budget ?? 10 * PIECE);
+  const store = o.store ?? new MemoryStore();
+  const verifier = new PieceVerifier({ hasher: nodeSha1, store, budget, pieceSize: () => PIECE, pieceHash: (i) => sha1(good(i)) });
+  /** Both blocks of piece `i`, from `a` and `b`, the second corrupt when `bad`. */
+  const fill = (i: number, a: string, b: string, bad = false) => {
+    verifier.receive(i, 0, good(i).subarray(0, BLOCK), a);
+    verifier.receive(i, BLOCK, bad ? new Uint8Array(BLOCK).fill(0xee) : good(i).subarray(BLOCK), b);
+  };
+  return { verifier, budget, store, fill };
+}
+
+describe('piece verifier', () => {
+  it('stores a piece that hashes right', async () => {
+    const t = setup();
+    t.fill(0, 'a', 'b');
+    expect(t.verifier.partialPieces()).toEqual([0]);
+    const v = await t.verifier.verify(0);
+    expect(v.kind).toBe('verified');
+    expect(await t.store.get(0)).toEqual(good(0));
+    expect(t.verifier.partialPieces()).toEqual([]);
+    expect(await t.verifier.verify(0)).toEqual({ kind: 'skipped' });
+  });
+
+  it('names the sender of a bad piece it sent alone; keeps a shared bad copy and names its culprit once the piece verifies', async () => {
+    const t = setup();
+    t.fill(0, 'x', 'x', true);
+    expect(await t.verifier.verify(0)).toEqual({ kind: 'failed', culprits: new Set(['x']), suspects: new Set(), bytes: PIECE });
+    expect(t.budget.used).toBe(0); // nothing kept: the culprit is known
+    t.fill(1, 'a', 'b', true);
+    expect(await t.verifier.verify(1)).toEqual({ kind: 'failed', culprits: new Set(), suspects: new Set(['a', 'b']), bytes: PIECE });
+    expect(t.budget.used).toBe(PIECE); // the failed copy, for blame
+    t.fill(1, 'c', 'c');
+    const v = await t.verifier.verify(1);
+    expect(v.kind === 'verified' && [...v.culprits]).toEqual(['b']);
+    expect(t.budget.used).toBe(0);
+  });
+
+  it('keeps a failed copy only when the budget has room for it', async () => {
+    const t = setup({ budget: PIECE });
+    expect(t.budget.tryReserve(PIECE)).toBe(true); // the pieces in progress hold it all
+    t.fill(0, 'a', 'b', true);
+    expect((await t.verifier.verify(0)).kind).toBe('failed');
+    expect(t.budget.used).toBe(PIECE);
+    t.budget.release(PIECE);
+    t.fill(0, 'a', 'c');
+    const v = await t.verifier.verify(0);
+    expect(v.kind === 'verified' && [...v.culprits]).toEqual([]);
+  });
+
+  it('reports a full store as an error that says so, and skips what was under way when closed', async () => {
+    const t = setup({ store: new MemoryStore(PIECE) });
+    t.fill(0, 'a', 'a');
+    expect((await t.verifier.verify(0)).kind).toBe('verified');
+    t.fill(1, 'a', 'a');
+    const v = await t.verifier.verify(1);
+    expect(v.kind).toBe('error');
+    if (v.kind !== 'error') return;
+    expect(v.error).toBeInstanceOf(StorageError);
+    expect((v.error as StorageError).quotaExceeded).toBe(true);
+    expect(v.error.message).toMatch(/^storage is full: /);
+
+    t.fill(2, 'a', 'a');
+    const pending = t.verifier.verify(2);
+    t.verifier.close();
+    expect(await pending).toEqual({ kind: 'skipped' });
+    expect(t.verifier.partialPieces()).toEqual([]);
+  });
+});
