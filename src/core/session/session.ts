@@ -12,13 +12,13 @@ import { MetadataExchange, UT_METADATA_ID } from './metadata.js';
 import { InitialSeeding } from './initial-seeding.js';
 import { MAX_HIGH_WATER_MARK, Uploader, type SEND_QUEUE_SECONDS } from './uploader.js';
 import { PieceVerifier } from './verifier.js';
+import { Priorities } from './priorities.js';
 import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
 import type { RateLimiter } from './limiter.js';
 import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
-import { PiecePicker, PRIORITY, pipelineDepth } from '../picker/index.js';
+import { PiecePicker, pipelineDepth } from '../picker/index.js';
 import {
   BitField,
-  MAX_WANT_PIECES,
   WANT_EXTENSION,
   decodeExtendedHandshake,
   decodeWantMessage,
@@ -140,12 +140,8 @@ export class TorrentSession {
   private timer: TimerHandle | undefined;
   private readonly metadata: MetadataExchange;
   private doneFired = false;
-  private selection: boolean[] | undefined;
   /** Streaming (see setStreamPriority): pieces fetched first, in order, and pieces at high priority. */
-  private streamCritical: readonly number[] = [];
-  private streamRaised = new Set<number>();
-  /** The last ts_want list sent to each peer (so that an unchanged list is not sent again). */
-  private readonly wantsSent = new WeakMap<Peer, string>();
+  private readonly priorities = new Priorities();
   private seeding: InitialSeeding | undefined;
   private started = false;
   private limitTimer: TimerHandle | undefined;
@@ -456,7 +452,7 @@ export class TorrentSession {
     if (peer.have.get(index)) return;
     peer.have.set(index);
     picker.incrementAvailability(index);
-    if (this.streamCritical.includes(index)) this.preemptForCritical(peer);
+    if (this.priorities.isCritical(index)) this.preemptForCritical(peer);
     this.updateInterest(peer);
   }
 
@@ -592,8 +588,10 @@ export class TorrentSession {
       pieceSize: (i) => geometry.pieceSize(i),
       pieceHash: (i) => metainfo.pieces[i]!,
     });
-    if (this.selection) this.applySelection();
-    if (this.streamRaised.size > 0) this.setStreamPriority(this.streamCritical, [...this.streamRaised]);
+    if (this.priorities.attach(this.picker, this.geometry)) {
+      this.prioritiesChanged();
+      if (this.started) for (const peer of this.peers.values()) this.sendWants(peer);
+    }
   }
 
   /**
@@ -602,22 +600,7 @@ export class TorrentSession {
    * Selecting more after `done` fetches the rest and fires `done` again when that is complete.
    */
   selectFiles(selected: readonly boolean[]): void {
-    this.selection = [...selected];
-    this.applySelection();
-  }
-
-  private applySelection(): void {
-    const picker = this.picker;
-    const geometry = this.geometry;
-    if (!picker || !geometry || !this.selection) return;
-    const ranges: { first: number; last: number; priority: number }[] = [];
-    for (let f = 0; f < geometry.fileCount; f++) {
-      const range = geometry.filePieceRange(f);
-      if (range) ranges.push({ ...range, priority: this.selection[f] === false ? PRIORITY.skip : PRIORITY.normal });
-    }
-    picker.setFilePriorities(ranges);
-    for (const i of this.streamRaised) picker.setPriority(i, PRIORITY.high);
-    this.prioritiesChanged();
+    if (this.priorities.select(selected)) this.prioritiesChanged();
   }
 
   /**
@@ -628,31 +611,10 @@ export class TorrentSession {
    * for them at once.
    */
   setStreamPriority(critical: readonly number[], raised: readonly number[]): void {
-    const picker = this.picker;
-    const next = new Set([...critical, ...raised]);
-    const before = this.streamRaised;
-    this.streamCritical = [...critical];
-    this.streamRaised = next;
-    if (!picker) return;
-    for (const i of next) picker.layout.checkPiece(i);
-    let changed = false;
-    for (const i of before) {
-      if (next.has(i)) continue;
-      const base = this.basePriority(i);
-      if (picker.priority(i) !== base) {
-        picker.setPriority(i, base);
-        changed = true;
-      }
-    }
-    for (const i of next) {
-      if (picker.priority(i) !== PRIORITY.high) {
-        picker.setPriority(i, PRIORITY.high);
-        changed = true;
-      }
-    }
-    picker.setCritical(this.streamCritical);
+    const changed = this.priorities.setStream(critical, raised);
+    if (changed === undefined) return;
     if (this.started) for (const peer of this.peers.values()) this.preemptForCritical(peer);
-    if (changed || this.streamCritical.length > 0) this.prioritiesChanged();
+    if (changed) this.prioritiesChanged();
     if (this.started) for (const peer of this.peers.values()) this.sendWants(peer);
   }
 
@@ -662,13 +624,9 @@ export class TorrentSession {
    */
   private sendWants(peer: Peer): void {
     const id = peer.extensions[WANT_EXTENSION];
-    const picker = this.picker;
-    if (!id || !picker || peer.closed || !peer.handshaken) return;
-    const pieces = this.streamCritical.filter((i) => !picker.have(i) && !peer.hasPiece(i)).slice(0, MAX_WANT_PIECES);
-    const key = pieces.join(',');
-    if (key === (this.wantsSent.get(peer) ?? '')) return;
-    this.wantsSent.set(peer, key);
-    if (pieces.length > 0) peer.send({ type: 'extended', extId: id, payload: encodeWantMessage(pieces) });
+    if (!id || peer.closed || !peer.handshaken) return;
+    const pieces = this.priorities.wantsFor(peer, (i) => peer.hasPiece(i));
+    if (pieces && pieces.length > 0) peer.send({ type: 'extended', extId: id, payload: encodeWantMessage(pieces) });
   }
 
   /** A peer waits for these pieces: while seeding initially, they are the next revealed to it. */
@@ -682,13 +640,6 @@ export class TorrentSession {
     const picker = this.picker;
     if (!picker || !this.seeding?.active) return;
     this.announce(peer, this.seeding.wanted(peer, pieces.filter((i) => i < picker.pieceCount && picker.have(i))));
-  }
-
-  /** A piece's priority from the file selection alone: the highest of the files it lies in. */
-  private basePriority(index: number): number {
-    const selection = this.selection;
-    if (!selection || !this.geometry) return PRIORITY.normal;
-    return this.geometry.pieceFiles(index).some((f) => selection[f.fileIndex] !== false) ? PRIORITY.normal : PRIORITY.skip;
   }
 
   /** After priorities changed: interest, requests and `done` follow. */
@@ -774,10 +725,10 @@ export class TorrentSession {
   private preemptForCritical(peer: Peer): void {
     const picker = this.picker;
     if (!picker || peer.closed || peer.peerChoking || peer.requests.size === 0) return;
-    const waiting = this.streamCritical.some((i) => peer.hasPiece(i) && this.hasUnrequestedBlock(i));
+    const waiting = this.priorities.criticalPieces.some((i) => peer.hasPiece(i) && this.hasUnrequestedBlock(i));
     if (!waiting) return;
     let cancelled = false;
-    const critical = new Set(this.streamCritical);
+    const critical = new Set(this.priorities.criticalPieces);
     for (const [key, r] of peer.requests) {
       if (critical.has(r.index)) continue;
       this.cancelRequest(peer, key, r);

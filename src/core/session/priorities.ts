@@ -1,0 +1,115 @@
+/**
+ * What the torrent wants first: the file selection (deselected files' pieces are skipped), the
+ * streaming windows (critical pieces before everything, in order; read-ahead pieces at high
+ * priority), and the `ts_want` messages that tell a tabswarm seeder which critical pieces we wait
+ * for. It keeps them while the metadata is unknown and applies them to the picker once it exists;
+ * the session reacts to a change (interest, requests, `done`).
+ */
+import type { PiecePicker } from '../picker/index.js';
+import { PRIORITY } from '../picker/index.js';
+import type { PieceGeometry } from '../geometry.js';
+import { MAX_WANT_PIECES } from '../wire/index.js';
+
+export class Priorities {
+  private selection: boolean[] | undefined;
+  private critical: readonly number[] = [];
+  private raised = new Set<number>();
+  /** Per peer, the pieces last named in a ts_want message to it. */
+  private readonly wantsSent = new WeakMap<object, string>();
+  private picker: PiecePicker<string> | undefined;
+  private geometry: PieceGeometry | undefined;
+
+  /** Critical pieces, in the order a reader needs them. */
+  get criticalPieces(): readonly number[] {
+    return this.critical;
+  }
+
+  isCritical(index: number): boolean {
+    return this.critical.includes(index);
+  }
+
+  /** The metadata is known: what was asked before applies now. True if anything was applied. */
+  attach(picker: PiecePicker<string>, geometry: PieceGeometry): boolean {
+    this.picker = picker;
+    this.geometry = geometry;
+    const selected = this.applySelection();
+    return (this.raised.size > 0 && this.setStream(this.critical, [...this.raised]) !== undefined) || selected;
+  }
+
+  /**
+   * File selection: `selected[f] === false` leaves file f out (its pieces are not fetched, except
+   * those it shares with a selected file). True when the picker's priorities were set.
+   */
+  select(selected: readonly boolean[]): boolean {
+    this.selection = [...selected];
+    return this.applySelection();
+  }
+
+  /**
+   * Streaming: `critical` pieces before all others, strictly in this order, `raised` ones at high
+   * priority; replaces the previous call, and pieces no longer raised go back to their file's
+   * priority. Returns whether priorities changed in a way the session must react to (undefined
+   * while the metadata is unknown). Throws a RangeError, changing nothing, for a piece out of range.
+   */
+  setStream(critical: readonly number[], raised: readonly number[]): boolean | undefined {
+    const picker = this.picker;
+    const next = new Set([...critical, ...raised]);
+    if (picker) for (const i of next) picker.layout.checkPiece(i);
+    const before = this.raised;
+    this.critical = [...critical];
+    this.raised = next;
+    if (!picker) return undefined;
+    let changed = false;
+    for (const i of before) {
+      if (next.has(i)) continue;
+      const base = this.basePriority(i);
+      if (picker.priority(i) !== base) {
+        picker.setPriority(i, base);
+        changed = true;
+      }
+    }
+    for (const i of next) {
+      if (picker.priority(i) !== PRIORITY.high) {
+        picker.setPriority(i, PRIORITY.high);
+        changed = true;
+      }
+    }
+    picker.setCritical(this.critical);
+    return changed || this.critical.length > 0;
+  }
+
+  /**
+   * The critical pieces to name in a ts_want message to a peer that has not announced them, or
+   * undefined when the peer was last told the same (nothing to send).
+   */
+  wantsFor(peer: object, peerHas: (index: number) => boolean): number[] | undefined {
+    const picker = this.picker;
+    if (!picker) return undefined;
+    const pieces = this.critical.filter((i) => !picker.have(i) && !peerHas(i)).slice(0, MAX_WANT_PIECES);
+    const key = pieces.join(',');
+    if (key === (this.wantsSent.get(peer) ?? '')) return undefined;
+    this.wantsSent.set(peer, key);
+    return pieces;
+  }
+
+  private applySelection(): boolean {
+    const picker = this.picker;
+    const geometry = this.geometry;
+    if (!picker || !geometry || !this.selection) return false;
+    const ranges: { first: number; last: number; priority: number }[] = [];
+    for (let f = 0; f < geometry.fileCount; f++) {
+      const range = geometry.filePieceRange(f);
+      if (range) ranges.push({ ...range, priority: this.selection[f] === false ? PRIORITY.skip : PRIORITY.normal });
+    }
+    picker.setFilePriorities(ranges);
+    for (const i of this.raised) picker.setPriority(i, PRIORITY.high);
+    return true;
+  }
+
+  /** A piece's priority from the file selection alone: the highest of the files it lies in. */
+  private basePriority(index: number): number {
+    const selection = this.selection;
+    if (!selection || !this.geometry) return PRIORITY.normal;
+    return this.geometry.pieceFiles(index).some((f) => selection[f.fileIndex] !== false) ? PRIORITY.normal : PRIORITY.skip;
+  }
+}
