@@ -19,13 +19,6 @@ export interface PeerOptions {
   onError: (peer: Peer, error: Error) => void;
 }
 
-export interface OutstandingRequest {
-  index: number;
-  begin: number;
-  length: number;
-  at: number;
-}
-
 export class Peer {
   readonly id: string;
   readonly channel: PeerChannel;
@@ -55,13 +48,6 @@ export class Peer {
   pendingBitfield: Uint8Array | undefined;
   haveAll = false;
 
-  /** Our requests to the peer, by `index:begin`. */
-  readonly requests = new Map<string, OutstandingRequest>();
-  /**
-   * Our requests to the peer that we cancelled (timeouts, endgame, a streaming reader's preemption),
-   * oldest first and bounded: a block that still arrives for one of them is not held against the peer.
-   */
-  readonly cancelled = new Set<string>();
   /** The peer's requests to us, in arrival order. */
   readonly theirRequests: { index: number; begin: number; length: number }[] = [];
 

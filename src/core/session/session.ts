@@ -13,6 +13,7 @@ import { InitialSeeding } from './initial-seeding.js';
 import { MAX_HIGH_WATER_MARK, Uploader, type SEND_QUEUE_SECONDS } from './uploader.js';
 import { PieceVerifier } from './verifier.js';
 import { Priorities } from './priorities.js';
+import { Requester } from './requester.js';
 import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
 import type { RateLimiter } from './limiter.js';
 import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
@@ -95,23 +96,46 @@ export interface SessionEvents {
 
 type Listener<T> = (value: T) => void;
 
+/** One connected peer, as `status()` shows it. */
+export interface PeerView {
+  id: string;
+  /** The client name it gave in its extended handshake (`v`). */
+  client: string | undefined;
+  /** Bytes per second from it and to it. */
+  downloadRate: number;
+  uploadRate: number;
+  /** Fraction of the pieces it has (0 before the metadata is known or before it said). */
+  progress: number;
+  /** It chokes us / we choke it; we want its pieces / it wants ours. */
+  peerChoking: boolean;
+  amChoking: boolean;
+  amInterested: boolean;
+  peerInterested: boolean;
+  /** Our requests outstanding at it, and its requests waiting to be served. */
+  requests: number;
+  theirRequests: number;
+  /** A web seed. */
+  backup: boolean;
+}
+
+/** A read-only view of a session (see `TorrentSession.status`). */
+export interface SessionStatus {
+  /** Bytes of verified pieces and of blocks counted as they came; uploaded bytes; bytes thrown away. */
+  downloaded: number;
+  uploaded: number;
+  wasted: number;
+  /** Fraction of the wanted bytes verified; every wanted piece is verified. */
+  progress: number;
+  done: boolean;
+  /** Wanted bytes not verified yet; undefined before the metadata is known. */
+  left: number | undefined;
+  peers: PeerView[];
+}
+
 const TICK = 1_000;
 const CHOKE_INTERVAL = 10_000;
 const KEEP_ALIVE = 55_000;
 const IDLE_TIMEOUT = 120_000;
-/** Bytes of blocks we never asked for that a peer may send before we drop it. */
-const MAX_UNREQUESTED = 1024 * 1024;
-/** Cancelled requests remembered per peer (see Peer.cancelled). */
-const MAX_CANCELLED = 4096;
-/**
- * Requests kept outstanding at a peer whose rate we do not know yet (at least). Two blocks per
- * round trip caps a new connection at ~300 KiB/s over 100 ms and its measured rate never grows
- * past that cap; eight (128 KiB) lets it reach a typical uplink share at once.
- */
-const MIN_PIPELINE = 8;
-/** Requests sent to a peer together at most when refilling its pipeline (see fillRequests). */
-const REQUEST_BATCH = 16;
-
 export class TorrentSession {
   readonly infoHash: Uint8Array;
   readonly infoHashHex: string;
@@ -133,7 +157,6 @@ export class TorrentSession {
   private readonly budget: MemoryBudget;
   private verifier: PieceVerifier | undefined;
   private readonly listeners = new Map<keyof SessionEvents, Set<Listener<never>>>();
-  private readonly unrequested = new Map<Peer, number>();
   private readonly uploader: Uploader;
   private chokerState: ChokerState<string> = initialChokerState();
   private lastChoke = -Infinity;
@@ -144,7 +167,7 @@ export class TorrentSession {
   private readonly priorities = new Priorities();
   private seeding: InitialSeeding | undefined;
   private started = false;
-  private limitTimer: TimerHandle | undefined;
+  private readonly requester: Requester;
 
   constructor(options: SessionOptions) {
     this.o = {
@@ -160,6 +183,16 @@ export class TorrentSession {
       ...options,
     };
     this.budget = new MemoryBudget(this.o.pieceMemory, options.memory);
+    this.requester = new Requester({
+      clock: this.o.clock,
+      maxPipeline: this.o.maxPipeline,
+      requestTimeout: this.o.requestTimeout,
+      downloadLimit: this.o.downloadLimit,
+      peers: () => this.peers.values(),
+      peer: (id) => this.peers.get(id),
+      criticalPieces: () => this.priorities.criticalPieces,
+      drop: (peer, reason) => this.dropPeer(peer, reason),
+    });
     this.uploader = new Uploader({
       clock: this.o.clock,
       store: this.o.store,
@@ -234,12 +267,39 @@ export class TorrentSession {
     return this.picker?.progress() ?? 0;
   }
 
+  /** Totals, rates and per-peer views, read-only: what a client shows. */
+  status(): SessionStatus {
+    const count = this.picker?.pieceCount ?? 0;
+    return {
+      downloaded: this.downloaded,
+      uploaded: this.uploaded,
+      wasted: this.wasted,
+      progress: this.progress,
+      done: this.done,
+      left: this.picker?.wantedRemaining(),
+      peers: [...this.peers.values()].map((p) => ({
+        id: p.id,
+        client: p.clientName,
+        downloadRate: p.downloaded.rate(),
+        uploadRate: p.uploaded.rate(),
+        progress: p.haveAll ? 1 : count > 0 && p.have ? p.have.count() / count : 0,
+        peerChoking: p.peerChoking,
+        amChoking: p.amChoking,
+        amInterested: p.amInterested,
+        peerInterested: p.peerInterested,
+        requests: this.requester.outstanding(p),
+        theirRequests: p.theirRequests.length,
+        backup: p.backup,
+      })),
+    };
+  }
+
   /** Stops the session and closes every connection. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
-    if (this.limitTimer !== undefined) this.o.clock.clearTimeout(this.limitTimer);
+    this.requester.stop();
     for (const peer of [...this.peers.values()]) this.removePeer(peer);
     // Pieces in progress are not kept: a resumed session starts them again.
     this.verifier?.close();
@@ -310,20 +370,18 @@ export class TorrentSession {
     this.peers.delete(peer.id);
     peer.close();
     this.uploader.peerGone(peer);
-    this.unrequested.delete(peer);
     this.metadata.peerGone(peer.id);
     this.seeding?.removePeer(peer.id);
     const picker = this.picker;
+    this.requester.peerGone(peer);
     if (picker) {
-      picker.peerGone(peer.id);
       if (peer.haveAll) picker.removeAvailability(null);
       else if (peer.have) picker.removeAvailability(peer.have);
     }
-    peer.requests.clear();
     this.emit('peer', { id: peer.id, event: 'disconnected' });
     if (picker && !this.stopped) this.abandonStranded(picker);
     if (!this.stopped) {
-      for (const other of this.peers.values()) this.fillRequests(other);
+      this.requester.fillAll();
       if (!peer.amChoking) this.rechoke();
     }
   }
@@ -351,12 +409,10 @@ export class TorrentSession {
         return;
       case 'choke':
         peer.peerChoking = true;
-        // Without the Fast Extension a choke discards every request; with it, the peer rejects them.
-        if (!peer.fast) this.releaseRequests(peer);
-        return;
+        return this.requester.choked(peer);
       case 'unchoke':
         peer.peerChoking = false;
-        return this.fillRequests(peer);
+        return this.requester.fill(peer);
       case 'interested':
         peer.peerInterested = true;
         return this.rechokeIfSlotFree();
@@ -389,12 +445,9 @@ export class TorrentSession {
       }
       case 'piece':
         return this.onBlock(peer, e.index, e.begin, e.block);
-      case 'reject': {
+      case 'reject':
         if (!peer.fast) return this.dropPeer(peer, 'reject without the Fast Extension');
-        const key = Peer.key(e.index, e.begin);
-        if (peer.requests.delete(key)) picker?.requestCancelled(peer.id, e.index, e.begin);
-        return this.fillRequests(peer);
-      }
+        return this.requester.rejected(peer, e.index, e.begin);
       case 'extended':
         return this.onExtended(peer, e.extId, e.payload);
       default:
@@ -452,7 +505,7 @@ export class TorrentSession {
     if (peer.have.get(index)) return;
     peer.have.set(index);
     picker.incrementAvailability(index);
-    if (this.priorities.isCritical(index)) this.preemptForCritical(peer);
+    if (this.priorities.isCritical(index)) this.requester.preemptForCritical(peer);
     this.updateInterest(peer);
   }
 
@@ -563,7 +616,7 @@ export class TorrentSession {
       this.applyPending(peer);
       if (peer.closed) continue;
       if (!peer.fast && this.picker!.haveCount > 0) peer.send({ type: 'bitfield', bits: this.picker!.bitfield() });
-      this.fillRequests(peer);
+      this.requester.fill(peer);
     }
     this.checkDone();
   }
@@ -588,6 +641,7 @@ export class TorrentSession {
       pieceSize: (i) => geometry.pieceSize(i),
       pieceHash: (i) => metainfo.pieces[i]!,
     });
+    this.requester.attach(this.picker);
     if (this.priorities.attach(this.picker, this.geometry)) {
       this.prioritiesChanged();
       if (this.started) for (const peer of this.peers.values()) this.sendWants(peer);
@@ -613,7 +667,7 @@ export class TorrentSession {
   setStreamPriority(critical: readonly number[], raised: readonly number[]): void {
     const changed = this.priorities.setStream(critical, raised);
     if (changed === undefined) return;
-    if (this.started) for (const peer of this.peers.values()) this.preemptForCritical(peer);
+    if (this.started) for (const peer of this.peers.values()) this.requester.preemptForCritical(peer);
     if (changed) this.prioritiesChanged();
     if (this.started) for (const peer of this.peers.values()) this.sendWants(peer);
   }
@@ -663,141 +717,27 @@ export class TorrentSession {
       peer.amInterested = want;
       peer.send({ type: want ? 'interested' : 'notInterested' });
     }
-    if (want) this.fillRequests(peer);
-  }
-
-  private fillRequests(peer: Peer): void {
-    const picker = this.picker;
-    if (!picker || this.stopped || peer.closed || !peer.handshaken || peer.peerChoking || !peer.amInterested) return;
-    const depth = Math.min(peer.maxRequests, pipelineDepth(peer.downloaded.rate(), { max: this.o.maxPipeline, min: MIN_PIPELINE }));
-    let want = depth - peer.requests.size;
-    // Requests go out a batch at a time (a quarter of the pipeline, at most REQUEST_BATCH), not one per
-    // block received: each message costs a data channel about as much as a block does.
-    if (want <= 0 || (want < Math.min(REQUEST_BATCH, Math.ceil(depth / 4)) && peer.requests.size > 0)) return;
-    const limit = this.o.downloadLimit;
-    if (limit?.limited) {
-      want = Math.min(want, Math.floor(limit.available() / BLOCK_SIZE));
-      if (want <= 0) return this.retryWhenAllowed(limit);
-    }
-    const now = this.o.clock.now();
-    const has =
-      peer.backup && !picker.inEndgame()
-        ? (i: number) => peer.hasPiece(i) && !this.othersOffer(peer, i)
-        : (i: number) => peer.hasPiece(i);
-    const blocks = picker.pickBlocks({ id: peer.id, has }, want);
-    if (limit?.limited) limit.take(blocks.reduce((n, b) => n + b.length, 0));
-    for (const b of blocks) {
-      peer.requests.set(Peer.key(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, at: now });
-      peer.send({ type: 'request', index: b.index, begin: b.begin, length: b.length });
-    }
-  }
-
-  /** Whether a peer other than `self` that unchokes us has piece `index`. */
-  private othersOffer(self: Peer, index: number): boolean {
-    for (const p of this.peers.values()) if (p !== self && !p.backup && !p.peerChoking && p.hasPiece(index)) return true;
-    return false;
-  }
-
-  /** Under a download limit: asks every peer for more once the limit allows another block. */
-  private retryWhenAllowed(limit: RateLimiter): void {
-    if (this.limitTimer !== undefined || this.stopped) return;
-    this.limitTimer = this.o.clock.setTimeout(() => {
-      this.limitTimer = undefined;
-      for (const peer of this.peers.values()) this.fillRequests(peer);
-    }, Math.max(1, limit.msUntil(BLOCK_SIZE)));
-  }
-
-  /** Withdraws one of our requests to a peer (the caller gives its block back to the picker if due). */
-  private cancelRequest(peer: Peer, key: string, r: { index: number; begin: number; length: number }): void {
-    peer.requests.delete(key);
-    peer.send({ type: 'cancel', index: r.index, begin: r.begin, length: r.length });
-    if (peer.cancelled.size >= MAX_CANCELLED) peer.cancelled.delete(peer.cancelled.values().next().value!);
-    peer.cancelled.add(key);
-  }
-
-  /**
-   * A streaming reader waits for critical pieces that this peer has and that nobody is fetching
-   * yet: the requests queued at the peer for ordinary pieces would be served first (a peer answers
-   * in order, and a deep pipeline holds megabytes), so they are cancelled and given back to the
-   * picker, and the critical blocks are asked for in their place (the read-ahead right after them).
-   * Blocks already on their way are still taken.
-   */
-  private preemptForCritical(peer: Peer): void {
-    const picker = this.picker;
-    if (!picker || peer.closed || peer.peerChoking || peer.requests.size === 0) return;
-    const waiting = this.priorities.criticalPieces.some((i) => peer.hasPiece(i) && this.hasUnrequestedBlock(i));
-    if (!waiting) return;
-    let cancelled = false;
-    const critical = new Set(this.priorities.criticalPieces);
-    for (const [key, r] of peer.requests) {
-      if (critical.has(r.index)) continue;
-      this.cancelRequest(peer, key, r);
-      picker.requestCancelled(peer.id, r.index, r.begin);
-      cancelled = true;
-    }
-    if (cancelled) this.fillRequests(peer);
-  }
-
-  /** Whether piece `index` is missing a block that nobody has been asked for. */
-  private hasUnrequestedBlock(index: number): boolean {
-    const picker = this.picker!;
-    const state = picker.pieceState(index);
-    if (state === 'none') return true;
-    if (state !== 'partial') return false;
-    const size = this.geometry!.pieceSize(index);
-    for (let begin = 0; begin < size; begin += BLOCK_SIZE) if (picker.blockState(index, begin) === 'missing') return true;
-    return false;
-  }
-
-  /** Gives a peer's outstanding requests back to the picker. */
-  private releaseRequests(peer: Peer): void {
-    for (const r of peer.requests.values()) this.picker?.requestCancelled(peer.id, r.index, r.begin);
-    peer.requests.clear();
+    if (want) this.requester.fill(peer);
   }
 
   private onBlock(peer: Peer, index: number, begin: number, block: Uint8Array): void {
-    const picker = this.picker;
     if (this.geometry && !this.geometry.containsRange(index, begin, block.length)) {
       return this.dropPeer(peer, `sent a block outside the torrent (piece ${index}, offset ${begin}, ${block.length} bytes)`);
     }
-    const key = Peer.key(index, begin);
-    const request = peer.requests.get(key);
-    const keep = request ? request.length === block.length && picker !== undefined : this.acceptUnasked(peer, key, index, begin, block.length);
-    if (!picker || !keep) {
+    const arrival = this.requester.blockArrived(peer, index, begin, block.length);
+    if (arrival.kind === 'unasked') {
       this.wasted += block.length;
       return;
     }
-    peer.requests.delete(key);
     peer.downloaded.add(block.length);
     this.downloaded += block.length;
-    const result = picker.blockReceived(peer.id, index, begin);
-    for (const otherId of result.cancel) {
-      const other = this.peers.get(otherId);
-      const r = other?.requests.get(key);
-      if (other && r) this.cancelRequest(other, key, r);
-    }
-    if (result.duplicate) {
+    if (arrival.kind === 'duplicate') {
       this.wasted += block.length;
     } else {
       this.verifier!.receive(index, begin, block, peer.id);
-      if (result.pieceComplete) void this.verify(index);
+      if (arrival.pieceComplete) void this.verify(index);
     }
-    this.fillRequests(peer);
-  }
-
-  /**
-   * A block we have no request for. One we cancelled may cross our cancel on the way: the peer did
-   * nothing wrong (each cancel excuses one such block), and it is kept if its piece is still in
-   * progress. Any other counts against the peer's allowance and is never stored: memory goes only
-   * to pieces the picker started (see memory.ts).
-   */
-  private acceptUnasked(peer: Peer, key: string, index: number, begin: number, length: number): boolean {
-    const picker = this.picker;
-    if (peer.cancelled.delete(key)) return picker?.pieceState(index) === 'partial' && picker.wantsBlock(index, begin, length);
-    const total = (this.unrequested.get(peer) ?? 0) + length;
-    this.unrequested.set(peer, total);
-    if (total > MAX_UNREQUESTED) this.dropPeer(peer, 'sent too many blocks we did not ask for');
-    return false;
+    this.requester.fill(peer);
   }
 
   private async verify(index: number): Promise<void> {
@@ -841,7 +781,7 @@ export class TorrentSession {
     }
     // Fetch the retry from a single peer, so that a second failure names its sender.
     this.picker!.pieceFailed(index, { exclusive: suspects.size > 0 });
-    for (const peer of this.peers.values()) this.fillRequests(peer);
+    this.requester.fillAll();
   }
 
   private checkDone(): void {
@@ -937,27 +877,17 @@ export class TorrentSession {
     const now = this.o.clock.now();
     if (now - this.lastChoke >= CHOKE_INTERVAL) this.rechoke();
     // Pieces left unstarted for want of memory: another torrent may have released some.
-    if (this.picker?.waitingForMemory) for (const peer of this.peers.values()) if (!peer.backup) this.fillRequests(peer);
+    if (this.picker?.waitingForMemory) for (const peer of this.peers.values()) if (!peer.backup) this.requester.fill(peer);
     for (const peer of [...this.peers.values()]) {
       if (peer.backup) {
         // A web seed speaks only when asked; check whether it has gaps to fill.
-        this.fillRequests(peer);
+        this.requester.fill(peer);
       } else if (now - peer.lastReceived > IDLE_TIMEOUT) {
         this.dropPeer(peer, 'silent for two minutes');
         continue;
       }
       if (now - peer.lastSent > KEEP_ALIVE) peer.send({ type: 'keepAlive' });
-      let timedOut = false;
-      for (const [key, r] of peer.requests) {
-        if (now - r.at > this.o.requestTimeout) {
-          this.cancelRequest(peer, key, r);
-          this.picker?.requestCancelled(peer.id, r.index, r.begin);
-          timedOut = true;
-        }
-      }
-      if (timedOut) {
-        for (const other of this.peers.values()) if (other !== peer) this.fillRequests(other);
-      }
+      if (this.requester.checkTimeouts(peer, now)) this.requester.fillAll(peer);
       if (!this.metainfo) this.metadata.requestFrom(peer);
     }
   }

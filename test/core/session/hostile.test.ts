@@ -64,8 +64,8 @@ async function attack(
   options.onConnect?.(h);
   let maxQueued = 0;
   const watch = (): void => {
-    const p = leecher.session.peers.get(HOSTILE);
-    if (p) maxQueued = Math.max(maxQueued, p.theirRequests.length, p.requests.size);
+    const p = leecher.session.status().peers.find((x) => x.id === HOSTILE);
+    if (p) maxQueued = Math.max(maxQueued, p.theirRequests, p.requests);
     if (!leecher.session.done) swarm.clock.setTimeout(watch, 100);
   };
   watch();

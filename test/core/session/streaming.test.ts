@@ -66,7 +66,7 @@ describe('streaming priorities', () => {
     // A later seek: the new critical pieces are asked for, revealed and fetched right after the
     // requests already on their way (one block per piece here) and those sent while the hint goes
     // to the seeder and its answer comes back behind the blocks queued on the link.
-    const inFlight = leecher.session.peers.get('seeder')!.requests.size;
+    const inFlight = leecher.session.status().peers.find((p) => p.id === 'seeder')!.requests;
     expect(order).not.toContain(100);
     expect(order).not.toContain(101);
     leecher.session.setStreamPriority(range(100, 101), []);
@@ -87,8 +87,7 @@ describe('streaming priorities', () => {
     const order = verifiedOrder(leecher);
     swarm.connectAll();
     await swarm.runUntil(() => order.length >= 60);
-    const seeder = leecher.session.peers.get('seeder')!;
-    const queued = seeder.requests.size;
+    const queued = leecher.session.status().peers.find((p) => p.id === 'seeder')!.requests;
     // A deep pipeline: without preemption the critical pieces would wait behind all of these.
     expect(queued).toBeGreaterThanOrEqual(20);
     const critical = range(400, 403).filter((i) => !order.includes(i));

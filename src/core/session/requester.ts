@@ -1,0 +1,270 @@
+/**
+ * The requester: the only code that keeps our outstanding requests and asks the picker for blocks.
+ * It fills each peer's pipeline (sized by its rate, sent in batches, within the download limit and
+ * the memory budget the picker applies), keeps a web seed to the gaps other peers leave, cancels
+ * requests that time out or that a streaming reader's critical pieces preempt, and matches each
+ * block that arrives with the request it answers (a block nobody asked for counts against its
+ * sender's allowance and is never stored). See picker/NOTES.md for the ordering rules.
+ */
+import type { Clock, TimerHandle } from './clock.js';
+import type { RateLimiter } from './limiter.js';
+import { Peer } from './peer.js';
+import { pipelineDepth, type PiecePicker } from '../picker/index.js';
+import { BLOCK_SIZE } from '../geometry.js';
+
+/** Bytes of blocks we never asked for that a peer may send before we drop it. */
+const MAX_UNREQUESTED = 1024 * 1024;
+/** Cancelled requests remembered per peer (a block that crosses our cancel is excused). */
+const MAX_CANCELLED = 4096;
+/**
+ * Requests kept outstanding at a peer whose rate we do not know yet (at least). Two blocks per
+ * round trip caps a new connection at ~300 KiB/s over 100 ms and its measured rate never grows
+ * past that cap; eight (128 KiB) lets it reach a typical uplink share at once.
+ */
+const MIN_PIPELINE = 8;
+/** Requests sent to a peer together at most when refilling its pipeline (see fill). */
+const REQUEST_BATCH = 16;
+
+export interface OutstandingRequest {
+  index: number;
+  begin: number;
+  length: number;
+  /** When it was sent (clock ms). */
+  at: number;
+}
+
+/** Our requests to one peer. */
+interface PeerRequests {
+  /** Outstanding, by `index:begin`. */
+  readonly sent: Map<string, OutstandingRequest>;
+  /**
+   * Cancelled by us (timeouts, endgame, preemption), oldest first and bounded: a block that still
+   * arrives for one of them is not held against the peer.
+   */
+  readonly cancelled: Set<string>;
+  /** Bytes of blocks it sent that we never asked for. */
+  unasked: number;
+}
+
+export interface RequesterOptions {
+  clock: Clock;
+  /** Outstanding requests to one peer at most. */
+  maxPipeline: number;
+  requestTimeout: number;
+  downloadLimit?: RateLimiter;
+  /** The peers of the session (for refills and for a web seed's gaps). */
+  peers(): Iterable<Peer>;
+  peer(id: string): Peer | undefined;
+  /** Critical pieces of streaming readers, in order. */
+  criticalPieces(): readonly number[];
+  /** Drops a peer that broke the rules. */
+  drop(peer: Peer, reason: string): void;
+}
+
+/** What became of a block that arrived (see `blockArrived`). */
+export type Arrival =
+  /** Not ours to keep (unasked, or of a piece no longer in progress): throw it away. */
+  | { kind: 'unasked' }
+  /** Asked for, but another copy came first: count it, throw it away. */
+  | { kind: 'duplicate' }
+  /** Keep it; verify the piece when `pieceComplete`. */
+  | { kind: 'new'; pieceComplete: boolean };
+
+export class Requester {
+  private picker: PiecePicker<string> | undefined;
+  private readonly byPeer = new Map<Peer, PeerRequests>();
+  private limitTimer: TimerHandle | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: RequesterOptions) {}
+
+  /** The metadata is known: requests can be made. */
+  attach(picker: PiecePicker<string>): void {
+    this.picker = picker;
+  }
+
+  /** Outstanding requests to `peer`. */
+  outstanding(peer: Peer): number {
+    return this.byPeer.get(peer)?.sent.size ?? 0;
+  }
+
+  /** Fills a peer's pipeline if it may be asked for blocks (unchoked, interesting, open). */
+  fill(peer: Peer): void {
+    const picker = this.picker;
+    if (!picker || this.stopped || peer.closed || !peer.handshaken || peer.peerChoking || !peer.amInterested) return;
+    const mine = this.of(peer);
+    const depth = Math.min(peer.maxRequests, pipelineDepth(peer.downloaded.rate(), { max: this.o.maxPipeline, min: MIN_PIPELINE }));
+    let want = depth - mine.sent.size;
+    // Requests go out a batch at a time (a quarter of the pipeline, at most REQUEST_BATCH), not one per
+    // block received: each message costs a data channel about as much as a block does.
+    if (want <= 0 || (want < Math.min(REQUEST_BATCH, Math.ceil(depth / 4)) && mine.sent.size > 0)) return;
+    const limit = this.o.downloadLimit;
+    if (limit?.limited) {
+      want = Math.min(want, Math.floor(limit.available() / BLOCK_SIZE));
+      if (want <= 0) return this.retryWhenAllowed(limit);
+    }
+    const now = this.o.clock.now();
+    const has =
+      peer.backup && !picker.inEndgame()
+        ? (i: number) => peer.hasPiece(i) && !this.othersOffer(peer, i)
+        : (i: number) => peer.hasPiece(i);
+    const blocks = picker.pickBlocks({ id: peer.id, has }, want);
+    if (limit?.limited) limit.take(blocks.reduce((n, b) => n + b.length, 0));
+    for (const b of blocks) {
+      mine.sent.set(Peer.key(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, at: now });
+      peer.send({ type: 'request', index: b.index, begin: b.begin, length: b.length });
+    }
+  }
+
+  /** Fills every peer's pipeline but `except`'s. */
+  fillAll(except?: Peer): void {
+    for (const peer of this.o.peers()) if (peer !== except) this.fill(peer);
+  }
+
+  /**
+   * A block arrived from `peer`: matched with our request (other peers asked for it in endgame are
+   * sent a cancel), or counted against the peer's allowance when we never asked (and the peer
+   * dropped past it). The caller stores a `new` block and refills the peer.
+   */
+  blockArrived(peer: Peer, index: number, begin: number, length: number): Arrival {
+    const picker = this.picker;
+    const mine = this.of(peer);
+    const key = Peer.key(index, begin);
+    const request = mine.sent.get(key);
+    const asked = request ? request.length === length && picker !== undefined : this.excused(peer, mine, key, index, begin, length);
+    if (!picker || !asked) return { kind: 'unasked' };
+    mine.sent.delete(key);
+    const result = picker.blockReceived(peer.id, index, begin);
+    for (const otherId of result.cancel) {
+      const other = this.o.peer(otherId);
+      const r = other && this.byPeer.get(other)?.sent.get(key);
+      if (other && r) this.cancel(other, key, r);
+    }
+    return result.duplicate ? { kind: 'duplicate' } : { kind: 'new', pieceComplete: result.pieceComplete };
+  }
+
+  /** The peer rejected a request (BEP 6): it goes back to the picker. */
+  rejected(peer: Peer, index: number, begin: number): void {
+    if (this.byPeer.get(peer)?.sent.delete(Peer.key(index, begin))) this.picker?.requestCancelled(peer.id, index, begin);
+    this.fill(peer);
+  }
+
+  /** The peer choked us. Without the Fast Extension that discards every request; with it, the peer rejects them. */
+  choked(peer: Peer): void {
+    if (!peer.fast) this.release(peer);
+  }
+
+  /** The peer is gone: its requests go back to the picker. */
+  peerGone(peer: Peer): void {
+    this.picker?.peerGone(peer.id);
+    this.byPeer.delete(peer);
+  }
+
+  /**
+   * A streaming reader waits for critical pieces that this peer has and that nobody is fetching
+   * yet: the requests queued at the peer for ordinary pieces would be served first (a peer answers
+   * in order, and a deep pipeline holds megabytes), so they are cancelled and given back to the
+   * picker, and the critical blocks are asked for in their place (the read-ahead right after them).
+   * Blocks already on their way are still taken.
+   */
+  preemptForCritical(peer: Peer): void {
+    const picker = this.picker;
+    const mine = this.byPeer.get(peer);
+    if (!picker || !mine || peer.closed || peer.peerChoking || mine.sent.size === 0) return;
+    const criticalPieces = this.o.criticalPieces();
+    const waiting = criticalPieces.some((i) => peer.hasPiece(i) && this.hasUnrequestedBlock(i));
+    if (!waiting) return;
+    let cancelled = false;
+    const critical = new Set(criticalPieces);
+    for (const [key, r] of mine.sent) {
+      if (critical.has(r.index)) continue;
+      this.cancel(peer, key, r);
+      picker.requestCancelled(peer.id, r.index, r.begin);
+      cancelled = true;
+    }
+    if (cancelled) this.fill(peer);
+  }
+
+  /** Cancels the peer's requests older than the time-out; true if any was (others may take them). */
+  checkTimeouts(peer: Peer, now: number): boolean {
+    const mine = this.byPeer.get(peer);
+    if (!mine) return false;
+    let timedOut = false;
+    for (const [key, r] of mine.sent) {
+      if (now - r.at > this.o.requestTimeout) {
+        this.cancel(peer, key, r);
+        this.picker?.requestCancelled(peer.id, r.index, r.begin);
+        timedOut = true;
+      }
+    }
+    return timedOut;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.limitTimer !== undefined) this.o.clock.clearTimeout(this.limitTimer);
+  }
+
+  private of(peer: Peer): PeerRequests {
+    let mine = this.byPeer.get(peer);
+    if (!mine) this.byPeer.set(peer, (mine = { sent: new Map(), cancelled: new Set(), unasked: 0 }));
+    return mine;
+  }
+
+  /**
+   * A block we have no request for. One we cancelled may cross our cancel on the way: the peer did
+   * nothing wrong (each cancel excuses one such block), and it is kept if its piece is still in
+   * progress. Any other counts against the peer's allowance and is never stored: memory goes only
+   * to pieces the picker started (see memory.ts).
+   */
+  private excused(peer: Peer, mine: PeerRequests, key: string, index: number, begin: number, length: number): boolean {
+    const picker = this.picker;
+    if (mine.cancelled.delete(key)) return picker?.pieceState(index) === 'partial' && picker.wantsBlock(index, begin, length);
+    mine.unasked += length;
+    if (mine.unasked > MAX_UNREQUESTED) this.o.drop(peer, 'sent too many blocks we did not ask for');
+    return false;
+  }
+
+  /** Withdraws one of our requests to a peer (the caller gives its block back to the picker if due). */
+  private cancel(peer: Peer, key: string, r: OutstandingRequest): void {
+    const mine = this.of(peer);
+    mine.sent.delete(key);
+    peer.send({ type: 'cancel', index: r.index, begin: r.begin, length: r.length });
+    if (mine.cancelled.size >= MAX_CANCELLED) mine.cancelled.delete(mine.cancelled.values().next().value!);
+    mine.cancelled.add(key);
+  }
+
+  /** Gives a peer's outstanding requests back to the picker. */
+  private release(peer: Peer): void {
+    const mine = this.byPeer.get(peer);
+    if (!mine) return;
+    for (const r of mine.sent.values()) this.picker?.requestCancelled(peer.id, r.index, r.begin);
+    mine.sent.clear();
+  }
+
+  /** Whether a peer other than `self` that unchokes us has piece `index`. */
+  private othersOffer(self: Peer, index: number): boolean {
+    for (const p of this.o.peers()) if (p !== self && !p.backup && !p.peerChoking && p.hasPiece(index)) return true;
+    return false;
+  }
+
+  /** Whether piece `index` is missing a block that nobody has been asked for. */
+  private hasUnrequestedBlock(index: number): boolean {
+    const picker = this.picker!;
+    const state = picker.pieceState(index);
+    if (state === 'none') return true;
+    if (state !== 'partial') return false;
+    const size = picker.layout.pieceSize(index);
+    for (let begin = 0; begin < size; begin += BLOCK_SIZE) if (picker.blockState(index, begin) === 'missing') return true;
+    return false;
+  }
+
+  /** Under a download limit: asks every peer for more once the limit allows another block. */
+  private retryWhenAllowed(limit: RateLimiter): void {
+    if (this.limitTimer !== undefined || this.stopped) return;
+    this.limitTimer = this.o.clock.setTimeout(() => {
+      this.limitTimer = undefined;
+      this.fillAll();
+    }, Math.max(1, limit.msUntil(BLOCK_SIZE)));
+  }
+}

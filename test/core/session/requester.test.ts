@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { Requester } from '../../../src/core/session/requester.js';
+import { Peer } from '../../../src/core/session/peer.js';
+import { PiecePicker } from '../../../src/core/picker/index.js';
+import type { PeerChannel } from '../../../src/core/session/channel.js';
+import { WireDecoder, type WireEvent } from '../../../src/core/wire/index.js';
+
+const BLOCK = 16 * 1024;
+const PIECE = 4 * BLOCK;
+
+function setup(pieces = 16, o: { fast?: boolean } = {}) {
+  let time = 0;
+  const clock = { now: () => time, setTimeout: () => 0, clearTimeout: () => {}, advance: (ms: number) => void (time += ms) };
+  const picker = new PiecePicker<string>({ pieceCount: pieces, pieceLength: PIECE, totalLength: pieces * PIECE });
+  const peers = new Map<string, Peer>();
+  const dropped: string[] = [];
+  const critical: number[] = [];
+  const requester = new Requester({
+    clock,
+    maxPipeline: 160,
+    requestTimeout: 30_000,
+    peers: () => peers.values(),
+    peer: (id) => peers.get(id),
+    criticalPieces: () => critical,
+    drop: (peer, reason) => dropped.push(`${peer.id}: ${reason}`),
+  });
+  requester.attach(picker);
+  /** A peer that unchokes us, interests us and has `has` (every piece by default). */
+  const add = (id: string, has?: (i: number) => boolean) => {
+    const sent: WireEvent[] = [];
+    const decoder = new WireDecoder({ handshake: false });
+    const channel: PeerChannel = {
+      send: (d) => void sent.push(...decoder.push(d)),
+      bufferedAmount: 0,
+      close: () => {},
+      onData: undefined,
+      onClose: undefined,
+      onDrain: undefined,
+      lowWaterMark: 0,
+    };
+    const peer = new Peer({ id, channel, clock, onEvent: () => {}, onError: () => {} });
+    Object.assign(peer, { handshaken: true, peerChoking: false, amInterested: true, fast: o.fast ?? true });
+    if (has) {
+      peer.haveAll = false;
+      peer.hasPiece = has;
+    } else peer.haveAll = true;
+    for (let i = 0; i < pieces; i++) if (peer.hasPiece(i)) picker.incrementAvailability(i);
+    peers.set(id, peer);
+    const requests = () => {
+      peer.flush();
+      return sent.filter((e): e is Extract<WireEvent, { type: 'request' }> => e.type === 'request');
+    };
+    const cancels = () => {
+      peer.flush();
+      return sent.filter((e) => e.type === 'cancel');
+    };
+    return { peer, requests, cancels };
+  };
+  return { clock, picker, requester, add, dropped, critical };
+}
+
+describe('requester', () => {
+  it('fills a new peer\'s pipeline with at least 8 requests, then refills in batches', () => {
+    const t = setup();
+    const a = t.add('a');
+    t.requester.fill(a.peer);
+    expect(a.requests()).toHaveLength(8);
+    expect(t.requester.outstanding(a.peer)).toBe(8);
+    // One block back: the pipeline is one short, under a batch: no new request yet.
+    const r = a.requests()[0]!;
+    expect(t.requester.blockArrived(a.peer, r.index, r.begin, r.length)).toEqual({ kind: 'new', pieceComplete: false });
+    t.requester.fill(a.peer);
+    expect(a.requests()).toHaveLength(8);
+    for (const x of a.requests().slice(1, 3)) t.requester.blockArrived(a.peer, x.index, x.begin, x.length);
+    t.requester.fill(a.peer);
+    expect(a.requests().length).toBeGreaterThan(8);
+  });
+
+  it('drops a peer past 1 MiB of blocks nobody asked for; a block that crosses our cancel is excused and kept while its piece is in progress', () => {
+    const t = setup();
+    const a = t.add('a');
+    t.requester.fill(a.peer);
+    const r = a.requests()[0]!;
+    t.clock.advance(31_000);
+    expect(t.requester.checkTimeouts(a.peer, t.clock.now())).toBe(true);
+    expect(a.cancels()).toHaveLength(8);
+    // The block crossed our cancel: excused, but not kept: every request was cancelled, so its piece
+    // is no longer in progress (no memory is held for it).
+    expect(t.requester.blockArrived(a.peer, r.index, r.begin, r.length)).toEqual({ kind: 'unasked' });
+    expect(t.dropped).toEqual([]);
+    // Keep a piece in progress, time its other requests out, and the late block is kept.
+    t.requester.fill(a.peer);
+    const again = a.requests().slice(8);
+    const [first, second] = again as [typeof r, typeof r];
+    t.requester.blockArrived(a.peer, first.index, first.begin, first.length);
+    t.clock.advance(31_000);
+    t.requester.checkTimeouts(a.peer, t.clock.now());
+    expect(t.requester.blockArrived(a.peer, second.index, second.begin, second.length)).toEqual({ kind: 'new', pieceComplete: false });
+    // Blocks never asked for: 64 are the allowance, the 65th drops the peer.
+    for (let i = 0; i < 65; i++) expect(t.requester.blockArrived(a.peer, 15, 0, BLOCK).kind).toBe('unasked');
+    expect(t.dropped).toEqual(['a: sent too many blocks we did not ask for']);
+  });
+
+  it('a choke without the Fast Extension gives every request back; with it, requests stay until rejected', () => {
+    const slow = setup(16, { fast: false });
+    const a = slow.add('a');
+    slow.requester.fill(a.peer);
+    slow.requester.choked(a.peer);
+    expect(slow.requester.outstanding(a.peer)).toBe(0);
+    expect(slow.picker.requestsOf('a')).toEqual([]);
+
+    const fast = setup(16, { fast: true });
+    const b = fast.add('b');
+    fast.requester.fill(b.peer);
+    fast.requester.choked(b.peer);
+    expect(fast.requester.outstanding(b.peer)).toBe(8);
+    b.peer.peerChoking = true;
+    const r = b.requests()[0]!;
+    fast.requester.rejected(b.peer, r.index, r.begin);
+    expect(fast.requester.outstanding(b.peer)).toBe(7);
+  });
+
+  it('asks a web seed only for pieces no unchoking peer has, and gives everything back when a peer goes', () => {
+    const t = setup(4);
+    const peer = t.add('peer', (i) => i < 2);
+    const seed = t.add('seed');
+    seed.peer.backup = true;
+    t.requester.fill(seed.peer);
+    expect(new Set(seed.requests().map((r) => r.index))).toEqual(new Set([2, 3]));
+    t.requester.fill(peer.peer);
+    expect(new Set(peer.requests().map((r) => r.index))).toEqual(new Set([0, 1]));
+    t.requester.peerGone(peer.peer);
+    expect(t.picker.requestsOf('peer')).toEqual([]);
+    expect(t.requester.outstanding(peer.peer)).toBe(0);
+  });
+
+  it('a streaming reader\'s critical piece preempts the requests queued for ordinary pieces', () => {
+    const t = setup(16);
+    const a = t.add('a');
+    t.requester.fill(a.peer);
+    const asked = new Set(a.requests().map((r) => r.index));
+    const critical = [...Array(16).keys()].find((i) => !asked.has(i))!;
+    t.critical.push(critical);
+    t.picker.setCritical([critical]);
+    t.requester.preemptForCritical(a.peer);
+    expect(a.cancels()).toHaveLength(8);
+    expect(a.requests().slice(8)[0]!.index).toBe(critical);
+  });
+});
