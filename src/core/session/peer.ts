@@ -1,152 +1,177 @@
 /**
- * One connected peer: its wire decoder, the protocol state of both sides, our outstanding requests
- * to it and its requests to us, and the outgoing queue that coalesces messages into larger sends.
- * No I/O of its own beyond `channel.send`, and no awaits: the session drives it.
+ * One connection's state machine: the handshake, choking and interest on both sides, what the peer
+ * has (a bitfield, `have`s and BEP 6 have-all, kept until the piece count is known for a magnet
+ * link), its extension handshake, the queue of its requests to us with its limits, and the send
+ * queue. Its state is read-only outside: the peer reports what the session must act on as
+ * `PeerEvent`s (availability changes, blocks, requests, protocol violations), and the session
+ * changes our side through methods that also send the messages. No awaits, no I/O beyond the channel.
  */
 import type { PeerChannel } from './channel.js';
 import type { Clock } from './clock.js';
 import { RateMeter } from './rate.js';
-import { BitField, WireDecoder, encodeHandshake, encodeMessage, type WireEvent, type WireMessage } from '../wire/index.js';
+import { SendQueue } from './send-queue.js';
+import { BitField, WireDecoder, decodeExtendedHandshake, encodeHandshake, encodeMessage, type WireEvent, type WireMessage } from '../wire/index.js';
 
-/** Coalesce outgoing messages into sends of about this size (the data channel favours 64 KiB). */
-const SEND_CHUNK = 64 * 1024;
+/** Requests a peer may queue at us at once, and requests we may refuse (choked, or pieces we lack). */
+export const MAX_QUEUED_REQUESTS = 500;
+const MAX_REFUSED_REQUESTS = 1000;
+/** `have`s kept while the piece count is unknown. */
+const MAX_PENDING_HAVES = 100_000;
+/** The most requests we queue at a peer, whatever its `reqq`. */
+const MAX_REQQ = 250;
+
+export interface BlockRef {
+  readonly index: number;
+  readonly begin: number;
+  readonly length: number;
+}
+
+/** What a peer reports to its session. */
+export type PeerEvent =
+  | { type: 'handshake'; infoHash: Uint8Array; peerId: Uint8Array }
+  | { type: 'choke' | 'unchoke' | 'interested' | 'notInterested' | 'extendedHandshake' }
+  /**
+   * What it has changed: `added` pieces to count (one index, a whole bitfield, or every piece) and
+   * `removed` ones to uncount; neither when nothing countable changed (have-none, or the piece count
+   * is not known yet).
+   */
+  | { type: 'availability'; added?: number | BitField | 'all'; removed?: BitField | 'all' }
+  | ({ type: 'request' } & BlockRef)
+  | ({ type: 'reject' } & BlockRef)
+  | { type: 'block'; index: number; begin: number; block: Uint8Array }
+  | { type: 'extended'; extId: number; payload: Uint8Array }
+  /** It broke the protocol: drop it, saying `reason`. */
+  | { type: 'violation'; reason: string };
 
 export interface PeerOptions {
   id: string;
   channel: PeerChannel;
   clock: Clock;
-  onEvent: (peer: Peer, event: WireEvent) => void;
-  onError: (peer: Peer, error: Error) => void;
+  /** Known (a .torrent, or metadata already fetched); otherwise see `setPieceCount`. */
+  pieceCount?: number;
+  /** A web seed: asked only for what other peers cannot give (see TorrentSession.addPeer). */
+  backup?: boolean;
+  onEvent: (peer: Peer, event: PeerEvent) => void;
 }
 
 export class Peer {
   readonly id: string;
   readonly channel: PeerChannel;
   readonly connectedAt: number;
-  /** What the remote peer told us in its handshake. */
-  remotePeerId: Uint8Array | undefined;
-  handshaken = false;
-  fast = false;
-  extended = false;
-  /** The peer's extension ids (BEP 10 `m`), by name. */
-  extensions: Record<string, number> = {};
-  clientName: string | undefined;
-  metadataSize: number | undefined;
-  /** How many requests the peer accepts in its queue (BEP 10 `reqq`). */
-  maxRequests = 250;
-
-  amChoking = true;
-  amInterested = false;
-  peerChoking = true;
-  peerInterested = false;
-
-  /** Pieces the peer has; sized once the piece count is known. */
-  have: BitField | undefined;
-  /** "have" messages that came before we knew the piece count (magnet links). */
-  pendingHaves: number[] = [];
-  /** A bitfield that came before we knew the piece count. */
-  pendingBitfield: Uint8Array | undefined;
-  haveAll = false;
-
-  /** The peer's requests to us, in arrival order. */
-  readonly theirRequests: { index: number; begin: number; length: number }[] = [];
-
+  readonly backup: boolean;
   readonly downloaded: RateMeter;
   readonly uploaded: RateMeter;
-  lastReceived: number;
-  lastSent: number;
-  /** Requests we refused (we choke it, or lack the piece): a flood of them gets it dropped. */
-  refusedRequests = 0;
-  closed = false;
-  /** A web seed: asked only for what other peers cannot give (see TorrentSession.addPeer). */
-  backup = false;
 
+  private handshakeDone = false;
+  private remoteId: Uint8Array | undefined;
+  private fastExt = false;
+  private extendedExt = false;
+  private ext: Record<string, number> = {};
+  private client: string | undefined;
+  private metadataBytes: number | undefined;
+  private reqq = MAX_REQQ;
+  private weChoke = true;
+  private weWant = false;
+  private theyChoke = true;
+  private theyWant = false;
+  private bits: BitField | undefined;
+  private all = false;
+  private pieceCount: number | undefined;
+  private pendingHaves: number[] = [];
+  private pendingBitfield: Uint8Array | undefined;
+  private readonly queue: BlockRef[] = [];
+  private refused = 0;
+  private lastIn: number;
+  private lastOut: number;
+  private isClosed = false;
   private readonly decoder = new WireDecoder();
+  private readonly out: SendQueue;
   private readonly clock: Clock;
-  private readonly onEvent: PeerOptions['onEvent'];
-  private readonly onError: PeerOptions['onError'];
-  private queue: Uint8Array[] = [];
-  private queued = 0;
-  private flushScheduled = false;
+  private readonly report: PeerOptions['onEvent'];
 
   constructor(o: PeerOptions) {
     this.id = o.id;
     this.channel = o.channel;
     this.clock = o.clock;
-    this.onEvent = o.onEvent;
-    this.onError = o.onError;
-    const now = () => this.clock.now();
+    this.backup = o.backup === true;
+    this.pieceCount = o.pieceCount;
+    this.report = o.onEvent;
+    this.out = new SendQueue(o.channel);
+    const now = (): number => this.clock.now();
     this.downloaded = new RateMeter(now);
     this.uploaded = new RateMeter(now);
-    this.connectedAt = this.lastReceived = this.lastSent = this.clock.now();
+    this.connectedAt = this.lastIn = this.lastOut = now();
     o.channel.onData = (chunk) => this.receive(chunk);
   }
 
-  sendHandshake(infoHash: Uint8Array, peerId: Uint8Array): void {
-    this.enqueue(encodeHandshake({ infoHash, peerId, extensions: { extended: true, fast: true } }));
+  // ---- what the session reads ----------------------------------------------------------------
+
+  get handshaken(): boolean {
+    return this.handshakeDone;
+  }
+  /** The peer id it sent in its handshake. */
+  get remotePeerId(): Uint8Array | undefined {
+    return this.remoteId;
+  }
+  /** Both sides support the Fast Extension (BEP 6). */
+  get fast(): boolean {
+    return this.fastExt;
+  }
+  /** It supports the extension protocol (BEP 10). */
+  get extended(): boolean {
+    return this.extendedExt;
+  }
+  /** Its extension ids (BEP 10 `m`), by name. */
+  get extensions(): Readonly<Record<string, number>> {
+    return this.ext;
+  }
+  get clientName(): string | undefined {
+    return this.client;
+  }
+  /** The size of the info dictionary it offers (BEP 9), if it said. */
+  get metadataSize(): number | undefined {
+    return this.metadataBytes;
+  }
+  /** How many of our requests it queues (BEP 10 `reqq`, at most 250). */
+  get maxRequests(): number {
+    return this.reqq;
+  }
+  get amChoking(): boolean {
+    return this.weChoke;
+  }
+  get amInterested(): boolean {
+    return this.weWant;
+  }
+  get peerChoking(): boolean {
+    return this.theyChoke;
+  }
+  get peerInterested(): boolean {
+    return this.theyWant;
+  }
+  /** It sent have-all (BEP 6). */
+  get haveAll(): boolean {
+    return this.all;
+  }
+  /** Pieces it has, once the piece count is known and it said (undefined for have-all). */
+  get have(): BitField | undefined {
+    return this.bits;
+  }
+  /** Its requests to us waiting to be served, in arrival order. */
+  get queuedRequests(): readonly BlockRef[] {
+    return this.queue;
+  }
+  get lastReceived(): number {
+    return this.lastIn;
+  }
+  get lastSent(): number {
+    return this.lastOut;
+  }
+  get closed(): boolean {
+    return this.isClosed;
   }
 
-  send(message: WireMessage): void {
-    if (this.closed) return;
-    this.enqueue(encodeMessage(message));
-  }
-
-  private enqueue(bytes: Uint8Array): void {
-    this.queue.push(bytes);
-    this.queued += bytes.length;
-    this.lastSent = this.clock.now();
-    if (this.queued >= SEND_CHUNK) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      void Promise.resolve().then(() => this.flush());
-    }
-  }
-
-  /** Sends what is queued, as few channel messages of up to SEND_CHUNK bytes as it takes. */
-  flush(): void {
-    this.flushScheduled = false;
-    if (this.closed || this.queue.length === 0) return;
-    const parts = this.queue;
-    this.queue = [];
-    this.queued = 0;
-    let batch: Uint8Array[] = [];
-    let size = 0;
-    const emit = () => {
-      if (batch.length === 1) this.channel.send(batch[0]!);
-      else if (batch.length > 1) {
-        const out = new Uint8Array(size);
-        let o = 0;
-        for (const b of batch) {
-          out.set(b, o);
-          o += b.length;
-        }
-        this.channel.send(out);
-      }
-      batch = [];
-      size = 0;
-    };
-    for (const p of parts) {
-      if (size > 0 && size + p.length > SEND_CHUNK) emit();
-      batch.push(p);
-      size += p.length;
-    }
-    emit();
-  }
-
-  private receive(chunk: Uint8Array): void {
-    if (this.closed) return;
-    this.lastReceived = this.clock.now();
-    let events: WireEvent[];
-    try {
-      events = this.decoder.push(chunk);
-    } catch (e) {
-      this.onError(this, e instanceof Error ? e : new Error(String(e)));
-      return;
-    }
-    for (const event of events) {
-      if (this.closed) return;
-      this.onEvent(this, event);
-    }
+  hasPiece(index: number): boolean {
+    return this.all || (this.bits?.get(index) ?? false);
   }
 
   /** Bytes per second we upload to the peer. */
@@ -154,19 +179,219 @@ export class Peer {
     return this.uploaded.rate();
   }
 
-  hasPiece(index: number): boolean {
-    return this.haveAll || (this.have?.get(index) ?? false);
+  // ---- what the session does -----------------------------------------------------------------
+
+  sendHandshake(infoHash: Uint8Array, peerId: Uint8Array): void {
+    this.push(encodeHandshake({ infoHash, peerId, extensions: { extended: true, fast: true } }));
   }
 
-  /** The request's key in `requests`. */
-  static key(index: number, begin: number): string {
-    return `${index}:${begin}`;
+  send(message: WireMessage): void {
+    if (!this.isClosed) this.push(encodeMessage(message));
+  }
+
+  /** Sends what is queued now rather than at the end of the task. */
+  flush(): void {
+    this.out.flush();
+  }
+
+  choke(): void {
+    if (this.weChoke) return;
+    this.weChoke = true;
+    this.send({ type: 'choke' });
+    // With the Fast Extension a choke does not discard its requests: each is rejected.
+    if (this.fastExt) for (const r of this.queue) this.send({ type: 'reject', ...r });
+    this.queue.length = 0;
+  }
+
+  unchoke(): void {
+    if (!this.weChoke) return;
+    this.weChoke = false;
+    this.send({ type: 'unchoke' });
+  }
+
+  /** Says whether we want its pieces (only when that changes). */
+  setInterested(want: boolean): void {
+    if (want === this.weWant) return;
+    this.weWant = want;
+    this.send({ type: want ? 'interested' : 'notInterested' });
+  }
+
+  /** Queues its valid request to be served; false when its queue is full (a flood: drop it). */
+  queueRequest(r: BlockRef): boolean {
+    if (this.queue.length >= MAX_QUEUED_REQUESTS) return false;
+    this.queue.push({ index: r.index, begin: r.begin, length: r.length });
+    return true;
+  }
+
+  /** Refuses a request we cannot serve (rejected with the Fast Extension); false after a flood of them. */
+  refuseRequest(r: BlockRef): boolean {
+    // A few are normal (sent before our choke arrived); thousands are a flood.
+    if (++this.refused > MAX_REFUSED_REQUESTS) return false;
+    if (this.fastExt) this.send({ type: 'reject', index: r.index, begin: r.begin, length: r.length });
+    return true;
+  }
+
+  /** The next request to serve. */
+  nextRequest(): BlockRef | undefined {
+    return this.queue.shift();
+  }
+
+  /** The metadata is known: what it announced before is counted now (reported as availability). */
+  setPieceCount(count: number): void {
+    if (this.pieceCount !== undefined) return;
+    this.pieceCount = count;
+    const bits = this.pendingBitfield;
+    const haves = this.pendingHaves;
+    this.pendingBitfield = undefined;
+    this.pendingHaves = [];
+    if (bits) {
+      // A bitfield replaces what have-all said.
+      const problem = BitField.problem(bits, count);
+      if (problem) return this.violation(problem);
+      this.bits = BitField.fromWire(bits, count);
+      this.all = false;
+    }
+    for (const index of haves) {
+      if (index >= count) return this.violation(`have for piece ${index}, out of range`);
+      if (this.all) continue;
+      this.bits ??= new BitField(count);
+      this.bits.set(index);
+    }
+    this.report(this, { type: 'availability', added: this.all ? 'all' : this.bits });
   }
 
   close(): void {
-    if (this.closed) return;
-    this.flush();
-    this.closed = true;
+    if (this.isClosed) return;
+    this.out.close();
+    this.isClosed = true;
     this.channel.close();
+  }
+
+  // ---- what the peer sent --------------------------------------------------------------------
+
+  private push(bytes: Uint8Array): void {
+    this.lastOut = this.clock.now();
+    this.out.push(bytes);
+  }
+
+  private receive(chunk: Uint8Array): void {
+    if (this.isClosed) return;
+    this.lastIn = this.clock.now();
+    let events: WireEvent[];
+    try {
+      events = this.decoder.push(chunk);
+    } catch (e) {
+      return this.violation(`protocol error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    for (const event of events) {
+      if (this.isClosed) return;
+      this.onWire(event);
+    }
+  }
+
+  private violation(reason: string): void {
+    this.report(this, { type: 'violation', reason });
+  }
+
+  private onWire(e: WireEvent): void {
+    if (e.type === 'handshake') {
+      if (this.handshakeDone) return this.violation('a second handshake');
+      this.handshakeDone = true;
+      this.remoteId = e.peerId;
+      this.fastExt = e.extensions.fast;
+      this.extendedExt = e.extensions.extended;
+      return this.report(this, { type: 'handshake', infoHash: e.infoHash, peerId: e.peerId });
+    }
+    if (!this.handshakeDone) return this.violation('message before the handshake');
+    switch (e.type) {
+      case 'choke':
+        this.theyChoke = true;
+        return this.report(this, { type: 'choke' });
+      case 'unchoke':
+        this.theyChoke = false;
+        return this.report(this, { type: 'unchoke' });
+      case 'interested':
+      case 'notInterested':
+        this.theyWant = e.type === 'interested';
+        return this.report(this, { type: e.type });
+      case 'have':
+        return this.onHave(e.index);
+      case 'bitfield':
+        return this.onBitfield(e.bits);
+      case 'haveAll':
+      case 'haveNone':
+        if (!this.fastExt) return this.violation(`${e.type} without the Fast Extension`);
+        return e.type === 'haveAll' ? this.onHaveAll() : this.report(this, { type: 'availability' });
+      case 'request':
+        return this.report(this, { type: 'request', index: e.index, begin: e.begin, length: e.length });
+      case 'cancel': {
+        const i = this.queue.findIndex((r) => r.index === e.index && r.begin === e.begin && r.length === e.length);
+        if (i >= 0) this.queue.splice(i, 1);
+        return;
+      }
+      case 'piece':
+        return this.report(this, { type: 'block', index: e.index, begin: e.begin, block: e.block });
+      case 'reject':
+        if (!this.fastExt) return this.violation('reject without the Fast Extension');
+        return this.report(this, { type: 'reject', index: e.index, begin: e.begin, length: e.length });
+      case 'extended':
+        return e.extId === 0 ? this.onExtendedHandshake(e.payload) : this.report(this, { type: 'extended', extId: e.extId, payload: e.payload });
+      default:
+        // keep-alive, port, suggest, allowed fast and unknown ids carry nothing we need.
+        return;
+    }
+  }
+
+  private onHave(index: number): void {
+    const count = this.pieceCount;
+    if (count === undefined) {
+      if (this.pendingHaves.length < MAX_PENDING_HAVES) this.pendingHaves.push(index);
+      return;
+    }
+    if (index >= count) return this.violation(`have for piece ${index}, out of range`);
+    if (this.all) return;
+    this.bits ??= new BitField(count);
+    if (this.bits.get(index)) return;
+    this.bits.set(index);
+    this.report(this, { type: 'availability', added: index });
+  }
+
+  private onBitfield(wire: Uint8Array): void {
+    const count = this.pieceCount;
+    if (count === undefined) {
+      this.pendingBitfield = wire;
+      return;
+    }
+    const problem = BitField.problem(wire, count);
+    if (problem) return this.violation(problem);
+    const removed = this.all ? 'all' : this.bits;
+    this.all = false;
+    this.bits = BitField.fromWire(wire, count);
+    this.report(this, { type: 'availability', added: this.bits, removed });
+  }
+
+  private onHaveAll(): void {
+    if (this.all || this.pieceCount === undefined) {
+      this.all = true;
+      return this.report(this, { type: 'availability' });
+    }
+    const removed = this.bits;
+    this.all = true;
+    this.bits = undefined;
+    this.report(this, { type: 'availability', added: 'all', removed });
+  }
+
+  private onExtendedHandshake(payload: Uint8Array): void {
+    let hs;
+    try {
+      hs = decodeExtendedHandshake(payload);
+    } catch (e) {
+      return this.violation(`bad extended handshake: ${e instanceof Error ? e.message : e}`);
+    }
+    this.ext = { ...this.ext, ...hs.m };
+    if (hs.v !== undefined) this.client = hs.v;
+    if (hs.reqq !== undefined && hs.reqq > 0) this.reqq = Math.min(hs.reqq, MAX_REQQ);
+    if (hs.metadata_size !== undefined) this.metadataBytes = hs.metadata_size;
+    this.report(this, { type: 'extendedHandshake' });
   }
 }

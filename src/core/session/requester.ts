@@ -8,7 +8,7 @@
  */
 import type { Clock, TimerHandle } from './clock.js';
 import type { RateLimiter } from './limiter.js';
-import { Peer } from './peer.js';
+import type { Peer } from './peer.js';
 import { pipelineDepth, type PiecePicker } from '../picker/index.js';
 import { BLOCK_SIZE } from '../geometry.js';
 
@@ -111,7 +111,7 @@ export class Requester {
     const blocks = picker.pickBlocks({ id: peer.id, has }, want);
     if (limit?.limited) limit.take(blocks.reduce((n, b) => n + b.length, 0));
     for (const b of blocks) {
-      mine.sent.set(Peer.key(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, at: now });
+      mine.sent.set(keyOf(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, at: now });
       peer.send({ type: 'request', index: b.index, begin: b.begin, length: b.length });
     }
   }
@@ -129,7 +129,7 @@ export class Requester {
   blockArrived(peer: Peer, index: number, begin: number, length: number): Arrival {
     const picker = this.picker;
     const mine = this.of(peer);
-    const key = Peer.key(index, begin);
+    const key = keyOf(index, begin);
     const request = mine.sent.get(key);
     const asked = request ? request.length === length && picker !== undefined : this.excused(peer, mine, key, index, begin, length);
     if (!picker || !asked) return { kind: 'unasked' };
@@ -145,7 +145,7 @@ export class Requester {
 
   /** The peer rejected a request (BEP 6): it goes back to the picker. */
   rejected(peer: Peer, index: number, begin: number): void {
-    if (this.byPeer.get(peer)?.sent.delete(Peer.key(index, begin))) this.picker?.requestCancelled(peer.id, index, begin);
+    if (this.byPeer.get(peer)?.sent.delete(keyOf(index, begin))) this.picker?.requestCancelled(peer.id, index, begin);
     this.fill(peer);
   }
 
@@ -267,4 +267,9 @@ export class Requester {
       this.fillAll();
     }, Math.max(1, limit.msUntil(BLOCK_SIZE)));
   }
+}
+
+/** A request's key: `index:begin`. */
+function keyOf(index: number, begin: number): string {
+  return `${index}:${begin}`;
 }

@@ -7,7 +7,7 @@
 import type { PeerChannel } from './channel.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { Hasher, PieceStore } from './store.js';
-import { Peer } from './peer.js';
+import { Peer, type PeerEvent } from './peer.js';
 import { MetadataExchange, UT_METADATA_ID } from './metadata.js';
 import { InitialSeeding } from './initial-seeding.js';
 import { MAX_HIGH_WATER_MARK, Uploader, type SEND_QUEUE_SECONDS } from './uploader.js';
@@ -19,13 +19,11 @@ import type { RateLimiter } from './limiter.js';
 import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
 import { PiecePicker, pipelineDepth } from '../picker/index.js';
 import {
-  BitField,
+  type BitField,
   WANT_EXTENSION,
-  decodeExtendedHandshake,
   decodeWantMessage,
   encodeExtendedHandshake,
   encodeWantMessage,
-  type WireEvent,
 } from '../wire/index.js';
 import { PieceGeometry, BLOCK_SIZE } from '../geometry.js';
 import { parseInfoDict, type Metainfo } from '../metainfo.js';
@@ -35,8 +33,6 @@ import { TabswarmError } from '../errors.js';
 export const CLIENT_VERSION = 'tabswarm 0.1.0';
 /** Requests larger than this are refused (WebTorrent drops peers asking for more than 128 KiB). */
 export const MAX_REQUEST = 128 * 1024;
-/** Requests refused (choked, or for pieces we lack) before a peer is dropped for flooding. */
-const MAX_REFUSED_REQUESTS = 1000;
 /** Our extension id for incoming ts_want messages (BEP 10 `m`; ut_metadata has 1). */
 export const WANT_ID = 2;
 
@@ -288,7 +284,7 @@ export class TorrentSession {
         amInterested: p.amInterested,
         peerInterested: p.peerInterested,
         requests: this.requester.outstanding(p),
-        theirRequests: p.theirRequests.length,
+        theirRequests: p.queuedRequests.length,
         backup: p.backup,
       })),
     };
@@ -339,10 +335,10 @@ export class TorrentSession {
       id,
       channel,
       clock: this.o.clock,
+      pieceCount: this.picker?.pieceCount,
+      backup: options.backup,
       onEvent: (p, e) => this.onPeerEvent(p, e),
-      onError: (p, e) => this.dropPeer(p, `protocol error: ${e.message}`),
     });
-    peer.backup = options.backup === true;
     this.peers.set(id, peer);
     channel.lowWaterMark = this.uploader.highWaterMark(peer) / 4;
     channel.onDrain = () => this.uploader.serve(peer);
@@ -400,71 +396,42 @@ export class TorrentSession {
 
   // ---- incoming messages ---------------------------------------------------------------------
 
-  private onPeerEvent(peer: Peer, e: WireEvent): void {
-    if (e.type === 'handshake') return this.onHandshake(peer, e.infoHash, e.peerId, e.extensions);
-    if (!peer.handshaken) return this.dropPeer(peer, 'message before the handshake');
-    const picker = this.picker;
+  private onPeerEvent(peer: Peer, e: PeerEvent): void {
     switch (e.type) {
-      case 'keepAlive':
-        return;
+      case 'violation':
+        return this.dropPeer(peer, e.reason);
+      case 'handshake':
+        return this.onHandshake(peer, e.infoHash, e.peerId);
       case 'choke':
-        peer.peerChoking = true;
         return this.requester.choked(peer);
       case 'unchoke':
-        peer.peerChoking = false;
         return this.requester.fill(peer);
       case 'interested':
-        peer.peerInterested = true;
         return this.rechokeIfSlotFree();
       case 'notInterested':
-        peer.peerInterested = false;
         // Its upload slot is wasted until the next rechoke: hand it to a peer that wants data.
         if (!peer.amChoking) this.rechokeIfSlotFree();
         return;
-      case 'have':
-        return this.onHave(peer, e.index);
-      case 'bitfield':
-        return this.onBitfield(peer, e.bits);
-      case 'haveAll':
-      case 'haveNone':
-        if (!peer.fast) return this.dropPeer(peer, `${e.type} without the Fast Extension`);
-        if (e.type === 'haveAll') {
-          if (!peer.haveAll) {
-            if (peer.have && picker) picker.removeAvailability(peer.have);
-            peer.haveAll = true;
-            picker?.addAvailability(null);
-          }
-        }
-        return this.updateInterest(peer);
+      case 'availability':
+        return this.onAvailability(peer, e.added, e.removed);
       case 'request':
         return this.onRequest(peer, e.index, e.begin, e.length);
-      case 'cancel': {
-        const i = peer.theirRequests.findIndex((r) => r.index === e.index && r.begin === e.begin && r.length === e.length);
-        if (i >= 0) peer.theirRequests.splice(i, 1);
-        return;
-      }
-      case 'piece':
+      case 'block':
         return this.onBlock(peer, e.index, e.begin, e.block);
       case 'reject':
-        if (!peer.fast) return this.dropPeer(peer, 'reject without the Fast Extension');
         return this.requester.rejected(peer, e.index, e.begin);
+      case 'extendedHandshake':
+        if (!this.metainfo) this.metadata.requestFrom(peer);
+        return this.sendWants(peer);
       case 'extended':
         return this.onExtended(peer, e.extId, e.payload);
-      default:
-        // port, suggest, allowed fast and unknown ids carry nothing we need.
-        return;
     }
   }
 
-  private onHandshake(peer: Peer, infoHash: Uint8Array, peerId: Uint8Array, ext: { extended: boolean; fast: boolean }): void {
-    if (peer.handshaken) return this.dropPeer(peer, 'a second handshake');
+  private onHandshake(peer: Peer, infoHash: Uint8Array, peerId: Uint8Array): void {
     if (!bytesEqual(infoHash, this.infoHash)) return this.dropPeer(peer, 'handshake for another torrent');
     if (bytesEqual(peerId, this.o.peerId)) return this.dropPeer(peer, 'connected to ourselves');
     if (this.banned.has(toHex(peerId))) return this.dropPeer(peer, 'banned earlier in this session');
-    peer.handshaken = true;
-    peer.remotePeerId = peerId;
-    peer.fast = ext.fast;
-    peer.extended = ext.extended;
     const picker = this.picker;
     if (this.seeding?.active) {
       if (peer.fast) peer.send({ type: 'haveNone' });
@@ -493,74 +460,20 @@ export class TorrentSession {
     for (const index of pieces) peer.send({ type: 'have', index });
   }
 
-  private onHave(peer: Peer, index: number): void {
+  /** What a peer has changed: the picker counts it, and our interest follows. */
+  private onAvailability(peer: Peer, added: number | BitField | 'all' | undefined, removed: BitField | 'all' | undefined): void {
     const picker = this.picker;
-    if (!picker) {
-      if (peer.pendingHaves.length < 100_000) peer.pendingHaves.push(index);
-      return;
+    if (picker) {
+      if (removed !== undefined) picker.removeAvailability(removed === 'all' ? null : removed);
+      if (typeof added === 'number') {
+        picker.incrementAvailability(added);
+        if (this.priorities.isCritical(added)) this.requester.preemptForCritical(peer);
+      } else if (added !== undefined) picker.addAvailability(added === 'all' ? null : added);
     }
-    if (index >= picker.pieceCount) return this.dropPeer(peer, `have for piece ${index}, out of range`);
-    if (peer.haveAll) return;
-    peer.have ??= new BitField(picker.pieceCount);
-    if (peer.have.get(index)) return;
-    peer.have.set(index);
-    picker.incrementAvailability(index);
-    if (this.priorities.isCritical(index)) this.requester.preemptForCritical(peer);
-    this.updateInterest(peer);
-  }
-
-  private onBitfield(peer: Peer, bits: Uint8Array): void {
-    const picker = this.picker;
-    if (!picker) {
-      peer.pendingBitfield = bits;
-      return;
-    }
-    let field: BitField;
-    try {
-      field = BitField.fromWire(bits, picker.pieceCount);
-    } catch (e) {
-      return this.dropPeer(peer, e instanceof Error ? e.message : 'bad bitfield');
-    }
-    if (peer.haveAll) picker.removeAvailability(null);
-    else if (peer.have) picker.removeAvailability(peer.have);
-    peer.haveAll = false;
-    peer.have = field;
-    picker.addAvailability(field);
-    this.updateInterest(peer);
-  }
-
-  /** Applies what a peer announced before we knew the piece count (magnet links). */
-  private applyPending(peer: Peer): void {
-    const bits = peer.pendingBitfield;
-    peer.pendingBitfield = undefined;
-    if (bits) this.onBitfield(peer, bits);
-    if (peer.closed) return;
-    const haves = peer.pendingHaves;
-    peer.pendingHaves = [];
-    for (const i of haves) {
-      this.onHave(peer, i);
-      if (peer.closed) return;
-    }
-    if (peer.haveAll) this.picker!.addAvailability(null);
     this.updateInterest(peer);
   }
 
   private onExtended(peer: Peer, extId: number, payload: Uint8Array): void {
-    if (extId === 0) {
-      let hs;
-      try {
-        hs = decodeExtendedHandshake(payload);
-      } catch (e) {
-        return this.dropPeer(peer, `bad extended handshake: ${e instanceof Error ? e.message : e}`);
-      }
-      peer.extensions = { ...peer.extensions, ...hs.m };
-      if (hs.v !== undefined) peer.clientName = hs.v;
-      if (hs.reqq !== undefined && hs.reqq > 0) peer.maxRequests = Math.min(hs.reqq, 250);
-      if (hs.metadata_size !== undefined) peer.metadataSize = hs.metadata_size;
-      if (!this.metainfo) this.metadata.requestFrom(peer);
-      this.sendWants(peer);
-      return;
-    }
     if (extId === WANT_ID) return this.onPeerWants(peer, payload);
     if (extId === UT_METADATA_ID) {
       const result = this.metadata.onMessage(peer, payload, this.metainfo?.infoBytes);
@@ -612,9 +525,8 @@ export class TorrentSession {
     if (this.started) await this.loadStored();
     this.emit('metadata', metainfo);
     for (const peer of [...this.peers.values()]) {
-      if (!peer.handshaken) continue;
-      this.applyPending(peer);
-      if (peer.closed) continue;
+      peer.setPieceCount(this.picker!.pieceCount);
+      if (!peer.handshaken || peer.closed) continue;
       if (!peer.fast && this.picker!.haveCount > 0) peer.send({ type: 'bitfield', bits: this.picker!.bitfield() });
       this.requester.fill(peer);
     }
@@ -713,10 +625,7 @@ export class TorrentSession {
     if (!picker || peer.closed) return;
     if (this.seeding?.active) this.announce(peer, this.seeding.peerUpdated(peer));
     const want = picker.interesting((i) => peer.hasPiece(i));
-    if (want !== peer.amInterested) {
-      peer.amInterested = want;
-      peer.send({ type: want ? 'interested' : 'notInterested' });
-    }
+    peer.setInterested(want);
     if (want) this.requester.fill(peer);
   }
 
@@ -787,12 +696,7 @@ export class TorrentSession {
   private checkDone(): void {
     if (this.doneFired || !this.picker?.isComplete()) return;
     this.doneFired = true;
-    for (const peer of this.peers.values()) {
-      if (peer.amInterested) {
-        peer.amInterested = false;
-        peer.send({ type: 'notInterested' });
-      }
-    }
+    for (const peer of this.peers.values()) peer.setInterested(false);
     this.emit('done', undefined);
   }
 
@@ -809,13 +713,10 @@ export class TorrentSession {
     const valid = !!picker && index < picker.pieceCount && length > 0 && length <= MAX_REQUEST && this.geometry!.containsRange(index, begin, length);
     if (!valid) return this.dropPeer(peer, `invalid request (piece ${index}, offset ${begin}, ${length} bytes)`);
     if (peer.amChoking || !picker.have(index)) {
-      // A few such requests are normal (sent before our choke arrived); thousands are a flood.
-      if (++peer.refusedRequests > MAX_REFUSED_REQUESTS) return this.dropPeer(peer, 'too many requests we cannot serve');
-      if (peer.fast) peer.send({ type: 'reject', index, begin, length });
+      if (!peer.refuseRequest({ index, begin, length })) this.dropPeer(peer, 'too many requests we cannot serve');
       return;
     }
-    if (peer.theirRequests.length >= 2 * 250) return this.dropPeer(peer, 'too many requests at once');
-    peer.theirRequests.push({ index, begin, length });
+    if (!peer.queueRequest({ index, begin, length })) return this.dropPeer(peer, 'too many requests at once');
     this.uploader.serve(peer);
   }
 
@@ -859,16 +760,12 @@ export class TorrentSession {
     for (const peer of candidates) {
       const unchoke = decision.unchoke.has(peer.id);
       if (unchoke && peer.amChoking) {
-        peer.amChoking = false;
-        peer.send({ type: 'unchoke' });
+        peer.unchoke();
         if (this.seeding?.active) this.announce(peer, this.seeding.peerUpdated(peer));
         this.uploader.serve(peer);
       } else if (!unchoke && !peer.amChoking) {
-        peer.amChoking = true;
         this.seeding?.choked(peer.id);
-        peer.send({ type: 'choke' });
-        if (peer.fast) for (const r of peer.theirRequests) peer.send({ type: 'reject', ...r });
-        peer.theirRequests.length = 0;
+        peer.choke();
       }
     }
   }

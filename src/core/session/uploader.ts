@@ -61,13 +61,13 @@ export class Uploader {
   }
 
   private async serveLoop(peer: Peer): Promise<void> {
-    while (!peer.closed && !peer.amChoking && peer.theirRequests.length > 0) {
+    while (!peer.closed && !peer.amChoking && peer.queuedRequests.length > 0) {
       const highWaterMark = this.highWaterMark(peer);
       if (peer.channel.bufferedAmount > highWaterMark) {
         peer.channel.lowWaterMark = highWaterMark / 4;
         return; // onDrain calls serve again
       }
-      const r = peer.theirRequests.shift()!;
+      const r = peer.nextRequest()!;
       this.readAhead(peer, r.index);
       const wait = this.o.uploadLimit?.take(r.length) ?? 0;
       if (wait > 0) await new Promise<void>((resolve) => this.o.clock.setTimeout(resolve, wait));
@@ -90,7 +90,7 @@ export class Uploader {
   private readAhead(peer: Peer, current: number): void {
     let started = 0;
     let last = current;
-    for (const r of peer.theirRequests) {
+    for (const r of peer.queuedRequests) {
       if (started >= READS_AHEAD || this.pieceReads.size >= 2 * READS_AHEAD) break;
       if (r.index === last) continue;
       last = r.index;

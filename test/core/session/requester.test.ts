@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Requester } from '../../../src/core/session/requester.js';
-import { Peer } from '../../../src/core/session/peer.js';
+import { wiredPeer } from './peer-fixture.js';
+import type { Peer } from '../../../src/core/session/peer.js';
 import { PiecePicker } from '../../../src/core/picker/index.js';
-import type { PeerChannel } from '../../../src/core/session/channel.js';
-import { WireDecoder, type WireEvent } from '../../../src/core/wire/index.js';
+import { BitField, type WireEvent } from '../../../src/core/wire/index.js';
 
 const BLOCK = 16 * 1024;
 const PIECE = 4 * BLOCK;
@@ -26,24 +26,20 @@ function setup(pieces = 16, o: { fast?: boolean } = {}) {
   });
   requester.attach(picker);
   /** A peer that unchokes us, interests us and has `has` (every piece by default). */
-  const add = (id: string, has?: (i: number) => boolean) => {
-    const sent: WireEvent[] = [];
-    const decoder = new WireDecoder({ handshake: false });
-    const channel: PeerChannel = {
-      send: (d) => void sent.push(...decoder.push(d)),
-      bufferedAmount: 0,
-      close: () => {},
-      onData: undefined,
-      onClose: undefined,
-      onDrain: undefined,
-      lowWaterMark: 0,
-    };
-    const peer = new Peer({ id, channel, clock, onEvent: () => {}, onError: () => {} });
-    Object.assign(peer, { handshaken: true, peerChoking: false, amInterested: true, fast: o.fast ?? true });
+  const add = (id: string, has?: (i: number) => boolean, backup = false) => {
+    const w = wiredPeer({ id, clock, pieceCount: pieces, fast: o.fast ?? true, backup });
+    const { peer, sent } = w;
     if (has) {
-      peer.haveAll = false;
-      peer.hasPiece = has;
-    } else peer.haveAll = true;
+      const bits = new BitField(pieces);
+      for (let i = 0; i < pieces; i++) if (has(i)) bits.set(i);
+      w.deliver({ type: 'bitfield', bits: bits.toBytes() });
+    } else if (o.fast === false) {
+      const bits = new BitField(pieces);
+      for (let i = 0; i < pieces; i++) bits.set(i);
+      w.deliver({ type: 'bitfield', bits: bits.toBytes() });
+    } else w.deliver({ type: 'haveAll' });
+    w.deliver({ type: 'unchoke' });
+    peer.setInterested(true);
     for (let i = 0; i < pieces; i++) if (peer.hasPiece(i)) picker.incrementAvailability(i);
     peers.set(id, peer);
     const requests = () => {
@@ -54,7 +50,7 @@ function setup(pieces = 16, o: { fast?: boolean } = {}) {
       peer.flush();
       return sent.filter((e) => e.type === 'cancel');
     };
-    return { peer, requests, cancels };
+    return { peer, requests, cancels, deliver: w.deliver };
   };
   return { clock, picker, requester, add, dropped, critical };
 }
@@ -114,7 +110,7 @@ describe('requester', () => {
     fast.requester.fill(b.peer);
     fast.requester.choked(b.peer);
     expect(fast.requester.outstanding(b.peer)).toBe(8);
-    b.peer.peerChoking = true;
+    b.deliver({ type: 'choke' });
     const r = b.requests()[0]!;
     fast.requester.rejected(b.peer, r.index, r.begin);
     expect(fast.requester.outstanding(b.peer)).toBe(7);
@@ -123,8 +119,7 @@ describe('requester', () => {
   it('asks a web seed only for pieces no unchoking peer has, and gives everything back when a peer goes', () => {
     const t = setup(4);
     const peer = t.add('peer', (i) => i < 2);
-    const seed = t.add('seed');
-    seed.peer.backup = true;
+    const seed = t.add('seed', undefined, true);
     t.requester.fill(seed.peer);
     expect(new Set(seed.requests().map((r) => r.index))).toEqual(new Set([2, 3]));
     t.requester.fill(peer.peer);
