@@ -10,7 +10,17 @@ import type { PeerChannel } from './channel.js';
 import type { Clock } from './clock.js';
 import { RateMeter } from './rate.js';
 import { SendQueue } from './send-queue.js';
-import { BitField, WireDecoder, decodeExtendedHandshake, encodeHandshake, encodeMessage, type WireEvent, type WireMessage } from '../wire/index.js';
+import {
+  BitField,
+  WireDecoder,
+  decodeExtendedHandshake,
+  encodeExtendedHandshake,
+  encodeHandshake,
+  encodeMessage,
+  type ExtendedHandshake,
+  type WireEvent,
+  type WireMessage,
+} from '../wire/index.js';
 
 /** Requests a peer may queue at us at once, and requests we may refuse (choked, or pieces we lack). */
 export const MAX_QUEUED_REQUESTS = 500;
@@ -183,6 +193,17 @@ export class Peer {
 
   sendHandshake(infoHash: Uint8Array, peerId: Uint8Array): void {
     this.push(encodeHandshake({ infoHash, peerId, extensions: { extended: true, fast: true } }));
+  }
+
+  /**
+   * Our answer to its handshake: what we have (have-all or have-none where the Fast Extension
+   * allows, else a bitfield; nothing for none without it), then our extension handshake if it
+   * speaks BEP 10.
+   */
+  greet(have: 'all' | 'none' | Uint8Array, extended: ExtendedHandshake): void {
+    if (have instanceof Uint8Array) this.send({ type: 'bitfield', bits: have });
+    else if (this.fastExt) this.send({ type: have === 'all' ? 'haveAll' : 'haveNone' });
+    if (this.extendedExt) this.send({ type: 'extended', extId: 0, payload: encodeExtendedHandshake(extended) });
   }
 
   send(message: WireMessage): void {

@@ -5,24 +5,22 @@
  * pieces and metadata to others, and defends against peers that send bad data.
  */
 import type { PeerChannel } from './channel.js';
-import type { Clock, TimerHandle } from './clock.js';
-import type { Hasher, PieceStore } from './store.js';
+import type { TimerHandle } from './clock.js';
 import { Peer, type PeerEvent } from './peer.js';
 import { MetadataExchange, UT_METADATA_ID } from './metadata.js';
 import { InitialSeeding } from './initial-seeding.js';
-import { MAX_HIGH_WATER_MARK, Uploader, type SEND_QUEUE_SECONDS } from './uploader.js';
+import { MAX_HIGH_WATER_MARK, Uploader } from './uploader.js';
+import type { SessionEvents, SessionOptions, SessionStatus } from './types.js';
 import { PieceVerifier } from './verifier.js';
 import { Priorities } from './priorities.js';
 import { Requester } from './requester.js';
 import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
-import type { RateLimiter } from './limiter.js';
-import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
+import { UploadSlots } from './upload-slots.js';
 import { PiecePicker, pipelineDepth } from '../picker/index.js';
 import {
   type BitField,
   WANT_EXTENSION,
   decodeWantMessage,
-  encodeExtendedHandshake,
   encodeWantMessage,
 } from '../wire/index.js';
 import { PieceGeometry, BLOCK_SIZE } from '../geometry.js';
@@ -30,106 +28,17 @@ import { parseInfoDict, type Metainfo } from '../metainfo.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import { TabswarmError } from '../errors.js';
 
+export type { PeerView, SessionEvents, SessionOptions, SessionStatus } from './types.js';
+
 export const CLIENT_VERSION = 'tabswarm 0.1.0';
 /** Requests larger than this are refused (WebTorrent drops peers asking for more than 128 KiB). */
 export const MAX_REQUEST = 128 * 1024;
 /** Our extension id for incoming ts_want messages (BEP 10 `m`; ut_metadata has 1). */
 export const WANT_ID = 2;
 
-export interface SessionOptions {
-  infoHash: Uint8Array;
-  peerId: Uint8Array;
-  metainfo?: Metainfo;
-  store: PieceStore;
-  hasher: Hasher;
-  clock: Clock;
-  random?: () => number;
-  /** Connections at most. */
-  maxPeers?: number;
-  /** Upload slots, the optimistic one included. */
-  uploadSlots?: number;
-  /** Outstanding requests to one peer at most. */
-  maxPipeline?: number;
-  requestTimeout?: number;
-  /**
-   * Bytes queued on a channel above which we stop sending pieces until it drains: at least this,
-   * and more on a fast connection (what it carries in {@link SEND_QUEUE_SECONDS}, up to
-   * {@link MAX_HIGH_WATER_MARK}), so that a fast channel never runs dry between two drain events
-   * while a slow one keeps requests from waiting behind a long queue.
-   */
-  highWaterMark?: number;
-  /**
-   * The most a channel's send queue holds however fast it is (default {@link MAX_HIGH_WATER_MARK}).
-   * Browsers cap it low: Chromium's SCTP stalls for seconds at a time (retransmission timeouts)
-   * when a data channel is handed hundreds of KiB at once on a busy machine.
-   */
-  maxHighWaterMark?: number;
-  /** A seed reveals pieces a few at a time until each has been uploaded once (initial-seeding.ts). */
-  initialSeeding?: boolean;
-  /** Rate limits, shared with the other torrents of the client. */
-  uploadLimit?: RateLimiter;
-  downloadLimit?: RateLimiter;
-  /**
-   * Bytes the torrent's pieces in progress may hold (default {@link TORRENT_PIECE_MEMORY}); also the
-   * longest piece it accepts. A piece is started only when its size fits (see memory.ts).
-   */
-  pieceMemory?: number;
-  /** The client's budget for pieces in progress, shared with its other torrents. */
-  memory?: MemoryBudget;
-}
-
-export interface SessionEvents {
-  metadata: Metainfo;
-  /** A piece verified and stored. */
-  piece: number;
-  done: undefined;
-  warning: string;
-  peer: { id: string; event: 'connected' | 'disconnected' };
-  ban: { id: string; reason: string };
-  /** The session cannot go on (e.g. storage full): it has stopped. */
-  error: Error;
-}
-
 type Listener<T> = (value: T) => void;
 
-/** One connected peer, as `status()` shows it. */
-export interface PeerView {
-  id: string;
-  /** The client name it gave in its extended handshake (`v`). */
-  client: string | undefined;
-  /** Bytes per second from it and to it. */
-  downloadRate: number;
-  uploadRate: number;
-  /** Fraction of the pieces it has (0 before the metadata is known or before it said). */
-  progress: number;
-  /** It chokes us / we choke it; we want its pieces / it wants ours. */
-  peerChoking: boolean;
-  amChoking: boolean;
-  amInterested: boolean;
-  peerInterested: boolean;
-  /** Our requests outstanding at it, and its requests waiting to be served. */
-  requests: number;
-  theirRequests: number;
-  /** A web seed. */
-  backup: boolean;
-}
-
-/** A read-only view of a session (see `TorrentSession.status`). */
-export interface SessionStatus {
-  /** Bytes of verified pieces and of blocks counted as they came; uploaded bytes; bytes thrown away. */
-  downloaded: number;
-  uploaded: number;
-  wasted: number;
-  /** Fraction of the wanted bytes verified; every wanted piece is verified. */
-  progress: number;
-  done: boolean;
-  /** Wanted bytes not verified yet; undefined before the metadata is known. */
-  left: number | undefined;
-  peers: PeerView[];
-}
-
 const TICK = 1_000;
-const CHOKE_INTERVAL = 10_000;
 const KEEP_ALIVE = 55_000;
 const IDLE_TIMEOUT = 120_000;
 export class TorrentSession {
@@ -154,8 +63,7 @@ export class TorrentSession {
   private verifier: PieceVerifier | undefined;
   private readonly listeners = new Map<keyof SessionEvents, Set<Listener<never>>>();
   private readonly uploader: Uploader;
-  private chokerState: ChokerState<string> = initialChokerState();
-  private lastChoke = -Infinity;
+  private readonly slots: UploadSlots;
   private timer: TimerHandle | undefined;
   private readonly metadata: MetadataExchange;
   private doneFired = false;
@@ -188,6 +96,16 @@ export class TorrentSession {
       peer: (id) => this.peers.get(id),
       criticalPieces: () => this.priorities.criticalPieces,
       drop: (peer, reason) => this.dropPeer(peer, reason),
+    });
+    this.slots = new UploadSlots({
+      clock: this.o.clock,
+      random: this.o.random,
+      slots: this.o.uploadSlots,
+      onUnchoked: (peer) => {
+        if (this.seeding?.active) this.announce(peer, this.seeding.peerUpdated(peer));
+        this.uploader.serve(peer);
+      },
+      onChoking: (peer) => this.seeding?.choked(peer.id),
     });
     this.uploader = new Uploader({
       clock: this.o.clock,
@@ -433,25 +351,15 @@ export class TorrentSession {
     if (bytesEqual(peerId, this.o.peerId)) return this.dropPeer(peer, 'connected to ourselves');
     if (this.banned.has(toHex(peerId))) return this.dropPeer(peer, 'banned earlier in this session');
     const picker = this.picker;
-    if (this.seeding?.active) {
-      if (peer.fast) peer.send({ type: 'haveNone' });
-    } else if (picker) {
-      if (peer.fast && picker.haveCount === picker.pieceCount) peer.send({ type: 'haveAll' });
-      else if (peer.fast && picker.haveCount === 0) peer.send({ type: 'haveNone' });
-      else if (picker.haveCount > 0) peer.send({ type: 'bitfield', bits: picker.bitfield() });
-    } else if (peer.fast) peer.send({ type: 'haveNone' });
-    if (peer.extended) {
-      peer.send({
-        type: 'extended',
-        extId: 0,
-        payload: encodeExtendedHandshake({
-          m: { ut_metadata: UT_METADATA_ID, [WANT_EXTENSION]: WANT_ID },
-          metadata_size: this.metainfo?.infoBytes.length,
-          reqq: 250,
-          v: CLIENT_VERSION,
-        }),
-      });
-    }
+    // An initial seeder reveals pieces a few at a time, with `have`s.
+    const have =
+      this.seeding?.active || !picker || picker.haveCount === 0 ? 'none' : picker.haveCount === picker.pieceCount && peer.fast ? 'all' : picker.bitfield();
+    peer.greet(have, {
+      m: { ut_metadata: UT_METADATA_ID, [WANT_EXTENSION]: WANT_ID },
+      metadata_size: this.metainfo?.infoBytes.length,
+      reqq: 250,
+      v: CLIENT_VERSION,
+    });
     if (this.seeding?.active) this.announce(peer, this.seeding.addPeer(peer));
   }
 
@@ -732,47 +640,17 @@ export class TorrentSession {
 
   // ---- choking and timers --------------------------------------------------------------------
 
-  private rechokeIfSlotFree(): void {
-    let unchoked = 0;
-    for (const p of this.peers.values()) if (!p.amChoking && p.peerInterested) unchoked++;
-    if (unchoked < this.o.uploadSlots) this.rechoke();
+  private rechoke(): void {
+    this.slots.rechoke(this.peers.values(), this.done);
   }
 
-  private rechoke(): void {
-    const now = this.o.clock.now();
-    this.lastChoke = now;
-    const candidates = [...this.peers.values()].filter((p) => p.handshaken && !p.closed);
-    const decision = choke(
-      candidates.map((p) => ({
-        id: p.id,
-        interested: p.peerInterested,
-        downloadRate: p.downloaded.rate(),
-        uploadRate: p.uploaded.rate(),
-        connectedAt: p.connectedAt,
-      })),
-      this.done,
-      this.chokerState,
-      now,
-      this.o.random,
-      { slots: this.o.uploadSlots, optimisticInterval: 30_000, newcomerWindow: 60_000 },
-    );
-    this.chokerState = decision.state;
-    for (const peer of candidates) {
-      const unchoke = decision.unchoke.has(peer.id);
-      if (unchoke && peer.amChoking) {
-        peer.unchoke();
-        if (this.seeding?.active) this.announce(peer, this.seeding.peerUpdated(peer));
-        this.uploader.serve(peer);
-      } else if (!unchoke && !peer.amChoking) {
-        this.seeding?.choked(peer.id);
-        peer.choke();
-      }
-    }
+  private rechokeIfSlotFree(): void {
+    this.slots.fillFreeSlot(this.peers.values(), this.done);
   }
 
   private tick(): void {
     const now = this.o.clock.now();
-    if (now - this.lastChoke >= CHOKE_INTERVAL) this.rechoke();
+    if (this.slots.due(now)) this.rechoke();
     // Pieces left unstarted for want of memory: another torrent may have released some.
     if (this.picker?.waitingForMemory) for (const peer of this.peers.values()) if (!peer.backup) this.requester.fill(peer);
     for (const peer of [...this.peers.values()]) {

@@ -1,0 +1,99 @@
+/**
+ * The public types of a torrent session: its options, its events and its read-only status.
+ */
+import type { Clock } from './clock.js';
+import type { Hasher, PieceStore } from './store.js';
+import type { RateLimiter } from './limiter.js';
+import type { MemoryBudget, TORRENT_PIECE_MEMORY } from './memory.js';
+import type { MAX_HIGH_WATER_MARK, SEND_QUEUE_SECONDS } from './uploader.js';
+import type { Metainfo } from '../metainfo.js';
+
+export interface SessionOptions {
+  infoHash: Uint8Array;
+  peerId: Uint8Array;
+  metainfo?: Metainfo;
+  store: PieceStore;
+  hasher: Hasher;
+  clock: Clock;
+  random?: () => number;
+  /** Connections at most. */
+  maxPeers?: number;
+  /** Upload slots, the optimistic one included. */
+  uploadSlots?: number;
+  /** Outstanding requests to one peer at most. */
+  maxPipeline?: number;
+  requestTimeout?: number;
+  /**
+   * Bytes queued on a channel above which we stop sending pieces until it drains: at least this,
+   * and more on a fast connection (what it carries in {@link SEND_QUEUE_SECONDS}, up to
+   * {@link MAX_HIGH_WATER_MARK}), so that a fast channel never runs dry between two drain events
+   * while a slow one keeps requests from waiting behind a long queue.
+   */
+  highWaterMark?: number;
+  /**
+   * The most a channel's send queue holds however fast it is (default {@link MAX_HIGH_WATER_MARK}).
+   * Browsers cap it low: Chromium's SCTP stalls for seconds at a time (retransmission timeouts)
+   * when a data channel is handed hundreds of KiB at once on a busy machine.
+   */
+  maxHighWaterMark?: number;
+  /** A seed reveals pieces a few at a time until each has been uploaded once (initial-seeding.ts). */
+  initialSeeding?: boolean;
+  /** Rate limits, shared with the other torrents of the client. */
+  uploadLimit?: RateLimiter;
+  downloadLimit?: RateLimiter;
+  /**
+   * Bytes the torrent's pieces in progress may hold (default {@link TORRENT_PIECE_MEMORY}); also the
+   * longest piece it accepts. A piece is started only when its size fits (see memory.ts).
+   */
+  pieceMemory?: number;
+  /** The client's budget for pieces in progress, shared with its other torrents. */
+  memory?: MemoryBudget;
+}
+
+export interface SessionEvents {
+  metadata: Metainfo;
+  /** A piece verified and stored. */
+  piece: number;
+  done: undefined;
+  warning: string;
+  peer: { id: string; event: 'connected' | 'disconnected' };
+  ban: { id: string; reason: string };
+  /** The session cannot go on (e.g. storage full): it has stopped. */
+  error: Error;
+}
+
+/** One connected peer, as `status()` shows it. */
+export interface PeerView {
+  id: string;
+  /** The client name it gave in its extended handshake (`v`). */
+  client: string | undefined;
+  /** Bytes per second from it and to it. */
+  downloadRate: number;
+  uploadRate: number;
+  /** Fraction of the pieces it has (0 before the metadata is known or before it said). */
+  progress: number;
+  /** It chokes us / we choke it; we want its pieces / it wants ours. */
+  peerChoking: boolean;
+  amChoking: boolean;
+  amInterested: boolean;
+  peerInterested: boolean;
+  /** Our requests outstanding at it, and its requests waiting to be served. */
+  requests: number;
+  theirRequests: number;
+  /** A web seed. */
+  backup: boolean;
+}
+
+/** A read-only view of a session (see `TorrentSession.status`). */
+export interface SessionStatus {
+  /** Bytes of verified pieces and of blocks counted as they came; uploaded bytes; bytes thrown away. */
+  downloaded: number;
+  uploaded: number;
+  wasted: number;
+  /** Fraction of the wanted bytes verified; every wanted piece is verified. */
+  progress: number;
+  done: boolean;
+  /** Wanted bytes not verified yet; undefined before the metadata is known. */
+  left: number | undefined;
+  peers: PeerView[];
+}

@@ -1,0 +1,73 @@
+/**
+ * Who may download from us: the choker's decision (tit-for-tat with an optimistic unchoke; the
+ * fastest uploads when seeding, see choker/choker.ts) applied to the connected peers every ten
+ * seconds, and at once when a slot falls free.
+ */
+import type { Clock } from './clock.js';
+import type { Peer } from './peer.js';
+import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
+
+/** Rechoke this often. */
+const CHOKE_INTERVAL = 10_000;
+
+export interface UploadSlotsOptions {
+  clock: Clock;
+  random: () => number;
+  /** Upload slots, the optimistic one included. */
+  slots: number;
+  /** A peer was unchoked (its messages are sent) / is about to be choked. */
+  onUnchoked(peer: Peer): void;
+  onChoking(peer: Peer): void;
+}
+
+export class UploadSlots {
+  private state: ChokerState<string> = initialChokerState();
+  private last = -Infinity;
+
+  constructor(private readonly o: UploadSlotsOptions) {}
+
+  /** Whether the regular rechoke is due. */
+  due(now: number): boolean {
+    return now - this.last >= CHOKE_INTERVAL;
+  }
+
+  /** Rechokes when fewer interested peers are unchoked than there are slots. */
+  fillFreeSlot(peers: Iterable<Peer>, seeding: boolean): void {
+    const all = [...peers];
+    let unchoked = 0;
+    for (const p of all) if (!p.amChoking && p.peerInterested) unchoked++;
+    if (unchoked < this.o.slots) this.rechoke(all, seeding);
+  }
+
+  /** Applies the choker's decision: `seeding` (we have every wanted piece) ranks by upload rate. */
+  rechoke(peers: Iterable<Peer>, seeding: boolean): void {
+    const now = this.o.clock.now();
+    this.last = now;
+    const candidates = [...peers].filter((p) => p.handshaken && !p.closed);
+    const decision = choke(
+      candidates.map((p) => ({
+        id: p.id,
+        interested: p.peerInterested,
+        downloadRate: p.downloaded.rate(),
+        uploadRate: p.uploaded.rate(),
+        connectedAt: p.connectedAt,
+      })),
+      seeding,
+      this.state,
+      now,
+      this.o.random,
+      { slots: this.o.slots, optimisticInterval: 30_000, newcomerWindow: 60_000 },
+    );
+    this.state = decision.state;
+    for (const peer of candidates) {
+      const unchoke = decision.unchoke.has(peer.id);
+      if (unchoke && peer.amChoking) {
+        peer.unchoke();
+        this.o.onUnchoked(peer);
+      } else if (!unchoke && !peer.amChoking) {
+        this.o.onChoking(peer);
+        peer.choke();
+      }
+    }
+  }
+}
