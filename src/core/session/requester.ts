@@ -200,9 +200,12 @@ export class Requester {
     return timedOut;
   }
 
-  stop(): void {
-    this.stopped = true;
-    if (this.limitTimer !== undefined) this.o.clock.clearTimeout(this.limitTimer);
+  /** Paused or stopped: no request goes out (and no retry is pending) until active again. */
+  setActive(active: boolean): void {
+    this.stopped = !active;
+    if (active || this.limitTimer === undefined) return;
+    this.o.clock.clearTimeout(this.limitTimer);
+    this.limitTimer = undefined;
   }
 
   private of(peer: Peer): PeerRequests {

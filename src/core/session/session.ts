@@ -55,6 +55,8 @@ export class TorrentSession {
   /** Bytes of blocks discarded: duplicates, unrequested, or of pieces that failed their hash. */
   wasted = 0;
   stopped = false;
+  /** Paused (see `pause`): no peer, no timer; `resume` carries on. */
+  paused = false;
 
   private readonly o: Required<Omit<SessionOptions, 'metainfo' | 'uploadLimit' | 'downloadLimit' | 'memory'>> &
     Pick<SessionOptions, 'uploadLimit' | 'downloadLimit'>;
@@ -166,7 +168,7 @@ export class TorrentSession {
   }
 
   private schedule(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     this.timer = this.o.clock.setTimeout(() => {
       this.tick();
       this.schedule();
@@ -208,16 +210,43 @@ export class TorrentSession {
     };
   }
 
-  /** Stops the session and closes every connection. */
+  /** Stops the session for good and closes every connection. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
-    this.requester.stop();
-    for (const peer of [...this.peers.values()]) this.removePeer(peer);
-    // Pieces in progress are not kept: a resumed session starts them again.
+    this.idle();
+    // Pieces in progress are not kept.
     this.verifier?.close();
     this.budget.close();
+  }
+
+  /**
+   * Closes every connection and stops the timers; what is verified stays, pieces in progress are
+   * given up (their memory released). Peers added while paused are refused. Also what the session
+   * does when it cannot go on (an `error` event): `resume` tries again.
+   */
+  pause(): void {
+    if (this.stopped || this.paused) return;
+    this.paused = true;
+    this.idle();
+  }
+
+  /** Carries on after `pause`: the timers run again and peers are welcome. */
+  resume(): void {
+    if (this.stopped || !this.paused) return;
+    this.paused = false;
+    this.requester.setActive(true);
+    if (this.started) {
+      this.schedule();
+      this.checkDone();
+    }
+  }
+
+  private idle(): void {
+    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.requester.setActive(false);
+    for (const peer of [...this.peers.values()]) this.removePeer(peer);
   }
 
   /** Bytes held for pieces in progress now, at most at once, and the most allowed. */
@@ -228,20 +257,17 @@ export class TorrentSession {
   // ---- peers ---------------------------------------------------------------------------------
 
   get wantsPeers(): boolean {
-    return !this.stopped && this.peers.size < this.o.maxPeers;
+    return !this.stopped && !this.paused && this.peers.size < this.o.maxPeers;
   }
 
   /**
-   * Adds a connected channel. Both sides send the handshake as soon as the channel opens.
-   * Returns undefined (and closes the channel) when the session is stopped or full.
-   */
-  /**
-   * Connects a peer over `channel`. A `backup` peer (a web seed) is asked only for pieces that no
+   * Connects a peer over `channel`; both sides send the handshake as soon as the channel opens.
+   * Returns undefined (and closes the channel) when the session is stopped, paused or full. A `backup` peer (a web seed) is asked only for pieces that no
    * other peer unchoking us has, until the endgame: peers keep the load when they can, and the
    * backup fills the gaps (and serves everything when it is alone).
    */
   addPeer(channel: PeerChannel, id: string, options: { backup?: boolean } = {}): Peer | undefined {
-    if (options.backup && this.peers.has(id)) {
+    if (options.backup && (this.stopped || this.paused || this.peers.has(id))) {
       channel.close();
       return undefined;
     }
@@ -294,7 +320,7 @@ export class TorrentSession {
     }
     this.emit('peer', { id: peer.id, event: 'disconnected' });
     if (picker && !this.stopped) this.abandonStranded(picker);
-    if (!this.stopped) {
+    if (!this.stopped && !this.paused) {
       this.requester.fillAll();
       if (!peer.amChoking) this.rechoke();
     }
@@ -609,9 +635,9 @@ export class TorrentSession {
   }
 
   private fail(error: Error): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     this.emit('error', error);
-    this.stop();
+    this.pause();
   }
 
   // ---- uploading -----------------------------------------------------------------------------

@@ -170,7 +170,7 @@ describe('memory for pieces in progress', () => {
     magnet.session.on('error', (e) => errors.push(e));
     await magnet.session.provideMetadata(metainfo.infoBytes);
     expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/pieces of 256 MiB are too long/)]);
-    expect(magnet.session.stopped).toBe(true);
+    expect(magnet.session.paused).toBe(true);
 
     // The client's budget is a ceiling too.
     const small = await hugeMetainfo(32 * MiB, 2);

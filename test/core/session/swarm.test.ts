@@ -210,3 +210,59 @@ describe('in-process swarm', () => {
     swarm.stop();
   });
 });
+
+describe('pause and resume', () => {
+  it('pause closes every connection and gives up pieces in progress; resume carries on to a byte-identical end with totals kept', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'p.bin', data: fixtureBytes(64 * PIECE + 5, 21) }]);
+    const swarm = new TestSwarm();
+    const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 256 * 1024 });
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    swarm.connect(seeder, leecher);
+    await swarm.runUntil(() => leecher.session.progress > 0.3);
+    leecher.session.pause();
+    expect(leecher.session.paused).toBe(true);
+    expect(leecher.session.peers.size).toBe(0);
+    expect(leecher.session.pieceMemory.used).toBe(0);
+    expect(leecher.session.wantsPeers).toBe(false);
+    const progress = leecher.session.progress;
+    const downloaded = leecher.session.status().downloaded;
+    // A peer that arrives while paused is turned away.
+    swarm.connect(seeder, leecher);
+    await swarm.runUntil(() => false, 2_000);
+    expect(leecher.session.peers.size).toBe(0);
+    expect(leecher.session.progress).toBe(progress);
+
+    leecher.session.resume();
+    expect(leecher.session.wantsPeers).toBe(true);
+    swarm.connect(seeder, leecher);
+    await swarm.runUntil(() => leecher.session.done);
+    expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
+    expect(leecher.session.status().downloaded).toBeGreaterThanOrEqual(downloaded + (1 - progress) * data.length - PIECE);
+    swarm.stop();
+  });
+
+  it('a session that cannot go on (storage full) pauses with an error, and resumes once there is room', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'q.bin', data: fixtureBytes(8 * PIECE, 22) }]);
+    const swarm = new TestSwarm();
+    const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
+    const store = new MemoryStore(4 * PIECE);
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes, store });
+    const errors: Error[] = [];
+    leecher.session.on('error', (e) => errors.push(e));
+    swarm.connect(seeder, leecher);
+    await swarm.runUntil(() => errors.length > 0);
+    expect(errors[0]!.message).toMatch(/^storage is full/);
+    expect(leecher.session.paused).toBe(true);
+    expect(leecher.session.peers.size).toBe(0);
+    await swarm.runUntil(() => seeder.session.peers.size === 0, 1_000);
+    // Room again: a store as large as the torrent, holding what was written.
+    const kept = await store.stored();
+    (store as unknown as { maxBytes: number }).maxBytes = Infinity;
+    leecher.session.resume();
+    swarm.connect(seeder, leecher);
+    await swarm.runUntil(() => leecher.session.done);
+    expect(kept.length).toBe(4);
+    expect(await storedBytes(store, metainfo)).toEqual(data);
+    swarm.stop();
+  });
+});
