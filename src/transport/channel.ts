@@ -25,7 +25,7 @@ export interface RawChannel {
   readonly bufferedAmount: number;
   /** Closes the underlying connection (idempotent). The adapter calls `closed()` itself. */
   close(): void;
-  /** The data channel for `bufferedamountlow`, when it has that event; undefined: poll only. */
+  /** The data channel for `bufferedamountlow`, when it has that event; undefined: poll only (or see `useLowBufferEvents`). */
   readonly lowBufferEvents: LowBufferEvents | undefined;
 }
 
@@ -55,7 +55,7 @@ export class DataChannelAdapter implements PeerChannel {
   private low = 0;
   private isClosed = false;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private readonly events: LowBufferEvents | undefined;
+  private events: LowBufferEvents | undefined;
   private readonly pollMs: number;
   private readonly watchdogMs: number;
   private readonly maxMessage: number;
@@ -68,15 +68,21 @@ export class DataChannelAdapter implements PeerChannel {
     this.pollMs = options.pollMs ?? DEFAULT_POLL_MS;
     this.watchdogMs = options.watchdogMs ?? DEFAULT_WATCHDOG_MS;
     this.maxMessage = Math.max(1, options.maxMessage ?? DEFAULT_MAX_MESSAGE);
-    const ev = raw.lowBufferEvents;
-    this.events = ev && typeof ev.bufferedAmountLowThreshold === 'number' ? ev : undefined;
-    if (this.events) {
-      try {
-        this.events.bufferedAmountLowThreshold = this.low;
-        this.events.addEventListener('bufferedamountlow', this.onLow);
-      } catch {
-        this.events = undefined;
-      }
+    if (raw.lowBufferEvents) this.useLowBufferEvents(raw.lowBufferEvents);
+  }
+
+  /**
+   * Drains come from this channel's `bufferedamountlow` event from now on (a transport whose data
+   * channel appears after the adapter, as simple-peer's does); ignored without a numeric threshold.
+   */
+  useLowBufferEvents(ev: LowBufferEvents): void {
+    if (this.events || this.isClosed || typeof ev.bufferedAmountLowThreshold !== 'number') return;
+    try {
+      ev.bufferedAmountLowThreshold = this.low;
+      ev.addEventListener('bufferedamountlow', this.onLow);
+      this.events = ev;
+    } catch {
+      // no events: poll
     }
   }
 

@@ -11,7 +11,8 @@ import SimplePeer from '@thaunknown/simple-peer/lite.js';
 import type { PeerChannel } from '../core/session/channel.js';
 import type { AnswerDescription, OfferDescription } from '../core/tracker/messages.js';
 import type { PeerFactory, SignalingPeer } from '../core/tracker/types.js';
-import { DataChannelAdapter, type RawChannel } from './channel.js';
+import { DataChannelAdapter } from './channel.js';
+import { dataChannelOf, iceCompleteOf, markIceComplete } from './simple-peer-internals.js';
 
 /** How long to wait for the local SDP (ICE gathering) before giving up on an attempt. */
 export const SIGNAL_TIMEOUT_MS = 15_000;
@@ -49,9 +50,9 @@ export class WebRtcPeer implements SignalingPeer {
   private readonly sp: SimplePeer;
   private readonly description: Promise<LocalDescription>;
   private readonly lowBufferEvent: boolean;
-  private adapter: DataChannelAdapter | undefined;
-  /** Data that came before 'connect' (the remote may send as soon as its channel opens). */
-  private early: Uint8Array[] = [];
+  /** The byte channel; bytes that arrive before 'connect' (the remote may send as soon as its channel opens) wait in it. */
+  private readonly adapter: DataChannelAdapter;
+  private isConnected = false;
   private isClosed = false;
   private signalTimer: ReturnType<typeof setTimeout> | undefined;
   private resolveClosed!: () => void;
@@ -75,6 +76,23 @@ export class WebRtcPeer implements SignalingPeer {
     this.connected.catch(() => undefined);
     this.description.catch(() => undefined);
 
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below needs this peer, not the object literal
+    const self = this;
+    this.adapter = new DataChannelAdapter(
+      {
+        send: (data) => self.sp.send(data),
+        get bufferedAmount() {
+          return self.sp.bufferSize;
+        },
+        close: () => this.destroy(),
+        lowBufferEvents: undefined,
+      },
+      {
+        onHandlerError: (e) => {
+          this.closeReason ??= `channel handler threw: ${e instanceof Error ? e.message : String(e)}`;
+        },
+      },
+    );
     this.sp = new SimplePeer({
       initiator: options.initiator,
       trickle: false,
@@ -112,7 +130,7 @@ export class WebRtcPeer implements SignalingPeer {
 
   /** The byte channel, once `connected` resolved and while open; throws otherwise. */
   channel(): PeerChannel {
-    if (this.isClosed || !this.adapter) throw new Error('the WebRTC connection is not open');
+    if (this.isClosed || !this.isConnected) throw new Error('the WebRTC connection is not open');
     return this.adapter;
   }
 
@@ -135,38 +153,21 @@ export class WebRtcPeer implements SignalingPeer {
    * whichever of the two comes first wins.
    */
   private onGathering(gathering: string): void {
-    if (gathering !== 'complete' || this.sp._iceComplete) return;
-    this.sp._iceComplete = true;
-    this.sp.emit('_iceComplete');
+    if (gathering !== 'complete' || iceCompleteOf(this.sp)) return;
+    markIceComplete(this.sp);
   }
 
   private onConnect(): void {
-    if (this.isClosed || this.adapter) return;
-    const sp = this.sp;
-    const dc = sp._channel;
-    const raw: RawChannel = {
-      send: (data) => sp.send(data),
-      get bufferedAmount() {
-        return sp.bufferSize;
-      },
-      close: () => this.destroy(),
-      lowBufferEvents: this.lowBufferEvent && dc ? dc : undefined,
-    };
-    this.adapter = new DataChannelAdapter(raw, {
-      onHandlerError: (e) => {
-        this.closeReason ??= `channel handler threw: ${e instanceof Error ? e.message : String(e)}`;
-      },
-    });
-    for (const chunk of this.early) this.adapter.receive(chunk);
-    this.early = [];
+    if (this.isClosed || this.isConnected) return;
+    this.isConnected = true;
+    const dc = dataChannelOf(this.sp);
+    if (this.lowBufferEvent && dc) this.adapter.useLowBufferEvents(dc);
     this.resolveConnected();
   }
 
   private onData(data: Uint8Array | string): void {
     if (this.isClosed) return;
-    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    if (this.adapter) this.adapter.receive(bytes);
-    else this.early.push(bytes);
+    this.adapter.receive(typeof data === 'string' ? new TextEncoder().encode(data) : data);
   }
 
   private onClosed(reason: string): void {
@@ -174,7 +175,6 @@ export class WebRtcPeer implements SignalingPeer {
     this.isClosed = true;
     this.closeReason ??= reason;
     this.clearSignalTimer();
-    this.early = [];
     try {
       this.sp.destroy();
     } catch {
@@ -183,7 +183,7 @@ export class WebRtcPeer implements SignalingPeer {
     const error = new Error(`the WebRTC peer closed (${this.closeReason})`);
     this.rejectDescription(error);
     this.rejectConnected(error);
-    this.adapter?.closedByTransport();
+    this.adapter.closedByTransport();
     this.resolveClosed();
   }
 
