@@ -42,7 +42,7 @@ describe('simple-peer internals', () => {
     const answered = signal(b);
     b.signal(offer);
     a.signal(await answered);
-    await Promise.all([new Promise((r) => a.on('connect', r)), new Promise((r) => b.on('connect', r))]);
+    await Promise.all([new Promise<void>((r) => a.on('connect', () => r())), new Promise<void>((r) => b.on('connect', () => r()))]);
     const dc = dataChannelOf(a);
     expect(dc).not.toBeNull();
     expect(dc!.readyState).toBe('open');
