@@ -1,6 +1,6 @@
 /**
  * The tabswarm client engine: torrents, one tracker client for all of them, WebRTC peers, and storage that
- * survives a reload. Its I/O comes from an environment (browser defaults in ./browser.ts), so the
+ * survives a reload. Its I/O comes from an environment (browser defaults: browserEnvironment in ./index.ts), so the
  * same class runs in Node tests with other sockets, peers and stores.
  */
 import { Torrent } from './torrent.js';
