@@ -2,7 +2,35 @@
 // limits so that one hostile client cannot take it down or grow its memory without bound:
 // a frame size cap (oversized frames close the socket), a per-socket message rate (a token bucket;
 // a socket over it is closed), and a cap on open sockets.
+// A scrape answers only for the info hashes it names (no "full scrape" listing every torrent).
 import Server from 'bittorrent-tracker/server';
+
+/** The scrape action's number (BEP 15); the WebSocket server replaces it by the name `scrape`. */
+const SCRAPE = 2;
+const FULL_SCRAPE_REFUSED = 'a scrape must name the info hashes it asks about';
+
+if (typeof Server.prototype._onScrape !== 'function') {
+  // Fail closed: without the override below, a scrape naming no hash would list every torrent.
+  throw new Error('bittorrent-tracker no longer has Server#_onScrape: check the full-scrape refusal in tracker-server.mjs');
+}
+
+/**
+ * bittorrent-tracker's server, except for a scrape that names no info hash: the library answers it
+ * with every hash it knows (and throws, taking the process down, when `info_hash` is a number or an
+ * object). Here such a scrape gets a `failure reason` and an empty `files`; a scrape naming hashes is
+ * the library's own. The parsers of every transport turn named hashes into an array, so "is an array"
+ * is exactly "names its hashes".
+ */
+class PrivateTracker extends Server {
+  _onScrape(params, cb) {
+    if (Array.isArray(params.info_hash)) {
+      super._onScrape(params, cb);
+      return;
+    }
+    // Not through `cb(error)`: the WebSocket path's error reply echoes `info_hash`, which is not a hash here.
+    cb(null, { action: SCRAPE, 'failure reason': FULL_SCRAPE_REFUSED, files: {} });
+  }
+}
 
 export const TRACKER_LIMITS = {
   /** Bytes per WebSocket frame; an offer with its SDP is a few KiB. */
@@ -19,7 +47,7 @@ export const TRACKER_LIMITS = {
  */
 export async function startTrackerServer(options = {}) {
   const limits = { ...TRACKER_LIMITS, ...options.limits };
-  const server = new Server({ udp: false, http: false, ws: { maxPayload: limits.maxPayload }, stats: true });
+  const server = new PrivateTracker({ udp: false, http: false, ws: { maxPayload: limits.maxPayload }, stats: true });
   server.on('warning', (error) => options.onWarning?.(error));
   const sockets = new Set();
   let closedForRate = 0;
