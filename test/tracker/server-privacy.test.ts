@@ -1,7 +1,8 @@
 /**
  * What a stranger can learn from the tracker server `npm start` runs (scripts/tracker-server.mjs)
- * without knowing an info hash: nothing from a scrape that names no hash (a "full scrape"), and
- * nothing over plain HTTP. Whoever knows a hash can still scrape it.
+ * without knowing an info hash: nothing from a scrape that names no hash (a "full scrape"), nothing
+ * over plain HTTP but counts, and no peer id or markup from /stats. Whoever knows a hash can still
+ * scrape it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
@@ -92,5 +93,64 @@ describe('the tracker server and strangers', () => {
       expect(res.status, path).toBe(404);
       expect(await res.text()).not.toContain(SHARED);
     }
+  });
+});
+
+describe('/stats of the tracker server', () => {
+  let tracker: RunningTracker | undefined;
+  const sockets: WebSocket[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.terminate();
+    await tracker?.close();
+    tracker = undefined;
+  });
+
+  it('is JSON counts only: no peer id, no info hash, no markup, whatever the peers call themselves', async () => {
+    tracker = await startTrackerServer();
+    const hostileId = '<h1 id=x>pwned!</h1>';
+    expect(hostileId).toHaveLength(20);
+    const hostile = await open(tracker.url);
+    const seeder = await open(tracker.url);
+    sockets.push(hostile, seeder);
+    hostile.send(announce(hostileId, { info_hash: SHARED }));
+    expect(await nextMessage(hostile)).toMatchObject({ action: 'announce' });
+    seeder.send(announce('<marquee>' + 'm'.repeat(11), { info_hash: SHARED, left: 0 }));
+    expect(await nextMessage(seeder)).toMatchObject({ action: 'announce' });
+
+    for (const [path, accept] of [
+      ['/stats', 'text/html'],
+      ['/stats', '*/*'],
+      ['/stats.json', 'application/json'],
+      ['/stats?x=1', 'text/html'],
+    ] as const) {
+      const res = await fetch(`http://127.0.0.1:${tracker.port}${path}`, { headers: { accept } });
+      const text = await res.text();
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toMatch(/^application\/json\b/);
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(text, path).not.toMatch(/[<>]/);
+      for (const secret of [SHARED, hex(SHARED), 'pwned', hex(hostileId), 'marquee']) expect(text, path).not.toContain(secret);
+      const stats = JSON.parse(text) as Record<string, unknown>;
+      expect(Object.keys(stats).sort(), path).toEqual(['closedForRate', 'heapUsed', 'leechers', 'peers', 'refused', 'rss', 'seeders', 'sockets', 'swarms']);
+      expect(stats, path).toMatchObject({ sockets: 2, swarms: 1, peers: 2, seeders: 1, leechers: 1, closedForRate: 0, refused: 0 });
+      expect(stats['heapUsed'], path).toBeGreaterThan(0);
+      expect(stats['rss'], path).toBeGreaterThan(stats['heapUsed'] as number);
+    }
+    expect(await (await fetch(`http://127.0.0.1:${tracker.port}/stats.json`)).json()).toMatchObject(
+      (({ heapUsed: _h, rss: _r, ...counts }) => counts)(tracker.stats()),
+    );
+  });
+
+  it('counts the sockets it refused and closed for flooding', async () => {
+    tracker = await startTrackerServer({ limits: { maxSockets: 1, messagesPerSecond: 1, burst: 2 } });
+    const flood = await open(tracker.url);
+    sockets.push(flood);
+    const refused = await open(tracker.url);
+    sockets.push(refused);
+    const gone = new Promise((r) => flood.once('close', r));
+    for (let i = 0; i < 10; i++) flood.send(announce(50, { numwant: 0 }));
+    await gone;
+    const stats = (await (await fetch(`http://127.0.0.1:${tracker.port}/stats.json`)).json()) as Record<string, unknown>;
+    expect(stats).toMatchObject({ closedForRate: 1, refused: 1 });
   });
 });
