@@ -1,10 +1,9 @@
 // `npm start`: builds the app, serves it, and runs a WebSocket tracker beside it; prints the URL to open.
 // Options: --port N (or PORT, default 8080), --tracker-port N (or TRACKER_PORT, default 8000),
 //          --host H (or HOST, default 127.0.0.1).
-import { build, preview } from 'vite';
 import { parseArgs } from 'node:util';
+import { startAppServer } from './app-server.mjs';
 import { startTrackerServer } from './tracker-server.mjs';
-import { writeFileSync } from 'node:fs';
 
 const { values } = parseArgs({
   options: {
@@ -37,18 +36,14 @@ const tracker = await startTrackerServer({
 const trackerUrl = `ws://${host}:${trackerPort}`;
 
 console.log('[tabswarm] building the app…');
-await build({ logLevel: 'warn' });
-// The app announces to this tracker by default ({hostname}: the host the page was opened from).
-const announceHost = host === '0.0.0.0' || host === '::' ? '{hostname}' : host.includes(':') ? `[${host}]` : host;
-writeFileSync('dist/app/config.json', JSON.stringify({ announce: [`ws://${announceHost}:${trackerPort}`] }) + '\n');
-const server = await preview({ preview: { port: appPort, host, strictPort: true }, logLevel: 'warn' });
-const address = server.resolvedUrls?.local[0] ?? `http://${host}:${appPort}/`;
-console.log(`\n  tabswarm is running: open ${address}`);
+// The app announces to this tracker by default.
+const app = await startAppServer({ port: appPort, host, trackerPort });
+console.log(`\n  tabswarm is running: open ${app.url}`);
 console.log(`  tracker: ${trackerUrl} (stats: http://${host}:${trackerPort}/stats)\n`);
 
 function shutdown() {
   void tracker.close();
-  server.close();
+  void app.close();
   process.exit(0);
 }
 process.on('SIGINT', shutdown);

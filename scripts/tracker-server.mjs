@@ -2,7 +2,37 @@
 // limits so that one hostile client cannot take it down or grow its memory without bound:
 // a frame size cap (oversized frames close the socket), a per-socket message rate (a token bucket;
 // a socket over it is closed), and a cap on open sockets.
+// It tells a stranger nothing a stranger did not already know: a scrape answers only for the info
+// hashes it names (no "full scrape" listing every torrent), and /stats is counts in JSON (no peer ids,
+// no info hashes, no HTML).
 import Server from 'bittorrent-tracker/server';
+
+/** The scrape action's number (BEP 15); the WebSocket server replaces it by the name `scrape`. */
+const SCRAPE = 2;
+const FULL_SCRAPE_REFUSED = 'a scrape must name the info hashes it asks about';
+
+if (typeof Server.prototype._onScrape !== 'function') {
+  // Fail closed: without the override below, a scrape naming no hash would list every torrent.
+  throw new Error('bittorrent-tracker no longer has Server#_onScrape: check the full-scrape refusal in tracker-server.mjs');
+}
+
+/**
+ * bittorrent-tracker's server, except for a scrape that names no info hash: the library answers it
+ * with every hash it knows (and throws, taking the process down, when `info_hash` is a number or an
+ * object). Here such a scrape gets a `failure reason` and an empty `files`; a scrape naming hashes is
+ * the library's own. The parsers of every transport turn named hashes into an array, so "is an array"
+ * is exactly "names its hashes".
+ */
+class PrivateTracker extends Server {
+  _onScrape(params, cb) {
+    if (Array.isArray(params.info_hash)) {
+      super._onScrape(params, cb);
+      return;
+    }
+    // Not through `cb(error)`: the WebSocket path's error reply echoes `info_hash`, which is not a hash here.
+    cb(null, { action: SCRAPE, 'failure reason': FULL_SCRAPE_REFUSED, files: {} });
+  }
+}
 
 export const TRACKER_LIMITS = {
   /** Bytes per WebSocket frame; an offer with its SDP is a few KiB. */
@@ -19,11 +49,38 @@ export const TRACKER_LIMITS = {
  */
 export async function startTrackerServer(options = {}) {
   const limits = { ...TRACKER_LIMITS, ...options.limits };
-  const server = new Server({ udp: false, http: false, ws: { maxPayload: limits.maxPayload }, stats: true });
+  // No UDP, no HTTP announce or scrape: only WebSocket. The library's /stats page is off (it put peer ids
+  // into HTML unescaped); the handler below serves counts as JSON instead.
+  const server = new PrivateTracker({ udp: false, http: false, ws: { maxPayload: limits.maxPayload }, stats: false });
   server.on('warning', (error) => options.onWarning?.(error));
   const sockets = new Set();
   let closedForRate = 0;
   let refused = 0;
+
+  const stats = () => {
+    let peers = 0;
+    let seeders = 0;
+    let leechers = 0;
+    const swarms = Object.values(server.torrents);
+    for (const swarm of swarms) {
+      peers += swarm.peers.length;
+      seeders += swarm.complete;
+      leechers += swarm.incomplete;
+    }
+    const { heapUsed, rss } = process.memoryUsage();
+    return { sockets: sockets.size, swarms: swarms.length, peers, seeders, leechers, closedForRate, refused, heapUsed, rss };
+  };
+  // The library answers every other request 404 (on a later tick, skipping a request already answered).
+  server.http.on('request', (req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (res.headersSent || req.method !== 'GET' || (path !== '/stats' && path !== '/stats.json')) return;
+    res.writeHead(200, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+    });
+    res.end(JSON.stringify(stats()));
+  });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(undefined));
@@ -57,7 +114,7 @@ export async function startTrackerServer(options = {}) {
     port,
     url: `ws://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${port}`,
     sockets,
-    stats: () => ({ sockets: sockets.size, closedForRate, refused }),
+    stats,
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.terminate();

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { startTrackerServer } from '../../scripts/tracker-server.mjs';
+import { startTrackerServer, type TrackerStats } from '../../scripts/tracker-server.mjs';
 
 export interface LibServer {
   url: string;
@@ -52,7 +52,8 @@ export async function serveLibrary(extra: Record<string, string> = {}): Promise<
 export interface TrackerServer {
   url: string;
   port: number;
-  stats(): Promise<{ torrents: number; peersAll: number }>;
+  /** Its /stats.json. */
+  stats(): Promise<TrackerStats>;
   close(): Promise<void>;
 }
 
@@ -62,7 +63,7 @@ export async function startTracker(port = 0): Promise<TrackerServer> {
   return {
     url: running.url,
     port: running.port,
-    stats: async () => (await fetch(`http://127.0.0.1:${running.port}/stats.json`)).json() as Promise<{ torrents: number; peersAll: number }>,
+    stats: async () => (await fetch(`http://127.0.0.1:${running.port}/stats.json`)).json() as Promise<TrackerStats>,
     close: () => running.close(),
   };
 }

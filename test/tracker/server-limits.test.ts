@@ -4,42 +4,9 @@
  * offenders, and honest peers still find each other.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { startTrackerServer, type RunningTracker } from '../../scripts/tracker-server.mjs';
-
-const bin = (byte: number) => String.fromCharCode(...new Array<number>(20).fill(byte));
-
-function open(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-function nextMessage(ws: WebSocket, timeoutMs = 5000): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no message')), timeoutMs);
-    ws.once('message', (data: unknown) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(String(data)) as Record<string, unknown>);
-    });
-  });
-}
-
-function closed(ws: WebSocket, timeoutMs = 5000): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('still open')), timeoutMs);
-    ws.once('close', (code: number) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-}
-
-function announce(peer: number, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ action: 'announce', info_hash: bin(7), peer_id: bin(peer), numwant: 5, uploaded: 0, downloaded: 0, left: 100, event: 'started', ...extra });
-}
+import { announce, bin, closed, nextMessage, open } from './ws-peer.js';
 
 describe('tracker server limits', () => {
   let tracker: RunningTracker | undefined;

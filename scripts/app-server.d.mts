@@ -1,0 +1,11 @@
+import type { PreviewServer } from 'vite';
+
+export declare function defaultAnnounce(host: string, trackerPort: number): string;
+
+export declare function startAppServer(options: {
+  port: number;
+  host: string;
+  trackerPort: number;
+  outDir?: string;
+  logLevel?: 'info' | 'warn' | 'error' | 'silent';
+}): Promise<{ server: PreviewServer; url: string; port: number; close(): Promise<void> }>;

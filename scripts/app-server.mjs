@@ -1,0 +1,36 @@
+// The app half of `npm start`: builds the app, writes the config.json that makes it announce to the
+// tracker beside it, and serves the build with Vite's preview server.
+import { build, preview } from 'vite';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The tracker URL the app announces to by default: `{hostname}` (the host the page was opened from)
+ * when the server listens on every address.
+ * @param {string} host
+ * @param {number} trackerPort
+ */
+export function defaultAnnounce(host, trackerPort) {
+  const announceHost = host === '0.0.0.0' || host === '::' ? '{hostname}' : host.includes(':') ? `[${host}]` : host;
+  return `ws://${announceHost}:${trackerPort}`;
+}
+
+/**
+ * @param {{ port: number, host: string, trackerPort: number, outDir?: string, logLevel?: 'info' | 'warn' | 'error' | 'silent' }} options
+ *   `outDir`: where to build (default: vite.config.ts's, dist/app).
+ */
+export async function startAppServer(options) {
+  const logLevel = options.logLevel ?? 'warn';
+  const buildOptions = options.outDir === undefined ? {} : { build: { outDir: options.outDir, emptyOutDir: true } };
+  await build({ logLevel, ...buildOptions });
+  const outDir = options.outDir ?? 'dist/app';
+  writeFileSync(join(outDir, 'config.json'), JSON.stringify({ announce: [defaultAnnounce(options.host, options.trackerPort)] }) + '\n');
+  const server = await preview({ preview: { port: options.port, host: options.host, strictPort: true }, logLevel, ...buildOptions });
+  const port = /** @type {import('node:net').AddressInfo} */ (server.httpServer.address()).port;
+  return {
+    server,
+    url: server.resolvedUrls?.local[0] ?? `http://${options.host}:${port}/`,
+    port,
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * What a stranger can learn from the tracker server `npm start` runs (scripts/tracker-server.mjs)
+ * without knowing an info hash: nothing from a scrape that names no hash (a "full scrape"), nothing
+ * over plain HTTP but counts, and no peer id or markup from /stats. Whoever knows a hash can still
+ * scrape it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
+import { startTrackerServer, type RunningTracker } from '../../scripts/tracker-server.mjs';
+import { announce, ask, bin, nextMessage, open } from './ws-peer.js';
+
+const SHARED = bin(0xa7); // the info hash of a file a tab has just shared
+const hex = (binary: string): string => Buffer.from(binary, 'latin1').toString('hex');
+
+describe('the tracker server and strangers', () => {
+  let tracker: RunningTracker | undefined;
+  const sockets: WebSocket[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.terminate();
+    await tracker?.close();
+    tracker = undefined;
+  });
+
+  async function client(): Promise<WebSocket> {
+    const ws = await open(tracker!.url);
+    sockets.push(ws);
+    return ws;
+  }
+
+  /** A seeder and a leecher announce SHARED, and stay connected. */
+  async function shareOne(): Promise<void> {
+    const seeder = await client();
+    seeder.send(announce(1, { info_hash: SHARED, left: 0 }));
+    expect(await nextMessage(seeder)).toMatchObject({ action: 'announce', complete: 1 });
+    const leecher = await client();
+    leecher.send(announce(2, { info_hash: SHARED }));
+    expect(await nextMessage(leecher)).toMatchObject({ action: 'announce', complete: 1, incomplete: 1 });
+  }
+
+  it('answers a scrape that names no info hash with none, while a torrent is announced', async () => {
+    tracker = await startTrackerServer();
+    await shareOne();
+    const stranger = await client();
+    for (const fullScrape of [{ action: 'scrape' }, { action: 'scrape', info_hash: null }, { action: 'scrape', info_hash: [] }]) {
+      const { reply, text } = await ask(stranger, fullScrape);
+      expect(reply['action']).toBe('scrape');
+      expect(Object.keys((reply['files'] as object | undefined) ?? {})).toEqual([]);
+      expect(text).not.toContain(JSON.stringify(SHARED).slice(1, -1));
+      expect(text).not.toContain(hex(SHARED));
+    }
+    // A scrape that names no hash at all is refused, and says so.
+    expect((await ask(stranger, { action: 'scrape' })).reply['failure reason']).toEqual(expect.any(String));
+  });
+
+  it('still answers a scrape for a named hash, and for a hash it does not know', async () => {
+    tracker = await startTrackerServer();
+    await shareOne();
+    const asker = await client();
+    const { reply } = await ask(asker, { action: 'scrape', info_hash: SHARED });
+    expect(reply['failure reason']).toBeUndefined();
+    expect(reply['files']).toEqual({ [SHARED]: { complete: 1, incomplete: 1, downloaded: 1 } });
+    const both = await ask(asker, { action: 'scrape', info_hash: [SHARED, bin(0x33)] });
+    expect(both.reply['files']).toEqual({
+      [SHARED]: { complete: 1, incomplete: 1, downloaded: 1 },
+      [bin(0x33)]: { complete: 0, incomplete: 0, downloaded: 0 },
+    });
+  });
+
+  it('survives a scrape whose info_hash is neither a hash nor a list, and honest peers still meet', async () => {
+    const warnings: string[] = [];
+    tracker = await startTrackerServer({ onWarning: (e) => warnings.push(e.message) });
+    const odd = await client();
+    for (const infoHash of [5, {}, true]) {
+      const { reply } = await ask(odd, { action: 'scrape', info_hash: infoHash });
+      expect(reply['failure reason']).toEqual(expect.any(String));
+    }
+    const a = await client();
+    const b = await client();
+    a.send(announce(1));
+    expect(await nextMessage(a)).toMatchObject({ action: 'announce' });
+    const relayed = nextMessage(a);
+    b.send(announce(2, { offers: [{ offer: { type: 'offer', sdp: 'v=0' }, offer_id: bin(9) }] }));
+    expect(await relayed).toMatchObject({ offer: { type: 'offer', sdp: 'v=0' }, peer_id: bin(2) });
+  });
+
+  it('answers no announce or scrape over plain HTTP', async () => {
+    tracker = await startTrackerServer();
+    await shareOne();
+    const base = `http://127.0.0.1:${tracker.port}`;
+    const query = `info_hash=${encodeURIComponent(SHARED).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())}`;
+    for (const path of ['/scrape', `/scrape?${query}`, `/announce?${query}&peer_id=${'x'.repeat(20)}&port=1`, '/']) {
+      const res = await fetch(base + path);
+      expect(res.status, path).toBe(404);
+      expect(await res.text()).not.toContain(SHARED);
+    }
+  });
+});
+
+describe('/stats of the tracker server', () => {
+  let tracker: RunningTracker | undefined;
+  const sockets: WebSocket[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.terminate();
+    await tracker?.close();
+    tracker = undefined;
+  });
+
+  it('is JSON counts only: no peer id, no info hash, no markup, whatever the peers call themselves', async () => {
+    tracker = await startTrackerServer();
+    const hostileId = '<h1 id=x>pwned!</h1>';
+    expect(hostileId).toHaveLength(20);
+    const hostile = await open(tracker.url);
+    const seeder = await open(tracker.url);
+    sockets.push(hostile, seeder);
+    hostile.send(announce(hostileId, { info_hash: SHARED }));
+    expect(await nextMessage(hostile)).toMatchObject({ action: 'announce' });
+    seeder.send(announce('<marquee>' + 'm'.repeat(11), { info_hash: SHARED, left: 0 }));
+    expect(await nextMessage(seeder)).toMatchObject({ action: 'announce' });
+
+    for (const [path, accept] of [
+      ['/stats', 'text/html'],
+      ['/stats', '*/*'],
+      ['/stats.json', 'application/json'],
+      ['/stats?x=1', 'text/html'],
+    ] as const) {
+      const res = await fetch(`http://127.0.0.1:${tracker.port}${path}`, { headers: { accept } });
+      const text = await res.text();
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toMatch(/^application\/json\b/);
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(text, path).not.toMatch(/[<>]/);
+      for (const secret of [SHARED, hex(SHARED), 'pwned', hex(hostileId), 'marquee']) expect(text, path).not.toContain(secret);
+      const stats = JSON.parse(text) as Record<string, unknown>;
+      expect(Object.keys(stats).sort(), path).toEqual(['closedForRate', 'heapUsed', 'leechers', 'peers', 'refused', 'rss', 'seeders', 'sockets', 'swarms']);
+      expect(stats, path).toMatchObject({ sockets: 2, swarms: 1, peers: 2, seeders: 1, leechers: 1, closedForRate: 0, refused: 0 });
+      expect(stats['heapUsed'], path).toBeGreaterThan(0);
+      expect(stats['rss'], path).toBeGreaterThan(stats['heapUsed'] as number);
+    }
+    expect(await (await fetch(`http://127.0.0.1:${tracker.port}/stats.json`)).json()).toMatchObject(
+      (({ heapUsed: _h, rss: _r, ...counts }) => counts)(tracker.stats()),
+    );
+  });
+
+  it('counts the sockets it refused and closed for flooding', async () => {
+    tracker = await startTrackerServer({ limits: { maxSockets: 1, messagesPerSecond: 1, burst: 2 } });
+    const flood = await open(tracker.url);
+    sockets.push(flood);
+    const refused = await open(tracker.url);
+    sockets.push(refused);
+    const gone = new Promise((r) => flood.once('close', r));
+    for (let i = 0; i < 10; i++) flood.send(announce(50, { numwant: 0 }));
+    await gone;
+    const stats = (await (await fetch(`http://127.0.0.1:${tracker.port}/stats.json`)).json()) as Record<string, unknown>;
+    expect(stats).toMatchObject({ closedForRate: 1, refused: 1 });
+  });
+});
