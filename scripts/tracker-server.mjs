@@ -11,9 +11,24 @@ import Server from 'bittorrent-tracker/server';
 const SCRAPE = 2;
 const FULL_SCRAPE_REFUSED = 'a scrape must name the info hashes it asks about';
 
-if (typeof Server.prototype._onScrape !== 'function') {
-  // Fail closed: without the override below, a scrape naming no hash would list every torrent.
-  throw new Error('bittorrent-tracker no longer has Server#_onScrape: check the full-scrape refusal in tracker-server.mjs');
+if (typeof Server.prototype._onScrape !== 'function' || typeof Server.prototype._onAnnounce !== 'function') {
+  // Fail closed: without the overrides below, a scrape naming no hash would list every torrent, and
+  // a malformed offer would take the process down.
+  throw new Error('bittorrent-tracker no longer has Server#_onScrape or #_onAnnounce: check the overrides in tracker-server.mjs');
+}
+
+/** An entry of an announce's `offers` that can be relayed: `{ offer: { type: 'offer', sdp }, offer_id }`. */
+function relayable(entry) {
+  return (
+    typeof entry === 'object' &&
+    entry !== null &&
+    typeof entry.offer_id === 'string' &&
+    entry.offer_id.length === 20 &&
+    typeof entry.offer === 'object' &&
+    entry.offer !== null &&
+    entry.offer.type === 'offer' &&
+    typeof entry.offer.sdp === 'string'
+  );
 }
 
 /**
@@ -24,6 +39,18 @@ if (typeof Server.prototype._onScrape !== 'function') {
  * is exactly "names its hashes".
  */
 class PrivateTracker extends Server {
+  /**
+   * Only well-formed offers are relayed: the library reads `offers[i].offer` for each peer it picks
+   * (as many as there were entries), so `offers: [null]` threw and took the process down.
+   */
+  _onAnnounce(params, cb) {
+    if (params.offers !== undefined) {
+      params.offers = Array.isArray(params.offers) ? params.offers.filter(relayable) : [];
+      params.numwant = Math.min(Number(params.numwant) || 0, params.offers.length);
+    }
+    super._onAnnounce(params, cb);
+  }
+
   _onScrape(params, cb) {
     if (Array.isArray(params.info_hash)) {
       super._onScrape(params, cb);

@@ -48,6 +48,29 @@ describe('tracker server limits', () => {
     await honestPeersMeet();
   });
 
+  it('relays only well-formed offers: an announce whose offers are null, strings or half-made stays a plain announce', async () => {
+    tracker = await startTrackerServer();
+    // A swarm of its own (info hash bin(8)); honest peers meet in bin(7) afterwards.
+    const swarm = { info_hash: bin(8) };
+    const a = await client();
+    a.send(announce(1, swarm));
+    expect(await nextMessage(a)).toMatchObject({ action: 'announce' });
+    const relayed: Record<string, unknown>[] = [];
+    a.on('message', (data: unknown) => relayed.push(JSON.parse(String(data)) as Record<string, unknown>));
+    const bad = await client();
+    // Each of these threw in the library's offer relay and took the whole process down.
+    for (const offers of [[null], ['x'], [{ offer: null, offer_id: bin(5) }], [{ offer: { type: 'offer', sdp: 'v=0' } }], [{}, {}, {}]]) {
+      bad.send(announce(3, { ...swarm, offers }));
+      expect(await nextMessage(bad)).toMatchObject({ action: 'announce' });
+    }
+    // One good offer among bad ones is relayed, alone.
+    bad.send(announce(3, { ...swarm, offers: [null, { offer: { type: 'offer', sdp: 'v=1' }, offer_id: bin(6) }] }));
+    expect(await nextMessage(bad)).toMatchObject({ action: 'announce' });
+    await expect.poll(() => relayed.length).toBe(1);
+    expect(relayed[0]).toMatchObject({ offer: { type: 'offer', sdp: 'v=1' }, offer_id: bin(6), peer_id: bin(3) });
+    await honestPeersMeet();
+  });
+
   it('closes a socket that sends an oversized frame', async () => {
     tracker = await startTrackerServer({ limits: { maxPayload: 16 * 1024 } });
     const big = await client();
