@@ -154,6 +154,41 @@ export function contentTypeOf(name: string): string {
   return TYPES[ext] ?? DEFAULT_TYPE;
 }
 
+/**
+ * Media types a browser shows without running anything of the file, even when a person opens its
+ * URL as a page (a player or an image document): video, audio and raster images. Of a torrent's
+ * files only these may be given a type in an object URL, which has the page's own origin and no
+ * headers (no sandbox CSP, no `nosniff`): SVG, HTML, XHTML, XML (and any other type) open as a
+ * document that runs its scripts on that origin.
+ */
+const INERT_TYPES = new Set([
+  'video/webm',
+  'video/x-matroska',
+  'video/mp4',
+  'video/quicktime',
+  'video/ogg',
+  'audio/mpeg',
+  'audio/mp4',
+  'audio/aac',
+  'audio/ogg',
+  'audio/flac',
+  'audio/wav',
+  'audio/webm',
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'image/bmp',
+  'image/x-icon',
+]);
+
+/** The type of `name` if it is an inert media type (see {@link INERT_TYPES}), else undefined. */
+export function inertTypeOf(name: string): string | undefined {
+  const type = contentTypeOf(name);
+  return INERT_TYPES.has(type) ? type : undefined;
+}
+
 /** How the app can show a file of this name in the page, if at all. */
 export type PreviewKind = 'video' | 'audio' | 'image' | 'pdf' | 'text';
 

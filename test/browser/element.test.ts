@@ -382,6 +382,66 @@ describe('<tab-swarm>', () => {
     expect(errors).toEqual([]);
   }, 90_000);
 
+  it('an SVG with a script, shown by the element with and without a service worker: no URL a person can open from it (the image, the save link, either opened as a page) runs the script on the page’s origin', async () => {
+    // What a hostile torrent may hold: an image whose script, run as a page of this origin, reads
+    // and writes its storage.
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200" viewBox="0 0 320 200">' +
+        '<rect width="320" height="200" fill="#e1402f"/>' +
+        '<script>window.pwned = true; try { localStorage.setItem("pwned", location.href); } catch (e) {}</script></svg>',
+    );
+    const cat = await seed('cat.svg', 'image/svg+xml', svg);
+    server.put('/svg.html', plainPage(`<tab-swarm id="svg" src="${attr(cat.magnet)}"></tab-swarm>`));
+    /** Opens `url` as a page of the same context (a new tab): whether it became a download, and whether the script ran there or left a mark in the page's storage. */
+    async function openAsPage(opened: Opened, url: string) {
+      const tab = await opened.context.newPage();
+      let download = false;
+      tab.on('download', () => (download = true));
+      await tab.goto(url).catch(() => undefined); // a download aborts the navigation
+      await tab.waitForTimeout(500);
+      const ranThere = download ? false : await tab.evaluate(() => (globalThis as unknown as { pwned?: boolean }).pwned === true).catch(() => false);
+      await tab.close();
+      const stored = await opened.page.evaluate(() => localStorage.getItem('pwned'));
+      return { download, ranThere, stored };
+    }
+    /** The type and bytes of a URL, fetched in the page. */
+    const typeAndBytes = async (page: Page, url: string) => ({
+      type: await page.evaluate(async (url) => (await fetch(url)).headers.get('content-type'), url),
+      bytes: await fetchIn(page, url),
+    });
+
+    // Without a service worker: object URLs, once the file is complete.
+    const plain = await open(`${server.url}/svg.html`, [NO_WORKER]);
+    await expect.poll(async () => (await inspect(plain.page, 'svg')).save ?? '', { timeout: 30_000 }).toMatch(/^blob:/);
+    await expect.poll(async () => (await inspect(plain.page, 'svg')).width, { timeout: 10_000 }).toBe(320);
+    const shown = await inspect(plain.page, 'svg');
+    expect(shown.media).toBe('img');
+    expect(shown.src).toMatch(/^blob:/);
+    for (const url of [shown.src!, shown.save!]) {
+      expect(await openAsPage(plain, url), url).toEqual({ download: url === shown.save, ranThere: false, stored: null });
+    }
+    // The image is a picture of it (PNG), never the SVG document.
+    const image = await typeAndBytes(plain.page, shown.src!);
+    expect(image.type).toBe('image/png');
+    expect(image.bytes.subarray(1, 4).toString()).toBe('PNG');
+    // Save gives the SVG's bytes, as bytes to save.
+    const saved = await typeAndBytes(plain.page, shown.save!);
+    expect(saved.type).toBe('application/octet-stream');
+    expect(saved.bytes.equals(svg)).toBe(true);
+    expect(await plain.page.evaluate(() => (globalThis as unknown as { pwned?: boolean }).pwned)).toBeUndefined();
+    expect(plain.errors).toEqual([]);
+
+    // With the service worker: its URLs answer with a sandbox CSP (the image), as an attachment (save).
+    const streamed = await open(`${server.url}/svg.html`);
+    await expect.poll(async () => (await inspect(streamed.page, 'svg')).width, { timeout: 30_000 }).toBe(320);
+    const s = await inspect(streamed.page, 'svg');
+    expect(s.src).toBe(`${server.url}/stream/${cat.infoHash}/0/cat.svg`);
+    for (const url of [s.src!, s.save!]) {
+      expect(await openAsPage(streamed, url), url).toEqual({ download: url === s.save, ranThere: false, stored: null });
+    }
+    expect(streamed.errors).toEqual([]);
+  }, 90_000);
+
   it('custom-elements.json, the JSDoc of the element and the app’s Embed page name the same attributes, events, parts and custom properties as the element has', async () => {
     interface Named {
       name: string;

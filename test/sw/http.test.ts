@@ -4,6 +4,7 @@ import {
   contentDisposition,
   contentTypeOf,
   fileStreamUrl,
+  inertTypeOf,
   offerStreamUrl,
   parseRange,
   parseStreamUrl,
@@ -119,6 +120,16 @@ describe('content types and previews', () => {
 
   it('says how a file can be shown', () => {
     expect(['a.webm', 'b.mp3', 'c.png', 'd.pdf', 'e.txt', 'f.bin', 'g.ico'].map(previewKindOf)).toEqual(['video', 'audio', 'image', 'pdf', 'text', undefined, 'image']);
+  });
+
+  it('names the inert types (opened as a page, nothing runs): video, audio, raster images', () => {
+    for (const name of ['a.webm', 'a.mkv', 'a.mp4', 'a.mov', 'b.mp3', 'b.flac', 'b.opus', 'c.png', 'c.JPG', 'c.gif', 'c.webp', 'c.avif', 'c.ico']) {
+      expect(inertTypeOf(name), name).toBe(contentTypeOf(name));
+    }
+    // Documents (run as pages: SVG, HTML, XHTML, XML), text, PDF and anything unknown.
+    for (const name of ['cat.svg', 'x.SVG', 'p.html', 'p.htm', 'p.xhtml', 'p.xml', 'p.xsl', 'n.txt', 's.js', 'd.pdf', 'x.bin', 'README', 'x.svgz', 'x.mht']) {
+      expect(inertTypeOf(name), name).toBeUndefined();
+    }
   });
 
   it('Content-Disposition keeps any name exactly (RFC 8187) with an ASCII fallback', () => {
