@@ -259,9 +259,14 @@ function downloadThroughFrame(url: string, host: SaveHost): void {
   setTimeout(() => frame.remove(), FRAME_MS);
 }
 
-/** The last resort, without a service worker: reads the whole stream into a Blob, then downloads it through an object URL. */
+/**
+ * The last resort, without a service worker: reads the whole stream into a Blob, then downloads it
+ * through an object URL. The Blob is `application/octet-stream` (a zip: `application/zip`), never
+ * typed from the file's name: the URL has this page's origin, and opened as a page an SVG or HTML
+ * file of a torrent would run its script there.
+ */
 async function downloadBlob(name: string, stream: ReadableStream<Uint8Array>, mimeType: string | undefined, host: SaveHost): Promise<void> {
-  const response = new Response(stream, mimeType ? { headers: { 'content-type': mimeType } } : undefined);
+  const response = new Response(stream, { headers: { 'content-type': mimeType ?? 'application/octet-stream' } });
   const blob = await response.blob();
   const url = URL.createObjectURL(blob);
   const a = host.document.createElement('a');

@@ -427,6 +427,15 @@ describe('saveFile', () => {
     }
   });
 
+  it('gives the Blob of that download no type a browser would open as a page (an SVG or HTML file runs its script there)', async () => {
+    for (const name of ['cat.svg', 'page.html', 'x.bin']) {
+      const fake = fakeHost('none');
+      await saveFile(source(`dir/${name}`, data), fake.host);
+      const response = await fetch(fake.clicked[0]?.href ?? '');
+      expect(response.headers.get('content-type'), name).toBe('application/octet-stream');
+    }
+  });
+
   it('does not close the file when the stream fails', async () => {
     const fake = fakeHost('write');
     const failing: SaveSource = { ...source('x', data), stream: () => new ReadableStream({ pull: (c) => c.error(new Error('gone')) }) };
@@ -454,6 +463,7 @@ describe('saveAllAsZip', () => {
     const fake = fakeHost('none');
     expect(await saveAllAsZip('photos.ZIP', [source('a.txt', utf8('a'))], fake.host)).toBe('downloaded');
     expect(fake.clicked[0]?.download).toBe('photos.ZIP');
+    expect((await fetch(fake.clicked[0]?.href ?? '')).headers.get('content-type')).toBe('application/zip');
   });
 
   it('without a file picker, the service worker streams the zip (of unknown length)', async () => {
