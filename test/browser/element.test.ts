@@ -442,6 +442,58 @@ describe('<tab-swarm>', () => {
     expect(streamed.errors).toEqual([]);
   }, 90_000);
 
+  it('on a site with the element, the service worker answers only tabswarm streams: the site’s own /stream/ URLs reach its server, from the element’s page and from a page without it', async () => {
+    const stranger = 'ef'.repeat(20); // shaped like an info hash, of no torrent here
+    const site: Record<string, string> = {
+      '/stream/foo': 'the site: foo',
+      '/stream/foo/bar/baz.txt': 'the site: foo/bar/baz.txt',
+      [`/stream/${stranger}/0/notes.txt`]: 'the site: a path shaped like a stream',
+    };
+    for (const [path, body] of Object.entries(site)) server.put(path, body, 'text/plain; charset=utf-8');
+    server.put('/site.html', '<!doctype html>\n<meta charset="utf-8">\n<title>site</title>\n<p>No element here.</p>\n');
+    const get = (p: Page, url: string) =>
+      p.evaluate(async (url) => {
+        const r = await fetch(url);
+        return { status: r.status, text: await r.text() };
+      }, url);
+
+    // The element's page: its own stream plays through the worker, the site's URLs come from the site.
+    const { page, context, errors } = await open(`${server.url}/page.html`);
+    await expect.poll(async () => (await inspect(page, 'image')).width, { timeout: 20_000 }).toBe(320);
+    for (const [path, body] of Object.entries(site)) expect(await get(page, path), path).toEqual({ status: 200, text: body });
+
+    // Another page of the site, controlled by the same worker but without the element: the worker
+    // does not answer its /stream/ URLs at all (they go to the network as if it were not there).
+    const other = await context.newPage();
+    await other.goto(`${server.url}/site.html`);
+    expect(await other.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.url}/tabswarm-sw.js`);
+    for (const [path, body] of Object.entries(site)) {
+      const [response] = await Promise.all([other.waitForResponse(`${server.url}${path}`), get(other, path)]);
+      expect([response.status(), response.fromServiceWorker(), await response.text()], path).toEqual([200, false, body]);
+      const opened = await other.goto(`${server.url}${path}`);
+      expect([opened?.status(), opened?.fromServiceWorker(), await opened?.text()], path).toEqual([200, false, body]);
+    }
+    // A stream of the element's torrent, opened there: the worker answers it (from the element's page).
+    const imageUrl = `${server.url}/stream/${seeds.image.infoHash}/0/picture.png`;
+    const own = await other.goto(imageUrl);
+    expect([own?.status(), own?.fromServiceWorker(), own?.headers()['content-type']]).toEqual([200, true, 'image/png']);
+    const imageLength = (await own?.body())?.length;
+
+    // A worker stopped (as browsers stop idle ones) forgets what the pages told it: started again by
+    // a request, it asks the pages (its roll call) and still answers the element's streams.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    const again = await other.goto(imageUrl);
+    expect([again?.status(), again?.fromServiceWorker(), (await again?.body())?.length]).toEqual([200, true, imageLength]);
+    await other.goto(`${server.url}/site.html`);
+    for (const [path, body] of Object.entries(site)) {
+      const [response] = await Promise.all([other.waitForResponse(`${server.url}${path}`), get(other, path)]);
+      expect([response.status(), response.fromServiceWorker(), await response.text()], path).toEqual([200, false, body]);
+    }
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('custom-elements.json, the JSDoc of the element and the app’s Embed page name the same attributes, events, parts and custom properties as the element has', async () => {
     interface Named {
       name: string;
