@@ -121,26 +121,56 @@ export function safeFileName(name: string): string {
 }
 
 /**
+ * The longest path a zip entry gets, in bytes of UTF-8: what `unzip` (Info-ZIP) and a Linux path
+ * (PATH_MAX, 4,096 with its NUL) take. The zip format itself stores a name's length in 16 bits
+ * (65,535 bytes at most); client-zip writes a longer one's length modulo 65,536, a corrupt archive.
+ */
+export const MAX_ZIP_PATH_BYTES = 4095;
+
+/**
  * A path for a zip entry: each `/`- or `\`-separated segment made safe with `safeFileName`, with
- * empty, `.` and `..` segments dropped, so that extracting it cannot leave the target folder.
+ * empty, `.` and `..` segments dropped, so that extracting it cannot leave the target folder; and at
+ * most {@link MAX_ZIP_PATH_BYTES} long (see {@link fitPath}).
  */
 export function safeZipPath(path: string): string {
   const segments = path
     .split(/[/\\]/)
     .filter((segment) => segment !== '' && segment !== '.' && segment !== '..')
     .map(safeFileName);
-  return segments.length > 0 ? segments.join('/') : 'file';
+  return segments.length > 0 ? fitPath(segments) : 'file';
 }
 
-/** `path`, or `name (2).ext`, `name (3).ext`… if an earlier entry took it (case-insensitively). */
+/**
+ * `segments` (safe names of at most 255 bytes each) as one path of at most MAX_ZIP_PATH_BYTES: the
+ * file's name, under as many of the leading folders as fit (the deeper ones are left out).
+ */
+function fitPath(segments: readonly string[]): string {
+  const name = segments[segments.length - 1] ?? 'file';
+  let room = MAX_ZIP_PATH_BYTES - utf8Length(name);
+  const kept: string[] = [];
+  for (const folder of segments.slice(0, -1)) {
+    const cost = utf8Length(folder) + 1;
+    if (cost > room) break;
+    kept.push(folder);
+    room -= cost;
+  }
+  kept.push(name);
+  return kept.join('/');
+}
+
+/**
+ * `path`, or `name (2).ext`, `name (3).ext`… if an earlier entry took it (case-insensitively); the
+ * name is shortened to make room for the number (the extension kept), and the path still fits.
+ */
 function uniquePath(path: string, taken: Set<string>): string {
   let candidate = path;
+  const segments = path.split('/');
+  const base = segments.pop() ?? 'file';
+  const dot = base.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ''];
   for (let n = 2; taken.has(candidate.toLowerCase()); n++) {
-    const slash = path.lastIndexOf('/') + 1;
-    const base = path.slice(slash);
-    const dot = base.lastIndexOf('.');
-    const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ''];
-    candidate = `${path.slice(0, slash)}${stem} (${n})${ext}`;
+    const tail = ` (${n})${ext}`;
+    candidate = fitPath([...segments, `${truncateUtf8(stem, MAX_NAME_BYTES - utf8Length(tail))}${tail}`]);
   }
   taken.add(candidate.toLowerCase());
   return candidate;
@@ -229,9 +259,14 @@ function downloadThroughFrame(url: string, host: SaveHost): void {
   setTimeout(() => frame.remove(), FRAME_MS);
 }
 
-/** The last resort, without a service worker: reads the whole stream into a Blob, then downloads it through an object URL. */
+/**
+ * The last resort, without a service worker: reads the whole stream into a Blob, then downloads it
+ * through an object URL. The Blob is `application/octet-stream` (a zip: `application/zip`), never
+ * typed from the file's name: the URL has this page's origin, and opened as a page an SVG or HTML
+ * file of a torrent would run its script there.
+ */
 async function downloadBlob(name: string, stream: ReadableStream<Uint8Array>, mimeType: string | undefined, host: SaveHost): Promise<void> {
-  const response = new Response(stream, mimeType ? { headers: { 'content-type': mimeType } } : undefined);
+  const response = new Response(stream, { headers: { 'content-type': mimeType ?? 'application/octet-stream' } });
   const blob = await response.blob();
   const url = URL.createObjectURL(blob);
   const a = host.document.createElement('a');

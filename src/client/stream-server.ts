@@ -10,11 +10,18 @@
  */
 import type { Torrent } from './torrent.js';
 import { SERVICE_WORKER_FILE, fileStreamUrl, offerStreamUrl, type StreamTarget } from '../sw/http.js';
-import { KEEP_ALIVE, isOpenMessage, isWorkerMessage, type PageMessage } from '../sw/protocol.js';
+import { HAVE, KEEP_ALIVE, isOpenMessage, isRollCallMessage, isWorkerMessage, type HaveMessage, type PageMessage } from '../sw/protocol.js';
 
-/** Where the server finds torrents: a `Client` fits. */
+/**
+ * Where the server finds torrents: a `Client` fits. The worker answers stream URLs only for the
+ * torrents the page tells it of: those of `torrents` (told again on each `torrent` event) and those
+ * whose URLs `fileUrl` gave.
+ */
 export interface TorrentLookup {
   get(infoHash: string): Torrent | undefined;
+  readonly torrents?: readonly Torrent[];
+  addEventListener?(type: 'torrent', listener: () => void): void;
+  removeEventListener?(type: 'torrent', listener: () => void): void;
 }
 
 /** A stream the page hands to the worker once (a download of something that is not one file, such as a zip). */
@@ -41,6 +48,8 @@ export interface StartStreamingOptions {
 const KEEP_ALIVE_MS = 10_000;
 /** An offer nobody opened is dropped after this. */
 const OFFER_TTL_MS = 120_000;
+/** How long `startStreaming` waits for the worker to acknowledge the page's torrents (an older worker does not). */
+const HELLO_TIMEOUT_MS = 1_000;
 
 /**
  * Registers the service worker, waits until it controls this page, and answers it from `client`.
@@ -63,6 +72,7 @@ export async function startStreaming(client: TorrentLookup, options: StartStream
     const registration = await container.register(url, options.scope ? { scope: options.scope } : undefined);
     await controlled;
     server.scope = registration.scope;
+    await server.hello();
     return server;
   } catch (e) {
     server.close();
@@ -79,6 +89,8 @@ export class StreamServer {
   private open = 0;
   private keepAlive: ReturnType<typeof setInterval> | undefined;
   private closed = false;
+  /** Torrents whose URLs were given (told to the worker with the client's). */
+  private readonly given = new Set<string>();
 
   constructor(
     private readonly client: TorrentLookup,
@@ -87,6 +99,9 @@ export class StreamServer {
   ) {
     this.scope = scope;
     container.addEventListener('message', this.onMessage);
+    // A new worker (an update) knows nothing of this page yet.
+    container.addEventListener('controllerchange', this.tell);
+    client.addEventListener?.('torrent', this.tell);
     // Messages from the worker wait until this is called (or until the page has loaded).
     container.startMessages();
   }
@@ -95,8 +110,41 @@ export class StreamServer {
   fileUrl(torrent: Torrent, fileIndex: number, options: { download?: boolean } = {}): string {
     const file = torrent.files[fileIndex];
     if (!file) throw new RangeError(`no file ${fileIndex}`);
+    if (!this.given.has(torrent.infoHash)) {
+      this.given.add(torrent.infoHash);
+      this.tell();
+    }
     return fileStreamUrl(this.scope, torrent.infoHash, fileIndex, file.name, options.download === true);
   }
+
+  /**
+   * Tells the worker which torrents this page has, and waits until it has taken note (at most
+   * HELLO_TIMEOUT_MS: a worker of an older version does not answer).
+   */
+  hello(): Promise<void> {
+    const controller = this.container.controller;
+    if (!controller) return Promise.resolve();
+    const channel = new MessageChannel();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, HELLO_TIMEOUT_MS);
+      channel.port1.onmessage = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      controller.postMessage(this.have(), [channel.port2]);
+    }).finally(() => channel.port1.close());
+  }
+
+  private have(): HaveMessage {
+    const infoHashes = new Set(this.given);
+    for (const t of this.client.torrents ?? []) infoHashes.add(t.infoHash);
+    return { type: HAVE, infoHashes: [...infoHashes] };
+  }
+
+  /** Tells the worker which torrents this page has (all of them, each time). */
+  private readonly tell = (): void => {
+    if (!this.closed) this.container.controller?.postMessage(this.have());
+  };
 
   /** Offers a stream to be downloaded once, through the returned URL (as an attachment). */
   offer(offer: StreamOffer): string {
@@ -112,14 +160,19 @@ export class StreamServer {
   }
 
   close(): void {
+    // The worker forgets this page's torrents (a server that never started told it nothing).
+    if (this.scope && !this.closed) this.container.controller?.postMessage({ type: HAVE, infoHashes: [] } satisfies HaveMessage);
     this.closed = true;
     this.container.removeEventListener('message', this.onMessage);
+    this.container.removeEventListener('controllerchange', this.tell);
+    this.client.removeEventListener?.('torrent', this.tell);
     for (const { timer } of this.offers.values()) clearTimeout(timer);
     this.offers.clear();
     if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
   }
 
   private readonly onMessage = (event: MessageEvent<unknown>): void => {
+    if (isRollCallMessage(event.data)) return this.tell();
     const port = event.ports[0];
     if (this.closed || !port || !isOpenMessage(event.data)) return;
     void this.serve(event.data.target, port);
@@ -130,14 +183,14 @@ export class StreamServer {
     let source: { size: number | undefined; name: string; open(start: number, end: number | undefined): ReadableStream<Uint8Array> };
     if (target.kind === 'file') {
       const torrent = this.client.get(target.infoHash);
-      if (!torrent) return post({ type: 'missing', reason: 'no such torrent' });
+      if (!torrent) return post({ type: 'missing', reason: 'no such torrent', torrent: false });
       await torrent.ready;
       const file = torrent.files[target.fileIndex];
-      if (!file) return post({ type: 'missing', reason: 'no such file' });
+      if (!file) return post({ type: 'missing', reason: 'no such file', torrent: true });
       source = { size: file.length, name: file.name, open: (start, end) => file.stream(start, end) };
     } else {
       const entry = this.offers.get(target.id);
-      if (!entry) return post({ type: 'missing', reason: 'no such download (each is served once)' });
+      if (!entry) return post({ type: 'missing', reason: 'no such download (each is served once)', torrent: false });
       this.offers.delete(target.id);
       clearTimeout(entry.timer);
       const { offer } = entry;

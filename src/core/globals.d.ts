@@ -17,3 +17,11 @@ declare var crypto: { readonly subtle?: CoreSubtleCrypto; getRandomValues<T exte
 declare function setTimeout(handler: () => void, ms?: number): unknown;
 declare function clearTimeout(handle: unknown): void;
 declare function queueMicrotask(callback: () => void): void;
+/** Only what the core uses of AbortController / AbortSignal (cancelling a web seed's HTTP requests). */
+interface AbortSignal {
+  readonly aborted: boolean;
+}
+declare class AbortController {
+  readonly signal: AbortSignal;
+  abort(reason?: unknown): void;
+}

@@ -22,8 +22,12 @@ export const MAX_RANGE = 1024 * 1024;
 /** HTTP requests in flight per web seed at most. */
 export const MAX_FETCHES = 2;
 
-/** Fetches bytes [start, end) of `url`; rejects with a {@link WebSeedError} saying what went wrong. */
-export type RangeFetcher = (url: string, start: number, end: number) => Promise<Uint8Array>;
+/**
+ * Fetches bytes [start, end) of `url`; rejects with a {@link WebSeedError} saying what went wrong.
+ * It must never hold more than the range (plus a chunk) of what the server sends, however much that
+ * is: a hostile server may send an endless body. `signal` aborts the request (the web seed closed).
+ */
+export type RangeFetcher = (url: string, start: number, end: number, signal?: AbortSignal) => Promise<Uint8Array>;
 
 export class WebSeedError extends TabswarmError {
   override name = 'WebSeedError';
@@ -79,6 +83,8 @@ export class WebSeedChannel implements PeerChannel {
   private fetching = 0;
   private closed = false;
   private pumpScheduled = false;
+  /** Aborts the HTTP requests in flight when the channel closes. */
+  private readonly requests = new AbortController();
 
   constructor(private readonly o: WebSeedOptions) {}
 
@@ -98,6 +104,7 @@ export class WebSeedChannel implements PeerChannel {
     if (this.closed) return;
     this.closed = true;
     this.queue = [];
+    this.requests.abort();
     queueMicrotask(() => this.onClose?.());
   }
 
@@ -165,7 +172,7 @@ export class WebSeedChannel implements PeerChannel {
       const parts: Uint8Array[] = [];
       for (const r of fileRanges(this.o.metainfo, start, end)) {
         const url = webSeedFileUrl(this.o.url, this.o.metainfo, r.file);
-        const got = await this.o.fetch(url, r.start, r.end);
+        const got = await this.o.fetch(url, r.start, r.end, this.requests.signal);
         if (got.length !== r.end - r.start) {
           throw new WebSeedError(`web seed ${url} sent ${got.length} bytes for a range of ${r.end - r.start}`);
         }

@@ -5,13 +5,14 @@
  * the element's events. The element only renders what is here.
  *
  * Everything one `src` starts belongs to a {@link Run}: listeners (an AbortSignal), timers, the
- * lease and any object URL. A new `src`, an error or the element leaving the page ends the run
+ * lease and any object URLs. A new `src`, an error or the element leaving the page ends the run
  * and frees all of it.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { StreamServer, Torrent, TorrentFile } from '../client/index.js';
-import { contentTypeOf } from '../sw/http.js';
+import { contentTypeOf, inertTypeOf } from '../sw/http.js';
 import { fire } from './events.js';
+import { rasterise } from './raster.js';
 import { acquire, streamServer, type Lease } from './shared.js';
 import { SourceError, displayKindOf, pickFile, resolveSource, type DisplayKind } from './source.js';
 
@@ -32,7 +33,7 @@ interface Run {
   lease: Lease | undefined;
   soon: ReturnType<typeof setTimeout> | undefined;
   tick: ReturnType<typeof setInterval> | undefined;
-  objectUrl: string | undefined;
+  objectUrls: string[];
 }
 
 const REFRESH_MS = 1000;
@@ -47,9 +48,12 @@ export class EmbedController implements ReactiveController {
   torrent: Torrent | undefined;
   file: TorrentFile | undefined;
   kind: DisplayKind | undefined;
-  /** What the player or image shows: the worker's URL, or an object URL once complete. */
+  /**
+   * What the player or image shows: the worker's URL, or an object URL once complete (never of a
+   * type that runs script when opened as a page: see `useBlob`).
+   */
   url: string | undefined;
-  /** Where the save link points (the same, as an attachment). */
+  /** Where the save link points: the worker's URL as an attachment, or an object URL of bytes to save. */
   saveUrl: string | undefined;
   /** Why the file does not stream (shown in the element). */
   notice: string | undefined;
@@ -109,7 +113,7 @@ export class EmbedController implements ReactiveController {
   // ---- a run ----------------------------------------------------------------------------------------
 
   private begin(key: string): void {
-    const run: Run = { key, abort: new AbortController(), lease: undefined, soon: undefined, tick: undefined, objectUrl: undefined };
+    const run: Run = { key, abort: new AbortController(), lease: undefined, soon: undefined, tick: undefined, objectUrls: [] };
     this.current = run;
     if (this.host.src.trim() === '') return;
     this.phase = 'loading';
@@ -216,19 +220,44 @@ export class EmbedController implements ReactiveController {
     fire(this.host, 'tabswarm-done', { torrent, file });
   }
 
-  /** Without a service worker: the complete file as an object URL. */
+  /**
+   * Without a service worker: the complete file as object URLs, which have this page's origin and
+   * no headers to sandbox them. A person can open either URL as a page (a new tab), so neither may
+   * have a type that a browser runs as a document (SVG, HTML, XML…): the player or image gets an
+   * inert media type (`inertTypeOf`), an image of another type (SVG) is shown as a PNG drawn from
+   * it (or as a card when it cannot be drawn), and Save gets `application/octet-stream`.
+   */
   private async useBlob(run: Run, file: TorrentFile): Promise<void> {
     let blob: Blob;
     try {
-      blob = await file.blob(contentTypeOf(file.name).split(';')[0]);
+      blob = await file.blob();
     } catch (e) {
       this.fail(run, e);
       return;
     }
     if (run !== this.current || file !== this.file) return;
-    run.objectUrl = URL.createObjectURL(blob);
-    if (this.kind !== 'card') this.url = run.objectUrl;
-    this.saveUrl = run.objectUrl;
+    let shown: Blob | undefined;
+    if (this.kind !== 'card') {
+      const inert = inertTypeOf(file.name);
+      if (inert) {
+        shown = blob.slice(0, blob.size, inert);
+      } else if (this.kind === 'image') {
+        shown = await rasterise(blob, contentTypeOf(file.name).split(';')[0]!).catch(() => undefined);
+        if (run !== this.current || file !== this.file) return;
+      }
+      if (!shown) {
+        this.kind = 'card';
+        this.notice = `${file.name} cannot be shown here; save it to open it with another program.`;
+      }
+    }
+    const save = URL.createObjectURL(blob.slice(0, blob.size, 'application/octet-stream'));
+    run.objectUrls.push(save);
+    if (shown && this.kind !== 'card') {
+      const url = URL.createObjectURL(shown);
+      run.objectUrls.push(url);
+      this.url = url;
+    }
+    this.saveUrl = save;
     this.host.requestUpdate();
   }
 
@@ -282,7 +311,6 @@ export class EmbedController implements ReactiveController {
   }
 
   private revoke(run: Run): void {
-    if (run.objectUrl) URL.revokeObjectURL(run.objectUrl);
-    run.objectUrl = undefined;
+    for (const url of run.objectUrls.splice(0)) URL.revokeObjectURL(url);
   }
 }

@@ -4,7 +4,10 @@
  * `Content-Disposition`. No DOM or worker API here, so it is tested in Node.
  */
 
-/** The path under the service worker's scope that it answers; everything else goes to the network. */
+/**
+ * The path under the service worker's scope where its streams are; it answers only URLs there shaped
+ * as a stream of a torrent a page has (see {@link routeRequest}), the site's others go to the network.
+ */
 export const STREAM_PREFIX = 'stream/';
 /** The service worker's URL at the app's root (so that its scope covers the app). */
 export const SERVICE_WORKER_FILE = 'tabswarm-sw.js';
@@ -37,25 +40,54 @@ export function offerStreamUrl(scope: string, id: string, name: string): string 
 }
 
 /**
- * The target of a URL under `scope`, or undefined when the URL is not a stream URL (the worker then
- * leaves it to the network). `null`: under the stream path but naming nothing valid (a 404).
+ * The target of a stream URL under `scope`: `<scope>stream/<40 hex>/<file index>/<name>` or
+ * `<scope>stream/offer/<id>/<name>`, nothing more or less. Undefined for any other URL, under the
+ * stream path or not: the site's own URL, which the worker leaves to the network.
  */
-export function parseStreamUrl(url: string, scope: string): ParsedStreamUrl | null | undefined {
+export function parseStreamUrl(url: string, scope: string): ParsedStreamUrl | undefined {
   const base = scope + STREAM_PREFIX;
   if (!url.startsWith(base)) return undefined;
   const parsed = new URL(url);
   const rest = url.slice(base.length).split(/[?#]/)[0]!;
   const parts = rest.split('/');
   const download = parsed.searchParams.has('download');
-  if (parts.length < 2) return null;
-  if (parts[0] === 'offer') {
-    const id = parts[1]!;
-    return OFFER_ID.test(id) ? { target: { kind: 'offer', id }, download: true } : null;
-  }
-  const infoHash = parts[0]!.toLowerCase();
-  const index = parts[1]!;
-  if (!HEX_40.test(infoHash) || !/^(0|[1-9][0-9]{0,8})$/.test(index)) return null;
-  return { target: { kind: 'file', infoHash, fileIndex: Number(index) }, download };
+  if (parts.length !== 3 || parts[2] === '') return undefined;
+  const [first, second] = parts as [string, string, string];
+  if (first === 'offer') return OFFER_ID.test(second) ? { target: { kind: 'offer', id: second }, download: true } : undefined;
+  const infoHash = first.toLowerCase();
+  if (!HEX_40.test(infoHash) || !/^(0|[1-9][0-9]{0,8})$/.test(second)) return undefined;
+  return { target: { kind: 'file', infoHash, fileIndex: Number(second) }, download };
+}
+
+/** What the worker knows when a request comes (see {@link routeRequest}). */
+export interface RouteContext {
+  /** The worker's scope. */
+  scope: string;
+  /** Whether a page of this worker has said it has the torrent of this info hash. */
+  has(infoHash: string): boolean;
+  /** Whether every page has said what it has since this worker started (a restarted worker knows nothing). */
+  complete: boolean;
+  /** Whether the request comes from a page that streams (its word about a new torrent may still be on the way). */
+  fromStreamingPage: boolean;
+}
+
+/**
+ * `network`: not a tabswarm stream (another path, another shape, a method other than GET or HEAD,
+ * or a torrent no page of the worker has): the worker does not answer it, so a site's own URLs under
+ * `stream/` reach its server as if there were no worker. `stream`: the worker answers from a page,
+ * or, when no page turns out to have it, with the network's answer (a torrent the worker did not
+ * know of yet, a one-shot download).
+ */
+export type Route = { kind: 'network' } | { kind: 'stream'; stream: ParsedStreamUrl };
+
+export function routeRequest(method: string, url: string, context: RouteContext): Route {
+  const network = { kind: 'network' } as const;
+  if (method !== 'GET' && method !== 'HEAD') return network;
+  const stream = parseStreamUrl(url, context.scope);
+  if (!stream) return network;
+  const target = stream.target;
+  if (target.kind === 'offer' || context.has(target.infoHash) || !context.complete || context.fromStreamingPage) return { kind: 'stream', stream };
+  return network;
 }
 
 /** A byte range, `end` exclusive. */
@@ -152,6 +184,41 @@ export function contentTypeOf(name: string): string {
   const dot = name.lastIndexOf('.');
   const ext = dot >= 0 ? name.slice(dot + 1).toLowerCase() : '';
   return TYPES[ext] ?? DEFAULT_TYPE;
+}
+
+/**
+ * Media types a browser shows without running anything of the file, even when a person opens its
+ * URL as a page (a player or an image document): video, audio and raster images. Of a torrent's
+ * files only these may be given a type in an object URL, which has the page's own origin and no
+ * headers (no sandbox CSP, no `nosniff`): SVG, HTML, XHTML, XML (and any other type) open as a
+ * document that runs its scripts on that origin.
+ */
+const INERT_TYPES = new Set([
+  'video/webm',
+  'video/x-matroska',
+  'video/mp4',
+  'video/quicktime',
+  'video/ogg',
+  'audio/mpeg',
+  'audio/mp4',
+  'audio/aac',
+  'audio/ogg',
+  'audio/flac',
+  'audio/wav',
+  'audio/webm',
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'image/bmp',
+  'image/x-icon',
+]);
+
+/** The type of `name` if it is an inert media type (see {@link INERT_TYPES}), else undefined. */
+export function inertTypeOf(name: string): string | undefined {
+  const type = contentTypeOf(name);
+  return INERT_TYPES.has(type) ? type : undefined;
 }
 
 /** How the app can show a file of this name in the page, if at all. */

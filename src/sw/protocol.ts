@@ -12,11 +12,19 @@
  *
  * The page keeps the worker alive while streams are open with {@link KeepAliveMessage}s (a worker
  * with no event for a while may be stopped, which would cut the responses it is streaming).
+ *
+ * The worker answers only streams of torrents a page has (a site's own `stream/` URLs go to its
+ * server), so each page tells it which it has, and tells again when asked:
+ *
+ *   page → worker (controller.postMessage)   have { infoHashes }   (+ a port to acknowledge it on)
+ *   worker → page (client.postMessage)       roll-call            (a worker that (re)started)
  */
 import type { StreamTarget } from './http.js';
 
 export const OPEN = 'tabswarm-stream-open';
 export const KEEP_ALIVE = 'tabswarm-keep-alive';
+export const HAVE = 'tabswarm-have';
+export const ROLL_CALL = 'tabswarm-roll-call';
 
 export interface OpenMessage {
   type: typeof OPEN;
@@ -27,11 +35,22 @@ export interface KeepAliveMessage {
   type: typeof KEEP_ALIVE;
 }
 
+/** Every torrent the page has (replacing what it said before). */
+export interface HaveMessage {
+  type: typeof HAVE;
+  infoHashes: string[];
+}
+
+export interface RollCallMessage {
+  type: typeof ROLL_CALL;
+}
+
 export type WorkerMessage = { type: 'read'; start: number; end: number | undefined } | { type: 'pull' } | { type: 'cancel' };
 
 export type PageMessage =
   | { type: 'found'; size: number | undefined; name: string }
-  | { type: 'missing'; reason: string }
+  /** `torrent`: whether the page has the torrent (but not the file), or has nothing of what was asked. */
+  | { type: 'missing'; reason: string; torrent: boolean }
   | { type: 'chunk'; data: Uint8Array }
   | { type: 'end' }
   | { type: 'error'; message: string };
@@ -46,6 +65,14 @@ export function isOpenMessage(v: unknown): v is OpenMessage {
   return t.kind === 'offer' && typeof t.id === 'string';
 }
 
+export function isHaveMessage(v: unknown): v is HaveMessage {
+  return isObject(v) && v.type === HAVE && Array.isArray(v.infoHashes) && v.infoHashes.every((h) => typeof h === 'string');
+}
+
+export function isRollCallMessage(v: unknown): v is RollCallMessage {
+  return isObject(v) && v.type === ROLL_CALL;
+}
+
 export function isWorkerMessage(v: unknown): v is WorkerMessage {
   if (!isObject(v)) return false;
   if (v.type === 'read') return isCount(v.start) && (v.end === undefined || isCount(v.end));
@@ -58,7 +85,7 @@ export function isPageMessage(v: unknown): v is PageMessage {
     case 'found':
       return (v.size === undefined || isCount(v.size)) && typeof v.name === 'string';
     case 'missing':
-      return typeof v.reason === 'string';
+      return typeof v.reason === 'string' && typeof v.torrent === 'boolean';
     case 'chunk':
       return v.data instanceof Uint8Array;
     case 'end':

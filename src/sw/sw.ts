@@ -5,10 +5,24 @@
  * lives in the page, so the worker asks the pages it controls for the bytes (see protocol.ts), one
  * chunk at a time as the response is read: a reader that stops reading stops the fetching too, and
  * a request that goes away (a seek, a closed player) cancels its stream in the page, which lowers
- * the priority of the pieces it was waiting for. Every other request goes to the network untouched.
+ * the priority of the pieces it was waiting for.
+ *
+ * On a site that embeds `<tab-swarm>`, the worker's scope is the site's: so it answers only what is
+ * a tabswarm stream (`routeRequest`): a URL shaped as one, of a torrent a page of this worker said
+ * it has. Every other request, the site's own `stream/…` URLs included, goes to the network untouched.
  */
-import { answer, parseStreamUrl, type StreamTarget } from './http.js';
-import { KEEP_ALIVE, OPEN, isPageMessage, type OpenMessage, type PageMessage, type WorkerMessage } from './protocol.js';
+import { answer, routeRequest, type ParsedStreamUrl, type StreamTarget } from './http.js';
+import {
+  KEEP_ALIVE,
+  OPEN,
+  ROLL_CALL,
+  isHaveMessage,
+  isPageMessage,
+  type OpenMessage,
+  type PageMessage,
+  type RollCallMessage,
+  type WorkerMessage,
+} from './protocol.js';
 
 // ---- the parts of the service worker global scope used here (the DOM library lacks them) --------
 
@@ -22,10 +36,12 @@ interface FetchEventLike extends ExtendableEventLike {
 }
 interface MessageEventLike extends ExtendableEventLike {
   readonly data: unknown;
+  readonly source: { readonly id: string } | null;
+  readonly ports: readonly MessagePort[];
 }
 interface ClientLike {
   readonly id: string;
-  postMessage(message: OpenMessage, transfer: Transferable[]): void;
+  postMessage(message: OpenMessage | RollCallMessage, transfer?: Transferable[]): void;
 }
 interface WorkerScope {
   readonly registration: { readonly scope: string };
@@ -44,6 +60,42 @@ const worker = globalThis as unknown as WorkerScope;
 
 /** How long a page may take to say whether it has what a request names. */
 const OPEN_TIMEOUT_MS = 5_000;
+/** How long the pages may take to answer the roll call of a worker that (re)started. */
+const ROLL_CALL_MS = 2_000;
+
+/** The torrents (info hashes) each page of this worker said it has, by client id. */
+const pages = new Map<string, Set<string>>();
+/** Pages asked by the roll call that have not answered yet (once it has asked them: `asked`). */
+const unanswered = new Set<string>();
+let asked = false;
+/**
+ * Whether the worker knows what every page has. Not at first: a worker stopped when idle and started
+ * again by a request has lost what the pages told it, so it asks them all (the roll call), and until
+ * they have answered it asks the pages about any stream URL instead of leaving it to the network.
+ */
+let complete = false;
+
+async function rollCall(): Promise<void> {
+  const all = await worker.clients.matchAll({ type: 'window' });
+  for (const client of all) {
+    unanswered.add(client.id);
+    client.postMessage({ type: ROLL_CALL });
+  }
+  asked = true;
+  if (unanswered.size === 0) complete = true;
+  // Pages that never answer (a page of the site without tabswarm, a frozen tab) do not hold it up.
+  setTimeout(() => {
+    unanswered.clear();
+    complete = true;
+  }, ROLL_CALL_MS);
+}
+void rollCall();
+
+/** Forgets the pages that are gone. */
+async function prune(): Promise<void> {
+  const live = new Set((await worker.clients.matchAll({ type: 'window' })).map((c) => c.id));
+  for (const id of pages.keys()) if (!live.has(id)) pages.delete(id);
+}
 
 worker.addEventListener('install', (event) => event.waitUntil(worker.skipWaiting()));
 // Control the pages already open, so that they can stream without a reload.
@@ -51,25 +103,40 @@ worker.addEventListener('activate', (event) => event.waitUntil(worker.clients.cl
 // Pages send these while streams are open: each event keeps the worker from being stopped as idle.
 worker.addEventListener('message', (event) => {
   const data = event.data;
-  if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === KEEP_ALIVE) event.waitUntil(Promise.resolve());
+  if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === KEEP_ALIVE) {
+    event.waitUntil(Promise.resolve());
+  } else if (isHaveMessage(data) && event.source) {
+    const id = event.source.id;
+    pages.set(id, new Set(data.infoHashes.map((h) => h.toLowerCase())));
+    unanswered.delete(id);
+    if (asked && unanswered.size === 0) complete = true;
+    // Acknowledged once known: the page may count on it from then on.
+    event.ports[0]?.postMessage(true);
+    event.waitUntil(prune());
+  }
 });
 
 worker.addEventListener('fetch', (event) => {
-  const parsed = parseStreamUrl(event.request.url, worker.registration.scope);
-  if (parsed === undefined) return; // not ours: the network
-  event.respondWith(respond(event, parsed === null ? undefined : parsed));
+  const route = routeRequest(event.request.method, event.request.url, {
+    scope: worker.registration.scope,
+    has: (infoHash) => [...pages.values()].some((hashes) => hashes.has(infoHash)),
+    complete,
+    fromStreamingPage: pages.has(event.clientId),
+  });
+  if (route.kind === 'network') return; // not a tabswarm stream: the site's, untouched
+  event.respondWith(respond(event, route.stream));
 });
 
 function plain(status: number, text: string): Response {
   return new Response(text, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
 }
 
-async function respond(event: FetchEventLike, parsed: { target: StreamTarget; download: boolean } | undefined): Promise<Response> {
+async function respond(event: FetchEventLike, parsed: ParsedStreamUrl): Promise<Response> {
   const request = event.request;
-  if (!parsed) return plain(404, 'No such stream.');
-  if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Only GET and HEAD.');
   const opened = await openInPage(event.clientId, parsed.target);
-  if (!opened) return plain(404, 'No open tabswarm page has this torrent or file.');
+  // No page has the torrent (or the download): not a tabswarm stream after all, the site's answer.
+  if (!opened) return fetch(request);
+  if (opened === 'no such file') return plain(404, 'This torrent has no such file.');
   const { port, found } = opened;
   const isFile = parsed.target.kind === 'file';
   const a = answer({ size: found.size, name: found.name, range: request.headers.get('range'), ranges: isFile, download: parsed.download });
@@ -142,9 +209,10 @@ type Found = Extract<PageMessage, { type: 'found' }>;
 
 /**
  * Asks every page this worker controls (the requesting one first) whether it has the target, all at
- * once; the first that has it serves it. Undefined when none has it.
+ * once; the first that has it serves it. `no such file` when a page has the torrent but not the
+ * file, undefined when none has the torrent (or the download).
  */
-async function openInPage(clientId: string, target: StreamTarget): Promise<{ port: PagePort; found: Found } | undefined> {
+async function openInPage(clientId: string, target: StreamTarget): Promise<{ port: PagePort; found: Found } | 'no such file' | undefined> {
   const all = await worker.clients.matchAll({ type: 'window' });
   const own = clientId ? await worker.clients.get(clientId) : undefined;
   const candidates = own ? [own, ...all.filter((c) => c.id !== own.id)] : all;
@@ -152,8 +220,9 @@ async function openInPage(clientId: string, target: StreamTarget): Promise<{ por
   return new Promise((resolve) => {
     let pending = candidates.length;
     let winner = false;
+    let torrentFound = false;
     const lose = () => {
-      if (--pending === 0 && !winner) resolve(undefined);
+      if (--pending === 0 && !winner) resolve(torrentFound ? 'no such file' : undefined);
     };
     for (const client of candidates) {
       const channel = new MessageChannel();
@@ -170,6 +239,7 @@ async function openInPage(clientId: string, target: StreamTarget): Promise<{ por
           return;
         }
         if (m.type === 'found') port.send({ type: 'cancel' });
+        if (m.type === 'missing' && m.torrent) torrentFound = true;
         port.close();
         lose();
       });

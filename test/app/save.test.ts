@@ -246,6 +246,56 @@ describe('zipStream', () => {
     expect(readZip(zip).map((e) => e.name)).toEqual(['evil.sh', 'dir/a.txt', 'dir/A (2).txt', 'dir/a (3).txt', 'file']);
   });
 
+  it('shortens paths too long for a zip or for unzip (a hostile torrent’s deep path), keeping them unique, whole characters and the extension', async (ctx) => {
+    // 300 folders of 250 bytes: 75,300 bytes, more than the 65,535 a zip entry's name can have. Some
+    // are of two-, three- and four-byte characters, so a cut in the wrong place would split one.
+    const folders = Array.from({ length: 300 }, (_, i) => ['d'.repeat(250), 'é'.repeat(125), '日'.repeat(83), '😀'.repeat(62)][i % 4]! + i);
+    const deep = folders.join('/');
+    expect(utf8Bytes(deep)).toBeGreaterThan(65_535);
+    const longName = `${'n'.repeat(251)}.txt`; // 255 bytes: no room for " (2)" without shortening it
+    const sources = [
+      source(`${deep}/movie.mkv`, hello),
+      // The same folders but the last: identical once shortened.
+      source(`${folders.slice(0, -1).join('/')}/other/movie.mkv`, binary),
+      source(`${deep}/${longName}`, hello),
+      source(`${folders.slice(0, -1).join('/')}/again/${longName}`, hello),
+      source('top/short.txt', hello),
+    ];
+    const zip = await readAll(zipStream(sources));
+    const names = readZip(zip).map((e) => e.name);
+    expect(names).toHaveLength(sources.length);
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
+    expect(names[4]).toBe('top/short.txt');
+    for (const name of names) {
+      // At most 4,095 bytes (what unzip and a Linux path take), each part at most 255, whole UTF-8.
+      expect(utf8Bytes(name)).toBeLessThanOrEqual(4095);
+      for (const part of name.split('/')) expect(utf8Bytes(part), part).toBeLessThanOrEqual(255);
+      expect(new TextDecoder('utf-8', { fatal: true }).decode(utf8(name))).toBe(name);
+      expect(name).not.toContain('\ufffd');
+    }
+    expect(names[0]).toMatch(/^d{250}0\/é{125}1\/.*\/movie\.mkv$/);
+    expect(names[1]).toMatch(/\/movie \(2\)\.mkv$/);
+    expect(names[2]).toMatch(/\/n+\.txt$/);
+    expect(names[3]).toMatch(/\/n+ \(2\)\.txt$/);
+
+    if (spawnSync('python3', ['--version']).status !== 0) ctx.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'tabswarm-zip-'));
+    try {
+      const file = join(dir, 'deep.zip');
+      writeFileSync(file, zip);
+      const script = 'import json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(json.dumps({"bad": z.testzip(), "names": z.namelist()}))';
+      const python = spawnSync('python3', ['-c', script, file], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      expect(python.status, python.stderr).toBe(0);
+      expect(JSON.parse(python.stdout)).toEqual({ bad: null, names });
+      if (spawnSync('unzip', ['-v']).status === 0) {
+        const unzip = spawnSync('unzip', ['-t', file], { encoding: 'utf8', maxBuffer: 1 << 24 });
+        expect(unzip.status, unzip.stdout.slice(-500) + unzip.stderr).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails when a file stream fails', async () => {
     const failing: SaveSource = {
       name: 'bad',
@@ -377,6 +427,15 @@ describe('saveFile', () => {
     }
   });
 
+  it('gives the Blob of that download no type a browser would open as a page (an SVG or HTML file runs its script there)', async () => {
+    for (const name of ['cat.svg', 'page.html', 'x.bin']) {
+      const fake = fakeHost('none');
+      await saveFile(source(`dir/${name}`, data), fake.host);
+      const response = await fetch(fake.clicked[0]?.href ?? '');
+      expect(response.headers.get('content-type'), name).toBe('application/octet-stream');
+    }
+  });
+
   it('does not close the file when the stream fails', async () => {
     const fake = fakeHost('write');
     const failing: SaveSource = { ...source('x', data), stream: () => new ReadableStream({ pull: (c) => c.error(new Error('gone')) }) };
@@ -404,6 +463,7 @@ describe('saveAllAsZip', () => {
     const fake = fakeHost('none');
     expect(await saveAllAsZip('photos.ZIP', [source('a.txt', utf8('a'))], fake.host)).toBe('downloaded');
     expect(fake.clicked[0]?.download).toBe('photos.ZIP');
+    expect((await fetch(fake.clicked[0]?.href ?? '')).headers.get('content-type')).toBe('application/zip');
   });
 
   it('without a file picker, the service worker streams the zip (of unknown length)', async () => {

@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface ElementServer {
   url: string;
-  /** Serves `body` at `path` (such as `/page.html`), with a content type from its extension. */
-  put(path: string, body: string | Uint8Array): void;
+  /** Serves `body` at `path` (such as `/page.html`), with a content type from its extension unless given. */
+  put(path: string, body: string | Uint8Array, type?: string): void;
   close(): Promise<void>;
 }
 
@@ -30,11 +30,11 @@ export async function serveElement(): Promise<ElementServer> {
   for (const file of ['tabswarm-element.js', 'tabswarm-sw.js']) {
     if (!existsSync(join(outDir, file))) throw new Error(`the element build wrote no ${file}`);
   }
-  const extra = new Map<string, string | Uint8Array>();
+  const extra = new Map<string, { body: string | Uint8Array; type: string | undefined }>();
   const http: HttpServer = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
     const ext = path.slice(path.lastIndexOf('.'));
-    let body: string | Uint8Array | undefined = extra.get(path);
+    let body: string | Uint8Array | undefined = extra.get(path)?.body;
     if (body === undefined && /^\/tabswarm-(element|sw)\.js$/.test(path)) body = readFileSync(join(outDir, path));
     if (body === undefined) {
       res.statusCode = 404;
@@ -42,7 +42,7 @@ export async function serveElement(): Promise<ElementServer> {
       res.end('not found');
       return;
     }
-    res.setHeader('content-type', TYPES[ext] ?? 'application/octet-stream');
+    res.setHeader('content-type', extra.get(path)?.type ?? TYPES[ext] ?? 'application/octet-stream');
     res.setHeader('cache-control', 'no-store');
     res.end(body);
   });
@@ -50,7 +50,7 @@ export async function serveElement(): Promise<ElementServer> {
   const { port } = http.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    put: (path, body) => void extra.set(path, body),
+    put: (path, body, type) => void extra.set(path, { body, type }),
     close: async () => {
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));

@@ -382,6 +382,118 @@ describe('<tab-swarm>', () => {
     expect(errors).toEqual([]);
   }, 90_000);
 
+  it('an SVG with a script, shown by the element with and without a service worker: no URL a person can open from it (the image, the save link, either opened as a page) runs the script on the page’s origin', async () => {
+    // What a hostile torrent may hold: an image whose script, run as a page of this origin, reads
+    // and writes its storage.
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200" viewBox="0 0 320 200">' +
+        '<rect width="320" height="200" fill="#e1402f"/>' +
+        '<script>window.pwned = true; try { localStorage.setItem("pwned", location.href); } catch (e) {}</script></svg>',
+    );
+    const cat = await seed('cat.svg', 'image/svg+xml', svg);
+    server.put('/svg.html', plainPage(`<tab-swarm id="svg" src="${attr(cat.magnet)}"></tab-swarm>`));
+    /** Opens `url` as a page of the same context (a new tab): whether it became a download, and whether the script ran there or left a mark in the page's storage. */
+    async function openAsPage(opened: Opened, url: string) {
+      const tab = await opened.context.newPage();
+      let download = false;
+      tab.on('download', () => (download = true));
+      await tab.goto(url).catch(() => undefined); // a download aborts the navigation
+      await tab.waitForTimeout(500);
+      const ranThere = download ? false : await tab.evaluate(() => (globalThis as unknown as { pwned?: boolean }).pwned === true).catch(() => false);
+      await tab.close();
+      const stored = await opened.page.evaluate(() => localStorage.getItem('pwned'));
+      return { download, ranThere, stored };
+    }
+    /** The type and bytes of a URL, fetched in the page. */
+    const typeAndBytes = async (page: Page, url: string) => ({
+      type: await page.evaluate(async (url) => (await fetch(url)).headers.get('content-type'), url),
+      bytes: await fetchIn(page, url),
+    });
+
+    // Without a service worker: object URLs, once the file is complete.
+    const plain = await open(`${server.url}/svg.html`, [NO_WORKER]);
+    await expect.poll(async () => (await inspect(plain.page, 'svg')).save ?? '', { timeout: 30_000 }).toMatch(/^blob:/);
+    await expect.poll(async () => (await inspect(plain.page, 'svg')).width, { timeout: 10_000 }).toBe(320);
+    const shown = await inspect(plain.page, 'svg');
+    expect(shown.media).toBe('img');
+    expect(shown.src).toMatch(/^blob:/);
+    for (const url of [shown.src!, shown.save!]) {
+      expect(await openAsPage(plain, url), url).toEqual({ download: url === shown.save, ranThere: false, stored: null });
+    }
+    // The image is a picture of it (PNG), never the SVG document.
+    const image = await typeAndBytes(plain.page, shown.src!);
+    expect(image.type).toBe('image/png');
+    expect(image.bytes.subarray(1, 4).toString()).toBe('PNG');
+    // Save gives the SVG's bytes, as bytes to save.
+    const saved = await typeAndBytes(plain.page, shown.save!);
+    expect(saved.type).toBe('application/octet-stream');
+    expect(saved.bytes.equals(svg)).toBe(true);
+    expect(await plain.page.evaluate(() => (globalThis as unknown as { pwned?: boolean }).pwned)).toBeUndefined();
+    expect(plain.errors).toEqual([]);
+
+    // With the service worker: its URLs answer with a sandbox CSP (the image), as an attachment (save).
+    const streamed = await open(`${server.url}/svg.html`);
+    await expect.poll(async () => (await inspect(streamed.page, 'svg')).width, { timeout: 30_000 }).toBe(320);
+    const s = await inspect(streamed.page, 'svg');
+    expect(s.src).toBe(`${server.url}/stream/${cat.infoHash}/0/cat.svg`);
+    for (const url of [s.src!, s.save!]) {
+      expect(await openAsPage(streamed, url), url).toEqual({ download: url === s.save, ranThere: false, stored: null });
+    }
+    expect(streamed.errors).toEqual([]);
+  }, 90_000);
+
+  it('on a site with the element, the service worker answers only tabswarm streams: the site’s own /stream/ URLs reach its server, from the element’s page and from a page without it', async () => {
+    const stranger = 'ef'.repeat(20); // shaped like an info hash, of no torrent here
+    const site: Record<string, string> = {
+      '/stream/foo': 'the site: foo',
+      '/stream/foo/bar/baz.txt': 'the site: foo/bar/baz.txt',
+      [`/stream/${stranger}/0/notes.txt`]: 'the site: a path shaped like a stream',
+    };
+    for (const [path, body] of Object.entries(site)) server.put(path, body, 'text/plain; charset=utf-8');
+    server.put('/site.html', '<!doctype html>\n<meta charset="utf-8">\n<title>site</title>\n<p>No element here.</p>\n');
+    const get = (p: Page, url: string) =>
+      p.evaluate(async (url) => {
+        const r = await fetch(url);
+        return { status: r.status, text: await r.text() };
+      }, url);
+
+    // The element's page: its own stream plays through the worker, the site's URLs come from the site.
+    const { page, context, errors } = await open(`${server.url}/page.html`);
+    await expect.poll(async () => (await inspect(page, 'image')).width, { timeout: 20_000 }).toBe(320);
+    for (const [path, body] of Object.entries(site)) expect(await get(page, path), path).toEqual({ status: 200, text: body });
+
+    // Another page of the site, controlled by the same worker but without the element: the worker
+    // does not answer its /stream/ URLs at all (they go to the network as if it were not there).
+    const other = await context.newPage();
+    await other.goto(`${server.url}/site.html`);
+    expect(await other.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.url}/tabswarm-sw.js`);
+    for (const [path, body] of Object.entries(site)) {
+      const [response] = await Promise.all([other.waitForResponse(`${server.url}${path}`), get(other, path)]);
+      expect([response.status(), response.fromServiceWorker(), await response.text()], path).toEqual([200, false, body]);
+      const opened = await other.goto(`${server.url}${path}`);
+      expect([opened?.status(), opened?.fromServiceWorker(), await opened?.text()], path).toEqual([200, false, body]);
+    }
+    // A stream of the element's torrent, opened there: the worker answers it (from the element's page).
+    const imageUrl = `${server.url}/stream/${seeds.image.infoHash}/0/picture.png`;
+    const own = await other.goto(imageUrl);
+    expect([own?.status(), own?.fromServiceWorker(), own?.headers()['content-type']]).toEqual([200, true, 'image/png']);
+    const imageLength = (await own?.body())?.length;
+
+    // A worker stopped (as browsers stop idle ones) forgets what the pages told it: started again by
+    // a request, it asks the pages (its roll call) and still answers the element's streams.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    const again = await other.goto(imageUrl);
+    expect([again?.status(), again?.fromServiceWorker(), (await again?.body())?.length]).toEqual([200, true, imageLength]);
+    await other.goto(`${server.url}/site.html`);
+    for (const [path, body] of Object.entries(site)) {
+      const [response] = await Promise.all([other.waitForResponse(`${server.url}${path}`), get(other, path)]);
+      expect([response.status(), response.fromServiceWorker(), await response.text()], path).toEqual([200, false, body]);
+    }
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('custom-elements.json, the JSDoc of the element and the app’s Embed page name the same attributes, events, parts and custom properties as the element has', async () => {
     interface Named {
       name: string;

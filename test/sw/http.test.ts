@@ -4,10 +4,12 @@ import {
   contentDisposition,
   contentTypeOf,
   fileStreamUrl,
+  inertTypeOf,
   offerStreamUrl,
   parseRange,
   parseStreamUrl,
   previewKindOf,
+  routeRequest,
 } from '../../src/sw/http.js';
 
 const SCOPE = 'https://app.example/tabswarm/';
@@ -23,14 +25,63 @@ describe('stream URLs', () => {
     expect(parseStreamUrl(offer, SCOPE)).toEqual({ target: { kind: 'offer', id: '0123456789abcdef' }, download: true });
   });
 
-  it('leave other URLs alone, and reject malformed stream URLs', () => {
+  it('leave every other URL alone, malformed stream URLs included (a site may have /stream/ URLs of its own)', () => {
     expect(parseStreamUrl(`${SCOPE}index.html`, SCOPE)).toBeUndefined();
     expect(parseStreamUrl('https://app.example/stream/x', SCOPE)).toBeUndefined();
     expect(parseStreamUrl(`https://other.example/tabswarm/stream/${HASH}/0/x`, SCOPE)).toBeUndefined();
-    for (const bad of [`${HASH}`, `${HASH.slice(1)}/0/x`, `${HASH}/-1/x`, `${HASH}/01/x`, `${HASH}/1e3/x`, `${HASH}/9999999999/x`, 'offer/x/y', 'offer/../y']) {
-      expect(parseStreamUrl(`${SCOPE}stream/${bad}`, SCOPE), bad).toBeNull();
+    for (const other of [
+      'foo',
+      'foo/bar/baz',
+      `${HASH}`,
+      `${HASH}/0`,
+      `${HASH}/0/`,
+      `${HASH}/0/x/y`,
+      `${HASH.slice(1)}/0/x`,
+      `${HASH}0/0/x`,
+      `${HASH}/-1/x`,
+      `${HASH}/01/x`,
+      `${HASH}/1e3/x`,
+      `${HASH}/9999999999/x`,
+      'offer/x/y',
+      'offer/../y',
+      'offer/0123456789abcdef',
+    ]) {
+      expect(parseStreamUrl(`${SCOPE}stream/${other}`, SCOPE), other).toBeUndefined();
     }
     expect(parseStreamUrl(`${SCOPE}stream/${HASH.toUpperCase()}/0/x`, SCOPE)?.target).toEqual({ kind: 'file', infoHash: HASH, fileIndex: 0 });
+  });
+});
+
+describe('routeRequest: what the worker answers', () => {
+  const known = 'cd'.repeat(20);
+  const context = { scope: SCOPE, has: (h: string) => h === known, complete: true, fromStreamingPage: false };
+  const file = (hash: string) => `${SCOPE}stream/${hash}/0/clip.webm`;
+
+  it('a stream of a torrent a page of the worker has: answered', () => {
+    expect(routeRequest('GET', file(known), context)).toEqual({ kind: 'stream', stream: { target: { kind: 'file', infoHash: known, fileIndex: 0 }, download: false } });
+    expect(routeRequest('HEAD', `${file(known)}?download`, context)).toEqual({ kind: 'stream', stream: { target: { kind: 'file', infoHash: known, fileIndex: 0 }, download: true } });
+  });
+
+  it('not a tabswarm stream: the network, untouched (no answer from the worker)', () => {
+    for (const url of [`${SCOPE}stream/foo`, `${SCOPE}stream/${known}/x/y`, `${SCOPE}page.html`, `https://app.example/stream/${known}/0/x`, file(HASH)]) {
+      expect(routeRequest('GET', url, context), url).toEqual({ kind: 'network' });
+    }
+    // Nothing but GET and HEAD is ever a stream.
+    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) expect(routeRequest(method, file(known), context), method).toEqual({ kind: 'network' });
+  });
+
+  it('an unknown torrent while the worker may not know it yet: the pages are asked (the network answers if none has it)', () => {
+    // A worker just (re)started, which has not heard from every page yet.
+    expect(routeRequest('GET', file(HASH), { ...context, complete: false }).kind).toBe('stream');
+    // A page that streams may ask for a torrent before its word about it reaches the worker.
+    expect(routeRequest('GET', file(HASH), { ...context, fromStreamingPage: true }).kind).toBe('stream');
+    // A one-shot download the page offers (a random id) is always asked for.
+    expect(routeRequest('GET', offerStreamUrl(SCOPE, '0123456789abcdef', 'album.zip'), context)).toEqual({
+      kind: 'stream',
+      stream: { target: { kind: 'offer', id: '0123456789abcdef' }, download: true },
+    });
+    // Still never what is not shaped as a stream.
+    expect(routeRequest('GET', `${SCOPE}stream/foo`, { ...context, complete: false, fromStreamingPage: true })).toEqual({ kind: 'network' });
   });
 });
 
@@ -119,6 +170,16 @@ describe('content types and previews', () => {
 
   it('says how a file can be shown', () => {
     expect(['a.webm', 'b.mp3', 'c.png', 'd.pdf', 'e.txt', 'f.bin', 'g.ico'].map(previewKindOf)).toEqual(['video', 'audio', 'image', 'pdf', 'text', undefined, 'image']);
+  });
+
+  it('names the inert types (opened as a page, nothing runs): video, audio, raster images', () => {
+    for (const name of ['a.webm', 'a.mkv', 'a.mp4', 'a.mov', 'b.mp3', 'b.flac', 'b.opus', 'c.png', 'c.JPG', 'c.gif', 'c.webp', 'c.avif', 'c.ico']) {
+      expect(inertTypeOf(name), name).toBe(contentTypeOf(name));
+    }
+    // Documents (run as pages: SVG, HTML, XHTML, XML), text, PDF and anything unknown.
+    for (const name of ['cat.svg', 'x.SVG', 'p.html', 'p.htm', 'p.xhtml', 'p.xml', 'p.xsl', 'n.txt', 's.js', 'd.pdf', 'x.bin', 'README', 'x.svgz', 'x.mht']) {
+      expect(inertTypeOf(name), name).toBeUndefined();
+    }
   });
 
   it('Content-Disposition keeps any name exactly (RFC 8187) with an ASCII fallback', () => {
