@@ -15,6 +15,7 @@ import { torrentFileBytes } from '../core/torrent-file.js';
 import { fromHex } from '../core/bytes.js';
 import type { AnnouncedTorrent } from '../core/tracker/types.js';
 import { TorrentFile, type PriorityWindow } from './file.js';
+import { FileProgress } from './file-progress.js';
 import { TabswarmError } from '../core/errors.js';
 import type { RateLimiter } from '../core/session/limiter.js';
 import { WebSeedChannel, type RangeFetcher } from '../core/webseed.js';
@@ -115,6 +116,9 @@ export class Torrent extends EventTarget {
   readonly done: Promise<void>;
 
   private session: TorrentSession;
+  private geometry: PieceGeometry | undefined;
+  /** Bytes verified per file, for the session's picker it was counted from (see {@link fileTable}). */
+  private fileProgressOf: { picker: NonNullable<TorrentSession['picker']>; table: FileProgress } | undefined;
   private announced: AnnouncedTorrent | undefined;
   private readonly readyD = deferred();
   private readonly doneD = deferred();
@@ -210,10 +214,9 @@ export class Torrent extends EventTarget {
     const picker = this.session.picker;
     if (!picker) return new Uint8Array(0);
     const out = new Uint8Array(picker.pieceCount);
-    for (let i = 0; i < out.length; i++) {
-      const s = picker.pieceState(i);
-      out[i] = s === 'verified' ? PIECE_VERIFIED : s === 'none' ? PIECE_MISSING : PIECE_DOWNLOADING;
-    }
+    for (let i = 0; i < out.length; i++) if (picker.have(i)) out[i] = PIECE_VERIFIED;
+    // Verified pieces have no download under way: what is under way is neither missing nor verified.
+    for (const i of picker.activePieces()) out[i] = PIECE_DOWNLOADING;
     return out;
   }
   /** The connected peers. */
@@ -248,18 +251,13 @@ export class Torrent extends EventTarget {
   /** Fraction of a file's bytes in verified pieces. */
   fileProgress(index: number): number {
     const file = this.files[index];
-    const picker = this.session.picker;
-    if (!file || !picker || file.length === 0) return file && picker ? 1 : 0;
-    const geometry = new PieceGeometry(this.metainfo!);
-    const range = geometry.filePieceRange(index)!;
-    let bytes = 0;
-    for (let i = range.first; i <= range.last; i++) {
-      if (!picker.have(i)) continue;
-      const start = Math.max(geometry.pieceOffset(i), file.offset);
-      const end = Math.min(geometry.pieceOffset(i) + geometry.pieceSize(i), file.offset + file.length);
-      bytes += end - start;
-    }
-    return bytes / file.length;
+    const table = this.fileTable();
+    if (!file || !table) return 0;
+    return table.progress(index);
+  }
+  /** How many files have every byte verified (an empty file always has); 0 before the metadata is known. */
+  get completeFiles(): number {
+    return this.fileTable()?.completeFiles ?? 0;
   }
   get wantsPeers(): number {
     return this.paused ? 0 : Math.max(0, this.init.maxPeers - this.session.peers.size);
@@ -430,6 +428,8 @@ export class Torrent extends EventTarget {
       this.addWebSeeds();
     });
     session.on('piece', (index) => {
+      const entry = this.fileProgressOf;
+      if (entry && entry.picker === session.picker) entry.table.add(index);
       this.emit('progress', { progress: this.progress, piece: index });
       const list = this.waiters.get(index);
       this.waiters.delete(index);
@@ -515,6 +515,21 @@ export class Torrent extends EventTarget {
     }
   }
 
+  /**
+   * The verified bytes of every file, kept up to date by the `piece` handler. Made anew for a new
+   * picker (resume makes a new session); pieces the picker has that the table has not counted (those
+   * found in storage at start, which send no `piece` event) are counted in one pass.
+   */
+  private fileTable(): FileProgress | undefined {
+    const picker = this.session.picker;
+    const geometry = this.geometry;
+    if (!picker || !geometry) return undefined;
+    let entry = this.fileProgressOf;
+    if (entry?.picker !== picker) entry = this.fileProgressOf = { picker, table: new FileProgress(geometry) };
+    if (entry.table.pieces !== picker.haveCount) entry.table.addAll((i) => picker.have(i));
+    return entry.table;
+  }
+
   private selectionFlags(count: number | undefined): boolean[] {
     const n = count ?? Math.max(0, ...(this.selected ?? [])) + 1;
     return Array.from({ length: n }, (_, i) => !this.selected || this.selected.has(i));
@@ -526,7 +541,7 @@ export class Torrent extends EventTarget {
 
   private setMetainfo(m: Metainfo): void {
     this.metainfo = m;
-    const geometry = new PieceGeometry(m);
+    const geometry = (this.geometry = new PieceGeometry(m));
     this.files = m.files.map((f: TorrentFileEntry, i: number) => new TorrentFile(this, geometry, f, i));
     this.readyD.resolve();
     this.emit('metadata', undefined);
