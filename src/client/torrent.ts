@@ -236,17 +236,31 @@ export class Torrent extends EventTarget {
   get selection(): number[] | undefined {
     return this.selected ? [...this.selected].sort((a, b) => a - b) : undefined;
   }
+  /** Whether file `index` is downloaded (every file is, unless deselected). */
+  isSelected(index: number): boolean {
+    return this.selected?.has(index) ?? true;
+  }
   /** Selects or deselects one file (saved with the torrent); a deselected file is not downloaded. */
   selectFile(index: number, selected: boolean): void {
-    const count = this.metainfo?.files.length;
-    if (count === undefined) throw new TabswarmError('the file list is not known yet: wait for `ready`');
+    const count = this.fileCountOrThrow();
     if (!Number.isInteger(index) || index < 0 || index >= count) throw new RangeError(`no file ${index}`);
+    if (this.isSelected(index) === selected) return;
     const set = this.selected ?? new Set(Array.from({ length: count }, (_, i) => i));
     if (selected) set.add(index);
     else set.delete(index);
-    this.selected = set.size === count ? undefined : set;
-    this.applySelection();
-    void this.init.persist(this);
+    this.setSelected(set.size === count ? undefined : set);
+  }
+  /**
+   * Selects exactly the files listed (every file when `indexes` is undefined), in one step: choosing
+   * 1 of 100,000 files this way is one update, where deselecting the others one by one would be 99,999.
+   */
+  setSelection(indexes: readonly number[] | undefined): void {
+    const count = this.fileCountOrThrow();
+    for (const i of indexes ?? []) if (!Number.isInteger(i) || i < 0 || i >= count) throw new RangeError(`no file ${i}`);
+    const set = indexes === undefined ? undefined : new Set(indexes);
+    const same = set === undefined ? this.selected === undefined : this.selected !== undefined && set.size === this.selected.size && [...set].every((i) => this.selected!.has(i));
+    if (same) return;
+    this.setSelected(set === undefined || set.size === count ? undefined : set);
   }
   /** Fraction of a file's bytes in verified pieces. */
   fileProgress(index: number): number {
@@ -419,7 +433,7 @@ export class Torrent extends EventTarget {
       ...(this.init.highWaterMark ? { highWaterMark: this.init.highWaterMark } : {}),
       ...(this.init.maxHighWaterMark ? { maxHighWaterMark: this.init.maxHighWaterMark } : {}),
     });
-    if (this.selected) session.selectFiles(this.selectionFlags(this.metainfo?.files.length));
+    if (this.selected) session.selectFiles(this.selectionOf(this.selected));
     this.streamKey = '';
     session.on('metadata', (m) => {
       if (this.metainfo) return;
@@ -515,6 +529,18 @@ export class Torrent extends EventTarget {
     }
   }
 
+  private fileCountOrThrow(): number {
+    const count = this.metainfo?.files.length;
+    if (count === undefined) throw new TabswarmError('the file list is not known yet: wait for `ready`');
+    return count;
+  }
+
+  private setSelected(selected: Set<number> | undefined): void {
+    this.selected = selected;
+    this.applySelection();
+    void this.init.persist(this);
+  }
+
   /**
    * The verified bytes of every file, kept up to date by the `piece` handler. Made anew for a new
    * picker (resume makes a new session); pieces the picker has that the table has not counted (those
@@ -530,13 +556,18 @@ export class Torrent extends EventTarget {
     return entry.table;
   }
 
-  private selectionFlags(count: number | undefined): boolean[] {
-    const n = count ?? Math.max(0, ...(this.selected ?? [])) + 1;
-    return Array.from({ length: n }, (_, i) => !this.selected || this.selected.has(i));
+  /**
+   * The selection as the session reads it: only the listed files (BEP 53: a magnet link's `so=0`
+   * selects file 0 alone, however many files the metadata turns out to list), with no array as long
+   * as the highest index (a link's `so=99999999` is one index, not a hundred million flags).
+   */
+  private selectionOf(set: ReadonlySet<number>): (file: number) => boolean {
+    return (f) => set.has(f);
   }
 
   private applySelection(): void {
-    this.session.selectFiles(this.selectionFlags(this.metainfo?.files.length));
+    const set = this.selected;
+    this.session.selectFiles(set ? this.selectionOf(set) : () => true);
   }
 
   private setMetainfo(m: Metainfo): void {

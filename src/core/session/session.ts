@@ -146,7 +146,8 @@ export class TorrentSession {
   private timer: TimerHandle | undefined;
   private readonly metadata: MetadataExchange;
   private doneFired = false;
-  private selection: boolean[] | undefined;
+  /** Whether a file is selected (see selectFiles); undefined: every file is. */
+  private selection: ((file: number) => boolean) | undefined;
   /** Streaming (see setStreamPriority): pieces fetched first, in order, and pieces at high priority. */
   private streamCritical: readonly number[] = [];
   private streamRaised = new Set<number>();
@@ -554,11 +555,18 @@ export class TorrentSession {
 
   /**
    * File selection: `selected[f] === false` leaves file f out (its pieces are not fetched, except
-   * those it shares with a selected file). Kept until the metadata is known when given before.
-   * Selecting more after `done` fetches the rest and fires `done` again when that is complete.
+   * those it shares with a selected file); or a function that says whether file f is selected (read
+   * again whenever priorities are worked out: call selectFiles again after it changes). Kept until the
+   * metadata is known when given before. Selecting more after `done` fetches the rest and fires
+   * `done` again when that is complete.
    */
-  selectFiles(selected: readonly boolean[]): void {
-    this.selection = [...selected];
+  selectFiles(selected: readonly boolean[] | ((file: number) => boolean)): void {
+    if (typeof selected === 'function') {
+      this.selection = selected;
+    } else {
+      const flags = [...selected];
+      this.selection = (f) => flags[f] !== false;
+    }
     this.applySelection();
   }
 
@@ -569,7 +577,7 @@ export class TorrentSession {
     const ranges: { first: number; last: number; priority: number }[] = [];
     for (let f = 0; f < geometry.fileCount; f++) {
       const range = geometry.filePieceRange(f);
-      if (range) ranges.push({ ...range, priority: this.selection[f] === false ? PRIORITY.skip : PRIORITY.normal });
+      if (range) ranges.push({ ...range, priority: this.selection(f) ? PRIORITY.normal : PRIORITY.skip });
     }
     picker.setFilePriorities(ranges);
     for (const i of this.streamRaised) picker.setPriority(i, PRIORITY.high);
@@ -644,7 +652,7 @@ export class TorrentSession {
   private basePriority(index: number): number {
     const selection = this.selection;
     if (!selection || !this.geometry) return PRIORITY.normal;
-    return this.geometry.pieceFiles(index).some((f) => selection[f.fileIndex] !== false) ? PRIORITY.normal : PRIORITY.skip;
+    return this.geometry.pieceFiles(index).some((f) => selection(f.fileIndex)) ? PRIORITY.normal : PRIORITY.skip;
   }
 
   /** After priorities changed: interest, requests and `done` follow. */
