@@ -18,7 +18,7 @@ export interface PieceSource {
   piece(index: number): Promise<Uint8Array>;
   prioritize(fileIndex: number, start: number, end: number): PriorityWindow;
   selectFile(index: number, selected: boolean): void;
-  readonly selection: number[] | undefined;
+  isSelected(index: number): boolean;
   fileProgress(index: number): number;
 }
 
@@ -48,7 +48,7 @@ export class TorrentFile {
 
   /** Whether the file is downloaded (every file is, unless deselected). */
   get selected(): boolean {
-    return this.source.selection?.includes(this.index) ?? true;
+    return this.source.isSelected(this.index);
   }
 
   select(): void {

@@ -15,6 +15,7 @@ import { torrentFileBytes } from '../core/torrent-file.js';
 import { fromHex } from '../core/bytes.js';
 import type { AnnouncedTorrent } from '../core/tracker/types.js';
 import { TorrentFile, type PriorityWindow } from './file.js';
+import { FileProgress } from './file-progress.js';
 import { TabswarmError } from '../core/errors.js';
 import type { RateLimiter } from '../core/session/limiter.js';
 import type { MemoryBudget } from '../core/session/memory.js';
@@ -118,6 +119,9 @@ export class Torrent extends EventTarget {
   readonly done: Promise<void>;
 
   private session: TorrentSession;
+  private geometry: PieceGeometry | undefined;
+  /** Bytes verified per file, for the session's picker it was counted from (see {@link fileTable}). */
+  private fileProgressOf: { picker: NonNullable<TorrentSession['picker']>; table: FileProgress } | undefined;
   private announced: AnnouncedTorrent | undefined;
   private readonly readyD = deferred();
   private readonly doneD = deferred();
@@ -213,10 +217,9 @@ export class Torrent extends EventTarget {
     const picker = this.session.picker;
     if (!picker) return new Uint8Array(0);
     const out = new Uint8Array(picker.pieceCount);
-    for (let i = 0; i < out.length; i++) {
-      const s = picker.pieceState(i);
-      out[i] = s === 'verified' ? PIECE_VERIFIED : s === 'none' ? PIECE_MISSING : PIECE_DOWNLOADING;
-    }
+    for (let i = 0; i < out.length; i++) if (picker.have(i)) out[i] = PIECE_VERIFIED;
+    // Verified pieces have no download under way: what is under way is neither missing nor verified.
+    for (const i of picker.activePieces()) out[i] = PIECE_DOWNLOADING;
     return out;
   }
   /** The connected peers. */
@@ -236,33 +239,42 @@ export class Torrent extends EventTarget {
   get selection(): number[] | undefined {
     return this.selected ? [...this.selected].sort((a, b) => a - b) : undefined;
   }
+  /** Whether file `index` is downloaded (every file is, unless deselected). */
+  isSelected(index: number): boolean {
+    return this.selected?.has(index) ?? true;
+  }
   /** Selects or deselects one file (saved with the torrent); a deselected file is not downloaded. */
   selectFile(index: number, selected: boolean): void {
-    const count = this.metainfo?.files.length;
-    if (count === undefined) throw new TabswarmError('the file list is not known yet: wait for `ready`');
+    const count = this.fileCountOrThrow();
     if (!Number.isInteger(index) || index < 0 || index >= count) throw new RangeError(`no file ${index}`);
+    if (this.isSelected(index) === selected) return;
     const set = this.selected ?? new Set(Array.from({ length: count }, (_, i) => i));
     if (selected) set.add(index);
     else set.delete(index);
-    this.selected = set.size === count ? undefined : set;
-    this.applySelection();
-    void this.init.persist(this);
+    this.setSelected(set.size === count ? undefined : set);
+  }
+  /**
+   * Selects exactly the files listed (every file when `indexes` is undefined), in one step: choosing
+   * 1 of 100,000 files this way is one update, where deselecting the others one by one would be 99,999.
+   */
+  setSelection(indexes: readonly number[] | undefined): void {
+    const count = this.fileCountOrThrow();
+    for (const i of indexes ?? []) if (!Number.isInteger(i) || i < 0 || i >= count) throw new RangeError(`no file ${i}`);
+    const set = indexes === undefined ? undefined : new Set(indexes);
+    const same = set === undefined ? this.selected === undefined : this.selected !== undefined && set.size === this.selected.size && [...set].every((i) => this.selected!.has(i));
+    if (same) return;
+    this.setSelected(set === undefined || set.size === count ? undefined : set);
   }
   /** Fraction of a file's bytes in verified pieces. */
   fileProgress(index: number): number {
     const file = this.files[index];
-    const picker = this.session.picker;
-    if (!file || !picker || file.length === 0) return file && picker ? 1 : 0;
-    const geometry = new PieceGeometry(this.metainfo!);
-    const range = geometry.filePieceRange(index)!;
-    let bytes = 0;
-    for (let i = range.first; i <= range.last; i++) {
-      if (!picker.have(i)) continue;
-      const start = Math.max(geometry.pieceOffset(i), file.offset);
-      const end = Math.min(geometry.pieceOffset(i) + geometry.pieceSize(i), file.offset + file.length);
-      bytes += end - start;
-    }
-    return bytes / file.length;
+    const table = this.fileTable();
+    if (!file || !table) return 0;
+    return table.progress(index);
+  }
+  /** How many files have every byte verified (an empty file always has); 0 before the metadata is known. */
+  get completeFiles(): number {
+    return this.fileTable()?.completeFiles ?? 0;
   }
   get wantsPeers(): number {
     return this.paused ? 0 : Math.max(0, this.init.maxPeers - this.session.peers.size);
@@ -425,7 +437,7 @@ export class Torrent extends EventTarget {
       ...(this.init.highWaterMark ? { highWaterMark: this.init.highWaterMark } : {}),
       ...(this.init.maxHighWaterMark ? { maxHighWaterMark: this.init.maxHighWaterMark } : {}),
     });
-    if (this.selected) session.selectFiles(this.selectionFlags(this.metainfo?.files.length));
+    if (this.selected) session.selectFiles(this.selectionOf(this.selected));
     this.streamKey = '';
     session.on('metadata', (m) => {
       if (this.metainfo) return;
@@ -434,6 +446,8 @@ export class Torrent extends EventTarget {
       this.addWebSeeds();
     });
     session.on('piece', (index) => {
+      const entry = this.fileProgressOf;
+      if (entry && entry.picker === session.picker) entry.table.add(index);
       this.emit('progress', { progress: this.progress, piece: index });
       const list = this.waiters.get(index);
       this.waiters.delete(index);
@@ -519,18 +533,50 @@ export class Torrent extends EventTarget {
     }
   }
 
-  private selectionFlags(count: number | undefined): boolean[] {
-    const n = count ?? Math.max(0, ...(this.selected ?? [])) + 1;
-    return Array.from({ length: n }, (_, i) => !this.selected || this.selected.has(i));
+  private fileCountOrThrow(): number {
+    const count = this.metainfo?.files.length;
+    if (count === undefined) throw new TabswarmError('the file list is not known yet: wait for `ready`');
+    return count;
+  }
+
+  private setSelected(selected: Set<number> | undefined): void {
+    this.selected = selected;
+    this.applySelection();
+    void this.init.persist(this);
+  }
+
+  /**
+   * The verified bytes of every file, kept up to date by the `piece` handler. Made anew for a new
+   * picker (resume makes a new session); pieces the picker has that the table has not counted (those
+   * found in storage at start, which send no `piece` event) are counted in one pass.
+   */
+  private fileTable(): FileProgress | undefined {
+    const picker = this.session.picker;
+    const geometry = this.geometry;
+    if (!picker || !geometry) return undefined;
+    let entry = this.fileProgressOf;
+    if (entry?.picker !== picker) entry = this.fileProgressOf = { picker, table: new FileProgress(geometry) };
+    if (entry.table.pieces !== picker.haveCount) entry.table.addAll((i) => picker.have(i));
+    return entry.table;
+  }
+
+  /**
+   * The selection as the session reads it: only the listed files (BEP 53: a magnet link's `so=0`
+   * selects file 0 alone, however many files the metadata turns out to list), with no array as long
+   * as the highest index (a link's `so=99999999` is one index, not a hundred million flags).
+   */
+  private selectionOf(set: ReadonlySet<number>): (file: number) => boolean {
+    return (f) => set.has(f);
   }
 
   private applySelection(): void {
-    this.session.selectFiles(this.selectionFlags(this.metainfo?.files.length));
+    const set = this.selected;
+    this.session.selectFiles(set ? this.selectionOf(set) : () => true);
   }
 
   private setMetainfo(m: Metainfo): void {
     this.metainfo = m;
-    const geometry = new PieceGeometry(m);
+    const geometry = (this.geometry = new PieceGeometry(m));
     this.files = m.files.map((f: TorrentFileEntry, i: number) => new TorrentFile(this, geometry, f, i));
     this.readyD.resolve();
     this.emit('metadata', undefined);

@@ -7,6 +7,7 @@
  */
 import { BencodeError } from './errors.js';
 import { compareBytes, toBinaryString, utf8 } from './bytes.js';
+import type { Slicer } from './slicer.js';
 
 export type BValue = number | Uint8Array | BValue[] | BDict;
 export interface BDict {
@@ -48,28 +49,105 @@ const C_E = 0x65;
 const C_I = 0x69;
 const C_L = 0x6c;
 
+/** An open list or dictionary while decoding; a dictionary frame holds the key whose value comes next. */
+type Frame =
+  | { readonly list: BValue[] }
+  | { readonly dict: BDict; key: string | undefined; valueStart: number };
+
+/**
+ * The decoder walks the input with an explicit stack of open lists and dictionaries, not by
+ * recursion: nesting cannot exhaust the call stack, and the walk can stop after any number of
+ * values and go on later (see {@link decodeWithSpansSliced}).
+ */
 class Decoder {
   pos = 0;
   readonly spans = new Map<string, Span>();
+  private readonly stack: Frame[] = [];
+  private result: { value: BValue } | undefined;
   constructor(readonly bytes: Uint8Array) {}
 
   fail(message: string, at = this.pos): never {
     throw new BencodeError(message, at);
   }
 
-  value(depth: number): BValue {
-    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
+  /** The decoded value; only once {@link run} has returned true. */
+  get value(): BValue {
+    return this.result!.value;
+  }
+
+  /** Decodes up to `steps` more values (or ends of lists and dictionaries); true once the whole value is read. */
+  run(steps: number): boolean {
+    const bytes = this.bytes;
+    for (let n = 0; n < steps; n++) {
+      if (this.result) return true;
+      const top = this.stack[this.stack.length - 1];
+      if (top !== undefined && 'list' in top) {
+        if (this.pos >= bytes.length) this.fail('unexpected end of input in a list');
+        if (bytes[this.pos] === C_E) {
+          this.pos++;
+          this.stack.pop();
+          this.finish(top.list);
+          continue;
+        }
+      } else if (top !== undefined && top.key === undefined) {
+        if (this.pos >= bytes.length) this.fail('unexpected end of input in a dictionary');
+        const c = bytes[this.pos]!;
+        if (c === C_E) {
+          this.pos++;
+          this.stack.pop();
+          this.finish(top.dict);
+          continue;
+        }
+        if (c < C_0 || c > C_9) this.fail('dictionary key is not a string');
+        const keyAt = this.pos;
+        const key = toBinaryString(this.string());
+        if (Object.prototype.hasOwnProperty.call(top.dict, key)) this.fail('duplicate dictionary key', keyAt);
+        top.key = key;
+        top.valueStart = this.pos;
+      }
+      this.startValue();
+    }
+    return this.result !== undefined;
+  }
+
+  /** Reads one value, or opens a list or dictionary, at the current nesting depth. */
+  private startValue(): void {
+    if (this.stack.length > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
     if (this.pos >= this.bytes.length) this.fail('unexpected end of input');
     const c = this.bytes[this.pos]!;
-    if (c === C_I) return this.integer();
-    if (c === C_L) return this.list(depth);
-    if (c === C_D) return this.dict(depth);
-    if (c >= C_0 && c <= C_9) return this.string();
-    return this.fail(`unexpected byte 0x${c.toString(16).padStart(2, '0')}`);
+    if (c === C_I) {
+      this.pos++; // 'i'
+      this.finish(this.digits(C_E, true));
+    } else if (c === C_L) {
+      this.pos++;
+      this.stack.push({ list: [] });
+    } else if (c === C_D) {
+      this.pos++;
+      this.stack.push({ dict: Object.create(null) as BDict, key: undefined, valueStart: 0 });
+    } else if (c >= C_0 && c <= C_9) {
+      this.finish(this.string());
+    } else {
+      this.fail(`unexpected byte 0x${c.toString(16).padStart(2, '0')}`);
+    }
+  }
+
+  /** A complete value: into the open list or dictionary, or the result. */
+  private finish(value: BValue): void {
+    const top = this.stack[this.stack.length - 1];
+    if (top === undefined) {
+      this.result = { value };
+    } else if ('list' in top) {
+      top.list.push(value);
+    } else {
+      const key = top.key!;
+      top.dict[key] = value;
+      if (this.stack.length === 1) this.spans.set(key, { start: top.valueStart, end: this.pos });
+      top.key = undefined;
+    }
   }
 
   /** Reads digits up to `terminator`; returns the number. Rejects leading zeros and -0. */
-  digits(terminator: number, allowNegative: boolean): number {
+  private digits(terminator: number, allowNegative: boolean): number {
     const start = this.pos;
     let negative = false;
     if (allowNegative && this.bytes[this.pos] === C_MINUS) {
@@ -95,12 +173,7 @@ class Decoder {
     return negative ? -n : n;
   }
 
-  integer(): number {
-    this.pos++; // 'i'
-    return this.digits(C_E, true);
-  }
-
-  string(): Uint8Array {
+  private string(): Uint8Array {
     const start = this.pos;
     const length = this.digits(C_COLON, false);
     if (length > this.bytes.length - this.pos) this.fail(`string of ${length} bytes is longer than the input`, start);
@@ -108,45 +181,32 @@ class Decoder {
     this.pos += length;
     return out;
   }
-
-  list(depth: number): BValue[] {
-    this.pos++; // 'l'
-    const out: BValue[] = [];
-    for (;;) {
-      if (this.pos >= this.bytes.length) this.fail('unexpected end of input in a list');
-      if (this.bytes[this.pos] === C_E) break;
-      out.push(this.value(depth + 1));
-    }
-    this.pos++;
-    return out;
-  }
-
-  dict(depth: number): BDict {
-    this.pos++; // 'd'
-    const out: BDict = Object.create(null) as BDict;
-    for (;;) {
-      if (this.pos >= this.bytes.length) this.fail('unexpected end of input in a dictionary');
-      const c = this.bytes[this.pos]!;
-      if (c === C_E) break;
-      if (c < C_0 || c > C_9) this.fail('dictionary key is not a string');
-      const keyAt = this.pos;
-      const key = toBinaryString(this.string());
-      if (Object.prototype.hasOwnProperty.call(out, key)) this.fail('duplicate dictionary key', keyAt);
-      const valueStart = this.pos;
-      out[key] = this.value(depth + 1);
-      if (depth === 0) this.spans.set(key, { start: valueStart, end: this.pos });
-    }
-    this.pos++;
-    return out;
-  }
 }
 
 /** Decodes one bencoded value that must span the whole input, with top-level spans. */
 export function decodeWithSpans(bytes: Uint8Array): DecodeResult {
   const d = new Decoder(bytes);
-  const value = d.value(0);
+  d.run(Infinity);
+  return finished(d, bytes);
+}
+
+/** Values decoded between two looks at the clock in {@link decodeWithSpansSliced}. */
+const SLICE_STEPS = 4096;
+
+/**
+ * {@link decodeWithSpans} in slices: whenever `slicer` says its time is up, the decoder stops and
+ * gives the event loop a turn, so a large input (a .torrent of 100,000 files) never holds a page's
+ * main thread for long. Same result and same errors.
+ */
+export async function decodeWithSpansSliced(bytes: Uint8Array, slicer: Slicer): Promise<DecodeResult> {
+  const d = new Decoder(bytes);
+  while (!d.run(SLICE_STEPS)) await slicer.check();
+  return finished(d, bytes);
+}
+
+function finished(d: Decoder, bytes: Uint8Array): DecodeResult {
   if (d.pos !== bytes.length) d.fail(`${bytes.length - d.pos} trailing bytes after the value`);
-  return { value, spans: d.spans };
+  return { value: d.value, spans: d.spans };
 }
 
 /**
@@ -155,8 +215,8 @@ export function decodeWithSpans(bytes: Uint8Array): DecodeResult {
  */
 export function decodePrefix(bytes: Uint8Array): { value: BValue; length: number } {
   const d = new Decoder(bytes);
-  const value = d.value(0);
-  return { value, length: d.pos };
+  d.run(Infinity);
+  return { value: d.value, length: d.pos };
 }
 
 /** Decodes one bencoded value that must span the whole input. Throws BencodeError. */

@@ -197,6 +197,12 @@ export class PieceGeometry {
     return this.rangePieces(base + start, base + end);
   }
 
+  /** The length of file `fileIndex` in bytes. */
+  fileLength(fileIndex: number): number {
+    this.checkFile(fileIndex);
+    return this.fileLengths[fileIndex]!;
+  }
+
   /** The pieces file `fileIndex` lies in (for file selection). Null for an empty file. */
   filePieceRange(fileIndex: number): PieceRange | null {
     this.checkFile(fileIndex);

@@ -5,15 +5,28 @@
  * Everything a hostile file can get wrong is reported as a {@link TorrentError} whose
  * message says what is wrong; junk in optional fields (trackers, comment, dates) is skipped.
  */
-import { decodeWithSpans, isBytes, isDict, isInt, isList, type BDict, type BValue } from './bencode.js';
+import { decodeWithSpans, decodeWithSpansSliced, isBytes, isDict, isInt, isList, type BDict, type BValue } from './bencode.js';
 import { bytesEqual, fromHex, fromUtf8, fromUtf8Strict, toHex } from './bytes.js';
 import { TabswarmError, TorrentError } from './errors.js';
 import { sha1 } from './sha1.js';
+import { Slicer, UNSLICED } from './slicer.js';
 
 /** The smallest piece length we accept: one block. */
 export const MIN_PIECE_LENGTH = 16 * 1024;
 /** The largest piece length we accept (libtorrent 2 and qBittorrent create up to 256 MiB). */
 export const MAX_PIECE_LENGTH = 256 * 1024 * 1024;
+/**
+ * Larger inputs are parsed in slices of time with turns of the event loop between them (see
+ * slicer.ts): a .torrent of 100,000 files (about 5 MB) takes a few hundred milliseconds to parse,
+ * which must not freeze a page. Smaller ones (a few thousand files at most) are parsed in one go.
+ */
+export const SLICED_ABOVE_BYTES = 64 * 1024;
+/** Loop iterations between two looks at the slicer's clock. */
+const CHECK_EVERY = 1024;
+
+function slicerFor(bytes: Uint8Array): Slicer {
+  return bytes.length > SLICED_ABOVE_BYTES ? new Slicer() : UNSLICED;
+}
 
 export interface TorrentFileEntry {
   /** Path joined with '/'; for a multi-file torrent it starts with the torrent name (as WebTorrent). */
@@ -133,7 +146,7 @@ interface FileSpec {
   length: number;
 }
 
-function readFiles(c: Checker, info: BDict): { files: FileSpec[]; single: boolean } {
+async function readFiles(c: Checker, info: BDict, slicer: Slicer): Promise<{ files: FileSpec[]; single: boolean }> {
   const length = info['length'];
   const files = info['files'];
   if (length !== undefined && files !== undefined) c.fail("the info dictionary has both 'length' and 'files'");
@@ -147,32 +160,35 @@ function readFiles(c: Checker, info: BDict): { files: FileSpec[]; single: boolea
   if (!isList(files)) c.fail("'files' is not a list");
   if (files.length === 0) c.fail("'files' is an empty list");
   const out: FileSpec[] = [];
-  files.forEach((f, i) => {
+  for (let i = 0; i < files.length; i++) {
+    if (i % CHECK_EVERY === 0) await slicer.check();
+    const f = files[i];
     if (!isDict(f)) c.fail(`file ${i} is not a dictionary`);
     out.push({ segments: readPath(c, f, i), length: requireLength(c, f['length'], `the 'length' of file ${i}`) });
-  });
+  }
   return { files: out, single: false };
 }
 
 interface PathNode {
   file: boolean;
-  children: Map<string, PathNode>;
+  /** Made for the first path below this one (most nodes are files, which have none). */
+  children: Map<string, PathNode> | undefined;
 }
 
-/**
- * Finds two files with the same path, or a file whose path is also a directory of another;
- * returns what is wrong, or undefined. Linear in the total number of path components.
- */
-export function findPathConflict(paths: readonly (readonly string[])[]): string | undefined {
-  const root: PathNode = { file: false, children: new Map() };
-  for (const segments of paths) {
-    let node = root;
+/** The paths seen so far, as a tree of their components. */
+class PathTree {
+  private readonly root: PathNode = { file: false, children: undefined };
+
+  /** Adds a file's path; what is wrong when it clashes with one added before, else undefined. */
+  add(segments: readonly string[]): string | undefined {
+    let node = this.root;
     for (let i = 0; i < segments.length; i++) {
       const seg = segments[i]!;
+      node.children ??= new Map();
       let next = node.children.get(seg);
       const last = i === segments.length - 1;
       if (next === undefined) {
-        next = { file: false, children: new Map() };
+        next = { file: false, children: undefined };
         node.children.set(seg, next);
       } else if (last || next.file) {
         const at = quote(segments.slice(0, i + 1).join('/'));
@@ -181,6 +197,19 @@ export function findPathConflict(paths: readonly (readonly string[])[]): string 
       node = next;
     }
     node.file = true;
+    return undefined;
+  }
+}
+
+/**
+ * Finds two files with the same path, or a file whose path is also a directory of another;
+ * returns what is wrong, or undefined. Linear in the total number of path components.
+ */
+export function findPathConflict(paths: readonly (readonly string[])[]): string | undefined {
+  const tree = new PathTree();
+  for (const segments of paths) {
+    const conflict = tree.add(segments);
+    if (conflict !== undefined) return conflict;
   }
   return undefined;
 }
@@ -196,7 +225,7 @@ interface InfoFields {
   private: boolean;
 }
 
-function readInfo(c: Checker, info: BDict): InfoFields {
+async function readInfo(c: Checker, info: BDict, slicer: Slicer): Promise<InfoFields> {
   const name = component(info['name.utf-8']) ?? requireComponent(c, info['name'], "the torrent 'name'");
 
   const pieceLength = info['piece length'];
@@ -206,17 +235,21 @@ function readInfo(c: Checker, info: BDict): InfoFields {
   if (pieceLength > MAX_PIECE_LENGTH) c.fail(`the piece length ${pieceLength} is above the maximum of ${MAX_PIECE_LENGTH} bytes`);
   if ((pieceLength & (pieceLength - 1)) !== 0) c.fail(`the piece length ${pieceLength} is not a power of two`);
 
-  const { files: specs, single } = readFiles(c, info);
+  const { files: specs, single } = await readFiles(c, info, slicer);
   let total = 0;
-  const files: TorrentFileEntry[] = specs.map((spec, i) => {
+  const files: TorrentFileEntry[] = [];
+  const tree = new PathTree();
+  let conflict: string | undefined;
+  for (let i = 0; i < specs.length; i++) {
+    if (i % CHECK_EVERY === 0) await slicer.check();
+    const spec = specs[i]!;
     const segments = single ? [name] : [name, ...spec.segments];
-    const entry = { path: segments.join('/'), pathSegments: segments, name: segments[segments.length - 1]!, length: spec.length, offset: total };
+    files.push({ path: segments.join('/'), pathSegments: segments, name: segments[segments.length - 1]!, length: spec.length, offset: total });
     total += spec.length;
     if (!Number.isSafeInteger(total)) c.fail(`the total length passes the safe integer range at file ${i}`);
-    return entry;
-  });
+    if (!single) conflict ??= tree.add(segments);
+  }
   if (total === 0) c.fail('the torrent has no data (its total length is 0 bytes)');
-  const conflict = single ? undefined : findPathConflict(files.map((f) => f.pathSegments));
   if (conflict !== undefined) c.fail(conflict);
 
   const pieces = info['pieces'];
@@ -229,7 +262,10 @@ function readInfo(c: Checker, info: BDict): InfoFields {
   }
   const own = new Uint8Array(pieces); // a copy: the hashes alone, not a view into the whole file
   const hashes: Uint8Array[] = [];
-  for (let i = 0; i < pieceCount; i++) hashes.push(own.subarray(i * 20, i * 20 + 20));
+  for (let i = 0; i < pieceCount; i++) {
+    if (i % CHECK_EVERY === 0) await slicer.check();
+    hashes.push(own.subarray(i * 20, i * 20 + 20));
+  }
 
   const priv = info['private'];
   if (priv !== undefined && priv !== 0 && priv !== 1) c.fail("'private' is neither 0 nor 1");
@@ -282,9 +318,9 @@ async function hashInfo(
   return { infoHash: toHex(infoHashBytes), infoHashBytes };
 }
 
-function decodeOrFail(c: Checker, bytes: Uint8Array): ReturnType<typeof decodeWithSpans> {
+async function decodeOrFail(c: Checker, bytes: Uint8Array, slicer: Slicer): ReturnType<typeof decodeWithSpansSliced> {
   try {
-    return decodeWithSpans(bytes);
+    return slicer === UNSLICED ? decodeWithSpans(bytes) : await decodeWithSpansSliced(bytes, slicer);
   } catch (err) {
     if (err instanceof TabswarmError) c.fail(`malformed bencode: ${err.message}`);
     throw err;
@@ -299,10 +335,11 @@ function describe(v: BValue): string {
 }
 
 /** Decodes and validates an info dictionary given as its raw bytes. */
-function parseInfoBytes(c: Checker, infoBytes: Uint8Array): InfoFields {
-  const { value } = decodeOrFail(c, infoBytes);
+async function parseInfoBytes(c: Checker, infoBytes: Uint8Array): Promise<InfoFields> {
+  const slicer = slicerFor(infoBytes);
+  const { value } = await decodeOrFail(c, infoBytes, slicer);
   if (!isDict(value)) c.fail(`the info dictionary is ${describe(value)}`);
-  return readInfo(c, value);
+  return readInfo(c, value, slicer);
 }
 
 /**
@@ -319,7 +356,8 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
     if (head.startsWith('<')) c.fail('this looks like an HTML page, not a .torrent file');
     c.fail("it does not start with a bencoded dictionary ('d')");
   }
-  const { value, spans } = decodeOrFail(c, bytes);
+  const slicer = slicerFor(bytes);
+  const { value, spans } = await decodeOrFail(c, bytes, slicer);
   if (!isDict(value)) c.fail(`the top level is ${describe(value)}, not a dictionary`);
   const info = value['info'];
   const span = spans.get('info');
@@ -327,7 +365,7 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
   if (!isDict(info)) c.fail(`'info' is ${describe(info)}, not a dictionary`);
   // A copy (new Uint8Array, since Node's Buffer#slice would share memory).
   const infoBytes = new Uint8Array(bytes.subarray(span.start, span.end));
-  const fields = readInfo(c, info);
+  const fields = await readInfo(c, info, slicer);
 
   const trackers = readTrackers(value);
   const meta: Metainfo = {
@@ -364,7 +402,7 @@ export async function parseInfoDict(
   if (!(infoBytes instanceof Uint8Array)) c.fail('the input is not a Uint8Array');
   if (infoBytes.length === 0) c.fail('the info dictionary is empty');
   const own = new Uint8Array(infoBytes);
-  const fields = parseInfoBytes(c, own);
+  const fields = await parseInfoBytes(c, own);
   const hashed = await hashInfo(own, hasher);
   if (infoHash !== undefined) {
     const expected = typeof infoHash === 'string' ? fromHex(infoHash) : infoHash;

@@ -178,10 +178,9 @@ async function applySelection(infoHash: string): Promise<void> {
   if (!torrent?.metainfo || holdings.get(infoHash) !== holding) return;
   const leases = [...holding.leases];
   if (!holding.owned || leases.some((l) => l.files === undefined)) return;
-  const wanted = new Set(leases.flatMap((l) => l.files ?? []));
-  torrent.files.forEach((f, i) => {
-    if (wanted.has(i) !== f.selected) torrent.selectFile(i, wanted.has(i));
-  });
+  const count = torrent.files.length;
+  // In one step: one file of 100,000 is one update, not 99,999 deselections.
+  torrent.setSelection([...new Set(leases.flatMap((l) => l.files ?? []))].filter((i) => i < count));
 }
 
 function destroyWhenIdle(): void {

@@ -120,6 +120,40 @@ describe('client (Node, real tracker, in-memory links)', () => {
     expect(() => again.selectFile(7, true)).toThrow(RangeError);
   });
 
+  it('a selection given before the metadata leaves out every file it does not list, past its highest index too, and a huge index costs nothing', async () => {
+    const t = await tracker();
+    const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    const b = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    cleanup.push(() => a.destroy(), () => b.destroy());
+    const files = [
+      { path: 'set/a.bin', data: fixtureBytes(2 * 16384, 1) },
+      { path: 'set/b.bin', data: fixtureBytes(3 * 16384, 2) },
+      { path: 'set/c.bin', data: fixtureBytes(2 * 16384, 3) },
+    ];
+    const seeded = await a.seed(files, { pieceLength: 16384 });
+    expect(seeded.completeFiles).toBe(3);
+    // BEP 53: `so=0` is file 0 alone. (The selection was once handed on as one flag per index up to
+    // the highest, so files past it were fetched, and so=99999999 made an array of 100 million.)
+    const got = await b.add(`${seeded.magnetURI}&so=0,99999999`);
+    expect(got.completeFiles).toBe(0);
+    await got.done;
+    expect(got.files.map((f) => f.selected)).toEqual([true, false, false]);
+    expect(got.files.map((f) => f.progress)).toEqual([1, 0, 0]);
+    expect(got.completeFiles).toBe(1);
+    expect([...got.pieceStates()]).toEqual([2, 2, 0, 0, 0, 0, 0]);
+    // The selection set in one step.
+    const doneAgain = new Promise<void>((r) => got.addEventListener('done', () => r()));
+    got.setSelection([0, 2]);
+    expect(got.selection).toEqual([0, 2]);
+    expect(got.isSelected(1)).toBe(false);
+    await doneAgain;
+    expect(got.files.map((f) => f.progress)).toEqual([1, 0, 1]);
+    expect(got.completeFiles).toBe(2);
+    got.setSelection(undefined);
+    expect(got.selection).toBeUndefined();
+    expect(() => got.setSelection([3])).toThrow(RangeError);
+  });
+
   it('remove with deleteData forgets the torrent and frees its pieces', async () => {
     const t = await tracker();
     const world = fakeWorld();

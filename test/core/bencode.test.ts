@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decode, decodeWithSpans, encode, MAX_DEPTH, type BDict, type BEncodable, type BValue } from '../../src/core/bencode.js';
+import { decode, decodeWithSpans, decodeWithSpansSliced, encode, MAX_DEPTH, type BDict, type BEncodable, type BValue } from '../../src/core/bencode.js';
 import { BencodeError } from '../../src/core/errors.js';
+import { Slicer } from '../../src/core/slicer.js';
 
 /** Bytes of a string written one char per byte (so "\xff" is the byte 0xff). */
 const bin = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -301,6 +302,30 @@ describe('decodeWithSpans', () => {
   });
 });
 
+describe('decodeWithSpansSliced', () => {
+  /** A slicer whose time is always up: it pauses at every chance it gets. */
+  const eager = (): Slicer => new Slicer(0);
+
+  it('decodes what decodeWithSpans decodes, with the same spans, pausing as it goes', async () => {
+    const big = encode({ files: Array.from({ length: 10_000 }, (_, i) => ({ length: i, path: ['d', `f${i}`] })), name: 'x' });
+    let turns = 0;
+    let running = true;
+    const count = (): void => {
+      turns++;
+      if (running) setTimeout(count, 0);
+    };
+    setTimeout(count, 0);
+    const sliced = await decodeWithSpansSliced(big, eager());
+    running = false;
+    const whole = decodeWithSpans(big);
+    expect(sameBytes(encode(sliced.value), encode(whole.value))).toBe(true);
+    expect([...sliced.spans]).toEqual([...whole.spans]);
+    // Some 70,000 steps (values, ends of lists and dicts) in runs of 4096, each run followed by a turn of the event loop.
+    expect(turns).toBeGreaterThanOrEqual(10);
+  });
+
+});
+
 /** Arbitrary decoded values: safe ints, byte strings, lists, null-prototype dicts with binary keys. */
 const bvalue: fc.Arbitrary<BValue> = fc.letrec<{ value: BValue; list: BValue[]; dict: BDict }>((tie) => ({
   value: fc.oneof(
@@ -441,5 +466,30 @@ describe('fuzz: the only failure is BencodeError', () => {
       }),
       { seed: 99, numRuns: 3000 },
     );
+  });
+
+  it('decodeWithSpansSliced rejects what decodeWithSpans rejects, at the same offset', async () => {
+    const r = prng(0x51ced);
+    for (let i = 0; i < 2000; i++) {
+      const input = i % 2 === 0 ? mutate(r, encode(randomValue(r, 0))) : new Uint8Array(Array.from({ length: r(30) }, () => ALPHABET[r(ALPHABET.length)]!));
+      let expected: unknown;
+      try {
+        decodeWithSpans(input);
+      } catch (err) {
+        expected = err;
+      }
+      let got: unknown;
+      try {
+        await decodeWithSpansSliced(input, new Slicer(0));
+      } catch (err) {
+        got = err;
+      }
+      expect(got instanceof BencodeError ? [got.message, got.offset] : got).toEqual(expected instanceof BencodeError ? [expected.message, expected.offset] : expected);
+    }
+    // Deep nesting too, and a cut in the middle of a long list.
+    const deep = bin('l'.repeat(MAX_DEPTH + 2) + 'e'.repeat(MAX_DEPTH + 2));
+    await expect(decodeWithSpansSliced(deep, new Slicer(0))).rejects.toMatchObject({ offset: MAX_DEPTH + 1 });
+    const long = encode(Array.from({ length: 10_000 }, (_, i) => i));
+    await expect(decodeWithSpansSliced(long.subarray(0, long.length - 1), new Slicer(0))).rejects.toThrow('unexpected end of input in a list');
   });
 });

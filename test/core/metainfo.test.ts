@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { encode, type BEncodable } from '../../src/core/bencode.js';
 import { TorrentError } from '../../src/core/errors.js';
 import { MAX_PIECE_LENGTH, parseInfoDict, parseTorrent } from '../../src/core/metainfo.js';
+import { torrentFileBytes } from '../../src/core/torrent-file.js';
 
 /** Bytes of a string written one char per byte (so "\xff" is the byte 0xff). */
 const bin = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -227,5 +228,50 @@ describe('parseTorrent: rejections', () => {
     const list = await rejection(parseTorrent(bin('li1ee')));
     expect(list).toBeInstanceOf(TorrentError);
     expect(list.message).toContain("does not start with a bencoded dictionary ('d')");
+  });
+});
+
+describe('a torrent of 100,000 files (security review, finding 4)', () => {
+  const FILES = 100_000;
+  const files = Array.from({ length: FILES }, (_, i) => ({ length: 1000 + (i % 7), path: [`d${Math.floor(i / 1000)}`, `f${i}.txt`] }));
+  const total = files.reduce((n, f) => n + f.length, 0);
+  const info = (list: typeof files): Uint8Array =>
+    encode({ name: 'many', 'piece length': 16384, pieces: new Uint8Array(Math.ceil(total / 16384) * 20), files: list });
+
+  /** Runs `work` while counting turns of the event loop (timers that got to run meanwhile). */
+  async function withTurns<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
+    let turns = 0;
+    let running = true;
+    const tick = (): void => {
+      turns++;
+      if (running) setTimeout(tick, 0);
+    };
+    setTimeout(tick, 0);
+    try {
+      return { result: await work(), turns };
+    } finally {
+      running = false;
+    }
+  }
+
+  it('is parsed in slices, letting the event loop run in between, with every file in place', async () => {
+    const bytes = info(files);
+    const { result: m, turns } = await withTurns(() => parseInfoDict(bytes));
+    expect(m.files).toHaveLength(FILES);
+    expect(m.files[54_321]).toMatchObject({ path: 'many/d54/f54321.txt', name: 'f54321.txt', length: 1000 + (54_321 % 7) });
+    expect(m.files[FILES - 1]!.offset + m.files[FILES - 1]!.length).toBe(total);
+    // Parsed in one go it would be a single task of several hundred ms: here it let timers run.
+    expect(turns).toBeGreaterThan(1);
+    const file = await withTurns(() => parseTorrent(torrentFileBytes({ announce: ['wss://t.test'], urlList: [], infoBytes: m.infoBytes })));
+    expect(file.result.infoHash).toBe(m.infoHash);
+    expect(file.result.files).toHaveLength(FILES);
+    expect(file.turns).toBeGreaterThan(1);
+  });
+
+  it('still finds two files with one path, the last one', async () => {
+    const clash = [...files.slice(0, -1), { ...files[0]!, path: [...files[0]!.path] }];
+    const err = await rejection(parseInfoDict(info(clash)));
+    expect(err).toBeInstanceOf(TorrentError);
+    expect(err.message).toContain('two files have the same path "many/d0/f0.txt"');
   });
 });

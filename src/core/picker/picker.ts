@@ -209,6 +209,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
     if (this.prio[index]! > 0) {
       this.wantedMissing -= this.missingOf(index);
       this.wantedLeft--;
+      this.wantedVerifiedBytes += this.layout.pieceSize(index);
     }
     this.dropDownload(index);
     this.exclusive.delete(index);

@@ -1,7 +1,8 @@
 /**
  * The picker's bookkeeping apart from picking: what we have, what we want (priorities and the
- * critical list), how many peers have each piece, and the running counts that make `isComplete`
- * and the endgame test O(1).
+ * critical list), how many peers have each piece, and the running counts that make `isComplete`,
+ * the endgame test and the byte counts of `progressBytes` O(1) (the app reads progress every second,
+ * and the client on every verified piece: a scan of every piece each time adds up with many pieces).
  */
 import { RECEIVED, type PieceDownload } from './download.js';
 import { toPieceSet, type PieceLayout, type Pieces } from './layout.js';
@@ -30,6 +31,9 @@ export class PickerState<P> {
   protected wantedLeft: number;
   /** Missing blocks (neither requested nor received) in wanted pieces: 0 means endgame. */
   protected wantedMissing: number;
+  /** Bytes of wanted pieces, and of those verified. */
+  protected wantedBytes: number;
+  protected wantedVerifiedBytes = 0;
 
   constructor(
     readonly layout: PieceLayout,
@@ -43,6 +47,7 @@ export class PickerState<P> {
     this.started = new Uint8Array(n);
     this.wantedLeft = n;
     this.wantedMissing = (n - 1) * layout.blockCount(0) + layout.blockCount(n - 1);
+    this.wantedBytes = layout.totalLength;
   }
 
   get pieceCount(): number {
@@ -90,11 +95,7 @@ export class PickerState<P> {
 
   /** Bytes of selected pieces not yet verified (the tracker's `left`, for the selection). */
   wantedRemaining(): number {
-    let bytes = 0;
-    for (let i = 0; i < this.layout.pieceCount; i++) {
-      if (this.prio[i]! > 0 && this.haveBits[i] === 0) bytes += this.layout.pieceSize(i);
-    }
-    return bytes;
+    return this.wantedBytes - this.wantedVerifiedBytes;
   }
 
   /** Fraction (0..1) of the selected pieces' bytes we have verified; 1 when nothing is selected. */
@@ -104,19 +105,17 @@ export class PickerState<P> {
   }
 
   progressBytes(): Progress {
-    let wanted = 0;
-    let verified = 0;
     let received = 0;
-    for (let i = 0; i < this.layout.pieceCount; i++) {
+    for (const [i, d] of this.downloads) {
       if (this.prio[i] === 0) continue;
-      const size = this.layout.pieceSize(i);
-      wanted += size;
-      if (this.haveBits[i] === 1) verified += size;
-      const d = this.downloads.get(i);
-      if (d === undefined) continue;
       for (let b = 0; b < d.blocks; b++) if (d.state[b] === RECEIVED) received += this.layout.blockLength(i, b);
     }
-    return { wanted, verified, received: verified + received };
+    return { wanted: this.wantedBytes, verified: this.wantedVerifiedBytes, received: this.wantedVerifiedBytes + received };
+  }
+
+  /** Pieces under way: some block requested or received, or complete and awaiting their hash check. */
+  activePieces(): IterableIterator<number> {
+    return this.downloads.keys();
   }
 
   /** We want this piece and are not already hashing it (O(1): re-check interest on a `have`). */
@@ -148,8 +147,14 @@ export class PickerState<P> {
     }
     const was = this.prio[index]! > 0;
     this.prio[index] = priority;
-    if (was === priority > 0 || this.haveBits[index] === 1) return;
+    if (was === priority > 0) return;
     const sign = was ? -1 : 1;
+    const size = this.layout.pieceSize(index);
+    this.wantedBytes += sign * size;
+    if (this.haveBits[index] === 1) {
+      this.wantedVerifiedBytes += sign * size;
+      return;
+    }
     this.wantedLeft += sign;
     this.wantedMissing += sign * this.missingOf(index);
   }

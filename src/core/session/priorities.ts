@@ -11,7 +11,8 @@ import type { PieceGeometry } from '../geometry.js';
 import { MAX_WANT_PIECES } from '../wire/index.js';
 
 export class Priorities {
-  private selection: boolean[] | undefined;
+  /** Whether a file is selected; undefined: every file is. */
+  private selection: ((file: number) => boolean) | undefined;
   private critical: readonly number[] = [];
   private raised = new Set<number>();
   /** Per peer, the pieces last named in a ts_want message to it. */
@@ -38,10 +39,17 @@ export class Priorities {
 
   /**
    * File selection: `selected[f] === false` leaves file f out (its pieces are not fetched, except
-   * those it shares with a selected file). True when the picker's priorities were set.
+   * those it shares with a selected file); or a function that says whether file f is selected (read
+   * again whenever priorities are worked out: call again after it changes). True when the picker's
+   * priorities were set.
    */
-  select(selected: readonly boolean[]): boolean {
-    this.selection = [...selected];
+  select(selected: readonly boolean[] | ((file: number) => boolean)): boolean {
+    if (typeof selected === 'function') {
+      this.selection = selected;
+    } else {
+      const flags = [...selected];
+      this.selection = (f) => flags[f] !== false;
+    }
     return this.applySelection();
   }
 
@@ -99,7 +107,7 @@ export class Priorities {
     const ranges: { first: number; last: number; priority: number }[] = [];
     for (let f = 0; f < geometry.fileCount; f++) {
       const range = geometry.filePieceRange(f);
-      if (range) ranges.push({ ...range, priority: this.selection[f] === false ? PRIORITY.skip : PRIORITY.normal });
+      if (range) ranges.push({ ...range, priority: this.selection(f) ? PRIORITY.normal : PRIORITY.skip });
     }
     picker.setFilePriorities(ranges);
     for (const i of this.raised) picker.setPriority(i, PRIORITY.high);
@@ -110,6 +118,6 @@ export class Priorities {
   private basePriority(index: number): number {
     const selection = this.selection;
     if (!selection || !this.geometry) return PRIORITY.normal;
-    return this.geometry.pieceFiles(index).some((f) => selection[f.fileIndex] !== false) ? PRIORITY.normal : PRIORITY.skip;
+    return this.geometry.pieceFiles(index).some((f) => selection(f.fileIndex)) ? PRIORITY.normal : PRIORITY.skip;
   }
 }

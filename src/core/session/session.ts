@@ -496,10 +496,12 @@ export class TorrentSession {
 
   /**
    * File selection: `selected[f] === false` leaves file f out (its pieces are not fetched, except
-   * those it shares with a selected file). Kept until the metadata is known when given before.
-   * Selecting more after `done` fetches the rest and fires `done` again when that is complete.
+   * those it shares with a selected file); or a function that says whether file f is selected (read
+   * again whenever priorities are worked out: call selectFiles again after it changes). Kept until the
+   * metadata is known when given before. Selecting more after `done` fetches the rest and fires
+   * `done` again when that is complete.
    */
-  selectFiles(selected: readonly boolean[]): void {
+  selectFiles(selected: readonly boolean[] | ((file: number) => boolean)): void {
     if (this.priorities.select(selected)) this.prioritiesChanged();
   }
 

@@ -1,7 +1,7 @@
 /**
  * Model-based property test: random torrents, selections and swarms; peers pick, deliver, cancel,
- * reject and leave in random order, pieces sometimes fail their hash check. A plain model of the
- * block states checks every answer of the picker as it goes.
+ * reject and leave in random order, pieces sometimes fail their hash check, priorities change. A
+ * plain model of the block states checks every answer of the picker as it goes, and its byte counts.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -142,14 +142,31 @@ function simulate(w: World): void {
       const [i, b] = split(k);
       expect(picker.requestCancelled(p, i, b * BLOCK)).toBe(true);
       release(p, k);
-    } else {
+    } else if (roll < 0.98) {
       const p = ids[int(ids.length)]!;
       const mine = pending.filter(([x]) => x === p);
       expect(picker.peerGone(p)).toHaveLength(mine.length);
       for (const [x, k] of mine) release(x, k);
+    } else {
+      // A file selected or left out: a piece's priority changes (requests already out stay out).
+      const i = int(w.pieceCount);
+      const priority = [0, 1, 4, 7][int(4)]!;
+      picker.setPriority(i, priority);
+      w.priorities[i] = priority;
     }
 
     // The picker's view agrees with the model.
+    let wantedBytes = 0;
+    let verifiedBytes = 0;
+    let receivedBytes = 0;
+    for (let i = 0; i < w.pieceCount; i++) {
+      if (w.priorities[i] === 0) continue;
+      wantedBytes += layout.pieceSize(i);
+      if (have[i]) verifiedBytes += layout.pieceSize(i);
+      else for (let b = 0; b < blocksOf(i); b++) if (received.has(`${i}:${b}`)) receivedBytes += layout.blockLength(i, b);
+    }
+    expect(picker.progressBytes()).toEqual({ wanted: wantedBytes, verified: verifiedBytes, received: verifiedBytes + receivedBytes });
+    expect(picker.wantedRemaining()).toBe(wantedBytes - verifiedBytes);
     expect(picker.inEndgame()).toBe(wantedMissing() === 0 && w.priorities.some((p, i) => p > 0 && !have[i]));
     for (let i = 0; i < w.pieceCount; i++) {
       for (let b = 0; b < blocksOf(i); b++) {
