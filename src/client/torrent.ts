@@ -118,10 +118,11 @@ export class Torrent extends EventTarget {
   /** Resolves when every selected piece is verified and stored. */
   readonly done: Promise<void>;
 
-  private session: TorrentSession;
+  private readonly session: TorrentSession;
   private geometry: PieceGeometry | undefined;
   /** Bytes verified per file, for the session's picker it was counted from (see {@link fileTable}). */
-  private fileProgressOf: { picker: NonNullable<TorrentSession['picker']>; table: FileProgress } | undefined;
+  /** Verified bytes per file (see fileTable), once the metadata is known. */
+  private fileProgressTable: FileProgress | undefined;
   private announced: AnnouncedTorrent | undefined;
   private readonly readyD = deferred();
   private readonly doneD = deferred();
@@ -129,8 +130,6 @@ export class Torrent extends EventTarget {
   private readonly upMeter = new RateMeter(() => Date.now());
   private lastDown = 0;
   private lastUp = 0;
-  private totalDown = 0;
-  private totalUp = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private name_: string | undefined;
   private readonly waiters = new Map<number, (() => void)[]>();
@@ -178,10 +177,10 @@ export class Torrent extends EventTarget {
     return this.session.progress;
   }
   get downloaded(): number {
-    return this.totalDown + this.session.downloaded;
+    return this.session.downloaded;
   }
   get uploaded(): number {
-    return this.totalUp + this.session.uploaded;
+    return this.session.uploaded;
   }
   get downloadSpeed(): number {
     return this.downMeter.rate();
@@ -190,15 +189,14 @@ export class Torrent extends EventTarget {
     return this.upMeter.rate();
   }
   get numPeers(): number {
-    return this.session.peers.size;
+    return this.session.peerCount;
   }
   get isDone(): boolean {
     return this.session.done;
   }
   /** Bytes still wanted; undefined before the metadata is known. */
   get left(): number | undefined {
-    const picker = this.session.picker;
-    return picker ? picker.wantedRemaining() : undefined;
+    return this.session.left;
   }
   /** Seconds until done at the current download speed: 0 when done, Infinity when nothing arrives. */
   get timeRemaining(): number {
@@ -214,23 +212,22 @@ export class Torrent extends EventTarget {
   }
   /** Each piece's state: {@link PIECE_MISSING}, {@link PIECE_DOWNLOADING} or {@link PIECE_VERIFIED}. */
   pieceStates(): Uint8Array {
-    const picker = this.session.picker;
-    if (!picker) return new Uint8Array(0);
-    const out = new Uint8Array(picker.pieceCount);
-    for (let i = 0; i < out.length; i++) if (picker.have(i)) out[i] = PIECE_VERIFIED;
+    const count = this.geometry?.pieceCount;
+    if (count === undefined) return new Uint8Array(0);
+    const out = new Uint8Array(count);
+    for (let i = 0; i < out.length; i++) if (this.session.has(i)) out[i] = PIECE_VERIFIED;
     // Verified pieces have no download under way: what is under way is neither missing nor verified.
-    for (const i of picker.activePieces()) out[i] = PIECE_DOWNLOADING;
+    for (const i of this.session.piecesInProgress()) out[i] = PIECE_DOWNLOADING;
     return out;
   }
   /** The connected peers. */
   peers(): TorrentPeer[] {
-    const count = this.session.picker?.pieceCount ?? 0;
-    return [...this.session.peers.values()].map((p) => ({
+    return this.session.status().peers.map((p) => ({
       id: p.id,
-      client: p.clientName,
-      downloadSpeed: p.downloaded.rate(),
-      uploadSpeed: p.uploaded.rate(),
-      progress: p.haveAll ? 1 : count > 0 && p.have ? p.have.count() / count : 0,
+      client: p.client,
+      downloadSpeed: p.downloadRate,
+      uploadSpeed: p.uploadRate,
+      progress: p.progress,
       unchokedUs: !p.peerChoking,
       unchokedByUs: !p.amChoking,
     }));
@@ -277,7 +274,7 @@ export class Torrent extends EventTarget {
     return this.fileTable()?.completeFiles ?? 0;
   }
   get wantsPeers(): number {
-    return this.paused ? 0 : Math.max(0, this.init.maxPeers - this.session.peers.size);
+    return this.paused ? 0 : Math.max(0, this.init.maxPeers - this.session.peerCount);
   }
 
   override addEventListener<K extends keyof TorrentEventMap>(
@@ -315,33 +312,29 @@ export class Torrent extends EventTarget {
   pause(): void {
     if (this.paused) return;
     this.paused = true;
-    this.stopActivity();
+    this.announced?.remove();
+    this.announced = undefined;
+    this.session.pause();
     void this.init.persist(this);
   }
 
+  /** Carries on after `pause` or after an error (the session tries again). */
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
     this.lastError = undefined;
-    this.totalDown += this.session.downloaded;
-    this.totalUp += this.session.uploaded;
-    this.session = this.createSession();
-    this.applyWindows();
+    this.session.resume();
     void this.init.persist(this);
     void this.start();
   }
 
   /** Stops everything (the client calls it on remove and destroy). */
   stop(): void {
-    this.stopActivity();
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  private stopActivity(): void {
     this.announced?.remove();
     this.announced = undefined;
     this.session.stop();
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   // ---- reading data --------------------------------------------------------------------------
@@ -349,8 +342,7 @@ export class Torrent extends EventTarget {
   /** The bytes of one piece, waiting for it to be downloaded and verified. */
   async piece(index: number): Promise<Uint8Array> {
     for (;;) {
-      const picker = this.session.picker;
-      if (picker?.have(index)) {
+      if (this.session.has(index)) {
         const data = await this.store.get(index);
         if (data) return data;
       }
@@ -392,17 +384,15 @@ export class Torrent extends EventTarget {
 
   /** Gives the session the critical and read-ahead pieces of every open window (newest first). */
   private applyWindows(): void {
-    const picker = this.session.picker;
-    const metainfo = this.metainfo;
-    if (!picker || !metainfo) return;
-    const geometry = new PieceGeometry(metainfo);
+    const geometry = this.geometry;
+    if (!geometry) return;
     const critical: number[] = [];
     const raised: number[] = [];
     const seen = new Set<number>();
     const add = (list: number[], from: number, to: number) => {
       if (to <= from) return;
       for (let i = geometry.pieceAt(from), last = geometry.pieceAt(to - 1); i <= last; i++) {
-        if (seen.has(i) || picker.have(i)) continue;
+        if (seen.has(i) || this.session.has(i)) continue;
         seen.add(i);
         list.push(i);
       }
@@ -446,8 +436,7 @@ export class Torrent extends EventTarget {
       this.addWebSeeds();
     });
     session.on('piece', (index) => {
-      const entry = this.fileProgressOf;
-      if (entry && entry.picker === session.picker) entry.table.add(index);
+      this.fileProgressTable?.add(index);
       this.emit('progress', { progress: this.progress, piece: index });
       const list = this.waiters.get(index);
       this.waiters.delete(index);
@@ -518,7 +507,7 @@ export class Torrent extends EventTarget {
     if (!fetch || !metainfo || this.paused || this.session.done) return;
     for (const url of this.urlList) {
       const id = `webseed ${url}`;
-      if (this.failedWebSeeds.has(url) || this.session.peers.has(id)) continue;
+      if (this.failedWebSeeds.has(url) || this.session.hasPeer(id)) continue;
       const channel = new WebSeedChannel({
         url,
         metainfo,
@@ -546,18 +535,16 @@ export class Torrent extends EventTarget {
   }
 
   /**
-   * The verified bytes of every file, kept up to date by the `piece` handler. Made anew for a new
-   * picker (resume makes a new session); pieces the picker has that the table has not counted (those
-   * found in storage at start, which send no `piece` event) are counted in one pass.
+   * The verified bytes of every file, kept up to date by the `piece` handler; pieces the session has
+   * that the table has not counted (those found in storage at start, which send no `piece` event)
+   * are counted in one pass.
    */
   private fileTable(): FileProgress | undefined {
-    const picker = this.session.picker;
     const geometry = this.geometry;
-    if (!picker || !geometry) return undefined;
-    let entry = this.fileProgressOf;
-    if (entry?.picker !== picker) entry = this.fileProgressOf = { picker, table: new FileProgress(geometry) };
-    if (entry.table.pieces !== picker.haveCount) entry.table.addAll((i) => picker.have(i));
-    return entry.table;
+    if (!geometry) return undefined;
+    const table = (this.fileProgressTable ??= new FileProgress(geometry));
+    if (table.pieces !== this.session.haveCount) table.addAll((i) => this.session.has(i));
+    return table;
   }
 
   /**

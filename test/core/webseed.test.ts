@@ -124,7 +124,7 @@ describe('web seeds (BEP 19)', () => {
     expect(leecher.session.done).toBe(true);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/HTTP 404/);
-    expect(leecher.session.peers.has(`webseed ${BASE}`)).toBe(false);
+    expect(leecher.session.hasPeer(`webseed ${BASE}`)).toBe(false);
     swarm.stop();
   });
 

@@ -16,7 +16,7 @@ import { Priorities } from './priorities.js';
 import { Requester } from './requester.js';
 import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
 import { UploadSlots } from './upload-slots.js';
-import { PiecePicker, pipelineDepth } from '../picker/index.js';
+import { PiecePicker, type PieceState } from '../picker/index.js';
 import {
   type BitField,
   WANT_EXTENSION,
@@ -44,19 +44,17 @@ const IDLE_TIMEOUT = 120_000;
 export class TorrentSession {
   readonly infoHash: Uint8Array;
   readonly infoHashHex: string;
-  metainfo: Metainfo | undefined;
-  geometry: PieceGeometry | undefined;
-  picker: PiecePicker<string> | undefined;
-  readonly peers = new Map<string, Peer>();
+  private info: Metainfo | undefined;
+  private geometry: PieceGeometry | undefined;
+  private picker: PiecePicker<string> | undefined;
+  private readonly peers = new Map<string, Peer>();
   /** Remote peer ids (hex) banned for this session. */
   readonly banned = new Set<string>();
-  downloaded = 0;
-  uploaded = 0;
-  /** Bytes of blocks discarded: duplicates, unrequested, or of pieces that failed their hash. */
-  wasted = 0;
-  stopped = false;
-  /** Paused (see `pause`): no peer, no timer; `resume` carries on. */
-  paused = false;
+  private bytesDown = 0;
+  private bytesUp = 0;
+  private bytesWasted = 0;
+  private isStopped = false;
+  private isPaused = false;
 
   private readonly o: Required<Omit<SessionOptions, 'metainfo' | 'uploadLimit' | 'downloadLimit' | 'memory'>> &
     Pick<SessionOptions, 'uploadLimit' | 'downloadLimit'>;
@@ -117,7 +115,7 @@ export class TorrentSession {
       uploadLimit: this.o.uploadLimit,
       warn: (m) => this.warn(m),
       onServed: (peer, index, bytes) => {
-        this.uploaded += bytes;
+        this.bytesUp += bytes;
         if (this.seeding?.active) this.onServed(peer, index, bytes);
       },
     });
@@ -125,6 +123,29 @@ export class TorrentSession {
     this.infoHashHex = toHex(options.infoHash);
     this.metadata = new MetadataExchange(options.infoHash, options.hasher, () => this.o.clock.now());
     if (options.metainfo) this.setMetainfo(options.metainfo);
+  }
+
+  /** The metadata, once known. */
+  get metainfo(): Metainfo | undefined {
+    return this.info;
+  }
+  /** Bytes of blocks we kept (asked for, new), and bytes we uploaded. */
+  get downloaded(): number {
+    return this.bytesDown;
+  }
+  get uploaded(): number {
+    return this.bytesUp;
+  }
+  /** Bytes of blocks discarded: duplicates, unrequested, or of pieces that failed their hash. */
+  get wasted(): number {
+    return this.bytesWasted;
+  }
+  get stopped(): boolean {
+    return this.isStopped;
+  }
+  /** Paused (see `pause`): no peer, no timer; `resume` carries on. */
+  get paused(): boolean {
+    return this.isPaused;
   }
 
   // ---- events --------------------------------------------------------------------------------
@@ -168,7 +189,7 @@ export class TorrentSession {
   }
 
   private schedule(): void {
-    if (this.stopped || this.paused) return;
+    if (this.isStopped || this.isPaused) return;
     this.timer = this.o.clock.setTimeout(() => {
       this.tick();
       this.schedule();
@@ -183,16 +204,64 @@ export class TorrentSession {
     return this.picker?.progress() ?? 0;
   }
 
+  /** Wanted bytes not verified yet; undefined before the metadata is known. */
+  get left(): number | undefined {
+    return this.picker?.wantedRemaining();
+  }
+
+  /** Whether piece `index` is verified and stored. */
+  has(index: number): boolean {
+    return this.picker?.have(index) ?? false;
+  }
+
+  /** Verified pieces. */
+  get haveCount(): number {
+    return this.picker?.haveCount ?? 0;
+  }
+
+  /** A piece's state (see the picker's `PieceState`); undefined before the metadata is known. */
+  pieceState(index: number): PieceState | undefined {
+    return this.picker?.pieceState(index);
+  }
+
+  /** A piece's priority (file selection and streaming); undefined before the metadata is known. */
+  priorityOf(index: number): number | undefined {
+    return this.picker?.priority(index);
+  }
+
+  /** The pieces a streaming reader waits for, in order. */
+  get criticalPieces(): readonly number[] {
+    return this.priorities.criticalPieces;
+  }
+
+  /** Some piece was left unstarted for want of memory (see memory.ts). */
+  get waitingForMemory(): boolean {
+    return this.picker?.waitingForMemory ?? false;
+  }
+
+  /** Pieces with blocks requested or received and not verified yet. */
+  piecesInProgress(): Iterable<number> {
+    return this.picker?.activePieces() ?? [];
+  }
+
+  get peerCount(): number {
+    return this.peers.size;
+  }
+
+  hasPeer(id: string): boolean {
+    return this.peers.has(id);
+  }
+
   /** Totals, rates and per-peer views, read-only: what a client shows. */
   status(): SessionStatus {
     const count = this.picker?.pieceCount ?? 0;
     return {
-      downloaded: this.downloaded,
-      uploaded: this.uploaded,
-      wasted: this.wasted,
+      downloaded: this.bytesDown,
+      uploaded: this.bytesUp,
+      wasted: this.bytesWasted,
       progress: this.progress,
       done: this.done,
-      left: this.picker?.wantedRemaining(),
+      left: this.left,
       peers: [...this.peers.values()].map((p) => ({
         id: p.id,
         client: p.clientName,
@@ -212,8 +281,8 @@ export class TorrentSession {
 
   /** Stops the session for good and closes every connection. */
   stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
+    if (this.isStopped) return;
+    this.isStopped = true;
     this.idle();
     // Pieces in progress are not kept.
     this.verifier?.close();
@@ -226,15 +295,15 @@ export class TorrentSession {
    * does when it cannot go on (an `error` event): `resume` tries again.
    */
   pause(): void {
-    if (this.stopped || this.paused) return;
-    this.paused = true;
+    if (this.isStopped || this.isPaused) return;
+    this.isPaused = true;
     this.idle();
   }
 
   /** Carries on after `pause`: the timers run again and peers are welcome. */
   resume(): void {
-    if (this.stopped || !this.paused) return;
-    this.paused = false;
+    if (this.isStopped || !this.isPaused) return;
+    this.isPaused = false;
     this.requester.setActive(true);
     if (this.started) {
       this.schedule();
@@ -257,7 +326,7 @@ export class TorrentSession {
   // ---- peers ---------------------------------------------------------------------------------
 
   get wantsPeers(): boolean {
-    return !this.stopped && !this.paused && this.peers.size < this.o.maxPeers;
+    return !this.isStopped && !this.isPaused && this.peers.size < this.o.maxPeers;
   }
 
   /**
@@ -267,7 +336,7 @@ export class TorrentSession {
    * backup fills the gaps (and serves everything when it is alone).
    */
   addPeer(channel: PeerChannel, id: string, options: { backup?: boolean } = {}): Peer | undefined {
-    if (options.backup && (this.stopped || this.paused || this.peers.has(id))) {
+    if (options.backup && (this.isStopped || this.isPaused || this.peers.has(id))) {
       channel.close();
       return undefined;
     }
@@ -319,8 +388,8 @@ export class TorrentSession {
       else if (peer.have) picker.removeAvailability(peer.have);
     }
     this.emit('peer', { id: peer.id, event: 'disconnected' });
-    if (picker && !this.stopped) this.abandonStranded(picker);
-    if (!this.stopped && !this.paused) {
+    if (picker && !this.isStopped) this.abandonStranded(picker);
+    if (!this.isStopped && !this.isPaused) {
       this.requester.fillAll();
       if (!peer.amChoking) this.rechoke();
     }
@@ -365,7 +434,7 @@ export class TorrentSession {
       case 'reject':
         return this.requester.rejected(peer, e.index, e.begin);
       case 'extendedHandshake':
-        if (!this.metainfo) this.metadata.requestFrom(peer);
+        if (!this.info) this.metadata.requestFrom(peer);
         return this.sendWants(peer);
       case 'extended':
         return this.onExtended(peer, e.extId, e.payload);
@@ -382,7 +451,7 @@ export class TorrentSession {
       this.seeding?.active || !picker || picker.haveCount === 0 ? 'none' : picker.haveCount === picker.pieceCount && peer.fast ? 'all' : picker.bitfield();
     peer.greet(have, {
       m: { ut_metadata: UT_METADATA_ID, [WANT_EXTENSION]: WANT_ID },
-      metadata_size: this.metainfo?.infoBytes.length,
+      metadata_size: this.info?.infoBytes.length,
       reqq: 250,
       v: CLIENT_VERSION,
     });
@@ -410,7 +479,7 @@ export class TorrentSession {
   private onExtended(peer: Peer, extId: number, payload: Uint8Array): void {
     if (extId === WANT_ID) return this.onPeerWants(peer, payload);
     if (extId === UT_METADATA_ID) {
-      const result = this.metadata.onMessage(peer, payload, this.metainfo?.infoBytes);
+      const result = this.metadata.onMessage(peer, payload, this.info?.infoBytes);
       if (result.kind === 'error') return this.dropPeer(peer, result.message);
       if (result.kind === 'ready') this.checkMetadata().catch((e: unknown) => this.warn(`metadata check failed: ${e instanceof Error ? e.message : e}`));
     }
@@ -418,7 +487,7 @@ export class TorrentSession {
 
   private async checkMetadata(): Promise<void> {
     const result = await this.metadata.check();
-    if (this.stopped || this.metainfo) return;
+    if (this.isStopped || this.info) return;
     if (result.kind === 'failed') {
       this.warn('metadata from peers did not match the info hash; fetching it again');
       for (const id of result.culprits) {
@@ -445,12 +514,12 @@ export class TorrentSession {
    * otherwise the torrent carries on as when peers send the metadata. Ignored once it is known.
    */
   async provideMetadata(infoBytes: Uint8Array): Promise<void> {
-    if (this.metainfo || this.stopped) return;
+    if (this.info || this.isStopped) return;
     await this.acceptMetainfo(await parseInfoDict(infoBytes, this.infoHash, this.o.hasher));
   }
 
   private async acceptMetainfo(metainfo: Metainfo): Promise<void> {
-    if (this.metainfo || this.stopped) return;
+    if (this.info || this.isStopped) return;
     try {
       this.setMetainfo(metainfo);
     } catch (e) {
@@ -470,7 +539,7 @@ export class TorrentSession {
   /** Throws a TorrentError, changing nothing, when a piece is longer than the torrent may hold. */
   private setMetainfo(metainfo: Metainfo): void {
     checkPieceLength(metainfo.pieceLength, this.budget.ceiling);
-    this.metainfo = metainfo;
+    this.info = metainfo;
     this.geometry = new PieceGeometry(metainfo);
     this.picker = new PiecePicker<string>({
       pieceCount: this.geometry.pieceCount,
@@ -571,13 +640,13 @@ export class TorrentSession {
     }
     const arrival = this.requester.blockArrived(peer, index, begin, block.length);
     if (arrival.kind === 'unasked') {
-      this.wasted += block.length;
+      this.bytesWasted += block.length;
       return;
     }
     peer.downloaded.add(block.length);
-    this.downloaded += block.length;
+    this.bytesDown += block.length;
     if (arrival.kind === 'duplicate') {
-      this.wasted += block.length;
+      this.bytesWasted += block.length;
     } else {
       this.verifier!.receive(index, begin, block, peer.id);
       if (arrival.pieceComplete) void this.verify(index);
@@ -597,7 +666,7 @@ export class TorrentSession {
         picker.pieceFailed(index);
         return this.fail(v.error);
       case 'failed':
-        this.wasted += v.bytes;
+        this.bytesWasted += v.bytes;
         return this.onBadPiece(index, v.culprits, v.suspects);
       case 'verified':
         break;
@@ -637,7 +706,7 @@ export class TorrentSession {
   }
 
   private fail(error: Error): void {
-    if (this.stopped || this.paused) return;
+    if (this.isStopped || this.isPaused) return;
     this.emit('error', error);
     this.pause();
   }
@@ -691,7 +760,7 @@ export class TorrentSession {
       }
       if (now - peer.lastSent > KEEP_ALIVE) peer.send({ type: 'keepAlive' });
       if (this.requester.checkTimeouts(peer, now)) this.requester.fillAll(peer);
-      if (!this.metainfo) this.metadata.requestFrom(peer);
+      if (!this.info) this.metadata.requestFrom(peer);
     }
   }
 }

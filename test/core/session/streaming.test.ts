@@ -37,16 +37,16 @@ describe('streaming priorities', () => {
     const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
     const order = verifiedOrder(leecher);
     leecher.session.setStreamPriority(range(40, 43), range(44, 51));
-    expect(leecher.session.picker!.priority(44)).toBe(PRIORITY.high);
-    expect(leecher.session.picker!.critical).toEqual(range(40, 43));
+    expect(leecher.session.priorityOf(44)).toBe(PRIORITY.high);
+    expect(leecher.session.criticalPieces).toEqual(range(40, 43));
     swarm.connectAll();
     await swarm.runUntil(() => leecher.session.done);
     expect(order.slice(0, 4)).toEqual(range(40, 43));
     expect([...order.slice(4, 12)].sort((a, b) => a - b)).toEqual(range(44, 51));
     // Released: back to the usual priority.
     leecher.session.setStreamPriority([], []);
-    expect(leecher.session.picker!.priority(44)).toBe(PRIORITY.normal);
-    expect(leecher.session.picker!.critical).toEqual([]);
+    expect(leecher.session.priorityOf(44)).toBe(PRIORITY.normal);
+    expect(leecher.session.criticalPieces).toEqual([]);
     swarm.stop();
   });
 
@@ -106,7 +106,7 @@ describe('streaming priorities', () => {
     leecher.session.setStreamPriority([], []);
     await swarm.runUntil(() => leecher.session.done);
     expect(leecher.warnings).toEqual([]);
-    expect(leecher.session.peers.has('seeder')).toBe(true);
+    expect(leecher.session.hasPeer('seeder')).toBe(true);
     expect(await storedBytesEqual(leecher, metainfo, data)).toBe(true);
     swarm.stop();
   });
@@ -124,10 +124,10 @@ describe('streaming priorities', () => {
     leecher.session.setStreamPriority([10, 11], [12]);
     // Selecting again keeps what a reader raised.
     leecher.session.selectFiles([true, false]);
-    expect([10, 11, 12, 13].map((i) => leecher.session.picker!.priority(i))).toEqual([PRIORITY.high, PRIORITY.high, PRIORITY.high, PRIORITY.skip]);
+    expect([10, 11, 12, 13].map((i) => leecher.session.priorityOf(i))).toEqual([PRIORITY.high, PRIORITY.high, PRIORITY.high, PRIORITY.skip]);
     // A reader that went away before anything arrived: its pieces are skipped again.
     leecher.session.setStreamPriority([10, 11], []);
-    expect(leecher.session.picker!.priority(12)).toBe(PRIORITY.skip);
+    expect(leecher.session.priorityOf(12)).toBe(PRIORITY.skip);
     swarm.connectAll();
     await swarm.runUntil(() => leecher.session.done);
     const stored = new Set(await leecher.store.stored());
@@ -135,7 +135,7 @@ describe('streaming priorities', () => {
     for (const i of [8, 9, 12, 13, 14, 15]) expect(stored.has(i), `piece ${i}`).toBe(false);
     leecher.session.setStreamPriority([], []);
     expect(leecher.session.done).toBe(true);
-    expect(range(8, 15).map((i) => leecher.session.picker!.priority(i))).toEqual(range(8, 15).map(() => PRIORITY.skip));
+    expect(range(8, 15).map((i) => leecher.session.priorityOf(i))).toEqual(range(8, 15).map(() => PRIORITY.skip));
     swarm.stop();
   });
 });

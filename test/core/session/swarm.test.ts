@@ -151,7 +151,7 @@ describe('in-process swarm', () => {
     swarm.connect(steady, leecher);
     await swarm.runUntil(() => leecher.session.done);
     expect(leecher.session.done).toBe(true);
-    expect(leecher.session.peers.has('quitter')).toBe(false);
+    expect(leecher.session.hasPeer('quitter')).toBe(false);
     expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
     swarm.stop();
   });
@@ -175,7 +175,7 @@ describe('in-process swarm', () => {
     await swarm.runUntil(() => leecher.session.done);
     expect(leecher.session.done).toBe(true);
     expect(leecher.bans).toEqual(['liar']);
-    expect(leecher.session.peers.has('liar')).toBe(false);
+    expect(leecher.session.hasPeer('liar')).toBe(false);
     expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
     expect(leecher.warnings.some((w) => w.includes('failed its hash check'))).toBe(true);
     swarm.stop();
@@ -221,7 +221,7 @@ describe('pause and resume', () => {
     await swarm.runUntil(() => leecher.session.progress > 0.3);
     leecher.session.pause();
     expect(leecher.session.paused).toBe(true);
-    expect(leecher.session.peers.size).toBe(0);
+    expect(leecher.session.peerCount).toBe(0);
     expect(leecher.session.pieceMemory.used).toBe(0);
     expect(leecher.session.wantsPeers).toBe(false);
     const progress = leecher.session.progress;
@@ -229,7 +229,7 @@ describe('pause and resume', () => {
     // A peer that arrives while paused is turned away.
     swarm.connect(seeder, leecher);
     await swarm.runUntil(() => false, 2_000);
-    expect(leecher.session.peers.size).toBe(0);
+    expect(leecher.session.peerCount).toBe(0);
     expect(leecher.session.progress).toBe(progress);
 
     leecher.session.resume();
@@ -253,8 +253,8 @@ describe('pause and resume', () => {
     await swarm.runUntil(() => errors.length > 0);
     expect(errors[0]!.message).toMatch(/^storage is full/);
     expect(leecher.session.paused).toBe(true);
-    expect(leecher.session.peers.size).toBe(0);
-    await swarm.runUntil(() => seeder.session.peers.size === 0, 1_000);
+    expect(leecher.session.peerCount).toBe(0);
+    await swarm.runUntil(() => seeder.session.peerCount === 0, 1_000);
     // Room again: a store as large as the torrent, holding what was written.
     const kept = await store.stored();
     (store as unknown as { maxBytes: number }).maxBytes = Infinity;
