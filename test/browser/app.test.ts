@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appTestBed, infoHashOf, makeData, openAppPage, progressOf, type AppPage, type OpenAppOptions } from './app-harness.js';
+import { appTestBed, infoHashOf, makeData, openAppPage, progressOf, runAxe, type AppPage, type OpenAppOptions } from './app-harness.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -21,7 +21,6 @@ const SCREENSHOTS =
   process.env.UPDATE_SCREENSHOTS === '1'
     ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
     : mkdtempSync(join(tmpdir(), 'tabswarm-screenshots-')) + '/';
-const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 
 describe('the app in Chromium', () => {
   const bed = appTestBed();
@@ -61,17 +60,6 @@ describe('the app in Chromium', () => {
         }),
       infoHash,
     );
-  }
-
-  async function runAxe(page: Page): Promise<string[]> {
-    // Evaluated through the DevTools protocol: the page's CSP (rightly) refuses an injected <script>.
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(AXE, 'utf8'));
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context?: unknown, options?: unknown): Promise<{ violations: { id: string; impact?: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] }> } }).axe;
-      const result = await axe.run(document, { resultTypes: ['violations'] });
-      return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`) }));
-    });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.join('\n  ')}`);
   }
 
   afterEach(async () => {

@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { Torrent } from '../../client/index.js';
+import { flow } from '@lit-labs/virtualizer/layouts/flow.js';
+import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
+import type { Torrent, TorrentFile } from '../../client/index.js';
 import { emit } from '../events.js';
 import { formatBytes, formatPercent } from '../format.js';
 import { icons } from '../icons.js';
@@ -10,9 +12,22 @@ import { pathInTorrent } from '../state/torrent-status.js';
 import { controls } from '../styles.js';
 
 /**
+ * Lists shorter than this are rendered whole: every row is in the page, for find-in-page, a screen
+ * reader's browse mode and full-page captures. Longer ones are rendered virtually.
+ */
+export const VIRTUAL_FROM = 200;
+
+/** Rows one under the other, each as tall as its content (a long path wraps on a phone). */
+const LAYOUT = flow();
+
+/**
  * The files of one torrent: a checkbox to download it or not, its size and progress, a button to
  * play or view it in the page (media, images, PDFs, text; at once, while it downloads) when files
  * can be streamed here, and a save button once it is complete.
+ *
+ * A list of VIRTUAL_FROM files or more is virtual (@lit-labs/virtualizer): only the rows in view and a
+ * screenful around them are in the page, so a torrent of 100,000 files costs what one of a few dozen
+ * does, on every refresh. Such a list scrolls within its own box; each row says which of how many it is.
  *
  * @fires ts-select-file - `{ torrent, index, selected }`
  * @fires ts-preview - `{ torrent, index }`
@@ -26,12 +41,17 @@ export class TsFileList extends LitElement {
       :host {
         display: block;
       }
+      .scroll {
+        max-height: min(32rem, 70vh);
+        overflow-y: auto;
+      }
       ul {
         list-style: none;
         margin: 0;
         padding: 0;
       }
       li {
+        width: 100%;
         display: flex;
         flex-wrap: wrap;
         align-items: center;
@@ -39,7 +59,7 @@ export class TsFileList extends LitElement {
         padding: 0.5rem 0;
         border-bottom: 1px solid var(--ts-border);
       }
-      li:last-child {
+      li.last {
         border-bottom: 0;
       }
       label {
@@ -49,6 +69,9 @@ export class TsFileList extends LitElement {
         flex: 1 1 12rem;
         min-width: 0;
         cursor: pointer;
+      }
+      input[type='checkbox'] {
+        flex: none;
       }
       .path {
         overflow-wrap: anywhere;
@@ -101,37 +124,46 @@ export class TsFileList extends LitElement {
     const t = this.torrent;
     if (!t) return html``;
     if (!t.metainfo) return html`<p class="muted">The file list comes with the metadata, from the first peer.</p>`;
-    const many = t.files.length > 1;
-    return html`<ul>
-      ${t.files.map((f, i) => {
-        const progress = f.progress;
-        const complete = isComplete(f);
-        const size = formatBytes(f.length);
-        const path = pathInTorrent(f.path, t.name);
-        return html`<li>
-          <label>
-            <input
-              type="checkbox"
-              .checked=${f.selected}
-              ?disabled=${!many}
-              @change=${(e: Event) => emit(this, 'ts-select-file', { torrent: t, index: i, selected: (e.target as HTMLInputElement).checked })}
-            />
-            <span class="path"><span class="visually-hidden">Download </span>${path}</span>
-          </label>
-          <span class="meta">
-            <span class="muted">${size}</span>
-            <span class="bar" role="progressbar" aria-label=${`${path} progress`} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${Math.floor(progress * 100)}
-              ><span style="width:${progress * 100}%"></span
-            ></span>
-            <span class="pct">${f.selected || complete ? formatPercent(progress) : 'skipped'}</span>
-            ${this.renderPreview(t, i, path)}
-            <button ?disabled=${!complete} title=${complete ? 'Save this file' : 'Can be saved once complete'} @click=${() => emit(this, 'ts-save', { torrent: t, index: i })}>
-              ${icons.download} Save<span class="visually-hidden"> ${path}</span>
-            </button>
-          </span>
-        </li>`;
-      })}
-    </ul>`;
+    const files = t.files;
+    const row = (f: TorrentFile) => this.renderFile(t, f, files.length);
+    // Two templates, so that the virtualizer's styles on its list never stay on a whole one.
+    return files.length < VIRTUAL_FROM
+      ? html`<ul aria-label="Files">${files.map(row)}</ul>`
+      : html`<div class="scroll">
+          <ul aria-label="Files">
+            ${virtualize({ items: files, layout: LAYOUT, keyFunction: (f: TorrentFile) => f.index, renderItem: row })}
+          </ul>
+        </div>`;
+  }
+
+  /** One row: called for the rows in view only. */
+  private renderFile(t: Torrent, f: TorrentFile, count: number) {
+    const i = f.index;
+    const progress = f.progress;
+    const complete = isComplete(f);
+    const path = pathInTorrent(f.path, t.name);
+    return html`<li class=${i === count - 1 ? 'last' : ''} aria-setsize=${count} aria-posinset=${i + 1}>
+      <label>
+        <input
+          type="checkbox"
+          .checked=${f.selected}
+          ?disabled=${count < 2}
+          @change=${(e: Event) => emit(this, 'ts-select-file', { torrent: t, index: i, selected: (e.target as HTMLInputElement).checked })}
+        />
+        <span class="path"><span class="visually-hidden">Download </span>${path}</span>
+      </label>
+      <span class="meta">
+        <span class="muted">${formatBytes(f.length)}</span>
+        <span class="bar" role="progressbar" aria-label=${`${path} progress`} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${Math.floor(progress * 100)}
+          ><span style="width:${progress * 100}%"></span
+        ></span>
+        <span class="pct">${f.selected || complete ? formatPercent(progress) : 'skipped'}</span>
+        ${this.renderPreview(t, i, path)}
+        <button ?disabled=${!complete} title=${complete ? 'Save this file' : 'Can be saved once complete'} @click=${() => emit(this, 'ts-save', { torrent: t, index: i })}>
+          ${icons.download} Save<span class="visually-hidden"> ${path}</span>
+        </button>
+      </span>
+    </li>`;
   }
 
   private renderPreview(t: Torrent, index: number, path: string) {

@@ -5,7 +5,6 @@ import { previewKindOf } from '../../sw/http.js';
 import { emit } from '../events.js';
 import { formatBytes, formatDuration, formatPercent, formatRate, formatRatio, NO_VALUE } from '../format.js';
 import { icons } from '../icons.js';
-import { isComplete } from '../save-torrent.js';
 import { stateInput } from '../state/client-controller.js';
 import { STATE_LABELS, pathInTorrent, torrentState, verifiedBytes, type TorrentState } from '../state/torrent-status.js';
 import { controls, progressTrack } from '../styles.js';
@@ -181,6 +180,8 @@ export class TsTorrentCard extends LitElement {
   @property({ attribute: false }) streaming: StreamServer | undefined;
   /** The file shown in the page, if any. */
   @state() private previewing: number | undefined;
+  /** The Files section is unfolded (the list is rendered only then). */
+  @state() private filesOpen = false;
 
   constructor() {
     super();
@@ -206,7 +207,7 @@ export class TsTorrentCard extends LitElement {
     const size = !known ? NO_VALUE : t.isDone ? formatBytes(t.length) : `${formatBytes(verifiedBytes(progress, t.length))} of ${formatBytes(t.length)}`;
     const remaining = state === 'downloading' ? formatDuration(t.timeRemaining) : NO_VALUE;
     const peers = t.peers();
-    const saveable = t.files.filter(isComplete).length;
+    const saveable = t.completeFiles;
     const hint = state === 'error' ? t.lastError?.message : HINTS[state];
     return html`<article class=${state} aria-labelledby="name">
       <div class="head">
@@ -255,9 +256,9 @@ export class TsTorrentCard extends LitElement {
         <summary>Share</summary>
         <ts-share-panel .link=${this.link} .magnet=${t.magnetURI} .name=${t.name} .torrentFile=${known ? this.torrentFileOf : undefined}></ts-share-panel>
       </details>
-      <details>
+      <details @toggle=${(e: Event) => (this.filesOpen = (e.target as HTMLDetailsElement).open)}>
         <summary>Files <span class="count">(${known ? t.files.length : '…'})</span></summary>
-        <ts-file-list .torrent=${t} .revision=${this.revision} ?streamable=${this.streaming !== undefined}></ts-file-list>
+        ${this.filesOpen ? html`<ts-file-list .torrent=${t} .revision=${this.revision} ?streamable=${this.streaming !== undefined}></ts-file-list>` : nothing}
       </details>
       <details>
         <summary>Peers <span class="count">(${peers.length})</span></summary>
