@@ -37,7 +37,7 @@ async function readAll(entry: DirectoryEntryLike): Promise<EntryLike[]> {
   for (;;) {
     const batch = await new Promise<EntryLike[]>((resolve, reject) => reader.readEntries(resolve, reject));
     if (batch.length === 0) return out;
-    out.push(...batch);
+    for (const e of batch) out.push(e);
   }
 }
 
@@ -45,13 +45,13 @@ async function readAll(entry: DirectoryEntryLike): Promise<EntryLike[]> {
  * The files under `entries`, depth first, in name order within each folder, with paths relative to
  * the dropped items: dropping folder `photos` gives `photos/a.jpg`, `photos/2024/b.jpg`.
  */
-export async function filesFromEntries(entries: readonly EntryLike[], parent = ''): Promise<PickedFile[]> {
-  const out: PickedFile[] = [];
+export async function filesFromEntries(entries: readonly EntryLike[], parent = '', out: PickedFile[] = []): Promise<PickedFile[]> {
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of parent ? sorted : entries) {
     const path = parent ? `${parent}/${entry.name}` : entry.name;
     if (entry.isDirectory) {
-      out.push(...(await filesFromEntries(await readAll(entry as DirectoryEntryLike), path)));
+      // Into `out` itself: spreading a folder of 150,000 files into push() overflows the call stack.
+      await filesFromEntries(await readAll(entry as DirectoryEntryLike), path, out);
     } else if (entry.isFile) {
       if (parent && JUNK.has(entry.name.toLowerCase())) continue;
       out.push({ path, data: await readFile(entry as FileEntryLike) });
@@ -92,7 +92,7 @@ export async function filesFromDrop(items: readonly DroppedItem[]): Promise<Pick
   const out: PickedFile[] = [];
   for (const item of items) {
     if ('file' in item) out.push({ path: item.file.name, data: item.file });
-    else out.push(...(await filesFromEntries([item.entry])));
+    else await filesFromEntries([item.entry], '', out);
   }
   return out;
 }

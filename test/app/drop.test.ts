@@ -51,6 +51,14 @@ describe('filesFromEntries', () => {
     expect(files[0]!.data.name).toBe('c.jpg');
   });
 
+  it('walks a folder of 150,000 files inside a dropped folder (spreading it into push() overflowed the stack)', async () => {
+    const many: Tree = {};
+    for (let i = 0; i < 150_000; i++) many[`f${i}`] = '';
+    const files = await filesFromDrop([{ entry: entry('top', { big: many }, 50_000) }]);
+    expect(files).toHaveLength(150_000);
+    expect(files[0]!.path).toBe('top/big/f0');
+  });
+
   it('gives nothing for an empty folder', async () => {
     expect(await filesFromEntries([entry('empty', {})])).toEqual([]);
   });
