@@ -14,7 +14,7 @@ interface CoreSubtleCrypto {
   digest(algorithm: 'SHA-1' | 'SHA-256', data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer>;
 }
 declare var crypto: { readonly subtle?: CoreSubtleCrypto; getRandomValues<T extends Uint8Array>(array: T): T };
-declare function setTimeout(handler: () => void, ms?: number): unknown;
+declare function setTimeout(handler: () => void, ms?: number): object | number;
 declare function clearTimeout(handle: unknown): void;
 declare function queueMicrotask(callback: () => void): void;
 /** Only what the core uses of AbortController / AbortSignal (cancelling a web seed's HTTP requests). */

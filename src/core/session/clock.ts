@@ -1,7 +1,7 @@
 /** Time as the engine sees it: injected, so that tests and the simulator run on a virtual clock. */
 
-/** Whatever the clock's setTimeout returned; only good for its clearTimeout. */
-export type TimerHandle = unknown;
+/** Whatever the clock's setTimeout returned (a number in browsers, an object in Node and here); only good for its clearTimeout. */
+export type TimerHandle = object | number;
 
 export interface Clock {
   /** Milliseconds. */
@@ -45,7 +45,7 @@ export class VirtualClock implements Clock {
   }
 
   clearTimeout(handle: TimerHandle): void {
-    if (typeof handle === 'object' && handle !== null && 'cancelled' in handle) (handle as Timer).cancelled = true;
+    if (typeof handle === 'object' && 'cancelled' in handle) (handle as Timer).cancelled = true;
   }
 
   get pending(): number {

@@ -112,7 +112,7 @@ export class MetadataExchange {
     if (size === undefined || !asked || asked.peer !== peer.id) return { kind: 'none' };
     if (msg.totalSize !== size) return { kind: 'error', message: `metadata total_size ${msg.totalSize} differs from the ${size} bytes announced` };
     const expected = Math.min(METADATA_PIECE, size - msg.piece * METADATA_PIECE);
-    if (!msg.data || msg.data.length !== expected) return { kind: 'error', message: `metadata piece ${msg.piece} has the wrong length` };
+    if (msg.data.length !== expected) return { kind: 'error', message: `metadata piece ${msg.piece} has the wrong length` };
     this.pending.delete(msg.piece);
     this.lastProgress = this.now();
     this.pieces[msg.piece] = msg.data.slice();

@@ -305,6 +305,7 @@ export class Peer {
       return this.violation(`protocol error: ${e instanceof Error ? e.message : String(e)}`);
     }
     for (const event of events) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the session may have closed it while handling the previous event
       if (this.isClosed) return;
       this.onWire(event);
     }

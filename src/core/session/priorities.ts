@@ -17,7 +17,7 @@ export class Priorities {
   private raised = new Set<number>();
   /** Per peer, the pieces last named in a ts_want message to it. */
   private readonly wantsSent = new WeakMap<object, string>();
-  private picker: PiecePicker<string> | undefined;
+  private picker: PiecePicker | undefined;
   private geometry: PieceGeometry | undefined;
 
   /** Critical pieces, in the order a reader needs them. */
@@ -30,7 +30,7 @@ export class Priorities {
   }
 
   /** The metadata is known: what was asked before applies now. True if anything was applied. */
-  attach(picker: PiecePicker<string>, geometry: PieceGeometry): boolean {
+  attach(picker: PiecePicker, geometry: PieceGeometry): boolean {
     this.picker = picker;
     this.geometry = geometry;
     const selected = this.applySelection();

@@ -71,7 +71,7 @@ export type Arrival =
   | { kind: 'new'; pieceComplete: boolean };
 
 export class Requester {
-  private picker: PiecePicker<string> | undefined;
+  private picker: PiecePicker | undefined;
   private readonly byPeer = new Map<Peer, PeerRequests>();
   private limitTimer: TimerHandle | undefined;
   private stopped = false;
@@ -79,7 +79,7 @@ export class Requester {
   constructor(private readonly o: RequesterOptions) {}
 
   /** The metadata is known: requests can be made. */
-  attach(picker: PiecePicker<string>): void {
+  attach(picker: PiecePicker): void {
     this.picker = picker;
   }
 

@@ -23,7 +23,7 @@ import {
   decodeWantMessage,
   encodeWantMessage,
 } from '../wire/index.js';
-import { PieceGeometry, BLOCK_SIZE } from '../geometry.js';
+import { PieceGeometry } from '../geometry.js';
 import { parseInfoDict, type Metainfo } from '../metainfo.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import { TabswarmError } from '../errors.js';
@@ -46,7 +46,7 @@ export class TorrentSession {
   readonly infoHashHex: string;
   private info: Metainfo | undefined;
   private geometry: PieceGeometry | undefined;
-  private picker: PiecePicker<string> | undefined;
+  private picker: PiecePicker | undefined;
   private readonly peers = new Map<string, Peer>();
   /** Remote peer ids (hex) banned for this session. */
   readonly banned = new Set<string>();
@@ -153,8 +153,8 @@ export class TorrentSession {
   on<K extends keyof SessionEvents>(type: K, fn: Listener<SessionEvents[K]>): () => void {
     let set = this.listeners.get(type);
     if (!set) this.listeners.set(type, (set = new Set()));
-    set.add(fn as Listener<never>);
-    return () => set.delete(fn as Listener<never>);
+    set.add(fn);
+    return () => set.delete(fn);
   }
 
   private emit<K extends keyof SessionEvents>(type: K, value: SessionEvents[K]): void {
@@ -399,7 +399,7 @@ export class TorrentSession {
    * Partial pieces that no connected peer has and nobody is fetching are given up, so that blocks
    * from peers that left hold no memory (a peer that has the piece may come later and send it all).
    */
-  private abandonStranded(picker: PiecePicker<string>): void {
+  private abandonStranded(picker: PiecePicker): void {
     for (const index of this.verifier?.partialPieces() ?? []) {
       let offered = false;
       for (const p of this.peers.values()) if ((offered = p.hasPiece(index))) break;
@@ -503,7 +503,8 @@ export class TorrentSession {
       metainfo = await parseInfoDict(result.infoBytes, this.infoHash, this.o.hasher);
     } catch (e) {
       // The bytes hash to the info hash yet do not parse: the torrent itself is broken.
-      return this.fail(e instanceof Error ? e : new TabswarmError(String(e)));
+      this.fail(e instanceof Error ? e : new TabswarmError(String(e)));
+      return;
     }
     await this.acceptMetainfo(metainfo);
   }
@@ -523,7 +524,8 @@ export class TorrentSession {
     try {
       this.setMetainfo(metainfo);
     } catch (e) {
-      return this.fail(e instanceof Error ? e : new TabswarmError(String(e)));
+      this.fail(e instanceof Error ? e : new TabswarmError(String(e)));
+      return;
     }
     if (this.started) await this.loadStored();
     this.emit('metadata', metainfo);
@@ -541,7 +543,7 @@ export class TorrentSession {
     checkPieceLength(metainfo.pieceLength, this.budget.ceiling);
     this.info = metainfo;
     this.geometry = new PieceGeometry(metainfo);
-    this.picker = new PiecePicker<string>({
+    this.picker = new PiecePicker({
       pieceCount: this.geometry.pieceCount,
       pieceLength: metainfo.pieceLength,
       totalLength: metainfo.length,
@@ -664,10 +666,12 @@ export class TorrentSession {
         return;
       case 'error':
         picker.pieceFailed(index);
-        return this.fail(v.error);
+        this.fail(v.error);
+        return;
       case 'failed':
         this.bytesWasted += v.bytes;
-        return this.onBadPiece(index, v.culprits, v.suspects);
+        this.onBadPiece(index, v.culprits, v.suspects);
+        return;
       case 'verified':
         break;
     }

@@ -4,8 +4,7 @@
 import type { Clock } from './clock.js';
 import type { Hasher, PieceStore } from './store.js';
 import type { RateLimiter } from './limiter.js';
-import type { MemoryBudget, TORRENT_PIECE_MEMORY } from './memory.js';
-import type { MAX_HIGH_WATER_MARK, SEND_QUEUE_SECONDS } from './uploader.js';
+import type { MemoryBudget } from './memory.js';
 import type { Metainfo } from '../metainfo.js';
 
 export interface SessionOptions {
@@ -25,13 +24,13 @@ export interface SessionOptions {
   requestTimeout?: number;
   /**
    * Bytes queued on a channel above which we stop sending pieces until it drains: at least this,
-   * and more on a fast connection (what it carries in {@link SEND_QUEUE_SECONDS}, up to
-   * {@link MAX_HIGH_WATER_MARK}), so that a fast channel never runs dry between two drain events
+   * and more on a fast connection (what it carries in `SEND_QUEUE_SECONDS`, up to
+   * `MAX_HIGH_WATER_MARK`), so that a fast channel never runs dry between two drain events
    * while a slow one keeps requests from waiting behind a long queue.
    */
   highWaterMark?: number;
   /**
-   * The most a channel's send queue holds however fast it is (default {@link MAX_HIGH_WATER_MARK}).
+   * The most a channel's send queue holds however fast it is (default `MAX_HIGH_WATER_MARK`).
    * Browsers cap it low: Chromium's SCTP stalls for seconds at a time (retransmission timeouts)
    * when a data channel is handed hundreds of KiB at once on a busy machine.
    */
@@ -42,7 +41,7 @@ export interface SessionOptions {
   uploadLimit?: RateLimiter;
   downloadLimit?: RateLimiter;
   /**
-   * Bytes the torrent's pieces in progress may hold (default {@link TORRENT_PIECE_MEMORY}); also the
+   * Bytes the torrent's pieces in progress may hold (default `TORRENT_PIECE_MEMORY`, memory.ts); also the
    * longest piece it accepts. A piece is started only when its size fits (see memory.ts).
    */
   pieceMemory?: number;

@@ -61,7 +61,7 @@ export class Uploader {
   }
 
   private async serveLoop(peer: Peer): Promise<void> {
-    while (!peer.closed && !peer.amChoking && peer.queuedRequests.length > 0) {
+    while (mayServe(peer) && peer.queuedRequests.length > 0) {
       const highWaterMark = this.highWaterMark(peer);
       if (peer.channel.bufferedAmount > highWaterMark) {
         peer.channel.lowWaterMark = highWaterMark / 4;
@@ -72,7 +72,7 @@ export class Uploader {
       const wait = this.o.uploadLimit?.take(r.length) ?? 0;
       if (wait > 0) await new Promise<void>((resolve) => this.o.clock.setTimeout(resolve, wait));
       const data = await this.readPiece(r.index);
-      if (peer.closed || peer.amChoking) return;
+      if (!mayServe(peer)) return; // it went, or was choked, while we waited
       if (!data) {
         if (peer.fast) peer.send({ type: 'reject', index: r.index, begin: r.begin, length: r.length });
         continue;
@@ -137,4 +137,9 @@ export class Uploader {
       this.cachedBytes -= bytes.length;
     }
   }
+}
+
+/** The peer is connected and unchoked: its requests may be served. */
+function mayServe(peer: Peer): boolean {
+  return !peer.closed && !peer.amChoking;
 }

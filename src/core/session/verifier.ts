@@ -94,6 +94,7 @@ export class PieceVerifier {
       } catch (e) {
         return { kind: 'error', error: new TabswarmError(`could not hash piece ${index}: ${e instanceof Error ? e.message : e}`) };
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run while this awaited
       if (this.closed) return { kind: 'skipped' };
       if (!ok) return this.failed(index, buffer);
       try {
@@ -102,6 +103,7 @@ export class PieceVerifier {
         const full = e instanceof StorageError && e.quotaExceeded;
         return { kind: 'error', error: new StorageError(`${full ? 'storage is full' : 'could not store a piece'}: ${e instanceof Error ? e.message : e}`, full) };
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run while this awaited
       if (this.closed) return { kind: 'skipped' };
       return { kind: 'verified', data: buffer.data, culprits: this.blameEarlierCopies(index, buffer.data) };
     } finally {

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { createTorrent } from '../../../src/core/create.js';
 import { encode } from '../../../src/core/bencode.js';
 import { encodeHandshake, encodeMessage, WireDecoder, type WireEvent } from '../../../src/core/wire/index.js';
-import type { PeerChannel } from '../../../src/core/session/channel.js';
 import type { Metainfo } from '../../../src/core/metainfo.js';
 import { fixtureBytes } from '../../fixtures/greeting.js';
 import { TestSwarm, seededStore, storedBytes, type TestNode } from './swarm-harness.js';
@@ -43,7 +42,7 @@ async function attack(
   const leecher = await swarm.add('leecher', { metainfo: options.magnet ? undefined : metainfo, infoHash: metainfo.infoHashBytes });
   // The hostile peer connects first and gets a head start; the honest seeder arrives a second later.
   const hostileNode = swarm.net.node(HOSTILE, { upload: 4 * 1024 * 1024, download: 4 * 1024 * 1024 });
-  const [toHostile, fromLeecher] = swarm.net.connect(leecher.node, hostileNode) as [PeerChannel, PeerChannel];
+  const [toHostile, fromLeecher] = swarm.net.connect(leecher.node, hostileNode);
   let hostileClosed = false;
   const decoder = new WireDecoder();
   const h: Hostile = {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../../src/core/session/limiter.js';
-import { VirtualClock } from '../../../src/core/session/clock.js';
 import { createTorrent } from '../../../src/core/create.js';
 import { fixtureBytes } from '../../fixtures/greeting.js';
 import { TestSwarm, seededStore, storedBytes } from './swarm-harness.js';

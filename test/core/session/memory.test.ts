@@ -11,7 +11,6 @@ import { createTorrent } from '../../../src/core/create.js';
 import { TorrentError } from '../../../src/core/errors.js';
 import { MemoryBudget } from '../../../src/core/session/memory.js';
 import { encodeHandshake, encodeMessage, WireDecoder, type WireEvent } from '../../../src/core/wire/index.js';
-import type { PeerChannel } from '../../../src/core/session/channel.js';
 import { fixtureBytes } from '../../fixtures/greeting.js';
 import { TestSwarm, nodeSha1, seededStore, storedBytes, type TestNode } from './swarm-harness.js';
 
@@ -34,7 +33,7 @@ interface RawPeer {
 /** A scripted peer speaking raw wire bytes to `to`; `onEvent` sees what the session sends it. */
 function rawPeer(swarm: TestSwarm, to: TestNode, name: string, onEvent?: (p: RawPeer, e: WireEvent) => void): RawPeer {
   const node = swarm.net.node(name, { upload: 64 * MiB, download: 64 * MiB });
-  const [toPeer, fromSession] = swarm.net.connect(to.node, node) as [PeerChannel, PeerChannel];
+  const [toPeer, fromSession] = swarm.net.connect(to.node, node);
   let closed = false;
   const decoder = new WireDecoder();
   const p: RawPeer = { send: (b) => fromSession.send(b), events: [], closed: () => closed, close: () => fromSession.close() };

@@ -69,7 +69,7 @@ describe('piece verifier', () => {
     expect(v.kind).toBe('error');
     if (v.kind !== 'error') return;
     expect(v.error).toBeInstanceOf(StorageError);
-    expect((v.error as StorageError).quotaExceeded).toBe(true);
+    expect(v.error).toMatchObject({ quotaExceeded: true });
     expect(v.error.message).toMatch(/^storage is full: /);
 
     t.fill(2, 'a', 'a');
