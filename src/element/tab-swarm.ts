@@ -9,13 +9,12 @@ import { pathInTorrent } from './source.js';
 import { styles } from './styles.js';
 
 /**
- * `<tab-swarm>`: one file of a torrent in any page. A video or audio file plays while it downloads
- * (streamed through tabswarm's service worker), an image is shown, any other file gets a card with
- * its progress, peers, speed and a save button. Every element of a page shares one client (see
+ * Streams through tabswarm's service worker (tabswarm-sw.js beside the module, or
+ * `configureTabSwarm({ workerUrl })`); where none can run, the file is shown from a Blob once
+ * complete, with a message saying why. Every element of a page shares one client (see
  * `tabSwarmClient`); removing an element stops its download and frees what it held.
  *
- *   <script type="module" src="/tabswarm-element.js"></script>
- *   <tab-swarm src="magnet:?xt=urn:btih:…" controls muted autoplay></tab-swarm>
+ * @summary One file of a torrent in any page: a video or audio file plays while it downloads, an image is shown, any other file gets a card with its progress, peers, speed and a save button.
  *
  * @element tab-swarm
  *
@@ -27,10 +26,10 @@ import { styles } from './styles.js';
  * @attr muted - Starts muted.
  * @attr controls - Shows the player's controls.
  *
- * @fires tabswarm-progress - `{ torrent, file, progress, downloadSpeed, uploadSpeed, numPeers }` while downloading.
- * @fires tabswarm-ready - `{ torrent, file, kind, streaming }` once the file to show is known.
- * @fires tabswarm-done - `{ torrent, file }` once every byte of the file is verified.
- * @fires tabswarm-error - `{ error, message }` for a bad `src`, a `.torrent` URL that does not load, no such `file`, a storage error, a file the browser cannot play.
+ * @fires {CustomEvent<TabSwarmProgressDetail>} tabswarm-progress - `{ torrent, file, progress, downloadSpeed, uploadSpeed, numPeers }` while downloading.
+ * @fires {CustomEvent<TabSwarmReadyDetail>} tabswarm-ready - `{ torrent, file, kind, streaming }` once the file to show is known.
+ * @fires {CustomEvent<TabSwarmDoneDetail>} tabswarm-done - `{ torrent, file }` once every byte of the file is verified.
+ * @fires {CustomEvent<TabSwarmErrorDetail>} tabswarm-error - `{ error, message }` for a bad `src`, a `.torrent` URL that does not load, no such `file`, a storage error, a file the browser cannot play.
  *
  * @csspart media - The `<video>`, `<audio>` or `<img>`.
  * @csspart status - The line under the player or image: progress, details, save.
@@ -89,6 +88,10 @@ export class TabSwarmElement extends LitElement implements EmbedHost {
     return this.view.error;
   }
 
+  /**
+   * Stops the player's or image's request (a stream the service worker is answering) and lets go
+   * of its source; the element does it itself when it is removed or its `src` changes.
+   */
   releaseMedia(): void {
     for (const media of this.shadowRoot?.querySelectorAll('video, audio, img') ?? []) {
       if (media instanceof HTMLMediaElement) {

@@ -506,7 +506,7 @@ describe('<tab-swarm>', () => {
     const source = readFileSync(new URL('src/element/tab-swarm.ts', ROOT), 'utf8');
     const styles = readFileSync(new URL('src/element/styles.ts', ROOT), 'utf8');
     const events = readFileSync(new URL('src/element/events.ts', ROOT), 'utf8');
-    const jsdoc = (tag: string) => [...source.matchAll(new RegExp(`^ \\* @${tag} (\\S+) - `, 'gm'))].map((m) => m[1]!).sort();
+    const jsdoc = (tag: string) => [...source.matchAll(new RegExp(`^ \\* @${tag} (?:\\{[^}]*\\} )?(\\S+) - `, 'gm'))].map((m) => m[1]!).sort();
     const names = (list: Named[]) => list.map((e) => e.name).sort();
     const unique = (list: string[]) => [...new Set(list)].sort();
 
