@@ -8,6 +8,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 /** Zones for import-x/no-restricted-paths: who may not import from where. */
 export const LAYERS = [
@@ -28,6 +29,8 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
+    // Resolves `./x.js` to `./x.ts` as TypeScript does, so that the layering zones see every import.
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: LAYERS }],
       // Numbers and booleans in messages read well; objects do not.

@@ -8,7 +8,7 @@ import { parseTorrent } from '../core/metainfo.js';
 import { TabswarmError } from '../core/errors.js';
 import type { TorrentFile } from '../client/index.js';
 import { previewKindOf } from '../sw/http.js';
-import { magnetFromLocation } from '../app/share-link.js';
+import { magnetFromLocation } from '../shared/share-link.js';
 import { fetchTorrentFile as fetchTorrent } from '../client/webseed-http.js';
 
 export class SourceError extends Error {

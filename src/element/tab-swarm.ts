@@ -3,7 +3,7 @@ import { property } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { Torrent, TorrentFile } from '../client/index.js';
-import { formatBytes, formatPercent, formatRate } from '../app/format.js';
+import { formatBytes, formatPercent, formatRate } from '../shared/format.js';
 import { EmbedController, type EmbedHost, type Phase } from './controller.js';
 import { pathInTorrent } from './source.js';
 import { styles } from './styles.js';

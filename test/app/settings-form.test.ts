@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { effectiveTrackers, fieldsToSettings, formatLimit, needsRestart, parseLimit, settingsToFields } from '../../src/app/state/settings-form.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/app/state/settings.js';
-import { appUrl, magnetFromLocation, shareLink } from '../../src/app/share-link.js';
+import { appUrl, magnetFromLocation, shareLink } from '../../src/shared/share-link.js';
 
 const custom: Settings = {
   announce: ['wss://a.example', 'ws://b.example:8000'],

@@ -8,7 +8,7 @@ import {
   parseTrackerLines,
   saveSettings,
 } from '../../src/app/state/settings.js';
-import { magnetFromLocation, shareLink } from '../../src/app/share-link.js';
+import { magnetFromLocation, shareLink } from '../../src/shared/share-link.js';
 
 function memoryStorage(): Storage {
   const m = new Map<string, string>();

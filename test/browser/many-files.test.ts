@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from '../../src/core/bencode.js';
-import { formatBytes } from '../../src/app/format.js';
+import { formatBytes } from '../../src/shared/format.js';
 import { appTestBed, openAppPage, runAxe } from './app-harness.js';
 
 /** `MANY_FILES=20000` reproduces the review's torrent. */

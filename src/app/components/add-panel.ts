@@ -3,7 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { filesFromInput } from '../drop.js';
 import { emit } from '../events.js';
 import { icons } from '../icons.js';
-import { magnetFromLocation } from '../share-link.js';
+import { magnetFromLocation } from '../../shared/share-link.js';
 import { controls } from '../styles.js';
 
 /**

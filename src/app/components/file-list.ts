@@ -4,7 +4,7 @@ import { flow } from '@lit-labs/virtualizer/layouts/flow.js';
 import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
 import type { Torrent, TorrentFile } from '../../client/index.js';
 import { emit } from '../events.js';
-import { formatBytes, formatPercent } from '../format.js';
+import { formatBytes, formatPercent } from '../../shared/format.js';
 import { icons } from '../icons.js';
 import { isComplete } from '../save-torrent.js';
 import { previewKindOf } from '../../sw/http.js';

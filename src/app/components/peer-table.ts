@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Torrent } from '../../client/index.js';
-import { formatPercent, formatRate } from '../format.js';
+import { formatPercent, formatRate } from '../../shared/format.js';
 import { controls } from '../styles.js';
 
 /** One connected peer (the client's index does not export its type). */

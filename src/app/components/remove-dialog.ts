@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import type { Torrent } from '../../client/index.js';
 import { emit } from '../events.js';
-import { formatBytes } from '../format.js';
+import { formatBytes } from '../../shared/format.js';
 import { controls, dialogSurface } from '../styles.js';
 
 /**

@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { StreamServer, Torrent } from '../../client/index.js';
 import { previewKindOf } from '../../sw/http.js';
 import { emit } from '../events.js';
-import { formatBytes, formatDuration, formatPercent, formatRate, formatRatio, NO_VALUE } from '../format.js';
+import { formatBytes, formatDuration, formatPercent, formatRate, formatRatio, NO_VALUE } from '../../shared/format.js';
 import { icons } from '../icons.js';
 import { stateInput } from '../state/client-controller.js';
 import { STATE_LABELS, pathInTorrent, torrentState, verifiedBytes, type TorrentState } from '../state/torrent-status.js';

@@ -1,5 +1,5 @@
 /**
- * Human-readable numbers for the app: sizes, rates, durations, percentages and ratios.
+ * Human-readable numbers for the app and the element: sizes, rates, durations, percentages and ratios.
  * Pure functions with no DOM, so they run (and are tested) in Node.
  */
 

@@ -5,7 +5,7 @@ import {
   formatPercent,
   formatRate,
   formatRatio,
-} from '../../src/app/format.js';
+} from '../../src/shared/format.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
