@@ -4,6 +4,8 @@
  * same class runs in Node tests with other sockets, peers and stores.
  */
 import { Torrent } from './torrent.js';
+import { TypedEventTarget } from './events.js';
+import type { TorrentRecord } from '../store/torrent-records.js';
 import { createTorrent } from '../core/create.js';
 import { parseTorrent, parseInfoDict, type Metainfo } from '../core/metainfo.js';
 import { parseMagnet } from '../core/magnet.js';
@@ -28,19 +30,8 @@ export interface ChannelPeer extends SignalingPeer {
   channel(): PeerChannel;
 }
 
-export interface SavedTorrent {
-  infoHash: string;
-  name: string;
-  infoBytes?: Uint8Array;
-  magnetURI: string;
-  announce: string[];
-  urlList: string[];
-  paused: boolean;
-  addedAt: number;
-  seeding?: boolean;
-  /** Indexes of the selected files; every file when absent. */
-  selection?: number[];
-}
+/** A torrent as the client's records keep it: the store's record type (one type for both). */
+export type SavedTorrent = TorrentRecord;
 
 export interface ClientEnvironment {
   connect: SocketConnector;
@@ -136,7 +127,7 @@ function unique(list: readonly string[]): string[] {
   return [...new Set(list.filter((s) => s.length > 0))];
 }
 
-export class BaseClient extends EventTarget {
+export class BaseClient extends TypedEventTarget<ClientEventMap> {
   readonly peerId: Uint8Array;
   readonly torrents: Torrent[] = [];
   /** Resolves once the torrents saved by an earlier page are back. */
@@ -174,7 +165,7 @@ export class BaseClient extends EventTarget {
       maxPeersPerTorrent: this.o.maxPeersPerTorrent,
       onPeer: (infoHash, peer, remote) => this.onPeer(infoHash, peer, remote),
       onEvent: (e) => {
-        this.dispatchEvent(new CustomEvent('tracker', { detail: e }));
+        this.emit('tracker', e);
         if (e.type === 'warning') this.warn(`tracker ${e.url || ''}: ${e.message}`.trim());
       },
     });
@@ -199,16 +190,6 @@ export class BaseClient extends EventTarget {
 
   get rateLimits(): { upload: number; download: number } {
     return { upload: this.uploadLimit.rate, download: this.downloadLimit.rate };
-  }
-
-  override addEventListener<K extends keyof ClientEventMap>(
-    type: K,
-    listener: (ev: ClientEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
-    super.addEventListener(type, listener, options);
   }
 
   get(infoHash: string): Torrent | undefined {
@@ -281,7 +262,7 @@ export class BaseClient extends EventTarget {
     torrent.stop();
     await this.env.records?.delete(torrent.infoHash);
     if (opts.deleteData) await torrent.store.clear();
-    this.dispatchEvent(new CustomEvent('remove', { detail: { torrent } }));
+    this.emit('remove', { torrent });
   }
 
   /** Stops every torrent and closes every connection. Stored data stays. */
@@ -299,7 +280,7 @@ export class BaseClient extends EventTarget {
   }
 
   private warn(message: string, torrent?: Torrent): void {
-    this.dispatchEvent(new CustomEvent('warning', { detail: { message, torrent } }));
+    this.emit('warning', { message, torrent });
   }
 
   private async openStore(infoHash: string): Promise<{ store: PieceStore }> {
@@ -375,7 +356,7 @@ export class BaseClient extends EventTarget {
     this.torrents.push(torrent);
     await this.persist(torrent, addedAt, o.seeding);
     await torrent.start();
-    this.dispatchEvent(new CustomEvent('torrent', { detail: { torrent } }));
+    this.emit('torrent', { torrent });
     return torrent;
   }
 

@@ -2,6 +2,7 @@
  * A torrent of the client: its session (swarm logic), its tracker announcements, its stored pieces,
  * and what an application reads of it (progress, speeds, files) as properties and typed events.
  */
+import { TypedEventTarget } from './events.js';
 import { TorrentSession } from '../core/session/session.js';
 import { realClock } from '../core/session/clock.js';
 import { RateMeter } from '../core/session/rate.js';
@@ -101,7 +102,7 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
-export class Torrent extends EventTarget {
+export class Torrent extends TypedEventTarget<TorrentEventMap> {
   readonly infoHash: string;
   readonly infoHashBytes: Uint8Array;
   readonly announce: string[];
@@ -275,16 +276,6 @@ export class Torrent extends EventTarget {
   }
   get wantsPeers(): number {
     return this.paused ? 0 : Math.max(0, this.init.maxPeers - this.session.peerCount);
-  }
-
-  override addEventListener<K extends keyof TorrentEventMap>(
-    type: K,
-    listener: (ev: TorrentEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
-    super.addEventListener(type, listener, options);
   }
 
   // ---- life cycle ----------------------------------------------------------------------------
@@ -576,9 +567,5 @@ export class Torrent extends EventTarget {
     this.upMeter.add(Math.max(0, up - this.lastUp));
     this.lastDown = down;
     this.lastUp = up;
-  }
-
-  private emit<K extends keyof TorrentEventMap>(type: K, detail: TorrentEventMap[K]['detail']): void {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }
