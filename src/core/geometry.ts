@@ -95,10 +95,14 @@ export class PieceGeometry {
     return this.fileStarts.length;
   }
 
-  private checkPiece(i: number): void {
-    if (!Number.isInteger(i) || i < 0 || i >= this.pieceCount) {
-      throw new RangeError(`piece ${i} is out of range (the torrent has ${this.pieceCount} pieces)`);
-    }
+  /** Whether `i` names a piece. */
+  isPiece(i: number): boolean {
+    return Number.isInteger(i) && i >= 0 && i < this.pieceCount;
+  }
+
+  /** Throws a RangeError unless `i` names a piece. */
+  checkPiece(i: number): void {
+    if (!this.isPiece(i)) throw new RangeError(`piece ${i} is out of range (the torrent has ${this.pieceCount} pieces)`);
   }
 
   private checkFile(f: number): void {
@@ -136,6 +140,24 @@ export class PieceGeometry {
       throw new RangeError(`block ${b} is out of range (piece ${i} has ${count} blocks)`);
     }
     return Math.min(BLOCK_SIZE, size - b * BLOCK_SIZE);
+  }
+
+  /** Size of block `b` of piece `i`, unchecked: for a block the caller knows is there. */
+  blockLength(i: number, b: number): number {
+    return Math.min(BLOCK_SIZE, this.pieceSize(i) - b * BLOCK_SIZE);
+  }
+
+  /**
+   * The block that starts at byte `begin` of piece `index`, or -1 when (index, begin) names no block
+   * (bad index, unaligned or out of range) or, if `length` is given, the length is not that block's
+   * exact length. Safe on untrusted input from the wire.
+   */
+  blockAt(index: number, begin: number, length?: number): number {
+    if (!this.isPiece(index) || !Number.isSafeInteger(begin) || begin < 0) return -1;
+    if (begin % BLOCK_SIZE !== 0 || begin >= this.pieceSize(index)) return -1;
+    const block = begin / BLOCK_SIZE;
+    if (length !== undefined && length !== this.blockLength(index, block)) return -1;
+    return block;
   }
 
   /** All blocks of piece `i`, in order. */

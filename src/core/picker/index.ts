@@ -1,8 +1,7 @@
 export { PiecePicker } from './picker.js';
 export { pipelineDepth, DEFAULT_PIPELINE, type PipelineOptions } from './pipeline.js';
 export {
-  DEFAULT_BLOCK_SIZE,
-  PieceLayout,
+  geometryOf,
   bitfieldHas,
   bitfieldSet,
   pieceSetOf,

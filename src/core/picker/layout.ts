@@ -1,12 +1,8 @@
 /**
- * Block geometry of a torrent as the picker sees it (pieces of `pieceLength` bytes, the last one
- * possibly short, each cut into blocks of `blockSize` bytes, the last block possibly short), and the
- * small bitfield helpers the picker's API accepts. Self-contained on purpose: the picker depends on
- * no other core module.
+ * What the picker is told about a torrent's shape (counts, or a PieceGeometry: geometry.ts) and the
+ * sets of pieces its API accepts.
  */
-
-/** The block size every client requests (BEP 3 convention; larger requests are refused). */
-export const DEFAULT_BLOCK_SIZE = 16384;
+import { PieceGeometry } from '../geometry.js';
 
 /** Anything that can say whether a piece is in it: a peer's bitfield object, a set view, ... */
 export interface PieceSet {
@@ -42,8 +38,6 @@ export interface LayoutOptions {
   readonly pieceCount: number;
   readonly pieceLength: number;
   readonly totalLength: number;
-  /** Default 16384. */
-  readonly blockSize?: number;
 }
 
 function positive(name: string, n: number): number {
@@ -51,59 +45,14 @@ function positive(name: string, n: number): number {
   return n;
 }
 
-export class PieceLayout {
-  readonly pieceCount: number;
-  readonly pieceLength: number;
-  readonly totalLength: number;
-  readonly blockSize: number;
-  readonly lastPieceSize: number;
-
-  constructor(options: LayoutOptions) {
-    this.pieceCount = positive('pieceCount', options.pieceCount);
-    this.pieceLength = positive('pieceLength', options.pieceLength);
-    this.totalLength = positive('totalLength', options.totalLength);
-    this.blockSize = positive('blockSize', options.blockSize ?? DEFAULT_BLOCK_SIZE);
-    const expected = Math.ceil(this.totalLength / this.pieceLength);
-    if (expected !== this.pieceCount) {
-      throw new RangeError(
-        `pieceCount ${this.pieceCount} does not match ${this.totalLength} bytes in pieces of ${this.pieceLength} (expected ${expected})`,
-      );
-    }
-    this.lastPieceSize = this.totalLength - (this.pieceCount - 1) * this.pieceLength;
+/** The geometry of a torrent described by its counts (one file of `totalLength` bytes: the picker needs no file boundaries). */
+export function geometryOf(options: LayoutOptions): PieceGeometry {
+  const pieceCount = positive('pieceCount', options.pieceCount);
+  const pieceLength = positive('pieceLength', options.pieceLength);
+  const totalLength = positive('totalLength', options.totalLength);
+  const expected = Math.ceil(totalLength / pieceLength);
+  if (expected !== pieceCount) {
+    throw new RangeError(`pieceCount ${pieceCount} does not match ${totalLength} bytes in pieces of ${pieceLength} (expected ${expected})`);
   }
-
-  isPiece(index: number): boolean {
-    return Number.isInteger(index) && index >= 0 && index < this.pieceCount;
-  }
-
-  checkPiece(index: number): void {
-    if (!this.isPiece(index)) throw new RangeError(`piece ${index} is out of range (${this.pieceCount} pieces)`);
-  }
-
-  /** Bytes in piece `index`: pieceLength, except possibly the last piece. */
-  pieceSize(index: number): number {
-    return index === this.pieceCount - 1 ? this.lastPieceSize : this.pieceLength;
-  }
-
-  blockCount(index: number): number {
-    return Math.ceil(this.pieceSize(index) / this.blockSize);
-  }
-
-  /** Bytes in block `block` of piece `index`: blockSize, except possibly the piece's last block. */
-  blockLength(index: number, block: number): number {
-    return Math.min(this.blockSize, this.pieceSize(index) - block * this.blockSize);
-  }
-
-  /**
-   * The block number that starts at byte `begin` of piece `index`, or -1 when (index, begin) names
-   * no block (bad index, unaligned or out of range) or, if `length` is given, the length is not that
-   * block's exact length. Safe on untrusted input from the wire.
-   */
-  blockAt(index: number, begin: number, length?: number): number {
-    if (!this.isPiece(index) || !Number.isSafeInteger(begin) || begin < 0) return -1;
-    if (begin % this.blockSize !== 0 || begin >= this.pieceSize(index)) return -1;
-    const block = begin / this.blockSize;
-    if (length !== undefined && length !== this.blockLength(index, block)) return -1;
-    return block;
-  }
+  return new PieceGeometry({ length: totalLength, pieceLength, files: [{ length: totalLength, offset: 0 }] });
 }

@@ -4,7 +4,8 @@
  * the wire (requests sent, blocks received, rejects, cancels, timeouts, peers leaving, hash results).
  */
 import { PieceDownload, MISSING, RECEIVED, REQUESTED } from './download.js';
-import { PieceLayout, toPieceSet, type Pieces } from './layout.js';
+import { geometryOf, toPieceSet, type Pieces } from './layout.js';
+import { BLOCK_SIZE } from '../geometry.js';
 import { BestPieces } from './select.js';
 import { PickerState } from './state.js';
 import {
@@ -26,15 +27,15 @@ export class PiecePicker<P = string> extends PickerState<P> {
   private readonly maxDuplicates: number;
 
   constructor(options: PickerOptions) {
-    super(new PieceLayout(options), options.budget);
+    super(options.geometry ?? geometryOf(options), options.budget);
     this.random = options.random ?? Math.random;
-    this.shuffle = shuffled(this.layout.pieceCount, this.random);
+    this.shuffle = shuffled(this.geometry.pieceCount, this.random);
     const dup = options.maxDuplicates ?? 2;
     if (!Number.isSafeInteger(dup) || dup < 0) throw new RangeError(`maxDuplicates ${dup} is not a non-negative integer`);
     this.maxDuplicates = dup;
     if (options.have !== undefined) {
       const have = toPieceSet(options.have);
-      for (let i = 0; i < this.layout.pieceCount; i++) if (have.has(i)) this.pieceVerified(i);
+      for (let i = 0; i < this.geometry.pieceCount; i++) if (have.has(i)) this.pieceVerified(i);
     }
   }
 
@@ -74,7 +75,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
     // (3) Highest priority, then untouched before shared, then rarest first. Ties go to the
     // lowest `tie`: the piece's place in a fixed random permutation, rotated by a fresh random
     // offset on every call, so one draw per call breaks ties differently each time.
-    const n = this.layout.pieceCount;
+    const n = this.geometry.pieceCount;
     const best = new BestPieces(limit - out.length);
     const offset = Math.floor(this.random() * n);
     for (let i = 0; i < n; i++) {
@@ -84,7 +85,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
       if (d === undefined && !this.canStart(i)) continue;
       const rank = (MAX_PRIORITY - this.prio[i]!) * 2 + (d === undefined ? 0 : 1);
       const tie = (this.shuffle[i]! + offset) % n;
-      best.offer(i, rank, this.avail[i]!, tie, d === undefined ? this.layout.blockCount(i) : d.missing);
+      best.offer(i, rank, this.avail[i]!, tie, d === undefined ? this.geometry.blockCount(i) : d.missing);
     }
     for (const c of best.result()) if (this.take(c.index, id, limit, out)) return out;
 
@@ -95,7 +96,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
 
   /** The peer has an outstanding request for this block (so a cancel or reject is meaningful). */
   isRequestedBy(peer: P, index: number, begin: number): boolean {
-    const b = this.layout.blockAt(index, begin);
+    const b = this.geometry.blockAt(index, begin);
     return b >= 0 && this.downloads.get(index)?.requestersOf(b).includes(peer) === true;
   }
 
@@ -104,7 +105,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
    * piece we lack that is not yet received. Store the data only if true, then call `blockReceived`.
    */
   wantsBlock(index: number, begin: number, length: number): boolean {
-    const b = this.layout.blockAt(index, begin, length);
+    const b = this.geometry.blockAt(index, begin, length);
     if (b < 0 || this.haveBits[index] === 1) return false;
     const d = this.downloads.get(index);
     return d === undefined || d.state[b] !== RECEIVED;
@@ -116,7 +117,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
    * to drop, and whether it completed its piece.
    */
   blockReceived(peer: P, index: number, begin: number): BlockReceipt<P> {
-    const b = this.layout.blockAt(index, begin);
+    const b = this.geometry.blockAt(index, begin);
     if (b < 0 || this.haveBits[index] === 1) return { cancel: [], duplicate: true, pieceComplete: false };
     const d = this.download(index);
     if (d === undefined) return { cancel: [], duplicate: true, pieceComplete: false };
@@ -131,7 +132,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
    * The block goes back to missing unless other peers still hold it. True if the peer had it.
    */
   requestCancelled(peer: P, index: number, begin: number): boolean {
-    const b = this.layout.blockAt(index, begin);
+    const b = this.geometry.blockAt(index, begin);
     const d = b < 0 ? undefined : this.downloads.get(index);
     if (d === undefined) return false;
     const r = d.release(b, peer);
@@ -172,16 +173,16 @@ export class PiecePicker<P = string> extends PickerState<P> {
 
   /** The peers a block is requested from (several only in endgame). */
   requesters(index: number, begin: number): readonly P[] {
-    const b = this.layout.blockAt(index, begin);
+    const b = this.geometry.blockAt(index, begin);
     return b < 0 ? [] : (this.downloads.get(index)?.requestersOf(b) ?? []);
   }
 
   /** Per block of the piece, the peer whose copy we kept (undefined where none yet): for blame. */
   blockSenders(index: number): (P | undefined)[] {
-    this.layout.checkPiece(index);
+    this.geometry.checkPiece(index);
     const d = this.downloads.get(index);
     const out: (P | undefined)[] = [];
-    for (let b = 0; b < this.layout.blockCount(index); b++) out.push(d?.senderOf(b));
+    for (let b = 0; b < this.geometry.blockCount(index); b++) out.push(d?.senderOf(b));
     return out;
   }
 
@@ -197,7 +198,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
    * for it (only if it was not complete, e.g. it came from elsewhere): cancel them.
    */
   pieceVerified(index: number): PeerRequest<P>[] {
-    this.layout.checkPiece(index);
+    this.geometry.checkPiece(index);
     const outstanding: PeerRequest<P>[] = [];
     if (this.haveBits[index] === 1) return outstanding;
     const d = this.downloads.get(index);
@@ -209,7 +210,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
     if (this.prio[index]! > 0) {
       this.wantedMissing -= this.missingOf(index);
       this.wantedLeft--;
-      this.wantedVerifiedBytes += this.layout.pieceSize(index);
+      this.wantedVerifiedBytes += this.geometry.pieceSize(index);
     }
     this.dropDownload(index);
     this.exclusive.delete(index);
@@ -225,7 +226,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
    * With `exclusive`, the refetch goes to one peer at a time (see `FailOptions`).
    */
   pieceFailed(index: number, options: FailOptions = {}): P[] {
-    this.layout.checkPiece(index);
+    this.geometry.checkPiece(index);
     if (options.exclusive === true) this.exclusive.add(index);
     else this.exclusive.delete(index);
     const d = this.downloads.get(index);
@@ -247,7 +248,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
    * that blocks from peers that left do not hold memory. False (nothing changed) otherwise.
    */
   abandon(index: number): boolean {
-    this.layout.checkPiece(index);
+    this.geometry.checkPiece(index);
     const d = this.downloads.get(index);
     if (d === undefined || d.requested > 0 || d.complete) return false;
     const back = d.reset();
@@ -257,7 +258,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
   }
 
   pieceState(index: number): PieceState {
-    this.layout.checkPiece(index);
+    this.geometry.checkPiece(index);
     if (this.haveBits[index] === 1) return 'verified';
     const d = this.downloads.get(index);
     if (d === undefined) return 'none';
@@ -266,7 +267,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
   }
 
   blockState(index: number, begin: number): BlockState {
-    const b = this.layout.blockAt(index, begin);
+    const b = this.geometry.blockAt(index, begin);
     if (b < 0) throw new RangeError(`no block at piece ${index} offset ${begin}`);
     if (this.haveBits[index] === 1) return 'received';
     const s = this.downloads.get(index)?.state[b] ?? MISSING;
@@ -275,7 +276,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
 
   /** Whether memory for piece `index` could be reserved now (noting it when it could not). */
   private canStart(index: number): boolean {
-    if (this.budget === undefined || this.budget.available() >= this.layout.pieceSize(index)) return true;
+    if (this.budget === undefined || this.budget.available() >= this.geometry.pieceSize(index)) return true;
     this.memoryShort = true;
     return false;
   }
@@ -284,11 +285,11 @@ export class PiecePicker<P = string> extends PickerState<P> {
   private download(index: number): PieceDownload<P> | undefined {
     let d = this.downloads.get(index);
     if (d === undefined) {
-      if (this.budget !== undefined && !this.budget.tryReserve(this.layout.pieceSize(index))) {
+      if (this.budget !== undefined && !this.budget.tryReserve(this.geometry.pieceSize(index))) {
         this.memoryShort = true;
         return undefined;
       }
-      d = new PieceDownload<P>(this.layout.blockCount(index));
+      d = new PieceDownload<P>(this.geometry.blockCount(index));
       this.downloads.set(index, d);
       this.started[index] = 1;
     }
@@ -296,8 +297,8 @@ export class PiecePicker<P = string> extends PickerState<P> {
   }
 
   private blockRequest(index: number, block: number): BlockRequest {
-    const bs = this.layout.blockSize;
-    return { index, begin: block * bs, length: this.layout.blockLength(index, block) };
+    const bs = BLOCK_SIZE;
+    return { index, begin: block * bs, length: this.geometry.blockLength(index, block) };
   }
 
   /** Requests the piece's missing blocks in order until `out` holds `limit`. True when full. */

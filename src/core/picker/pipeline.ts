@@ -1,3 +1,5 @@
+import { BLOCK_SIZE } from '../geometry.js';
+
 /**
  * How many block requests to keep outstanding at a peer. Enough to cover the bandwidth-delay
  * product, so the peer never idles waiting for our next request: its measured rate times (the
@@ -16,7 +18,7 @@ export interface PipelineOptions {
   readonly blockSize: number;
 }
 
-export const DEFAULT_PIPELINE: PipelineOptions = { latency: 0, targetSeconds: 1, min: 2, max: 64, blockSize: 16384 };
+export const DEFAULT_PIPELINE: PipelineOptions = { latency: 0, targetSeconds: 1, min: 2, max: 64, blockSize: BLOCK_SIZE };
 
 /** Requests to keep outstanding at a peer that sends us `bytesPerSecond`; the second argument is the latency in seconds or options. */
 export function pipelineDepth(bytesPerSecond: number, options: number | Partial<PipelineOptions> = {}): number {

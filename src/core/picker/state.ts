@@ -5,7 +5,8 @@
  * and the client on every verified piece: a scan of every piece each time adds up with many pieces).
  */
 import { RECEIVED, type PieceDownload } from './download.js';
-import { toPieceSet, type PieceLayout, type Pieces } from './layout.js';
+import { toPieceSet, type Pieces } from './layout.js';
+import type { PieceGeometry } from '../geometry.js';
 import { MAX_PRIORITY, PRIORITY, type PieceBudget, type Progress } from './types.js';
 
 export class PickerState<P> {
@@ -36,22 +37,22 @@ export class PickerState<P> {
   protected wantedVerifiedBytes = 0;
 
   constructor(
-    readonly layout: PieceLayout,
+    readonly geometry: PieceGeometry,
     budget?: PieceBudget,
   ) {
     this.budget = budget;
-    const n = layout.pieceCount;
+    const n = geometry.pieceCount;
     this.haveBits = new Uint8Array(n);
     this.prio = new Uint8Array(n).fill(PRIORITY.normal);
     this.avail = new Uint32Array(n);
     this.started = new Uint8Array(n);
     this.wantedLeft = n;
-    this.wantedMissing = (n - 1) * layout.blockCount(0) + layout.blockCount(n - 1);
-    this.wantedBytes = layout.totalLength;
+    this.wantedMissing = (n - 1) * geometry.blockCount(0) + geometry.blockCount(n - 1);
+    this.wantedBytes = geometry.length;
   }
 
   get pieceCount(): number {
-    return this.layout.pieceCount;
+    return this.geometry.pieceCount;
   }
 
   /** Verified pieces. */
@@ -66,8 +67,8 @@ export class PickerState<P> {
 
   /** Our pieces as a wire-format bitfield (for the `bitfield` message). */
   bitfield(): Uint8Array {
-    const bits = new Uint8Array(Math.ceil(this.layout.pieceCount / 8));
-    for (let i = 0; i < this.layout.pieceCount; i++) if (this.haveBits[i] === 1) bits[i >>> 3]! |= 0x80 >>> (i & 7);
+    const bits = new Uint8Array(Math.ceil(this.geometry.pieceCount / 8));
+    for (let i = 0; i < this.geometry.pieceCount; i++) if (this.haveBits[i] === 1) bits[i >>> 3]! |= 0x80 >>> (i & 7);
     return bits;
   }
 
@@ -78,7 +79,7 @@ export class PickerState<P> {
 
   /** We have every piece, selected or not. */
   isSeed(): boolean {
-    return this.haveCountValue === this.layout.pieceCount;
+    return this.haveCountValue === this.geometry.pieceCount;
   }
 
   /** Every wanted block is received or requested, yet not everything wanted is verified. */
@@ -89,7 +90,7 @@ export class PickerState<P> {
   /** Selected pieces we do not have yet, in order. */
   missingPieces(): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.layout.pieceCount; i++) if (this.prio[i]! > 0 && this.haveBits[i] === 0) out.push(i);
+    for (let i = 0; i < this.geometry.pieceCount; i++) if (this.prio[i]! > 0 && this.haveBits[i] === 0) out.push(i);
     return out;
   }
 
@@ -108,7 +109,7 @@ export class PickerState<P> {
     let received = 0;
     for (const [i, d] of this.downloads) {
       if (this.prio[i] === 0) continue;
-      for (let b = 0; b < d.blocks; b++) if (d.state[b] === RECEIVED) received += this.layout.blockLength(i, b);
+      for (let b = 0; b < d.blocks; b++) if (d.state[b] === RECEIVED) received += this.geometry.blockLength(i, b);
     }
     return { wanted: this.wantedBytes, verified: this.wantedVerifiedBytes, received: this.wantedVerifiedBytes + received };
   }
@@ -126,7 +127,7 @@ export class PickerState<P> {
   /** The peer has a piece we want and are not already hashing: we should be interested. */
   interesting(peer: Pieces): boolean {
     const set = toPieceSet(peer);
-    for (let i = 0; i < this.layout.pieceCount; i++) {
+    for (let i = 0; i < this.geometry.pieceCount; i++) {
       if (this.wants(i) && set.has(i)) return true;
     }
     return false;
@@ -135,13 +136,13 @@ export class PickerState<P> {
   // --- priorities ---
 
   priority(index: number): number {
-    this.layout.checkPiece(index);
+    this.geometry.checkPiece(index);
     return this.prio[index]!;
   }
 
   /** 0 skips the piece; `PRIORITY.normal` is the default; higher is fetched earlier. */
   setPriority(index: number, priority: number): void {
-    this.layout.checkPiece(index);
+    this.geometry.checkPiece(index);
     if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) {
       throw new RangeError(`priority ${priority} is not an integer in 0..${MAX_PRIORITY}`);
     }
@@ -149,7 +150,7 @@ export class PickerState<P> {
     this.prio[index] = priority;
     if (was === priority > 0) return;
     const sign = was ? -1 : 1;
-    const size = this.layout.pieceSize(index);
+    const size = this.geometry.pieceSize(index);
     this.wantedBytes += sign * size;
     if (this.haveBits[index] === 1) {
       this.wantedVerifiedBytes += sign * size;
@@ -161,8 +162,8 @@ export class PickerState<P> {
 
   /** Sets pieces `first..last` (inclusive) to one priority. */
   setPriorityRange(first: number, last: number, priority: number): void {
-    this.layout.checkPiece(first);
-    this.layout.checkPiece(last);
+    this.geometry.checkPiece(first);
+    this.geometry.checkPiece(last);
     for (let i = first; i <= last; i++) this.setPriority(i, priority);
   }
 
@@ -171,10 +172,10 @@ export class PickerState<P> {
    * files gets the higher of their priorities; pieces no range covers keep theirs.
    */
   setFilePriorities(files: readonly { readonly first: number; readonly last: number; readonly priority: number }[]): void {
-    const next = new Int8Array(this.layout.pieceCount).fill(-1);
+    const next = new Int8Array(this.geometry.pieceCount).fill(-1);
     for (const f of files) {
-      this.layout.checkPiece(f.first);
-      this.layout.checkPiece(f.last);
+      this.geometry.checkPiece(f.first);
+      this.geometry.checkPiece(f.last);
       for (let i = f.first; i <= f.last; i++) next[i] = Math.max(next[i]!, f.priority);
     }
     for (let i = 0; i < next.length; i++) if (next[i]! >= 0) this.setPriority(i, next[i]!);
@@ -182,7 +183,7 @@ export class PickerState<P> {
 
   /** Critical pieces (streaming): fetched before all others but partial ones, strictly in this order. */
   setCritical(pieces: readonly number[]): void {
-    for (const i of pieces) this.layout.checkPiece(i);
+    for (const i of pieces) this.geometry.checkPiece(i);
     this.criticalList = [...pieces];
   }
 
@@ -201,7 +202,7 @@ export class PickerState<P> {
 
   /** Peers known to have the piece (seeds included). */
   availability(index: number): number {
-    this.layout.checkPiece(index);
+    this.geometry.checkPiece(index);
     return this.avail[index]! + this.seeds;
   }
 
@@ -215,7 +216,7 @@ export class PickerState<P> {
       return;
     }
     const set = toPieceSet(pieces);
-    for (let i = 0; i < this.layout.pieceCount; i++) if (set.has(i)) this.avail[i]!++;
+    for (let i = 0; i < this.geometry.pieceCount; i++) if (set.has(i)) this.avail[i]!++;
   }
 
   /** A peer with these pieces went away (`null`: a seed added with `addAvailability(null)`). */
@@ -225,24 +226,24 @@ export class PickerState<P> {
       return;
     }
     const set = toPieceSet(pieces);
-    for (let i = 0; i < this.layout.pieceCount; i++) if (set.has(i) && this.avail[i]! > 0) this.avail[i]!--;
+    for (let i = 0; i < this.geometry.pieceCount; i++) if (set.has(i) && this.avail[i]! > 0) this.avail[i]!--;
   }
 
   /** A peer announced one piece (`have`). */
   incrementAvailability(index: number): void {
-    this.layout.checkPiece(index);
+    this.geometry.checkPiece(index);
     this.avail[index]!++;
   }
 
   decrementAvailability(index: number): void {
-    this.layout.checkPiece(index);
+    this.geometry.checkPiece(index);
     if (this.avail[index]! > 0) this.avail[index]!--;
   }
 
   protected dropDownload(index: number): void {
     if (!this.downloads.delete(index)) return;
     this.started[index] = 0;
-    this.budget?.release(this.layout.pieceSize(index));
+    this.budget?.release(this.geometry.pieceSize(index));
   }
 
   /**
@@ -256,6 +257,6 @@ export class PickerState<P> {
   /** Blocks of the piece that are neither requested nor received. */
   protected missingOf(index: number): number {
     if (this.haveBits[index] === 1) return 0;
-    return this.downloads.get(index)?.missing ?? this.layout.blockCount(index);
+    return this.downloads.get(index)?.missing ?? this.geometry.blockCount(index);
   }
 }

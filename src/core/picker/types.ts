@@ -1,5 +1,6 @@
 /** Public types of the piece picker. */
 import type { LayoutOptions, Pieces } from './layout.js';
+import type { PieceGeometry } from '../geometry.js';
 
 /** What `pickBlocks` needs to know about the peer it picks for. */
 export interface PickerPeer<P> {
@@ -74,6 +75,8 @@ export interface PieceBudget {
 }
 
 export interface PickerOptions extends LayoutOptions {
+  /** The torrent's geometry, when the caller has one (the counts above must match it). */
+  readonly geometry?: PieceGeometry;
   /** Memory for pieces in progress: a piece it cannot reserve for is not started. Default: none. */
   readonly budget?: PieceBudget;
   /** Tie-breaking among equally rare pieces; inject a seeded generator for deterministic tests. */

@@ -62,7 +62,7 @@ export class Priorities {
   setStream(critical: readonly number[], raised: readonly number[]): boolean | undefined {
     const picker = this.picker;
     const next = new Set([...critical, ...raised]);
-    if (picker) for (const i of next) picker.layout.checkPiece(i);
+    if (picker) for (const i of next) picker.geometry.checkPiece(i);
     const before = this.raised;
     this.critical = [...critical];
     this.raised = next;

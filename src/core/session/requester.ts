@@ -257,7 +257,7 @@ export class Requester {
     const state = picker.pieceState(index);
     if (state === 'none') return true;
     if (state !== 'partial') return false;
-    const size = picker.layout.pieceSize(index);
+    const size = picker.geometry.pieceSize(index);
     for (let begin = 0; begin < size; begin += BLOCK_SIZE) if (picker.blockState(index, begin) === 'missing') return true;
     return false;
   }

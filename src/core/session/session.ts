@@ -544,6 +544,7 @@ export class TorrentSession {
     this.info = metainfo;
     this.geometry = new PieceGeometry(metainfo);
     this.picker = new PiecePicker({
+      geometry: this.geometry,
       pieceCount: this.geometry.pieceCount,
       pieceLength: metainfo.pieceLength,
       totalLength: metainfo.length,

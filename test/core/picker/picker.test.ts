@@ -153,18 +153,6 @@ describe('piece picker: geometry', () => {
     expect(() => new PiecePicker({ pieceCount: 0, pieceLength: BLOCK, totalLength: 0 })).toThrow(RangeError);
   });
 
-  it('honours a custom block size', () => {
-    const picker = new PiecePicker({ pieceCount: 1, pieceLength: 1000, totalLength: 1000, blockSize: 300, random: rng(1) });
-    expect(picker.pickBlocks(seed('a'), 10).map((r) => [r.begin, r.length])).toEqual([
-      [0, 300],
-      [300, 300],
-      [600, 300],
-      [900, 100],
-    ]);
-  });
-});
-
-describe('piece picker: priorities and queries', () => {
   it('setFilePriorities gives a shared boundary piece the higher priority', () => {
     const picker = setup({ priority: '444444' });
     picker.setFilePriorities([

@@ -56,7 +56,7 @@ function simulate(w: World): void {
   const ids = w.peers.map((_, n) => `p${n}`);
   w.peers.forEach((bits) => picker.addAvailability((i: number) => bits[i] === true));
 
-  const { layout } = picker;
+  const { geometry: layout } = picker;
   const blocksOf = (i: number): number => layout.blockCount(i);
   const have = w.have.slice();
   const requested = new Map<string, Set<string>>(); // "i:b" -> requesters
