@@ -2,9 +2,6 @@ export { PiecePicker } from './picker.js';
 export { pipelineDepth, DEFAULT_PIPELINE, type PipelineOptions } from './pipeline.js';
 export {
   geometryOf,
-  bitfieldHas,
-  bitfieldSet,
-  pieceSetOf,
   type LayoutOptions,
   type PieceSet,
   type Pieces,

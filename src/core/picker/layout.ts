@@ -3,6 +3,7 @@
  * sets of pieces its API accepts.
  */
 import { PieceGeometry } from '../geometry.js';
+import { bitAt } from '../wire/bitfield.js';
 
 /** Anything that can say whether a piece is in it: a peer's bitfield object, a set view, ... */
 export interface PieceSet {
@@ -12,25 +13,8 @@ export interface PieceSet {
 /** A `PieceSet`, a predicate, or a wire-format bitfield (BEP 3: piece 0 is the high bit of byte 0). */
 export type Pieces = PieceSet | ((index: number) => boolean) | Uint8Array;
 
-/** Bit `index` of a wire-format bitfield; false past its end. */
-export function bitfieldHas(bits: Uint8Array, index: number): boolean {
-  const byte = bits[index >>> 3];
-  return byte !== undefined && (byte & (0x80 >>> (index & 7))) !== 0;
-}
-
-/** A `PieceSet` view over a wire-format bitfield (no copy). */
-export function bitfieldSet(bits: Uint8Array): PieceSet {
-  return { has: (index) => bitfieldHas(bits, index) };
-}
-
-/** A `PieceSet` holding exactly the listed pieces. */
-export function pieceSetOf(indexes: Iterable<number>): PieceSet {
-  const set = new Set(indexes);
-  return { has: (index) => set.has(index) };
-}
-
 export function toPieceSet(pieces: Pieces): PieceSet {
-  if (pieces instanceof Uint8Array) return bitfieldSet(pieces);
+  if (pieces instanceof Uint8Array) return { has: (index) => bitAt(pieces, index) };
   return typeof pieces === 'function' ? { has: pieces } : pieces;
 }
 

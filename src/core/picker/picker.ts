@@ -94,12 +94,6 @@ export class PiecePicker<P = string> extends PickerState<P> {
     return out;
   }
 
-  /** The peer has an outstanding request for this block (so a cancel or reject is meaningful). */
-  isRequestedBy(peer: P, index: number, begin: number): boolean {
-    const b = this.geometry.blockAt(index, begin);
-    return b >= 0 && this.downloads.get(index)?.requestersOf(b).includes(peer) === true;
-  }
-
   /**
    * Whether a block arriving with this (index, begin, length) is worth keeping: a real block of a
    * piece we lack that is not yet received. Store the data only if true, then call `blockReceived`.

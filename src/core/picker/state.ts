@@ -87,13 +87,6 @@ export class PickerState<P> {
     return this.wantedMissing === 0 && this.wantedLeft > 0;
   }
 
-  /** Selected pieces we do not have yet, in order. */
-  missingPieces(): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < this.geometry.pieceCount; i++) if (this.prio[i]! > 0 && this.haveBits[i] === 0) out.push(i);
-    return out;
-  }
-
   /** Bytes of selected pieces not yet verified (the tracker's `left`, for the selection). */
   wantedRemaining(): number {
     return this.wantedBytes - this.wantedVerifiedBytes;
@@ -160,13 +153,6 @@ export class PickerState<P> {
     this.wantedMissing += sign * this.missingOf(index);
   }
 
-  /** Sets pieces `first..last` (inclusive) to one priority. */
-  setPriorityRange(first: number, last: number, priority: number): void {
-    this.geometry.checkPiece(first);
-    this.geometry.checkPiece(last);
-    for (let i = first; i <= last; i++) this.setPriority(i, priority);
-  }
-
   /**
    * File selection: each file as its inclusive piece range and priority. A piece shared by two
    * files gets the higher of their priorities; pieces no range covers keep theirs.
@@ -185,13 +171,6 @@ export class PickerState<P> {
   setCritical(pieces: readonly number[]): void {
     for (const i of pieces) this.geometry.checkPiece(i);
     this.criticalList = [...pieces];
-  }
-
-  /** `setCritical` with the pieces `first..last` in ascending order; an empty range clears it. */
-  setCriticalRange(first: number, last: number): void {
-    const list: number[] = [];
-    for (let i = first; i <= last; i++) list.push(i);
-    this.setCritical(list);
   }
 
   get critical(): readonly number[] {
@@ -233,11 +212,6 @@ export class PickerState<P> {
   incrementAvailability(index: number): void {
     this.geometry.checkPiece(index);
     this.avail[index]!++;
-  }
-
-  decrementAvailability(index: number): void {
-    this.geometry.checkPiece(index);
-    if (this.avail[index]! > 0) this.avail[index]!--;
   }
 
   protected dropDownload(index: number): void {

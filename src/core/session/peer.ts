@@ -22,13 +22,16 @@ import {
   type WireMessage,
 } from '../wire/index.js';
 
-/** Requests a peer may queue at us at once, and requests we may refuse (choked, or pieces we lack). */
-export const MAX_QUEUED_REQUESTS = 500;
+/**
+ * Requests we queue per peer (advertised as our BEP 10 `reqq`), and the most we keep outstanding at
+ * a peer whatever its own `reqq` says.
+ */
+export const REQQ = 250;
+/** Requests a peer may queue at us at once (twice what we advertise), and requests we may refuse (choked, or pieces we lack). */
+export const MAX_QUEUED_REQUESTS = 2 * REQQ;
 const MAX_REFUSED_REQUESTS = 1000;
 /** `have`s kept while the piece count is unknown. */
 const MAX_PENDING_HAVES = 100_000;
-/** The most requests we queue at a peer, whatever its `reqq`. */
-const MAX_REQQ = 250;
 
 export interface BlockRef {
   readonly index: number;
@@ -79,7 +82,7 @@ export class Peer {
   private ext: Record<string, number> = {};
   private client: string | undefined;
   private metadataBytes: number | undefined;
-  private reqq = MAX_REQQ;
+  private reqq = REQQ;
   private weChoke = true;
   private weWant = false;
   private theyChoke = true;
@@ -142,7 +145,7 @@ export class Peer {
   get metadataSize(): number | undefined {
     return this.metadataBytes;
   }
-  /** How many of our requests it queues (BEP 10 `reqq`, at most 250). */
+  /** How many of our requests it queues (BEP 10 `reqq`, at most REQQ). */
   get maxRequests(): number {
     return this.reqq;
   }
@@ -412,7 +415,7 @@ export class Peer {
     }
     this.ext = { ...this.ext, ...hs.m };
     if (hs.v !== undefined) this.client = hs.v;
-    if (hs.reqq !== undefined && hs.reqq > 0) this.reqq = Math.min(hs.reqq, MAX_REQQ);
+    if (hs.reqq !== undefined && hs.reqq > 0) this.reqq = Math.min(hs.reqq, REQQ);
     if (hs.metadata_size !== undefined) this.metadataBytes = hs.metadata_size;
     this.report(this, { type: 'extendedHandshake' });
   }

@@ -145,7 +145,7 @@ export class Requester {
 
   /** The peer rejected a request (BEP 6): it goes back to the picker. */
   rejected(peer: Peer, index: number, begin: number): void {
-    if (this.byPeer.get(peer)?.sent.delete(keyOf(index, begin))) this.picker?.requestCancelled(peer.id, index, begin);
+    if (this.byPeer.get(peer)?.sent.delete(keyOf(index, begin))) this.picker?.peerRejected(peer.id, index, begin);
     this.fill(peer);
   }
 

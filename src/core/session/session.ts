@@ -6,7 +6,7 @@
  */
 import type { PeerChannel } from './channel.js';
 import type { TimerHandle } from './clock.js';
-import { Peer, type PeerEvent } from './peer.js';
+import { Peer, REQQ, type PeerEvent } from './peer.js';
 import { MetadataExchange, UT_METADATA_ID } from './metadata.js';
 import { InitialSeeding } from './initial-seeding.js';
 import { MAX_HIGH_WATER_MARK, Uploader } from './uploader.js';
@@ -19,6 +19,7 @@ import { UploadSlots } from './upload-slots.js';
 import { PiecePicker, type PieceState } from '../picker/index.js';
 import {
   type BitField,
+  MAX_BLOCK,
   WANT_EXTENSION,
   decodeWantMessage,
   encodeWantMessage,
@@ -31,8 +32,6 @@ import { TabswarmError } from '../errors.js';
 export type { PeerView, SessionEvents, SessionOptions, SessionStatus } from './types.js';
 
 export const CLIENT_VERSION = 'tabswarm 0.1.0';
-/** Requests larger than this are refused (WebTorrent drops peers asking for more than 128 KiB). */
-export const MAX_REQUEST = 128 * 1024;
 /** Our extension id for incoming ts_want messages (BEP 10 `m`; ut_metadata has 1). */
 export const WANT_ID = 2;
 
@@ -452,7 +451,7 @@ export class TorrentSession {
     peer.greet(have, {
       m: { ut_metadata: UT_METADATA_ID, [WANT_EXTENSION]: WANT_ID },
       metadata_size: this.info?.infoBytes.length,
-      reqq: 250,
+      reqq: REQQ,
       v: CLIENT_VERSION,
     });
     if (this.seeding?.active) this.announce(peer, this.seeding.addPeer(peer));
@@ -651,7 +650,7 @@ export class TorrentSession {
     if (arrival.kind === 'duplicate') {
       this.bytesWasted += block.length;
     } else {
-      this.verifier!.receive(index, begin, block, peer.id);
+      this.verifier!.receive(index, begin, block);
       if (arrival.pieceComplete) void this.verify(index);
     }
     this.requester.fill(peer);
@@ -661,7 +660,8 @@ export class TorrentSession {
     const picker = this.picker;
     const verifier = this.verifier;
     if (!picker || !verifier) return;
-    const v = await verifier.verify(index);
+    picker.pieceVerifying(index);
+    const v = await verifier.verify(index, picker.blockSenders(index));
     switch (v.kind) {
       case 'skipped':
         return;
@@ -720,7 +720,7 @@ export class TorrentSession {
 
   private onRequest(peer: Peer, index: number, begin: number, length: number): void {
     const picker = this.picker;
-    const valid = !!picker && index < picker.pieceCount && length > 0 && length <= MAX_REQUEST && this.geometry!.containsRange(index, begin, length);
+    const valid = !!picker && index < picker.pieceCount && length > 0 && length <= MAX_BLOCK && this.geometry!.containsRange(index, begin, length);
     if (!valid) return this.dropPeer(peer, `invalid request (piece ${index}, offset ${begin}, ${length} bytes)`);
     if (peer.amChoking || !picker.have(index)) {
       if (!peer.refuseRequest({ index, begin, length })) this.dropPeer(peer, 'too many requests we cannot serve');

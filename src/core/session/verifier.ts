@@ -41,14 +41,10 @@ export type Verification =
   /** Nothing to do: no complete piece under that index, already being verified, or closed meanwhile. */
   | { kind: 'skipped' };
 
-interface PieceBuffer {
-  data: Uint8Array;
-  /** Per block, the peer whose copy is in `data`. */
-  senders: (string | undefined)[];
-}
 
 export class PieceVerifier {
-  private readonly buffers = new Map<number, PieceBuffer>();
+  /** The bytes of each piece in progress (who sent each block, the picker records). */
+  private readonly buffers = new Map<number, Uint8Array>();
   private readonly failedAttempts = new Map<number, FailedAttempt[]>();
   private readonly verifying = new Set<number>();
   private closed = false;
@@ -59,16 +55,11 @@ export class PieceVerifier {
    * Keeps a block the picker accepted (its piece's memory is reserved): the piece's buffer is made
    * with its first block.
    */
-  receive(index: number, begin: number, block: Uint8Array, sender: string): void {
+  receive(index: number, begin: number, block: Uint8Array): void {
     if (this.closed) return;
     let buffer = this.buffers.get(index);
-    if (!buffer) {
-      const size = this.o.pieceSize(index);
-      buffer = { data: new Uint8Array(size), senders: new Array<string | undefined>(Math.ceil(size / BLOCK_SIZE)) };
-      this.buffers.set(index, buffer);
-    }
-    buffer.data.set(block, begin);
-    buffer.senders[Math.floor(begin / BLOCK_SIZE)] = sender;
+    if (!buffer) this.buffers.set(index, (buffer = new Uint8Array(this.o.pieceSize(index))));
+    buffer.set(block, begin);
   }
 
   /** Pieces with blocks held and not handed to `verify`. */
@@ -81,8 +72,8 @@ export class PieceVerifier {
     this.buffers.delete(index);
   }
 
-  /** Hashes a complete piece and stores it if right. */
-  async verify(index: number): Promise<Verification> {
+  /** Hashes a complete piece and stores it if right; `senders`: per block, who sent it (the picker's `blockSenders`). */
+  async verify(index: number, senders: readonly (string | undefined)[]): Promise<Verification> {
     const buffer = this.buffers.get(index);
     if (!buffer || this.verifying.has(index) || this.closed) return { kind: 'skipped' };
     this.buffers.delete(index);
@@ -90,22 +81,22 @@ export class PieceVerifier {
     try {
       let ok: boolean;
       try {
-        ok = bytesEqual(await this.o.hasher(buffer.data), this.o.pieceHash(index));
+        ok = bytesEqual(await this.o.hasher(buffer), this.o.pieceHash(index));
       } catch (e) {
         return { kind: 'error', error: new TabswarmError(`could not hash piece ${index}: ${e instanceof Error ? e.message : e}`) };
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run while this awaited
       if (this.closed) return { kind: 'skipped' };
-      if (!ok) return this.failed(index, buffer);
+      if (!ok) return this.failed(index, buffer, senders);
       try {
-        await this.o.store.put(index, buffer.data);
+        await this.o.store.put(index, buffer);
       } catch (e) {
         const full = e instanceof StorageError && e.quotaExceeded;
         return { kind: 'error', error: new StorageError(`${full ? 'storage is full' : 'could not store a piece'}: ${e instanceof Error ? e.message : e}`, full) };
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run while this awaited
       if (this.closed) return { kind: 'skipped' };
-      return { kind: 'verified', data: buffer.data, culprits: this.blameEarlierCopies(index, buffer.data) };
+      return { kind: 'verified', data: buffer, culprits: this.blameEarlierCopies(index, buffer) };
     } finally {
       this.verifying.delete(index);
     }
@@ -118,16 +109,16 @@ export class PieceVerifier {
     this.failedAttempts.clear();
   }
 
-  private failed(index: number, buffer: PieceBuffer): Verification {
-    const verdict = blameFailure(buffer.senders);
+  private failed(index: number, data: Uint8Array, senders: readonly (string | undefined)[]): Verification {
+    const verdict = blameFailure(senders);
     // The failed copy is kept for blame only when memory allows (it counts against the budget).
-    if (verdict.suspects.size > 0 && this.o.budget.tryReserve(buffer.data.length)) {
+    if (verdict.suspects.size > 0 && this.o.budget.tryReserve(data.length)) {
       const attempts = this.failedAttempts.get(index) ?? [];
-      attempts.push({ data: buffer.data, senders: buffer.senders });
+      attempts.push({ data, senders: [...senders] });
       if (attempts.length > MAX_FAILED_ATTEMPTS) this.o.budget.release(attempts.shift()!.data.length);
       this.failedAttempts.set(index, attempts);
     }
-    return { kind: 'failed', culprits: verdict.culprits, suspects: verdict.suspects, bytes: buffer.data.length };
+    return { kind: 'failed', culprits: verdict.culprits, suspects: verdict.suspects, bytes: data.length };
   }
 
   /** The piece is right at last: whoever sent a block that differs in a failed copy sent bad data. */

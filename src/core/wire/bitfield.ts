@@ -1,3 +1,9 @@
+/** Bit `index` of a wire-format bitfield (piece 0 is the high bit of byte 0); false past its end. */
+export function bitAt(bits: Uint8Array, index: number): boolean {
+  const byte = bits[index >>> 3];
+  return byte !== undefined && (byte & (0x80 >>> (index & 7))) !== 0;
+}
+
 /**
  * A peer's (or our) set of pieces, in the wire layout of the bitfield message (BEP 3): piece 0 is
  * the most significant bit of byte 0, and the spare bits of the last byte are zero.
@@ -66,7 +72,7 @@ export class BitField {
   /** Whether piece `index` is in the set; false for any index out of range. */
   get(index: number): boolean {
     if (!Number.isInteger(index) || index < 0 || index >= this.size) return false;
-    return (this.bits[index >>> 3]! & (0x80 >>> (index & 7))) !== 0;
+    return bitAt(this.bits, index);
   }
 
   /** Same as `get` (the picker's PieceSet interface). */

@@ -16,7 +16,10 @@ import { WireError } from './errors.js';
 import { checkProtocolPrefix, decodeHandshake, HANDSHAKE_LENGTH, type Handshake } from './handshake.js';
 import { decodeFrame, readU32, type WireMessage } from './messages.js';
 
-/** Largest block we accept in a piece message: 8× the 16 KiB block everybody requests. */
+/**
+ * Largest block we accept in a piece message, and in a request we serve: 8× the 16 KiB block
+ * everybody requests (WebTorrent drops a peer that asks for more than 128 KiB).
+ */
 export const MAX_BLOCK = 128 * 1024;
 /** Pieces in the largest torrent whose bitfield must fit in one frame (2^20: a 128 KiB bitfield). */
 export const MAX_BITFIELD_PIECES = 2 ** 20;

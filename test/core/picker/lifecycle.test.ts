@@ -73,9 +73,9 @@ describe('piece picker: releasing requests', () => {
   it('requestCancelled and peerRejected give the block back; unknown ones are ignored', () => {
     const picker = setup({ availability: '1' });
     picker.pickBlocks(seed('a'), 2);
-    expect(picker.isRequestedBy('a', 0, BLOCK)).toBe(true);
+    expect(picker.requesters(0, BLOCK)).toEqual(['a']);
     expect(picker.peerRejected('a', 0, BLOCK)).toBe(true);
-    expect(picker.isRequestedBy('a', 0, BLOCK)).toBe(false);
+    expect(picker.requesters(0, BLOCK)).toEqual([]);
     expect(picker.requestCancelled('a', 0, BLOCK)).toBe(false);
     expect(picker.requestCancelled('z', 0, 0)).toBe(false);
     expect(picker.requestCancelled('a', 0, 123)).toBe(false);

@@ -70,7 +70,7 @@ describe('piece picker: ordering', () => {
     picker.peerGone('a');
     expect(picker.pieceState(0)).toBe('partial');
     // Another peer with a rarer piece available still finishes piece 0 first.
-    picker.decrementAvailability(5);
+    picker.removeAvailability(new Set([5]));
     expect(keys(picker.pickBlocks(seed('b'), 3))).toEqual(['0:1', '0:2', '0:3']);
   });
 
@@ -92,7 +92,7 @@ describe('piece picker: ordering', () => {
   it('lets several peers share a critical piece, but partial pieces come first', () => {
     const picker = setup({ availability: '1999999' });
     picker.pickBlocks(seed('a'), 2); // piece 0, the rarest
-    picker.setCriticalRange(3, 4);
+    picker.setCritical([3, 4]);
     expect(keys(picker.pickBlocks(seed('a'), 4))).toEqual(['0:2', '0:3', '3:0', '3:1']);
     expect(keys(picker.pickBlocks(seed('b'), 3))).toEqual(['3:2', '3:3', '4:0']);
   });
@@ -160,7 +160,7 @@ describe('piece picker: geometry', () => {
       { first: 2, last: 5, priority: PRIORITY.high },
     ]);
     expect([0, 1, 2, 3, 4, 5].map((i) => picker.priority(i))).toEqual([0, 0, 7, 7, 7, 7]);
-    picker.setPriorityRange(4, 5, 1);
+    picker.setPriority(5, 1);
     expect(picker.priority(5)).toBe(1);
     expect(() => picker.setPriority(0, 8)).toThrow(RangeError);
     expect(() => picker.setPriority(6, 1)).toThrow(RangeError);
@@ -170,7 +170,7 @@ describe('piece picker: geometry', () => {
     // 4 pieces of 2 blocks; the last piece is 1000 bytes.
     const picker = setup({ priority: '4404', have: 'x...', blocksPerPiece: 2, totalLength: 3 * 2 * BLOCK + 1000 });
     expect(picker.haveCount).toBe(1);
-    expect(picker.missingPieces()).toEqual([1, 3]);
+    expect([0, 1, 2, 3].filter((i) => picker.wants(i))).toEqual([1, 3]);
     expect(picker.wantedRemaining()).toBe(2 * BLOCK + 1000);
     expect(picker.isComplete()).toBe(false);
     picker.blockReceived('a', 1, 0);
@@ -186,7 +186,7 @@ describe('piece picker: geometry', () => {
     // Selecting piece 2 makes us incomplete again.
     picker.setPriority(2, PRIORITY.normal);
     expect(picker.isComplete()).toBe(false);
-    expect(picker.missingPieces()).toEqual([2]);
+    expect([0, 1, 2, 3].filter((i) => picker.wants(i))).toEqual([2]);
   });
 
   it('interesting: a peer with a piece we want and are not hashing', () => {
@@ -209,7 +209,7 @@ describe('piece picker: geometry', () => {
     expect([0, 1, 2, 3, 8].map((i) => picker.availability(i))).toEqual([3, 2, 2, 1, 3]);
     picker.removeAvailability(null);
     picker.removeAvailability(Uint8Array.of(0b1010_0000, 0b1000_0000));
-    picker.decrementAvailability(3); // never below zero
+    picker.removeAvailability(new Set([3])); // never below zero
     expect([0, 1, 2, 3, 8].map((i) => picker.availability(i))).toEqual([1, 1, 0, 0, 1]);
   });
 
