@@ -2,6 +2,7 @@
  * HTTP with `fetch`, with errors a person can act on: the Range requests of web seeds, and .torrent
  * files (a magnet link's `xs=` exact source, an element's `src`).
  */
+import { concatBytes } from '../core/bytes.js';
 import { WebSeedError, type RangeFetcher } from '../core/webseed.js';
 import { TabswarmError } from '../core/errors.js';
 
@@ -38,14 +39,7 @@ async function readAtMost(response: Response, max: number, abort: AbortControlle
     }
     parts.push(value);
   }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concatBytes(parts);
 }
 
 /** An AbortController that also follows `signal` (the caller's). */

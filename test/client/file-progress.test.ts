@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { PieceGeometry } from '../../src/core/geometry.js';
+import { geometryOfFiles } from '../fixtures/geometry.js';
 import { FileProgress } from '../../src/client/file-progress.js';
 import { mulberry32 as rng } from '../../src/core/random.js';
 
-/** A geometry of files with the given lengths, in pieces of `pieceLength`. */
-function geometryOf(lengths: number[], pieceLength: number): PieceGeometry {
-  let offset = 0;
-  const files = lengths.map((length) => {
-    const f = { length, offset };
-    offset += length;
-    return f;
-  });
-  return new PieceGeometry({ length: offset, pieceLength, files });
-}
 
 /** What a file's progress is by definition: the bytes of it that lie in verified pieces. */
 function expected(g: PieceGeometry, have: Set<number>, f: number): number {
@@ -33,7 +24,7 @@ describe('FileProgress', () => {
       // Files of 0 to 3 pieces and a bit, some empty, some inside one piece, some across many.
       const lengths = Array.from({ length: 1 + Math.floor(r() * 12) }, () => (r() < 0.15 ? 0 : Math.floor(r() * 3.3 * 16384)));
       if (!lengths.some((l) => l > 0)) lengths.push(1);
-      const g = geometryOf(lengths, 16384);
+      const g = geometryOfFiles(lengths, 16384);
       const table = new FileProgress(g);
       const have = new Set<number>();
       const order = Array.from({ length: g.pieceCount }, (_, i) => i).sort(() => r() - 0.5);
@@ -51,7 +42,7 @@ describe('FileProgress', () => {
   });
 
   it('counts what it was not told about in one pass (pieces found in storage), and only once', () => {
-    const g = geometryOf([5000, 40000, 0, 30000], 16384);
+    const g = geometryOfFiles([5000, 40000, 0, 30000], 16384);
     const table = new FileProgress(g);
     expect(table.completeFiles).toBe(1); // the empty file
     table.add(0);
@@ -63,7 +54,7 @@ describe('FileProgress', () => {
   });
 
   it('refuses a piece or a file that is not there', () => {
-    const table = new FileProgress(geometryOf([100, 200], 16384));
+    const table = new FileProgress(geometryOfFiles([100, 200], 16384));
     expect(() => table.add(1)).toThrow(RangeError);
     expect(() => table.progress(2)).toThrow(RangeError);
     expect(table.pieces).toBe(0);
@@ -71,7 +62,7 @@ describe('FileProgress', () => {
 
   it('reads a file of 100,000 in constant time, and a piece costs the files it touches', () => {
     const lengths = Array.from({ length: 100_000 }, (_, i) => 1000 + (i % 7));
-    const g = geometryOf(lengths, 16384);
+    const g = geometryOfFiles(lengths, 16384);
     const table = new FileProgress(g);
     const started = performance.now();
     for (let p = 0; p < g.pieceCount; p += 2) table.add(p);

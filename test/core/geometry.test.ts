@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { BLOCK_SIZE, PieceGeometry, type FileSegment } from '../../src/core/geometry.js';
 import { TorrentError } from '../../src/core/errors.js';
+import { geometryOfFiles } from '../fixtures/geometry.js';
 
 const KIB16 = 16384;
 
-function geometry(pieceLength: number, lengths: number[]): PieceGeometry {
-  let offset = 0;
-  const files = lengths.map((length) => {
-    const f = { length, offset };
-    offset += length;
-    return f;
-  });
-  return new PieceGeometry({ length: offset, pieceLength, files });
-}
+const geometry = (pieceLength: number, lengths: number[]): PieceGeometry => geometryOfFiles(lengths, pieceLength);
 
 /** Brute force: for each byte of piece i, which file and offset it belongs to. */
 function bruteSegments(pieceLength: number, lengths: number[], piece: number, total: number): FileSegment[] {

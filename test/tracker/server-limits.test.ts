@@ -3,25 +3,15 @@
  * oversized frame, a flood from one socket, more sockets than allowed. It stays up, closes the
  * offenders, and honest peers still find each other.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { startTrackerServer, type RunningTracker } from '../../scripts/tracker-server.mjs';
-import { announce, bin, closed, nextMessage, open } from './ws-peer.js';
+import type { RunningTracker } from '../../scripts/tracker-server.mjs';
+import { announce, bin, closed, nextMessage, trackerTestBed } from './ws-peer.js';
 
 describe('tracker server limits', () => {
+  const bed = trackerTestBed();
+  const client = (): Promise<WebSocket> => bed.client();
   let tracker: RunningTracker | undefined;
-  const sockets: WebSocket[] = [];
-  afterEach(async () => {
-    for (const s of sockets.splice(0)) s.terminate();
-    await tracker?.close();
-    tracker = undefined;
-  });
-
-  async function client(): Promise<WebSocket> {
-    const ws = await open(tracker!.url);
-    sockets.push(ws);
-    return ws;
-  }
 
   /** Two honest peers: the second one's offer reaches the first. */
   async function honestPeersMeet(): Promise<void> {
@@ -36,7 +26,7 @@ describe('tracker server limits', () => {
 
   it('answers malformed JSON and a wrong-length info_hash with a failure reason and stays up', async () => {
     const warnings: string[] = [];
-    tracker = await startTrackerServer({ onWarning: (e) => warnings.push(e.message) });
+    tracker = await bed.start({ onWarning: (e) => warnings.push(e.message) });
     const bad = await client();
     const replies: Record<string, unknown>[] = [];
     bad.on('message', (data: unknown) => replies.push(JSON.parse(String(data)) as Record<string, unknown>));
@@ -49,7 +39,7 @@ describe('tracker server limits', () => {
   });
 
   it('relays only well-formed offers: an announce whose offers are null, strings or half-made stays a plain announce', async () => {
-    tracker = await startTrackerServer();
+    tracker = await bed.start();
     // A swarm of its own (info hash bin(8)); honest peers meet in bin(7) afterwards.
     const swarm = { info_hash: bin(8) };
     const a = await client();
@@ -72,7 +62,7 @@ describe('tracker server limits', () => {
   });
 
   it('closes a socket that sends an oversized frame', async () => {
-    tracker = await startTrackerServer({ limits: { maxPayload: 16 * 1024 } });
+    tracker = await bed.start({ limits: { maxPayload: 16 * 1024 } });
     const big = await client();
     const gone = closed(big);
     big.send('x'.repeat(100 * 1024));
@@ -81,7 +71,7 @@ describe('tracker server limits', () => {
   });
 
   it('closes a socket that floods it, and keeps serving the others', async () => {
-    tracker = await startTrackerServer({ limits: { messagesPerSecond: 10, burst: 20 } });
+    tracker = await bed.start({ limits: { messagesPerSecond: 10, burst: 20 } });
     const flood = await client();
     const gone = closed(flood);
     for (let i = 0; i < 500; i++) flood.send(announce(50, { numwant: 0 }));
@@ -91,7 +81,7 @@ describe('tracker server limits', () => {
   });
 
   it('holds 1,000 sockets, refuses those beyond its cap, and honest peers still meet', async () => {
-    tracker = await startTrackerServer({ limits: { maxSockets: 1000 } });
+    tracker = await bed.start({ limits: { maxSockets: 1000 } });
     const many = await Promise.all(Array.from({ length: 1000 }, () => client()));
     expect(many).toHaveLength(1000);
     await expect.poll(() => tracker!.stats().sockets).toBe(1000);

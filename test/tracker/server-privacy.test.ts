@@ -4,28 +4,18 @@
  * over plain HTTP but counts, and no peer id or markup from /stats. Whoever knows a hash can still
  * scrape it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { startTrackerServer, type RunningTracker } from '../../scripts/tracker-server.mjs';
-import { announce, ask, bin, nextMessage, open } from './ws-peer.js';
+import type { RunningTracker } from '../../scripts/tracker-server.mjs';
+import { announce, ask, bin, nextMessage, trackerTestBed } from './ws-peer.js';
 
 const SHARED = bin(0xa7); // the info hash of a file a tab has just shared
 const hex = (binary: string): string => Buffer.from(binary, 'latin1').toString('hex');
 
 describe('the tracker server and strangers', () => {
+  const bed = trackerTestBed();
+  const client = (): Promise<WebSocket> => bed.client();
   let tracker: RunningTracker | undefined;
-  const sockets: WebSocket[] = [];
-  afterEach(async () => {
-    for (const s of sockets.splice(0)) s.terminate();
-    await tracker?.close();
-    tracker = undefined;
-  });
-
-  async function client(): Promise<WebSocket> {
-    const ws = await open(tracker!.url);
-    sockets.push(ws);
-    return ws;
-  }
 
   /** A seeder and a leecher announce SHARED, and stay connected. */
   async function shareOne(): Promise<void> {
@@ -38,7 +28,7 @@ describe('the tracker server and strangers', () => {
   }
 
   it('answers a scrape that names no info hash with none, while a torrent is announced', async () => {
-    tracker = await startTrackerServer();
+    tracker = await bed.start();
     await shareOne();
     const stranger = await client();
     for (const fullScrape of [{ action: 'scrape' }, { action: 'scrape', info_hash: null }, { action: 'scrape', info_hash: [] }]) {
@@ -53,7 +43,7 @@ describe('the tracker server and strangers', () => {
   });
 
   it('still answers a scrape for a named hash, and for a hash it does not know', async () => {
-    tracker = await startTrackerServer();
+    tracker = await bed.start();
     await shareOne();
     const asker = await client();
     const { reply } = await ask(asker, { action: 'scrape', info_hash: SHARED });
@@ -68,7 +58,7 @@ describe('the tracker server and strangers', () => {
 
   it('survives a scrape whose info_hash is neither a hash nor a list, and honest peers still meet', async () => {
     const warnings: string[] = [];
-    tracker = await startTrackerServer({ onWarning: (e) => warnings.push(e.message) });
+    tracker = await bed.start({ onWarning: (e) => warnings.push(e.message) });
     const odd = await client();
     for (const infoHash of [5, {}, true]) {
       const { reply } = await ask(odd, { action: 'scrape', info_hash: infoHash });
@@ -84,7 +74,7 @@ describe('the tracker server and strangers', () => {
   });
 
   it('answers no announce or scrape over plain HTTP', async () => {
-    tracker = await startTrackerServer();
+    tracker = await bed.start();
     await shareOne();
     const base = `http://127.0.0.1:${tracker.port}`;
     const query = `info_hash=${encodeURIComponent(SHARED).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())}`;
@@ -97,21 +87,15 @@ describe('the tracker server and strangers', () => {
 });
 
 describe('/stats of the tracker server', () => {
+  const bed = trackerTestBed();
   let tracker: RunningTracker | undefined;
-  const sockets: WebSocket[] = [];
-  afterEach(async () => {
-    for (const s of sockets.splice(0)) s.terminate();
-    await tracker?.close();
-    tracker = undefined;
-  });
 
   it('is JSON counts only: no peer id, no info hash, no markup, whatever the peers call themselves', async () => {
-    tracker = await startTrackerServer();
+    tracker = await bed.start();
     const hostileId = '<h1 id=x>pwned!</h1>';
     expect(hostileId).toHaveLength(20);
-    const hostile = await open(tracker.url);
-    const seeder = await open(tracker.url);
-    sockets.push(hostile, seeder);
+    const hostile = await bed.client();
+    const seeder = await bed.client();
     hostile.send(announce(hostileId, { info_hash: SHARED }));
     expect(await nextMessage(hostile)).toMatchObject({ action: 'announce' });
     seeder.send(announce('<marquee>' + 'm'.repeat(11), { info_hash: SHARED, left: 0 }));
@@ -142,11 +126,9 @@ describe('/stats of the tracker server', () => {
   });
 
   it('counts the sockets it refused and closed for flooding', async () => {
-    tracker = await startTrackerServer({ limits: { maxSockets: 1, messagesPerSecond: 1, burst: 2 } });
-    const flood = await open(tracker.url);
-    sockets.push(flood);
-    const refused = await open(tracker.url);
-    sockets.push(refused);
+    tracker = await bed.start({ limits: { maxSockets: 1, messagesPerSecond: 1, burst: 2 } });
+    const flood = await bed.client();
+    await bed.client(); // refused: over the socket cap
     const gone = new Promise((r) => flood.once('close', r));
     for (let i = 0; i < 10; i++) flood.send(announce(50, { numwant: 0 }));
     await gone;

@@ -1,5 +1,7 @@
 /** A bare WebSocket tracker client for the server tests: raw frames, no TrackerClient in between. */
 import WebSocket from 'ws';
+import { afterEach } from 'vitest';
+import { startTrackerServer, type RunningTracker } from '../../scripts/tracker-server.mjs';
 
 /** A 20-character binary id of one repeated byte (an info hash or a peer id). */
 export const bin = (byte: number): string => String.fromCharCode(...new Array<number>(20).fill(byte));
@@ -50,4 +52,30 @@ export function closed(ws: WebSocket, timeoutMs = 5000): Promise<number> {
 export function announce(peer: number | string, extra: Record<string, unknown> = {}): string {
   const peerId = typeof peer === 'number' ? bin(peer) : peer;
   return JSON.stringify({ action: 'announce', info_hash: bin(7), peer_id: peerId, numwant: 5, uploaded: 0, downloaded: 0, left: 100, event: 'started', ...extra });
+}
+
+/**
+ * A tracker server per test (`start`, with any options) and raw WebSocket clients of it (`client`),
+ * all closed after each test of the describe block that calls this.
+ */
+export function trackerTestBed(): { start(options?: Parameters<typeof startTrackerServer>[0]): Promise<RunningTracker>; client(): Promise<WebSocket> } {
+  let tracker: RunningTracker | undefined;
+  const sockets: WebSocket[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.terminate();
+    await tracker?.close();
+    tracker = undefined;
+  });
+  return {
+    async start(options) {
+      tracker = await startTrackerServer(options);
+      return tracker;
+    },
+    async client() {
+      if (!tracker) throw new Error('start the tracker first');
+      const ws = await open(tracker.url);
+      sockets.push(ws);
+      return ws;
+    },
+  };
 }

@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Priorities } from '../../../src/core/session/priorities.js';
 import { PiecePicker, PRIORITY } from '../../../src/core/picker/index.js';
-import { PieceGeometry } from '../../../src/core/geometry.js';
+import { geometryOfFiles } from '../../fixtures/geometry.js';
 
 const PIECE = 32 * 1024;
 
 /** Three files: a (pieces 0-1), b (piece 2 and the first half of 3), c (the rest of 3 and 4). */
 function torrent() {
-  const lengths = [2 * PIECE, 1.5 * PIECE, 1.5 * PIECE];
-  let offset = 0;
-  const files = lengths.map((length) => {
-    const f = { length, offset };
-    offset += length;
-    return f;
-  });
-  const geometry = new PieceGeometry({ length: offset, pieceLength: PIECE, files });
-  const picker = new PiecePicker<string>({ pieceCount: geometry.pieceCount, pieceLength: PIECE, totalLength: offset });
+  const geometry = geometryOfFiles([2 * PIECE, 1.5 * PIECE, 1.5 * PIECE], PIECE);
+  const picker = new PiecePicker({ geometry, pieceCount: geometry.pieceCount, pieceLength: PIECE, totalLength: geometry.length });
   return { geometry, picker, prio: () => [...Array(geometry.pieceCount).keys()].map((i) => picker.priority(i)) };
 }
 
