@@ -10,6 +10,7 @@ import type { PeerChannel } from './channel.js';
 import type { Clock } from './clock.js';
 import { RateMeter } from './rate.js';
 import { SendQueue } from './send-queue.js';
+import { PeerPieces, type Availability, type PiecesChange } from './peer-pieces.js';
 import {
   BitField,
   WireDecoder,
@@ -30,8 +31,6 @@ export const REQQ = 250;
 /** Requests a peer may queue at us at once (twice what we advertise), and requests we may refuse (choked, or pieces we lack). */
 export const MAX_QUEUED_REQUESTS = 2 * REQQ;
 const MAX_REFUSED_REQUESTS = 1000;
-/** `have`s kept while the piece count is unknown. */
-const MAX_PENDING_HAVES = 100_000;
 
 export interface BlockRef {
   readonly index: number;
@@ -43,12 +42,8 @@ export interface BlockRef {
 export type PeerEvent =
   | { type: 'handshake'; infoHash: Uint8Array; peerId: Uint8Array }
   | { type: 'choke' | 'unchoke' | 'interested' | 'notInterested' | 'extendedHandshake' }
-  /**
-   * What it has changed: `added` pieces to count (one index, a whole bitfield, or every piece) and
-   * `removed` ones to uncount; neither when nothing countable changed (have-none, or the piece count
-   * is not known yet).
-   */
-  | { type: 'availability'; added?: number | BitField | 'all'; removed?: BitField | 'all' }
+  /** What it has changed (see `Availability`). */
+  | ({ type: 'availability' } & Availability)
   | ({ type: 'request' } & BlockRef)
   | ({ type: 'reject' } & BlockRef)
   | { type: 'block'; index: number; begin: number; block: Uint8Array }
@@ -87,11 +82,7 @@ export class Peer {
   private weWant = false;
   private theyChoke = true;
   private theyWant = false;
-  private bits: BitField | undefined;
-  private all = false;
-  private pieceCount: number | undefined;
-  private pendingHaves: number[] = [];
-  private pendingBitfield: Uint8Array | undefined;
+  private readonly pieces: PeerPieces;
   private readonly queue: BlockRef[] = [];
   private refused = 0;
   private lastIn: number;
@@ -107,7 +98,7 @@ export class Peer {
     this.channel = o.channel;
     this.clock = o.clock;
     this.backup = o.backup === true;
-    this.pieceCount = o.pieceCount;
+    this.pieces = new PeerPieces(o.pieceCount);
     this.report = o.onEvent;
     this.out = new SendQueue(o.channel);
     const now = (): number => this.clock.now();
@@ -163,11 +154,11 @@ export class Peer {
   }
   /** It sent have-all (BEP 6). */
   get haveAll(): boolean {
-    return this.all;
+    return this.pieces.haveAll;
   }
   /** Pieces it has, once the piece count is known and it said (undefined for have-all). */
   get have(): BitField | undefined {
-    return this.bits;
+    return this.pieces.have;
   }
   /** Its requests to us waiting to be served, in arrival order. */
   get queuedRequests(): readonly BlockRef[] {
@@ -184,7 +175,7 @@ export class Peer {
   }
 
   hasPiece(index: number): boolean {
-    return this.all || (this.bits?.get(index) ?? false);
+    return this.pieces.has(index);
   }
 
   /** Bytes per second we upload to the peer. */
@@ -262,26 +253,7 @@ export class Peer {
 
   /** The metadata is known: what it announced before is counted now (reported as availability). */
   setPieceCount(count: number): void {
-    if (this.pieceCount !== undefined) return;
-    this.pieceCount = count;
-    const bits = this.pendingBitfield;
-    const haves = this.pendingHaves;
-    this.pendingBitfield = undefined;
-    this.pendingHaves = [];
-    if (bits) {
-      // A bitfield replaces what have-all said.
-      const problem = BitField.problem(bits, count);
-      if (problem) return this.violation(problem);
-      this.bits = BitField.fromWire(bits, count);
-      this.all = false;
-    }
-    for (const index of haves) {
-      if (index >= count) return this.violation(`have for piece ${index}, out of range`);
-      if (this.all) continue;
-      this.bits ??= new BitField(count);
-      this.bits.set(index);
-    }
-    this.report(this, { type: 'availability', added: this.all ? 'all' : this.bits });
+    this.reportPieces(this.pieces.setPieceCount(count));
   }
 
   close(): void {
@@ -340,13 +312,13 @@ export class Peer {
         this.theyWant = e.type === 'interested';
         return this.report(this, { type: e.type });
       case 'have':
-        return this.onHave(e.index);
+        return this.reportPieces(this.pieces.announced(e.index));
       case 'bitfield':
-        return this.onBitfield(e.bits);
+        return this.reportPieces(this.pieces.bitfield(e.bits));
       case 'haveAll':
       case 'haveNone':
         if (!this.fastExt) return this.violation(`${e.type} without the Fast Extension`);
-        return e.type === 'haveAll' ? this.onHaveAll() : this.report(this, { type: 'availability' });
+        return this.reportPieces(e.type === 'haveAll' ? this.pieces.haveAllPieces() : {});
       case 'request':
         return this.report(this, { type: 'request', index: e.index, begin: e.begin, length: e.length });
       case 'cancel': {
@@ -367,43 +339,9 @@ export class Peer {
     }
   }
 
-  private onHave(index: number): void {
-    const count = this.pieceCount;
-    if (count === undefined) {
-      if (this.pendingHaves.length < MAX_PENDING_HAVES) this.pendingHaves.push(index);
-      return;
-    }
-    if (index >= count) return this.violation(`have for piece ${index}, out of range`);
-    if (this.all) return;
-    this.bits ??= new BitField(count);
-    if (this.bits.get(index)) return;
-    this.bits.set(index);
-    this.report(this, { type: 'availability', added: index });
-  }
-
-  private onBitfield(wire: Uint8Array): void {
-    const count = this.pieceCount;
-    if (count === undefined) {
-      this.pendingBitfield = wire;
-      return;
-    }
-    const problem = BitField.problem(wire, count);
-    if (problem) return this.violation(problem);
-    const removed = this.all ? 'all' : this.bits;
-    this.all = false;
-    this.bits = BitField.fromWire(wire, count);
-    this.report(this, { type: 'availability', added: this.bits, removed });
-  }
-
-  private onHaveAll(): void {
-    if (this.all || this.pieceCount === undefined) {
-      this.all = true;
-      return this.report(this, { type: 'availability' });
-    }
-    const removed = this.bits;
-    this.all = true;
-    this.bits = undefined;
-    this.report(this, { type: 'availability', added: 'all', removed });
+  private reportPieces(change: PiecesChange): void {
+    if (typeof change === 'string') this.violation(change);
+    else if (change) this.report(this, { type: 'availability', ...change });
   }
 
   private onExtendedHandshake(payload: Uint8Array): void {

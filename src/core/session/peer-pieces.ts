@@ -1,0 +1,111 @@
+/**
+ * What a peer has: its bitfield, its `have`s and BEP 6 have-all, kept as they come while the piece
+ * count is unknown (a magnet link) and checked once it is known. Each change says what to count:
+ * an `Availability` for the picker, or a protocol violation.
+ */
+import { BitField } from '../wire/index.js';
+
+/** `have`s kept while the piece count is unknown. */
+const MAX_PENDING_HAVES = 100_000;
+
+/**
+ * What changed: `added` pieces to count (one index, a whole bitfield, or every piece) and `removed`
+ * ones to uncount; neither when nothing countable changed (have-none, or the piece count is not
+ * known yet).
+ */
+export interface Availability {
+  added?: number | BitField | 'all';
+  removed?: BitField | 'all';
+}
+
+/** A change, a violation (`string`: why), or nothing to report (`undefined`). */
+export type PiecesChange = Availability | string | undefined;
+
+export class PeerPieces {
+  private bits: BitField | undefined;
+  private all = false;
+  private pendingHaves: number[] = [];
+  private pendingBitfield: Uint8Array | undefined;
+
+  constructor(private pieceCount: number | undefined) {}
+
+  /** It sent have-all (BEP 6). */
+  get haveAll(): boolean {
+    return this.all;
+  }
+
+  /** Pieces it has, once the piece count is known and it said (undefined for have-all). */
+  get have(): BitField | undefined {
+    return this.bits;
+  }
+
+  has(index: number): boolean {
+    return this.all || (this.bits?.get(index) ?? false);
+  }
+
+  /** The piece count is known: what it announced before is counted now. */
+  setPieceCount(count: number): PiecesChange {
+    if (this.pieceCount !== undefined) return undefined;
+    this.pieceCount = count;
+    const bits = this.pendingBitfield;
+    const haves = this.pendingHaves;
+    this.pendingBitfield = undefined;
+    this.pendingHaves = [];
+    if (bits) {
+      // A bitfield replaces what have-all said.
+      const problem = BitField.problem(bits, count);
+      if (problem) return problem;
+      this.bits = BitField.fromWire(bits, count);
+      this.all = false;
+    }
+    for (const index of haves) {
+      if (index >= count) return `have for piece ${index}, out of range`;
+      if (this.all) continue;
+      this.bits ??= new BitField(count);
+      this.bits.set(index);
+    }
+    return { added: this.all ? 'all' : this.bits };
+  }
+
+  /** It announced piece `index`. */
+  announced(index: number): PiecesChange {
+    const count = this.pieceCount;
+    if (count === undefined) {
+      if (this.pendingHaves.length < MAX_PENDING_HAVES) this.pendingHaves.push(index);
+      return undefined;
+    }
+    if (index >= count) return `have for piece ${index}, out of range`;
+    if (this.all) return undefined;
+    this.bits ??= new BitField(count);
+    if (this.bits.get(index)) return undefined;
+    this.bits.set(index);
+    return { added: index };
+  }
+
+  /** It sent its bitfield (it replaces what it said before). */
+  bitfield(wire: Uint8Array): PiecesChange {
+    const count = this.pieceCount;
+    if (count === undefined) {
+      this.pendingBitfield = wire;
+      return undefined;
+    }
+    const problem = BitField.problem(wire, count);
+    if (problem) return problem;
+    const removed = this.all ? 'all' : this.bits;
+    this.all = false;
+    this.bits = BitField.fromWire(wire, count);
+    return { added: this.bits, removed };
+  }
+
+  /** It sent have-all. */
+  haveAllPieces(): PiecesChange {
+    if (this.all || this.pieceCount === undefined) {
+      this.all = true;
+      return {};
+    }
+    const removed = this.bits;
+    this.all = true;
+    this.bits = undefined;
+    return { added: 'all', removed };
+  }
+}
