@@ -9,6 +9,7 @@
  *   video.src = streaming.fileUrl(torrent, 0);
  */
 import type { Torrent } from './torrent.js';
+import { errorMessage } from '../core/errors.js';
 import { SERVICE_WORKER_FILE, fileStreamUrl, offerStreamUrl, type StreamTarget } from '../sw/http.js';
 import { HAVE, KEEP_ALIVE, isOpenMessage, isRollCallMessage, isWorkerMessage, type HaveMessage, type PageMessage } from '../sw/protocol.js';
 
@@ -225,7 +226,7 @@ export class StreamServer {
             post({ type: 'chunk', data }, [data.buffer as ArrayBuffer]);
           },
           (e: unknown) => {
-            post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+            post({ type: 'error', message: errorMessage(e) });
             finish();
           },
         );

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { errorMessage } from '../../core/errors.js';
 import { emit } from '../events.js';
 import { icons } from '../icons.js';
 import { fieldsToSettings, settingsToFields, type FieldErrors, type SettingsFields } from '../state/settings-form.js';
@@ -305,7 +306,7 @@ export class TsSettingsDialog extends LitElement {
       navigator.registerProtocolHandler('magnet', `${location.origin}${location.pathname}?magnet=%s`);
       this.handlerStatus = 'Asked the browser: confirm in its prompt (in the address bar in some browsers).';
     } catch (e) {
-      this.handlerStatus = `The browser refused: ${e instanceof Error ? e.message : String(e)}`;
+      this.handlerStatus = `The browser refused: ${errorMessage(e)}`;
     }
   }
 }

@@ -4,6 +4,7 @@
  * peer whose socket closed. Announces per torrent on the server's interval (clamped).
  */
 import type { Clock, TimerHandle } from '../session/clock.js';
+import { errorMessage } from '../errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import {
   encodeAnnounce,
@@ -149,7 +150,7 @@ export class TrackerConnection<P extends SignalingPeer> {
     try {
       socket = this.host.connect(this.url);
     } catch (e) {
-      this.warn('socket', `cannot connect: ${e instanceof Error ? e.message : String(e)}`);
+      this.warn('socket', `cannot connect: ${errorMessage(e)}`);
       this.retry();
       return;
     }
@@ -300,7 +301,7 @@ export class TrackerConnection<P extends SignalingPeer> {
       this.socket.send(text);
       return true;
     } catch (e) {
-      this.warn('socket', `send failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.warn('socket', `send failed: ${errorMessage(e)}`);
       this.lost();
       return false;
     }
