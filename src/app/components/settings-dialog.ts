@@ -172,7 +172,7 @@ export class TsSettingsDialog extends LitElement {
     const f = this.fields;
     const e = this.errors;
     return html`<dialog aria-labelledby="settings-title" @close=${() => (this.errors = {})}>
-      <form method="dialog" novalidate @submit=${this.onSubmit}>
+      <form method="dialog" novalidate @submit=${(e: SubmitEvent) => this.onSubmit(e)}>
         <div class="title">
           <h2 id="settings-title">Settings</h2>
           <button class="close quiet" type="button" @click=${() => this.close()}>${icons.close}<span class="visually-hidden">Close settings</span></button>
@@ -252,7 +252,7 @@ export class TsSettingsDialog extends LitElement {
           ? html`<fieldset>
               <legend>Magnet links</legend>
               <p class="help">Let this browser open magnet: links (from other sites) in tabswarm.</p>
-              <div><button type="button" @click=${this.registerHandler}>Open magnet links with tabswarm</button></div>
+              <div><button type="button" @click=${() => this.registerHandler()}>Open magnet links with tabswarm</button></div>
               ${this.handlerStatus ? html`<p class="help" role="status">${this.handlerStatus}</p>` : nothing}
             </fieldset>`
           : nothing}

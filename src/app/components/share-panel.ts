@@ -125,7 +125,7 @@ export class TsSharePanel extends LitElement {
           </div>
         </div>
         <div>
-          <button ?disabled=${!this.torrentFile} @click=${this.downloadTorrent}>${icons.download} Download .torrent file</button>
+          <button ?disabled=${!this.torrentFile} @click=${() => this.downloadTorrent()}>${icons.download} Download .torrent file</button>
         </div>
       </div>
       <ts-qr-code text=${this.link}></ts-qr-code>
