@@ -94,7 +94,7 @@ export class EmbedController implements ReactiveController {
     if (this.current?.key !== key) {
       this.stop();
       this.begin(key);
-    } else if (this.host.file !== this.fileWanted && this.current && this.torrent?.metainfo && this.phase !== 'error') {
+    } else if (this.host.file !== this.fileWanted && this.torrent?.metainfo && this.phase !== 'error') {
       this.show(this.current);
     }
   }

@@ -41,7 +41,7 @@ export function isQuotaError(error: unknown, depth = 0): boolean {
 export function describeError(error: unknown): string {
   // An aborted IndexedDB transaction may carry no error at all.
   if (error === null || error === undefined) return 'the transaction was aborted';
-  if (typeof error === 'object' && error !== null) {
+  if (typeof error === 'object') {
     const name = field(error, 'name');
     const message = field(error, 'message');
     const parts = [typeof name === 'string' ? name : '', typeof message === 'string' ? message : ''].filter(Boolean);

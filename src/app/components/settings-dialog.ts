@@ -149,7 +149,8 @@ export class TsSettingsDialog extends LitElement {
   @state() private fields: SettingsFields = settingsToFields(DEFAULT_SETTINGS);
   @state() private errors: FieldErrors = {};
   @state() private handlerStatus = '';
-  @query('dialog') private dialog!: HTMLDialogElement;
+  /** Null until the first render. */
+  @query('dialog') private dialog!: HTMLDialogElement | null;
 
   get open(): boolean {
     return this.dialog?.open ?? false;
@@ -161,7 +162,8 @@ export class TsSettingsDialog extends LitElement {
     this.errors = {};
     this.handlerStatus = '';
     await this.updateComplete;
-    if (!this.dialog.open) this.dialog.showModal();
+    const dialog = this.dialog!; // rendered by now
+    if (!dialog.open) dialog.showModal();
   }
 
   close(): void {

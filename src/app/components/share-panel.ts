@@ -12,8 +12,10 @@ import './qr-code.js';
  */
 export async function copyText(text: string, fallback: HTMLInputElement | null): Promise<'copied' | 'selected'> {
   try {
-    if (!navigator.clipboard) throw new Error('no clipboard');
-    await navigator.clipboard.writeText(text);
+    // Missing on insecure pages, whatever lib.dom says.
+    const clipboard = (navigator as Partial<Navigator>).clipboard;
+    if (!clipboard) throw new Error('no clipboard');
+    await clipboard.writeText(text);
     return 'copied';
   } catch {
     if (!fallback) return 'selected';

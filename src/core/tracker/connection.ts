@@ -248,9 +248,11 @@ export class TrackerConnection<P extends SignalingPeer> {
       offers = await this.host.signaling.createOffers(slot.infoHash, wanted);
       slot.inFlight = false;
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the socket may have closed during the await; TS keeps the narrowing of this.open from before it
     if (gen !== this.generation || !this.open || this.slots.get(slot.infoHash) !== slot) {
       for (const p of offers) this.host.signaling.drop(p);
       // A new socket opened meanwhile: its announce was skipped while this one was in flight.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above: this.open may have changed during the await
       if (this.open && this.slots.get(slot.infoHash) === slot && !slot.started) void this.announce(slot);
       return;
     }
