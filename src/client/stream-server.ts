@@ -184,14 +184,23 @@ export class StreamServer {
     let source: { size: number | undefined; name: string; open(start: number, end: number | undefined): ReadableStream<Uint8Array> };
     if (target.kind === 'file') {
       const torrent = this.client.get(target.infoHash);
-      if (!torrent) return post({ type: 'missing', reason: 'no such torrent', torrent: false });
+      if (!torrent) {
+        post({ type: 'missing', reason: 'no such torrent', torrent: false });
+        return;
+      }
       await torrent.ready;
       const file = torrent.files[target.fileIndex];
-      if (!file) return post({ type: 'missing', reason: 'no such file', torrent: true });
+      if (!file) {
+        post({ type: 'missing', reason: 'no such file', torrent: true });
+        return;
+      }
       source = { size: file.length, name: file.name, open: (start, end) => file.stream(start, end) };
     } else {
       const entry = this.offers.get(target.id);
-      if (!entry) return post({ type: 'missing', reason: 'no such download (each is served once)', torrent: false });
+      if (!entry) {
+        post({ type: 'missing', reason: 'no such download (each is served once)', torrent: false });
+        return;
+      }
       this.offers.delete(target.id);
       clearTimeout(entry.timer);
       const { offer } = entry;

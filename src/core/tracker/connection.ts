@@ -406,7 +406,10 @@ export class TrackerConnection<P extends SignalingPeer> {
     const { answer, link } = accepted;
     const live = gen === this.generation && this.slots.get(slot.infoHash) === slot;
     const sent = live && this.send(encodeAnswer({ infoHash: slot.infoHash, peerId: this.host.peerId, toPeerId: msg.peerId, offerId: msg.offerId, answer }));
-    if (!sent || !link.peer) return this.host.signaling.links.close(link);
+    if (!sent || !link.peer) {
+      this.host.signaling.links.close(link);
+      return;
+    }
     this.host.signaling.watch(link, link.peer, msg.peerId);
   }
 
