@@ -331,7 +331,7 @@ export class ClientController implements ReactiveController {
       },
       { signal },
     );
-    client.addEventListener('tracker', (e) => this.onTracker((e as CustomEvent<TrackerEvent>).detail), { signal });
+    client.addEventListener('tracker', (e) => this.onTracker(e.detail), { signal });
     await client.ready;
     for (const t of client.torrents) this.attach(t);
   }

@@ -38,7 +38,7 @@ function isIceServer(v: unknown): v is RTCIceServer {
   const list = typeof urls === 'string' ? [urls] : urls;
   return (
     isUrlList(list, /^(stun|stuns|turn|turns):/) &&
-    (list as string[]).length > 0 &&
+    list.length > 0 &&
     (username === undefined || typeof username === 'string') &&
     (credential === undefined || typeof credential === 'string')
   );

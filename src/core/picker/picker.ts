@@ -4,7 +4,7 @@
  * the wire (requests sent, blocks received, rejects, cancels, timeouts, peers leaving, hash results).
  */
 import { PieceDownload, MISSING, RECEIVED, REQUESTED } from './download.js';
-import { PieceLayout, toPieceSet, type Pieces } from './layout.js';
+import { PieceLayout, toPieceSet } from './layout.js';
 import { BestPieces } from './select.js';
 import { PickerState } from './state.js';
 import {

@@ -51,7 +51,7 @@ interface Slot {
   started: boolean;
   completedSent: boolean;
   inFlight: boolean;
-  timer: TimerHandle | undefined;
+  timer?: TimerHandle;
   timerAt: number;
   lastSent: number | undefined;
   interval: number;
@@ -64,8 +64,8 @@ export class TrackerConnection<P extends SignalingPeer> {
   private open = false;
   private generation = 0;
   private attempt = 0;
-  private retryTimer: TimerHandle | undefined;
-  private openTimer: TimerHandle | undefined;
+  private retryTimer?: TimerHandle;
+  private openTimer?: TimerHandle;
   private readonly slots = new Map<string, Slot>();
   private readonly offers = new Map<string, PendingOffer<P>>();
 
