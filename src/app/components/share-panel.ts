@@ -22,7 +22,7 @@ export async function copyText(text: string, fallback: HTMLInputElement | null):
     fallback.focus();
     fallback.select();
     try {
-      // Deprecated but the only synchronous copy left where the Clipboard API is unavailable.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the only synchronous copy left where the Clipboard API is unavailable
       if (document.execCommand('copy')) return 'copied';
     } catch {
       // Selected: the person copies it.
