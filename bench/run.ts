@@ -76,7 +76,7 @@ const webtorrentBundle = createRequire(import.meta.url).resolve('webtorrent/dist
 
 /** Calls `bench.<fn>(...args)` in the page (a string: nothing of this file's compiled code goes in). */
 function call<T>(page: Page, fn: string, ...args: unknown[]): Promise<T> {
-  return page.evaluate(`bench.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`) as Promise<T>;
+  return page.evaluate<T>(`bench.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -121,7 +121,7 @@ async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number)
       await call(b, 'rawArmStore', size, defaultPieceLength(size));
       await call(a, 'rawSendFile', size, seed);
     }
-    const ms = (await b.evaluate('bench.rawDone')) as number;
+    const ms = await b.evaluate<number>('bench.rawDone');
     return { mibps: size / MiB / (ms / 1000) };
   }
   const expected = await a.evaluate(`bench.digest(bench.makeData(${size}, ${seed}))`);

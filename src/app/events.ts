@@ -42,5 +42,6 @@ export function emit<K extends AppEventName>(from: EventTarget, type: K, detail:
 }
 
 declare global {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- it merges the events into the global map, which only an interface can do
   interface HTMLElementEventMap extends Readonly<{ [K in AppEventName]: CustomEvent<AppEventDetails[K]> }> {}
 }

@@ -72,6 +72,7 @@ const MAX_NAME_BYTES = 255;
 const MAX_EXTENSION_CHARS = 16;
 
 /** C0 and C1 control characters (NUL, newline, escape…) and the line and paragraph separators. */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds, to take them out of file names
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 /** Bidirectional controls (embeddings, overrides, isolates, marks), used to disguise `exe.txt` as `txt.exe`. */
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;

@@ -15,7 +15,7 @@ import type { PeerFactory, SignalingPeer, SocketConnector, TrackerEvent } from '
 import type { PeerChannel } from '../core/session/channel.js';
 import type { PieceStore } from '../core/session/store.js';
 import { toHex } from '../core/bytes.js';
-import { TabswarmError } from '../core/errors.js';
+import { TabswarmError, errorMessage } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
 import { CLIENT_PIECE_MEMORY, MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from '../core/session/memory.js';
 import { SourceBackedStore, SpanReader, type SourceFile } from './source-store.js';
@@ -303,7 +303,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     try {
       reason = (await this.env.checkStore(this.storage.kind)).fallbackReason;
     } catch (e) {
-      reason = `storage could not be checked (${e instanceof Error ? e.message : String(e)}); pieces are kept in memory only`;
+      reason = `storage could not be checked (${errorMessage(e)}); pieces are kept in memory only`;
     }
     if (reason) this.fellBackToMemory(reason);
   }
@@ -376,7 +376,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
         selection: t.selection,
       });
     } catch (e) {
-      this.warn(`could not save the torrent list: ${e instanceof Error ? e.message : e}`, t);
+      this.warn(`could not save the torrent list: ${errorMessage(e)}`, t);
     }
   }
 
@@ -388,7 +388,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     try {
       saved = await this.env.records.load((m) => this.warn(m));
     } catch (e) {
-      this.warn(`could not read the saved torrents: ${e instanceof Error ? e.message : e}`);
+      this.warn(`could not read the saved torrents: ${errorMessage(e)}`);
       return;
     }
     for (const r of saved) {
@@ -400,7 +400,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
         const exactSource = metainfo ? [] : exactSourceOf(r.magnetURI);
         await this.open({ ...r, exactSource, metainfo, store, seeding: r.seeding ?? false, paused: r.paused });
       } catch (e) {
-        this.warn(`could not restore ${r.name}: ${e instanceof Error ? e.message : e}`);
+        this.warn(`could not restore ${r.name}: ${errorMessage(e)}`);
       }
     }
   }

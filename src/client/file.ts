@@ -92,12 +92,14 @@ export class TorrentFile {
         try {
           data = await this.source.piece(index);
         } catch (e) {
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- cancel() may have finished the stream during the await; TS keeps the narrowing from before it
           if (!finished) {
             finish();
             controller.error(e);
           }
           return;
         }
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above: cancel() may have come during the await
         if (finished) return;
         const begin = absolute - pieceStart;
         const take = Math.min(data.length - begin, to - position);

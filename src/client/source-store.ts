@@ -11,6 +11,7 @@
 import type { PieceGeometry } from '../core/geometry.js';
 import type { Hasher, PieceStore } from '../core/session/store.js';
 import { bytesEqual, concatBytes } from '../core/bytes.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface SourceFile {
   data: Uint8Array | Blob;
@@ -125,7 +126,7 @@ export class SourceBackedStore implements PieceStore {
         if (!this.mutable(index) || bytesEqual(await this.hasher(data), this.hashes[index]!)) return data;
         this.warn(`piece ${index} changed on disk since it was shared; serving the stored copy`);
       } catch (e) {
-        this.warn(`could not read piece ${index} from the shared file (${e instanceof Error ? e.message : e}); serving the stored copy`);
+        this.warn(`could not read piece ${index} from the shared file (${errorMessage(e)}); serving the stored copy`);
       }
       this.changed.add(index);
     }

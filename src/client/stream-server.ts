@@ -9,6 +9,7 @@
  *   video.src = streaming.fileUrl(torrent, 0);
  */
 import type { Torrent } from './torrent.js';
+import { errorMessage } from '../core/errors.js';
 import { SERVICE_WORKER_FILE, fileStreamUrl, offerStreamUrl, type StreamTarget } from '../sw/http.js';
 import { HAVE, KEEP_ALIVE, isOpenMessage, isRollCallMessage, isWorkerMessage, type HaveMessage, type PageMessage } from '../sw/protocol.js';
 
@@ -183,14 +184,23 @@ export class StreamServer {
     let source: { size: number | undefined; name: string; open(start: number, end: number | undefined): ReadableStream<Uint8Array> };
     if (target.kind === 'file') {
       const torrent = this.client.get(target.infoHash);
-      if (!torrent) return post({ type: 'missing', reason: 'no such torrent', torrent: false });
+      if (!torrent) {
+        post({ type: 'missing', reason: 'no such torrent', torrent: false });
+        return;
+      }
       await torrent.ready;
       const file = torrent.files[target.fileIndex];
-      if (!file) return post({ type: 'missing', reason: 'no such file', torrent: true });
+      if (!file) {
+        post({ type: 'missing', reason: 'no such file', torrent: true });
+        return;
+      }
       source = { size: file.length, name: file.name, open: (start, end) => file.stream(start, end) };
     } else {
       const entry = this.offers.get(target.id);
-      if (!entry) return post({ type: 'missing', reason: 'no such download (each is served once)', torrent: false });
+      if (!entry) {
+        post({ type: 'missing', reason: 'no such download (each is served once)', torrent: false });
+        return;
+      }
       this.offers.delete(target.id);
       clearTimeout(entry.timer);
       const { offer } = entry;
@@ -225,7 +235,7 @@ export class StreamServer {
             post({ type: 'chunk', data }, [data.buffer as ArrayBuffer]);
           },
           (e: unknown) => {
-            post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+            post({ type: 'error', message: errorMessage(e) });
             finish();
           },
         );

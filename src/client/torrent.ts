@@ -17,7 +17,7 @@ import { fromHex } from '../core/bytes.js';
 import type { AnnouncedTorrent } from '../core/tracker/types.js';
 import { TorrentFile, type PriorityWindow } from './file.js';
 import { FileProgress } from './file-progress.js';
-import { TabswarmError } from '../core/errors.js';
+import { TabswarmError, errorMessage } from '../core/errors.js';
 import type { RateLimiter } from '../core/session/limiter.js';
 import type { MemoryBudget } from '../core/session/memory.js';
 import { WebSeedChannel, type RangeFetcher } from '../core/webseed.js';
@@ -486,7 +486,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
         await session.provideMetadata(metainfo.infoBytes);
         return;
       } catch (e) {
-        this.emit('warning', { message: `could not use the exact source ${url}: ${e instanceof Error ? e.message : String(e)}` });
+        this.emit('warning', { message: `could not use the exact source ${url}: ${errorMessage(e)}` });
       }
     }
   }

@@ -4,7 +4,7 @@
  */
 import { concatBytes } from '../core/bytes.js';
 import { WebSeedError, type RangeFetcher } from '../core/webseed.js';
-import { TabswarmError } from '../core/errors.js';
+import { TabswarmError, errorMessage } from '../core/errors.js';
 
 /** A .torrent file larger than this is refused (real ones are a few hundred KiB at most). */
 export const MAX_TORRENT_FILE_BYTES = 16 * 1024 * 1024;
@@ -74,7 +74,7 @@ export async function fetchTorrentFile(url: string, signal?: AbortSignal): Promi
   } catch (e) {
     if (e instanceof TooLong) throw new TabswarmError(`${url} is too large for a .torrent file (more than ${MAX_TORRENT_FILE_BYTES} bytes)`);
     if (signal?.aborted) throw e;
-    throw new TabswarmError(`the .torrent file ${url} could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    throw new TabswarmError(`the .torrent file ${url} could not be loaded: ${errorMessage(e)}`);
   }
 }
 

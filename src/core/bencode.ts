@@ -293,7 +293,7 @@ export function encode(value: BEncodable): Uint8Array {
 
 /** Type guards for reading decoded values. */
 export function isDict(v: BValue | undefined): v is BDict {
-  return typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && !Array.isArray(v);
+  return typeof v === 'object' && !(v instanceof Uint8Array) && !Array.isArray(v);
 }
 export function isBytes(v: BValue | undefined): v is Uint8Array {
   return v instanceof Uint8Array;

@@ -23,3 +23,8 @@ export class TorrentError extends TabswarmError {}
 
 /** A magnet link that is malformed. */
 export class MagnetError extends TabswarmError {}
+
+/** What a caught value says: an Error's message, anything else as a string. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -241,10 +241,11 @@ function formatSelect(select: readonly number[]): string {
  * bad index or unencodable text. `parseMagnet(formatMagnet(x))` gives back `x`.
  */
 export function formatMagnet(parts: MagnetParts): string {
-  if (typeof parts.infoHash !== 'string' || !HEX_40.test(parts.infoHash)) {
-    fail(`the info hash must be 40 hex characters, not ${excerpt(String(parts.infoHash))}`);
+  const infoHash: unknown = parts.infoHash; // from any caller: a string only by its type
+  if (typeof infoHash !== 'string' || !HEX_40.test(infoHash)) {
+    fail(`the info hash must be 40 hex characters, not ${excerpt(String(infoHash))}`);
   }
-  let uri = `magnet:?xt=urn:btih:${parts.infoHash.toLowerCase()}`;
+  let uri = `magnet:?xt=urn:btih:${infoHash.toLowerCase()}`;
   if (parts.name !== undefined && parts.name !== '') uri += `&dn=${encode('the name', parts.name)}`;
   const list = (key: string, what: string, values: readonly string[] | undefined): void => {
     const seen = new Set<string>();

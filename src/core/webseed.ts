@@ -15,7 +15,7 @@ import type { PeerChannel } from './session/channel.js';
 import type { Metainfo } from './metainfo.js';
 import { WireDecoder, encodeHandshake, encodeMessage, type WireEvent } from './wire/index.js';
 import { concatBytes } from './bytes.js';
-import { TabswarmError } from './errors.js';
+import { TabswarmError, errorMessage } from './errors.js';
 
 /** Bytes fetched by one HTTP request at most. */
 export const MAX_RANGE = 1024 * 1024;
@@ -181,7 +181,7 @@ export class WebSeedChannel implements PeerChannel {
       bytes = parts.length === 1 ? parts[0]! : concatBytes(parts);
     } catch (e) {
       if (this.closed) return;
-      const error = e instanceof WebSeedError ? e : new WebSeedError(`web seed ${this.o.url}: ${e instanceof Error ? e.message : String(e)}`);
+      const error = e instanceof WebSeedError ? e : new WebSeedError(`web seed ${this.o.url}: ${errorMessage(e)}`);
       this.o.onError?.(error);
       this.close();
       return;

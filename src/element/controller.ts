@@ -10,6 +10,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { StreamServer, Torrent, TorrentFile } from '../client/index.js';
+import { errorMessage } from '../core/errors.js';
 import { contentTypeOf, inertTypeOf } from '../sw/http.js';
 import { fire } from './events.js';
 import { rasterise } from './raster.js';
@@ -93,7 +94,7 @@ export class EmbedController implements ReactiveController {
     if (this.current?.key !== key) {
       this.stop();
       this.begin(key);
-    } else if (this.host.file !== this.fileWanted && this.current && this.torrent?.metainfo && this.phase !== 'error') {
+    } else if (this.host.file !== this.fileWanted && this.torrent?.metainfo && this.phase !== 'error') {
       this.show(this.current);
     }
   }
@@ -176,7 +177,7 @@ export class EmbedController implements ReactiveController {
       },
       (e: unknown) => {
         if (run !== this.current || file !== this.file) return;
-        const reason = sentence(e instanceof Error ? e.message : String(e));
+        const reason = sentence(errorMessage(e));
         const when = kind === 'video' || kind === 'audio' ? 'It plays' : kind === 'image' ? 'It is shown' : 'It can be saved';
         this.notice = `Streaming is not available here. ${reason} ${when} once it is downloaded.`;
         this.ready(run, torrent, file, kind);

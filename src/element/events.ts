@@ -55,5 +55,6 @@ export function fire<K extends TabSwarmEventName>(from: EventTarget, type: K, de
 }
 
 declare global {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- it merges the events into the global map, which only an interface can do
   interface HTMLElementEventMap extends Readonly<{ [K in TabSwarmEventName]: CustomEvent<TabSwarmEventDetails[K]> }> {}
 }

@@ -16,7 +16,7 @@ const DEFAULT_SIZE = { width: 300, height: 150 };
 function dataUrlOf(blob: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
+    reader.onload = () => resolve(reader.result as string); // readAsDataURL: a string
     reader.onerror = () => reject(reader.error ?? new Error('the image could not be read'));
     reader.readAsDataURL(blob);
   });

@@ -5,7 +5,7 @@
  */
 import { parseMagnet } from '../core/magnet.js';
 import { parseTorrent } from '../core/metainfo.js';
-import { TabswarmError } from '../core/errors.js';
+import { TabswarmError, errorMessage } from '../core/errors.js';
 import type { TorrentFile } from '../client/index.js';
 import { previewKindOf } from '../sw/http.js';
 import { magnetFromLocation } from '../shared/share-link.js';
@@ -21,8 +21,6 @@ export interface ResolvedSource {
   input: string | Uint8Array;
 }
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
 /** Resolves `src` against `base` (the page's URL): a magnet link is parsed, a URL is fetched. */
 export async function resolveSource(src: string, base: string, signal: AbortSignal): Promise<ResolvedSource> {
   const text = src.trim();
@@ -32,7 +30,7 @@ export async function resolveSource(src: string, base: string, signal: AbortSign
     try {
       return { infoHash: parseMagnet(magnet).infoHash, input: magnet };
     } catch (e) {
-      throw new SourceError(`the magnet link is not valid: ${errorText(e)}`);
+      throw new SourceError(`the magnet link is not valid: ${errorMessage(e)}`);
     }
   }
   let url: URL;
@@ -68,7 +66,7 @@ async function fetchTorrentFile(url: string, signal: AbortSignal): Promise<Uint8
     return await fetchTorrent(url, signal);
   } catch (e) {
     if (signal.aborted) throw e;
-    throw new SourceError(errorText(e));
+    throw new SourceError(errorMessage(e));
   }
 }
 

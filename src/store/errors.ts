@@ -26,7 +26,8 @@ export function isQuotaError(error: unknown, depth = 0): boolean {
   const name = field(error, 'name');
   if (typeof name === 'string' && QUOTA_NAMES.has(name)) return true;
   const isDomException = typeof DOMException !== 'undefined' && error instanceof DOMException;
-  if (isDomException && (error as DOMException).code === QUOTA_CODE) return true;
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the legacy code is the point: some engines set only it
+  if (isDomException && error.code === QUOTA_CODE) return true;
   const message = field(error, 'message');
   // Some engines report a full disk as a generic UnknownError / AbortError whose message mentions the quota.
   if (typeof message === 'string' && /quota|disk (is )?full|no space left/i.test(message)) return true;
@@ -41,12 +42,13 @@ export function isQuotaError(error: unknown, depth = 0): boolean {
 export function describeError(error: unknown): string {
   // An aborted IndexedDB transaction may carry no error at all.
   if (error === null || error === undefined) return 'the transaction was aborted';
-  if (typeof error === 'object' && error !== null) {
+  if (typeof error === 'object') {
     const name = field(error, 'name');
     const message = field(error, 'message');
     const parts = [typeof name === 'string' ? name : '', typeof message === 'string' ? message : ''].filter(Boolean);
     if (parts.length > 0) return parts.join(': ');
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- anything may be thrown; an object with no name or message reads as it can
   return String(error);
 }
 

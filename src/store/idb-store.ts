@@ -53,10 +53,17 @@ function ownBytes(data: Uint8Array): Uint8Array {
   return whole && data.buffer instanceof ArrayBuffer ? data : data.slice();
 }
 
-function checkIndex(index: number): void {
+/** The error for `index` when it cannot be a piece index. */
+function indexError(index: number): RangeError | undefined {
   if (!Number.isSafeInteger(index) || index < 0) {
-    throw new RangeError(`a piece index must be a non-negative integer, not ${String(index)}`);
+    return new RangeError(`a piece index must be a non-negative integer, not ${String(index)}`);
   }
+  return undefined;
+}
+
+function checkIndex(index: number): void {
+  const error = indexError(index);
+  if (error) throw error;
 }
 
 interface PendingWrite {
@@ -117,11 +124,8 @@ export class IdbPieceStore implements PieceStore {
   }
 
   put(index: number, data: Uint8Array): Promise<void> {
-    try {
-      checkIndex(index);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const error = indexError(index);
+    if (error) return Promise.reject(error);
     const value = ownBytes(data);
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ index, value, resolve, reject });

@@ -5,7 +5,7 @@
 
 /** The StorageManager when this browser has one (insecure origins and old browsers do not). */
 function storageManager(): StorageManager | undefined {
-  return typeof navigator === 'undefined' ? undefined : (navigator.storage as StorageManager | undefined);
+  return typeof navigator === 'undefined' ? undefined : navigator.storage;
 }
 
 /**

@@ -96,6 +96,12 @@ export async function saveTorrent(record: TorrentRecord): Promise<void> {
   }
 }
 
+/** A key of any record, damaged ones too, as text for a message. */
+function keyText(key: IDBValidKey): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- strings, numbers, dates and arrays read well; a key of bytes reads "[object ArrayBuffer]", still a hint
+  return String(key);
+}
+
 /**
  * Every stored torrent, oldest first. A record that fails validation is skipped and reported to
  * `warn` (it stays in storage; deleteTorrent(key) removes it). Throws StorageError when the list
@@ -112,9 +118,9 @@ export async function loadTorrents(warn?: CorruptRecordWarning): Promise<Torrent
   for (const [key, value] of rows) {
     const valid = validateTorrentRecord(value);
     if (typeof valid === 'string') {
-      warn?.(`skipped a damaged torrent record (${String(key)}): ${valid}`, key);
+      warn?.(`skipped a damaged torrent record (${keyText(key)}): ${valid}`, key);
     } else if (valid.infoHash !== key) {
-      warn?.(`skipped a torrent record stored under the wrong key (${String(key)}, holds ${valid.infoHash})`, key);
+      warn?.(`skipped a torrent record stored under the wrong key (${keyText(key)}, holds ${valid.infoHash})`, key);
     } else {
       loaded.push(valid);
     }
@@ -131,6 +137,6 @@ export async function deleteTorrent(infoHash: IDBValidKey): Promise<void> {
   try {
     await del(key, records());
   } catch (error) {
-    throw toStorageError(error, `delete torrent ${String(infoHash)}`);
+    throw toStorageError(error, `delete torrent ${keyText(infoHash)}`);
   }
 }

@@ -159,6 +159,7 @@ async function respond(event: FetchEventLike, parsed: ParsedStreamUrl): Promise<
       if (done) return;
       port.send({ type: 'pull' });
       const m = await port.next();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an abort may have stopped the stream during the await; TS keeps the narrowing from before it
       if (done) return;
       if (m.type === 'chunk') {
         controller.enqueue(m.data);

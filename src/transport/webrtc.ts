@@ -9,6 +9,7 @@
  */
 import SimplePeer from '@thaunknown/simple-peer/lite.js';
 import type { PeerChannel } from '../core/session/channel.js';
+import { errorMessage } from '../core/errors.js';
 import type { AnswerDescription, OfferDescription } from '../core/tracker/messages.js';
 import type { PeerFactory, SignalingPeer } from '../core/tracker/types.js';
 import { DataChannelAdapter } from './channel.js';
@@ -89,7 +90,7 @@ export class WebRtcPeer implements SignalingPeer {
       },
       {
         onHandlerError: (e) => {
-          this.closeReason ??= `channel handler threw: ${e instanceof Error ? e.message : String(e)}`;
+          this.closeReason ??= `channel handler threw: ${errorMessage(e)}`;
         },
       },
     );
@@ -124,7 +125,7 @@ export class WebRtcPeer implements SignalingPeer {
     try {
       this.sp.signal({ type: description.type, sdp: description.sdp });
     } catch (e) {
-      this.onClosed(`signal failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.onClosed(`signal failed: ${errorMessage(e)}`);
     }
   }
 
@@ -197,7 +198,7 @@ export class WebRtcPeer implements SignalingPeer {
     try {
       fn();
     } catch (e) {
-      this.onClosed(`event handler threw: ${e instanceof Error ? e.message : String(e)}`);
+      this.onClosed(`event handler threw: ${errorMessage(e)}`);
     }
   }
 }

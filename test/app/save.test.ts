@@ -249,7 +249,7 @@ describe('zipStream', () => {
   it('shortens paths too long for a zip or for unzip (a hostile torrent’s deep path), keeping them unique, whole characters and the extension', async (ctx) => {
     // 300 folders of 250 bytes: 75,300 bytes, more than the 65,535 a zip entry's name can have. Some
     // are of two-, three- and four-byte characters, so a cut in the wrong place would split one.
-    const folders = Array.from({ length: 300 }, (_, i) => ['d'.repeat(250), 'é'.repeat(125), '日'.repeat(83), '😀'.repeat(62)][i % 4]! + i);
+    const folders = Array.from({ length: 300 }, (_, i) => ['d'.repeat(250), 'é'.repeat(125), '日'.repeat(83), '😀'.repeat(62)][i % 4]! + String(i));
     const deep = folders.join('/');
     expect(utf8Bytes(deep)).toBeGreaterThan(65_535);
     const longName = `${'n'.repeat(251)}.txt`; // 255 bytes: no room for " (2)" without shortening it

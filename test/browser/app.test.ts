@@ -42,7 +42,7 @@ describe('the app in Chromium', () => {
       (hash) =>
         new Promise<number>((resolve, reject) => {
           const open = indexedDB.open('tabswarm-pieces');
-          open.onerror = () => reject(open.error);
+          open.onerror = () => reject(open.error ?? new Error('the database could not be opened'));
           open.onsuccess = () => {
             const db = open.result;
             if (!db.objectStoreNames.contains('pieces')) {
@@ -51,10 +51,12 @@ describe('the app in Chromium', () => {
               return;
             }
             const request = db.transaction('pieces', 'readonly').objectStore('pieces').getAllKeys();
-            request.onerror = () => reject(request.error);
+            request.onerror = () => reject(request.error ?? new Error('the keys could not be read'));
             request.onsuccess = () => {
               db.close();
-              resolve(request.result.filter((k) => String(Array.isArray(k) ? k[0] : k).startsWith(hash)).length);
+              // Keys are [info hash, index].
+              const hashes = request.result.map((k) => (Array.isArray(k) ? k[0] : k));
+              resolve(hashes.filter((h) => typeof h === 'string' && h.startsWith(hash)).length);
             };
           };
         }),
@@ -100,7 +102,7 @@ describe('the app in Chromium', () => {
     // Save: the browser download holds the very bytes shared.
     const [download] = await Promise.all([leecher.page.waitForEvent('download'), leecher.page.getByRole('button', { name: 'Save', exact: true }).click()]);
     expect(download.suggestedFilename()).toBe('greeting.bin');
-    expect(Buffer.compare(readFileSync((await download.path())!), data)).toBe(0);
+    expect(Buffer.compare(readFileSync(await download.path()), data)).toBe(0);
 
     // The .torrent file, dropped on a third context, adds the torrent (which then downloads).
     const [torrentDownload] = await Promise.all([
@@ -108,7 +110,7 @@ describe('the app in Chromium', () => {
       seeder.page.getByRole('button', { name: 'Download .torrent file' }).click(),
     ]);
     expect(torrentDownload.suggestedFilename()).toBe('greeting.bin.torrent');
-    const torrentBytes = [...readFileSync((await torrentDownload.path())!)];
+    const torrentBytes = [...readFileSync(await torrentDownload.path())];
     const third = await openApp();
     // Dragging files over the page shows the full-page drop overlay.
     await third.page.evaluate(() => {
@@ -334,7 +336,7 @@ describe('the app in Chromium', () => {
       expect(await page.title()).toBe('tabswarm');
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save all (.zip)' }).click()]);
       expect(download.suggestedFilename()).toBe(`${name}.zip`);
-      const zip = readFileSync((await download.path())!);
+      const zip = readFileSync(await download.path());
       // A stored (uncompressed) zip: each file's bytes appear whole, after its path.
       for (const file of ['photos/beach.jpg', 'photos/sunset.jpg', 'itinerary.txt', 'drone-flight.mp4']) {
         const at = zip.indexOf(`${name}/${file}`);

@@ -41,7 +41,7 @@ describe('Content-Security-Policy', () => {
     });
     await page.waitForTimeout(200);
     expect(await page.evaluate(() => (globalThis as unknown as { inlineRan?: boolean }).inlineRan)).toBeUndefined();
-    const violations = (await page.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations)) as string[];
+    const violations = await page.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations);
     // The only violation is the one we provoked, reported by each of the two policies (header and meta element).
     expect(violations.filter((v) => !v.startsWith('script-src'))).toEqual([]);
     expect(violations.filter((v) => v.startsWith('script-src'))).toHaveLength(2);

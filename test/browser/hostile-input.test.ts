@@ -26,7 +26,7 @@ describe('bad input in the app', () => {
       let text = '';
       const walk = (root: Node): void => {
         for (const n of Array.from(root.childNodes)) {
-          if (n.nodeType === Node.TEXT_NODE) text += n.textContent;
+          if (n.nodeType === Node.TEXT_NODE) text += n.textContent ?? '';
           if (n instanceof Element) {
             tags.push(n.localName);
             if (n.shadowRoot) walk(n.shadowRoot);

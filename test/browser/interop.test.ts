@@ -99,7 +99,7 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
     return p;
   }
   const call = <T>(p: Page, fn: string, ...args: unknown[]): Promise<T> =>
-    p.evaluate(`bench.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`) as Promise<T>;
+    p.evaluate<T>(`bench.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`);
 
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));

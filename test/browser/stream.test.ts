@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSeekable, recordWebm } from './webm.js';
@@ -186,7 +186,7 @@ describe('streaming through the service worker', () => {
       const card = document.querySelector('tabswarm-app')!.shadowRoot!.querySelector('ts-torrent-card')!;
       const media: { events: { type: string; time: number; at: number }[]; video?: HTMLVideoElement } = { events: [] };
       (window as unknown as { media: typeof media }).media = media;
-      const observer = new MutationObserver(async () => {
+      const watch = async (): Promise<void> => {
         const preview = card.shadowRoot!.querySelector('ts-file-preview');
         if (!preview || media.video) return;
         await preview.updateComplete;
@@ -197,7 +197,8 @@ describe('streaming through the service worker', () => {
           v.addEventListener(type, () => media.events.push({ type, time: v.currentTime, at: performance.now() }));
         }
         observer.disconnect();
-      });
+      };
+      const observer = new MutationObserver(() => void watch());
       observer.observe(card.shadowRoot!, { childList: true, subtree: true });
     });
     const clicked = Date.now();

@@ -3,6 +3,7 @@
  * The page keeps one client (`globalThis.tab`), with IndexedDB storage unless told otherwise.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Client, Torrent } from '../../src/client/index.js';
 import type { LibServer } from './lib-harness.js';
 import { PAGE_BYTES } from '../fixtures/page-bytes-path.js';
 
@@ -46,6 +47,25 @@ globalThis.tabHelpers = {
 };
 `;
 
+/** The page's one client, as PAGE_HELPERS keeps it in `globalThis.tab`. */
+interface PageTab {
+  client: Client;
+  torrent: Torrent | undefined;
+  error: string | undefined;
+  events: string[];
+}
+
+/** What PAGE_HELPERS puts on the page's globalThis. */
+interface PageGlobals {
+  tab?: PageTab;
+  tabHelpers: {
+    client(tracker: string): Promise<PageTab>;
+    makeData(size: number, seed: number): Uint8Array<ArrayBuffer>;
+    sha256(bytes: BufferSource): Promise<string>;
+    watch(torrent: Torrent): void;
+  };
+}
+
 export class Tab {
   private constructor(
     readonly context: BrowserContext,
@@ -72,12 +92,12 @@ export class Tab {
   seed(tracker: string, size: number, seed: number, name = 'big.bin'): Promise<{ magnet: string; sha256: string }> {
     return this.page.evaluate(
       async ([tracker, size, seed, name]) => {
-        const h = (globalThis as any).tabHelpers;
+        const h = (globalThis as unknown as PageGlobals).tabHelpers;
         const tab = await h.client(tracker);
         const data = h.makeData(size, seed);
         tab.torrent = await tab.client.seed([new File([data], name)]);
         h.watch(tab.torrent);
-        return { magnet: tab.torrent.magnetURI as string, sha256: (await h.sha256(data)) as string };
+        return { magnet: tab.torrent.magnetURI, sha256: await h.sha256(data) };
       },
       [tracker, size, seed, name] as const,
     );
@@ -87,7 +107,7 @@ export class Tab {
   async add(tracker: string, magnet: string): Promise<void> {
     await this.page.evaluate(
       async ([tracker, magnet]) => {
-        const h = (globalThis as any).tabHelpers;
+        const h = (globalThis as unknown as PageGlobals).tabHelpers;
         const tab = await h.client(tracker);
         tab.torrent = await tab.client.add(magnet);
         h.watch(tab.torrent);
@@ -99,7 +119,7 @@ export class Tab {
   /** Creates the client again after a reload: it restores the saved torrents. */
   async restore(tracker: string): Promise<void> {
     await this.page.evaluate(async (tracker) => {
-      const h = (globalThis as any).tabHelpers;
+      const h = (globalThis as unknown as PageGlobals).tabHelpers;
       const tab = await h.client(tracker);
       if (tab.torrent) h.watch(tab.torrent);
     }, tracker);
@@ -107,7 +127,7 @@ export class Tab {
 
   status(): Promise<TabStatus> {
     return this.page.evaluate(() => {
-      const tab = (globalThis as any).tab;
+      const tab = (globalThis as unknown as PageGlobals).tab;
       const t = tab?.torrent;
       return {
         torrents: tab?.client.torrents.length ?? 0,
@@ -136,17 +156,17 @@ export class Tab {
   /** SHA-256 of the torrent's first file, once complete. */
   fileSha256(): Promise<string> {
     return this.page.evaluate(async () => {
-      const h = (globalThis as any).tabHelpers;
-      const t = (globalThis as any).tab.torrent;
+      const h = (globalThis as unknown as PageGlobals).tabHelpers;
+      const t = (globalThis as unknown as PageGlobals).tab!.torrent!;
       await t.done;
-      const blob: Blob = await t.files[0].blob();
-      return (await h.sha256(await blob.arrayBuffer())) as string;
+      const blob: Blob = await t.files[0]!.blob();
+      return await h.sha256(await blob.arrayBuffer());
     });
   }
 
   /** What the client's tracker connection reported, oldest first. */
   trackerEvents(): Promise<string[]> {
-    return this.page.evaluate(() => (globalThis as any).tab?.events ?? []);
+    return this.page.evaluate(() => (globalThis as unknown as PageGlobals).tab?.events ?? []);
   }
 
   close(): Promise<void> {

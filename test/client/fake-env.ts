@@ -10,7 +10,7 @@ import { MemoryStore, type PieceStore } from '../../src/core/session/store.js';
 import type { PeerChannel } from '../../src/core/session/channel.js';
 import type { AnswerDescription, OfferDescription } from '../../src/core/tracker/messages.js';
 import type { ChannelPeer, ClientEnvironment, SavedTorrent } from '../../src/client/client.js';
-import { webSocketConnectorFor, type WebSocketConstructor } from '../../src/tracker/websocket.js';
+import { webSocketConnectorFor } from '../../src/tracker/websocket.js';
 
 const net = new SimNetwork(realClock, 1);
 const nodeLink = { upload: Infinity, download: Infinity };
@@ -70,7 +70,7 @@ export function fakeWorld(): FakeWorld {
     stores,
     records,
     env: () => ({
-      connect: webSocketConnectorFor(WebSocket as unknown as WebSocketConstructor),
+      connect: webSocketConnectorFor(WebSocket),
       peers: {
         createOffer: async () => {
           const peer = new FakePeer(`offer-${++counter}`);

@@ -176,7 +176,10 @@ describe('fetchRange and fetchTorrentFile read no more than they may', () => {
     const stream = new ReadableStream<Uint8Array>(
       {
         pull(controller) {
-          if (pulled >= size) return controller.close();
+          if (pulled >= size) {
+            controller.close();
+            return;
+          }
           pulled += 16 * KiB;
           controller.enqueue(new Uint8Array(16 * KiB));
         },

@@ -259,7 +259,7 @@ describe('parseMagnet: errors', () => {
 
   it('rejects a non-string at run time with MagnetError', () => {
     for (const v of [undefined, null, 42, {}, ['magnet:?']]) {
-      expect(() => parseMagnet(v as unknown as string)).toThrow(MagnetError);
+      expect(() => parseMagnet(v as string)).toThrow(MagnetError);
     }
   });
 

@@ -32,7 +32,7 @@ describe('stream URLs', () => {
     for (const other of [
       'foo',
       'foo/bar/baz',
-      `${HASH}`,
+      HASH,
       `${HASH}/0`,
       `${HASH}/0/`,
       `${HASH}/0/x/y`,

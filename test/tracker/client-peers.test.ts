@@ -19,7 +19,7 @@ describe('offers', () => {
     expect(b?.['numwant']).toBe(0);
     const ids = offersOf(a).map((o) => o['offer_id'] as string);
     expect(new Set(ids).size).toBe(10);
-    expect(ids.every((id) => id.length === 20 && [...id].every((c) => c.charCodeAt(0) < 256))).toBe(true);
+    expect(ids.every((id) => id.length === 20 && id.split('').every((c) => c.charCodeAt(0) < 256))).toBe(true);
   });
 
   it('counts pending offers against what the torrent wants, and respects the per-torrent cap', async () => {

@@ -146,7 +146,7 @@ const VALID = [
 ];
 
 function mutate(text: string, rnd: (n: number) => number): string {
-  const chars = [...text];
+  const chars = text.split('');
   const edits = 1 + rnd(4);
   for (let i = 0; i < edits; i++) {
     const at = rnd(chars.length + 1);

@@ -4,10 +4,10 @@
  * (scripts/in-netns.sh); no ICE servers.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, assert, describe, expect, it } from 'vitest';
 import type { PeerChannel } from '../../src/core/session/channel.js';
 import { createWebRtcFactory, WebRtcPeer } from '../../src/transport/webrtc.js';
-import type { DataChannelAdapter } from '../../src/transport/channel.js';
+import { DataChannelAdapter } from '../../src/transport/channel.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -95,7 +95,8 @@ describe('WebRtcPeer over node-datachannel', () => {
   it('streams 32 MiB in 64 KiB sends with backpressure, byte-identical and in order', async () => {
     const [a, b] = await connectPair();
     const from = a.channel();
-    expect((from as DataChannelAdapter).usesLowBufferEvent).toBe(true);
+    assert.instanceOf(from, DataChannelAdapter);
+    expect(from.usesLowBufferEvent).toBe(true);
     const data = new Uint8Array(randomBytes(32 * MiB));
     const r = await stream(from, b.channel(), data, { chunk: 64 * KiB, high: 1 * MiB, low: 256 * KiB });
     expect(r.checksum).toBe(sha256(data));
@@ -110,7 +111,8 @@ describe('WebRtcPeer over node-datachannel', () => {
   it('streams with the poll fallback when the event is not used', async () => {
     const [a, b] = await connectPair(false);
     const from = b.channel(); // the answerer's side this time
-    expect((from as DataChannelAdapter).usesLowBufferEvent).toBe(false);
+    assert.instanceOf(from, DataChannelAdapter);
+    expect(from.usesLowBufferEvent).toBe(false);
     const data = new Uint8Array(randomBytes(16 * MiB));
     const r = await stream(from, a.channel(), data, { chunk: 64 * KiB, high: 1 * MiB, low: 256 * KiB });
     expect(r.checksum).toBe(sha256(data));

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Torrent } from '../../client/index.js';
+import { errorMessage } from '../../core/errors.js';
 import '../components/activity-log.js';
 import '../components/add-panel.js';
 import type { TsAddPanel } from '../components/add-panel.js';
@@ -335,7 +336,7 @@ export class TabswarmApp extends LitElement {
       const outcome = file ? await saveTorrentFile(torrent, file, streaming) : await saveTorrent(torrent, streaming);
       if (outcome !== 'cancelled') this.app.announce(`Saved ${name}.`);
     } catch (e) {
-      const message = `${name} could not be saved: ${e instanceof Error ? e.message : String(e)}`;
+      const message = `${name} could not be saved: ${errorMessage(e)}`;
       this.app.logMessage(message);
       this.app.announce(message);
     }

@@ -116,14 +116,14 @@ export class TsAddPanel extends LitElement {
           <button class="primary" ?disabled=${d} @click=${() => this.filesInput.click()}>${icons.file} Choose files</button>
           <button ?disabled=${d} @click=${() => this.folderInput.click()}>${icons.folder} Choose a folder</button>
         </div>
-        <input id="files" type="file" multiple aria-label="Files to share" @change=${this.onFiles} />
-        <input id="folder" type="file" webkitdirectory aria-label="Folder to share" @change=${this.onFiles} />
+        <input id="files" type="file" multiple aria-label="Files to share" @change=${(e: Event) => this.onFiles(e)} />
+        <input id="folder" type="file" webkitdirectory aria-label="Folder to share" @change=${(e: Event) => this.onFiles(e)} />
         <p class="drop-hint muted" aria-hidden="true">…or drop files and folders anywhere on this page</p>
       </section>
       <section aria-labelledby="receive-heading">
         <h2 id="receive-heading">${icons.download} Download</h2>
         <p class="intro muted">Opening a share link starts the download. You can also paste a link here.</p>
-        <form @submit=${this.onSubmit}>
+        <form @submit=${(e: SubmitEvent) => this.onSubmit(e)}>
           <label class="visually-hidden" for="magnet">Magnet or share link</label>
           <input
             id="magnet"
@@ -141,7 +141,7 @@ export class TsAddPanel extends LitElement {
         <div class="or">
           <span class="muted">Have a .torrent file?</span>
           <button ?disabled=${d} @click=${() => this.torrentInput.click()}>Open .torrent file</button>
-          <input id="torrent-file" type="file" accept=".torrent,application/x-bittorrent" aria-label=".torrent file to open" @change=${this.onTorrentFile} />
+          <input id="torrent-file" type="file" accept=".torrent,application/x-bittorrent" aria-label=".torrent file to open" @change=${(e: Event) => this.onTorrentFile(e)} />
         </div>
       </section>
     `;

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { errorMessage } from '../../core/errors.js';
 import { droppedItems, filesFromDrop } from '../drop.js';
 import { emit } from '../events.js';
 import { icons } from '../icons.js';
@@ -113,7 +114,7 @@ export class TsDropZone extends LitElement {
       (files) => {
         if (files.length > 0) emit(this, 'ts-drop', { files });
       },
-      (error: unknown) => emit(this, 'ts-announce', { message: `The dropped files could not be read: ${error instanceof Error ? error.message : String(error)}` }),
+      (error: unknown) => emit(this, 'ts-announce', { message: `The dropped files could not be read: ${errorMessage(error)}` }),
     );
   };
 }

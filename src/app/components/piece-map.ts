@@ -222,7 +222,8 @@ export class TsPieceMap extends LitElement {
       // Exact device pixels where the browser reports them, unless they disagree with the CSS width
       // times the ratio (Chromium's device scale emulation reports CSS pixels there).
       const estimate = Math.round(entry.contentRect.width * (window.devicePixelRatio || 1));
-      const device = entry.devicePixelContentBoxSize?.[0]?.inlineSize;
+      // Safari has no devicePixelContentBoxSize, whatever lib.dom says.
+      const device = (entry as Partial<ResizeObserverEntry>).devicePixelContentBoxSize?.[0]?.inlineSize;
       const width = device !== undefined && Math.abs(device - estimate) <= 1 ? device : estimate;
       if (width !== this.deviceWidth) {
         this.deviceWidth = width;

@@ -81,7 +81,7 @@ export class TsRemoveDialog extends LitElement {
     const t = this.torrent;
     const stored = t ? formatBytes(Math.round(t.progress * t.length)) : '';
     return html`<dialog aria-labelledby="remove-title" aria-describedby="remove-legend">
-      <form method="dialog" @submit=${this.onSubmit}>
+      <form method="dialog" @submit=${(e: SubmitEvent) => this.onSubmit(e)}>
         <h2 id="remove-title">Remove “${t?.name ?? ''}”?</h2>
         <fieldset>
           <legend id="remove-legend">It stops downloading and sharing. Its data in this browser:</legend>

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { errorMessage } from '../../core/errors.js';
 import { emit } from '../events.js';
 import { icons } from '../icons.js';
 import { fieldsToSettings, settingsToFields, type FieldErrors, type SettingsFields } from '../state/settings-form.js';
@@ -148,7 +149,8 @@ export class TsSettingsDialog extends LitElement {
   @state() private fields: SettingsFields = settingsToFields(DEFAULT_SETTINGS);
   @state() private errors: FieldErrors = {};
   @state() private handlerStatus = '';
-  @query('dialog') private dialog!: HTMLDialogElement;
+  /** Null until the first render. */
+  @query('dialog') private dialog!: HTMLDialogElement | null;
 
   get open(): boolean {
     return this.dialog?.open ?? false;
@@ -160,7 +162,8 @@ export class TsSettingsDialog extends LitElement {
     this.errors = {};
     this.handlerStatus = '';
     await this.updateComplete;
-    if (!this.dialog.open) this.dialog.showModal();
+    const dialog = this.dialog!; // rendered by now
+    if (!dialog.open) dialog.showModal();
   }
 
   close(): void {
@@ -171,7 +174,7 @@ export class TsSettingsDialog extends LitElement {
     const f = this.fields;
     const e = this.errors;
     return html`<dialog aria-labelledby="settings-title" @close=${() => (this.errors = {})}>
-      <form method="dialog" novalidate @submit=${this.onSubmit}>
+      <form method="dialog" novalidate @submit=${(e: SubmitEvent) => this.onSubmit(e)}>
         <div class="title">
           <h2 id="settings-title">Settings</h2>
           <button class="close quiet" type="button" @click=${() => this.close()}>${icons.close}<span class="visually-hidden">Close settings</span></button>
@@ -251,7 +254,7 @@ export class TsSettingsDialog extends LitElement {
           ? html`<fieldset>
               <legend>Magnet links</legend>
               <p class="help">Let this browser open magnet: links (from other sites) in tabswarm.</p>
-              <div><button type="button" @click=${this.registerHandler}>Open magnet links with tabswarm</button></div>
+              <div><button type="button" @click=${() => this.registerHandler()}>Open magnet links with tabswarm</button></div>
               ${this.handlerStatus ? html`<p class="help" role="status">${this.handlerStatus}</p>` : nothing}
             </fieldset>`
           : nothing}
@@ -305,7 +308,7 @@ export class TsSettingsDialog extends LitElement {
       navigator.registerProtocolHandler('magnet', `${location.origin}${location.pathname}?magnet=%s`);
       this.handlerStatus = 'Asked the browser: confirm in its prompt (in the address bar in some browsers).';
     } catch (e) {
-      this.handlerStatus = `The browser refused: ${e instanceof Error ? e.message : String(e)}`;
+      this.handlerStatus = `The browser refused: ${errorMessage(e)}`;
     }
   }
 }

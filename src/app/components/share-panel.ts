@@ -12,15 +12,17 @@ import './qr-code.js';
  */
 export async function copyText(text: string, fallback: HTMLInputElement | null): Promise<'copied' | 'selected'> {
   try {
-    if (!navigator.clipboard) throw new Error('no clipboard');
-    await navigator.clipboard.writeText(text);
+    // Missing on insecure pages, whatever lib.dom says.
+    const clipboard = (navigator as Partial<Navigator>).clipboard;
+    if (!clipboard) throw new Error('no clipboard');
+    await clipboard.writeText(text);
     return 'copied';
   } catch {
     if (!fallback) return 'selected';
     fallback.focus();
     fallback.select();
     try {
-      // Deprecated but the only synchronous copy left where the Clipboard API is unavailable.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the only synchronous copy left where the Clipboard API is unavailable
       if (document.execCommand('copy')) return 'copied';
     } catch {
       // Selected: the person copies it.
@@ -125,7 +127,7 @@ export class TsSharePanel extends LitElement {
           </div>
         </div>
         <div>
-          <button ?disabled=${!this.torrentFile} @click=${this.downloadTorrent}>${icons.download} Download .torrent file</button>
+          <button ?disabled=${!this.torrentFile} @click=${() => this.downloadTorrent()}>${icons.download} Download .torrent file</button>
         </div>
       </div>
       <ts-qr-code text=${this.link}></ts-qr-code>

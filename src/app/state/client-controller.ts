@@ -5,6 +5,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Client, startStreaming, type StreamServer, type Torrent } from '../../client/index.js';
+import { errorMessage } from '../../core/errors.js';
 import type { TrackerEvent } from '../../core/tracker/types.js';
 import { loadConfig } from '../config.js';
 import { describeFiles, type PickedFile } from '../drop.js';
@@ -196,7 +197,7 @@ export class ClientController implements ReactiveController {
       await client.remove(torrent, { deleteData });
     } catch (e) {
       // The torrent is stopped and forgotten; only deleting its data failed.
-      this.logMessage(`${torrent.name}: could not delete its data: ${e instanceof Error ? e.message : String(e)}`);
+      this.logMessage(`${torrent.name}: could not delete its data: ${errorMessage(e)}`);
     }
     this.announce(deleteData ? `Removed ${torrent.name} and deleted its data.` : `Removed ${torrent.name}.`);
     this.update();
@@ -219,7 +220,7 @@ export class ClientController implements ReactiveController {
     try {
       torrent.selectFile(index, selected);
     } catch (e) {
-      this.logMessage(e instanceof Error ? e.message : String(e));
+      this.logMessage(errorMessage(e));
     }
     this.refresh();
   }
@@ -301,7 +302,7 @@ export class ClientController implements ReactiveController {
       this.streaming = await startStreaming({ get: (infoHash) => this.client?.get(infoHash) });
       this.update();
     } catch (e) {
-      this.logMessage(`Files cannot be played or saved while they download here: ${e instanceof Error ? e.message : String(e)}`);
+      this.logMessage(`Files cannot be played or saved while they download here: ${errorMessage(e)}`);
     }
   }
 
@@ -330,7 +331,7 @@ export class ClientController implements ReactiveController {
       },
       { signal },
     );
-    client.addEventListener('tracker', (e) => this.onTracker((e as CustomEvent<TrackerEvent>).detail), { signal });
+    client.addEventListener('tracker', (e) => this.onTracker(e.detail), { signal });
     await client.ready;
     for (const t of client.torrents) this.attach(t);
   }

@@ -3,7 +3,7 @@
  * so their wording is tested in Node; `<ts-notices>` renders them.
  */
 // The same classes the client exports, imported from the core so this module loads in Node without WebRTC.
-import { MagnetError, TabswarmError, TorrentError } from '../../core/errors.js';
+import { MagnetError, TabswarmError, TorrentError, errorMessage } from '../../core/errors.js';
 import { StorageError } from '../../core/session/store.js';
 
 export type NoticeLevel = 'error' | 'warning' | 'info';
@@ -32,8 +32,6 @@ export function sentence(text: string): string {
   const capital = t[0]!.toUpperCase() + t.slice(1);
   return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
 }
-
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** Where something to add came from: a pasted or opened link, or a .torrent file. */
 export type AddSource = 'link' | 'torrent-file';
@@ -64,7 +62,7 @@ export function addErrorNotice(error: unknown, source: AddSource, id = 'add-erro
     id,
     level: 'error',
     title: `The ${what} could not be added`,
-    message: `${sentence(messageOf(error))} Try again in a moment; if it keeps failing, reload the page.`,
+    message: `${sentence(errorMessage(error))} Try again in a moment; if it keeps failing, reload the page.`,
     dismissible: true,
   };
 }
@@ -72,7 +70,7 @@ export function addErrorNotice(error: unknown, source: AddSource, id = 'add-erro
 /** Files that could not be shared (hashing or storing them failed). */
 export function seedErrorNotice(error: unknown, id = 'seed-error'): Notice {
   if (error instanceof StorageError) return storageNotice(id, 'The files could not be shared', error);
-  const detail = error instanceof TabswarmError ? sentence(error.message) : sentence(messageOf(error));
+  const detail = error instanceof TabswarmError ? sentence(error.message) : sentence(errorMessage(error));
   return {
     id,
     level: 'error',
@@ -186,7 +184,7 @@ export function startErrorNotice(error: unknown): Notice {
     id: 'start-error',
     level: 'error',
     title: 'tabswarm could not start',
-    message: `${sentence(messageOf(error))} Reload the page; in a private window, storage may be unavailable.`,
+    message: `${sentence(errorMessage(error))} Reload the page; in a private window, storage may be unavailable.`,
     dismissible: true,
   };
 }

@@ -38,7 +38,7 @@ function isIceServer(v: unknown): v is RTCIceServer {
   const list = typeof urls === 'string' ? [urls] : urls;
   return (
     isUrlList(list, /^(stun|stuns|turn|turns):/) &&
-    (list as string[]).length > 0 &&
+    list.length > 0 &&
     (username === undefined || typeof username === 'string') &&
     (credential === undefined || typeof credential === 'string')
   );
@@ -63,7 +63,12 @@ export function parseSettings(value: unknown): Settings {
   return out;
 }
 
-export function loadSettings(storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage): Settings {
+/** lib.dom declares localStorage everywhere; Node has none. */
+function localStorageIfAny(): Storage | undefined {
+  return globalThis.localStorage;
+}
+
+export function loadSettings(storage: Pick<Storage, 'getItem'> | undefined = localStorageIfAny()): Settings {
   try {
     const raw = storage?.getItem(KEY);
     return parseSettings(raw ? JSON.parse(raw) : undefined);
@@ -72,7 +77,7 @@ export function loadSettings(storage: Pick<Storage, 'getItem'> | undefined = glo
   }
 }
 
-export function saveSettings(settings: Settings, storage: Pick<Storage, 'setItem'> | undefined = globalThis.localStorage): void {
+export function saveSettings(settings: Settings, storage: Pick<Storage, 'setItem'> | undefined = localStorageIfAny()): void {
   storage?.setItem(KEY, JSON.stringify(settings));
 }
 

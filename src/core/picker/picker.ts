@@ -4,7 +4,7 @@
  * the wire (requests sent, blocks received, rejects, cancels, timeouts, peers leaving, hash results).
  */
 import { PieceDownload, MISSING, RECEIVED, REQUESTED } from './download.js';
-import { geometryOf, toPieceSet, type Pieces } from './layout.js';
+import { geometryOf, toPieceSet } from './layout.js';
 import { BLOCK_SIZE } from '../geometry.js';
 import { BestPieces } from './select.js';
 import { PickerState } from './state.js';

@@ -4,6 +4,7 @@
  * peer whose socket closed. Announces per torrent on the server's interval (clamped).
  */
 import type { Clock, TimerHandle } from '../session/clock.js';
+import { errorMessage } from '../errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import {
   encodeAnnounce,
@@ -50,7 +51,7 @@ interface Slot {
   started: boolean;
   completedSent: boolean;
   inFlight: boolean;
-  timer: TimerHandle | undefined;
+  timer?: TimerHandle;
   timerAt: number;
   lastSent: number | undefined;
   interval: number;
@@ -63,8 +64,8 @@ export class TrackerConnection<P extends SignalingPeer> {
   private open = false;
   private generation = 0;
   private attempt = 0;
-  private retryTimer: TimerHandle | undefined;
-  private openTimer: TimerHandle | undefined;
+  private retryTimer?: TimerHandle;
+  private openTimer?: TimerHandle;
   private readonly slots = new Map<string, Slot>();
   private readonly offers = new Map<string, PendingOffer<P>>();
 
@@ -149,7 +150,7 @@ export class TrackerConnection<P extends SignalingPeer> {
     try {
       socket = this.host.connect(this.url);
     } catch (e) {
-      this.warn('socket', `cannot connect: ${e instanceof Error ? e.message : String(e)}`);
+      this.warn('socket', `cannot connect: ${errorMessage(e)}`);
       this.retry();
       return;
     }
@@ -247,9 +248,11 @@ export class TrackerConnection<P extends SignalingPeer> {
       offers = await this.host.signaling.createOffers(slot.infoHash, wanted);
       slot.inFlight = false;
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the socket may have closed during the await; TS keeps the narrowing of this.open from before it
     if (gen !== this.generation || !this.open || this.slots.get(slot.infoHash) !== slot) {
       for (const p of offers) this.host.signaling.drop(p);
       // A new socket opened meanwhile: its announce was skipped while this one was in flight.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above: this.open may have changed during the await
       if (this.open && this.slots.get(slot.infoHash) === slot && !slot.started) void this.announce(slot);
       return;
     }
@@ -300,7 +303,7 @@ export class TrackerConnection<P extends SignalingPeer> {
       this.socket.send(text);
       return true;
     } catch (e) {
-      this.warn('socket', `send failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.warn('socket', `send failed: ${errorMessage(e)}`);
       this.lost();
       return false;
     }
@@ -403,7 +406,10 @@ export class TrackerConnection<P extends SignalingPeer> {
     const { answer, link } = accepted;
     const live = gen === this.generation && this.slots.get(slot.infoHash) === slot;
     const sent = live && this.send(encodeAnswer({ infoHash: slot.infoHash, peerId: this.host.peerId, toPeerId: msg.peerId, offerId: msg.offerId, answer }));
-    if (!sent || !link.peer) return this.host.signaling.links.close(link);
+    if (!sent || !link.peer) {
+      this.host.signaling.links.close(link);
+      return;
+    }
     this.host.signaling.watch(link, link.peer, msg.peerId);
   }
 

@@ -19,7 +19,7 @@ export interface Link<P> {
   remote: string | undefined;
   state: LinkState;
   peer: P | undefined;
-  timer: TimerHandle | undefined;
+  timer?: TimerHandle;
 }
 
 interface TorrentCounts<P> {

@@ -110,9 +110,7 @@ function describe(value: unknown): string {
 }
 
 /** Thrown only inside this module, turned into a returned TrackerProtocolError. */
-class Refused {
-  constructor(readonly message: string) {}
-}
+class Refused extends Error {}
 
 function binaryId(obj: Json, key: string): string {
   const value = own(obj, key);

@@ -4,6 +4,7 @@
  * and hands connected peers over through `onPeer`.
  */
 import type { Clock } from '../session/clock.js';
+import { errorMessage } from '../errors.js';
 import { randomBinaryId } from './backoff.js';
 import { LinkBook, type Link } from './links.js';
 import type { AnswerDescription, OfferDescription } from './messages.js';
@@ -30,10 +31,6 @@ export interface SignalingHooks<P> {
   demand(infoHash: string): number;
   onPeer(infoHash: string, peer: P, remote: string): void;
   warn(infoHash: string, message: string): void;
-}
-
-function reason(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export class Signaling<P extends SignalingPeer> {
@@ -79,7 +76,7 @@ export class Signaling<P extends SignalingPeer> {
           return { offerId: randomBinaryId(), offer, link };
         } catch (e) {
           this.links.close(link);
-          this.hooks.warn(infoHash, `could not create an offer: ${reason(e)}`);
+          this.hooks.warn(infoHash, `could not create an offer: ${errorMessage(e)}`);
           return undefined;
         }
       }),
@@ -115,7 +112,7 @@ export class Signaling<P extends SignalingPeer> {
       peer.signal(answer);
     } catch (e) {
       this.links.close(link);
-      this.hooks.warn(link.infoHash, `could not use an answer: ${reason(e)}`);
+      this.hooks.warn(link.infoHash, `could not use an answer: ${errorMessage(e)}`);
       return;
     }
     this.watch(link, peer, remote);
@@ -136,7 +133,7 @@ export class Signaling<P extends SignalingPeer> {
       return { answer, link };
     } catch (e) {
       this.links.close(link);
-      this.hooks.warn(infoHash, `could not answer an offer: ${reason(e)}`);
+      this.hooks.warn(infoHash, `could not answer an offer: ${errorMessage(e)}`);
       return undefined;
     }
   }

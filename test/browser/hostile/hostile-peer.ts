@@ -25,7 +25,7 @@ import {
   type WireEvent,
   type WireMessage,
 } from '../../../src/core/wire/index.js';
-import { frame, u32 } from '../../fixtures/frames.js';
+import { frame } from '../../fixtures/frames.js';
 
 export const BEHAVIOURS = [
   'corrupt-blocks',

@@ -21,7 +21,7 @@ function marked(c: string): boolean {
 
 /** Indexes marked in a have/bitfield string. */
 export function indexes(pattern: string): number[] {
-  return [...pattern].flatMap((c, i) => (marked(c) ? [i] : []));
+  return pattern.split('').flatMap((c, i) => (marked(c) ? [i] : []));
 }
 
 export function peer(
@@ -58,7 +58,7 @@ export interface Setup {
   budget?: PieceBudget;
 }
 
-export function setup(s: Setup): PiecePicker<string> {
+export function setup(s: Setup): PiecePicker {
   const pattern = s.availability ?? s.have ?? s.priority;
   if (pattern === undefined) throw new Error('setup needs a string to size the torrent');
   const pieceCount = pattern.length;
@@ -72,10 +72,10 @@ export function setup(s: Setup): PiecePicker<string> {
     ...(s.budget !== undefined ? { budget: s.budget } : {}),
     ...(s.have !== undefined ? { have: new Set(indexes(s.have)) } : {}),
   });
-  [...(s.availability ?? '')].forEach((c, i) => {
+  (s.availability ?? '').split('').forEach((c, i) => {
     for (let n = 0; n < Number(c); n++) picker.incrementAvailability(i);
   });
-  [...(s.priority ?? '')].forEach((c, i) => picker.setPriority(i, Number(c)));
+  (s.priority ?? '').split('').forEach((c, i) => picker.setPriority(i, Number(c)));
   if (s.critical) picker.setCritical(s.critical);
   return picker;
 }
@@ -91,7 +91,7 @@ export function keys(requests: readonly BlockRequest[]): string[] {
 }
 
 /** Delivers every request from `from` and verifies the pieces that complete. */
-export function deliver(picker: PiecePicker<string>, from: string, requests: readonly BlockRequest[]): void {
+export function deliver(picker: PiecePicker, from: string, requests: readonly BlockRequest[]): void {
   for (const r of requests) {
     if (picker.blockReceived(from, r.index, r.begin).pieceComplete) picker.pieceVerified(r.index);
   }

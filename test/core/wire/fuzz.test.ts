@@ -35,8 +35,8 @@ function run(chunks: readonly Uint8Array[], maxFrame = MAX_FRAME): Outcome {
     try {
       events.push(...d.push(chunk));
     } catch (e) {
-      if (!(e instanceof WireError)) throw new Error(`not a WireError: ${String(e)}`);
-      if (d.buffered !== 0) throw new Error('a failed decoder still holds bytes');
+      if (!(e instanceof WireError)) throw new Error(`not a WireError: ${String(e)}`, { cause: e });
+      if (d.buffered !== 0) throw new Error('a failed decoder still holds bytes', { cause: e });
       // Refused ever after, with a WireError too.
       let again: unknown;
       try {
@@ -44,7 +44,7 @@ function run(chunks: readonly Uint8Array[], maxFrame = MAX_FRAME): Outcome {
       } catch (e2) {
         again = e2;
       }
-      if (!(again instanceof WireError)) throw new Error('a failed decoder accepted more input');
+      if (!(again instanceof WireError)) throw new Error('a failed decoder accepted more input', { cause: e });
       return { events: norm(events), error: e.message };
     }
     if (d.buffered > Math.max(HANDSHAKE_LENGTH, maxFrame)) throw new Error(`buffered ${d.buffered} bytes`);
@@ -139,7 +139,7 @@ describe('WireDecoder fuzz', () => {
         try {
           f(input);
         } catch (e) {
-          if (!(e instanceof WireError)) throw new Error(`not a WireError: ${String(e)}`);
+          if (!(e instanceof WireError)) throw new Error(`not a WireError: ${String(e)}`, { cause: e });
         }
       }
     }
