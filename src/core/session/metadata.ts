@@ -2,6 +2,7 @@
  * The metadata exchange (BEP 9, ut_metadata): fetching the info dictionary from peers for a magnet
  * link, verifying it against the info hash, and serving it to others.
  */
+import { errorMessage } from '../errors.js';
 import type { Peer } from './peer.js';
 import { decodeMetadataMessage, encodeMetadataMessage, METADATA_PIECE, MAX_METADATA_SIZE } from '../wire/index.js';
 import type { Hasher } from './store.js';
@@ -83,7 +84,7 @@ export class MetadataExchange {
     try {
       msg = decodeMetadataMessage(payload);
     } catch (e) {
-      return { kind: 'error', message: `bad ut_metadata message: ${e instanceof Error ? e.message : e}` };
+      return { kind: 'error', message: `bad ut_metadata message: ${errorMessage(e)}` };
     }
     const ext = peer.extensions['ut_metadata'];
     if (msg.msgType === 0) {

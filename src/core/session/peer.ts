@@ -6,6 +6,7 @@
  * `PeerEvent`s (availability changes, blocks, requests, protocol violations), and the session
  * changes our side through methods that also send the messages. No awaits, no I/O beyond the channel.
  */
+import { errorMessage } from '../errors.js';
 import type { PeerChannel } from './channel.js';
 import type { Clock } from './clock.js';
 import { RateMeter } from './rate.js';
@@ -277,7 +278,7 @@ export class Peer {
     try {
       events = this.decoder.push(chunk);
     } catch (e) {
-      return this.violation(`protocol error: ${e instanceof Error ? e.message : String(e)}`);
+      return this.violation(`protocol error: ${errorMessage(e)}`);
     }
     for (const event of events) {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the session may have closed it while handling the previous event
@@ -349,7 +350,7 @@ export class Peer {
     try {
       hs = decodeExtendedHandshake(payload);
     } catch (e) {
-      return this.violation(`bad extended handshake: ${e instanceof Error ? e.message : e}`);
+      return this.violation(`bad extended handshake: ${errorMessage(e)}`);
     }
     this.ext = { ...this.ext, ...hs.m };
     if (hs.v !== undefined) this.client = hs.v;

@@ -27,7 +27,7 @@ import {
 import { PieceGeometry } from '../geometry.js';
 import { parseInfoDict, type Metainfo } from '../metainfo.js';
 import { bytesEqual, toHex } from '../bytes.js';
-import { TabswarmError } from '../errors.js';
+import { TabswarmError, errorMessage } from '../errors.js';
 
 export type { PeerView, SessionEvents, SessionOptions, SessionStatus } from './types.js';
 
@@ -480,7 +480,7 @@ export class TorrentSession {
     if (extId === UT_METADATA_ID) {
       const result = this.metadata.onMessage(peer, payload, this.info?.infoBytes);
       if (result.kind === 'error') return this.dropPeer(peer, result.message);
-      if (result.kind === 'ready') this.checkMetadata().catch((e: unknown) => this.warn(`metadata check failed: ${e instanceof Error ? e.message : e}`));
+      if (result.kind === 'ready') this.checkMetadata().catch((e: unknown) => this.warn(`metadata check failed: ${errorMessage(e)}`));
     }
   }
 
@@ -608,7 +608,7 @@ export class TorrentSession {
     try {
       pieces = decodeWantMessage(payload);
     } catch (e) {
-      return this.dropPeer(peer, `bad ${WANT_EXTENSION} message: ${e instanceof Error ? e.message : e}`);
+      return this.dropPeer(peer, `bad ${WANT_EXTENSION} message: ${errorMessage(e)}`);
     }
     const picker = this.picker;
     if (!picker || !this.seeding?.active) return;

@@ -4,6 +4,7 @@
  * of recently used pieces or from the store, with reads started ahead of the loop so that they
  * overlap. Deciding who may ask (choking) and what a valid request is stays with the session.
  */
+import { errorMessage } from '../errors.js';
 import type { Clock } from './clock.js';
 import type { PieceStore } from './store.js';
 import type { RateLimiter } from './limiter.js';
@@ -111,7 +112,7 @@ export class Uploader {
           return data;
         },
         (e: unknown) => {
-          this.o.warn(`could not read piece ${index}: ${e instanceof Error ? e.message : e}`);
+          this.o.warn(`could not read piece ${index}: ${errorMessage(e)}`);
           return undefined;
         },
       );

@@ -11,7 +11,7 @@ import type { MemoryBudget } from './memory.js';
 import { blameFailure, blameOnVerified, type FailedAttempt } from './blame.js';
 import { BLOCK_SIZE } from '../geometry.js';
 import { bytesEqual } from '../bytes.js';
-import { TabswarmError } from '../errors.js';
+import { TabswarmError, errorMessage } from '../errors.js';
 
 /** Failed copies kept per piece for blame; more than this and the oldest is dropped. */
 const MAX_FAILED_ATTEMPTS = 3;
@@ -83,7 +83,7 @@ export class PieceVerifier {
       try {
         ok = bytesEqual(await this.o.hasher(buffer), this.o.pieceHash(index));
       } catch (e) {
-        return { kind: 'error', error: new TabswarmError(`could not hash piece ${index}: ${e instanceof Error ? e.message : e}`) };
+        return { kind: 'error', error: new TabswarmError(`could not hash piece ${index}: ${errorMessage(e)}`) };
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run while this awaited
       if (this.closed) return { kind: 'skipped' };
@@ -92,7 +92,7 @@ export class PieceVerifier {
         await this.o.store.put(index, buffer);
       } catch (e) {
         const full = e instanceof StorageError && e.quotaExceeded;
-        return { kind: 'error', error: new StorageError(`${full ? 'storage is full' : 'could not store a piece'}: ${e instanceof Error ? e.message : e}`, full) };
+        return { kind: 'error', error: new StorageError(`${full ? 'storage is full' : 'could not store a piece'}: ${errorMessage(e)}`, full) };
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run while this awaited
       if (this.closed) return { kind: 'skipped' };
