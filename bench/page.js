@@ -53,9 +53,7 @@ globalThis.bench = {
     const torrent = await client.add(typeof input === 'string' ? input : new Uint8Array(input));
     this.torrent = torrent;
     torrent.addEventListener('progress', () => (firstPieceMs ??= performance.now() - t0));
-    const failed = new Promise((_, reject) =>
-      torrent.addEventListener('error', (e) => reject(new Error(e.detail.error.message))),
-    );
+    const failed = new Promise((_, reject) => torrent.addEventListener('error', (e) => reject(new Error(e.detail.error.message))));
     await Promise.race([torrent.done, failed]);
     const ms = performance.now() - t0;
     const files = await this.fileDigests(torrent.files);
@@ -65,7 +63,7 @@ globalThis.bench = {
     return Array.from(this.torrent.torrentFile);
   },
   tabswarmWarnings() {
-    return this.ts ? this.warnings ?? [] : [];
+    return this.ts ? (this.warnings ?? []) : [];
   },
   tabswarmUploaded() {
     return this.torrent.uploaded;
@@ -148,7 +146,7 @@ globalThis.bench = {
     const dc = this.dc;
     const chunk = new Uint8Array(message);
     dc.bufferedAmountLowThreshold = low;
-    for (let sent = 0; sent < size; ) {
+    for (let sent = 0; sent < size;) {
       if (dc.bufferedAmount > high) await new Promise((r) => (dc.onbufferedamountlow = r));
       const n = Math.min(chunk.length, size - sent);
       dc.send(n === chunk.length ? chunk : chunk.subarray(0, n));

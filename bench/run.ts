@@ -46,7 +46,13 @@ const swarmSize = Math.round(Number(values['swarm-mib']) * MiB);
 const leecherCount = Number(values.leechers);
 const streamMiB = Number(values['stream-mib']);
 const only = new Set(values.only.split(','));
-for (const [name, v] of [['mib', size], ['rounds', rounds], ['swarm-mib', swarmSize], ['leechers', leecherCount], ['stream-mib', streamMiB]] as const) {
+for (const [name, v] of [
+  ['mib', size],
+  ['rounds', rounds],
+  ['swarm-mib', swarmSize],
+  ['leechers', leecherCount],
+  ['stream-mib', streamMiB],
+] as const) {
   if (!Number.isFinite(v) || v <= 0) {
     console.error(`--${name} must be a positive number`);
     process.exit(2);
@@ -155,11 +161,7 @@ async function swarm(pages: Pages, tracker: string, kind: 'tabswarm' | 'webtorre
 const fmt = (x: number | undefined, digits = 1): string => (x === undefined ? '—' : x.toFixed(digits));
 const round3 = (x: number | undefined): number | null => (x === undefined ? null : Math.round(x * 1000) / 1000);
 
-const [browser, lib, tracker] = await Promise.all([
-  launchChromium(),
-  serveLibrary({ '/webtorrent.min.js': webtorrentBundle }),
-  startTracker(),
-]);
+const [browser, lib, tracker] = await Promise.all([launchChromium(), serveLibrary({ '/webtorrent.min.js': webtorrentBundle }), startTracker()]);
 const pages = new Pages(browser, lib);
 const transfers: Transfer[] = [];
 const swarms: SwarmResult[] = [];
@@ -194,7 +196,9 @@ try {
         await pages.closeAll();
       }
       swarms.push(result);
-      console.log(`  ${kind.padEnd(10)}  ${result.error ? `failed: ${result.error}` : `seeder upload ${fmt(result.seederUpload, 2)} × file size, all done in ${fmt(result.seconds)} s`}`);
+      console.log(
+        `  ${kind.padEnd(10)}  ${result.error ? `failed: ${result.error}` : `seeder upload ${fmt(result.seederUpload, 2)} × file size, all done in ${fmt(result.seconds)} s`}`,
+      );
     }
   }
   if (only.has('stream')) {

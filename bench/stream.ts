@@ -151,7 +151,11 @@ export async function streamBench(browser: Browser, tracker: string, fileMiB: nu
           await page.waitForFunction(
             () =>
               benchVideo()?.error != null ||
-              document.querySelector('tabswarm-app')?.shadowRoot?.querySelector('ts-torrent-card')?.shadowRoot?.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') === '100',
+              document
+                .querySelector('tabswarm-app')
+                ?.shadowRoot?.querySelector('ts-torrent-card')
+                ?.shadowRoot?.querySelector('[role=progressbar]')
+                ?.getAttribute('aria-valuenow') === '100',
             undefined,
             { timeout: 900_000, polling: 500 },
           );

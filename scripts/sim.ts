@@ -32,23 +32,28 @@ function num(name: keyof typeof values): number {
   return v;
 }
 
-const result = await simulate({
-  peers: Math.round(num('peers')),
-  fileSize: Math.round(num('file-mib') * KiB * KiB),
-  pieceLength: Math.round(num('piece-kib') * KiB),
-  seederUpload: num('seeder-up-kib') * KiB,
-  peerUpload: num('up-kib') * KiB,
-  peerDownload: num('down-kib') * KiB,
-  latency: num('latency'),
-  neighbours: Math.round(num('neighbours')),
-  maxPeers: Math.round(num('max-peers')),
-  seed: Math.round(num('seed')),
-}, values.quiet ? undefined : (p) => {
-  // Progress on stderr, so that stdout stays one JSON line.
-  process.stderr.write(
-    `\r[sim] t=${p.seconds.toFixed(0)} s simulated, ${(p.fraction * 100).toFixed(1)} % of the bytes, ` +
-      `${p.finished}/${p.peers} peers done, ${(p.wallMs / 1000).toFixed(0)} s wall  `,
-  );
-});
+const result = await simulate(
+  {
+    peers: Math.round(num('peers')),
+    fileSize: Math.round(num('file-mib') * KiB * KiB),
+    pieceLength: Math.round(num('piece-kib') * KiB),
+    seederUpload: num('seeder-up-kib') * KiB,
+    peerUpload: num('up-kib') * KiB,
+    peerDownload: num('down-kib') * KiB,
+    latency: num('latency'),
+    neighbours: Math.round(num('neighbours')),
+    maxPeers: Math.round(num('max-peers')),
+    seed: Math.round(num('seed')),
+  },
+  values.quiet
+    ? undefined
+    : (p) => {
+        // Progress on stderr, so that stdout stays one JSON line.
+        process.stderr.write(
+          `\r[sim] t=${p.seconds.toFixed(0)} s simulated, ${(p.fraction * 100).toFixed(1)} % of the bytes, ` +
+            `${p.finished}/${p.peers} peers done, ${(p.wallMs / 1000).toFixed(0)} s wall  `,
+        );
+      },
+);
 if (!values.quiet) process.stderr.write('\n');
 console.log(JSON.stringify(result));

@@ -11,7 +11,10 @@ export interface Entry {
 
 export const ATTRIBUTES: Entry[] = [
   { name: 'src', description: 'A magnet link, a tabswarm share link, or the URL of a .torrent file.' },
-  { name: 'file', description: 'The file to show: its index (0) or its path. By default the largest video or audio file, else the largest image, else the largest file.' },
+  {
+    name: 'file',
+    description: 'The file to show: its index (0) or its path. By default the largest video or audio file, else the largest image, else the largest file.',
+  },
   { name: 'announce', description: 'More trackers (WebSocket URLs), separated by spaces.' },
   { name: 'label', description: 'The accessible name of the player or image (by default the file’s name).' },
   { name: 'controls', description: 'Shows the player’s controls.' },

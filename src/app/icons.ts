@@ -1,8 +1,7 @@
 /** Small stroke icons (24×24 grid, drawn here), decorative: always next to a text label. */
 import { svg, type SVGTemplateResult } from 'lit';
 
-const icon = (body: SVGTemplateResult) =>
-  svg`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${body}</svg>`;
+const icon = (body: SVGTemplateResult) => svg`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${body}</svg>`;
 
 export const icons = {
   upload: icon(svg`<path d="M12 16V4M7 9l5-5 5 5M5 20h14" />`),

@@ -27,7 +27,11 @@ export function saveTorrentFile(torrent: Torrent, file: TorrentFile, streaming?:
 export function saveTorrent(torrent: Torrent, streaming?: StreamServer): Promise<SaveOutcome> {
   const complete = torrent.files.filter(isComplete);
   if (torrent.files.length === 1 && complete[0]) return saveTorrentFile(torrent, complete[0], streaming);
-  return saveAllAsZip(torrent.name, complete.map((f) => fileSource(f)), hostFor(streaming));
+  return saveAllAsZip(
+    torrent.name,
+    complete.map((f) => fileSource(f)),
+    hostFor(streaming),
+  );
 }
 
 /** The .torrent file, as an ordinary download named `<name>.torrent`. */

@@ -197,11 +197,7 @@ export function saveFile(source: SaveSource, host: SaveHost = defaultHost()): Pr
 }
 
 /** Saves all `sources` as one zip named after `name`. Call it from a user gesture (a click). */
-export function saveAllAsZip(
-  name: string,
-  sources: Iterable<SaveSource> | AsyncIterable<SaveSource>,
-  host: SaveHost = defaultHost(),
-): Promise<SaveOutcome> {
+export function saveAllAsZip(name: string, sources: Iterable<SaveSource> | AsyncIterable<SaveSource>, host: SaveHost = defaultHost()): Promise<SaveOutcome> {
   const zipName = safeFileName(/\.zip$/i.test(name) ? name : `${name}.zip`);
   const zip = { description: 'Zip archive', mimeType: 'application/zip', extension: '.zip' };
   return saveStream(zipName, () => zipStream(sources), zip, host);

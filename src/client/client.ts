@@ -199,9 +199,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
   /** Creates a torrent from files and seeds it. Pieces are stored, so it seeds again after a reload. */
   async seed(input: readonly SeedInput[] | FileList, opts: SeedOptions = {}): Promise<Torrent> {
     this.checkAlive();
-    const files = Array.from(input as ArrayLike<SeedInput>).map((f) =>
-      f instanceof File ? { path: f.webkitRelativePath || f.name, data: f } : f,
-    );
+    const files = Array.from(input as ArrayLike<SeedInput>).map((f) => (f instanceof File ? { path: f.webkitRelativePath || f.name, data: f } : f));
     const announce = unique([...(opts.announce ?? []), ...this.o.announce]);
     const created = await createTorrent(files, {
       name: opts.name,
@@ -219,7 +217,16 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     // While this page lives, pieces are served from the files themselves (see source-store.ts).
     const geometry = new PieceGeometry(metainfo);
     const served = new SourceBackedStore(store, files, geometry, metainfo.pieces, sha1, (m) => this.warn(`${metainfo.name}: ${m}`));
-    return this.open({ infoHash: created.infoHash, name: metainfo.name, announce, urlList: metainfo.urlList, exactSource: [], metainfo, store: served, seeding: true });
+    return this.open({
+      infoHash: created.infoHash,
+      name: metainfo.name,
+      announce,
+      urlList: metainfo.urlList,
+      exactSource: [],
+      metainfo,
+      store: served,
+      seeding: true,
+    });
   }
 
   /** Adds a torrent by magnet link, info hash, or .torrent bytes, and starts downloading. */
@@ -423,12 +430,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
 }
 
 /** Stores every piece of the given files not yet stored, keeping at most 8 MiB of writes in flight. */
-async function writePieces(
-  files: readonly SourceFile[],
-  metainfo: Metainfo,
-  store: PieceStore,
-  onProgress?: (done: number) => void,
-): Promise<void> {
+async function writePieces(files: readonly SourceFile[], metainfo: Metainfo, store: PieceStore, onProgress?: (done: number) => void): Promise<void> {
   const geometry = new PieceGeometry(metainfo);
   const reader = new SpanReader(files, geometry);
   const already = new Set(await store.stored());

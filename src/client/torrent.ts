@@ -259,7 +259,10 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     const count = this.fileCountOrThrow();
     for (const i of indexes ?? []) if (!Number.isInteger(i) || i < 0 || i >= count) throw new RangeError(`no file ${i}`);
     const set = indexes === undefined ? undefined : new Set(indexes);
-    const same = set === undefined ? this.selected === undefined : this.selected !== undefined && set.size === this.selected.size && [...set].every((i) => this.selected!.has(i));
+    const same =
+      set === undefined
+        ? this.selected === undefined
+        : this.selected !== undefined && set.size === this.selected.size && [...set].every((i) => this.selected!.has(i));
     if (same) return;
     this.setSelected(set === undefined || set.size === count ? undefined : set);
   }

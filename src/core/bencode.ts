@@ -50,9 +50,7 @@ const C_I = 0x69;
 const C_L = 0x6c;
 
 /** An open list or dictionary while decoding; a dictionary frame holds the key whose value comes next. */
-type Frame =
-  | { readonly list: BValue[] }
-  | { readonly dict: BDict; key: string | undefined; valueStart: number };
+type Frame = { readonly list: BValue[] } | { readonly dict: BDict; key: string | undefined; valueStart: number };
 
 /**
  * The decoder walks the input with an explicit stack of open lists and dictionaries, not by
@@ -266,8 +264,7 @@ export function encode(value: BEncodable): Uint8Array {
       ascii('e');
     } else {
       const entries: [Uint8Array, BEncodable][] = [];
-      const source: Iterable<[string, BEncodable | undefined]> =
-        v instanceof Map ? v.entries() : Object.entries(v as Record<string, BEncodable | undefined>);
+      const source: Iterable<[string, BEncodable | undefined]> = v instanceof Map ? v.entries() : Object.entries(v as Record<string, BEncodable | undefined>);
       for (const [k, item] of source) if (item !== undefined) entries.push([keyBytes(k), item]);
       entries.sort((a, b) => compareBytes(a[0], b[0]));
       ascii('d');

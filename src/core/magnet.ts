@@ -77,8 +77,7 @@ function percentDecode(key: string, raw: string): string {
     return decodeURIComponent(raw);
   } catch {
     return fail(
-      `the "${key}" parameter has malformed percent-encoding (${excerpt(raw)}): ` +
-        'each % must be followed by two hex digits that form valid UTF-8',
+      `the "${key}" parameter has malformed percent-encoding (${excerpt(raw)}): ` + 'each % must be followed by two hex digits that form valid UTF-8',
     );
   }
 }
@@ -93,10 +92,7 @@ function decodeHash(raw: string): Uint8Array {
     if (!BASE32_32.test(hash)) fail(`the info hash ${excerpt(hash)} is not base32 (expected 32 characters A-Z, 2-7)`);
     return fromBase32(hash)!;
   }
-  return fail(
-    `the info hash ${excerpt(hash)} has ${hash.length} characters; ` +
-      'expected 40 hex or 32 base32 characters after "xt=urn:btih:"',
-  );
+  return fail(`the info hash ${excerpt(hash)} has ${hash.length} characters; ` + 'expected 40 hex or 32 base32 characters after "xt=urn:btih:"');
 }
 
 function parseIndex(text: string, item: string): number {
@@ -224,7 +220,7 @@ function formatSelect(select: readonly number[]): string {
   const sorted = [...new Set(select)].sort((a, b) => a - b);
   if (sorted.length > MAX_SELECT_INDEXES) fail(`at most ${MAX_SELECT_INDEXES} files can be selected`);
   const items: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     const from = sorted[i]!;
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;

@@ -39,7 +39,5 @@ export async function rasterise(blob: Blob, type: string): Promise<Blob> {
   if (!context) throw new Error('this browser cannot draw the image');
   context.drawImage(image, 0, 0, canvas.width, canvas.height);
   image.removeAttribute('src');
-  return new Promise((resolve, reject) =>
-    canvas.toBlob((png) => (png ? resolve(png) : reject(new Error('this browser cannot draw the image'))), 'image/png'),
-  );
+  return new Promise((resolve, reject) => canvas.toBlob((png) => (png ? resolve(png) : reject(new Error('this browser cannot draw the image'))), 'image/png'));
 }

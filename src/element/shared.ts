@@ -205,11 +205,15 @@ async function start(): Promise<StreamServer> {
   if (!container) throw new Error('this page cannot use service workers (they need https, or http on localhost)');
   const workerUrl = new URL(options.workerUrl ?? SERVICE_WORKER_FILE, options.workerUrl ? document.baseURI : import.meta.url);
   if (workerUrl.origin !== location.origin) {
-    throw new Error(`the service worker ${workerUrl.href} is not on this page's origin: serve tabswarm-sw.js from this site and name it with configureTabSwarm({ workerUrl })`);
+    throw new Error(
+      `the service worker ${workerUrl.href} is not on this page's origin: serve tabswarm-sw.js from this site and name it with configureTabSwarm({ workerUrl })`,
+    );
   }
   const scope = new URL(options.scope ?? './', options.scope ? document.baseURI : workerUrl).href;
   if (!location.href.startsWith(scope)) {
-    throw new Error(`this page is outside the scope of the service worker (${scope}): put tabswarm-sw.js in a folder above the page, such as the site's root, and name it with configureTabSwarm({ workerUrl })`);
+    throw new Error(
+      `this page is outside the scope of the service worker (${scope}): put tabswarm-sw.js in a folder above the page, such as the site's root, and name it with configureTabSwarm({ workerUrl })`,
+    );
   }
   // Never take a page from another service worker (registering would replace it or shadow it).
   const existing = await container.getRegistration(location.href);

@@ -125,7 +125,9 @@ export class TabSwarmElement extends LitElement implements EmbedHost {
     const name = pathInTorrent(file, t.name);
     if (v.url && v.kind !== 'card') {
       return html`${this.renderMedia(v.url, this.label || name)}
-        <div part="status" class="status">${this.renderProgress(file, name)}<span part="details" class="details">${this.details(t, file)}</span>${this.renderSave(file, name)}</div>`;
+        <div part="status" class="status">
+          ${this.renderProgress(file, name)}<span part="details" class="details">${this.details(t, file)}</span>${this.renderSave(file, name)}
+        </div>`;
     }
     return html`<div part="card" class="card">
       <div class="head">
@@ -134,8 +136,7 @@ export class TabSwarmElement extends LitElement implements EmbedHost {
       </div>
       ${this.renderProgress(file, name)}
       <p part="details" class="muted">${this.details(t, file)}</p>
-      ${v.notice ? html`<p part="message" class="message">${v.notice}</p>` : nothing}
-      ${this.renderSave(file, name)}
+      ${v.notice ? html`<p part="message" class="message">${v.notice}</p>` : nothing} ${this.renderSave(file, name)}
     </div>`;
   }
 

@@ -66,7 +66,6 @@ export interface SimResult {
   wallMs: number;
 }
 
-
 /** The synthetic content of a piece: cheap to make, different for every piece. */
 function pieceContent(index: number, size: number): Uint8Array {
   const out = new Uint8Array(size);
@@ -136,11 +135,7 @@ export interface SimProgress {
  * Runs the swarm. `onProgress`, when given, is called every `progressEvery` simulated seconds
  * (it does not change the result: the same timers fire in the same order).
  */
-export async function simulate(
-  options: Partial<SimOptions> = {},
-  onProgress?: (p: SimProgress) => void,
-  progressEvery = 5,
-): Promise<SimResult> {
+export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (p: SimProgress) => void, progressEvery = 5): Promise<SimResult> {
   const o: SimOptions = { ...DEFAULT_SIM, ...options };
   const wallStart = Date.now();
   const random = mulberry32(o.seed);

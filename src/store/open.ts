@@ -48,11 +48,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * but fail every open) and otherwise falls back to a MemoryStore, saying why in fallbackReason.
  * Never rejects for an unusable IndexedDB; throws TypeError for a malformed info hash.
  */
-export async function openPieceStore(
-  infoHash: string,
-  kind: PieceStoreKind,
-  options: OpenPieceStoreOptions = {},
-): Promise<OpenedPieceStore> {
+export async function openPieceStore(infoHash: string, kind: PieceStoreKind, options: OpenPieceStoreOptions = {}): Promise<OpenedPieceStore> {
   const memory = (): PieceStore => new MemoryStore(options.memoryMaxBytes);
   if (kind === 'memory') return { store: memory(), kind: 'memory' };
   const fallback = (why: string): OpenedPieceStore => ({

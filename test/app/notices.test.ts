@@ -114,6 +114,8 @@ describe('memoryStorageNotice', () => {
       'IndexedDB could not be opened (InvalidStateError: A mutation operation was attempted on a database that did not allow mutations.). Downloaded pieces are kept in memory only and will be lost when this tab closes or reloads.',
     );
     expect(n).toMatchObject({ id: 'storage-memory', level: 'warning', title: 'Downloads will not survive a reload', dismissible: true });
-    expect(n.message).toMatch(/^IndexedDB could not be opened \(InvalidStateError: .*will be lost when this tab closes or reloads\. Save what you download before you close or reload this tab\./);
+    expect(n.message).toMatch(
+      /^IndexedDB could not be opened \(InvalidStateError: .*will be lost when this tab closes or reloads\. Save what you download before you close or reload this tab\./,
+    );
   });
 });

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  cellRect,
-  columnFill,
-  columnRange,
-  describePieces,
-  layout,
-  summarisePieces,
-  type GridLayout,
-} from '../../src/app/components/piece-map.js';
+import { cellRect, columnFill, columnRange, describePieces, layout, summarisePieces, type GridLayout } from '../../src/app/components/piece-map.js';
 
 describe('summarisePieces', () => {
   it('counts verified, downloading and missing pieces', () => {
@@ -66,38 +58,33 @@ describe('layout', () => {
 
   it('places every piece in its own cell inside the canvas, filling the width', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 3000 }),
-        fc.integer({ min: 1, max: 3000 }),
-        fc.constantFrom(1, 1.25, 1.5, 2, 3),
-        (count, width, dpr) => {
-          const l = layout(count, width, dpr);
-          if (count > width) {
-            expect(l.kind).toBe('bar');
-            return;
-          }
-          if (l.kind !== 'grid') throw new Error(`expected a grid, got ${l.kind}`);
-          expect(l.height).toBeLessThanOrEqual(Math.round(160 * dpr));
-          expect(l.columns * l.rows).toBeGreaterThanOrEqual(count);
-          expect(l.columns * (l.rows - 1)).toBeLessThan(count);
-          const last = cellRect(l, l.columns - 1);
-          expect(last.x + last.w + l.gap).toBe(l.width);
-          expect(cellRect(l, 0)).toMatchObject({ x: 0, y: 0 });
-          // plain checks in the loop (an expect per cell is slow), one assertion on the first bad cell
-          let bad: string | undefined;
-          let prev = cellRect(l, 0);
-          for (let i = 0; i < count && bad === undefined; i++) {
-            const r = cellRect(l, i);
-            const newRow = i % l.columns === 0;
-            if (r.w < 1 || r.h < 1) bad = `cell ${i} is empty`;
-            else if (r.x + r.w > l.width || r.y + r.h > l.height) bad = `cell ${i} is outside the canvas`;
-            else if (i > 0 && !newRow && r.x < prev.x + prev.w) bad = `cell ${i} overlaps the one before`;
-            else if (i > 0 && newRow && r.y < prev.y + prev.h) bad = `row of cell ${i} overlaps the row above`;
-            prev = r;
-          }
-          expect(bad).toBeUndefined();
-        },
-      ),
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 3000 }), fc.constantFrom(1, 1.25, 1.5, 2, 3), (count, width, dpr) => {
+        const l = layout(count, width, dpr);
+        if (count > width) {
+          expect(l.kind).toBe('bar');
+          return;
+        }
+        if (l.kind !== 'grid') throw new Error(`expected a grid, got ${l.kind}`);
+        expect(l.height).toBeLessThanOrEqual(Math.round(160 * dpr));
+        expect(l.columns * l.rows).toBeGreaterThanOrEqual(count);
+        expect(l.columns * (l.rows - 1)).toBeLessThan(count);
+        const last = cellRect(l, l.columns - 1);
+        expect(last.x + last.w + l.gap).toBe(l.width);
+        expect(cellRect(l, 0)).toMatchObject({ x: 0, y: 0 });
+        // plain checks in the loop (an expect per cell is slow), one assertion on the first bad cell
+        let bad: string | undefined;
+        let prev = cellRect(l, 0);
+        for (let i = 0; i < count && bad === undefined; i++) {
+          const r = cellRect(l, i);
+          const newRow = i % l.columns === 0;
+          if (r.w < 1 || r.h < 1) bad = `cell ${i} is empty`;
+          else if (r.x + r.w > l.width || r.y + r.h > l.height) bad = `cell ${i} is outside the canvas`;
+          else if (i > 0 && !newRow && r.x < prev.x + prev.w) bad = `cell ${i} overlaps the one before`;
+          else if (i > 0 && newRow && r.y < prev.y + prev.h) bad = `row of cell ${i} overlaps the row above`;
+          prev = r;
+        }
+        expect(bad).toBeUndefined();
+      }),
       { numRuns: 300 },
     );
   });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  QUIET_ZONE,
-  QrCodeTooLongError,
-  matrixPath,
-  qrMatrix,
-  qrSvgPath,
-  type QrMatrix,
-} from '../../src/app/components/qr-code.js';
+import { QUIET_ZONE, QrCodeTooLongError, matrixPath, qrMatrix, qrSvgPath, type QrMatrix } from '../../src/app/components/qr-code.js';
 
 const dark = (m: QrMatrix, row: number, col: number): boolean => m.modules[row * m.size + col] === 1;
 

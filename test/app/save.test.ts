@@ -235,13 +235,7 @@ describe('zipStream', () => {
 
   it('makes paths safe and unique', async () => {
     const zip = await readAll(
-      zipStream([
-        source('../../evil.sh', hello),
-        source('dir/a.txt', hello),
-        source('dir/A.txt', hello),
-        source('dir//./a.txt', hello),
-        source('', hello),
-      ]),
+      zipStream([source('../../evil.sh', hello), source('dir/a.txt', hello), source('dir/A.txt', hello), source('dir//./a.txt', hello), source('', hello)]),
     );
     expect(readZip(zip).map((e) => e.name)).toEqual(['evil.sh', 'dir/a.txt', 'dir/A (2).txt', 'dir/a (3).txt', 'file']);
   });
@@ -449,9 +443,7 @@ describe('saveAllAsZip', () => {
     const fake = fakeHost('write');
     const outcome = await saveAllAsZip('My album', [source('My album/1.txt', utf8('one')), source('My album/2.txt', utf8('two'))], fake.host);
     expect(outcome).toBe('saved');
-    expect(fake.pickerCalls).toEqual([
-      { suggestedName: 'My album.zip', types: [{ description: 'Zip archive', accept: { 'application/zip': ['.zip'] } }] },
-    ]);
+    expect(fake.pickerCalls).toEqual([{ suggestedName: 'My album.zip', types: [{ description: 'Zip archive', accept: { 'application/zip': ['.zip'] } }] }]);
     const entries = readZip(fake.written());
     expect(entries.map((e) => [e.name, new TextDecoder().decode(e.data)])).toEqual([
       ['My album/1.txt', 'one'],

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_SETTINGS,
-  formatIceLines,
-  loadSettings,
-  parseIceLines,
-  parseSettings,
-  parseTrackerLines,
-  saveSettings,
-} from '../../src/app/state/settings.js';
+import { DEFAULT_SETTINGS, formatIceLines, loadSettings, parseIceLines, parseSettings, parseTrackerLines, saveSettings } from '../../src/app/state/settings.js';
 import { magnetFromLocation, shareLink } from '../../src/shared/share-link.js';
 
 function memoryStorage(): Storage {

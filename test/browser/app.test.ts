@@ -139,7 +139,10 @@ describe('the app in Chromium', () => {
     await leecher.page.getByText('Nothing here yet').waitFor();
     // Removing while keeping the data (the seeder) leaves its pieces.
     await seeder.page.getByRole('button', { name: 'Remove', exact: true }).click();
-    await seeder.page.getByRole('dialog', { name: /^Remove/ }).getByRole('button', { name: 'Remove', exact: true }).click();
+    await seeder.page
+      .getByRole('dialog', { name: /^Remove/ })
+      .getByRole('button', { name: 'Remove', exact: true })
+      .click();
     await seeder.page.getByRole('heading', { name: 'greeting.bin' }).waitFor({ state: 'detached' });
     expect(await storedPieces(seeder.page, infoHash)).toBeGreaterThan(0);
 
@@ -255,7 +258,9 @@ describe('the app in Chromium', () => {
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect(await page.locator('tabswarm-app').getAttribute('theme')).toBe('dark');
-    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('tabswarm-settings') ?? '{}') as { downloadLimit: number; announce: string[]; theme: string });
+    const stored = await page.evaluate(
+      () => JSON.parse(localStorage.getItem('tabswarm-settings') ?? '{}') as { downloadLimit: number; announce: string[]; theme: string },
+    );
     expect(stored).toMatchObject({ downloadLimit: 256 * KiB, announce: [bed.tracker.url], theme: 'dark' });
     // The client was recreated: the torrent came back from IndexedDB.
     await page.getByText('Reconnected with the new settings.').waitFor();

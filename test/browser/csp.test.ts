@@ -27,11 +27,17 @@ describe('Content-Security-Policy', () => {
     expect(policy).not.toMatch(/script-src[^;]*unsafe/);
     expect(policy).toMatch(/object-src 'none'/);
     // Share a file: hashing, storing, the torrent card, the share panel (QR code).
-    await page.locator('input[type=file]:not([webkitdirectory])').first().setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('hello, csp') });
+    await page
+      .locator('input[type=file]:not([webkitdirectory])')
+      .first()
+      .setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('hello, csp') });
     await page.getByText('hello.txt').first().waitFor({ timeout: 30_000 });
     const share = page.getByText('Share', { exact: true }).first();
     if (await share.isVisible()) await share.click();
-    await page.getByRole('button', { name: /settings/i }).first().click();
+    await page
+      .getByRole('button', { name: /settings/i })
+      .first()
+      .click();
     await page.waitForTimeout(500);
     // An inline script injected into the page is refused.
     await page.evaluate(() => {

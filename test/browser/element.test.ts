@@ -63,7 +63,12 @@ async function runAxe(page: Page): Promise<string[]> {
     type Result = { violations: { id: string; impact?: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] };
     const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<Result> } }).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? '',
+      help: v.help,
+      nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`),
+    }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.join('\n  ')}`);
 }
@@ -140,7 +145,15 @@ describe('<tab-swarm>', () => {
 
   /** The peers (their peer ids) the seeder has for a torrent. */
   const seederPeerIds = (infoHash: string) =>
-    seeder.evaluate(async (h) => (await (globalThis as unknown as PageGlobals).tabSwarm()).tabSwarmClient().get(h)?.peers().map((p) => p.id) ?? [], infoHash);
+    seeder.evaluate(
+      async (h) =>
+        (await (globalThis as unknown as PageGlobals).tabSwarm())
+          .tabSwarmClient()
+          .get(h)
+          ?.peers()
+          .map((p) => p.id) ?? [],
+      infoHash,
+    );
   const setSeederUpload = (upload: number) =>
     seeder.evaluate(async (upload) => (await (globalThis as unknown as PageGlobals).tabSwarm()).tabSwarmClient().setRateLimits({ upload }), upload);
 
@@ -248,9 +261,19 @@ describe('<tab-swarm>', () => {
 
     // Events: ready (streaming) and done for each, progress on the way; all bubbling and composed.
     const log = await events(page);
-    for (const [id, kind, file] of [['video', 'video', 'recording.webm'], ['image', 'image', 'picture.png'], ['card', 'card', 'notes.bin']] as const) {
-      expect(log.filter((e) => e.type === 'tabswarm-ready' && e.id === id), id).toEqual([expect.objectContaining({ kind, file, streaming: true })]);
-      expect(log.filter((e) => e.type === 'tabswarm-done' && e.id === id), id).toEqual([expect.objectContaining({ file })]);
+    for (const [id, kind, file] of [
+      ['video', 'video', 'recording.webm'],
+      ['image', 'image', 'picture.png'],
+      ['card', 'card', 'notes.bin'],
+    ] as const) {
+      expect(
+        log.filter((e) => e.type === 'tabswarm-ready' && e.id === id),
+        id,
+      ).toEqual([expect.objectContaining({ kind, file, streaming: true })]);
+      expect(
+        log.filter((e) => e.type === 'tabswarm-done' && e.id === id),
+        id,
+      ).toEqual([expect.objectContaining({ file })]);
     }
     expect(log.some((e) => e.type === 'tabswarm-progress')).toBe(true);
     expect(log.every((e) => e.bubbles && e.composed)).toBe(true);
@@ -273,7 +296,10 @@ describe('<tab-swarm>', () => {
     await setSeederUpload(96 * KiB);
     try {
       const slow = await seed('slow.webm', 'video/webm', video);
-      await page.evaluate((src) => document.body.insertAdjacentHTML('beforeend', `<tab-swarm id="slow" src="${src}" muted autoplay></tab-swarm>`), attr(slow.magnet));
+      await page.evaluate(
+        (src) => document.body.insertAdjacentHTML('beforeend', `<tab-swarm id="slow" src="${src}" muted autoplay></tab-swarm>`),
+        attr(slow.magnet),
+      );
       await expect.poll(async () => (await shared(page)).active ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
       const before = await inspect(page, 'slow');
       expect(before.src).toBe(`${server.url}/stream/${slow.infoHash}/0/slow.webm`);
@@ -341,8 +367,16 @@ describe('<tab-swarm>', () => {
       expect(await page.locator(`#${id}`).getByRole('alert').textContent(), id).toMatch(message);
     }
     const log = (await events(page)).filter((e) => e.type === 'tabswarm-error');
-    for (const [id, message] of Object.entries(expected)) expect(log.filter((e) => e.id === id).map((e) => e.message), id).toEqual([expect.stringMatching(message)]);
-    console.log(`errors shown: ${Object.keys(expected).map((id) => log.find((e) => e.id === id)?.message).join(' | ')}`);
+    for (const [id, message] of Object.entries(expected))
+      expect(
+        log.filter((e) => e.id === id).map((e) => e.message),
+        id,
+      ).toEqual([expect.stringMatching(message)]);
+    console.log(
+      `errors shown: ${Object.keys(expected)
+        .map((id) => log.find((e) => e.id === id)?.message)
+        .join(' | ')}`,
+    );
     // The element whose file was missing let its torrent go.
     await expect.poll(async () => (await shared(page)).torrents).toEqual([]);
     // A good src, given later, recovers.
@@ -372,7 +406,11 @@ describe('<tab-swarm>', () => {
     );
     expect((await fetchIn(page, card.save!)).equals(data)).toBe(true);
     const ready = (await events(page)).filter((e) => e.type === 'tabswarm-ready');
-    expect(ready.map((e) => [e.id, e.streaming]).sort()).toEqual([['card', false], ['image', false], ['video', false]]);
+    expect(ready.map((e) => [e.id, e.streaming]).sort()).toEqual([
+      ['card', false],
+      ['image', false],
+      ['video', false],
+    ]);
 
     await page.evaluate(() => document.querySelectorAll('tab-swarm').forEach((el) => el.remove()));
     await expect.poll(async () => (await shared(page)).client, { timeout: 10_000 }).toBe(false);

@@ -41,7 +41,10 @@ describe('bad input in the app', () => {
 
   it('shows a file name with markup and a right-to-left override as text, never as markup', async () => {
     const page = await open();
-    await page.locator('tabswarm-app').locator('input#files').setInputFiles({ name: HOSTILE_NAME, mimeType: 'text/plain', buffer: Buffer.from('x') });
+    await page
+      .locator('tabswarm-app')
+      .locator('input#files')
+      .setInputFiles({ name: HOSTILE_NAME, mimeType: 'text/plain', buffer: Buffer.from('x') });
     await expect.poll(async () => (await appDom(page)).text, { timeout: 30_000 }).toContain('<img src=x');
     const dom = await appDom(page);
     expect(dom.tags).not.toContain('img');
@@ -57,16 +60,20 @@ describe('bad input in the app', () => {
     it(`a malformed .torrent (${label}) gives a readable notice and the app keeps working`, async () => {
       const page = await open();
       const before = (await appDom(page)).text;
-      await page.locator('tabswarm-app').locator('input#torrent-file').setInputFiles({ name: 'bad.torrent', mimeType: 'application/x-bittorrent', buffer: bytes });
+      await page
+        .locator('tabswarm-app')
+        .locator('input#torrent-file')
+        .setInputFiles({ name: 'bad.torrent', mimeType: 'application/x-bittorrent', buffer: bytes });
       await expect.poll(async () => (await appDom(page)).text.length, { timeout: 10_000 }).toBeGreaterThan(before.length);
       const notice = await page.evaluate(() => {
         const find = (root: Document | ShadowRoot): string => {
           const host = root.querySelector('ts-notices');
           if (host?.shadowRoot) return host.shadowRoot.textContent ?? '';
-          for (const el of Array.from(root.querySelectorAll('*'))) if (el.shadowRoot) {
-            const t = find(el.shadowRoot);
-            if (t) return t;
-          }
+          for (const el of Array.from(root.querySelectorAll('*')))
+            if (el.shadowRoot) {
+              const t = find(el.shadowRoot);
+              if (t) return t;
+            }
           return '';
         };
         return find(document);
@@ -76,7 +83,10 @@ describe('bad input in the app', () => {
       expect(notice).toMatch(/Not a valid \.torrent file: \S/);
       expect(notice).toMatch(/Ask the sender/);
       // Still working: a real file is shared afterwards.
-      await page.locator('tabswarm-app').locator('input#files').setInputFiles({ name: 'fine.txt', mimeType: 'text/plain', buffer: Buffer.from('fine') });
+      await page
+        .locator('tabswarm-app')
+        .locator('input#files')
+        .setInputFiles({ name: 'fine.txt', mimeType: 'text/plain', buffer: Buffer.from('fine') });
       await expect.poll(async () => (await appDom(page)).text, { timeout: 30_000 }).toContain('fine.txt');
       await page.context().close();
     }, 60_000);

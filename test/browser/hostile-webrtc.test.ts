@@ -168,7 +168,14 @@ describe('hostile peers over WebRTC, through the real tracker', () => {
   }
 
   async function runCase(kind: Kind, c: Case, index: number): Promise<CaseResult> {
-    const spec: CaseSpec = { tracker: tracker.url, behaviour: c.behaviour, name: `case-${index}.bin`, size: SIZE, seed: 1000 + index, pieceLength: PIECE_LENGTH };
+    const spec: CaseSpec = {
+      tracker: tracker.url,
+      behaviour: c.behaviour,
+      name: `case-${index}.bin`,
+      size: SIZE,
+      seed: 1000 + index,
+      pieceLength: PIECE_LENGTH,
+    };
     const prepared = await hostile.evaluate((s) => (globalThis as unknown as HostileGlobals).hostile.prepare(s), spec);
     const victim = await peerContext();
     try {
@@ -185,13 +192,22 @@ describe('hostile peers over WebRTC, through the real tracker', () => {
       const namesHostile = (w: string): boolean => w.includes(prepared.peerId);
       const reacted = (r: HostileReport, s: PeerStatus): boolean => (attackedOn(r)?.closedBy ?? null) !== null || s.warnings.some(namesHostile);
       const settleMs = c.expect === 'keep' ? 2_000 : 10_000;
-      await waitUntil(async () => [await hostileReport(), await victimStatus(victim.page)] as const, ([r, s]) => reacted(r, s), settleMs);
+      await waitUntil(
+        async () => [await hostileReport(), await victimStatus(victim.page)] as const,
+        ([r, s]) => reacted(r, s),
+        settleMs,
+      );
 
       // What the hostile peer alone achieved: how far the victim got, and how many warnings it gave.
       const alone = await victimStatus(victim.page);
       const joined = Date.now();
       if (!c.seederFirst) await seed(index, prepared);
-      const finished = await waitUntil(() => victimStatus(victim.page), (s) => s.done || s.failed !== null, kind === 'tabswarm' ? 60_000 : 30_000, 200);
+      const finished = await waitUntil(
+        () => victimStatus(victim.page),
+        (s) => s.done || s.failed !== null,
+        kind === 'tabswarm' ? 60_000 : 30_000,
+        200,
+      );
       const status = finished.value;
       const identical = status.done && (await victim.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.fileSha256())) === prepared.sha256;
       const report = await hostileReport();
@@ -244,7 +260,10 @@ describe('hostile peers over WebRTC, through the real tracker', () => {
       const banned = r.warnings.some((w) => w.includes(`peer ${r.hostilePeerId} dropped: banned`));
       if (c.expect === 'ban' || c.expect === 'drop') {
         expect(r.closedBy, info).toBe('remote');
-        expect(r.warnings.some((w) => w.includes(`peer ${r.hostilePeerId} dropped`)), info).toBe(true);
+        expect(
+          r.warnings.some((w) => w.includes(`peer ${r.hostilePeerId} dropped`)),
+          info,
+        ).toBe(true);
         expect(banned, info).toBe(c.expect === 'ban');
       } else {
         // Slow, stingy or gone, but it sent nothing false: not banned.
@@ -258,7 +277,9 @@ describe('hostile peers over WebRTC, through the real tracker', () => {
     CASES.forEach((c, index) => {
       it(`WebTorrent: a peer that ${c.label}`, async () => {
         const r = await runCase('webtorrent', c, 100 + index);
-        console.log(`WebTorrent, ${c.behaviour}: ${r.outcome}; hostile closed by ${r.closedBy ?? 'nobody'}; warnings ${JSON.stringify(r.warnings)}; errors ${JSON.stringify(r.errors)}`);
+        console.log(
+          `WebTorrent, ${c.behaviour}: ${r.outcome}; hostile closed by ${r.closedBy ?? 'nobody'}; warnings ${JSON.stringify(r.warnings)}; errors ${JSON.stringify(r.errors)}`,
+        );
         // Only the harness is checked: the hostile peer must have reached WebTorrent for the record to mean anything.
         expect(r.connected).toBe(true);
       }, 120_000);

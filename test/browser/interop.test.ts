@@ -36,7 +36,6 @@ const NESTED: Spec[] = [
   { path: 'album/cover.bin', size: 33_333, seed: 6 },
 ];
 
-
 /**
  * A web seed: serves `files` under /seed/ with Range and CORS; `corrupt` flips one byte of one file.
  * `publish` serves a .torrent file under /t/ (an exact source) and returns its URL.
@@ -98,8 +97,7 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
     await p.goto(`${bed.lib.url}/blank.html`);
     return p;
   }
-  const call = <T>(p: Page, fn: string, ...args: unknown[]): Promise<T> =>
-    p.evaluate<T>(`bench.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`);
+  const call = <T>(p: Page, fn: string, ...args: unknown[]): Promise<T> => p.evaluate<T>(`bench.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`);
 
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
@@ -168,7 +166,12 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
       const other = Buffer.from(torrentFile);
       const at = other.indexOf('5:album');
       other[at + 6] = 'n'.charCodeAt(0);
-      const sources = ['ftp://127.0.0.1/album.torrent', `${http.url.replace('/seed/', '/t/')}missing.torrent`, http.publish('other.torrent', other), http.publish('album.torrent', torrentFile)];
+      const sources = [
+        'ftp://127.0.0.1/album.torrent',
+        `${http.url.replace('/seed/', '/t/')}missing.torrent`,
+        http.publish('other.torrent', other),
+        http.publish('album.torrent', torrentFile),
+      ];
       const link = magnet + sources.map((u) => `&xs=${encodeURIComponent(u)}`).join('');
       const leecher = await page();
       const got = await call<Got>(leecher, 'tabswarmGet', bed.tracker.url, link);

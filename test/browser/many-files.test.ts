@@ -198,7 +198,10 @@ describe('a torrent of 100,000 files', () => {
       if (m) reached.push(Number(m[1]));
     }
     expect(reached.slice(0, 3)).toEqual([1, 2, 3]);
-    expect(reached.every((n, k) => n === k + 1), JSON.stringify(reached)).toBe(true);
+    expect(
+      reached.every((n, k) => n === k + 1),
+      JSON.stringify(reached),
+    ).toBe(true);
     expect(reached.length).toBeGreaterThanOrEqual(50);
 
     // Deselecting a file in the middle: its row says so at once, and the others are untouched.

@@ -50,7 +50,15 @@ describe('memory a hostile peer can make a tab hold', () => {
   });
 
   it('a flood of blocks nobody asked for, each of another 16 MiB piece: the tab holds no piece memory and drops the peer', async () => {
-    const spec: CaseSpec = { tracker: tracker.url, behaviour: 'unrequested-blocks', name: 'two-gib.bin', size: 128 * 16 * MiB, seed: 1, pieceLength: 16 * MiB, sparse: true };
+    const spec: CaseSpec = {
+      tracker: tracker.url,
+      behaviour: 'unrequested-blocks',
+      name: 'two-gib.bin',
+      size: 128 * 16 * MiB,
+      seed: 1,
+      pieceLength: 16 * MiB,
+      sparse: true,
+    };
     const prepared: Prepared = await hostile.evaluate((s) => (globalThis as unknown as HostileGlobals).hostile.prepare(s), spec);
     const victim = await openPeerPage(browser, lib.url, contexts);
     const cdp = await victim.context.newCDPSession(victim.page);
@@ -87,7 +95,15 @@ describe('memory a hostile peer can make a tab hold', () => {
   }, 90_000);
 
   it('a torrent of 256 MiB pieces is refused with a clear error, and the tab goes on', async () => {
-    const spec: CaseSpec = { tracker: tracker.url, behaviour: 'never-unchoke', name: 'huge-pieces.bin', size: 4 * 256 * MiB, seed: 2, pieceLength: 256 * MiB, sparse: true };
+    const spec: CaseSpec = {
+      tracker: tracker.url,
+      behaviour: 'never-unchoke',
+      name: 'huge-pieces.bin',
+      size: 4 * 256 * MiB,
+      seed: 2,
+      pieceLength: 256 * MiB,
+      sparse: true,
+    };
     const prepared: Prepared = await hostile.evaluate((s) => (globalThis as unknown as HostileGlobals).hostile.prepare(s), spec);
     const victim = await openPeerPage(browser, lib.url, contexts);
     const victimId = await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.create('tabswarm', url), tracker.url);

@@ -31,10 +31,13 @@ describe('storage that fails', () => {
       ([size, seed, pieceLength]) => (globalThis as unknown as PeerGlobals).peer.seed(size, seed, 'stored.bin', pieceLength),
       [size, seed, pieceLength] as const,
     );
-    const { magnet, sha256 } = await page.evaluate(async ([size, seed]) => {
-      const p = (globalThis as unknown as PeerGlobals).peer;
-      return { magnet: p.magnet(), sha256: await p.dataSha256(size, seed) };
-    }, [size, seed] as const);
+    const { magnet, sha256 } = await page.evaluate(
+      async ([size, seed]) => {
+        const p = (globalThis as unknown as PeerGlobals).peer;
+        return { magnet: p.magnet(), sha256: await p.dataSha256(size, seed) };
+      },
+      [size, seed] as const,
+    );
     return { page, magnet, infoHash, sha256 };
   }
 
@@ -58,7 +61,9 @@ describe('storage that fails', () => {
     await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.create('tabswarm', url), bed.tracker.url);
     const storage = await victim.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.storage());
     expect(storage.kind).toBe('memory');
-    expect(storage.fallbackReason).toMatch(/^IndexedDB could not be opened \(InvalidStateError: .*\)\. Downloaded pieces are kept in memory only and will be lost when this tab closes or reloads\.$/);
+    expect(storage.fallbackReason).toMatch(
+      /^IndexedDB could not be opened \(InvalidStateError: .*\)\. Downloaded pieces are kept in memory only and will be lost when this tab closes or reloads\.$/,
+    );
     await victim.page.evaluate(([magnet, url]) => (globalThis as unknown as PeerGlobals).peer.add(magnet, url), [source.magnet, bed.tracker.url] as const);
     const done = await waitFor(victim.page, (s) => s.done || s.failed !== null, 60_000, 'the download');
     expect(done.failed).toBeNull();
@@ -103,7 +108,12 @@ describe('storage that fails', () => {
     expect(stopped.progress).toBeGreaterThan(0);
     expect(stopped.progress).toBeLessThan(1);
     const before = await victim.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.verified());
-    const storedBefore = await victim.page.evaluate(([h, s, x, l]) => (globalThis as unknown as PeerGlobals).peer.stored(h, s, x, l), [source.infoHash, size, 33, pieceLength] as const);
+    const storedBefore = await victim.page.evaluate(([h, s, x, l]) => (globalThis as unknown as PeerGlobals).peer.stored(h, s, x, l), [
+      source.infoHash,
+      size,
+      33,
+      pieceLength,
+    ] as const);
     // Every piece counted is in the database (a write that committed after the stop may add more).
     expect(storedBefore.indexes).toEqual(expect.arrayContaining(before));
     expect([...victim.pageErrors, ...stopped.errors]).toEqual([]);
@@ -113,16 +123,26 @@ describe('storage that fails', () => {
     await victim.page.reload();
     expect(await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.restore(url), bed.tracker.url)).toBe(1);
     const after = await victim.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.verified());
-    const stored = await victim.page.evaluate(([h, s, x, l]) => (globalThis as unknown as PeerGlobals).peer.stored(h, s, x, l), [source.infoHash, size, 33, pieceLength] as const);
+    const stored = await victim.page.evaluate(([h, s, x, l]) => (globalThis as unknown as PeerGlobals).peer.stored(h, s, x, l), [
+      source.infoHash,
+      size,
+      33,
+      pieceLength,
+    ] as const);
     expect(after).toEqual(stored.indexes);
     expect(stored.wrong).toEqual([]);
     expect(after).toEqual(expect.arrayContaining(before));
     expect(after.length).toBeLessThan(pieceCount);
-    console.log(`quota of 3 MiB: stopped with ${before.length} of ${pieceCount} pieces counted; after the reload ${after.length} counted, the same ${stored.indexes.length} in IndexedDB, none wrong`);
+    console.log(
+      `quota of 3 MiB: stopped with ${before.length} of ${pieceCount} pieces counted; after the reload ${after.length} counted, the same ${stored.indexes.length} in IndexedDB, none wrong`,
+    );
 
     // Room again, and the seeder back: only the missing pieces are fetched, and the file is whole.
     await cdp.send('Storage.overrideQuotaForOrigin' as never, { origin: bed.lib.url } as never);
-    await source.page.evaluate(([size, pieceLength]) => (globalThis as unknown as PeerGlobals).peer.seed(size, 33, 'stored.bin', pieceLength), [size, pieceLength] as const);
+    await source.page.evaluate(([size, pieceLength]) => (globalThis as unknown as PeerGlobals).peer.seed(size, 33, 'stored.bin', pieceLength), [
+      size,
+      pieceLength,
+    ] as const);
     const done = await waitFor(victim.page, (s) => s.done || s.failed !== null, 60_000, 'the resumed download');
     expect(done.failed).toBeNull();
     expect(await victim.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.fileSha256())).toBe(source.sha256);
@@ -155,8 +175,12 @@ describe('storage that fails', () => {
       const { page, errors } = await openApp(FAILING_OPEN);
       const notice = page.locator('ts-notices li', { hasText: 'Downloads will not survive a reload' });
       await notice.waitFor({ timeout: 15_000 });
-      expect(await notice.textContent()).toMatch(/IndexedDB could not be opened.*kept in memory only.*Save what you download before you close or reload this tab/s);
-      await page.locator('ts-add-panel input#files').setInputFiles([{ name: 'in-memory.txt', mimeType: 'text/plain', buffer: Buffer.from('kept in memory only') }]);
+      expect(await notice.textContent()).toMatch(
+        /IndexedDB could not be opened.*kept in memory only.*Save what you download before you close or reload this tab/s,
+      );
+      await page
+        .locator('ts-add-panel input#files')
+        .setInputFiles([{ name: 'in-memory.txt', mimeType: 'text/plain', buffer: Buffer.from('kept in memory only') }]);
       await page.getByRole('textbox', { name: 'Share link', exact: true }).waitFor({ timeout: 30_000 });
       expect(errors).toEqual([]);
       // A browser whose storage works shows no such notice.

@@ -83,7 +83,6 @@ function uint64(v: number): number[] {
   return out;
 }
 
-
 export interface SeekableWebm {
   bytes: Uint8Array;
   /** Seconds. */
@@ -132,7 +131,7 @@ function layout(webm: Uint8Array): Layout {
     const next = h.data + h.size;
     if (h.id === ID.info) {
       infoChildren = [];
-      for (let c = h.data; c < next; ) {
+      for (let c = h.data; c < next;) {
         const ch = readHeader(webm, c);
         const chEnd = ch.data + ch.size!;
         if (ch.id === ID.timecodeScale) scale = readUint(webm, ch.data, ch.size!);
@@ -160,7 +159,7 @@ function layout(webm: Uint8Array): Layout {
     lastTime = Math.max(lastTime, current.time + relative);
     if (current.blocks++ === 0) current.key = typeof key === 'boolean' ? key : key(webm[p + 2]!);
   };
-  for (at = firstCluster; at < end; ) {
+  for (at = firstCluster; at < end;) {
     const h = readHeader(webm, at);
     if (h.id === ID.cluster) {
       current = { at, timecode: [h.data, h.data], time: 0, key: false, blocks: 0 };
@@ -177,7 +176,7 @@ function layout(webm: Uint8Array): Layout {
     if (h.id === ID.blockGroup) {
       let block = -1;
       let referenced = false;
-      for (let c = h.data; c < h.data + h.size; ) {
+      for (let c = h.data; c < h.data + h.size;) {
         const ch = readHeader(webm, c);
         if (ch.id === ID.block) block = ch.data;
         if (ch.id === ID.referenceBlock) referenced = true;
@@ -224,7 +223,13 @@ export function makeSeekable(webm: Uint8Array): SeekableWebm {
   const head = concatBytes(others);
   const keyed = clusters.filter((c) => c.key);
   const cuePoint = (time: number, position: number) =>
-    element(ID.cuePoint, concatBytes([element(ID.cueTime, uint64(time)), element(ID.cueTrackPositions, concatBytes([element(ID.cueTrack, uint64(1)), element(ID.cueClusterPosition, uint64(position))]))]));
+    element(
+      ID.cuePoint,
+      concatBytes([
+        element(ID.cueTime, uint64(time)),
+        element(ID.cueTrackPositions, concatBytes([element(ID.cueTrack, uint64(1)), element(ID.cueClusterPosition, uint64(position))])),
+      ]),
+    );
   // Every cue point has the same length, so the Cues' length is known before the positions are.
   const cuesLength = element(ID.cues, concatBytes(keyed.map(() => cuePoint(0, 0)))).length;
   const shift = info.length + head.length + cuesLength;
@@ -254,7 +259,7 @@ export async function recordWebm(page: Page, seconds: number): Promise<Uint8Arra
     let frame = 0;
     let running = true;
     let x = 12345;
-    const random = () => ((x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const random = () => (x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const draw = () => {
       if (!running) return;
       frame++;

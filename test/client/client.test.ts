@@ -26,9 +26,15 @@ describe('client (Node, real tracker, in-memory links)', () => {
     const t = await tracker();
     const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
     const b = new BaseClient(fakeWorld().env(), { announce: [t.url] });
-    cleanup.push(() => a.destroy(), () => b.destroy());
+    cleanup.push(
+      () => a.destroy(),
+      () => b.destroy(),
+    );
     const data = fixtureBytes(300_000, 3);
-    const seeded = await a.seed([{ path: 'photos/a.bin', data }, { path: 'photos/b.txt', data: new TextEncoder().encode('hi') }]);
+    const seeded = await a.seed([
+      { path: 'photos/a.bin', data },
+      { path: 'photos/b.txt', data: new TextEncoder().encode('hi') },
+    ]);
     expect(seeded.isDone).toBe(true);
     // The .torrent file parses back to the same torrent (regression: info was written as a string).
     expect((await parseTorrent(seeded.torrentFile!)).infoHash).toBe(seeded.infoHash);
@@ -124,7 +130,10 @@ describe('client (Node, real tracker, in-memory links)', () => {
     const t = await tracker();
     const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
     const b = new BaseClient(fakeWorld().env(), { announce: [t.url] });
-    cleanup.push(() => a.destroy(), () => b.destroy());
+    cleanup.push(
+      () => a.destroy(),
+      () => b.destroy(),
+    );
     const files = [
       { path: 'set/a.bin', data: fixtureBytes(2 * 16384, 1) },
       { path: 'set/b.bin', data: fixtureBytes(3 * 16384, 2) },

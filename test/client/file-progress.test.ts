@@ -4,7 +4,6 @@ import { geometryOfFiles } from '../fixtures/geometry.js';
 import { FileProgress } from '../../src/client/file-progress.js';
 import { mulberry32 as rng } from '../../src/core/random.js';
 
-
 /** What a file's progress is by definition: the bytes of it that lie in verified pieces. */
 function expected(g: PieceGeometry, have: Set<number>, f: number): number {
   const length = g.fileLength(f);

@@ -10,7 +10,10 @@ describe('SourceBackedStore', () => {
   it('serves pieces from the shared files, and from the store once a file changed on disk', async () => {
     const a = fixtureBytes(40_000, 1);
     const b = new Blob([fixtureBytes(30_000, 2) as Uint8Array<ArrayBuffer>]);
-    const files = [{ path: 'd/a.bin', data: a }, { path: 'd/b.bin', data: b }];
+    const files = [
+      { path: 'd/a.bin', data: a },
+      { path: 'd/b.bin', data: b },
+    ];
     const { metainfo } = await createTorrent(files, { pieceLength: 16384 });
     const geometry = new PieceGeometry(metainfo);
     const inner = new MemoryStore();
@@ -44,7 +47,10 @@ describe('SourceBackedStore', () => {
   it('reads the shared files a span of pieces at a time, and serves a piece whose span fails to read from its own file', async () => {
     const a = fixtureBytes(70_000, 3);
     const b = fixtureBytes(90_000, 4);
-    const files = [{ path: 'd/a.bin', data: a }, { path: 'd/b.bin', data: b }];
+    const files = [
+      { path: 'd/a.bin', data: a },
+      { path: 'd/b.bin', data: b },
+    ];
     const { metainfo } = await createTorrent(files, { pieceLength: 16384 });
     const geometry = new PieceGeometry(metainfo);
     const whole = new Uint8Array([...a, ...b]);

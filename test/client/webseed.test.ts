@@ -25,10 +25,7 @@ interface Flood {
 }
 
 /** Serves `files` (URL path → bytes) with Range support unless told otherwise. */
-async function httpServer(
-  files: Map<string, Uint8Array>,
-  mode: Mode,
-): Promise<{ url: string; requests: string[]; flood: Flood; close(): Promise<void> }> {
+async function httpServer(files: Map<string, Uint8Array>, mode: Mode): Promise<{ url: string; requests: string[]; flood: Flood; close(): Promise<void> }> {
   const requests: string[] = [];
   const flood: Flood = { written: [], cut: [] };
   const server: Server = createServer((req, res) => {
@@ -147,12 +144,16 @@ describe('web seeds in the client (real HTTP on loopback)', () => {
     const t = await client.add(created.torrentFile);
     await t.done;
     for (const [i, f] of files.entries()) expect(new Uint8Array(await (await t.files[i]!.blob()).arrayBuffer())).toEqual(f.data);
-    await expect.poll(() => warnings.join('\n'), { timeout: 10_000 }).toMatch(new RegExp(`web seed ${bad.url}/files/show/[^ ]+ sent more than the \\d+ bytes asked for`));
+    await expect
+      .poll(() => warnings.join('\n'), { timeout: 10_000 })
+      .toMatch(new RegExp(`web seed ${bad.url}/files/show/[^ ]+ sent more than the \\d+ bytes asked for`));
     await expect.poll(() => bad.flood.cut.length > 0 && bad.flood.cut.every(Boolean), { timeout: 10_000 }).toBe(true);
     // What the seed got written before the client hung up: the range (1 MiB at most), what the
     // sockets buffer, nowhere near the flood.
     for (const written of bad.flood.written) expect(written).toBeLessThan(FLOOD / 4);
-    console.log(`flooding seed: ${bad.flood.written.length} answers, ${bad.flood.written.map((w) => (w / 1024 / 1024).toFixed(1)).join(", ")} MiB written before the client cut each`);
+    console.log(
+      `flooding seed: ${bad.flood.written.length} answers, ${bad.flood.written.map((w) => (w / 1024 / 1024).toFixed(1)).join(', ')} MiB written before the client cut each`,
+    );
   }, 60_000);
 
   it('bans a web seed that serves a wrong byte; the warning names it', async () => {
@@ -242,7 +243,9 @@ describe('fetchRange and fetchTorrentFile read no more than they may', () => {
     expect(MAX_TORRENT_FILE_BYTES).toBe(16 * MiB);
     const body = hugeBody(48 * MiB);
     const seen = stubFetch(200, {}, body.stream);
-    expect(await outcome(fetchTorrentFile('http://site.example/big.torrent'))).toBe('http://site.example/big.torrent is too large for a .torrent file (more than 16777216 bytes)');
+    expect(await outcome(fetchTorrentFile('http://site.example/big.torrent'))).toBe(
+      'http://site.example/big.torrent is too large for a .torrent file (more than 16777216 bytes)',
+    );
     expect(body.pulled()).toBeLessThanOrEqual(16 * MiB + 64 * KiB);
     expect(seen.signal?.aborted).toBe(true);
   });

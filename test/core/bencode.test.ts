@@ -78,7 +78,7 @@ describe('encode: byte-exact vectors', () => {
     // Keys with every char <= 0xff are binary strings (as decode produces them).
     expect(str(encode({ '\xff': 1, '\x80': 2, '\x7f': 3 }))).toBe('d1:\x7fi3e1:\x80i2e1:\xffi1ee');
     // A key with a char above 0xff is ordinary text, written as UTF-8 (E2 82 AC sorts before E9).
-    expect(str(encode({ 'é': 1, '€': 2, z: 3 }))).toBe('d1:zi3e3:\xe2\x82\xaci2e1:\xe9i1ee');
+    expect(str(encode({ é: 1, '€': 2, z: 3 }))).toBe('d1:zi3e3:\xe2\x82\xaci2e1:\xe9i1ee');
   });
 
   it('leaves out undefined values', () => {
@@ -107,7 +107,14 @@ describe('encode: byte-exact vectors', () => {
     expect(() => encode(Infinity)).toThrow(TypeError);
     expect(() => encode(2 ** 53)).toThrow(TypeError);
     // Two distinct JS keys that are the same bytes: "é\u0100" as UTF-8 is C3 A9 C4 80.
-    expect(() => encode(new Map([['é\u0100', 1], ['\xc3\xa9\xc4\x80', 2]]))).toThrow(/duplicate dictionary key/);
+    expect(() =>
+      encode(
+        new Map([
+          ['é\u0100', 1],
+          ['\xc3\xa9\xc4\x80', 2],
+        ]),
+      ),
+    ).toThrow(/duplicate dictionary key/);
   });
 
   it('refuses nesting deeper than MAX_DEPTH, like the decoder', () => {
@@ -142,7 +149,12 @@ describe('decode: byte-exact vectors', () => {
     expect(decode(bin('llelleee'))).toEqual([[], [[]]]);
     const d = decode(bin('d3:cow3:moo4:spaml1:a1:bee'));
     expect(Object.getPrototypeOf(d)).toBe(null);
-    expect(d).toEqual(dict([['cow', bin('moo')], ['spam', [bin('a'), bin('b')]]]));
+    expect(d).toEqual(
+      dict([
+        ['cow', bin('moo')],
+        ['spam', [bin('a'), bin('b')]],
+      ]),
+    );
     expect(Object.getPrototypeOf(decode(bin('de')))).toBe(null);
   });
 
@@ -155,7 +167,12 @@ describe('decode: byte-exact vectors', () => {
   });
 
   it('accepts unsorted keys (lenient: real .torrent files have them; the info hash uses raw spans)', () => {
-    expect(decode(bin('d1:bi1e1:ai2ee'))).toEqual(dict([['b', 1], ['a', 2]]));
+    expect(decode(bin('d1:bi1e1:ai2ee'))).toEqual(
+      dict([
+        ['b', 1],
+        ['a', 2],
+      ]),
+    );
   });
 
   it('accepts nesting of exactly MAX_DEPTH + 1 levels', () => {
@@ -323,7 +340,6 @@ describe('decodeWithSpansSliced', () => {
     // Some 70,000 steps (values, ends of lists and dicts) in runs of 4096, each run followed by a turn of the event loop.
     expect(turns).toBeGreaterThanOrEqual(10);
   });
-
 });
 
 /** Arbitrary decoded values: safe ints, byte strings, lists, null-prototype dicts with binary keys. */
@@ -336,9 +352,7 @@ const bvalue: fc.Arbitrary<BValue> = fc.letrec<{ value: BValue; list: BValue[]; 
     tie('dict'),
   ),
   list: fc.array(tie('value'), { maxLength: 5 }),
-  dict: fc
-    .uniqueArray(fc.tuple(fc.string({ unit: 'binary-ascii', maxLength: 8 }), tie('value')), { selector: (e) => e[0], maxLength: 5 })
-    .map(dict),
+  dict: fc.uniqueArray(fc.tuple(fc.string({ unit: 'binary-ascii', maxLength: 8 }), tie('value')), { selector: (e) => e[0], maxLength: 5 }).map(dict),
 })).value;
 
 describe('round trip', () => {
@@ -457,13 +471,19 @@ describe('fuzz: the only failure is BencodeError', () => {
 
   it('fast-check: arbitrary bytes never throw anything but BencodeError', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.array(fc.constantFrom(...ALPHABET), { maxLength: 64 }).map((a) => new Uint8Array(a))), (b) => {
-        try {
-          decode(b);
-        } catch (err) {
-          expect(err).toBeInstanceOf(BencodeError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 64 }),
+          fc.array(fc.constantFrom(...ALPHABET), { maxLength: 64 }).map((a) => new Uint8Array(a)),
+        ),
+        (b) => {
+          try {
+            decode(b);
+          } catch (err) {
+            expect(err).toBeInstanceOf(BencodeError);
+          }
+        },
+      ),
       { seed: 99, numRuns: 3000 },
     );
   });
@@ -484,7 +504,9 @@ describe('fuzz: the only failure is BencodeError', () => {
       } catch (err) {
         got = err;
       }
-      expect(got instanceof BencodeError ? [got.message, got.offset] : got).toEqual(expected instanceof BencodeError ? [expected.message, expected.offset] : expected);
+      expect(got instanceof BencodeError ? [got.message, got.offset] : got).toEqual(
+        expected instanceof BencodeError ? [expected.message, expected.offset] : expected,
+      );
     }
     // Deep nesting too, and a cut in the middle of a long list.
     const deep = bin('l'.repeat(MAX_DEPTH + 2) + 'e'.repeat(MAX_DEPTH + 2));

@@ -262,19 +262,51 @@ describe('createTorrent rejections', () => {
   const cases: [string, TorrentInputFile[], CreateTorrentOptions, string][] = [
     ['no files', [], {}, 'no files were given'],
     ['zero bytes in all', [{ path: 'a', data: new Uint8Array(0) }], {}, 'hold no data'],
-    ['zero bytes in a folder', [{ path: 'd/a', data: new Uint8Array(0) }, { path: 'd/b', data: new Uint8Array(0) }], {}, 'hold no data'],
+    [
+      'zero bytes in a folder',
+      [
+        { path: 'd/a', data: new Uint8Array(0) },
+        { path: 'd/b', data: new Uint8Array(0) },
+      ],
+      {},
+      'hold no data',
+    ],
     ['a .. component', [{ path: 'd/../a', data: one }], {}, "is '..'"],
     ['an empty component', [{ path: 'd//a', data: one }], {}, 'is empty'],
     ['a trailing slash', [{ path: 'd/a/', data: one }], {}, 'is empty'],
     ['a backslash', [{ path: 'd\\a', data: one }], {}, "contains '\\'"],
     ['a NUL', [{ path: 'a\0', data: one }], {}, 'contains a NUL character'],
-    ['a bad name', [{ path: 'a', data: one }], { name: '..' }, "the torrent name \"..\" is '..'"],
-    ['a name with /', [{ path: 'a', data: one }, { path: 'b', data: one }], { name: 'x/y' }, "contains '/'"],
+    ['a bad name', [{ path: 'a', data: one }], { name: '..' }, 'the torrent name ".." is \'..\''],
+    [
+      'a name with /',
+      [
+        { path: 'a', data: one },
+        { path: 'b', data: one },
+      ],
+      { name: 'x/y' },
+      "contains '/'",
+    ],
     ['a lone surrogate', [{ path: 'a\ud800', data: one }], {}, 'is not valid Unicode'],
     ['a piece length below 16 KiB', [{ path: 'a', data: one }], { pieceLength: 8192 }, 'not a power of two from 16384'],
     ['a piece length not a power of two', [{ path: 'a', data: one }], { pieceLength: 3 * 16384 }, 'not a power of two'],
-    ['duplicate paths', [{ path: 'd/a', data: one }, { path: 'd/a', data: one }], {}, 'two files have the same path "a"'],
-    ['a file that is also a folder', [{ path: 'd/a', data: one }, { path: 'd/a/b', data: one }], {}, '"a" is both a file and a directory'],
+    [
+      'duplicate paths',
+      [
+        { path: 'd/a', data: one },
+        { path: 'd/a', data: one },
+      ],
+      {},
+      'two files have the same path "a"',
+    ],
+    [
+      'a file that is also a folder',
+      [
+        { path: 'd/a', data: one },
+        { path: 'd/a/b', data: one },
+      ],
+      {},
+      '"a" is both a file and a directory',
+    ],
     ['a bad creation date', [{ path: 'a', data: one }], { creationDate: new Date(Number.NaN) }, 'creation date'],
   ];
   it.each(cases)('rejects %s', async (_label, files, opts, fragment) => {

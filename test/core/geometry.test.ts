@@ -81,9 +81,17 @@ describe('PieceGeometry basics', () => {
 
   it('refuses inconsistent input', () => {
     expect(() => new PieceGeometry({ length: 10, pieceLength: KIB16, files: [{ length: 5, offset: 0 }] })).toThrow(TorrentError);
-    expect(() => new PieceGeometry({ length: 10, pieceLength: KIB16, files: [{ length: 5, offset: 0 }, { length: 5, offset: 4 }] })).toThrow(
-      /starts at 4, expected 5/,
-    );
+    expect(
+      () =>
+        new PieceGeometry({
+          length: 10,
+          pieceLength: KIB16,
+          files: [
+            { length: 5, offset: 0 },
+            { length: 5, offset: 4 },
+          ],
+        }),
+    ).toThrow(/starts at 4, expected 5/);
     expect(() => new PieceGeometry({ length: 1, pieceLength: 0, files: [{ length: 1, offset: 0 }] })).toThrow(TorrentError);
   });
 

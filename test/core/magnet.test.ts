@@ -132,12 +132,7 @@ describe('parseMagnet: parameters', () => {
       `magnet:?${XT}&tr=wss%3A%2F%2Ft.example%2Fannounce%3Fkey%3Da%26b%3Dc&tr=udp://plain.example:80` +
         `&tr.1=wss%3A%2F%2Ft.example%2Fannounce%3Fkey%3Da%26b%3Dc&tr=&TR=http://x.example/a+b&tr=https://y.example/?p=1=2`,
     );
-    expect(m.announce).toEqual([
-      'wss://t.example/announce?key=a&b=c',
-      'udp://plain.example:80',
-      'http://x.example/a+b',
-      'https://y.example/?p=1=2',
-    ]);
+    expect(m.announce).toEqual(['wss://t.example/announce?key=a&b=c', 'udp://plain.example:80', 'http://x.example/a+b', 'https://y.example/?p=1=2']);
   });
 
   it('reads ws into urlList and xs into exactSource, deduplicated', () => {
@@ -349,8 +344,7 @@ describe('round trips', () => {
   });
 
   it('formatMagnet(parseMagnet(u)) is a fixed point for links parseMagnet accepts', () => {
-    const uri =
-      `  magnet:?xt=urn:btih:${HASH_B32}&dn=a+b&tr=udp://t:1&tr=udp%3A%2F%2Ft%3A1&ws=http://w/+&xs=x&so=4,1-2,2&xl=9  `;
+    const uri = `  magnet:?xt=urn:btih:${HASH_B32}&dn=a+b&tr=udp://t:1&tr=udp%3A%2F%2Ft%3A1&ws=http://w/+&xs=x&so=4,1-2,2&xl=9  `;
     const once = formatMagnet(parseMagnet(uri));
     expect(formatMagnet(parseMagnet(once))).toBe(once);
     expect(once).toBe(`magnet:?${XT}&dn=a%20b&tr=udp%3A%2F%2Ft%3A1&ws=http%3A%2F%2Fw%2F%2B&xs=x&so=1-2,4`);
@@ -359,9 +353,50 @@ describe('round trips', () => {
 
 describe('fuzz: only MagnetError, and accepted links survive a round trip', () => {
   const PIECES = [
-    'magnet:?', 'MAGNET:?', 'magnet:', '&', '=', '%', '%2', '%20', '%2B', '%E6%97%A5', '%C3', '%ED%A0%80', '+', '#', '?',
-    'xt=', 'xt.1=', 'urn:btih:', 'urn:btmh:', HASH, HASH_B32, HASH.slice(0, 20), 'dn=', 'tr=', 'tr.2=', 'ws=', 'xs=', 'so=',
-    '0', '1', '9', ',', '-', '0-3', '99999999999', '4-2', 'udp://t:80', 'wss%3A%2F%2Ft', '\uD800', '\uDC00', '🐱', ' ', '\n', '\0',
+    'magnet:?',
+    'MAGNET:?',
+    'magnet:',
+    '&',
+    '=',
+    '%',
+    '%2',
+    '%20',
+    '%2B',
+    '%E6%97%A5',
+    '%C3',
+    '%ED%A0%80',
+    '+',
+    '#',
+    '?',
+    'xt=',
+    'xt.1=',
+    'urn:btih:',
+    'urn:btmh:',
+    HASH,
+    HASH_B32,
+    HASH.slice(0, 20),
+    'dn=',
+    'tr=',
+    'tr.2=',
+    'ws=',
+    'xs=',
+    'so=',
+    '0',
+    '1',
+    '9',
+    ',',
+    '-',
+    '0-3',
+    '99999999999',
+    '4-2',
+    'udp://t:80',
+    'wss%3A%2F%2Ft',
+    '\uD800',
+    '\uDC00',
+    '🐱',
+    ' ',
+    '\n',
+    '\0',
   ];
   const VALID = [
     `magnet:?${XT}&dn=name+here&tr=udp%3A%2F%2Ft.example%3A80&ws=https%3A%2F%2Fs%2Fa&so=0,2,4-6`,
@@ -438,7 +473,12 @@ describe('fuzz: only MagnetError, and accepted links survive a round trip', () =
   it('fast-check: any string is accepted or rejected with MagnetError', () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary-ascii' }), fc.string().map((s) => `magnet:?${s}`), fc.string({ unit: fc.constantFrom(...PIECES) })),
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          fc.string({ unit: 'binary-ascii' }),
+          fc.string().map((s) => `magnet:?${s}`),
+          fc.string({ unit: fc.constantFrom(...PIECES) }),
+        ),
         (s) => {
           try {
             parseMagnet(s);

@@ -23,8 +23,7 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 describe('parseTorrent: byte-exact vectors', () => {
   const info = `d6:lengthi5e4:name5:a.txt12:piece lengthi16384e6:pieces20:${HASH_A}e`;
   const file =
-    'd8:announce18:wss://tracker.test7:comment5:hello10:created by4:test13:creation datei1700000000e' +
-    `4:info${info}8:url-list19:https://seed.test/ae`;
+    'd8:announce18:wss://tracker.test7:comment5:hello10:created by4:test13:creation datei1700000000e' + `4:info${info}8:url-list19:https://seed.test/ae`;
 
   it('hashes the raw info bytes and reads every field', async () => {
     const m = await parseTorrent(bin(file));
@@ -156,8 +155,7 @@ describe('parseInfoDict (metadata from peers)', () => {
 type Info = Record<string, BEncodable | undefined>;
 const base: Info = { name: 'a.txt', 'piece length': 16384, pieces: bin(HASH_A), length: 5 };
 const withInfo = (patch: Info): Uint8Array => encode({ info: { ...base, ...patch } });
-const multi = (files: BEncodable, patch: Info = {}): Uint8Array =>
-  withInfo({ length: undefined, files, name: 'dir', ...patch });
+const multi = (files: BEncodable, patch: Info = {}): Uint8Array => withInfo({ length: undefined, files, name: 'dir', ...patch });
 const file = (path: BEncodable, length: BEncodable = 5): BEncodable => ({ length, path });
 
 const rejections: [string, Uint8Array, string][] = [
@@ -201,17 +199,13 @@ const rejections: [string, Uint8Array, string][] = [
   ['a path component that is not UTF-8', multi([file([new Uint8Array([0x61, 0xff])])]), 'is not valid UTF-8'],
   ['a path component that is not a string', multi([file([7])]), 'is not a string'],
   ['no name', withInfo({ name: undefined }), "the torrent 'name' is missing"],
-  ['an empty name', withInfo({ name: '' }), "the torrent 'name' \"\" is empty"],
+  ['an empty name', withInfo({ name: '' }), 'the torrent \'name\' "" is empty'],
   ['a name of ..', withInfo({ name: '..' }), "is '..'"],
   ['a name with /', withInfo({ name: 'a/b' }), "contains '/'"],
   ['private that is not 0 or 1', withInfo({ private: 2 }), "'private' is neither 0 nor 1"],
   ['two files with one path', multi([file(['a']), file(['a'])], { pieces: new Uint8Array(20) }), 'two files have the same path "dir/a"'],
   ['a file that is also a directory', multi([file(['a']), file(['a', 'b'])]), '"dir/a" is both a file and a directory'],
-  [
-    'a total beyond the safe integer range',
-    multi([file(['a'], Number.MAX_SAFE_INTEGER), file(['b'], 1)]),
-    'passes the safe integer range',
-  ],
+  ['a total beyond the safe integer range', multi([file(['a'], Number.MAX_SAFE_INTEGER), file(['b'], 1)]), 'passes the safe integer range'],
 ];
 
 describe('parseTorrent: rejections', () => {

@@ -48,7 +48,24 @@ async function run(tally: Tally, label: string, p: Promise<Metainfo>): Promise<v
   }
 }
 
-const KEYS = ['info', 'announce', 'announce-list', 'url-list', 'name', 'name.utf-8', 'piece length', 'pieces', 'length', 'files', 'path', 'path.utf-8', 'private', 'comment', 'creation date', 'x'];
+const KEYS = [
+  'info',
+  'announce',
+  'announce-list',
+  'url-list',
+  'name',
+  'name.utf-8',
+  'piece length',
+  'pieces',
+  'length',
+  'files',
+  'path',
+  'path.utf-8',
+  'private',
+  'comment',
+  'creation date',
+  'x',
+];
 
 function randomValue(r: (n: number) => number, depth: number): BEncodable {
   const kind = depth > 4 ? r(3) : r(6);
@@ -159,8 +176,16 @@ describe('parseTorrent fuzzing', () => {
       ['deep nesting', bin(`d4:info${'l'.repeat(depth)}${'e'.repeat(depth)}e`), 'nesting deeper than'],
       ['a huge string length', bin('d4:info99999999999999:e'), 'longer than the input'],
       ['a huge integer', bin('d4:infod6:lengthi99999999999999999999eee'), 'safe integer range'],
-      ['a path of 200k components', bin(`d4:infod5:filesl${`d6:lengthi1e4:pathl${'1:a'.repeat(200_000)}ee`.repeat(2)}e${tail}ee`), 'two files have the same path'],
-      ['50k files', bin(`d4:infod5:filesl${Array.from({ length: 50_000 }, (_, i) => `d6:lengthi0e4:pathl1:d${String(i).length}:${i}ee`).join('')}e${tail}ee`), 'total length is 0 bytes'],
+      [
+        'a path of 200k components',
+        bin(`d4:infod5:filesl${`d6:lengthi1e4:pathl${'1:a'.repeat(200_000)}ee`.repeat(2)}e${tail}ee`),
+        'two files have the same path',
+      ],
+      [
+        '50k files',
+        bin(`d4:infod5:filesl${Array.from({ length: 50_000 }, (_, i) => `d6:lengthi0e4:pathl1:d${String(i).length}:${i}ee`).join('')}e${tail}ee`),
+        'total length is 0 bytes',
+      ],
     ];
     for (const [label, bytes, fragment] of huge) {
       const started = performance.now();

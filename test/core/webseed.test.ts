@@ -99,10 +99,14 @@ describe('web seeds (BEP 19)', () => {
     };
     addWebSeed(leecher, metainfo, server(swarm, metainfo, data, corrupt).fetch);
     // The honest peer arrives a little later: at first the web seed is all there is.
-    swarm.clock.setTimeout(() => void (async () => {
-      const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
-      swarm.connect(seeder, leecher);
-    })(), 500);
+    swarm.clock.setTimeout(
+      () =>
+        void (async () => {
+          const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
+          swarm.connect(seeder, leecher);
+        })(),
+      500,
+    );
     await swarm.runUntil(() => leecher.session.done, 120_000);
     expect(leecher.bans).toEqual([`webseed ${BASE}`]);
     expect(await storedBytes(leecher.store, metainfo)).toEqual(data);

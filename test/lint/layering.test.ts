@@ -33,13 +33,26 @@ describe('layering rules', () => {
 
   it('the element, the library, the worker, the transport and the store never import the app', async () => {
     for (const dir of ['element', 'client', 'sw', 'transport', 'store']) {
-      const errors = await layeringErrors(`src/${dir}/layering-fixture.ts`, "import { formatBytes } from '../app/components/file-list.js';\nexport const y = formatBytes;\n");
+      const errors = await layeringErrors(
+        `src/${dir}/layering-fixture.ts`,
+        "import { formatBytes } from '../app/components/file-list.js';\nexport const y = formatBytes;\n",
+      );
       expect(errors, dir).toEqual([expect.stringMatching(new RegExp(`^import-x/no-restricted-paths: .*src/${dir} must not import the app`))]);
     }
   });
 
   it('allows what the architecture allows: the app importing the library and shared helpers, the element importing the library', async () => {
-    expect(await layeringErrors('src/app/layering-fixture.ts', "import { Client } from '../client/index.js';\nimport { formatBytes } from '../shared/format.js';\nexport const z = [Client, formatBytes];\n")).toEqual([]);
-    expect(await layeringErrors('src/element/layering-fixture.ts', "import { Client } from '../client/index.js';\nimport { formatBytes } from '../shared/format.js';\nexport const z = [Client, formatBytes];\n")).toEqual([]);
+    expect(
+      await layeringErrors(
+        'src/app/layering-fixture.ts',
+        "import { Client } from '../client/index.js';\nimport { formatBytes } from '../shared/format.js';\nexport const z = [Client, formatBytes];\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await layeringErrors(
+        'src/element/layering-fixture.ts',
+        "import { Client } from '../client/index.js';\nimport { formatBytes } from '../shared/format.js';\nexport const z = [Client, formatBytes];\n",
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatBytes,
-  formatDuration,
-  formatPercent,
-  formatRate,
-  formatRatio,
-} from '../../src/shared/format.js';
+import { formatBytes, formatDuration, formatPercent, formatRate, formatRatio } from '../../src/shared/format.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -20,7 +20,10 @@ describe('stream URLs', () => {
     const url = fileStreamUrl(SCOPE, HASH, 3, 'folder/My clip #1.webm');
     expect(url).toBe(`${SCOPE}stream/${HASH}/3/My%20clip%20%231.webm`);
     expect(parseStreamUrl(url, SCOPE)).toEqual({ target: { kind: 'file', infoHash: HASH, fileIndex: 3 }, download: false });
-    expect(parseStreamUrl(fileStreamUrl(SCOPE, HASH, 0, 'a.bin', true), SCOPE)).toEqual({ target: { kind: 'file', infoHash: HASH, fileIndex: 0 }, download: true });
+    expect(parseStreamUrl(fileStreamUrl(SCOPE, HASH, 0, 'a.bin', true), SCOPE)).toEqual({
+      target: { kind: 'file', infoHash: HASH, fileIndex: 0 },
+      download: true,
+    });
     const offer = offerStreamUrl(SCOPE, '0123456789abcdef', 'album.zip');
     expect(parseStreamUrl(offer, SCOPE)).toEqual({ target: { kind: 'offer', id: '0123456789abcdef' }, download: true });
   });
@@ -58,8 +61,14 @@ describe('routeRequest: what the worker answers', () => {
   const file = (hash: string) => `${SCOPE}stream/${hash}/0/clip.webm`;
 
   it('a stream of a torrent a page of the worker has: answered', () => {
-    expect(routeRequest('GET', file(known), context)).toEqual({ kind: 'stream', stream: { target: { kind: 'file', infoHash: known, fileIndex: 0 }, download: false } });
-    expect(routeRequest('HEAD', `${file(known)}?download`, context)).toEqual({ kind: 'stream', stream: { target: { kind: 'file', infoHash: known, fileIndex: 0 }, download: true } });
+    expect(routeRequest('GET', file(known), context)).toEqual({
+      kind: 'stream',
+      stream: { target: { kind: 'file', infoHash: known, fileIndex: 0 }, download: false },
+    });
+    expect(routeRequest('HEAD', `${file(known)}?download`, context)).toEqual({
+      kind: 'stream',
+      stream: { target: { kind: 'file', infoHash: known, fileIndex: 0 }, download: true },
+    });
   });
 
   it('not a tabswarm stream: the network, untouched (no answer from the worker)', () => {
@@ -169,7 +178,15 @@ describe('content types and previews', () => {
   });
 
   it('says how a file can be shown', () => {
-    expect(['a.webm', 'b.mp3', 'c.png', 'd.pdf', 'e.txt', 'f.bin', 'g.ico'].map(previewKindOf)).toEqual(['video', 'audio', 'image', 'pdf', 'text', undefined, 'image']);
+    expect(['a.webm', 'b.mp3', 'c.png', 'd.pdf', 'e.txt', 'f.bin', 'g.ico'].map(previewKindOf)).toEqual([
+      'video',
+      'audio',
+      'image',
+      'pdf',
+      'text',
+      undefined,
+      'image',
+    ]);
   });
 
   it('names the inert types (opened as a page, nothing runs): video, audio, raster images', () => {

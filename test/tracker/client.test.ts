@@ -69,13 +69,23 @@ describe('connection lifecycle', () => {
     const b = h.add(IH2, 0, { trackers: [URL1 + '  '] });
     await h.settle();
     expect(h.net.sockets.map((s) => s.url).sort()).toEqual([URL1, URL2]);
-    expect(h.socket(URL1).announces().map((m) => m['info_hash'])).toEqual([IH1, IH2]);
+    expect(
+      h
+        .socket(URL1)
+        .announces()
+        .map((m) => m['info_hash']),
+    ).toEqual([IH1, IH2]);
     a.handle.remove();
     expect(h.socket(URL2).closedByClient).toBe(true);
     expect(h.socket(URL1).closedByClient).toBe(false);
     b.handle.remove();
     expect(h.socket(URL1).closedByClient).toBe(true);
-    expect(h.socket(URL1).announces().map((m) => [m['event'], m['info_hash']])).toEqual([
+    expect(
+      h
+        .socket(URL1)
+        .announces()
+        .map((m) => [m['event'], m['info_hash']]),
+    ).toEqual([
       ['started', IH1],
       ['started', IH2],
       ['stopped', IH1],
@@ -157,7 +167,12 @@ describe('events', () => {
     h.socket().open(); // started is being prepared (offers are async)
     t.handle.complete();
     await h.settle();
-    expect(h.socket().announces().map((m) => m['event'])).toEqual(['started', 'completed']);
+    expect(
+      h
+        .socket()
+        .announces()
+        .map((m) => m['event']),
+    ).toEqual(['started', 'completed']);
   });
 
   it('sends only started (left 0) for a torrent complete before it could announce', async () => {
@@ -166,7 +181,12 @@ describe('events', () => {
     t.handle.complete();
     h.socket().open();
     await h.advance(200_000);
-    expect(h.socket().announces().map((m) => [m['event'], m['left']])).toEqual([
+    expect(
+      h
+        .socket()
+        .announces()
+        .map((m) => [m['event'], m['left']]),
+    ).toEqual([
       ['started', 0],
       [undefined, 0],
     ]);
@@ -233,7 +253,12 @@ describe('destroy', () => {
     h.add(IH2, 0, { trackers: [URL1] });
     await h.settle();
     h.client.destroy();
-    expect(h.socket(URL1).announces().map((m) => m['event'])).toEqual(['started', 'started', 'stopped', 'stopped']);
+    expect(
+      h
+        .socket(URL1)
+        .announces()
+        .map((m) => m['event']),
+    ).toEqual(['started', 'started', 'stopped', 'stopped']);
     expect(h.socket(URL1).closedByClient).toBe(true);
     expect(h.factory.live()).toHaveLength(0);
     const before = { sockets: h.net.sockets.length, events: h.events.length };

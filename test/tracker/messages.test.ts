@@ -96,7 +96,9 @@ describe('parseTrackerMessage: vectors', () => {
 describe('encoders', () => {
   it('encode an announce with offers, leave offers out of stopped/completed, omit unknown left', () => {
     const offers = [{ offerId: OFFER_ID, offer: { type: 'offer' as const, sdp: 'sdp1' } }];
-    const msg = JSON.parse(encodeAnnounce({ infoHash: IH, peerId: PEER, numwant: 1, uploaded: 10.7, downloaded: 5, left: 100, event: 'started', offers })) as Record<string, unknown>;
+    const msg = JSON.parse(
+      encodeAnnounce({ infoHash: IH, peerId: PEER, numwant: 1, uploaded: 10.7, downloaded: 5, left: 100, event: 'started', offers }),
+    ) as Record<string, unknown>;
     expect(msg).toEqual({
       action: 'announce',
       info_hash: IH,
@@ -108,14 +110,18 @@ describe('encoders', () => {
       event: 'started',
       offers: [{ offer: { type: 'offer', sdp: 'sdp1' }, offer_id: OFFER_ID }],
     });
-    const stopped = JSON.parse(encodeAnnounce({ infoHash: IH, peerId: PEER, numwant: 1, uploaded: 0, downloaded: 0, left: Infinity, event: 'stopped', offers })) as Record<string, unknown>;
+    const stopped = JSON.parse(
+      encodeAnnounce({ infoHash: IH, peerId: PEER, numwant: 1, uploaded: 0, downloaded: 0, left: Infinity, event: 'stopped', offers }),
+    ) as Record<string, unknown>;
     expect(stopped['offers']).toBeUndefined();
     expect('left' in stopped).toBe(false);
     expect(() => encodeAnnounce({ infoHash: 'short', peerId: PEER, numwant: 0, uploaded: 0, downloaded: 0 })).toThrow(TrackerProtocolError);
   });
 
   it('encode an answer and a scrape that round-trip through JSON with binary ids intact', () => {
-    const a = JSON.parse(encodeAnswer({ infoHash: IH, peerId: PEER, toPeerId: bid(0x42), offerId: OFFER_ID, answer: { type: 'answer', sdp: 'ans' } })) as Record<string, unknown>;
+    const a = JSON.parse(
+      encodeAnswer({ infoHash: IH, peerId: PEER, toPeerId: bid(0x42), offerId: OFFER_ID, answer: { type: 'answer', sdp: 'ans' } }),
+    ) as Record<string, unknown>;
     expect(a).toEqual({ action: 'announce', info_hash: IH, peer_id: PEER, to_peer_id: bid(0x42), answer: { type: 'answer', sdp: 'ans' }, offer_id: OFFER_ID });
     expect(JSON.parse(encodeScrape([IH]))).toEqual({ action: 'scrape', info_hash: IH });
     expect(JSON.parse(encodeScrape([IH, PEER]))).toEqual({ action: 'scrape', info_hash: [IH, PEER] });
@@ -123,7 +129,24 @@ describe('encoders', () => {
 });
 
 /** Random JSON-ish values weighted towards the protocol's own keys and shapes. */
-const KEYS = ['action', 'info_hash', 'peer_id', 'offer_id', 'offer', 'answer', 'type', 'sdp', 'interval', 'complete', 'incomplete', 'failure reason', 'warning message', 'files', 'min interval', '__proto__'];
+const KEYS = [
+  'action',
+  'info_hash',
+  'peer_id',
+  'offer_id',
+  'offer',
+  'answer',
+  'type',
+  'sdp',
+  'interval',
+  'complete',
+  'incomplete',
+  'failure reason',
+  'warning message',
+  'files',
+  'min interval',
+  '__proto__',
+];
 const leaf = fc.oneof(
   fc.constantFrom('announce', 'scrape', 'offer', 'answer', IH, PEER, OFFER_ID, ''),
   fc.string({ maxLength: 30 }),

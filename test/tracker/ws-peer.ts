@@ -51,7 +51,17 @@ export function closed(ws: WebSocket, timeoutMs = 5000): Promise<number> {
 /** An announce of peer `peer` (a byte, or a 20-character id) for info hash bin(7) unless `extra` says otherwise. */
 export function announce(peer: number | string, extra: Record<string, unknown> = {}): string {
   const peerId = typeof peer === 'number' ? bin(peer) : peer;
-  return JSON.stringify({ action: 'announce', info_hash: bin(7), peer_id: peerId, numwant: 5, uploaded: 0, downloaded: 0, left: 100, event: 'started', ...extra });
+  return JSON.stringify({
+    action: 'announce',
+    info_hash: bin(7),
+    peer_id: peerId,
+    numwant: 5,
+    uploaded: 0,
+    downloaded: 0,
+    left: 100,
+    event: 'started',
+    ...extra,
+  });
 }
 
 /**

@@ -114,7 +114,12 @@ describe('DataChannelAdapter', () => {
     ch.send(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
     ch.send(new Uint8Array(0));
     ch.send(Uint8Array.from([11, 12]));
-    expect(raw.sent.map((s) => [...s])).toEqual([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10], [11, 12]]);
+    expect(raw.sent.map((s) => [...s])).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10],
+      [11, 12],
+    ]);
   });
 
   it('holds data that comes before onData is set and delivers it in order', async () => {

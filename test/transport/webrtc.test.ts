@@ -117,9 +117,7 @@ describe('WebRtcPeer over node-datachannel', () => {
     const r = await stream(from, a.channel(), data, { chunk: 64 * KiB, high: 1 * MiB, low: 256 * KiB });
     expect(r.checksum).toBe(sha256(data));
     expect(r.drains).toBeGreaterThan(0);
-    console.log(
-      `16 MiB b→a (poll fallback): ${(16 / r.seconds).toFixed(1)} MiB/s, ${r.seconds.toFixed(2)} s, ${r.drains} drains`,
-    );
+    console.log(`16 MiB b→a (poll fallback): ${(16 / r.seconds).toFixed(1)} MiB/s, ${r.seconds.toFixed(2)} s, ${r.drains} drains`);
   });
 
   it('carries bytes both ways at once', async () => {
@@ -127,10 +125,7 @@ describe('WebRtcPeer over node-datachannel', () => {
     const ab = new Uint8Array(randomBytes(4 * MiB));
     const ba = new Uint8Array(randomBytes(4 * MiB));
     const opts = { chunk: 16 * KiB, high: 256 * KiB, low: 64 * KiB };
-    const [r1, r2] = await Promise.all([
-      stream(a.channel(), b.channel(), ab, opts),
-      stream(b.channel(), a.channel(), ba, opts),
-    ]);
+    const [r1, r2] = await Promise.all([stream(a.channel(), b.channel(), ab, opts), stream(b.channel(), a.channel(), ba, opts)]);
     expect(r1.checksum).toBe(sha256(ab));
     expect(r2.checksum).toBe(sha256(ba));
   });

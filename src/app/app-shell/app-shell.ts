@@ -42,7 +42,12 @@ export class TabswarmApp extends LitElement {
     css`
       :host {
         display: block;
-        font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
+        font-family:
+          system-ui,
+          -apple-system,
+          'Segoe UI',
+          Roboto,
+          sans-serif;
         line-height: 1.45;
         color: var(--ts-fg);
         background: var(--ts-bg);
@@ -213,12 +218,17 @@ export class TabswarmApp extends LitElement {
     return html`
       <ts-drop-zone ?disabled=${disabled || this.page === 'embed'}></ts-drop-zone>
       <header part="header">
-        <div class="brand">${icons.swarm}<h1>tabswarm</h1></div>
+        <div class="brand">
+          ${icons.swarm}
+          <h1>tabswarm</h1>
+        </div>
         <p class="tagline muted">Share files straight from this tab</p>
         <nav aria-label="Pages">
-          ${this.page === 'embed'
-            ? html`<a class="button" href="#">${icons.file} Your torrents</a>`
-            : html`<a class="button" href="#embed">${icons.link} Embed</a>`}
+          ${
+            this.page === 'embed'
+              ? html`<a class="button" href="#">${icons.file} Your torrents</a>`
+              : html`<a class="button" href="#embed">${icons.link} Embed</a>`
+          }
         </nav>
         <button @click=${() => void this.settingsDialog.show()}>${icons.sliders} Settings</button>
       </header>
@@ -252,25 +262,25 @@ export class TabswarmApp extends LitElement {
           ${repeat(
             torrents,
             (t) => t.infoHash,
-            (t) => html`<ts-torrent-card
-              .torrent=${t}
-              .revision=${app.revision}
-              .link=${shareLink(base, t.magnetURI)}
-              ?shareOpen=${app.fresh.has(t.infoHash)}
-              .streaming=${app.streaming}
-            ></ts-torrent-card>`,
+            (t) =>
+              html`<ts-torrent-card
+                .torrent=${t}
+                .revision=${app.revision}
+                .link=${shareLink(base, t.magnetURI)}
+                ?shareOpen=${app.fresh.has(t.infoHash)}
+                .streaming=${app.streaming}
+              ></ts-torrent-card>`,
           )}
-          ${torrents.length === 0 && app.pending.length === 0 && app.phase !== 'starting'
-            ? html`<p class="empty muted">Nothing here yet. Drop files anywhere on this page to share them, or open a share link to download.</p>`
-            : nothing}
+          ${
+            torrents.length === 0 && app.pending.length === 0 && app.phase !== 'starting'
+              ? html`<p class="empty muted">Nothing here yet. Drop files anywhere on this page to share them, or open a share link to download.</p>`
+              : nothing
+          }
         </section>
         <ts-activity-log .entries=${app.log}></ts-activity-log>
       </main>
       <footer class="muted">
-        <p>
-          Files go straight from browser to browser; the tracker only introduces peers. Downloads are kept in this browser until you
-          remove them.
-        </p>
+        <p>Files go straight from browser to browser; the tracker only introduces peers. Downloads are kept in this browser until you remove them.</p>
       </footer>
     `;
   }

@@ -141,7 +141,13 @@ export class TsAddPanel extends LitElement {
         <div class="or">
           <span class="muted">Have a .torrent file?</span>
           <button ?disabled=${d} @click=${() => this.torrentInput.click()}>Open .torrent file</button>
-          <input id="torrent-file" type="file" accept=".torrent,application/x-bittorrent" aria-label=".torrent file to open" @change=${(e: Event) => this.onTorrentFile(e)} />
+          <input
+            id="torrent-file"
+            type="file"
+            accept=".torrent,application/x-bittorrent"
+            aria-label=".torrent file to open"
+            @change=${(e: Event) => this.onTorrentFile(e)}
+          />
         </div>
       </section>
     `;

@@ -123,28 +123,31 @@ export class TsEmbedDocs extends LitElement {
         <h3 id="how">How</h3>
         <ol>
           <li>
-            Put <a href="tabswarm-element.js" download>tabswarm-element.js</a> and <a href="tabswarm-sw.js" download>tabswarm-sw.js</a> in one folder of
-            your site, such as its root (<code>npm run build</code> writes both to <code>dist/</code>).
+            Put <a href="tabswarm-element.js" download>tabswarm-element.js</a> and <a href="tabswarm-sw.js" download>tabswarm-sw.js</a> in one folder of your
+            site, such as its root (<code>npm run build</code> writes both to <code>dist/</code>).
           </li>
           <li>Add the element to a page, with a magnet link, a share link or the URL of a .torrent file.</li>
         </ol>
         ${this.renderSnippet('The snippet', embedSnippet('magnet:?xt=urn:btih:…'))}
         <p>
-          A video or audio file plays while it downloads, streamed by the service worker (the page must be inside the worker’s folder, and served
-          over https or from localhost); an image is shown; any other file gets a card with its progress, peers, speed and a save button. Where no
-          service worker can run, the file is shown once it is downloaded. All elements of a page share one connection to the swarm, and an element
-          removed from the page stops its download.
+          A video or audio file plays while it downloads, streamed by the service worker (the page must be inside the worker’s folder, and served over https or
+          from localhost); an image is shown; any other file gets a card with its progress, peers, speed and a save button. Where no service worker can run, the
+          file is shown once it is downloaded. All elements of a page share one connection to the swarm, and an element removed from the page stops its
+          download.
         </p>
         <a class="button" href=${example} target="_blank" rel="noopener">See the example page</a>
       </section>
       <section aria-labelledby="yours">
         <h3 id="yours">Your torrents</h3>
-        ${this.torrents.length === 0
-          ? html`<p class="muted">Share a file, and a snippet that shows it appears here.</p>`
-          : this.torrents.map(
-              (t) => html`${this.renderSnippet(t.name, embedSnippet(t.magnetURI))}
-                <a href=${`${example}#${t.magnetURI}`} target="_blank" rel="noopener">Open ${t.name} in the example page</a>`,
-            )}
+        ${
+          this.torrents.length === 0
+            ? html`<p class="muted">Share a file, and a snippet that shows it appears here.</p>`
+            : this.torrents.map(
+                (t) =>
+                  html`${this.renderSnippet(t.name, embedSnippet(t.magnetURI))}
+                    <a href=${`${example}#${t.magnetURI}`} target="_blank" rel="noopener">Open ${t.name} in the example page</a>`,
+              )
+        }
       </section>
       <section aria-labelledby="attributes">
         <h3 id="attributes">Attributes</h3>
@@ -165,8 +168,8 @@ export class TsEmbedDocs extends LitElement {
       <section aria-labelledby="options">
         <h3 id="options">Trackers, STUN servers, the worker’s place</h3>
         <p>
-          Options for every element of the page, set before the first one loads. Without them, each torrent announces to the trackers of its link and
-          the worker is the <code>tabswarm-sw.js</code> beside the module.
+          Options for every element of the page, set before the first one loads. Without them, each torrent announces to the trackers of its link and the worker
+          is the <code>tabswarm-sw.js</code> beside the module.
         </p>
         ${this.renderSnippet('Options', OPTIONS_SNIPPET)}
       </section>
@@ -175,7 +178,13 @@ export class TsEmbedDocs extends LitElement {
 
   private renderList(entries: Entry[]) {
     return html`<dl>
-      ${entries.map((e) => html`<div><dt><code>${e.name}</code></dt><dd>${e.description}</dd></div>`)}
+      ${entries.map(
+        (e) =>
+          html`<div>
+            <dt><code>${e.name}</code></dt>
+            <dd>${e.description}</dd>
+          </div>`,
+      )}
     </dl>`;
   }
 

@@ -128,7 +128,9 @@ export class TsFileList extends LitElement {
     const row = (f: TorrentFile) => this.renderFile(t, f, files.length);
     // Two templates, so that the virtualizer's styles on its list never stay on a whole one.
     return files.length < VIRTUAL_FROM
-      ? html`<ul aria-label="Files">${files.map(row)}</ul>`
+      ? html`<ul aria-label="Files">
+          ${files.map(row)}
+        </ul>`
       : html`<div class="scroll">
           <ul aria-label="Files">
             ${virtualize({ items: files, layout: LAYOUT, keyFunction: (f: TorrentFile) => f.index, renderItem: row })}
@@ -159,7 +161,11 @@ export class TsFileList extends LitElement {
         ></span>
         <span class="pct">${f.selected || complete ? formatPercent(progress) : 'skipped'}</span>
         ${this.renderPreview(t, i, path)}
-        <button ?disabled=${!complete} title=${complete ? 'Save this file' : 'Can be saved once complete'} @click=${() => emit(this, 'ts-save', { torrent: t, index: i })}>
+        <button
+          ?disabled=${!complete}
+          title=${complete ? 'Save this file' : 'Can be saved once complete'}
+          @click=${() => emit(this, 'ts-save', { torrent: t, index: i })}
+        >
           ${icons.download} Save<span class="visually-hidden"> ${path}</span>
         </button>
       </span>
@@ -171,7 +177,10 @@ export class TsFileList extends LitElement {
     const kind = file ? previewKindOf(file.name) : undefined;
     if (!this.streamable || !kind || !file || file.length === 0) return nothing;
     const media = kind === 'video' || kind === 'audio';
-    return html`<button title=${media ? 'Play it now, while it downloads' : 'Show it now, while it downloads'} @click=${() => emit(this, 'ts-preview', { torrent: t, index })}>
+    return html`<button
+      title=${media ? 'Play it now, while it downloads' : 'Show it now, while it downloads'}
+      @click=${() => emit(this, 'ts-preview', { torrent: t, index })}
+    >
       ${media ? icons.play : icons.file} ${media ? 'Play' : 'View'}<span class="visually-hidden"> ${path}</span>
     </button>`;
   }

@@ -77,9 +77,7 @@ export class TsFilePreview extends LitElement {
     return html`<figure>
       <figcaption>
         <span>${this.name}</span>
-        <button @click=${() => emit(this, 'ts-preview-close', {})}>
-          ${icons.close} Close<span class="visually-hidden"> ${this.name}</span>
-        </button>
+        <button @click=${() => emit(this, 'ts-preview-close', {})}>${icons.close} Close<span class="visually-hidden"> ${this.name}</span></button>
       </figcaption>
       ${this.renderMedia()}
     </figure>`;

@@ -105,21 +105,26 @@ export class TsNotices extends LitElement {
       ${repeat(
         this.notices,
         (n) => n.id,
-        (n) => html`<li class=${n.level}>
-          <span class="sign">${n.level === 'info' ? icons.info : icons.alert}</span>
-          <div class="body">
-            <strong>${n.title}</strong>
-            <p>${n.message}</p>
-            ${n.action
-              ? html`<div class="buttons"><button @click=${() => emit(this, 'ts-notice-action', { notice: n })}>${n.action.label}</button></div>`
-              : nothing}
-          </div>
-          ${n.dismissible
-            ? html`<button class="dismiss quiet" title="Dismiss" @click=${() => emit(this, 'ts-notice-dismiss', { id: n.id })}>
-                ${icons.close}<span class="visually-hidden">Dismiss: ${n.title}</span>
-              </button>`
-            : nothing}
-        </li>`,
+        (n) =>
+          html`<li class=${n.level}>
+            <span class="sign">${n.level === 'info' ? icons.info : icons.alert}</span>
+            <div class="body">
+              <strong>${n.title}</strong>
+              <p>${n.message}</p>
+              ${
+                n.action
+                  ? html`<div class="buttons"><button @click=${() => emit(this, 'ts-notice-action', { notice: n })}>${n.action.label}</button></div>`
+                  : nothing
+              }
+            </div>
+            ${
+              n.dismissible
+                ? html`<button class="dismiss quiet" title="Dismiss" @click=${() => emit(this, 'ts-notice-dismiss', { id: n.id })}>
+                    ${icons.close}<span class="visually-hidden">Dismiss: ${n.title}</span>
+                  </button>`
+                : nothing
+            }
+          </li>`,
       )}
     </ul>`;
   }

@@ -92,7 +92,9 @@ export class TsPeerTable extends LitElement {
     if (this.peers.length === 0) return html`<p class="muted">No peers connected.</p>`;
     return html`<div class="scroll">
       <table>
-        <caption class="visually-hidden">Connected peers</caption>
+        <caption class="visually-hidden">
+          Connected peers
+        </caption>
         <thead>
           <tr>
             <th scope="col">Client</th>
@@ -103,12 +105,15 @@ export class TsPeerTable extends LitElement {
         </thead>
         <tbody>
           ${this.peers.map(
-            (p) => html`<tr>
-              <td>${peerName(p)}</td>
-              <td>${formatRate(p.downloadSpeed)}</td>
-              <td>${formatRate(p.uploadSpeed)}</td>
-              <td><span class="bar" aria-hidden="true"><span style="width:${Math.round(p.progress * 100)}%"></span></span>${formatPercent(p.progress)}</td>
-            </tr>`,
+            (p) =>
+              html`<tr>
+                <td>${peerName(p)}</td>
+                <td>${formatRate(p.downloadSpeed)}</td>
+                <td>${formatRate(p.uploadSpeed)}</td>
+                <td>
+                  <span class="bar" aria-hidden="true"><span style="width:${Math.round(p.progress * 100)}%"></span></span>${formatPercent(p.progress)}
+                </td>
+              </tr>`,
           )}
         </tbody>
       </table>

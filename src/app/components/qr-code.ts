@@ -126,13 +126,7 @@ export class TsQrCode extends LitElement {
     if (this.error) return html`<p part="error" role="status">The link is too long for a QR code.</p>`;
     if (!this.matrix) return nothing;
     const side = this.matrix.size + 2 * QUIET_ZONE;
-    return html`<svg
-      part="svg"
-      role="img"
-      aria-label="QR code for the share link"
-      viewBox="0 0 ${side} ${side}"
-      shape-rendering="crispEdges"
-    >
+    return html`<svg part="svg" role="img" aria-label="QR code for the share link" viewBox="0 0 ${side} ${side}" shape-rendering="crispEdges">
       <rect width=${side} height=${side} style="fill: var(--ts-qr-light, #fff)"></rect>
       <path d=${this.path} style="fill: var(--ts-qr-dark, #000)"></path>
     </svg>`;

@@ -183,8 +183,7 @@ export class TsSettingsDialog extends LitElement {
         <fieldset>
           <legend>Connections</legend>
           <p class="note">
-            Changing trackers, ICE servers or peer limits reconnects tabswarm: transfers pause for a moment and your torrents come back by
-            themselves.
+            Changing trackers, ICE servers or peer limits reconnects tabswarm: transfers pause for a moment and your torrents come back by themselves.
           </p>
           <div>
             <label for="trackers">Trackers</label>
@@ -199,9 +198,8 @@ export class TsSettingsDialog extends LitElement {
               @input=${(ev: Event) => this.set('trackers', (ev.target as HTMLTextAreaElement).value)}
             ></textarea>
             <p class="help" id="trackers-help">
-              One ws:// or wss:// URL per line; they help peers find each other. Empty: the default${this.defaults.length > 0
-                ? ` (${this.defaults.join(', ')})`
-                : ''}.
+              One ws:// or wss:// URL per line; they help peers find each other. Empty: the
+              default${this.defaults.length > 0 ? ` (${this.defaults.join(', ')})` : ''}.
             </p>
             ${e.trackers ? html`<p class="error" id="trackers-error">${e.trackers}</p>` : nothing}
           </div>
@@ -218,8 +216,8 @@ export class TsSettingsDialog extends LitElement {
               @input=${(ev: Event) => this.set('iceServers', (ev.target as HTMLTextAreaElement).value)}
             ></textarea>
             <p class="help" id="ice-help">
-              One per line: <code>stun:host:port</code>, or <code>turn:host:port username credential</code>. They let peers behind
-              different routers connect. Empty: only peers that can reach each other directly connect.
+              One per line: <code>stun:host:port</code>, or <code>turn:host:port username credential</code>. They let peers behind different routers connect.
+              Empty: only peers that can reach each other directly connect.
             </p>
             ${e.iceServers ? html`<p class="error" id="ice-error">${e.iceServers}</p>` : nothing}
           </div>
@@ -233,8 +231,7 @@ export class TsSettingsDialog extends LitElement {
           <legend>Speed limits</legend>
           <p class="help">Apply at once. Leave empty (or 0) for no limit.</p>
           <div class="pair">
-            ${this.numberField('uploadLimit', 'Upload limit (KiB/s)', 'No limit')}
-            ${this.numberField('downloadLimit', 'Download limit (KiB/s)', 'No limit')}
+            ${this.numberField('uploadLimit', 'Upload limit (KiB/s)', 'No limit')} ${this.numberField('downloadLimit', 'Download limit (KiB/s)', 'No limit')}
           </div>
         </fieldset>
 
@@ -242,22 +239,25 @@ export class TsSettingsDialog extends LitElement {
           <legend>Theme</legend>
           <div class="radios">
             ${THEMES.map(
-              (t) => html`<label
-                ><input type="radio" name="theme" .value=${t.value} .checked=${f.theme === t.value} @change=${() => this.set('theme', t.value)} />
-                ${t.label}</label
-              >`,
+              (t) =>
+                html`<label
+                  ><input type="radio" name="theme" .value=${t.value} .checked=${f.theme === t.value} @change=${() => this.set('theme', t.value)} />
+                  ${t.label}</label
+                >`,
             )}
           </div>
         </fieldset>
 
-        ${canRegisterMagnetHandler()
-          ? html`<fieldset>
-              <legend>Magnet links</legend>
-              <p class="help">Let this browser open magnet: links (from other sites) in tabswarm.</p>
-              <div><button type="button" @click=${() => this.registerHandler()}>Open magnet links with tabswarm</button></div>
-              ${this.handlerStatus ? html`<p class="help" role="status">${this.handlerStatus}</p>` : nothing}
-            </fieldset>`
-          : nothing}
+        ${
+          canRegisterMagnetHandler()
+            ? html`<fieldset>
+                <legend>Magnet links</legend>
+                <p class="help">Let this browser open magnet: links (from other sites) in tabswarm.</p>
+                <div><button type="button" @click=${() => this.registerHandler()}>Open magnet links with tabswarm</button></div>
+                ${this.handlerStatus ? html`<p class="help" role="status">${this.handlerStatus}</p>` : nothing}
+              </fieldset>`
+            : nothing
+        }
 
         <div class="buttons">
           <button type="button" @click=${() => this.close()}>Cancel</button>

@@ -122,7 +122,9 @@ export class TsSharePanel extends LitElement {
           <div class="row">
             <input id="magnet" readonly .value=${this.magnet} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} />
             <button @click=${() => this.copy('magnet')}>
-              ${this.copied === 'magnet' ? icons.check : icons.copy} ${this.copied === 'magnet' ? 'Copied' : 'Copy'}<span class="visually-hidden"> magnet link</span>
+              ${this.copied === 'magnet' ? icons.check : icons.copy} ${this.copied === 'magnet' ? 'Copied' : 'Copy'}<span class="visually-hidden">
+                magnet link</span
+              >
             </button>
           </div>
         </div>

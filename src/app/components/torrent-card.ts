@@ -230,25 +230,47 @@ export class TsTorrentCard extends LitElement {
         <span class="pct" aria-hidden="true">${pct}</span>
       </div>
       <dl>
-        <div class="wide"><dt>Size</dt><dd>${size}</dd></div>
-        <div><dt><span aria-hidden="true">↓ </span>Download</dt><dd>${formatRate(t.downloadSpeed)}</dd></div>
-        <div><dt><span aria-hidden="true">↑ </span>Upload</dt><dd>${formatRate(t.uploadSpeed)}</dd></div>
-        <div><dt>Peers</dt><dd>${t.numPeers}</dd></div>
-        <div><dt>Time left</dt><dd>${remaining}</dd></div>
-        <div><dt>Ratio</dt><dd>${formatRatio(t.ratio)}</dd></div>
+        <div class="wide">
+          <dt>Size</dt>
+          <dd>${size}</dd>
+        </div>
+        <div>
+          <dt><span aria-hidden="true">↓ </span>Download</dt>
+          <dd>${formatRate(t.downloadSpeed)}</dd>
+        </div>
+        <div>
+          <dt><span aria-hidden="true">↑ </span>Upload</dt>
+          <dd>${formatRate(t.uploadSpeed)}</dd>
+        </div>
+        <div>
+          <dt>Peers</dt>
+          <dd>${t.numPeers}</dd>
+        </div>
+        <div>
+          <dt>Time left</dt>
+          <dd>${remaining}</dd>
+        </div>
+        <div>
+          <dt>Ratio</dt>
+          <dd>${formatRatio(t.ratio)}</dd>
+        </div>
       </dl>
       ${known ? html`<ts-piece-map .states=${t.pieceStates()}></ts-piece-map>` : nothing}
       <div class="actions">
-        ${t.files.length > 1
-          ? html`<button class="primary" ?disabled=${saveable === 0} @click=${() => emit(this, 'ts-save', { torrent: t })}>
-              ${icons.download} Save all (.zip)
-            </button>`
-          : html`<button class="primary" ?disabled=${saveable === 0} @click=${() => emit(this, 'ts-save', { torrent: t, index: 0 })}>
-              ${icons.download} Save
-            </button>`}
-        ${t.paused
-          ? html`<button @click=${() => emit(this, 'ts-resume', { torrent: t })}>${icons.play} Resume</button>`
-          : html`<button @click=${() => emit(this, 'ts-pause', { torrent: t })}>${icons.pause} Pause</button>`}
+        ${
+          t.files.length > 1
+            ? html`<button class="primary" ?disabled=${saveable === 0} @click=${() => emit(this, 'ts-save', { torrent: t })}>
+                ${icons.download} Save all (.zip)
+              </button>`
+            : html`<button class="primary" ?disabled=${saveable === 0} @click=${() => emit(this, 'ts-save', { torrent: t, index: 0 })}>
+                ${icons.download} Save
+              </button>`
+        }
+        ${
+          t.paused
+            ? html`<button @click=${() => emit(this, 'ts-resume', { torrent: t })}>${icons.play} Resume</button>`
+            : html`<button @click=${() => emit(this, 'ts-pause', { torrent: t })}>${icons.pause} Pause</button>`
+        }
         <button class="remove danger" @click=${() => emit(this, 'ts-remove', { torrent: t })}>${icons.trash} Remove</button>
       </div>
       ${this.renderPreview(t)}
@@ -272,7 +294,11 @@ export class TsTorrentCard extends LitElement {
     const file = index === undefined ? undefined : t.files[index];
     const streaming = this.streaming;
     if (index === undefined || !file || !streaming) return nothing;
-    return html`<ts-file-preview .src=${streaming.fileUrl(t, index)} .kind=${previewKindOf(file.name)} .name=${pathInTorrent(file.path, t.name)}></ts-file-preview>`;
+    return html`<ts-file-preview
+      .src=${streaming.fileUrl(t, index)}
+      .kind=${previewKindOf(file.name)}
+      .name=${pathInTorrent(file.path, t.name)}
+    ></ts-file-preview>`;
   }
 }
 

@@ -10,9 +10,7 @@ export type NoticeLevel = 'error' | 'warning' | 'info';
 
 /** What a notice's button does; the shell carries it out. */
 export type NoticeAction =
-  | { kind: 'open-settings'; label: string }
-  | { kind: 'resume'; label: string; infoHash: string }
-  | { kind: 'copy-link'; label: string; infoHash: string };
+  { kind: 'open-settings'; label: string } | { kind: 'resume'; label: string; infoHash: string } | { kind: 'copy-link'; label: string; infoHash: string };
 
 export interface Notice {
   /** Stable for the same problem, so a dismissed notice stays dismissed. */
@@ -86,8 +84,7 @@ function storageNotice(id: string, title: string, error: StorageError): Notice {
         id,
         level: 'error',
         title: `${title}: storage is full`,
-        message:
-          'This browser has no room left for this site. Remove torrents you no longer need (and delete their data), or free disk space, then try again.',
+        message: 'This browser has no room left for this site. Remove torrents you no longer need (and delete their data), or free disk space, then try again.',
         dismissible: true,
       }
     : {
@@ -108,8 +105,7 @@ export function torrentErrorNotice(t: { infoHash: string; name: string }, error:
       id,
       level: 'error',
       title: `“${t.name}” stopped: storage is full`,
-      message:
-        'This browser has no room left for this site. Remove torrents you no longer need (and delete their data), or free disk space, then resume.',
+      message: 'This browser has no room left for this site. Remove torrents you no longer need (and delete their data), or free disk space, then resume.',
       action,
       dismissible: false,
     };

@@ -87,7 +87,10 @@ export function saveSettings(settings: Settings, storage: Pick<Storage, 'setItem
  */
 export function parseTrackerLines(text: string): { ok: string[] } | { error: string } {
   const out: string[] = [];
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     if (!/^wss?:\/\/[^\s/]+/.test(line)) return { error: `"${line}" is not a ws:// or wss:// URL` };
     out.push(line);
   }
@@ -96,7 +99,10 @@ export function parseTrackerLines(text: string): { ok: string[] } | { error: str
 
 export function parseIceLines(text: string): { ok: RTCIceServer[] } | { error: string } {
   const out: RTCIceServer[] = [];
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const [url, username, credential, ...rest] = line.split(/\s+/);
     if (!url || !/^(stun|stuns|turn|turns):\S+$/.test(url) || rest.length > 0 || (username !== undefined) !== (credential !== undefined)) {
       return { error: `"${line}" is not "stun:host:port" or "turn:host:port username credential"` };

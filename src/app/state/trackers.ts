@@ -14,9 +14,7 @@ export type TrackerStatuses = ReadonlyMap<string, TrackerStatus>;
 
 /** The tracker events this looks at (a subset of the client's `TrackerEvent`). */
 export type TrackerConnectionEvent =
-  | { type: 'connected'; url: string }
-  | { type: 'disconnected'; url: string; retryInMs: number | undefined }
-  | { type: string; url: string };
+  { type: 'connected'; url: string } | { type: 'disconnected'; url: string; retryInMs: number | undefined } | { type: string; url: string };
 
 /**
  * The statuses after one event. `disconnected` with a retry delay is a failure (the client tries

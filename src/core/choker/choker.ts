@@ -76,12 +76,7 @@ export function choke<Id>(
   return { unchoke, state: { optimistic, optimisticSince } };
 }
 
-function pickWeighted<Id>(
-  candidates: readonly ChokerPeer<Id>[],
-  now: number,
-  newcomerWindow: number,
-  random: () => number,
-): Id | undefined {
+function pickWeighted<Id>(candidates: readonly ChokerPeer<Id>[], now: number, newcomerWindow: number, random: () => number): Id | undefined {
   if (candidates.length === 0) return undefined;
   const weights = candidates.map((p) => (now - p.connectedAt < newcomerWindow ? 3 : 1));
   const total = weights.reduce((a, b) => a + b, 0);

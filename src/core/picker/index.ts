@@ -1,11 +1,6 @@
 export { PiecePicker } from './picker.js';
 export { pipelineDepth, DEFAULT_PIPELINE, type PipelineOptions } from './pipeline.js';
-export {
-  geometryOf,
-  type LayoutOptions,
-  type PieceSet,
-  type Pieces,
-} from './layout.js';
+export { geometryOf, type LayoutOptions, type PieceSet, type Pieces } from './layout.js';
 export {
   MAX_PRIORITY,
   PRIORITY,

@@ -52,8 +52,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
     this.memoryShort = false;
     const id = peer.id;
     const fast = peer.allowedFast;
-    const can = (i: number): boolean =>
-      this.prio[i]! > 0 && this.haveBits[i] === 0 && peer.has(i) && (peer.choked !== true || fast?.has(i) === true);
+    const can = (i: number): boolean => this.prio[i]! > 0 && this.haveBits[i] === 0 && peer.has(i) && (peer.choked !== true || fast?.has(i) === true);
     // An exclusive piece admits a peer only while no other peer has requests in it.
     const solo = (i: number): boolean => {
       const active = this.exclusive.size > 0 && this.exclusive.has(i) ? this.downloads.get(i)?.active : undefined;

@@ -16,10 +16,7 @@ const METADATA_TIMEOUT = 10_000;
 /** What a ut_metadata message led to: `ready` when every piece is in and `check()` is due. */
 export type MessageResult = { kind: 'none' } | { kind: 'error'; message: string } | { kind: 'ready' };
 
-export type CheckResult =
-  | { kind: 'none' }
-  | { kind: 'complete'; infoBytes: Uint8Array; senders: string[] }
-  | { kind: 'failed'; culprits: string[] };
+export type CheckResult = { kind: 'none' } | { kind: 'complete'; infoBytes: Uint8Array; senders: string[] } | { kind: 'failed'; culprits: string[] };
 
 interface Pending {
   peer: string;

@@ -104,10 +104,7 @@ export class Requester {
       if (want <= 0) return this.retryWhenAllowed(limit);
     }
     const now = this.o.clock.now();
-    const has =
-      peer.backup && !picker.inEndgame()
-        ? (i: number) => peer.hasPiece(i) && !this.othersOffer(peer, i)
-        : (i: number) => peer.hasPiece(i);
+    const has = peer.backup && !picker.inEndgame() ? (i: number) => peer.hasPiece(i) && !this.othersOffer(peer, i) : (i: number) => peer.hasPiece(i);
     const blocks = picker.pickBlocks({ id: peer.id, has }, want);
     if (limit?.limited) limit.take(blocks.reduce((n, b) => n + b.length, 0));
     for (const b of blocks) {
@@ -265,10 +262,13 @@ export class Requester {
   /** Under a download limit: asks every peer for more once the limit allows another block. */
   private retryWhenAllowed(limit: RateLimiter): void {
     if (this.limitTimer !== undefined || this.stopped) return;
-    this.limitTimer = this.o.clock.setTimeout(() => {
-      this.limitTimer = undefined;
-      this.fillAll();
-    }, Math.max(1, limit.msUntil(BLOCK_SIZE)));
+    this.limitTimer = this.o.clock.setTimeout(
+      () => {
+        this.limitTimer = undefined;
+        this.fillAll();
+      },
+      Math.max(1, limit.msUntil(BLOCK_SIZE)),
+    );
   }
 }
 

@@ -17,13 +17,7 @@ import { Requester } from './requester.js';
 import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
 import { UploadSlots } from './upload-slots.js';
 import { PiecePicker, type PieceState } from '../picker/index.js';
-import {
-  type BitField,
-  MAX_BLOCK,
-  WANT_EXTENSION,
-  decodeWantMessage,
-  encodeWantMessage,
-} from '../wire/index.js';
+import { type BitField, MAX_BLOCK, WANT_EXTENSION, decodeWantMessage, encodeWantMessage } from '../wire/index.js';
 import { PieceGeometry } from '../geometry.js';
 import { parseInfoDict, type Metainfo } from '../metainfo.js';
 import { bytesEqual, toHex } from '../bytes.js';
@@ -612,7 +606,13 @@ export class TorrentSession {
     }
     const picker = this.picker;
     if (!picker || !this.seeding?.active) return;
-    this.announce(peer, this.seeding.wanted(peer, pieces.filter((i) => i < picker.pieceCount && picker.have(i))));
+    this.announce(
+      peer,
+      this.seeding.wanted(
+        peer,
+        pieces.filter((i) => i < picker.pieceCount && picker.have(i)),
+      ),
+    );
   }
 
   /** After priorities changed: interest, requests and `done` follow. */

@@ -41,7 +41,6 @@ export type Verification =
   /** Nothing to do: no complete piece under that index, already being verified, or closed meanwhile. */
   | { kind: 'skipped' };
 
-
 export class PieceVerifier {
   /** The bytes of each piece in progress (who sent each block, the picker records). */
   private readonly buffers = new Map<number, Uint8Array>();

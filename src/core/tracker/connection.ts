@@ -377,7 +377,8 @@ export class TrackerConnection<P extends SignalingPeer> {
       case 'scrape':
         for (const f of msg.files) {
           const slot = this.slots.get(f.infoHash);
-          if (slot) this.host.emit({ type: 'scrape', url: this.url, infoHash: slot.bytes, complete: f.complete, incomplete: f.incomplete, downloaded: f.downloaded });
+          if (slot)
+            this.host.emit({ type: 'scrape', url: this.url, infoHash: slot.bytes, complete: f.complete, incomplete: f.incomplete, downloaded: f.downloaded });
         }
     }
   }

@@ -166,9 +166,7 @@ export class WireDecoder {
   /** Refuses a length prefix above maxFrame, before anything of the frame is buffered. */
   private checkLength(length: number, frameStart: number): number {
     if (length > this.maxFrame) {
-      throw new WireError(
-        `the frame at stream byte ${frameStart} claims ${length} bytes, above the ${this.maxFrame}-byte maximum`,
-      );
+      throw new WireError(`the frame at stream byte ${frameStart} claims ${length} bytes, above the ${this.maxFrame}-byte maximum`);
     }
     return length;
   }

@@ -67,8 +67,7 @@ const HS = 'extended handshake';
 export function encodeExtendedHandshake(h: ExtendedHandshake): Uint8Array {
   const m = new Map<string, number>();
   for (const [name, id] of Object.entries(h.m)) m.set(name, intIn(HS, `m.${name}`, id, 0, 255));
-  const check = (key: string, v: number | undefined, max: number): number | undefined =>
-    v === undefined ? undefined : intIn(HS, key, v, 0, max);
+  const check = (key: string, v: number | undefined, max: number): number | undefined => (v === undefined ? undefined : intIn(HS, key, v, 0, max));
   if (h.yourip !== undefined && h.yourip.length !== 4 && h.yourip.length !== 16) {
     fail(HS, `'yourip' is ${h.yourip.length} bytes, not 4 or 16`);
   }
@@ -101,9 +100,7 @@ export function decodeExtendedHandshake(payload: Uint8Array): DecodedExtendedHan
   if (p !== undefined) out.p = p;
   const v = optional(raw, 'v', (b) => (isBytes(b) ? fromUtf8(b) : fail(HS, "'v' is not a string")));
   if (v !== undefined) out.v = v;
-  const yourip = optional(raw, 'yourip', (b) =>
-    isBytes(b) && (b.length === 4 || b.length === 16) ? b.slice() : fail(HS, "'yourip' is not 4 or 16 bytes"),
-  );
+  const yourip = optional(raw, 'yourip', (b) => (isBytes(b) && (b.length === 4 || b.length === 16) ? b.slice() : fail(HS, "'yourip' is not 4 or 16 bytes")));
   if (yourip !== undefined) out.yourip = yourip;
   return out;
 }

@@ -23,15 +23,7 @@ export {
   type WireMessageType,
   type MessageOf,
 } from './messages.js';
-export {
-  WireDecoder,
-  MAX_FRAME,
-  MAX_BLOCK,
-  MAX_BITFIELD_PIECES,
-  type WireEvent,
-  type HandshakeEvent,
-  type WireDecoderOptions,
-} from './decoder.js';
+export { WireDecoder, MAX_FRAME, MAX_BLOCK, MAX_BITFIELD_PIECES, type WireEvent, type HandshakeEvent, type WireDecoderOptions } from './decoder.js';
 export { BitField } from './bitfield.js';
 export {
   encodeExtendedHandshake,

@@ -133,7 +133,15 @@ async function sparseTorrent(spec: CaseSpec): Promise<CreatedTorrent> {
   const metainfo = await parseInfoDict(infoBytes);
   const magnetURI = formatMagnet({ infoHash: metainfo.infoHash, name: spec.name, announce: [spec.tracker] });
   const torrentFile = encode({ announce: spec.tracker, info: decode(infoBytes) });
-  return { infoHash: metainfo.infoHash, infoHashBytes: metainfo.infoHashBytes, torrentFile, magnetURI, pieceLength: spec.pieceLength, length: spec.size, metainfo };
+  return {
+    infoHash: metainfo.infoHash,
+    infoHashBytes: metainfo.infoHashBytes,
+    torrentFile,
+    magnetURI,
+    pieceLength: spec.pieceLength,
+    length: spec.size,
+    metainfo,
+  };
 }
 
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
@@ -255,7 +263,8 @@ class Connection {
     if (!channel || channel.readyState !== 'open' || this.report.closedBy) return;
     channel.send(bytes as Uint8Array<ArrayBuffer>);
     this.report.bytesSent += bytes.length;
-    if (this.report.sent.length < 8) this.report.sent.push(`${[...bytes.subarray(0, 6)].join(',')} (${bytes.length}) @${this.host.elapsed()} ${channel.readyState}`);
+    if (this.report.sent.length < 8)
+      this.report.sent.push(`${[...bytes.subarray(0, 6)].join(',')} (${bytes.length}) @${this.host.elapsed()} ${channel.readyState}`);
   }
 
   private sendMessage(msg: WireMessage): void {
@@ -539,7 +548,9 @@ export class HostilePeer implements Host {
     this.connections.length = 0;
     this.errors.length = 0;
     this.data = spec.sparse ? new Uint8Array(0) : makeData(spec.size, spec.seed);
-    this.torrent = spec.sparse ? await sparseTorrent(spec) : await createTorrent([{ path: spec.name, data: this.data }], { pieceLength: spec.pieceLength, announce: [spec.tracker] });
+    this.torrent = spec.sparse
+      ? await sparseTorrent(spec)
+      : await createTorrent([{ path: spec.name, data: this.data }], { pieceLength: spec.pieceLength, announce: [spec.tracker] });
     await this.connect(spec.tracker);
     return {
       infoHash: this.torrent.infoHash,

@@ -29,7 +29,5 @@ export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined):
 export function errorInfo(error: unknown): { name: string; message: string; quotaExceeded?: boolean } {
   if (!(error instanceof Error)) return { name: typeof error, message: String(error) };
   const quota = (error as Error & { quotaExceeded?: unknown }).quotaExceeded;
-  return typeof quota === 'boolean'
-    ? { name: error.name, message: error.message, quotaExceeded: quota }
-    : { name: error.name, message: error.message };
+  return typeof quota === 'boolean' ? { name: error.name, message: error.message, quotaExceeded: quota } : { name: error.name, message: error.message };
 }

@@ -2,14 +2,7 @@
  * The torrent list, openPieceStore()'s fallback to memory, and the StorageManager helpers, in Chromium.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  useStorePages,
-  type HarnessGlobals,
-  type OpenModule,
-  type PersistModule,
-  type RecordsModule,
-  type UtilsModule,
-} from './setup.js';
+import { useStorePages, type HarnessGlobals, type OpenModule, type PersistModule, type RecordsModule, type UtilsModule } from './setup.js';
 import { FAILING_OPEN, HANGING_OPEN } from './idb-faults.js';
 
 type KeyvalModule = typeof import('idb-keyval');
@@ -41,8 +34,24 @@ describe('torrent records in Chromium', () => {
           addedAt: 2000,
           seeding: true,
         });
-        await r.saveTorrent({ infoHash: h1, name: 'magnet only', magnetURI: `magnet:?xt=urn:btih:${h1}`, announce: [], urlList: [], paused: false, addedAt: 1000 });
-        await r.saveTorrent({ infoHash: h1, name: 'magnet only', magnetURI: `magnet:?xt=urn:btih:${h1}`, announce: [], urlList: [], paused: true, addedAt: 1000 });
+        await r.saveTorrent({
+          infoHash: h1,
+          name: 'magnet only',
+          magnetURI: `magnet:?xt=urn:btih:${h1}`,
+          announce: [],
+          urlList: [],
+          paused: false,
+          addedAt: 1000,
+        });
+        await r.saveTorrent({
+          infoHash: h1,
+          name: 'magnet only',
+          magnetURI: `magnet:?xt=urn:btih:${h1}`,
+          announce: [],
+          urlList: [],
+          paused: true,
+          addedAt: 1000,
+        });
         const warnings: string[] = [];
         const loaded = await r.loadTorrents((m) => warnings.push(m));
         const full = loaded[1];

@@ -14,7 +14,6 @@ export const BLOCK = 16384;
 /** A seeded PRNG so that tie-breaking is deterministic. */
 export const rng = mulberry32;
 
-
 function marked(c: string): boolean {
   return c === 'x' || c === '*' || c === '1';
 }
@@ -24,11 +23,7 @@ export function indexes(pattern: string): number[] {
   return pattern.split('').flatMap((c, i) => (marked(c) ? [i] : []));
 }
 
-export function peer(
-  id: string,
-  pattern: string,
-  extra: { choked?: boolean; allowedFast?: number[] } = {},
-): PickerPeer<string> {
+export function peer(id: string, pattern: string, extra: { choked?: boolean; allowedFast?: number[] } = {}): PickerPeer<string> {
   const set = new Set(indexes(pattern));
   return {
     id,

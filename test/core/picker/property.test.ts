@@ -30,7 +30,10 @@ const world: fc.Arbitrary<World> = fc
       pieceLength: fc.constant(pieceLength),
       totalLength: fc.integer({ min: (pieceCount - 1) * pieceLength + 1, max: pieceCount * pieceLength }),
       priorities: fc.array(fc.constantFrom(0, 1, 4, 4, 4, 7), { minLength: pieceCount, maxLength: pieceCount }),
-      have: fc.array(fc.integer({ min: 0, max: 6 }).map((x) => x === 0), { minLength: pieceCount, maxLength: pieceCount }),
+      have: fc.array(
+        fc.integer({ min: 0, max: 6 }).map((x) => x === 0),
+        { minLength: pieceCount, maxLength: pieceCount },
+      ),
       peers: fc.array(bools, { minLength: 1, maxLength: 5 }),
       critical: fc.uniqueArray(fc.integer({ min: 0, max: pieceCount - 1 }), { maxLength: 3 }),
       maxDuplicates: fc.integer({ min: 0, max: 2 }),
@@ -70,8 +73,7 @@ function simulate(w: World): void {
     }
     return n;
   };
-  const outstanding = (): [string, string][] =>
-    [...requested].flatMap(([k, set]) => [...set].map((p): [string, string] => [p, k]));
+  const outstanding = (): [string, string][] => [...requested].flatMap(([k, set]) => [...set].map((p): [string, string] => [p, k]));
   const split = (k: string): [number, number] => k.split(':').map(Number) as [number, number];
   const release = (p: string, k: string): void => {
     const set = requested.get(k)!;

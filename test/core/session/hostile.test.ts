@@ -16,7 +16,6 @@ import { frame, u32 } from '../../fixtures/frames.js';
 const PIECE = 16 * 1024;
 const HOSTILE = 'hostile';
 
-
 /** What a script can do: send raw bytes, see what the session sent, wait on the virtual clock. */
 interface Hostile {
   send(bytes: Uint8Array): void;
@@ -68,10 +67,14 @@ async function attack(
     if (!leecher.session.done) swarm.clock.setTimeout(watch, 100);
   };
   watch();
-  swarm.clock.setTimeout(() => void (async () => {
-    const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
-    swarm.connect(seeder, leecher);
-  })(), 1000);
+  swarm.clock.setTimeout(
+    () =>
+      void (async () => {
+        const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
+        swarm.connect(seeder, leecher);
+      })(),
+    1000,
+  );
   await swarm.runUntil(() => leecher.session.done, 600_000);
   swarm.stop();
   return { leecher, data, hostileClosed, maxQueued };
@@ -104,15 +107,21 @@ describe('hostile peers (in-process)', () => {
     ['a bitfield of the wrong length', (h) => h.send(frame(5, new Uint8Array(1)))],
     ['a bitfield with spare bits set', (h) => h.send(frame(5, new Uint8Array([0xff, 0xff, 0xff, 0xff])))],
     ['have for an index out of range', (h) => h.send(frame(4, u32(1_000_000)))],
-    ['a request larger than 128 KiB', (h) => {
-      h.send(encodeMessage({ type: 'haveNone' }));
-      h.send(encodeMessage({ type: 'interested' }));
-      h.send(frame(6, u32(0), u32(0), u32(256 * 1024)));
-    }],
-    ['a block for a piece index beyond the torrent', (h) => {
-      h.send(encodeMessage({ type: 'haveAll' }));
-      h.send(frame(7, u32(9999), u32(0), new Uint8Array(PIECE)));
-    }],
+    [
+      'a request larger than 128 KiB',
+      (h) => {
+        h.send(encodeMessage({ type: 'haveNone' }));
+        h.send(encodeMessage({ type: 'interested' }));
+        h.send(frame(6, u32(0), u32(0), u32(256 * 1024)));
+      },
+    ],
+    [
+      'a block for a piece index beyond the torrent',
+      (h) => {
+        h.send(encodeMessage({ type: 'haveAll' }));
+        h.send(frame(7, u32(9999), u32(0), new Uint8Array(PIECE)));
+      },
+    ],
     ['an extended handshake of garbage', (h) => h.send(frame(20, new Uint8Array([0]), new Uint8Array([0x64, 0x69, 0xff, 0x3a])))],
   ];
   for (const [label, act] of dropCases) {
@@ -122,22 +131,26 @@ describe('hostile peers (in-process)', () => {
   }
 
   it('10,000 requests at once: the peer is dropped and at most 500 are ever queued', async () => {
-    const r = await attack(onceShaken((h) => {
-      h.send(encodeMessage({ type: 'haveNone' }));
-      h.send(encodeMessage({ type: 'interested' }));
-      const many: Uint8Array[] = [];
-      for (let i = 0; i < 10_000; i++) many.push(frame(6, u32(i % 24), u32(0), u32(PIECE)));
-      h.send(new Uint8Array(Buffer.concat(many)));
-    }));
+    const r = await attack(
+      onceShaken((h) => {
+        h.send(encodeMessage({ type: 'haveNone' }));
+        h.send(encodeMessage({ type: 'interested' }));
+        const many: Uint8Array[] = [];
+        for (let i = 0; i < 10_000; i++) many.push(frame(6, u32(i % 24), u32(0), u32(PIECE)));
+        h.send(new Uint8Array(Buffer.concat(many)));
+      }),
+    );
     await expectSurvived(r);
     expect(r.maxQueued).toBeLessThanOrEqual(500);
   });
 
   it('blocks never requested: counted as waste and the flooding peer dropped', async () => {
-    const r = await attack(onceShaken((h) => {
-      h.send(encodeMessage({ type: 'haveAll' }));
-      for (let i = 0; i < 200; i++) h.send(encodeMessage({ type: 'piece', index: i % 24, begin: 0, block: new Uint8Array(PIECE) }));
-    }));
+    const r = await attack(
+      onceShaken((h) => {
+        h.send(encodeMessage({ type: 'haveAll' }));
+        for (let i = 0; i < 200; i++) h.send(encodeMessage({ type: 'piece', index: i % 24, begin: 0, block: new Uint8Array(PIECE) }));
+      }),
+    );
     await expectSurvived(r);
     expect(r.leecher.session.wasted).toBeGreaterThan(0);
   });
@@ -193,7 +206,10 @@ describe('hostile peers (in-process)', () => {
     }
 
     it('a peer that announces a metadata size and never answers does not hold up the metadata', async () => {
-      const r = await attack(metadataPeer(1000, () => new Uint8Array(0)), { magnet: true });
+      const r = await attack(
+        metadataPeer(1000, () => new Uint8Array(0)),
+        { magnet: true },
+      );
       await expectSurvived(r, false);
     });
 
@@ -215,7 +231,10 @@ describe('hostile peers (in-process)', () => {
 
     it('a metadata bomb (metadata_size of 1 GB): refused without allocating it', async () => {
       const before = process.memoryUsage().arrayBuffers;
-      const r = await attack(metadataPeer(1_000_000_000, () => new Uint8Array(0)), { magnet: true });
+      const r = await attack(
+        metadataPeer(1_000_000_000, () => new Uint8Array(0)),
+        { magnet: true },
+      );
       await expectSurvived(r, false);
       expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(200 * 1024 * 1024);
     });

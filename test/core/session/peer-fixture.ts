@@ -62,7 +62,13 @@ export function wiredPeer(o: {
     for (const m of messages) channel.onData!(encodeMessage(m));
   };
   if (o.handshake !== false) {
-    channel.onData!(encodeHandshake({ infoHash: new Uint8Array(20), peerId: new Uint8Array(20).fill(o.id.charCodeAt(0)), extensions: { extended: true, fast: o.fast ?? true } }));
+    channel.onData!(
+      encodeHandshake({
+        infoHash: new Uint8Array(20),
+        peerId: new Uint8Array(20).fill(o.id.charCodeAt(0)),
+        extensions: { extended: true, fast: o.fast ?? true },
+      }),
+    );
   }
   return { peer, channel, sent, events, deliver };
 }

@@ -56,7 +56,7 @@ function setup(pieces = 16, o: { fast?: boolean } = {}) {
 }
 
 describe('requester', () => {
-  it('fills a new peer\'s pipeline with at least 8 requests, then refills in batches', () => {
+  it("fills a new peer's pipeline with at least 8 requests, then refills in batches", () => {
     const t = setup();
     const a = t.add('a');
     t.requester.fill(a.peer);
@@ -129,7 +129,7 @@ describe('requester', () => {
     expect(t.requester.outstanding(peer.peer)).toBe(0);
   });
 
-  it('a streaming reader\'s critical piece preempts the requests queued for ordinary pieces', () => {
+  it("a streaming reader's critical piece preempts the requests queued for ordinary pieces", () => {
     const t = setup(16);
     const a = t.add('a');
     t.requester.fill(a.peer);

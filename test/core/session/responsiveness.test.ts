@@ -93,7 +93,12 @@ describe('requests', () => {
     const data = fixtureBytes(2 * 1024 * 1024, 78);
     const { metainfo } = await createTorrent([{ path: 'f.bin', data }], { pieceLength: 256 * 1024 });
     const swarm = new TestSwarm(6);
-    const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 32 * 1024 * 1024 });
+    const seeder = await swarm.add('seeder', {
+      metainfo,
+      infoHash: metainfo.infoHashBytes,
+      store: await seededStore(metainfo, data),
+      upload: 32 * 1024 * 1024,
+    });
     const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes, download: 64 * 1024 * 1024 });
     // The leecher's messages to the seeder: after the opening exchange, all of them carry requests.
     let messages = 0;

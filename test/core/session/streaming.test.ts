@@ -33,7 +33,13 @@ describe('streaming priorities', () => {
   it('critical pieces come first and in order, then the read-ahead, then the rest', async () => {
     const { metainfo, data } = await torrentOf([{ path: 'movie.webm', data: fixtureBytes(64 * PIECE, 1) }]);
     const swarm = new TestSwarm();
-    await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 256 * 1024, initialSeeding: false });
+    await swarm.add('seeder', {
+      metainfo,
+      infoHash: metainfo.infoHashBytes,
+      store: await seededStore(metainfo, data),
+      upload: 256 * 1024,
+      initialSeeding: false,
+    });
     const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
     const order = verifiedOrder(leecher);
     leecher.session.setStreamPriority(range(40, 43), range(44, 51));
@@ -82,7 +88,13 @@ describe('streaming priorities', () => {
   it('a seek preempts the requests queued at a peer for ordinary pieces: the critical pieces come next, not after them', async () => {
     const { metainfo, data } = await torrentOf([{ path: 'movie.webm', data: fixtureBytes(512 * PIECE, 5) }]);
     const swarm = new TestSwarm();
-    await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 2 * 1024 * 1024, initialSeeding: false });
+    await swarm.add('seeder', {
+      metainfo,
+      infoHash: metainfo.infoHashBytes,
+      store: await seededStore(metainfo, data),
+      upload: 2 * 1024 * 1024,
+      initialSeeding: false,
+    });
     const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
     const order = verifiedOrder(leecher);
     swarm.connectAll();

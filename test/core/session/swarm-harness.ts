@@ -111,7 +111,6 @@ export class TestSwarm {
   }
 }
 
-
 /** A channel that closes itself after `bytes` bytes have been sent through it. */
 export function closingAfter(bytes: number): (c: PeerChannel) => PeerChannel {
   return (inner) => {

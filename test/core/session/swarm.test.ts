@@ -165,7 +165,12 @@ describe('in-process swarm', () => {
       bad[at] = bad[at]! ^ 0xff;
       return bad;
     };
-    const liar = await swarm.add('liar', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data, corrupt), upload: 8 * 1024 * 1024 });
+    const liar = await swarm.add('liar', {
+      metainfo,
+      infoHash: metainfo.infoHashBytes,
+      store: await seededStore(metainfo, data, corrupt),
+      upload: 8 * 1024 * 1024,
+    });
     const honest: TestNode[] = [];
     for (let i = 0; i < 3; i++) {
       honest.push(await swarm.add(`honest${i}`, { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 512 * 1024 }));

@@ -73,9 +73,7 @@ describe('WireDecoder: stream reassembly', () => {
 
   it('can skip the handshake', () => {
     const d = new WireDecoder({ handshake: false });
-    expect(norm(d.push(h('00 00 00 05 04 00 00 00 05 00 00 00 00')))).toEqual(
-      norm([{ type: 'have', index: 5 }, { type: 'keepAlive' }]),
-    );
+    expect(norm(d.push(h('00 00 00 05 04 00 00 00 05 00 00 00 00')))).toEqual(norm([{ type: 'have', index: 5 }, { type: 'keepAlive' }]));
   });
 
   it('decodes a block complete inside a chunk in place, and copies a split one once', () => {
@@ -193,8 +191,6 @@ describe('WireDecoder: errors', () => {
 
   it('passes unknown ids up instead of failing', () => {
     const d = new WireDecoder({ handshake: false });
-    expect(norm(d.push(h('00 00 00 03 15 aa bb 00 00 00 01 00')))).toEqual(
-      norm([{ type: 'unknown', id: 0x15, payload: h('aa bb') }, { type: 'choke' }]),
-    );
+    expect(norm(d.push(h('00 00 00 03 15 aa bb 00 00 00 01 00')))).toEqual(norm([{ type: 'unknown', id: 0x15, payload: h('aa bb') }, { type: 'choke' }]));
   });
 });

@@ -91,7 +91,11 @@ function mutate(bytes: Uint8Array, rand: (n: number) => number): Uint8Array {
         out = concat(out.subarray(0, at), out.subarray(at + 1 + rand(8)));
         break;
       case 2: // insert random bytes
-        out = concat(out.subarray(0, at), Uint8Array.from({ length: 1 + rand(8) }, () => rand(256)), out.subarray(at));
+        out = concat(
+          out.subarray(0, at),
+          Uint8Array.from({ length: 1 + rand(8) }, () => rand(256)),
+          out.subarray(at),
+        );
         break;
       default: // truncate
         out = out.subarray(0, at);
@@ -111,7 +115,10 @@ describe('WireDecoder fuzz', () => {
         kind === 0
           ? Uint8Array.from({ length: rand(200) }, () => rand(256))
           : kind === 1
-            ? concat(HANDSHAKE, Uint8Array.from({ length: rand(200) }, () => rand(256)))
+            ? concat(
+                HANDSHAKE,
+                Uint8Array.from({ length: rand(200) }, () => rand(256)),
+              )
             : kind === 2
               ? randomFrames(rand)
               : mutate(VALID, rand);
@@ -151,8 +158,13 @@ const bytes = (max: number) => fc.uint8Array({ maxLength: max });
 const unknownId = fc.integer({ min: 0, max: 255 }).filter((id) => !KNOWN_IDS.includes(id));
 const message: fc.Arbitrary<WireMessage> = fc.oneof(
   fc.constantFrom<WireMessage>(
-    { type: 'keepAlive' }, { type: 'choke' }, { type: 'unchoke' }, { type: 'interested' },
-    { type: 'notInterested' }, { type: 'haveAll' }, { type: 'haveNone' },
+    { type: 'keepAlive' },
+    { type: 'choke' },
+    { type: 'unchoke' },
+    { type: 'interested' },
+    { type: 'notInterested' },
+    { type: 'haveAll' },
+    { type: 'haveNone' },
   ),
   fc.record({ type: fc.constantFrom('have' as const, 'suggest' as const, 'allowedFast' as const), index: u32 }),
   fc.record({ type: fc.constantFrom('request' as const, 'cancel' as const, 'reject' as const), index: u32, begin: u32, length: u32 }),

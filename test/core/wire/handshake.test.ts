@@ -50,12 +50,11 @@ describe('handshake', () => {
 
   it('refuses ids of the wrong size', () => {
     expect(
-      wireError(() => encodeHandshake({ infoHash: INFO_HASH.subarray(1), peerId: PEER_ID, extensions: { extended: false, fast: false } }))
-        .message,
+      wireError(() => encodeHandshake({ infoHash: INFO_HASH.subarray(1), peerId: PEER_ID, extensions: { extended: false, fast: false } })).message,
     ).toMatch(/info hash is 19 bytes, not 20/);
-    expect(
-      wireError(() => encodeHandshake({ infoHash: INFO_HASH, peerId: h('00'), extensions: { extended: false, fast: false } })).message,
-    ).toMatch(/peer id is 1 bytes, not 20/);
+    expect(wireError(() => encodeHandshake({ infoHash: INFO_HASH, peerId: h('00'), extensions: { extended: false, fast: false } })).message).toMatch(
+      /peer id is 1 bytes, not 20/,
+    );
   });
 
   it('refuses a wrong length or protocol string', () => {

@@ -17,7 +17,15 @@ import { MESSAGE_VECTORS } from './vectors.js';
 describe('message ids', () => {
   it('are grouped by BEP and merged', () => {
     expect(Bep3Id).toEqual({
-      choke: 0, unchoke: 1, interested: 2, notInterested: 3, have: 4, bitfield: 5, request: 6, piece: 7, cancel: 8,
+      choke: 0,
+      unchoke: 1,
+      interested: 2,
+      notInterested: 3,
+      have: 4,
+      bitfield: 5,
+      request: 6,
+      piece: 7,
+      cancel: 8,
     });
     expect(Bep5Id).toEqual({ port: 9 });
     expect(Bep6Id).toEqual({ suggest: 13, haveAll: 14, haveNone: 15, reject: 16, allowedFast: 17 });
