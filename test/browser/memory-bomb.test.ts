@@ -13,7 +13,7 @@ import { launchChromium } from './harness.js';
 import { serveLibrary, startTracker, type LibServer, type TrackerServer } from './lib-harness.js';
 import { openHarnessPage, startDevServer, type HarnessGlobals } from './page-harness.js';
 import type { CaseSpec, HostilePeer, HostileReport, Prepared } from './hostile/hostile-peer.js';
-import { openPeerPage, type PeerGlobals, type PeerStatus } from './hostile/peer-api.js';
+import { openPeerPage, type PeerContext, type PeerGlobals, type PeerStatus } from './hostile/peer-api.js';
 
 type HostileModule = typeof import('./hostile/hostile-peer.js');
 type HostileGlobals = HarnessGlobals & { hostile: HostilePeer };
@@ -49,24 +49,30 @@ describe('memory a hostile peer can make a tab hold', () => {
     await tracker?.close();
   });
 
-  it('a flood of blocks nobody asked for, each of another 16 MiB piece: the tab holds no piece memory and drops the peer', async () => {
-    const spec: CaseSpec = {
-      tracker: tracker.url,
-      behaviour: 'unrequested-blocks',
-      name: 'two-gib.bin',
-      size: 128 * 16 * MiB,
-      seed: 1,
-      pieceLength: 16 * MiB,
-      sparse: true,
-    };
+  /**
+   * The hostile page prepares a sparse torrent of `size` bytes in pieces of `pieceLength` and plays
+   * `behaviour`; a victim page (the library) is made and targeted; `beforeAdd` runs just before the
+   * victim adds the magnet link.
+   */
+  async function attack(behaviour: CaseSpec['behaviour'], size: number, pieceLength: number, beforeAdd?: (victim: PeerContext) => Promise<void>) {
+    const spec: CaseSpec = { tracker: tracker.url, behaviour, name: `${behaviour}.bin`, size, seed: 1, pieceLength, sparse: true };
     const prepared: Prepared = await hostile.evaluate((s) => (globalThis as unknown as HostileGlobals).hostile.prepare(s), spec);
     const victim = await openPeerPage(browser, lib.url, contexts);
-    const cdp = await victim.context.newCDPSession(victim.page);
-    const backing = async (): Promise<number> => ((await cdp.send('Runtime.getHeapUsage')) as { backingStorageSize: number }).backingStorageSize;
     const victimId = await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.create('tabswarm', url), tracker.url);
     await hostile.evaluate((id) => (globalThis as unknown as HostileGlobals).hostile.attack(id), victimId);
-    const before = await backing();
+    await beforeAdd?.(victim);
     await victim.page.evaluate(([magnet, url]) => (globalThis as unknown as PeerGlobals).peer.add(magnet, url), [prepared.magnet, tracker.url] as const);
+    return { prepared, victim };
+  }
+
+  it('a flood of blocks nobody asked for, each of another 16 MiB piece: the tab holds no piece memory and drops the peer', async () => {
+    let backing: () => Promise<number> = () => Promise.resolve(0);
+    let before = 0;
+    const { prepared, victim } = await attack('unrequested-blocks', 128 * 16 * MiB, 16 * MiB, async (v) => {
+      const cdp = await v.context.newCDPSession(v.page);
+      backing = async () => ((await cdp.send('Runtime.getHeapUsage')) as { backingStorageSize: number }).backingStorageSize;
+      before = await backing();
+    });
 
     const report = (): Promise<HostileReport> => hostile.evaluate(() => (globalThis as unknown as HostileGlobals).hostile.report());
     const status = (): Promise<PeerStatus> => victim.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.status());
@@ -95,21 +101,8 @@ describe('memory a hostile peer can make a tab hold', () => {
   }, 90_000);
 
   it('a torrent of 256 MiB pieces is refused with a clear error, and the tab goes on', async () => {
-    const spec: CaseSpec = {
-      tracker: tracker.url,
-      behaviour: 'never-unchoke',
-      name: 'huge-pieces.bin',
-      size: 4 * 256 * MiB,
-      seed: 2,
-      pieceLength: 256 * MiB,
-      sparse: true,
-    };
-    const prepared: Prepared = await hostile.evaluate((s) => (globalThis as unknown as HostileGlobals).hostile.prepare(s), spec);
-    const victim = await openPeerPage(browser, lib.url, contexts);
-    const victimId = await victim.page.evaluate((url) => (globalThis as unknown as PeerGlobals).peer.create('tabswarm', url), tracker.url);
-    await hostile.evaluate((id) => (globalThis as unknown as HostileGlobals).hostile.attack(id), victimId);
     // By magnet link: the metadata comes from the peer, and the torrent stops with an error.
-    await victim.page.evaluate(([magnet, url]) => (globalThis as unknown as PeerGlobals).peer.add(magnet, url), [prepared.magnet, tracker.url] as const);
+    const { victim } = await attack('never-unchoke', 4 * 256 * MiB, 256 * MiB);
     let s = await victim.page.evaluate(() => (globalThis as unknown as PeerGlobals).peer.status());
     for (let i = 0; i < 200 && s.failed === null; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
