@@ -2,7 +2,8 @@
  * The metadata exchange (BEP 9, ut_metadata): fetching the info dictionary from peers for a magnet
  * link, verifying it against the info hash, and serving it to others.
  */
-import { errorMessage } from '../errors.js';
+import { TabswarmError, errorMessage } from '../errors.js';
+import { parseInfoDict, type Metainfo } from '../metainfo.js';
 import type { Peer } from './peer.js';
 import { decodeMetadataMessage, encodeMetadataMessage, METADATA_PIECE, MAX_METADATA_SIZE } from '../wire/index.js';
 import type { Hasher } from './store.js';
@@ -17,6 +18,13 @@ const METADATA_TIMEOUT = 10_000;
 export type MessageResult = { kind: 'none' } | { kind: 'error'; message: string } | { kind: 'ready' };
 
 export type CheckResult = { kind: 'none' } | { kind: 'complete'; infoBytes: Uint8Array; senders: string[] } | { kind: 'failed'; culprits: string[] };
+
+/**
+ * What the assembled metadata gave: `metainfo`; `failed` (it does not hash to the info hash:
+ * `culprits` sent it all); `broken` (it hashes right yet does not parse: the torrent itself is
+ * broken); or `none` (not complete yet, or already being checked).
+ */
+export type Settled = { kind: 'none' } | { kind: 'metainfo'; metainfo: Metainfo } | { kind: 'failed'; culprits: string[] } | { kind: 'broken'; error: Error };
 
 interface Pending {
   peer: string;
@@ -121,6 +129,17 @@ export class MetadataExchange {
   }
 
   /** Verifies the assembled metadata; on a mismatch resets so it is fetched again. */
+  /** Checks the assembled metadata (see `check`) and parses it. */
+  async settle(): Promise<Settled> {
+    const result = await this.check();
+    if (result.kind !== 'complete') return result;
+    try {
+      return { kind: 'metainfo', metainfo: await parseInfoDict(result.infoBytes, this.infoHash, this.hasher) };
+    } catch (e) {
+      return { kind: 'broken', error: e instanceof Error ? e : new TabswarmError(String(e)) };
+    }
+  }
+
   async check(): Promise<CheckResult> {
     if (!this.checking) return { kind: 'none' };
     this.result ??= (async (): Promise<CheckResult> => {

@@ -10,6 +10,7 @@ import { errorMessage } from '../errors.js';
 import type { PeerChannel } from './channel.js';
 import type { Clock } from './clock.js';
 import { RateMeter } from './rate.js';
+import type { PeerView } from './types.js';
 import { SendQueue } from './send-queue.js';
 import { PeerPieces, type Availability, type PiecesChange } from './peer-pieces.js';
 import {
@@ -173,6 +174,24 @@ export class Peer {
   }
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  /** What `status()` shows of it; `requests`: ours outstanding at it (the requester keeps them). */
+  view(pieceCount: number, requests: number): PeerView {
+    return {
+      id: this.id,
+      client: this.client,
+      downloadRate: this.downloaded.rate(),
+      uploadRate: this.uploaded.rate(),
+      progress: this.haveAll ? 1 : pieceCount > 0 && this.have ? this.have.count() / pieceCount : 0,
+      peerChoking: this.theyChoke,
+      amChoking: this.weChoke,
+      amInterested: this.weWant,
+      peerInterested: this.theyWant,
+      requests,
+      theirRequests: this.queue.length,
+      backup: this.backup,
+    };
   }
 
   hasPiece(index: number): boolean {

@@ -255,20 +255,7 @@ export class TorrentSession {
       progress: this.progress,
       done: this.done,
       left: this.left,
-      peers: [...this.peers.values()].map((p) => ({
-        id: p.id,
-        client: p.clientName,
-        downloadRate: p.downloaded.rate(),
-        uploadRate: p.uploaded.rate(),
-        progress: p.haveAll ? 1 : count > 0 && p.have ? p.have.count() / count : 0,
-        peerChoking: p.peerChoking,
-        amChoking: p.amChoking,
-        amInterested: p.amInterested,
-        peerInterested: p.peerInterested,
-        requests: this.requester.outstanding(p),
-        theirRequests: p.queuedRequests.length,
-        backup: p.backup,
-      })),
+      peers: [...this.peers.values()].map((p) => p.view(count, this.requester.outstanding(p))),
     };
   }
 
@@ -479,7 +466,7 @@ export class TorrentSession {
   }
 
   private async checkMetadata(): Promise<void> {
-    const result = await this.metadata.check();
+    const result = await this.metadata.settle();
     if (this.isStopped || this.info) return;
     if (result.kind === 'failed') {
       this.warn('metadata from peers did not match the info hash; fetching it again');
@@ -488,18 +475,8 @@ export class TorrentSession {
         if (p) this.ban(p, 'sent metadata that does not match the info hash');
       }
       for (const p of this.peers.values()) this.metadata.requestFrom(p);
-      return;
-    }
-    if (result.kind !== 'complete') return;
-    let metainfo: Metainfo;
-    try {
-      metainfo = await parseInfoDict(result.infoBytes, this.infoHash, this.o.hasher);
-    } catch (e) {
-      // The bytes hash to the info hash yet do not parse: the torrent itself is broken.
-      this.fail(e instanceof Error ? e : new TabswarmError(String(e)));
-      return;
-    }
-    await this.acceptMetainfo(metainfo);
+    } else if (result.kind === 'broken') this.fail(result.error);
+    else if (result.kind === 'metainfo') await this.acceptMetainfo(result.metainfo);
   }
 
   /**
