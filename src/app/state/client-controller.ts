@@ -12,6 +12,7 @@ import { NoticeBoard } from './notice-board.js';
 import { addErrorNotice, startErrorNotice, seedErrorNotice, type AddSource, type Notice } from './notices.js';
 import { loadSettings, saveSettings, type Settings } from './settings.js';
 import { effectiveTrackers, needsRestart } from './settings-form.js';
+import { VisibleTicker } from './visible-ticker.js';
 
 const TICK_MS = 1000;
 const LOG_LIMIT = 100;
@@ -65,7 +66,7 @@ export class ClientController implements ReactiveController {
   private incomplete = new Set<string>();
   private torrentListeners = new Map<Torrent, AbortController>();
   private clientListeners: AbortController | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly ticker = new VisibleTicker(() => this.refresh(), TICK_MS);
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
   private seeding = new Set<Promise<unknown>>();
   private nextId = 1;
@@ -77,8 +78,7 @@ export class ClientController implements ReactiveController {
   }
 
   hostConnected(): void {
-    document.addEventListener('visibilitychange', this.onVisibility);
-    this.startTicking();
+    this.ticker.connect();
     if (!this.started) {
       this.started = true;
       void this.start();
@@ -86,8 +86,7 @@ export class ClientController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    document.removeEventListener('visibilitychange', this.onVisibility);
-    this.stopTicking();
+    this.ticker.disconnect();
   }
 
   /** The torrents, newest first. */
@@ -362,25 +361,6 @@ export class ClientController implements ReactiveController {
   }
 
   // ---- refreshing -------------------------------------------------------------------------------
-
-  private readonly onVisibility = (): void => {
-    if (document.visibilityState === 'visible') {
-      this.startTicking();
-      this.refresh();
-    } else {
-      this.stopTicking();
-    }
-  };
-
-  private startTicking(): void {
-    if (this.timer !== undefined || document.visibilityState === 'hidden') return;
-    this.timer = setInterval(() => this.refresh(), TICK_MS);
-  }
-
-  private stopTicking(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-  }
 
   /** Re-reads the torrents' numbers and re-renders. */
   refresh(): void {
