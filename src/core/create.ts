@@ -7,7 +7,8 @@ import { formatMagnet } from './magnet.js';
 import { encode, type BEncodable } from './bencode.js';
 import { TorrentError } from './errors.js';
 import { PieceGeometry } from './geometry.js';
-import { findPathConflict, MAX_PIECE_LENGTH, MIN_PIECE_LENGTH, parseTorrent, pathComponentProblem, type Metainfo } from './metainfo.js';
+import { MAX_PIECE_LENGTH, MIN_PIECE_LENGTH, parseTorrent, type Metainfo } from './metainfo.js';
+import { findPathConflict, pathComponentProblem } from './torrent-paths.js';
 import { sha1 } from './sha1.js';
 
 /** The part of a DOM Blob (or File) that hashing needs; the core has no DOM types. */

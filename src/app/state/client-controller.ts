@@ -6,25 +6,13 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Client, startStreaming, type StreamServer, type Torrent } from '../../client/index.js';
 import { errorMessage } from '../../core/errors.js';
-import type { TrackerEvent } from '../../core/tracker/types.js';
 import { loadConfig } from '../config.js';
 import { describeFiles, type PickedFile } from '../drop.js';
-import {
-  addErrorNotice,
-  memoryStorageNotice,
-  noWebRtcNotice,
-  startErrorNotice,
-  seedErrorNotice,
-  torrentErrorNotice,
-  trackerNotice,
-  waitingForPeersNotice,
-  type AddSource,
-  type Notice,
-} from './notices.js';
+import { NoticeBoard } from './notice-board.js';
+import { addErrorNotice, startErrorNotice, seedErrorNotice, type AddSource, type Notice } from './notices.js';
 import { loadSettings, saveSettings, type Settings } from './settings.js';
 import { effectiveTrackers, needsRestart } from './settings-form.js';
-import { isWaitingForPeers, lacksPeers, nextLackingSince } from './torrent-status.js';
-import { trackerReducer, unreachableTrackers, type TrackerStatuses } from './trackers.js';
+import { VisibleTicker } from './visible-ticker.js';
 
 const TICK_MS = 1000;
 const LOG_LIMIT = 100;
@@ -74,14 +62,11 @@ export class ClientController implements ReactiveController {
   streaming: StreamServer | undefined;
 
   private resolveReady!: () => void;
-  private trackers: TrackerStatuses = new Map();
-  private lackingSince = new Map<string, number>();
+  private readonly board = new NoticeBoard();
   private incomplete = new Set<string>();
-  private errors: Notice[] = [];
-  private dismissed = new Set<string>();
   private torrentListeners = new Map<Torrent, AbortController>();
   private clientListeners: AbortController | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly ticker = new VisibleTicker(() => this.refresh(), TICK_MS);
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
   private seeding = new Set<Promise<unknown>>();
   private nextId = 1;
@@ -93,8 +78,7 @@ export class ClientController implements ReactiveController {
   }
 
   hostConnected(): void {
-    document.addEventListener('visibilitychange', this.onVisibility);
-    this.startTicking();
+    this.ticker.connect();
     if (!this.started) {
       this.started = true;
       void this.start();
@@ -102,8 +86,7 @@ export class ClientController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    document.removeEventListener('visibilitychange', this.onVisibility);
-    this.stopTicking();
+    this.ticker.disconnect();
   }
 
   /** The torrents, newest first. */
@@ -117,21 +100,7 @@ export class ClientController implements ReactiveController {
 
   /** Every notice to show now, most important first; dismissed ones left out. */
   get notices(): Notice[] {
-    const now = Date.now();
-    const out: Notice[] = [];
-    if (!this.webrtc) out.push(noWebRtcNotice());
-    for (const t of this.torrents) if (t.lastError) out.push(torrentErrorNotice(t, t.lastError));
-    out.push(...this.errors);
-    const storage = this.client?.storage;
-    if (storage?.kind === 'memory' && storage.fallbackReason) out.push(memoryStorageNotice(storage.fallbackReason));
-    const tracker = trackerNotice(unreachableTrackers(this.trackers));
-    if (tracker) out.push(tracker);
-    for (const t of this.torrents) {
-      if (isWaitingForPeers(this.lackingSince.get(t.infoHash), now)) {
-        out.push(waitingForPeersNotice({ infoHash: t.infoHash, name: t.name, hasMetadata: t.metainfo !== undefined }));
-      }
-    }
-    return out.filter((n) => !this.dismissed.has(n.id));
+    return this.board.list(this.torrents, this.client?.storage, this.webrtc);
   }
 
   // ---- actions ----------------------------------------------------------------------------------
@@ -180,7 +149,7 @@ export class ClientController implements ReactiveController {
     const known = new Set(client.torrents);
     try {
       const torrent = await client.add(typeof source === 'string' ? source.trim() : source);
-      this.errors = this.errors.filter((n) => !n.id.startsWith('add-error'));
+      this.board.clearErrors((n) => n.id.startsWith('add-error'));
       this.announce(known.has(torrent) ? `${torrent.name} is already in your list.` : `Added ${torrent.name}. Looking for peers…`);
       this.update();
       return torrent;
@@ -211,7 +180,7 @@ export class ClientController implements ReactiveController {
 
   resume(torrent: Torrent): void {
     torrent.resume();
-    this.dismissed.delete(`torrent-error:${torrent.infoHash}`);
+    this.board.undismiss(`torrent-error:${torrent.infoHash}`);
     this.announce(`Resumed ${torrent.name}.`);
     this.refresh();
   }
@@ -226,8 +195,7 @@ export class ClientController implements ReactiveController {
   }
 
   dismiss(id: string): void {
-    this.dismissed.add(id);
-    this.errors = this.errors.filter((n) => n.id !== id);
+    this.board.dismiss(id);
     this.update();
   }
 
@@ -317,7 +285,7 @@ export class ClientController implements ReactiveController {
       downloadLimit: s.downloadLimit,
     });
     this.client = client;
-    this.trackers = new Map();
+    this.board.resetTrackers();
     const abort = new AbortController();
     this.clientListeners = abort;
     const signal = abort.signal;
@@ -331,7 +299,13 @@ export class ClientController implements ReactiveController {
       },
       { signal },
     );
-    client.addEventListener('tracker', (e) => this.onTracker(e.detail), { signal });
+    client.addEventListener(
+      'tracker',
+      (e) => {
+        if (this.board.onTracker(e.detail)) this.update();
+      },
+      { signal },
+    );
     await client.ready;
     for (const t of client.torrents) this.attach(t);
   }
@@ -367,10 +341,9 @@ export class ClientController implements ReactiveController {
   private detach(torrent: Torrent): void {
     this.torrentListeners.get(torrent)?.abort();
     this.torrentListeners.delete(torrent);
-    this.lackingSince.delete(torrent.infoHash);
     this.incomplete.delete(torrent.infoHash);
     this.fresh.delete(torrent.infoHash);
-    for (const id of [...this.dismissed]) if (id.endsWith(torrent.infoHash)) this.dismissed.delete(id);
+    this.board.forgetTorrent(torrent.infoHash);
     this.update();
   }
 
@@ -378,53 +351,20 @@ export class ClientController implements ReactiveController {
     this.clientListeners?.abort();
     for (const abort of this.torrentListeners.values()) abort.abort();
     this.torrentListeners.clear();
-    this.lackingSince.clear();
-    this.trackers = new Map();
-  }
-
-  private onTracker(event: TrackerEvent): void {
-    const before = unreachableTrackers(this.trackers).length;
-    this.trackers = trackerReducer(this.trackers, event);
-    // A tracker that came back and fails again is told again.
-    if (event.type === 'connected') this.dismissed.delete('trackers');
-    if ((before === 0) !== (unreachableTrackers(this.trackers).length === 0)) this.update();
+    this.board.forgetClient();
   }
 
   /** Shows an error notice (read out by the notices' live region), replacing older ones of its kind. */
   private showError(notice: Notice, replaces: (n: Notice) => boolean = () => false): void {
-    this.errors = [...this.errors.filter((n) => !replaces(n)), notice];
+    this.board.showError(notice, replaces);
     this.update();
   }
 
   // ---- refreshing -------------------------------------------------------------------------------
 
-  private readonly onVisibility = (): void => {
-    if (document.visibilityState === 'visible') {
-      this.startTicking();
-      this.refresh();
-    } else {
-      this.stopTicking();
-    }
-  };
-
-  private startTicking(): void {
-    if (this.timer !== undefined || document.visibilityState === 'hidden') return;
-    this.timer = setInterval(() => this.refresh(), TICK_MS);
-  }
-
-  private stopTicking(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
   /** Re-reads the torrents' numbers and re-renders. */
   refresh(): void {
-    const now = Date.now();
-    for (const t of this.client?.torrents ?? []) {
-      const since = nextLackingSince(this.lackingSince.get(t.infoHash), lacksPeers(stateInput(t)), now);
-      if (since === undefined) this.lackingSince.delete(t.infoHash);
-      else this.lackingSince.set(t.infoHash, since);
-    }
+    this.board.refreshLacking(this.client?.torrents ?? [], stateInput, Date.now());
     this.update();
   }
 

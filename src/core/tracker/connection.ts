@@ -6,16 +6,8 @@
 import type { Clock, TimerHandle } from '../session/clock.js';
 import { errorMessage } from '../errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import {
-  encodeAnnounce,
-  encodeAnswer,
-  encodeScrape,
-  parseTrackerMessage,
-  TrackerProtocolError,
-  type AnnounceEvent,
-  type RelayedOffer,
-  type TrackerReply,
-} from './messages.js';
+import { encodeAnnounce, encodeScrape, parseTrackerMessage, TrackerProtocolError, type AnnounceEvent, type TrackerReply } from './messages.js';
+import { OfferBook } from './offer-book.js';
 import type { PendingOffer, Signaling } from './signaling.js';
 import type { SignalingPeer, SocketConnector, SocketLike, TrackerEvent, TransferStats, WarningKind } from './types.js';
 
@@ -67,12 +59,14 @@ export class TrackerConnection<P extends SignalingPeer> {
   private retryTimer?: TimerHandle;
   private openTimer?: TimerHandle;
   private readonly slots = new Map<string, Slot>();
-  private readonly offers = new Map<string, PendingOffer<P>>();
+  private readonly offers: OfferBook<P>;
 
   constructor(
     readonly url: string,
     private readonly host: ConnectionHost<P>,
-  ) {}
+  ) {
+    this.offers = new OfferBook(host.signaling, host.peerId);
+  }
 
   get torrents(): number {
     return this.slots.size;
@@ -108,12 +102,7 @@ export class TrackerConnection<P extends SignalingPeer> {
     this.slots.delete(infoHash);
     this.clearSlotTimer(slot);
     if (this.open && slot.started && this.sendAnnounce(slot, 'stopped', [])) this.announced(slot, 'stopped', 0);
-    for (const [id, p] of this.offers) {
-      if (p.link.infoHash === infoHash) {
-        this.offers.delete(id);
-        this.host.signaling.drop(p);
-      }
-    }
+    this.offers.dropTorrent(infoHash);
     if (this.slots.size === 0) this.shutDown();
   }
 
@@ -220,8 +209,7 @@ export class TrackerConnection<P extends SignalingPeer> {
       this.clearSlotTimer(slot);
     }
     // Answers to these could only have come through this socket.
-    for (const p of this.offers.values()) this.host.signaling.drop(p);
-    this.offers.clear();
+    this.offers.dropAll();
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = socket.onerror = undefined;
       try {
@@ -258,10 +246,7 @@ export class TrackerConnection<P extends SignalingPeer> {
     }
     if (!this.sendAnnounce(slot, event, offers)) return;
     slot.lastOffers = offers.length > 0 ? offers.map((p) => p.offerId) : undefined;
-    for (const p of offers) {
-      this.offers.set(p.offerId, p);
-      this.host.signaling.arm(p, () => this.offers.delete(p.offerId));
-    }
+    this.offers.track(offers);
     if (event === 'started') {
       slot.started = true;
       slot.completedSent = completedBefore;
@@ -365,15 +350,14 @@ export class TrackerConnection<P extends SignalingPeer> {
       }
       case 'offer': {
         const slot = this.slots.get(msg.infoHash);
-        if (slot && msg.peerId !== this.host.peerId) void this.answer(slot, msg);
+        if (!slot || msg.peerId === this.host.peerId) return;
+        const gen = this.generation;
+        const live = (): boolean => gen === this.generation && this.slots.get(slot.infoHash) === slot;
+        void this.offers.answer(msg, live, (text) => this.send(text));
         return;
       }
-      case 'answer': {
-        const p = this.offers.get(msg.offerId);
-        if (!p || p.link.infoHash !== msg.infoHash || msg.peerId === this.host.peerId) return;
-        this.offers.delete(msg.offerId);
-        return this.host.signaling.answered(p, msg.peerId, msg.answer);
-      }
+      case 'answer':
+        return this.offers.answered(msg);
       case 'scrape':
         for (const f of msg.files) {
           const slot = this.slots.get(f.infoHash);
@@ -383,35 +367,11 @@ export class TrackerConnection<P extends SignalingPeer> {
     }
   }
 
-  /**
-   * The server relays an announce's offers to at most (swarm size − 1) other peers, the first
-   * offers first. Keeping `swarm` of them (one spare, in case a tracker's counts leave us out),
-   * the rest can never be answered: drop them now rather than after the offer timeout.
-   */
+  /** Drops the last announce's offers that the reply's swarm size says nobody can get. */
   private dropSurplus(slot: Slot, swarm: number): void {
     const ids = slot.lastOffers;
     slot.lastOffers = undefined;
-    if (!ids) return;
-    for (const id of ids.slice(Math.max(0, Math.floor(swarm)))) {
-      const p = this.offers.get(id);
-      if (!p) continue;
-      this.offers.delete(id);
-      this.host.signaling.drop(p);
-    }
-  }
-
-  private async answer(slot: Slot, msg: RelayedOffer): Promise<void> {
-    const gen = this.generation;
-    const accepted = await this.host.signaling.accept(slot.infoHash, msg.peerId, msg.offer);
-    if (!accepted) return;
-    const { answer, link } = accepted;
-    const live = gen === this.generation && this.slots.get(slot.infoHash) === slot;
-    const sent = live && this.send(encodeAnswer({ infoHash: slot.infoHash, peerId: this.host.peerId, toPeerId: msg.peerId, offerId: msg.offerId, answer }));
-    if (!sent || !link.peer) {
-      this.host.signaling.links.close(link);
-      return;
-    }
-    this.host.signaling.watch(link, link.peer, msg.peerId);
+    if (ids) this.offers.dropSurplus(ids, swarm);
   }
 
   private warn(kind: WarningKind, message: string, infoHash?: string): void {
