@@ -10,25 +10,22 @@ import { createTorrent } from '../core/create.js';
 import { parseTorrent, parseInfoDict, type Metainfo } from '../core/metainfo.js';
 import { parseMagnet } from '../core/magnet.js';
 import { PieceGeometry } from '../core/geometry.js';
-import { TrackerClient } from '../core/tracker/client.js';
-import type { PeerFactory, SignalingPeer, SocketConnector, TrackerEvent } from '../core/tracker/types.js';
-import type { PeerChannel } from '../core/session/channel.js';
+import type { PeerFactory, SocketConnector, TrackerEvent } from '../core/tracker/types.js';
 import type { PieceStore } from '../core/session/store.js';
-import { toHex } from '../core/bytes.js';
 import { TabswarmError, errorMessage } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
 import { CLIENT_PIECE_MEMORY, MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from '../core/session/memory.js';
-import { SourceBackedStore, SpanReader, type SourceFile } from './source-store.js';
+import { SourceBackedStore } from './source-store.js';
 import { sha1 } from '../core/sha1.js';
 import type { RangeFetcher } from '../core/webseed.js';
 import { realClock } from '../core/session/clock.js';
+import { TorrentTracker, type ChannelPeer } from './torrent-tracker.js';
+import { SavedTorrents, exactSourceOf, type TorrentRecords } from './saved-torrents.js';
+import { writePieces } from './write-pieces.js';
+
+export type { ChannelPeer } from './torrent-tracker.js';
 
 export type StoreKind = 'indexeddb' | 'memory';
-
-/** A connected (or connecting) WebRTC peer that yields a byte channel once open. */
-export interface ChannelPeer extends SignalingPeer {
-  channel(): PeerChannel;
-}
 
 /** A torrent as the client's records keep it: the store's record type (one type for both). */
 export type SavedTorrent = TorrentRecord;
@@ -51,11 +48,7 @@ export interface ClientEnvironment {
   /** The most a peer channel's send queue may hold (see SessionOptions.maxHighWaterMark). */
   maxHighWaterMark?: number;
   /** Where the torrent list is kept; absent: nothing is remembered across reloads. */
-  records?: {
-    save(record: SavedTorrent): Promise<void>;
-    load(warn: (message: string) => void): Promise<SavedTorrent[]>;
-    delete(infoHash: string): Promise<void>;
-  };
+  records?: TorrentRecords;
 }
 
 export interface ClientOptions {
@@ -139,7 +132,8 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
    * saved, so nothing is claimed to survive a reload.
    */
   storage: StorageStatus;
-  private readonly tracker: TrackerClient<ChannelPeer>;
+  private readonly tracker: TorrentTracker;
+  private readonly saved: SavedTorrents;
   private readonly o: Required<Omit<ClientOptions, 'peerId' | 'uploadLimit' | 'downloadLimit' | 'maxPieceMemory'>>;
   private readonly uploadLimit = new RateLimiter(realClock);
   private readonly downloadLimit = new RateLimiter(realClock);
@@ -157,13 +151,18 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     this.memory = new MemoryBudget(options.maxPieceMemory ?? CLIENT_PIECE_MEMORY);
     this.storage = { kind: this.o.store };
     this.setRateLimits({ upload: options.uploadLimit ?? 0, download: options.downloadLimit ?? 0 });
-    this.tracker = new TrackerClient<ChannelPeer>({
+    this.saved = new SavedTorrents(
+      env.records,
+      () => this.storage.kind !== 'memory',
+      (message, torrent) => this.warn(message, torrent),
+    );
+    this.tracker = new TorrentTracker({
       peerId: this.peerId,
       connect: env.connect,
       peers: env.peers,
       maxPeers: this.o.maxPeers,
       maxPeersPerTorrent: this.o.maxPeersPerTorrent,
-      onPeer: (infoHash, peer, remote) => this.onPeer(infoHash, peer, remote),
+      find: (infoHash) => this.get(infoHash),
       onEvent: (e) => {
         this.emit('tracker', e);
         if (e.type === 'warning') this.warn(`tracker ${e.url || ''}: ${e.message}`.trim());
@@ -267,7 +266,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     if (i < 0) return;
     this.torrents.splice(i, 1);
     torrent.stop();
-    await this.env.records?.delete(torrent.infoHash);
+    await this.saved.delete(torrent.infoHash);
     if (opts.deleteData) await torrent.store.clear();
     this.emit('remove', { torrent });
   }
@@ -348,15 +347,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       highWaterMark: this.env.highWaterMark,
       maxHighWaterMark: this.env.maxHighWaterMark,
       persist: (t) => this.persist(t, addedAt, o.seeding),
-      register: (t) =>
-        this.destroyed
-          ? undefined
-          : this.tracker.announce({
-              infoHash: t.infoHashBytes,
-              trackers: t.announce,
-              stats: () => ({ uploaded: t.uploaded, downloaded: t.downloaded, left: t.left }),
-              wantsPeers: () => t.wantsPeers,
-            }),
+      register: (t) => (this.destroyed ? undefined : this.tracker.announce(t)),
     });
     if (o.paused) torrent.paused = true;
     torrent.addEventListener('warning', (e) => this.warn(e.detail.message, torrent));
@@ -367,38 +358,15 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     return torrent;
   }
 
-  private async persist(t: Torrent, addedAt: number, seeding: boolean): Promise<void> {
-    if (!this.env.records || this.storage.kind === 'memory' || !this.torrents.includes(t)) return;
-    try {
-      await this.env.records.save({
-        infoHash: t.infoHash,
-        name: t.name,
-        infoBytes: t.metainfo?.infoBytes,
-        magnetURI: t.magnetURI,
-        announce: t.announce,
-        urlList: t.urlList,
-        paused: t.paused,
-        addedAt,
-        seeding,
-        selection: t.selection,
-      });
-    } catch (e) {
-      this.warn(`could not save the torrent list: ${errorMessage(e)}`, t);
-    }
+  /** Saves a torrent's record, while it is one of the client's. */
+  private persist(t: Torrent, addedAt: number, seeding: boolean): Promise<void> {
+    return this.torrents.includes(t) ? this.saved.save(t, addedAt, seeding) : Promise.resolve();
   }
 
+  /** Opens the torrents an earlier page saved (after checking the storage). */
   private async restore(): Promise<void> {
     await this.checkStorage();
-    // Without storage there is no list to read (and reading it would fail, or wait forever).
-    if (!this.env.records || this.storage.kind === 'memory') return;
-    let saved: SavedTorrent[];
-    try {
-      saved = await this.env.records.load((m) => this.warn(m));
-    } catch (e) {
-      this.warn(`could not read the saved torrents: ${errorMessage(e)}`);
-      return;
-    }
-    for (const r of saved) {
+    for (const r of await this.saved.load()) {
       if (this.get(r.infoHash)) continue;
       try {
         const metainfo = r.infoBytes ? await parseInfoDict(r.infoBytes, r.infoHash) : undefined;
@@ -410,56 +378,5 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
         this.warn(`could not restore ${r.name}: ${errorMessage(e)}`);
       }
     }
-  }
-
-  private onPeer(infoHash: Uint8Array, peer: ChannelPeer, remotePeerId: Uint8Array): void {
-    const torrent = this.get(toHex(infoHash));
-    if (!torrent) {
-      peer.destroy();
-      return;
-    }
-    let channel: PeerChannel;
-    try {
-      channel = peer.channel();
-    } catch {
-      peer.destroy();
-      return;
-    }
-    if (!torrent.addPeer(channel, toHex(remotePeerId))) peer.destroy();
-  }
-}
-
-/** Stores every piece of the given files not yet stored, keeping at most 8 MiB of writes in flight. */
-async function writePieces(files: readonly SourceFile[], metainfo: Metainfo, store: PieceStore, onProgress?: (done: number) => void): Promise<void> {
-  const geometry = new PieceGeometry(metainfo);
-  const reader = new SpanReader(files, geometry);
-  const already = new Set(await store.stored());
-  const writing: Promise<void>[] = [];
-  let failure: { error: unknown } | undefined;
-  let inFlight = 0;
-  let done = 0;
-  for (let i = 0; i < geometry.pieceCount; i++) {
-    if (!already.has(i)) {
-      const piece = await reader.piece(i);
-      writing.push(store.put(i, piece).catch((error: unknown) => void (failure ??= { error })));
-      inFlight += piece.length;
-      if (inFlight >= 8 * 1024 * 1024) {
-        await Promise.all(writing.splice(0));
-        inFlight = 0;
-      }
-      if (failure) break;
-    }
-    done += geometry.pieceSize(i);
-    onProgress?.(done);
-  }
-  await Promise.all(writing);
-  if (failure) throw failure.error;
-}
-
-function exactSourceOf(magnetURI: string): string[] {
-  try {
-    return parseMagnet(magnetURI).exactSource;
-  } catch {
-    return [];
   }
 }

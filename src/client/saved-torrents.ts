@@ -1,0 +1,73 @@
+/**
+ * The client's torrent list as its records keep it across reloads (see ClientEnvironment.records):
+ * each torrent saved as a record, the list read back at start, a removed torrent's record deleted.
+ */
+import { parseMagnet } from '../core/magnet.js';
+import { errorMessage } from '../core/errors.js';
+import type { TorrentRecord } from '../store/torrent-records.js';
+import type { Torrent } from './torrent.js';
+
+/** Where the records are kept (see ClientEnvironment.records). */
+export interface TorrentRecords {
+  save(record: TorrentRecord): Promise<void>;
+  load(warn: (message: string) => void): Promise<TorrentRecord[]>;
+  delete(infoHash: string): Promise<void>;
+}
+
+export class SavedTorrents {
+  /**
+   * @param records absent: nothing is remembered
+   * @param kept false while storage is memory (after a fallback): the list is then neither saved nor read
+   */
+  constructor(
+    private readonly records: TorrentRecords | undefined,
+    private readonly kept: () => boolean,
+    private readonly warn: (message: string, torrent?: Torrent) => void,
+  ) {}
+
+  /** Saves a torrent's record; a failure is a warning. */
+  async save(t: Torrent, addedAt: number, seeding: boolean): Promise<void> {
+    if (!this.records || !this.kept()) return;
+    try {
+      await this.records.save({
+        infoHash: t.infoHash,
+        name: t.name,
+        infoBytes: t.metainfo?.infoBytes,
+        magnetURI: t.magnetURI,
+        announce: t.announce,
+        urlList: t.urlList,
+        paused: t.paused,
+        addedAt,
+        seeding,
+        selection: t.selection,
+      });
+    } catch (e) {
+      this.warn(`could not save the torrent list: ${errorMessage(e)}`, t);
+    }
+  }
+
+  /** The saved records; none without storage, or when they cannot be read (a warning). */
+  async load(): Promise<TorrentRecord[]> {
+    // Without storage there is no list to read (and reading it would fail, or wait forever).
+    if (!this.records || !this.kept()) return [];
+    try {
+      return await this.records.load((m) => this.warn(m));
+    } catch (e) {
+      this.warn(`could not read the saved torrents: ${errorMessage(e)}`);
+      return [];
+    }
+  }
+
+  async delete(infoHash: string): Promise<void> {
+    await this.records?.delete(infoHash);
+  }
+}
+
+/** The exact sources (`xs=`) of a saved magnet link: a magnet link still without metadata keeps them there. */
+export function exactSourceOf(magnetURI: string): string[] {
+  try {
+    return parseMagnet(magnetURI).exactSource;
+  } catch {
+    return [];
+  }
+}

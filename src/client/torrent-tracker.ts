@@ -1,0 +1,76 @@
+/**
+ * The client's one tracker client for all its torrents: announces each torrent, and hands each peer
+ * it connects to the torrent it was found for (a peer of no torrent here, or without a channel, is
+ * closed).
+ */
+import { TrackerClient } from '../core/tracker/client.js';
+import type { AnnouncedTorrent, PeerFactory, SignalingPeer, SocketConnector, TrackerEvent } from '../core/tracker/types.js';
+import type { PeerChannel } from '../core/session/channel.js';
+import { toHex } from '../core/bytes.js';
+import type { Torrent } from './torrent.js';
+
+/** A connected (or connecting) WebRTC peer that yields a byte channel once open. */
+export interface ChannelPeer extends SignalingPeer {
+  channel(): PeerChannel;
+}
+
+/** What the tracker reads of a torrent, and gives it. */
+export type TrackedTorrent = Pick<Torrent, 'infoHashBytes' | 'announce' | 'uploaded' | 'downloaded' | 'left' | 'wantsPeers' | 'addPeer'>;
+
+export interface TorrentTrackerInit {
+  peerId: Uint8Array;
+  connect: SocketConnector;
+  peers: PeerFactory<ChannelPeer>;
+  maxPeers: number;
+  maxPeersPerTorrent: number;
+  /** The torrent of an info hash (lower-case hex), if the client has it. */
+  find(infoHash: string): TrackedTorrent | undefined;
+  onEvent(event: TrackerEvent): void;
+}
+
+export class TorrentTracker {
+  private readonly tracker: TrackerClient<ChannelPeer>;
+
+  constructor(private readonly o: TorrentTrackerInit) {
+    this.tracker = new TrackerClient<ChannelPeer>({
+      peerId: o.peerId,
+      connect: o.connect,
+      peers: o.peers,
+      maxPeers: o.maxPeers,
+      maxPeersPerTorrent: o.maxPeersPerTorrent,
+      onPeer: (infoHash, peer, remote) => this.onPeer(infoHash, peer, remote),
+      onEvent: (e) => o.onEvent(e),
+    });
+  }
+
+  /** Announces a torrent to its trackers until its announcement is removed. */
+  announce(t: TrackedTorrent): AnnouncedTorrent {
+    return this.tracker.announce({
+      infoHash: t.infoHashBytes,
+      trackers: t.announce,
+      stats: () => ({ uploaded: t.uploaded, downloaded: t.downloaded, left: t.left }),
+      wantsPeers: () => t.wantsPeers,
+    });
+  }
+
+  /** Closes every tracker connection. */
+  destroy(): void {
+    this.tracker.destroy();
+  }
+
+  private onPeer(infoHash: Uint8Array, peer: ChannelPeer, remotePeerId: Uint8Array): void {
+    const torrent = this.o.find(toHex(infoHash));
+    if (!torrent) {
+      peer.destroy();
+      return;
+    }
+    let channel: PeerChannel;
+    try {
+      channel = peer.channel();
+    } catch {
+      peer.destroy();
+      return;
+    }
+    if (!torrent.addPeer(channel, toHex(remotePeerId))) peer.destroy();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The types around a torrent: the events it sends, its peers as an application shows them, and
+ * what its client gives it (see Torrent).
+ */
+import type { PieceStore } from '../core/session/store.js';
+import type { Metainfo } from '../core/metainfo.js';
+import type { AnnouncedTorrent } from '../core/tracker/types.js';
+import type { RateLimiter } from '../core/session/limiter.js';
+import type { MemoryBudget } from '../core/session/memory.js';
+import type { RangeFetcher } from '../core/webseed.js';
+import type { Torrent } from './torrent.js';
+
+export interface TorrentEventMap {
+  metadata: CustomEvent<void>;
+  progress: CustomEvent<{ progress: number; piece: number }>;
+  done: CustomEvent<void>;
+  peer: CustomEvent<{ id: string; event: 'connected' | 'disconnected' }>;
+  warning: CustomEvent<{ message: string }>;
+  error: CustomEvent<{ error: Error }>;
+}
+
+/** One connected peer, as the app shows it. */
+export interface TorrentPeer {
+  id: string;
+  /** The client name the peer gave in its extended handshake (`v`), if any. */
+  client: string | undefined;
+  /** Bytes per second, from it and to it. */
+  downloadSpeed: number;
+  uploadSpeed: number;
+  /** Fraction of the pieces it has (0 before it said). */
+  progress: number;
+  /** It lets us download / we let it download. */
+  unchokedUs: boolean;
+  unchokedByUs: boolean;
+}
+
+export interface TorrentInit {
+  infoHash: string;
+  name: string | undefined;
+  announce: string[];
+  urlList: string[];
+  /** URLs of the torrent's .torrent file (a magnet link's `xs=`), fetched while the metadata is unknown. */
+  exactSource: string[];
+  metainfo: Metainfo | undefined;
+  store: PieceStore;
+  peerId: Uint8Array;
+  maxPeers: number;
+  /** Indexes of the selected files (every file when absent). */
+  selection?: number[];
+  uploadLimit?: RateLimiter;
+  downloadLimit?: RateLimiter;
+  /** The client's memory for pieces in progress, shared by its torrents. */
+  memory?: MemoryBudget;
+  /** HTTP for web seeds; absent: the torrent's web seeds are not used. */
+  fetchRange?: RangeFetcher;
+  /** HTTP for .torrent files (exact sources); absent: `exactSource` is not fetched. */
+  fetchTorrentFile?: (url: string) => Promise<Uint8Array>;
+  highWaterMark?: number;
+  maxHighWaterMark?: number;
+  /** Saves the torrent's record (list, metadata, paused state). */
+  persist: (t: Torrent) => Promise<void>;
+  /** Announces the torrent to its trackers. */
+  register: (t: Torrent) => AnnouncedTorrent | undefined;
+}
