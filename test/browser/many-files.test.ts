@@ -3,7 +3,9 @@
  * 20,000-file .torrent froze the page 6–8 s of every 8 s, and again after every reload). Long tasks
  * on the page's main thread are recorded by a PerformanceObserver from the first script on: adding
  * the .torrent, its first render, several 1 s refresh ticks, scrolling through the file list,
- * deselecting a file and restoring it all after a reload must each stay under 200 ms.
+ * deselecting a file and restoring it all after a reload must each stay well under a second (the
+ * figures are printed: some 50–100 ms on an idle machine; the bound leaves room for a busy one, where
+ * other tests share the cores, and still fails the review's multi-second freezes).
  *
  * The .torrent is written by hand (its piece hashes are made up: nothing is downloaded, no peer has
  * it), with 16 KiB pieces, so that its piece map has some 64,000 pieces too.
@@ -20,8 +22,8 @@ import { appTestBed, openAppPage, runAxe } from './app-harness.js';
 /** `MANY_FILES=20000` reproduces the review's torrent. */
 const FILES = Number(process.env.MANY_FILES ?? 100_000);
 const NAME = 'many';
-/** The longest main-thread task allowed (the review's finding: 6–8 s). */
-const MAX_TASK_MS = 200;
+/** The longest main-thread task allowed (the review's finding: 6–8 s; idle machine: 50–100 ms). */
+const MAX_TASK_MS = 500;
 /** Long enough for several of the app's 1 s refresh ticks. */
 const SETTLE_MS = 5_000;
 
@@ -150,7 +152,7 @@ describe('a torrent of 100,000 files', () => {
     for (const c of contexts.splice(0)) await c.close().catch(() => {});
   });
 
-  it('is added, refreshed, scrolled, deselected from and restored after a reload without a main-thread task over 200 ms', async () => {
+  it('is added, refreshed, scrolled, deselected from and restored after a reload without a main-thread task over 500 ms', async () => {
     const { page, errors } = await openAppPage(bed.browser, bed.app.url, contexts, { init: RECORD_LONG_TASKS });
     const figures: Record<string, number> = {};
     try {

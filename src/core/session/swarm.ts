@@ -1,0 +1,394 @@
+/**
+ * The swarm of one torrent: the connected peers and what they say. It admits, drops and bans peers,
+ * reacts to each peer's events (handshake, choking, interest, availability, requests, blocks,
+ * extensions), keeps our interest and requests in step with what peers have, and runs the
+ * per-peer timers (idle, keep-alive, request time-outs) and the choker. Around it, the session
+ * owns the torrent: its life cycle, metadata, pieces (downloads.ts), priorities and events.
+ */
+import type { PeerChannel } from './channel.js';
+import { Peer, REQQ, type PeerEvent } from './peer.js';
+import type { MetadataExchange } from './metadata.js';
+import { UT_METADATA_ID } from './metadata.js';
+import { SeedingAnnouncer } from './seeding-announcer.js';
+import { Uploader } from './uploader.js';
+import { Requester } from './requester.js';
+import { UploadSlots } from './upload-slots.js';
+import type { Priorities } from './priorities.js';
+import type { Downloads, Totals } from './downloads.js';
+import type { PeerView, SessionEvents, SessionOptions } from './types.js';
+import type { PiecePicker } from '../picker/index.js';
+import { type BitField, WANT_EXTENSION, encodeWantMessage } from '../wire/index.js';
+import type { PieceGeometry } from '../geometry.js';
+import { bytesEqual, toHex } from '../bytes.js';
+import type { Emitter } from '../emitter.js';
+
+export const CLIENT_VERSION = 'tabswarm 0.1.0';
+/** Our extension id for incoming ts_want messages (BEP 10 `m`; ut_metadata has 1). */
+export const WANT_ID = 2;
+
+const KEEP_ALIVE = 55_000;
+const IDLE_TIMEOUT = 120_000;
+
+/** The session's options with their defaults filled in. */
+export type SwarmOptions = Required<Omit<SessionOptions, 'metainfo' | 'uploadLimit' | 'downloadLimit' | 'memory'>> &
+  Pick<SessionOptions, 'uploadLimit' | 'downloadLimit'>;
+
+/** What the swarm asks of its session. */
+export interface SwarmHost {
+  state(): 'running' | 'paused' | 'stopped';
+  /** Every wanted piece is verified (the choker then favours the fastest uploads). */
+  done(): boolean;
+  /** The metadata pieces from peers are complete: check them. */
+  metadataComplete(): void;
+}
+
+export interface SwarmParts {
+  totals: Totals;
+  events: Emitter<SessionEvents>;
+  metadata: MetadataExchange;
+  priorities: Priorities;
+}
+
+export class Swarm {
+  /** Remote peer ids (hex) banned for this session. */
+  readonly banned = new Set<string>();
+  readonly requester: Requester;
+  private readonly peers = new Map<string, Peer>();
+  private readonly uploader: Uploader;
+  private readonly slots: UploadSlots;
+  private readonly seeding = new SeedingAnnouncer((id) => this.peers.get(id));
+  /** Pieces, once the metadata is known (`attach`). */
+  private work: Downloads | undefined;
+
+  constructor(
+    private readonly o: SwarmOptions,
+    private readonly host: SwarmHost,
+    private readonly parts: SwarmParts,
+  ) {
+    this.requester = new Requester({
+      ...o,
+      peers: () => this.peers.values(),
+      peer: (id) => this.peers.get(id),
+      criticalPieces: () => parts.priorities.criticalPieces,
+      drop: (peer, reason) => this.drop(peer, reason),
+    });
+    this.slots = new UploadSlots({
+      ...o,
+      slots: o.uploadSlots,
+      onUnchoked: (peer) => {
+        this.seeding.updated(peer);
+        this.uploader.serve(peer);
+      },
+      onChoking: (peer) => this.seeding.choked(peer),
+    });
+    this.uploader = new Uploader({
+      ...o,
+      warn: (m) => this.warn(m),
+      onServed: (peer, index, bytes) => {
+        parts.totals.uploaded += bytes;
+        this.seeding.served(peer, index, bytes);
+      },
+    });
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  has(id: string): boolean {
+    return this.peers.has(id);
+  }
+
+  peer(id: string): Peer | undefined {
+    return this.peers.get(id);
+  }
+
+  all(): Iterable<Peer> {
+    return this.peers.values();
+  }
+
+  get wantsPeers(): boolean {
+    return this.host.state() === 'running' && this.peers.size < this.o.maxPeers;
+  }
+
+  views(pieceCount: number): PeerView[] {
+    return [...this.peers.values()].map((p) => p.view(pieceCount, this.requester.outstanding(p)));
+  }
+
+  /** See `TorrentSession.addPeer`. */
+  add(channel: PeerChannel, id: string, backup: boolean): Peer | undefined {
+    const welcome = backup ? this.host.state() === 'running' : this.wantsPeers;
+    if (!welcome || this.peers.has(id)) {
+      channel.close();
+      return undefined;
+    }
+    const peer = new Peer({
+      id,
+      channel,
+      clock: this.o.clock,
+      pieceCount: this.work?.picker.pieceCount,
+      backup,
+      onEvent: (p, e) => this.onPeerEvent(p, e),
+    });
+    this.peers.set(id, peer);
+    channel.lowWaterMark = this.uploader.highWaterMark(peer) / 4;
+    channel.onDrain = () => this.uploader.serve(peer);
+    channel.onClose = () => this.remove(peer);
+    peer.sendHandshake(this.o.infoHash, this.o.peerId);
+    this.parts.events.emit('peer', { id, event: 'connected' });
+    return peer;
+  }
+
+  drop(peer: Peer, reason: string): void {
+    if (peer.closed) return;
+    this.warn(`peer ${peer.id} dropped: ${reason}`);
+    this.remove(peer);
+  }
+
+  /** Bans a peer for this session (by id: one that has left). */
+  ban(peer: Peer | string, reason: string): void {
+    if (typeof peer === 'string') {
+      this.banned.add(peer);
+      return;
+    }
+    if (peer.remotePeerId) this.banned.add(toHex(peer.remotePeerId));
+    this.banned.add(peer.id);
+    this.parts.events.emit('ban', { id: peer.id, reason });
+    this.drop(peer, `banned: ${reason}`);
+  }
+
+  /** Closes every connection, and stops or restarts requesting. */
+  closeAll(): void {
+    for (const peer of [...this.peers.values()]) this.remove(peer);
+  }
+
+  setActive(active: boolean): void {
+    this.requester.setActive(active);
+  }
+
+  private remove(peer: Peer): void {
+    if (this.peers.get(peer.id) !== peer) return;
+    this.peers.delete(peer.id);
+    peer.close();
+    this.uploader.peerGone(peer);
+    this.parts.metadata.peerGone(peer.id);
+    this.seeding.gone(peer);
+    this.requester.peerGone(peer);
+    const work = this.work;
+    if (peer.haveAll) work?.picker.removeAvailability(null);
+    else if (peer.have) work?.picker.removeAvailability(peer.have);
+    this.parts.events.emit('peer', { id: peer.id, event: 'disconnected' });
+    const state = this.host.state();
+    if (state === 'stopped') return;
+    work?.abandonStranded();
+    if (state === 'running') {
+      this.requester.fillAll();
+      if (!peer.amChoking) this.rechoke();
+    }
+  }
+
+  // ---- what the session tells every peer ----------------------------------------------------
+
+  /** A seed of more than one piece starting: pieces are revealed a few at a time (initial-seeding.ts). */
+  beginSeeding(geometry: PieceGeometry): void {
+    this.seeding.begin(geometry, this.o.random);
+  }
+
+  /** The metadata is known: requests can be made. */
+  attach(work: Downloads): void {
+    this.work = work;
+    this.requester.attach(work.picker);
+  }
+
+  /** The metadata came (and what the store holds is counted): peers learn what we have, and requests start. */
+  metadataKnown(picker: PiecePicker): void {
+    for (const peer of [...this.peers.values()]) {
+      peer.setPieceCount(picker.pieceCount);
+      if (!peer.handshaken || peer.closed) continue;
+      if (!peer.fast && picker.haveCount > 0) peer.send({ type: 'bitfield', bits: picker.bitfield() });
+      this.requester.fill(peer);
+    }
+  }
+
+  /** The metadata from peers did not match: the culprits are banned, and the rest asked again. */
+  metadataFailed(culprits: readonly string[]): void {
+    for (const id of culprits) {
+      const p = this.peers.get(id);
+      if (p) this.ban(p, 'sent metadata that does not match the info hash');
+    }
+    for (const p of this.peers.values()) this.parts.metadata.requestFrom(p);
+  }
+
+  /** A piece is verified and stored: served from the cache, and announced. */
+  pieceVerified(index: number, data: Uint8Array): void {
+    this.uploader.remember(index, data);
+    for (const peer of this.peers.values()) {
+      if (!peer.handshaken) continue;
+      peer.send({ type: 'have', index });
+      if (peer.amInterested) this.updateInterest(peer);
+    }
+  }
+
+  /** Every wanted piece is here. */
+  complete(): void {
+    for (const peer of this.peers.values()) peer.setInterested(false);
+  }
+
+  /** Priorities changed: interest and requests follow. */
+  prioritiesChanged(): void {
+    for (const peer of this.peers.values()) if (peer.handshaken) this.updateInterest(peer);
+  }
+
+  /** A streaming reader's critical pieces changed: requests for other pieces make way. */
+  preemptForCritical(): void {
+    for (const peer of this.peers.values()) this.requester.preemptForCritical(peer);
+  }
+
+  /** Tells each tabswarm peer which critical pieces we wait for. */
+  sendWantsToAll(): void {
+    for (const peer of this.peers.values()) this.sendWants(peer);
+  }
+
+  // ---- what peers say ------------------------------------------------------------------------
+
+  private onPeerEvent(peer: Peer, e: PeerEvent): void {
+    switch (e.type) {
+      case 'violation':
+        return this.drop(peer, e.reason);
+      case 'handshake':
+        return this.onHandshake(peer, e.infoHash, e.peerId);
+      case 'choke':
+        return this.requester.choked(peer);
+      case 'unchoke':
+        return this.requester.fill(peer);
+      case 'interested':
+        return this.rechokeIfSlotFree();
+      case 'notInterested':
+        // Its upload slot is wasted until the next rechoke: hand it to a peer that wants data.
+        if (!peer.amChoking) this.rechokeIfSlotFree();
+        return;
+      case 'availability':
+        return this.onAvailability(peer, e.added, e.removed);
+      case 'request':
+        return this.onRequest(peer, e.index, e.begin, e.length);
+      case 'block':
+        if (this.work) return this.work.block(peer, e.index, e.begin, e.block);
+        // Before the metadata no block was asked for: it counts against the peer's allowance.
+        this.requester.blockArrived(peer, e.index, e.begin, e.block.length);
+        this.parts.totals.wasted += e.block.length;
+        return;
+      case 'reject':
+        return this.requester.rejected(peer, e.index, e.begin);
+      case 'extendedHandshake':
+        if (!this.work) this.parts.metadata.requestFrom(peer);
+        return this.sendWants(peer);
+      case 'extended':
+        return this.onExtended(peer, e.extId, e.payload);
+    }
+  }
+
+  private onHandshake(peer: Peer, infoHash: Uint8Array, peerId: Uint8Array): void {
+    if (!bytesEqual(infoHash, this.o.infoHash)) return this.drop(peer, 'handshake for another torrent');
+    if (bytesEqual(peerId, this.o.peerId)) return this.drop(peer, 'connected to ourselves');
+    if (this.banned.has(toHex(peerId))) return this.drop(peer, 'banned earlier in this session');
+    const work = this.work;
+    const picker = work?.picker;
+    // An initial seeder reveals pieces a few at a time, with `have`s.
+    const have =
+      this.seeding.active || !picker || picker.haveCount === 0 ? 'none' : picker.haveCount === picker.pieceCount && peer.fast ? 'all' : picker.bitfield();
+    peer.greet(have, {
+      m: { ut_metadata: UT_METADATA_ID, [WANT_EXTENSION]: WANT_ID },
+      metadata_size: work?.info.infoBytes.length,
+      reqq: REQQ,
+      v: CLIENT_VERSION,
+    });
+    this.seeding.greeted(peer);
+  }
+
+  /** What a peer has changed: the picker counts it, and our interest follows. */
+  private onAvailability(peer: Peer, added: number | BitField | 'all' | undefined, removed: BitField | 'all' | undefined): void {
+    const picker = this.work?.picker;
+    if (picker) {
+      if (removed !== undefined) picker.removeAvailability(removed === 'all' ? null : removed);
+      if (typeof added === 'number') {
+        picker.incrementAvailability(added);
+        if (this.parts.priorities.isCritical(added)) this.requester.preemptForCritical(peer);
+      } else if (added !== undefined) picker.addAvailability(added === 'all' ? null : added);
+    }
+    this.updateInterest(peer);
+  }
+
+  /** Our interest in a peer (and our requests to it), after it told us what it has or we got a piece. */
+  private updateInterest(peer: Peer): void {
+    const picker = this.work?.picker;
+    if (!picker || peer.closed) return;
+    this.seeding.updated(peer);
+    const want = picker.interesting((i) => peer.hasPiece(i));
+    peer.setInterested(want);
+    if (want) this.requester.fill(peer);
+  }
+
+  private onRequest(peer: Peer, index: number, begin: number, length: number): void {
+    const work = this.work;
+    if (!work?.validRequest(index, begin, length)) return this.drop(peer, `invalid request (piece ${index}, offset ${begin}, ${length} bytes)`);
+    if (peer.amChoking || !work.picker.have(index)) {
+      if (!peer.refuseRequest({ index, begin, length })) this.drop(peer, 'too many requests we cannot serve');
+      return;
+    }
+    if (!peer.queueRequest({ index, begin, length })) return this.drop(peer, 'too many requests at once');
+    this.uploader.serve(peer);
+  }
+
+  private onExtended(peer: Peer, extId: number, payload: Uint8Array): void {
+    const work = this.work;
+    if (extId === WANT_ID) {
+      const violation = this.seeding.wanted(peer, payload, (i) => work?.picker.have(i) ?? false);
+      if (violation) this.drop(peer, violation);
+    } else if (extId === UT_METADATA_ID) {
+      const result = this.parts.metadata.onMessage(peer, payload, work?.info.infoBytes);
+      if (result.kind === 'error') this.drop(peer, result.message);
+      else if (result.kind === 'ready') this.host.metadataComplete();
+    }
+  }
+
+  /** Tells a tabswarm peer (one that lists ts_want) which critical pieces we wait for that it has not announced. */
+  private sendWants(peer: Peer): void {
+    const id = peer.extensions[WANT_EXTENSION];
+    if (!id || peer.closed || !peer.handshaken) return;
+    const pieces = this.parts.priorities.wantsFor(peer, (i) => peer.hasPiece(i));
+    if (pieces && pieces.length > 0) peer.send({ type: 'extended', extId: id, payload: encodeWantMessage(pieces) });
+  }
+
+  // ---- choking and timers --------------------------------------------------------------------
+
+  private rechoke(): void {
+    this.slots.rechoke(this.peers.values(), this.host.done());
+  }
+
+  private rechokeIfSlotFree(): void {
+    this.slots.fillFreeSlot(this.peers.values(), this.host.done());
+  }
+
+  /** Every second: the choker when due, idle peers, keep-alives, request time-outs, metadata requests. */
+  tick(now: number): void {
+    if (this.slots.due(now)) this.rechoke();
+    // Pieces left unstarted for want of memory: another torrent may have released some.
+    if (this.work?.picker.waitingForMemory) for (const peer of this.peers.values()) if (!peer.backup) this.requester.fill(peer);
+    for (const peer of [...this.peers.values()]) {
+      if (peer.backup) {
+        // A web seed speaks only when asked; check whether it has gaps to fill.
+        this.requester.fill(peer);
+      } else if (now - peer.lastReceived > IDLE_TIMEOUT) {
+        this.drop(peer, 'silent for two minutes');
+        continue;
+      }
+      if (now - peer.lastSent > KEEP_ALIVE) peer.send({ type: 'keepAlive' });
+      if (this.requester.checkTimeouts(peer, now)) this.requester.fillAll(peer);
+      if (!this.work) this.parts.metadata.requestFrom(peer);
+    }
+  }
+
+  private warn(message: string): void {
+    this.parts.events.emit('warning', message);
+  }
+}
