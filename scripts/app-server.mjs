@@ -15,21 +15,33 @@ export function defaultAnnounce(host, trackerPort) {
   return `ws://${announceHost}:${trackerPort}`;
 }
 
+/** Over https the tracker is reached through the app's own origin at this path (one certificate to trust). */
+export const TRACKER_PATH = '/announce';
+
 /**
- * @param {{ port: number, host: string, trackerPort: number, outDir?: string, logLevel?: 'info' | 'warn' | 'error' | 'silent' }} options
- *   `outDir`: where to build (default: vite.config.ts's, dist/app).
+ * @param {{ port: number, host: string, trackerPort: number, outDir?: string, https?: { key: string, cert: string },
+ *   logLevel?: 'info' | 'warn' | 'error' | 'silent' }} options
+ *   `outDir`: where to build (default: vite.config.ts's, dist/app). `https`: serve the app over https,
+ *   and the tracker (listening on loopback at `trackerPort`) over wss at `TRACKER_PATH` of the same origin.
  */
 export async function startAppServer(options) {
   const logLevel = options.logLevel ?? 'warn';
   const buildOptions = options.outDir === undefined ? {} : { build: { outDir: options.outDir, emptyOutDir: true } };
   await build({ logLevel, ...buildOptions });
   const outDir = options.outDir ?? 'dist/app';
-  writeFileSync(join(outDir, 'config.json'), JSON.stringify({ announce: [defaultAnnounce(options.host, options.trackerPort)] }) + '\n');
-  const server = await preview({ preview: { port: options.port, host: options.host, strictPort: true }, logLevel, ...buildOptions });
+  const announce = options.https ? `wss://{host}${TRACKER_PATH}` : defaultAnnounce(options.host, options.trackerPort);
+  writeFileSync(join(outDir, 'config.json'), JSON.stringify({ announce: [announce] }) + '\n');
+  const tls = options.https
+    ? {
+        https: { key: options.https.key, cert: options.https.cert },
+        proxy: { [TRACKER_PATH]: { target: `ws://127.0.0.1:${options.trackerPort}`, ws: true } },
+      }
+    : {};
+  const server = await preview({ preview: { port: options.port, host: options.host, strictPort: true, ...tls }, logLevel, ...buildOptions });
   const port = /** @type {import('node:net').AddressInfo} */ (server.httpServer.address()).port;
   return {
     server,
-    url: server.resolvedUrls?.local[0] ?? `http://${options.host}:${port}/`,
+    url: server.resolvedUrls?.local[0] ?? `${options.https ? 'https' : 'http'}://${options.host}:${port}/`,
     port,
     close: () => server.close(),
   };

@@ -1,45 +1,104 @@
-// `npm start`: builds the app, serves it, and runs a WebSocket tracker beside it; prints the URL to open.
+// `npm start`: builds the app, serves it, and runs a WebSocket tracker beside it; prints the URLs to open.
 // Options: --port N (or PORT, default 8080), --tracker-port N (or TRACKER_PORT, default 8000),
-//          --host H (or HOST, default 127.0.0.1).
+//          --host H (or HOST, default 127.0.0.1; 0.0.0.0 for other devices on the network),
+//          --https (serve over https, the tracker over wss on the same origin, with a certificate made
+//          on first run under --data, default .tabswarm/), --cert FILE --key FILE (your own certificate),
+//          --out-dir DIR (where to build, default dist/app).
 import { parseArgs } from 'node:util';
-import { startAppServer } from './app-server.mjs';
+import { join } from 'node:path';
+import { startAppServer, TRACKER_PATH } from './app-server.mjs';
 import { startTrackerServer } from './tracker-server.mjs';
+import { listensEverywhere, networkAddresses, urlsFor } from './network-addresses.mjs';
+import { ensureCertificate, readCertificate } from './tls-certificate.mjs';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '8080' },
     'tracker-port': { type: 'string', default: process.env.TRACKER_PORT ?? '8000' },
     host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
+    https: { type: 'boolean', default: false },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    data: { type: 'string', default: '.tabswarm' },
+    'out-dir': { type: 'string' },
   },
 });
 
+/** @param {string} message */
+function fail(message) {
+  console.error(`[tabswarm] ${message}`);
+  process.exit(2);
+}
+
+/** @param {'port' | 'tracker-port'} name */
 function port(name) {
   const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    console.error(`[tabswarm] --${name} must be a port number, got "${values[name]}"`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`--${name} must be a port number, got "${values[name]}"`);
   return n;
 }
 const appPort = port('port');
-const trackerPort = port('tracker-port');
 const host = values.host;
+const everywhere = listensEverywhere(host);
+if ((values.cert === undefined) !== (values.key === undefined)) fail('--cert and --key go together');
+const https = values.https || values.cert !== undefined;
 
+/** @type {{ key: string, cert: string } | undefined} */
+let tls;
+let caNote = '';
+if (values.cert !== undefined && values.key !== undefined) {
+  try {
+    tls = readCertificate(values.cert, values.key);
+  } catch (e) {
+    fail(/** @type {Error} */ (e).message);
+  }
+} else if (https) {
+  const names = ['localhost', '127.0.0.1', '::1', ...(everywhere ? networkAddresses().map((a) => a.address) : host === '127.0.0.1' ? [] : [host])];
+  const made = await ensureCertificate({ dir: join(values.data, 'tls'), names });
+  tls = made;
+  if (made.created) console.log(`[tabswarm] made a certificate for ${names.join(', ')}`);
+  caNote =
+    `  To play files while they download on another device, trust this installation's certificate authority there once:\n` +
+    `  ${made.caPath} (Android: Settings > Security > Install a certificate > CA certificate;\n` +
+    `  iPhone: open it, install the profile, then trust it in Settings > General > About > Certificate Trust Settings).\n` +
+    `  Accepting the browser's warning instead gives downloads and sharing, but browsers allow no service worker\n` +
+    `  (streaming) on a certificate they do not trust.\n`;
+}
+
+// Over https the tracker listens on loopback only: pages reach it through the app's origin.
 const tracker = await startTrackerServer({
-  port: trackerPort,
-  host,
+  port: https ? 0 : port('tracker-port'),
+  host: https ? '127.0.0.1' : host,
   onWarning: (err) => console.warn(`[tracker] ${err.message}`),
 }).catch((err) => {
-  console.error(`[tracker] cannot listen on ${host}:${trackerPort}: ${err.message}`);
+  console.error(`[tracker] cannot listen on ${host}:${values['tracker-port']}: ${err.message}`);
   process.exit(1);
 });
-const trackerUrl = `ws://${host}:${trackerPort}`;
 
 console.log('[tabswarm] building the app…');
-// The app announces to this tracker by default.
-const app = await startAppServer({ port: appPort, host, trackerPort });
-console.log(`\n  tabswarm is running: open ${app.url}`);
-console.log(`  tracker: ${trackerUrl} (stats: http://${host}:${trackerPort}/stats)\n`);
+// The app announces to this tracker by default (config.json).
+const app = await startAppServer({ port: appPort, host, trackerPort: tracker.port, outDir: values['out-dir'], https: tls }).catch((err) => {
+  console.error(`[tabswarm] cannot serve the app on ${host}:${appPort}: ${err.message}`);
+  process.exit(1);
+});
+
+const protocol = https ? 'https' : 'http';
+const urls = urlsFor({ host, port: app.port, protocol });
+console.log(`\n  tabswarm is running: open`);
+for (const u of urls) console.log(`    ${u.url.padEnd(32)} ${u.local ? '(this computer)' : '(another device on your network)'}`);
+if (everywhere && urls.length === 1) console.log('    (no network address found: only this computer can open it)');
+// Pages announce to the host they were opened from (config.json's {hostname} / {host}).
+const shown = new URL((urls[1] ?? urls[0]).url);
+const trackerUrl = https ? `wss://${shown.host}${TRACKER_PATH}` : `ws://${shown.hostname}:${tracker.port}`;
+console.log(`  tracker: ${trackerUrl}${urls.length > 1 ? ' (each page uses the address it was opened from)' : ''}`);
+console.log(`  tracker stats: http://127.0.0.1:${tracker.port}/stats${https ? '' : ` (or any address above, port ${tracker.port})`}`);
+if (everywhere && !https) {
+  console.log(
+    '\n  Another device opening an http:// address above gets a page that is not a secure context: downloading\n' +
+      '  and sharing work, files play once complete. To play files while they download there, use --https.',
+  );
+}
+if (caNote) console.log(`\n${caNote}`);
+console.log('');
 
 function shutdown() {
   void tracker.close();

@@ -1,8 +1,9 @@
 /**
  * The app's defaults, from `/config.json` beside the page: `npm start` writes it with the address of
  * the tracker it runs, so the app announces there unless the person set other trackers.
- * `{hostname}` in a URL is replaced with the page's host name, so the same file works from another
- * device on the network.
+ * `{hostname}` in a URL is replaced with the page's host name, and `{host}` with its host and port
+ * (`npm start -- --https` serves the tracker on the page's own origin), so the same file works from
+ * another device on the network.
  */
 export interface AppConfig {
   announce: string[];
@@ -11,9 +12,9 @@ export interface AppConfig {
 /** Used when the page has no config.json (the dev server, a static copy of the build). */
 export const DEFAULT_TRACKER_PORT = 8000;
 
-export function expandTemplate(url: string, location: { hostname: string; protocol: string }): string {
-  const host = location.hostname.includes(':') ? `[${location.hostname}]` : location.hostname;
-  const expanded = url.replaceAll('{hostname}', host);
+export function expandTemplate(url: string, location: { hostname: string; host: string; protocol: string }): string {
+  const hostname = location.hostname.includes(':') ? `[${location.hostname}]` : location.hostname;
+  const expanded = url.replaceAll('{hostname}', hostname).replaceAll('{host}', location.host);
   // A page served over https may only open wss: sockets.
   return location.protocol === 'https:' ? expanded.replace(/^ws:/, 'wss:') : expanded;
 }
@@ -25,7 +26,7 @@ export function parseConfig(value: unknown): AppConfig | undefined {
   return { announce };
 }
 
-export async function loadConfig(location: { hostname: string; protocol: string; href: string } = globalThis.location): Promise<AppConfig> {
+export async function loadConfig(location: { hostname: string; host: string; protocol: string; href: string } = globalThis.location): Promise<AppConfig> {
   let config: AppConfig | undefined;
   try {
     const response = await fetch(new URL('config.json', location.href), { cache: 'no-store' });

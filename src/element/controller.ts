@@ -13,7 +13,7 @@ import type { StreamServer, Torrent, TorrentFile } from '../client/index.js';
 import { errorMessage } from '../core/errors.js';
 import { contentTypeOf, inertTypeOf } from '../sw/http.js';
 import { fire } from './events.js';
-import { rasterise } from './raster.js';
+import { rasterise } from '../shared/raster.js';
 import { acquire, streamServer, type Lease } from './shared.js';
 import { SourceError, displayKindOf, pickFile, resolveSource, type DisplayKind } from './source.js';
 

@@ -20,10 +20,11 @@ export const CHROMIUM_ARGS = [
   '--disable-features=WebRtcHideLocalIpsWithMdns',
 ];
 
-export async function launchChromium(): Promise<Browser> {
+/** Chromium with the test bed's flags, and `extraArgs` (e.g. a certificate to trust). */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error('Chromium not found: run `npm test` (it installs it) or set CHROMIUM_PATH');
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
 /**

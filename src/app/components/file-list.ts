@@ -7,6 +7,7 @@ import { emit } from '../events.js';
 import { formatBytes, formatPercent } from '../../shared/format.js';
 import { icons } from '../icons.js';
 import { isComplete } from '../save-torrent.js';
+import { blobPreviewable } from '../blob-preview.js';
 import { previewKindOf } from '../../sw/http.js';
 import { pathInTorrent } from '../state/torrent-status.js';
 import { controls } from '../styles.js';
@@ -33,6 +34,9 @@ const LAYOUT = flow();
  * @fires ts-preview - `{ torrent, index }`
  * @fires ts-save - `{ torrent, index }`
  */
+/** Per torrent, whether any file can be shown once complete (worked out once: a torrent may have 100,000 files). */
+const playable = new WeakMap<Torrent, boolean>();
+
 @customElement('ts-file-list')
 export class TsFileList extends LitElement {
   static override styles = [
@@ -127,15 +131,28 @@ export class TsFileList extends LitElement {
     const files = t.files;
     const row = (f: TorrentFile) => this.renderFile(t, f, files.length);
     // Two templates, so that the virtualizer's styles on its list never stay on a whole one.
-    return files.length < VIRTUAL_FROM
-      ? html`<ul aria-label="Files">
-          ${files.map(row)}
-        </ul>`
-      : html`<div class="scroll">
-          <ul aria-label="Files">
-            ${virtualize({ items: files, layout: LAYOUT, keyFunction: (f: TorrentFile) => f.index, renderItem: row })}
-          </ul>
-        </div>`;
+    return html`${this.renderWholeOnlyNote(files)}${
+      files.length < VIRTUAL_FROM
+        ? html`<ul aria-label="Files">
+            ${files.map(row)}
+          </ul>`
+        : html`<div class="scroll">
+            <ul aria-label="Files">
+              ${virtualize({ items: files, layout: LAYOUT, keyFunction: (f: TorrentFile) => f.index, renderItem: row })}
+            </ul>
+          </div>`
+    }`;
+  }
+
+  /** Without a service worker (not a secure context), one line says what playing can do here. */
+  private renderWholeOnlyNote(files: readonly TorrentFile[]) {
+    if (this.streamable || !this.torrent) return nothing;
+    let any = playable.get(this.torrent);
+    if (any === undefined) playable.set(this.torrent, (any = files.some((f) => blobPreviewable(f.name))));
+    if (!any) return nothing;
+    return html`<p class="muted whole-only">
+      Files play here once complete: playing while they download needs a secure page (https, or this computer's own address).
+    </p>`;
   }
 
   /** One row: called for the rows in view only. */
@@ -175,12 +192,13 @@ export class TsFileList extends LitElement {
   private renderPreview(t: Torrent, index: number, path: string) {
     const file = t.files[index];
     const kind = file ? previewKindOf(file.name) : undefined;
-    if (!this.streamable || !kind || !file || file.length === 0) return nothing;
+    if (!kind || !file || file.length === 0) return nothing;
+    // Without a service worker a file is shown once complete, from its bytes (blob-preview.ts).
+    const whole = !this.streamable;
+    if (whole && (!isComplete(file) || !blobPreviewable(file.name))) return nothing;
     const media = kind === 'video' || kind === 'audio';
-    return html`<button
-      title=${media ? 'Play it now, while it downloads' : 'Show it now, while it downloads'}
-      @click=${() => emit(this, 'ts-preview', { torrent: t, index })}
-    >
+    const when = whole ? '' : ', while it downloads';
+    return html`<button title=${media ? `Play it now${when}` : `Show it now${when}`} @click=${() => emit(this, 'ts-preview', { torrent: t, index })}>
       ${media ? icons.play : icons.file} ${media ? 'Play' : 'View'}<span class="visually-hidden"> ${path}</span>
     </button>`;
   }

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { StreamServer, Torrent } from '../../client/index.js';
 import { previewKindOf } from '../../sw/http.js';
+import { blobPreviewUrl } from '../blob-preview.js';
 import { emit } from '../events.js';
 import { formatBytes, formatDuration, formatPercent, formatRate, formatRatio, NO_VALUE } from '../../shared/format.js';
 import { icons } from '../icons.js';
@@ -180,15 +181,51 @@ export class TsTorrentCard extends LitElement {
   @property({ attribute: false }) streaming: StreamServer | undefined;
   /** The file shown in the page, if any. */
   @state() private previewing: number | undefined;
+  /** The previewed file's object URL, when no service worker serves it. */
+  @state() private wholeFile: { index: number; url: string } | undefined;
   /** The Files section is unfolded (the list is rendered only then). */
   @state() private filesOpen = false;
 
   constructor() {
     super();
     this.addEventListener('ts-preview', (e) => {
-      if (e.detail.torrent === this.torrent) this.previewing = e.detail.index;
+      if (e.detail.torrent !== this.torrent) return;
+      this.previewing = e.detail.index;
+      if (!this.streaming) void this.showWholeFile(e.detail.torrent, e.detail.index);
     });
-    this.addEventListener('ts-preview-close', () => (this.previewing = undefined));
+    this.addEventListener('ts-preview-close', () => {
+      this.previewing = undefined;
+      this.dropWholeFile();
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.dropWholeFile();
+  }
+
+  /** Without a service worker: the complete file shown from an object URL (blob-preview.ts). */
+  private async showWholeFile(torrent: Torrent, index: number): Promise<void> {
+    const file = torrent.files[index];
+    if (!file) return;
+    this.dropWholeFile();
+    let url: string | undefined;
+    try {
+      url = await blobPreviewUrl(file);
+    } catch {
+      url = undefined;
+    }
+    if (this.previewing !== index || this.torrent !== torrent) {
+      if (url) URL.revokeObjectURL(url);
+      return;
+    }
+    if (url) this.wholeFile = { index, url };
+    else this.previewing = undefined;
+  }
+
+  private dropWholeFile(): void {
+    if (this.wholeFile) URL.revokeObjectURL(this.wholeFile.url);
+    this.wholeFile = undefined;
   }
 
   /** Encodes the .torrent only when asked for (a stable function, so the panel does not re-render). */
@@ -292,13 +329,10 @@ export class TsTorrentCard extends LitElement {
   private renderPreview(t: Torrent) {
     const index = this.previewing;
     const file = index === undefined ? undefined : t.files[index];
-    const streaming = this.streaming;
-    if (index === undefined || !file || !streaming) return nothing;
-    return html`<ts-file-preview
-      .src=${streaming.fileUrl(t, index)}
-      .kind=${previewKindOf(file.name)}
-      .name=${pathInTorrent(file.path, t.name)}
-    ></ts-file-preview>`;
+    if (index === undefined || !file) return nothing;
+    const src = this.streaming ? this.streaming.fileUrl(t, index) : this.wholeFile?.index === index ? this.wholeFile.url : undefined;
+    if (!src) return nothing;
+    return html`<ts-file-preview .src=${src} .kind=${previewKindOf(file.name)} .name=${pathInTorrent(file.path, t.name)}></ts-file-preview>`;
   }
 }
 
