@@ -89,6 +89,11 @@ describe('torrent notices', () => {
       /^Cannot create the torrent: no files were given\. Check that the files/,
     );
     expect(seedErrorNotice(new StorageError('q', true)).title).toBe('The files could not be shared: storage is full');
+    const unreadable = new Error('The requested file could not be read');
+    unreadable.name = 'NotReadableError';
+    expect(seedErrorNotice(unreadable).message).toMatch(/Check that the files are still there/);
+    // A failure of the page is not blamed on the files.
+    expect(seedErrorNotice(new Error('hashing failed')).message).toBe('Hashing failed. Your files are not the cause: reload the page and try again.');
   });
 });
 

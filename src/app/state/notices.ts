@@ -69,13 +69,13 @@ export function addErrorNotice(error: unknown, source: AddSource, id = 'add-erro
 export function seedErrorNotice(error: unknown, id = 'seed-error'): Notice {
   if (error instanceof StorageError) return storageNotice(id, 'The files could not be shared', error);
   const detail = error instanceof TabswarmError ? sentence(error.message) : sentence(errorMessage(error));
-  return {
-    id,
-    level: 'error',
-    title: 'The files could not be shared',
-    message: `${detail} Check that the files are still there and readable (not empty), then choose them again.`,
-    dismissible: true,
-  };
+  // Advice about the files only when the files are what failed: the torrent could not be made of them
+  // (a TorrentError), or the browser could not read them (a File read fails with one of these).
+  const fileProblem = error instanceof TorrentError || (error instanceof Error && ['NotReadableError', 'NotFoundError'].includes(error.name));
+  const advice = fileProblem
+    ? 'Check that the files are still there and readable (not empty), then choose them again.'
+    : 'Your files are not the cause: reload the page and try again.';
+  return { id, level: 'error', title: 'The files could not be shared', message: `${detail} ${advice}`, dismissible: true };
 }
 
 function storageNotice(id: string, title: string, error: StorageError): Notice {
