@@ -5,7 +5,7 @@
  */
 import { TorrentError } from './errors.js';
 
-/** The block size every client requests (BEP 3 convention; larger requests are refused). */
+/** The block size every client requests (BEP 3 convention); we serve requests up to `MAX_BLOCK` (wire/). */
 export const BLOCK_SIZE = 16384;
 
 /** What the geometry needs of a torrent; a parsed `Metainfo` fits as is. */

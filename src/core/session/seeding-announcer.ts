@@ -8,7 +8,7 @@
 import type { Peer } from './peer.js';
 import { InitialSeeding } from './initial-seeding.js';
 import type { PieceGeometry } from '../geometry.js';
-import { WANT_EXTENSION, decodeWantMessage } from '../wire/index.js';
+import { decodeWantMessage } from '../wire/index.js';
 import { errorMessage } from '../errors.js';
 
 export class SeedingAnnouncer {
@@ -54,7 +54,7 @@ export class SeedingAnnouncer {
     try {
       pieces = decodeWantMessage(payload);
     } catch (e) {
-      return `bad ${WANT_EXTENSION} message: ${errorMessage(e)}`;
+      return `bad ${errorMessage(e)}`;
     }
     if (this.seeding?.active) announce(peer, this.seeding.wanted(peer, pieces.filter(have)));
     return undefined;

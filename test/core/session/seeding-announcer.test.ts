@@ -77,9 +77,7 @@ describe('seeding announcer', () => {
     expect(a.haves()).toEqual([1, 2]);
 
     expect(t.announcer.wanted(a.peer, new Uint8Array([0x78]), everything)).toMatch(/^bad ts_want message: /);
-    expect(t.announcer.wanted(a.peer, new TextEncoder().encode('d6:piecesi3ee'), everything)).toBe(
-      "bad ts_want message: ts_want message: 'pieces' is not a list",
-    );
+    expect(t.announcer.wanted(a.peer, new TextEncoder().encode('d6:piecesi3ee'), everything)).toBe("bad ts_want message: 'pieces' is not a list");
     expect(a.haves()).toEqual([]);
   });
 
