@@ -4,6 +4,7 @@
  * same class runs in Node tests with other sockets, peers and stores.
  */
 import { Torrent } from './torrent.js';
+import type { TorrentInit } from './torrent-types.js';
 import { TypedEventTarget } from './events.js';
 import type { TorrentRecord } from '../store/torrent-records.js';
 import { createTorrent } from '../core/create.js';
@@ -314,19 +315,14 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     if (reason) this.fellBackToMemory(reason);
   }
 
-  private async open(o: {
-    infoHash: string;
-    name: string | undefined;
-    announce: string[];
-    urlList: string[];
-    exactSource: string[];
-    metainfo: Metainfo | undefined;
-    store: PieceStore;
-    seeding: boolean;
-    paused?: boolean;
-    addedAt?: number;
-    selection?: number[];
-  }): Promise<Torrent> {
+  /** Opens a torrent: what identifies it (a `TorrentInit`'s own fields), and how it starts. */
+  private async open(
+    o: Pick<TorrentInit, 'infoHash' | 'name' | 'announce' | 'urlList' | 'exactSource' | 'metainfo' | 'store' | 'selection'> & {
+      seeding: boolean;
+      paused?: boolean;
+      addedAt?: number;
+    },
+  ): Promise<Torrent> {
     const addedAt = o.addedAt ?? Date.now();
     const torrent = new Torrent({
       infoHash: o.infoHash,

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Downloads, type DownloadHost, type Totals } from '../../../src/core/session/downloads.js';
-import { Requester } from '../../../src/core/session/requester.js';
 import { MemoryBudget } from '../../../src/core/session/memory.js';
 import { MemoryStore } from '../../../src/core/session/store.js';
 import type { Peer } from '../../../src/core/session/peer.js';
 import { createTorrent } from '../../../src/core/create.js';
 import { BitField, MAX_BLOCK, type WireEvent } from '../../../src/core/wire/index.js';
 import { fixtureBytes } from '../../fixtures/greeting.js';
-import { wiredPeer } from './peer-fixture.js';
+import { testRequester, wiredPeer } from './peer-fixture.js';
 import { nodeSha1, seeded } from './swarm-harness.js';
 
 const BLOCK = 16 * 1024;
@@ -41,15 +40,7 @@ async function setup(o: { pieceLength?: number; length?: number } = {}) {
     fail: (error) => failures.push(error),
     warn: (message) => warnings.push(message),
   };
-  const requester = new Requester({
-    clock,
-    maxPipeline: 160,
-    requestTimeout: 30_000,
-    peers: () => peers.values(),
-    peer: (id) => peers.get(id),
-    criticalPieces: () => [],
-    drop: (peer, reason) => host.drop(peer, reason),
-  });
+  const requester = testRequester({ clock, peers, drop: (peer, reason) => host.drop(peer, reason) });
   const budget = new MemoryBudget(16 * pieceLength);
   const store = new MemoryStore();
   const totals: Totals = { downloaded: 0, uploaded: 0, wasted: 0 };
@@ -86,6 +77,17 @@ async function setup(o: { pieceLength?: number; length?: number } = {}) {
     data.slice(r.index * pieceLength + r.begin, r.index * pieceLength + r.begin + r.length);
   const pieceBytes = (i: number) => data.slice(i * pieceLength, Math.min((i + 1) * pieceLength, data.length));
   return { downloads, requester, budget, store, totals, drops, bans, verified, failures, warnings, add, leave, bytesOf, pieceBytes };
+}
+
+/** A peer `a` asked for every piece, that sends the first one it was asked for with every byte wrong. */
+async function corruptFirstPiece() {
+  const t = await setup();
+  const a = t.add('a');
+  t.requester.fill(a.peer);
+  const asked = a.requests();
+  const p = asked[0]!.index;
+  for (const r of asked.filter((x) => x.index === p)) t.downloads.block(a.peer, p, r.begin, new Uint8Array(r.length).fill(0xee));
+  return { t, a, asked, p };
 }
 
 describe('downloads', () => {
@@ -142,12 +144,7 @@ describe('downloads', () => {
   });
 
   it('bans the peer that sent every block of a corrupt piece, counts the piece as wasted and asks for it again', async () => {
-    const t = await setup();
-    const a = t.add('a');
-    t.requester.fill(a.peer);
-    const asked = a.requests();
-    const p = asked[0]!.index;
-    for (const r of asked.filter((x) => x.index === p)) t.downloads.block(a.peer, p, r.begin, new Uint8Array(r.length).fill(0xee));
+    const { t, a, asked, p } = await corruptFirstPiece();
     await settle();
     expect(t.bans).toEqual([{ who: a.peer, reason: `sent corrupt data for piece ${p}` }]);
     expect(t.warnings).toEqual([`piece ${p} failed its hash check`]);
@@ -165,12 +162,7 @@ describe('downloads', () => {
   });
 
   it('bans by id the sender of a corrupt piece that left before it was hashed', async () => {
-    const t = await setup();
-    const a = t.add('a');
-    t.requester.fill(a.peer);
-    const asked = a.requests();
-    const p = asked[0]!.index;
-    for (const r of asked.filter((x) => x.index === p)) t.downloads.block(a.peer, p, r.begin, new Uint8Array(r.length).fill(0xee));
+    const { t, a, p } = await corruptFirstPiece();
     t.leave(a.peer);
     await settle();
     expect(t.bans).toEqual([{ who: 'a', reason: `sent corrupt data for piece ${p}` }]);

@@ -1,5 +1,6 @@
 /** A `Peer` over a test channel: messages from the remote side are delivered as wire bytes, what it sends is decoded. */
 import { Peer, type PeerEvent } from '../../../src/core/session/peer.js';
+import { Requester } from '../../../src/core/session/requester.js';
 import type { Clock } from '../../../src/core/session/clock.js';
 import type { PeerChannel } from '../../../src/core/session/channel.js';
 import { encodeHandshake, encodeMessage, WireDecoder, type WireEvent, type WireMessage } from '../../../src/core/wire/index.js';
@@ -71,4 +72,22 @@ export function wiredPeer(o: {
     );
   }
   return { peer, channel, sent, events, deliver };
+}
+
+/** A requester over a map of peers, with the session's pipeline and time-out; `drop` records dropped peers. */
+export function testRequester(o: {
+  clock: Clock;
+  peers: Map<string, Peer>;
+  criticalPieces?: () => readonly number[];
+  drop: (peer: Peer, reason: string) => void;
+}) {
+  return new Requester({
+    clock: o.clock,
+    maxPipeline: 160,
+    requestTimeout: 30_000,
+    peers: () => o.peers.values(),
+    peer: (id) => o.peers.get(id),
+    criticalPieces: o.criticalPieces ?? (() => []),
+    drop: o.drop,
+  });
 }

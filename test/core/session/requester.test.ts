@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Requester } from '../../../src/core/session/requester.js';
-import { wiredPeer } from './peer-fixture.js';
+import { testRequester, wiredPeer } from './peer-fixture.js';
 import type { Peer } from '../../../src/core/session/peer.js';
 import { PiecePicker } from '../../../src/core/picker/index.js';
 import { BitField, type WireEvent } from '../../../src/core/wire/index.js';
@@ -15,15 +14,7 @@ function setup(pieces = 16, o: { fast?: boolean } = {}) {
   const peers = new Map<string, Peer>();
   const dropped: string[] = [];
   const critical: number[] = [];
-  const requester = new Requester({
-    clock,
-    maxPipeline: 160,
-    requestTimeout: 30_000,
-    peers: () => peers.values(),
-    peer: (id) => peers.get(id),
-    criticalPieces: () => critical,
-    drop: (peer, reason) => dropped.push(`${peer.id}: ${reason}`),
-  });
+  const requester = testRequester({ clock, peers, criticalPieces: () => critical, drop: (peer, reason) => dropped.push(`${peer.id}: ${reason}`) });
   requester.attach(picker);
   /** A peer that unchokes us, interests us and has `has` (every piece by default). */
   const add = (id: string, has?: (i: number) => boolean, backup = false) => {
