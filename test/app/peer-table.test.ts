@@ -4,7 +4,7 @@ import { connectionLabel, peerName } from '../../src/app/components/peer-table.j
 describe('peer table', () => {
   it('names how each connection goes: direct, relayed, or not known yet', () => {
     expect(connectionLabel('direct')).toBe('Direct');
-    expect(connectionLabel('relay')).toBe('Relayed (TURN)');
+    expect(connectionLabel('relay')).toBe('Relayed');
     expect(connectionLabel(undefined)).toBe('—');
   });
 

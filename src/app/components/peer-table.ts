@@ -14,7 +14,7 @@ export function peerName(p: Pick<TorrentPeer, 'client' | 'id'>): string {
 
 /** How a peer's connection goes: straight to it, or through a TURN relay (unknown for a moment after it connects). */
 export function connectionLabel(kind: TorrentPeer['connection']): string {
-  return kind === 'relay' ? 'Relayed (TURN)' : kind === 'direct' ? 'Direct' : NO_VALUE;
+  return kind === 'relay' ? 'Relayed' : kind === 'direct' ? 'Direct' : NO_VALUE;
 }
 
 /**

@@ -153,6 +153,8 @@ export class TsTorrentCard extends LitElement {
       details {
         border-top: 1px solid var(--ts-border);
         padding-top: 0.6rem;
+        /* A wide table (the peers) scrolls inside its section instead of widening the page. */
+        min-width: 0;
       }
       summary {
         cursor: pointer;
