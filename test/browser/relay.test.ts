@@ -5,6 +5,7 @@
  *
  * - the library, two tabs allowed only relayed connections (`iceTransportPolicy: 'relay'`);
  * - the app, configured only through config.json (the operator's iceServers and policy);
+ * - `<tab-swarm>`, configured with `configureTabSwarm({ rtcConfig })`;
  * - a tab allowed only relayed connections but given no TURN server, against a normal peer: both
  *   say within seconds that the peer could not be reached, and the app counts it and says what to
  *   configure;
@@ -18,6 +19,7 @@ import type { BrowserContext } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { libTestBed } from './lib-test-bed.js';
 import { serveApp } from './harness.js';
+import { serveElement } from './element-harness.js';
 import { makeData, openAppPage, progressOf } from './app-harness.js';
 import { Tab } from './tab.js';
 import { startTurnServer, type TurnServer } from './turn-server.js';
@@ -138,6 +140,44 @@ describe('relayed connections (coturn in the namespace)', () => {
     expect(usage.sentToPeers).toBeGreaterThanOrEqual(data.length);
     for (const p of [seeder, leecher]) expect(p.errors).toEqual([]);
   }, 180_000);
+
+  it('<tab-swarm> configured with configureTabSwarm({ rtcConfig }) downloads through the relay: identical bytes, its peer says relay', async () => {
+    const turn = await turnServer();
+    const rtcConfig = { iceServers: [turn.iceServer], iceTransportPolicy: 'relay' };
+    const seeder = await tab({ rtcConfig });
+    const size = 2 * MiB + 99;
+    const { magnet, sha256 } = await seeder.seed(bed.tracker.url, size, 24, 'notes.bin');
+    const server = await serveElement();
+    cleanup.push(() => server.close());
+    server.put(
+      '/page.html',
+      `<!doctype html><meta charset="utf-8"><title>relay</title><script type="module">
+        import { configureTabSwarm, tabSwarmClient } from '/tabswarm-element.js';
+        configureTabSwarm({ rtcConfig: ${JSON.stringify(rtcConfig)} });
+        globalThis.client = tabSwarmClient();
+        const element = document.createElement('tab-swarm');
+        element.setAttribute('src', ${JSON.stringify(magnet)});
+        element.addEventListener('tabswarm-done', () => (globalThis.done = true));
+        document.body.append(element);
+      </script>`,
+    );
+    const context = await bed.browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/page.html`);
+    await page.waitForFunction('globalThis.done === true', undefined, { timeout: 60_000 });
+    await expect.poll(() => page.evaluate<(string | undefined)[]>('globalThis.client.torrents[0].peers().map((p) => p.connection)')).toEqual(['relay']);
+    const digest = await page.evaluate<string>(`(async () => {
+      const blob = await globalThis.client.torrents[0].files[0].blob();
+      const hash = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+      return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    })()`);
+    expect(digest).toBe(sha256);
+    await page.evaluate('globalThis.client.destroy()');
+    await seeder.destroyClient();
+    expect(await turn.waitForSessionsClosed(20_000)).toBe(true);
+    expect(turn.usage().sentToPeers).toBeGreaterThanOrEqual(size);
+  }, 120_000);
 
   it('a tab allowed only relayed connections without a TURN server cannot reach a normal peer: both say so within seconds, and the app counts it and says what to configure', async () => {
     const stranded = await tab({ rtcConfig: { iceServers: [], iceTransportPolicy: 'relay' } });
