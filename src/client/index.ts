@@ -73,7 +73,6 @@ export class Client extends BaseClient {
 
 export { Torrent } from './torrent.js';
 export type { PeerConnectionKind, TorrentEventMap, TorrentPeer } from './torrent.js';
-export { rtcConfiguration } from '../transport/ice.js';
 export { TorrentFile } from './file.js';
 export { BaseClient } from './client.js';
 export type { ClientOptions, SeedOptions, AddOptions, ClientEventMap, ClientEnvironment, StorageStatus } from './client.js';

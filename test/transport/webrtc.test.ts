@@ -265,6 +265,24 @@ describe('WebRtcPeer: connections that cannot be made', () => {
     expect(a.config).toEqual({ iceServers: [], iceTransportPolicy: 'relay' });
   });
 
+  it("simple-peer's ICE or connection failure before the channel opens becomes a plain failure (Chromium: connectionState 'failed' some 15 s after checks start without a path)", async () => {
+    for (const code of ['ERR_ICE_CONNECTION_FAILURE', 'ERR_CONNECTION_FAILURE']) {
+      const { peer } = await factory.createOffer();
+      live.push(peer);
+      // As simple-peer emits it (errCode(new Error('Ice connection failed.'), code)); its instance is private to WebRtcPeer.
+      const sp = (peer as unknown as { sp: { emit(event: 'error', e: Error): boolean } }).sp;
+      sp.emit('error', Object.assign(new Error('Ice connection failed.'), { code }));
+      await expect(peer.connected).rejects.toThrow('the connection failed (no direct path; a TURN relay would help)');
+      expect(peer.failure).toBe('the connection failed (no direct path; a TURN relay would help)');
+    }
+    // Any other error is not a failure to reach the peer.
+    const other = new WebRtcPeer({ initiator: true, iceServers: [] });
+    live.push(other);
+    (other as unknown as { sp: { emit(event: 'error', e: Error): boolean } }).sp.emit('error', new Error('something else'));
+    await expect(other.connected).rejects.toThrow('the WebRTC peer closed (something else)');
+    expect(other.failure).toBeUndefined();
+  });
+
   it('a peer destroyed on purpose has no failure', async () => {
     const { peer } = await factory.createOffer();
     peer.destroy();
