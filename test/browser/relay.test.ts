@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { libTestBed } from './lib-test-bed.js';
 import { serveApp } from './harness.js';
 import { serveElement } from './element-harness.js';
-import { makeData, openAppPage, progressOf } from './app-harness.js';
+import { makeData, openAppPage, progressOf, runAxe } from './app-harness.js';
 import { Tab } from './tab.js';
 import { startTurnServer, type TurnServer } from './turn-server.js';
 
@@ -197,6 +197,7 @@ describe('relayed connections (coturn in the namespace)', () => {
     expect(
       await normal.page.locator('ts-activity-log li', { hasText: 'big.bin: a peer could not be reached: the peer sent no address to connect to' }).count(),
     ).toBeGreaterThan(0);
+    expect(await runAxe(normal.page)).toEqual([]);
     // Nothing hangs: the page answers, its button opens Settings, and nothing was downloaded.
     await hint.getByRole('button', { name: 'Open settings' }).click();
     await normal.page.getByRole('dialog', { name: 'Settings' }).waitFor();
