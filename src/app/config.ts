@@ -71,8 +71,9 @@ export async function loadConfig(
   } catch {
     // No config: the defaults below.
   }
-  // A server without the file may answer with the page itself (a dev server's fallback): not a config.
-  if (response?.ok && /json/i.test(response.headers.get('content-type') ?? '')) {
+  // A server without the file may answer with the page itself (a dev server's fallback): not a
+  // config. Any other type is read (a static host may serve .json as text/plain or octet-stream).
+  if (response?.ok && !/html/i.test(response.headers.get('content-type') ?? '')) {
     try {
       parsed = parseConfig(await response.json()) ?? { config: defaultConfig(), problems: ['it is not a JSON object'] };
     } catch {

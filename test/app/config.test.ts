@@ -64,6 +64,8 @@ describe('loadConfig', () => {
     expect(await loadConfig(page)).toEqual({ announce: ['ws://10.0.0.5:8000'], iceServers: [], problems: [] });
     serve('<!doctype html>', 'text/html'); // a dev server's fallback page: no config
     expect((await loadConfig(page)).problems).toEqual([]);
+    serve('{"iceServers": [{"urls": "stun:s.example"}]}', 'application/octet-stream');
+    expect((await loadConfig(page)).iceServers).toEqual([{ urls: 'stun:s.example' }]);
     serve('{"announce": [');
     expect(await loadConfig(page)).toEqual({ announce: ['ws://10.0.0.5:8000'], iceServers: [], problems: ['it is not valid JSON'] });
   });
