@@ -14,7 +14,13 @@ globalThis.bench = {
   async tabswarm(tracker) {
     if (!this.ts) {
       const { Client } = await import('/tabswarm.js');
-      this.ts = new Client({ announce: [tracker], iceServers: [], store: this.storeKind ?? 'indexeddb' });
+      // No STUN/TURN unless the run set `bench.rtcConfig` (the relay row: only the local coturn).
+      this.ts = new Client({
+        announce: [tracker],
+        iceServers: [],
+        ...(this.rtcConfig ? { rtcConfig: this.rtcConfig } : {}),
+        store: this.storeKind ?? 'indexeddb',
+      });
       this.warnings = [];
       this.ts.addEventListener('warning', (e) => this.warnings.push(e.detail.message));
       await this.ts.ready;
@@ -67,6 +73,13 @@ globalThis.bench = {
   },
   tabswarmUploaded() {
     return this.torrent.uploaded;
+  },
+  tabswarmConnections() {
+    return this.torrent.peers().map((p) => p.connection);
+  },
+  // Closes every connection (a TURN allocation is released, and coturn logs its last counters).
+  async tabswarmDestroy() {
+    await this.ts?.destroy();
   },
 
   // ---- WebTorrent 2.8.5 (its browser bundle) ----

@@ -1,13 +1,15 @@
 /**
  * `npm run bench [-- --mib 64 --rounds 3 --swarm-mib 32 --leechers 4 --stream-mib 512
- *   --only tabswarm,webtorrent,raw,raw-store,tabswarm-from-webtorrent,swarm,stream]`
+ *   --only tabswarm,webtorrent,raw,raw-store,tabswarm-from-webtorrent,relay,swarm,stream]`
  *
  * Real Chromium, real WebRTC, a real bittorrent-tracker server, inside the private network namespace.
  * 1. Transfers of one file between two fresh browser contexts, alternating in each round between
  *    tabswarm, WebTorrent 2.8.5 (its browser bundle), a raw data channel (the ceiling), the raw
  *    channel doing the work any client that keeps a verified copy must add (raw-store: the sender
  *    reads a File, the receiver hashes each piece with SHA-1 and writes it to IndexedDB), and a
- *    tabswarm leecher downloading from a WebTorrent seeder.
+ *    tabswarm leecher downloading from a WebTorrent seeder, and tabswarm to tabswarm through a TURN
+ *    relay (relay: coturn started in the namespace, both tabs `iceTransportPolicy: 'relay'`; the bytes
+ *    coturn relayed are read from its log).
  *    Throughput is the file size over the time from add(magnet) to done (for the raw channel: first
  *    byte to last; raw-store: first byte to the last piece stored); "first piece" is the time from
  *    add(magnet) to the first verified piece.
@@ -27,6 +29,7 @@ import { serveLibrary, startTracker, type LibServer } from '../test/browser/lib-
 import { streamBench, type StreamResult } from './stream.js';
 import { median } from './stats.js';
 import { defaultPieceLength } from '../src/core/create.js';
+import { startTurnServer, type TurnServer } from '../test/browser/turn-server.js';
 import { PAGE_BYTES } from '../test/fixtures/page-bytes-path.js';
 
 const MiB = 1024 * 1024;
@@ -37,7 +40,7 @@ const { values } = parseArgs({
     'swarm-mib': { type: 'string', default: '32' },
     leechers: { type: 'string', default: '4' },
     'stream-mib': { type: 'string', default: '512' },
-    only: { type: 'string', default: 'tabswarm,webtorrent,raw,raw-store,tabswarm-from-webtorrent,swarm,stream' },
+    only: { type: 'string', default: 'tabswarm,webtorrent,raw,raw-store,tabswarm-from-webtorrent,relay,swarm,stream' },
   },
 });
 const size = Math.round(Number(values.mib) * MiB);
@@ -59,13 +62,14 @@ for (const [name, v] of [
   }
 }
 
-type Kind = 'tabswarm' | 'webtorrent' | 'raw' | 'raw-store' | 'tabswarm-from-webtorrent';
-const KINDS: Kind[] = (['tabswarm', 'webtorrent', 'raw', 'raw-store', 'tabswarm-from-webtorrent'] as const).filter((k) => only.has(k));
+type Kind = 'tabswarm' | 'webtorrent' | 'raw' | 'raw-store' | 'tabswarm-from-webtorrent' | 'relay';
+const KINDS: Kind[] = (['tabswarm', 'webtorrent', 'raw', 'raw-store', 'tabswarm-from-webtorrent', 'relay'] as const).filter((k) => only.has(k));
 /** Who seeds and who downloads in a transfer of each kind (the raw channel: neither). */
 const ROLES: Record<Exclude<Kind, 'raw' | 'raw-store'>, { seed: 'tabswarm' | 'webtorrent'; get: 'tabswarm' | 'webtorrent' }> = {
   tabswarm: { seed: 'tabswarm', get: 'tabswarm' },
   webtorrent: { seed: 'webtorrent', get: 'webtorrent' },
   'tabswarm-from-webtorrent': { seed: 'webtorrent', get: 'tabswarm' },
+  relay: { seed: 'tabswarm', get: 'tabswarm' },
 };
 const RUN_TIMEOUT = 300_000;
 
@@ -74,6 +78,8 @@ interface Transfer {
   round: number;
   mibps?: number;
   firstPieceMs?: number;
+  /** The relay row: bytes coturn sent to peers during the transfer, over the file size. */
+  relayed?: number;
   error?: string;
 }
 
@@ -113,9 +119,15 @@ class Pages {
   }
 }
 
-async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number): Promise<Omit<Transfer, 'kind' | 'round'>> {
+async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number, turn: TurnServer | undefined): Promise<Omit<Transfer, 'kind' | 'round'>> {
   const a = await pages.open();
   const b = await pages.open();
+  if (kind === 'relay') {
+    if (!turn) throw new Error('no TURN server');
+    const rtcConfig = { iceServers: [turn.iceServer], iceTransportPolicy: 'relay' };
+    for (const page of [a, b]) await page.evaluate(`bench.rtcConfig = ${JSON.stringify(rtcConfig)}`);
+  }
+  const relayedBefore = turn?.usage().sentToPeers ?? 0;
   if (kind === 'raw' || kind === 'raw-store') {
     const offer = await call<string>(a, 'rawOffer');
     const answer = await call<string>(b, 'rawAnswer', offer);
@@ -135,7 +147,14 @@ async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number)
   const magnet = await call<string>(a, `${roles.seed}Seed`, tracker, size, seed);
   const got = await call<{ ms: number; firstPieceMs?: number; sha256: string }>(b, `${roles.get}Get`, tracker, magnet);
   if (got.sha256 !== expected) throw new Error('the downloaded bytes differ from the seeded ones');
-  return { mibps: size / MiB / (got.ms / 1000), firstPieceMs: got.firstPieceMs };
+  const result = { mibps: size / MiB / (got.ms / 1000), firstPieceMs: got.firstPieceMs };
+  if (kind !== 'relay' || !turn) return result;
+  const connections = await call<(string | undefined)[]>(b, 'tabswarmConnections');
+  if (!connections.every((c) => c === 'relay')) throw new Error(`the connections were not relayed: ${JSON.stringify(connections)}`);
+  // Closing the connections releases the allocations: coturn logs their last counters.
+  await Promise.all([call(a, 'tabswarmDestroy'), call(b, 'tabswarmDestroy')]);
+  if (!(await turn.waitForSessionsClosed(15_000))) throw new Error('coturn did not log the end of every allocation within 15 s');
+  return { ...result, relayed: (turn.usage().sentToPeers - relayedBefore) / size };
 }
 
 interface SwarmResult {
@@ -163,6 +182,16 @@ const round3 = (x: number | undefined): number | null => (x === undefined ? null
 
 const [browser, lib, tracker] = await Promise.all([launchChromium(), serveLibrary({ '/webtorrent.min.js': webtorrentBundle }), startTracker()]);
 const pages = new Pages(browser, lib);
+// The relay row's TURN server; without coturn that row fails, saying why, and the others run.
+let turn: TurnServer | undefined;
+let turnError: string | undefined;
+if (KINDS.includes('relay')) {
+  try {
+    turn = await startTurnServer();
+  } catch (e) {
+    turnError = e instanceof Error ? e.message : String(e);
+  }
+}
 const transfers: Transfer[] = [];
 const swarms: SwarmResult[] = [];
 let stream: StreamResult | undefined;
@@ -172,7 +201,8 @@ try {
     for (const kind of KINDS) {
       let result: Transfer;
       try {
-        result = { kind, round, ...(await withTimeout(transfer(pages, tracker.url, kind, 1000 * round + KINDS.indexOf(kind)), RUN_TIMEOUT, kind)) };
+        if (kind === 'relay' && turnError) throw new Error(turnError);
+        result = { kind, round, ...(await withTimeout(transfer(pages, tracker.url, kind, 1000 * round + KINDS.indexOf(kind), turn), RUN_TIMEOUT, kind)) };
       } catch (e) {
         result = { kind, round, error: e instanceof Error ? e.message : String(e) };
       } finally {
@@ -180,7 +210,7 @@ try {
       }
       transfers.push(result);
       console.log(
-        `  round ${round}  ${kind.padEnd(24)}  ${result.error ? `failed: ${result.error}` : `${fmt(result.mibps)} MiB/s` + (result.firstPieceMs !== undefined ? `, first piece ${fmt(result.firstPieceMs, 0)} ms` : '')}`,
+        `  round ${round}  ${kind.padEnd(24)}  ${result.error ? `failed: ${result.error}` : `${fmt(result.mibps)} MiB/s` + (result.firstPieceMs !== undefined ? `, first piece ${fmt(result.firstPieceMs, 0)} ms` : '') + (result.relayed !== undefined ? `, coturn relayed ${fmt(result.relayed, 2)} × the file` : '')}`,
       );
     }
   }
@@ -222,9 +252,10 @@ try {
   await browser.close();
   await lib.close();
   await tracker.close();
+  await turn?.close();
 }
 
-const med = (kind: Kind, key: 'mibps' | 'firstPieceMs'): number | undefined =>
+const med = (kind: Kind, key: 'mibps' | 'firstPieceMs' | 'relayed'): number | undefined =>
   median(transfers.filter((t) => t.kind === kind && t[key] !== undefined).map((t) => t[key]!));
 const ts = med('tabswarm', 'mibps');
 const wt = med('webtorrent', 'mibps');
@@ -255,6 +286,13 @@ if (rawStore !== undefined) {
     `the raw channel with the file read, hashed and stored (raw-store) runs at ${fmt(rawStoreVsRaw, 2)} × the raw channel; tabswarm at ${fmt(vsRawStore, 2)} × raw-store`,
   );
 }
+if (KINDS.includes('relay')) {
+  const relay = med('relay', 'mibps');
+  console.log(
+    `through the local TURN relay (coturn, relay only): ${fmt(relay)} MiB/s, ${fmt(relay !== undefined && ts !== undefined ? relay / ts : undefined, 2)} × direct tabswarm; ` +
+      `coturn sent ${fmt(med('relay', 'relayed'), 2)} × the file to peers (median)`,
+  );
+}
 if (stream && stream.rounds.length > 0) {
   console.log(
     `streaming ${fmt(stream.fileMiB, 0)} MiB, medians of ${stream.rounds.length}: first frame ${fmt(stream.firstFrameMs, 0)} ms (target ≤ 1500); seek ${fmt(stream.seekMs, 0)} ms (target ≤ 1000); ` +
@@ -276,6 +314,9 @@ console.log(
     firstPieceMs: round3(firstPiece),
     webtorrentFirstPieceMs: round3(med('webtorrent', 'firstPieceMs')),
     tabswarmFromWebTorrentMiBps: round3(med('tabswarm-from-webtorrent', 'mibps')),
+    relayMiBps: round3(med('relay', 'mibps')),
+    relayFirstPieceMs: round3(med('relay', 'firstPieceMs')),
+    relayedPerFile: round3(med('relay', 'relayed')),
     swarm: Object.fromEntries(swarms.map((s) => [s.kind, { seederUpload: round3(s.seederUpload), seconds: round3(s.seconds), error: s.error }])),
     stream: stream && {
       fileMiB: round3(stream.fileMiB),

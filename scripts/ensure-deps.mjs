@@ -1,10 +1,11 @@
 // Makes a fresh clone ready: installs the npm dependencies when they are missing or older than the
-// lock file, and (with --browser) finds or installs a Chromium for the browser tests. Node built-ins only.
+// lock file, and (with --browser) finds or installs Chromium and coturn for the browser tests. Node built-ins only.
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { findChromium } from './chromium.mjs';
+import { findTurnserver } from './turnserver.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lock = join(root, 'package-lock.json');
@@ -22,22 +23,53 @@ if (stale()) {
   execSync(cmd, { cwd: root, stdio: 'inherit' });
 }
 
-if (process.argv.includes('--browser') && !findChromium()) {
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  const sudo = root ? '' : 'sudo ';
+/**
+ * Installs a Debian package with apt-get (through sudo unless root) when `find` does not find what it
+ * provides, and exits with `help` when it is still missing. `installed` runs after it installed it.
+ * @param {{ what: string, pkg: string, find: () => string | undefined, help: string, installed?: (sudo: string) => void }} need
+ */
+function ensureSystemPackage(need) {
+  if (need.find()) return;
+  const sudo = typeof process.getuid === 'function' && process.getuid() === 0 ? '' : 'sudo ';
   if (existsSync('/usr/bin/apt-get')) {
-    console.log('[tabswarm] installing Chromium for the browser tests (apt-get install chromium)…');
+    console.log(`[tabswarm] installing ${need.what} (apt-get install ${need.pkg})…`);
     try {
-      execSync(`${sudo}apt-get install -y chromium || (${sudo}apt-get update && ${sudo}apt-get install -y chromium)`, {
-        stdio: 'inherit',
-        shell: '/bin/bash',
-      });
+      const install = `${sudo}apt-get install -y ${need.pkg}`;
+      execSync(`${install} || (${sudo}apt-get update && ${install})`, { stdio: 'inherit', shell: '/bin/bash' });
     } catch {
       // reported below
     }
   }
-  if (!findChromium()) {
-    console.error('[tabswarm] The browser tests need Chromium. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.');
+  if (!need.find()) {
+    console.error(`[tabswarm] ${need.help}`);
     process.exit(1);
   }
+  need.installed?.(sudo);
+}
+
+if (process.argv.includes('--browser')) {
+  ensureSystemPackage({
+    what: 'Chromium for the browser tests',
+    pkg: 'chromium',
+    find: findChromium,
+    help: 'The browser tests need Chromium. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.',
+  });
+  // The relayed-connection tests and the benchmark's relay row start a local TURN server (coturn).
+  ensureSystemPackage({
+    what: 'coturn, the TURN server of the relay tests',
+    pkg: 'coturn',
+    find: findTurnserver,
+    help: "The relay tests need coturn's turnserver. Install it (Debian: apt-get install coturn; macOS: brew install coturn) or set TURNSERVER_PATH.",
+    // On a machine run by systemd the package also starts a system-wide TURN service; the tests
+    // start their own (inside the private network namespace), so the service is stopped again.
+    installed: (sudo) => {
+      if (!existsSync('/run/systemd/system')) return;
+      console.log('[tabswarm] stopping and disabling the coturn system service (the tests run their own turnserver)…');
+      try {
+        execSync(`${sudo}systemctl disable --now coturn`, { stdio: 'inherit' });
+      } catch {
+        console.warn('[tabswarm] could not stop the coturn service: stop it with `systemctl disable --now coturn` if you do not want it');
+      }
+    },
+  });
 }

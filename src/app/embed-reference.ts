@@ -80,7 +80,7 @@ export const OPTIONS_SNIPPET = `<script type="module">
   import { configureTabSwarm } from '/tabswarm-element.js';
   configureTabSwarm({
     announce: ['wss://tracker.example'],
-    iceServers: [{ urls: 'stun:stun.example:3478' }],
+    iceServers: [{ urls: 'stun:stun.example:3478' }, { urls: 'turn:turn.example:3478', username: 'user', credential: 'secret' }],
     workerUrl: '/tabswarm-sw.js',
   });
 </script>`;

@@ -11,14 +11,25 @@
 import { BaseClient, type ClientEnvironment, type ClientOptions, type SavedTorrent } from './client.js';
 import { webSocketConnectorFor } from '../tracker/websocket.js';
 import { createWebRtcFactory } from '../transport/webrtc.js';
+import { rtcConfiguration } from '../transport/ice.js';
 import { openPieceStore } from '../store/open.js';
 import { deleteTorrent, loadTorrents, saveTorrent } from '../store/torrent-records.js';
 import { requestPersistence } from '../store/persist.js';
 import { fetchRange, fetchTorrentFile } from './webseed-http.js';
 
 export interface BrowserClientOptions extends ClientOptions {
-  /** STUN/TURN servers for WebRTC; default none (peers on the same network still connect). */
+  /**
+   * STUN/TURN servers for WebRTC; default none (peers on the same network still connect). A
+   * shorthand for `rtcConfig.iceServers`: when both are given, `rtcConfig.iceServers` is used.
+   */
   iceServers?: RTCIceServer[];
+  /**
+   * The RTCConfiguration of every peer connection, as WebTorrent's `tracker.rtcConfig`: such as
+   * `{ iceServers: [{ urls: 'turn:turn.example:3478', username, credential }], iceTransportPolicy: 'relay' }`
+   * to connect only through that TURN server. Its `iceServers`, when present, win over the
+   * `iceServers` option; absent, that option's (or none) are used.
+   */
+  rtcConfig?: RTCConfiguration;
 }
 
 /** What a WebRTC data channel's send queue holds (see browserEnvironment). */
@@ -32,7 +43,7 @@ export function browserEnvironment(options: BrowserClientOptions = {}): ClientEn
   const persistent = options.store !== 'memory';
   return {
     connect: webSocketConnectorFor(),
-    peers: createWebRtcFactory({ iceServers: options.iceServers ?? [] }),
+    peers: createWebRtcFactory({ rtcConfig: rtcConfiguration(options) }),
     openStore: (infoHash, kind) => openPieceStore(infoHash, kind),
     // Opening the (empty) store of no torrent checks that IndexedDB opens and reads here.
     checkStore: async (kind) => ({ fallbackReason: (await openPieceStore(NO_TORRENT, kind)).fallbackReason }),
@@ -61,7 +72,7 @@ export class Client extends BaseClient {
 }
 
 export { Torrent } from './torrent.js';
-export type { TorrentEventMap, TorrentPeer } from './torrent.js';
+export type { PeerConnectionKind, TorrentEventMap, TorrentPeer } from './torrent.js';
 export { TorrentFile } from './file.js';
 export { BaseClient } from './client.js';
 export type { ClientOptions, SeedOptions, AddOptions, ClientEventMap, ClientEnvironment, StorageStatus } from './client.js';

@@ -1,21 +1,24 @@
 /**
- * The client's one tracker client for all its torrents: announces each torrent, and hands each peer
- * it connects to the torrent it was found for (a peer of no torrent here, or without a channel, is
- * closed).
+ * The client's one tracker client for all its torrents: announces each torrent, hands each peer it
+ * connects to the torrent it was found for (a peer of no torrent here, or without a channel, is
+ * closed), and tells a torrent when a connection to one of its peers could not be made.
  */
 import { TrackerClient } from '../core/tracker/client.js';
 import type { AnnouncedTorrent, PeerFactory, SignalingPeer, SocketConnector, TrackerEvent } from '../core/tracker/types.js';
 import type { PeerChannel } from '../core/session/channel.js';
 import { toHex } from '../core/bytes.js';
 import type { Torrent } from './torrent.js';
+import type { PeerConnectionKind } from './torrent-types.js';
 
 /** A connected (or connecting) WebRTC peer that yields a byte channel once open. */
 export interface ChannelPeer extends SignalingPeer {
   channel(): PeerChannel;
+  /** Once open, when known: straight to the peer, or through a TURN relay (read when shown). */
+  readonly connection?: PeerConnectionKind | undefined;
 }
 
 /** What the tracker reads of a torrent, and gives it. */
-export type TrackedTorrent = Pick<Torrent, 'infoHashBytes' | 'announce' | 'uploaded' | 'downloaded' | 'left' | 'wantsPeers' | 'addPeer'>;
+export type TrackedTorrent = Pick<Torrent, 'infoHashBytes' | 'announce' | 'uploaded' | 'downloaded' | 'left' | 'wantsPeers' | 'addPeer' | 'peerFailed'>;
 
 export interface TorrentTrackerInit {
   peerId: Uint8Array;
@@ -39,6 +42,7 @@ export class TorrentTracker {
       maxPeers: o.maxPeers,
       maxPeersPerTorrent: o.maxPeersPerTorrent,
       onPeer: (infoHash, peer, remote) => this.onPeer(infoHash, peer, remote),
+      onPeerFailed: (infoHash, reason) => this.o.find(toHex(infoHash))?.peerFailed(reason),
       onEvent: (e) => o.onEvent(e),
     });
   }
@@ -71,6 +75,6 @@ export class TorrentTracker {
       peer.destroy();
       return;
     }
-    if (!torrent.addPeer(channel, toHex(remotePeerId))) peer.destroy();
+    if (!torrent.addPeer(channel, toHex(remotePeerId), peer)) peer.destroy();
   }
 }

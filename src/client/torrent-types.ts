@@ -15,13 +15,23 @@ export interface TorrentEventMap {
   progress: CustomEvent<{ progress: number; piece: number }>;
   done: CustomEvent<void>;
   peer: CustomEvent<{ id: string; event: 'connected' | 'disconnected' }>;
-  warning: CustomEvent<{ message: string }>;
+  /** `unreachable`: a connection to a peer could not be made (see {@link Torrent.failedConnections}). */
+  warning: CustomEvent<{ message: string; unreachable?: true }>;
   error: CustomEvent<{ error: Error }>;
 }
+
+/** How a connection to a peer carries its bytes: straight between the two, or through a TURN relay. */
+export type PeerConnectionKind = 'direct' | 'relay';
 
 /** One connected peer, as the app shows it. */
 export interface TorrentPeer {
   id: string;
+  /**
+   * 'relay' when a TURN server carries the connection (the selected ICE candidate pair's local
+   * candidate is a relay one), 'direct' when it goes to the peer by any other path; undefined
+   * until the browser says (a moment after the peer connects), and for a web seed.
+   */
+  connection: PeerConnectionKind | undefined;
   /** The client name the peer gave in its extended handshake (`v`), if any. */
   client: string | undefined;
   /** Bytes per second, from it and to it. */

@@ -17,7 +17,7 @@ import type { AnnouncedTorrent } from '../core/tracker/types.js';
 import { TorrentFile, type PriorityWindow } from './file.js';
 import { FileProgress } from './file-progress.js';
 import { deferred } from './deferred.js';
-import type { TorrentEventMap, TorrentInit, TorrentPeer } from './torrent-types.js';
+import type { PeerConnectionKind, TorrentEventMap, TorrentInit, TorrentPeer } from './torrent-types.js';
 import { StreamWindows } from './stream-windows.js';
 import { WebSources } from './web-sources.js';
 import { FileSelection } from './file-selection.js';
@@ -25,7 +25,7 @@ import { TransferRates } from './transfer-rates.js';
 import { PieceWaiters } from './piece-waiters.js';
 
 export { CRITICAL_BYTES, READ_AHEAD_BYTES } from './stream-windows.js';
-export type { TorrentEventMap, TorrentInit, TorrentPeer } from './torrent-types.js';
+export type { PeerConnectionKind, TorrentEventMap, TorrentInit, TorrentPeer } from './torrent-types.js';
 
 /** A piece's state in {@link Torrent.pieceStates}. */
 export const PIECE_MISSING = 0;
@@ -60,6 +60,9 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   private readonly rates = new TransferRates(() => ({ downloaded: this.downloaded, uploaded: this.uploaded }));
   private name_: string | undefined;
   private readonly waiters = new PieceWaiters();
+  /** What each connected peer's connection goes through, read when the peers are (by peer id). */
+  private readonly links = new Map<string, { readonly connection?: PeerConnectionKind | undefined }>();
+  private failures = 0;
   private readonly fileSelection: FileSelection;
   private readonly webSources: WebSources;
   private readonly streams = new StreamWindows({
@@ -166,6 +169,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   peers(): TorrentPeer[] {
     return this.session.status().peers.map((p) => ({
       id: p.id,
+      connection: this.links.get(p.id)?.connection,
       client: p.client,
       downloadSpeed: p.downloadRate,
       uploadSpeed: p.uploadRate,
@@ -204,6 +208,15 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   get completeFiles(): number {
     return this.fileTable()?.completeFiles ?? 0;
   }
+  /**
+   * Connections to peers of this torrent that could not be made since it was opened in this page:
+   * the peer answered (or we answered it), and ICE found no path, one side had no address to offer,
+   * or nothing connected in time. Each also sends a `warning` saying why. Behind restrictive NATs
+   * or firewalls a TURN server (`iceServers`) relays such connections.
+   */
+  get failedConnections(): number {
+    return this.failures;
+  }
   get wantsPeers(): number {
     return this.paused ? 0 : Math.max(0, this.init.maxPeers - this.session.peerCount);
   }
@@ -221,13 +234,24 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     this.rates.start();
   }
 
-  /** Connects a peer the tracker client found. */
-  addPeer(channel: PeerChannel, id: string): boolean {
+  /**
+   * Connects a peer the tracker client found; `link` says what its connection goes through (read
+   * each time the peers are).
+   */
+  addPeer(channel: PeerChannel, id: string, link?: { readonly connection?: PeerConnectionKind | undefined }): boolean {
     if (this.paused) {
       channel.close();
       return false;
     }
-    return this.session.addPeer(channel, id) !== undefined;
+    const added = this.session.addPeer(channel, id) !== undefined;
+    if (added && link) this.links.set(id, link);
+    return added;
+  }
+
+  /** A connection to a peer could not be made (the tracker client says why): counted, and told as a warning. */
+  peerFailed(reason: string): void {
+    this.failures++;
+    this.emit('warning', { message: `a peer could not be reached: ${reason}`, unreachable: true });
   }
 
   pause(): void {
@@ -326,6 +350,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     session.on('peer', (p) => {
       // A peer gone while pieces are still missing: ask the trackers for others now (as soon as
       // their minimum interval allows) rather than at the next regular announce, minutes away.
+      if (p.event === 'disconnected') this.links.delete(p.id);
       if (p.event === 'disconnected' && !session.done) this.announced?.reannounce();
       this.emit('peer', p);
     });

@@ -8,6 +8,7 @@
  *
  *   import { configureTabSwarm } from '/tabswarm-element.js';
  *   configureTabSwarm({ announce: ['wss://tracker.example'], iceServers: [{ urls: 'stun:stun.example:3478' }] });
+ *   // or a whole RTCConfiguration: configureTabSwarm({ rtcConfig: { iceServers: [turn], iceTransportPolicy: 'relay' } });
  */
 import { TabSwarmElement } from './tab-swarm.js';
 

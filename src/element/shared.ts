@@ -24,8 +24,16 @@ export const ELEMENT_PIECES_DB = 'tabswarm-element-pieces';
 export interface TabSwarmOptions {
   /** Trackers every torrent announces to, besides its own and its element's `announce` (default none). */
   announce?: string[];
-  /** STUN/TURN servers for WebRTC (default none: peers on the same network still connect). */
+  /**
+   * STUN/TURN servers for WebRTC (default none: peers on the same network still connect). A
+   * shorthand for `rtcConfig.iceServers`, which wins when both are given.
+   */
   iceServers?: RTCIceServer[];
+  /**
+   * The RTCConfiguration of every peer connection, such as
+   * `{ iceServers: [{ urls: 'turn:turn.example:3478', username, credential }], iceTransportPolicy: 'relay' }`.
+   */
+  rtcConfig?: RTCConfiguration;
   /** Where pieces are kept: `'indexeddb'` (the default) or `'memory'`. */
   store?: 'indexeddb' | 'memory';
   /**
@@ -86,7 +94,7 @@ export function tabSwarmClient(): BaseClient {
 
 function sharedClient(): BaseClient {
   if (!client) {
-    const env = browserEnvironment({ iceServers: options.iceServers ?? [], store: options.store });
+    const env = browserEnvironment({ iceServers: options.iceServers, rtcConfig: options.rtcConfig, store: options.store });
     client = new BaseClient(
       { ...env, records: undefined, openStore: (infoHash, kind) => openPieceStore(infoHash, kind, { dbName: ELEMENT_PIECES_DB }) },
       { announce: options.announce ?? [], store: options.store ?? 'indexeddb' },

@@ -8,8 +8,8 @@ declare module '@thaunknown/simple-peer/lite.js' {
     initiator?: boolean;
     /** false: no candidate signals; the offer/answer SDP is emitted once ICE gathering is complete. */
     trickle?: boolean;
-    /** Merged over simple-peer's default, which names public STUN servers: always pass `iceServers`. */
-    config?: { iceServers?: RTCIceServer[] };
+    /** The RTCPeerConnection's, merged over simple-peer's default, which names public STUN servers: always pass `iceServers`. */
+    config?: RTCConfiguration;
     channelConfig?: RTCDataChannelInit;
     /** ms after the first local candidate before the SDP is signaled anyway (default 5000). */
     iceCompleteTimeout?: number;
@@ -27,6 +27,8 @@ declare module '@thaunknown/simple-peer/lite.js' {
     readonly bufferSize: number;
     /** Private: the RTCDataChannel once created, null after destroy. Used for low-buffer events. */
     readonly _channel: RTCDataChannel | null;
+    /** Private: the RTCPeerConnection, null after destroy. Used for getStats(). */
+    readonly _pc: RTCPeerConnection | null;
     /** Private: set when local ICE gathering is considered complete (see WebRtcPeer). */
     _iceComplete: boolean;
     signal(data: SignalData): void;
@@ -36,7 +38,8 @@ declare module '@thaunknown/simple-peer/lite.js' {
     on(event: 'signal', fn: (data: SignalData) => void): this;
     on(event: 'connect' | 'close' | 'end', fn: () => void): this;
     on(event: 'data', fn: (data: Uint8Array | string) => void): this;
-    on(event: 'error', fn: (error: Error) => void): this;
+    /** `code` names the failure, e.g. ERR_ICE_CONNECTION_FAILURE, ERR_CONNECTION_FAILURE. */
+    on(event: 'error', fn: (error: Error & { code?: string }) => void): this;
     on(event: 'iceStateChange', fn: (iceConnectionState: string, iceGatheringState: string) => void): this;
     emit(event: '_iceComplete'): boolean;
   }

@@ -5,7 +5,9 @@
  *
  * simple-peer's lite entry takes RTCPeerConnection from webrtc-polyfill: the browser's own in a
  * browser, node-datachannel in Node. Nothing here throws out of an event handler: every failure
- * closes the peer, and `closeReason` tells why.
+ * closes the peer, and `closeReason` tells why; a connection that could not be made (ICE failed, or
+ * one side has no address to offer) also says so in `failure`, in words a person can act on. Once
+ * open, `connection` says whether it goes straight to the peer or through a TURN relay.
  */
 import SimplePeer from '@thaunknown/simple-peer/lite.js';
 import type { PeerChannel } from '../core/session/channel.js';
@@ -13,7 +15,10 @@ import { errorMessage } from '../core/errors.js';
 import type { AnswerDescription, OfferDescription } from '../core/tracker/messages.js';
 import type { PeerFactory, SignalingPeer } from '../core/tracker/types.js';
 import { DataChannelAdapter } from './channel.js';
-import { dataChannelOf, iceCompleteOf, markIceComplete } from './simple-peer-internals.js';
+import { FAILURE, connectionKindOf, rtcConfiguration, sdpHasCandidates, type ConnectionKind } from './ice.js';
+import { dataChannelOf, iceCompleteOf, markIceComplete, peerConnectionOf } from './simple-peer-internals.js';
+
+export type { ConnectionKind } from './ice.js';
 
 /** How long to wait for the local SDP (ICE gathering) before giving up on an attempt. */
 export const SIGNAL_TIMEOUT_MS = 15_000;
@@ -25,11 +30,19 @@ export const SIGNAL_TIMEOUT_MS = 15_000;
  * With servers, their (server-reflexive, relay) candidates are worth the wait: gathering completes.
  */
 export const HOST_ONLY_GATHER_MS = 40;
+/** While an open connection's candidate pair is unknown, it is read again this often, this many times. */
+const CONNECTION_RETRY_MS = 500;
+const CONNECTION_RETRIES = 10;
 
 export interface WebRtcPeerOptions {
   initiator: boolean;
-  /** STUN/TURN servers; [] for none (never left to simple-peer's default, which names public ones). */
-  iceServers: RTCIceServer[];
+  /**
+   * STUN/TURN servers; none when absent (never simple-peer's default, which names public ones). A
+   * shorthand for `rtcConfig.iceServers`, which wins when both are given.
+   */
+  iceServers?: RTCIceServer[];
+  /** The whole RTCConfiguration (`iceServers`, `iceTransportPolicy: 'relay'`, …), as WebTorrent's `rtcConfig`. */
+  rtcConfig?: RTCConfiguration;
   channelConfig?: RTCDataChannelInit;
   /** Default SIGNAL_TIMEOUT_MS. */
   signalTimeoutMs?: number;
@@ -47,6 +60,15 @@ export class WebRtcPeer implements SignalingPeer {
   readonly closed: Promise<void>;
   /** Why the peer closed: undefined while open; 'destroyed' after `destroy()`. */
   closeReason: string | undefined;
+  /**
+   * Why the connection could not be made, in plain words, when it failed before opening for want of
+   * a path: ICE failed, or one side had no address to offer. `connected` rejects with this message.
+   */
+  failure: string | undefined;
+  /** Once open: straight to the peer, or through a TURN relay (undefined until the browser says). */
+  connection: ConnectionKind | undefined;
+  /** The RTCPeerConnection's configuration (its `iceServers` always set). */
+  readonly config: RTCConfiguration;
 
   private readonly sp: SimplePeer;
   private readonly description: Promise<LocalDescription>;
@@ -55,6 +77,10 @@ export class WebRtcPeer implements SignalingPeer {
   private readonly adapter: DataChannelAdapter;
   private isConnected = false;
   private isClosed = false;
+  /** The local description is out (offer or answer). */
+  private described = false;
+  /** Known before this side's answer is ready: the connection cannot work, but the answer still goes (so the offerer learns). */
+  private pendingFailure: string | undefined;
   private signalTimer: ReturnType<typeof setTimeout> | undefined;
   private resolveClosed!: () => void;
   private resolveConnected!: () => void;
@@ -94,21 +120,23 @@ export class WebRtcPeer implements SignalingPeer {
         },
       },
     );
+    const config = rtcConfiguration(options);
+    this.config = config;
     this.sp = new SimplePeer({
       initiator: options.initiator,
       trickle: false,
-      config: { iceServers: options.iceServers },
-      ...(options.iceServers.length === 0 ? { iceCompleteTimeout: HOST_ONLY_GATHER_MS } : {}),
+      config,
+      ...(config.iceServers.length === 0 ? { iceCompleteTimeout: HOST_ONLY_GATHER_MS } : {}),
       ...(options.channelConfig ? { channelConfig: options.channelConfig } : {}),
     });
     const timeout = options.signalTimeoutMs ?? SIGNAL_TIMEOUT_MS;
     this.signalTimer = setTimeout(() => this.onClosed(`no local WebRTC description within ${timeout} ms`), timeout);
 
     this.sp.on('signal', (data) => this.guard(() => this.onSignal(data)));
-    this.sp.on('iceStateChange', (_ice, gathering) => this.guard(() => this.onGathering(gathering)));
+    this.sp.on('iceStateChange', (ice, gathering) => this.guard(() => this.onIceState(ice, gathering)));
     this.sp.on('connect', () => this.guard(() => this.onConnect()));
     this.sp.on('data', (data) => this.guard(() => this.onData(data)));
-    this.sp.on('error', (error) => this.onClosed(error instanceof Error && error.message ? error.message : 'WebRTC error'));
+    this.sp.on('error', (error) => this.onError(error));
     this.sp.on('close', () => this.onClosed('closed'));
     // After a remote close simple-peer ends the stream ('end'), and may never emit 'close'.
     this.sp.on('end', () => this.onClosed('closed by the remote peer'));
@@ -119,9 +147,19 @@ export class WebRtcPeer implements SignalingPeer {
     return this.description;
   }
 
-  /** Hands over the remote SDP: the answer (initiator) or the offer. */
+  /**
+   * Hands over the remote SDP: the answer (initiator) or the offer. One without any ICE candidate
+   * fails the connection (at once for an answer; after our answer is out for an offer).
+   */
   signal(description: LocalDescription): void {
     if (this.isClosed) return;
+    if (sdpHasCandidates(description.sdp) === false) {
+      if (this.described) {
+        this.fail(FAILURE.noRemoteAddress);
+        return;
+      }
+      this.pendingFailure = FAILURE.noRemoteAddress;
+    }
     try {
       this.sp.signal({ type: description.type, sdp: description.sdp });
     } catch (e) {
@@ -142,9 +180,51 @@ export class WebRtcPeer implements SignalingPeer {
 
   private onSignal(data: { type: string; sdp?: string }): void {
     const want = this.initiator ? 'offer' : 'answer';
-    if (data.type !== want || typeof data.sdp !== 'string') return;
+    if (data.type !== want || typeof data.sdp !== 'string' || this.described) return;
     this.clearSignalTimer();
+    this.described = true;
     this.resolveDescription(this.initiator ? { type: 'offer', sdp: data.sdp } : { type: 'answer', sdp: data.sdp });
+    // The description still goes out (the factory has it): the other side learns that we exist and
+    // cannot be reached, and says so too. Ours cannot connect without an address in it.
+    const failure = sdpHasCandidates(data.sdp) === false ? FAILURE.noLocalAddress(this.config) : this.pendingFailure;
+    if (failure) this.fail(failure);
+  }
+
+  /** simple-peer's errors: an ICE or connection failure before the channel opened is a failure to reach the peer. */
+  private onError(error: Error & { code?: string }): void {
+    const unreachable = !this.isConnected && (error.code === 'ERR_ICE_CONNECTION_FAILURE' || error.code === 'ERR_CONNECTION_FAILURE');
+    if (unreachable) this.fail(FAILURE.iceFailed(this.config));
+    else this.onClosed(error.message ? error.message : 'WebRTC error');
+  }
+
+  private fail(reason: string): void {
+    if (this.isClosed) return;
+    this.failure = reason;
+    this.onClosed(reason);
+  }
+
+  private onIceState(ice: string, gathering: string): void {
+    this.onGathering(gathering);
+    // The selected pair may change when ICE settles again (a better pair, a restart): read it anew.
+    if (this.isConnected && (ice === 'connected' || ice === 'completed')) void this.readConnection(0);
+  }
+
+  /** Reads which candidate pair carries the open connection (see connectionKindOf), until known. */
+  private async readConnection(attempt: number): Promise<void> {
+    const pc = peerConnectionOf(this.sp);
+    if (this.isClosed || !pc) return;
+    let kind: ConnectionKind | undefined;
+    try {
+      const report = await pc.getStats();
+      const stats: unknown[] = [];
+      report.forEach((s) => stats.push(s));
+      kind = connectionKindOf(stats);
+    } catch {
+      return; // closed meanwhile, or no stats here: the connection stays unknown
+    }
+    // Closed meanwhile: the next attempt (if any) stops at the top.
+    if (kind) this.connection = kind;
+    else if (attempt < CONNECTION_RETRIES) setTimeout(() => void this.readConnection(attempt + 1), CONNECTION_RETRY_MS);
   }
 
   /**
@@ -163,6 +243,7 @@ export class WebRtcPeer implements SignalingPeer {
     this.isConnected = true;
     const dc = dataChannelOf(this.sp);
     if (this.lowBufferEvent && dc) this.adapter.useLowBufferEvents(dc);
+    void this.readConnection(0);
     this.resolveConnected();
   }
 
@@ -181,7 +262,7 @@ export class WebRtcPeer implements SignalingPeer {
     } catch {
       // already destroyed
     }
-    const error = new Error(`the WebRTC peer closed (${this.closeReason})`);
+    const error = new Error(this.failure ?? `the WebRTC peer closed (${this.closeReason})`);
     this.rejectDescription(error);
     this.rejectConnected(error);
     this.adapter.closedByTransport();
@@ -204,8 +285,10 @@ export class WebRtcPeer implements SignalingPeer {
 }
 
 export interface WebRtcFactoryOptions {
-  /** STUN/TURN servers; [] for none. */
-  iceServers: RTCIceServer[];
+  /** STUN/TURN servers; none when absent. A shorthand for `rtcConfig.iceServers`, which wins when both are given. */
+  iceServers?: RTCIceServer[];
+  /** The whole RTCConfiguration of every connection (see WebRtcPeerOptions.rtcConfig). */
+  rtcConfig?: RTCConfiguration;
   channelConfig?: RTCDataChannelInit;
   /** Default SIGNAL_TIMEOUT_MS. */
   signalTimeoutMs?: number;
@@ -213,9 +296,10 @@ export interface WebRtcFactoryOptions {
 
 /** The tracker client's peer factory: offers and answers with whole SDPs (trickle off). */
 export function createWebRtcFactory(options: WebRtcFactoryOptions): PeerFactory<WebRtcPeer> {
+  const rtcConfig = rtcConfiguration(options);
   const peerOptions = (initiator: boolean): WebRtcPeerOptions => ({
     initiator,
-    iceServers: options.iceServers,
+    rtcConfig,
     ...(options.channelConfig ? { channelConfig: options.channelConfig } : {}),
     ...(options.signalTimeoutMs !== undefined ? { signalTimeoutMs: options.signalTimeoutMs } : {}),
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveTrackers, fieldsToSettings, formatLimit, needsRestart, parseLimit, settingsToFields } from '../../src/app/state/settings-form.js';
+import {
+  effectiveRtcConfig,
+  effectiveTrackers,
+  fieldsToSettings,
+  formatLimit,
+  needsRestart,
+  parseLimit,
+  settingsToFields,
+} from '../../src/app/state/settings-form.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/app/state/settings.js';
 import { appUrl, magnetFromLocation, shareLink } from '../../src/shared/share-link.js';
 
@@ -85,5 +93,18 @@ describe('appUrl', () => {
     const link = shareLink(appUrl('http://h/?magnet=old#old'), magnet);
     expect(link).toBe(`http://h/#${magnet}`);
     expect(magnetFromLocation(link)).toBe(magnet);
+  });
+});
+
+describe('effectiveRtcConfig', () => {
+  const operator = { iceServers: [{ urls: 'turn:turn.example:3478', username: 'op', credential: 'secret' }], iceTransportPolicy: 'relay' as const };
+
+  it("uses the operator's servers and policy while the person set none", () => {
+    expect(effectiveRtcConfig(DEFAULT_SETTINGS, operator)).toEqual({ iceServers: operator.iceServers, iceTransportPolicy: 'relay' });
+    expect(effectiveRtcConfig(DEFAULT_SETTINGS, { iceServers: [] })).toEqual({ iceServers: [] });
+  });
+
+  it("uses the person's servers when they set any, without the operator's relay-only policy", () => {
+    expect(effectiveRtcConfig(custom, operator)).toEqual({ iceServers: custom.iceServers });
   });
 });

@@ -40,6 +40,8 @@ describe('settings', () => {
     s.setItem('tabswarm-settings', '{not json');
     expect(loadSettings(s)).toEqual(DEFAULT_SETTINGS);
     expect(parseSettings({ iceServers: [{ urls: 'http://x' }] }).iceServers).toEqual([]);
+    // Browsers refuse a TURN server without credentials (the connection could not even be created).
+    expect(parseSettings({ iceServers: [{ urls: 'turn:127.0.0.1:3478' }] }).iceServers).toEqual([]);
   });
 
   it('parses tracker and ICE server lines, naming the first wrong line', () => {
@@ -50,6 +52,9 @@ describe('settings', () => {
     if ('ok' in ice) expect(formatIceLines(ice.ok)).toBe('stun:127.0.0.1:3478\nturn:127.0.0.1:3478 user secret');
     expect(parseIceLines('turn:127.0.0.1:1 onlyuser')).toHaveProperty('error');
     expect(parseIceLines('http://x')).toHaveProperty('error');
+    expect(parseIceLines('turn:127.0.0.1:3478')).toEqual({
+      error: '"turn:127.0.0.1:3478" needs a username and a credential after the URL (a TURN server asks for them)',
+    });
   });
 });
 

@@ -29,12 +29,13 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
 
 /**
  * Builds the app into a temporary folder and serves it on 127.0.0.1 (a free port). With `announce`,
- * writes the config.json `npm start` writes, so the app announces to those trackers by default.
+ * writes the config.json `npm start` writes, so the app announces to those trackers by default;
+ * `config` adds fields to it (such as `iceServers` and `iceTransportPolicy`).
  */
-export async function serveApp(options: { announce?: string[] } = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveApp(options: { announce?: string[]; config?: Record<string, unknown> } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const outDir = mkdtempSync(join(tmpdir(), 'tabswarm-app-'));
   await build({ logLevel: 'silent', build: { outDir, emptyOutDir: true } });
-  if (options.announce) writeFileSync(join(outDir, 'config.json'), JSON.stringify({ announce: options.announce }));
+  if (options.announce || options.config) writeFileSync(join(outDir, 'config.json'), JSON.stringify({ announce: options.announce, ...options.config }));
   const server: PreviewServer = await preview({
     logLevel: 'silent',
     build: { outDir },

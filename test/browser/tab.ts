@@ -1,6 +1,7 @@
 /**
  * A browser tab running the library bundle, driven from a test: each method runs in the page.
- * The page keeps one client (`globalThis.tab`), with IndexedDB storage unless told otherwise.
+ * The page keeps one client (`globalThis.tab`), with IndexedDB storage unless told otherwise, and no
+ * ICE servers unless `Tab.open` is given client options (the relay tests' own TURN server).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Client, Torrent } from '../../src/client/index.js';
@@ -25,8 +26,9 @@ globalThis.tabHelpers = {
   async client(tracker) {
     if (globalThis.tab) return globalThis.tab;
     const { Client } = await globalThis.harnessImport('/tabswarm.js');
-    const client = new Client({ announce: [tracker], iceServers: [] });
-    globalThis.tab = { client, torrent: undefined, error: undefined, events: [] };
+    const client = new Client({ announce: [tracker], iceServers: [], ...(globalThis.tabClientOptions ?? {}) });
+    globalThis.tab = { client, torrent: undefined, error: undefined, events: [], warnings: [] };
+    client.addEventListener('warning', (e) => globalThis.tab.warnings.push({ at: performance.now(), message: e.detail.message }));
     client.addEventListener('tracker', (e) => {
       const d = e.detail;
       globalThis.tab.events.push(d.type + (d.event ? ':' + d.event : '') + (d.message ? ' ' + d.message : '') + (d.retryInMs ? ' retry ' + d.retryInMs : ''));
@@ -53,6 +55,8 @@ interface PageTab {
   torrent: Torrent | undefined;
   error: string | undefined;
   events: string[];
+  /** The client's warnings, with when (performance.now()) they came. */
+  warnings: { at: number; message: string }[];
 }
 
 /** What PAGE_HELPERS puts on the page's globalThis. */
@@ -73,10 +77,12 @@ export class Tab {
     private readonly lib: LibServer,
   ) {}
 
-  static async open(browser: Browser, lib: LibServer, context?: BrowserContext): Promise<Tab> {
+  /** @param clientOptions more options of the page's Client (JSON), such as `rtcConfig`. */
+  static async open(browser: Browser, lib: LibServer, context?: BrowserContext, clientOptions?: object): Promise<Tab> {
     const ctx = context ?? (await browser.newContext());
     await ctx.addInitScript({ path: PAGE_BYTES });
-    await ctx.addInitScript({ content: LOADER + PAGE_HELPERS });
+    const options = clientOptions ? `globalThis.tabClientOptions = ${JSON.stringify(clientOptions)};` : '';
+    await ctx.addInitScript({ content: LOADER + options + PAGE_HELPERS });
     const page = await ctx.newPage();
     page.on('pageerror', (e) => console.error('[page error]', e.stack ?? e.message));
     await page.goto(`${lib.url}/blank.html`);
@@ -161,6 +167,28 @@ export class Tab {
       await t.done;
       const blob: Blob = await t.files[0]!.blob();
       return await h.sha256(await blob.arrayBuffer());
+    });
+  }
+
+  /** The torrent's peers as `torrent.peers()` gives them. */
+  peers(): Promise<{ id: string; connection: 'direct' | 'relay' | undefined }[]> {
+    return this.page.evaluate(() => (globalThis as unknown as PageGlobals).tab?.torrent?.peers().map((p) => ({ id: p.id, connection: p.connection })) ?? []);
+  }
+
+  /** The torrent's count of connections that could not be made. */
+  failedConnections(): Promise<number> {
+    return this.page.evaluate(() => (globalThis as unknown as PageGlobals).tab?.torrent?.failedConnections ?? 0);
+  }
+
+  /** The client's warnings so far, with when they came (ms on the page's clock) and the page's clock now. */
+  warnings(): Promise<{ now: number; warnings: { at: number; message: string }[] }> {
+    return this.page.evaluate(() => ({ now: performance.now(), warnings: (globalThis as unknown as PageGlobals).tab?.warnings ?? [] }));
+  }
+
+  /** Destroys the page's client: every peer connection closes (a TURN allocation is released). */
+  async destroyClient(): Promise<void> {
+    await this.page.evaluate(async () => {
+      await (globalThis as unknown as PageGlobals).tab?.client.destroy();
     });
   }
 

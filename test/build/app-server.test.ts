@@ -8,6 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAppServer } from '../../scripts/app-server.mjs';
+import { iceServersFromFlags } from '../../scripts/ice-flags.mjs';
+
+/** What the start command passes for `--turn turn:{hostname}:3478 --turn-user u --turn-credential p`. */
+const ICE = iceServersFromFlags({ turn: ['turn:{hostname}:3478'], turnUser: 'u', turnCredential: 'p' });
 
 /** The policy of a page's `<meta http-equiv="Content-Security-Policy">`. */
 function metaPolicy(html: string): string {
@@ -21,7 +25,7 @@ describe('the app server of npm start', () => {
   let outDir: string;
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'tabswarm-start-'));
-    app = await startAppServer({ port: 0, host: '127.0.0.1', trackerPort: 8000, outDir, logLevel: 'silent' });
+    app = await startAppServer({ port: 0, host: '127.0.0.1', trackerPort: 8000, iceServers: ICE, iceTransportPolicy: 'relay', outDir, logLevel: 'silent' });
   }, 120_000);
   afterAll(async () => {
     await app?.close();
@@ -42,7 +46,7 @@ describe('the app server of npm start', () => {
     }
   });
 
-  it('serves the Embed example, the element, the service worker and config.json, with the same headers', async () => {
+  it('serves the Embed example, the element, the service worker and config.json (with the ICE servers it was given), with the same headers', async () => {
     const embed = await fetch(new URL('/embed.html', app.url));
     expect(embed.status).toBe(200);
     const html = await embed.text();
@@ -66,6 +70,10 @@ describe('the app server of npm start', () => {
     expect(config.status).toBe(200);
     expect(config.headers.get('content-type')).toMatch(/^application\/json/);
     expect(config.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(await config.json()).toEqual({ announce: ['ws://127.0.0.1:8000'] });
+    expect(await config.json()).toEqual({
+      announce: ['ws://127.0.0.1:8000'],
+      iceServers: [{ urls: ['turn:{hostname}:3478'], username: 'u', credential: 'p' }],
+      iceTransportPolicy: 'relay',
+    });
   });
 });

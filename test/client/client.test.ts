@@ -163,6 +163,38 @@ describe('client (Node, real tracker, in-memory links)', () => {
     expect(() => got.setSelection([3])).toThrow(RangeError);
   });
 
+  it("says how each peer's connection goes, and warns in plain words and counts each connection that cannot be made", async () => {
+    const t = await tracker();
+    const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    const relayed = new BaseClient(fakeWorld({ connection: 'relay' }).env(), { announce: [t.url] });
+    const UNREACHABLE = 'the connection failed (no direct path; a TURN relay would help)';
+    const stranded = new BaseClient(fakeWorld({ unreachable: UNREACHABLE }).env(), { announce: [t.url] });
+    cleanup.push(
+      () => a.destroy(),
+      () => relayed.destroy(),
+      () => stranded.destroy(),
+    );
+    const seeded = await a.seed([{ path: 'x.bin', data: fixtureBytes(50_000, 4) }]);
+    const got = await relayed.add(seeded.magnetURI);
+    await got.done;
+    expect(got.peers().map((p) => p.connection)).toEqual(['relay']);
+    expect(seeded.peers().map((p) => p.connection)).toEqual([undefined]); // its world's peers say nothing
+    expect(got.failedConnections).toBe(0);
+
+    const warnings: string[] = [];
+    stranded.addEventListener('warning', (e) => warnings.push(e.detail.message));
+    const lost = await stranded.add(seeded.magnetURI);
+    const warned = new Promise<string>((resolve) => lost.addEventListener('warning', (e) => e.detail.unreachable && resolve(e.detail.message)));
+    expect(await warned).toBe(`a peer could not be reached: ${UNREACHABLE}`);
+    expect(lost.failedConnections).toBeGreaterThanOrEqual(1);
+    expect(lost.numPeers).toBe(0);
+    expect(warnings).toContain(`a peer could not be reached: ${UNREACHABLE}`);
+    // The other end of each failed attempt counts it too.
+    const until = Date.now() + 5_000;
+    while (seeded.failedConnections === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(seeded.failedConnections).toBeGreaterThanOrEqual(1);
+  });
+
   it('remove with deleteData forgets the torrent and frees its pieces', async () => {
     const t = await tracker();
     const world = fakeWorld();

@@ -17,15 +17,31 @@ const nodeLink = { upload: Infinity, download: Infinity };
 const pending = new Map<string, FakePeer>();
 let counter = 0;
 
+/** How a world's peers connect: what their connection goes through, or why it cannot be made. */
+export interface FakeLinks {
+  connection?: 'direct' | 'relay';
+  /** Every connection of this world fails before opening, with this reason (as WebRtcPeer words it). */
+  unreachable?: string;
+}
+
 class FakePeer implements ChannelPeer {
   readonly connected: Promise<void>;
   readonly closed: Promise<void>;
+  connection: 'direct' | 'relay' | undefined;
   private ch: PeerChannel | undefined;
   private resolveConnected!: () => void;
+  private rejectConnected!: (e: Error) => void;
   private resolveClosed!: () => void;
   private done = false;
-  constructor(readonly token: string) {
-    this.connected = new Promise((r) => (this.resolveConnected = r));
+  constructor(
+    readonly token: string,
+    private readonly links: FakeLinks,
+  ) {
+    this.connected = new Promise((resolve, reject) => {
+      this.resolveConnected = resolve;
+      this.rejectConnected = reject;
+    });
+    this.connected.catch(() => undefined);
     this.closed = new Promise((r) => (this.resolveClosed = r));
   }
   attach(ch: PeerChannel): void {
@@ -35,12 +51,25 @@ class FakePeer implements ChannelPeer {
       previous?.();
       this.destroy();
     };
+    this.connection = this.links.connection;
     this.resolveConnected();
+  }
+  fail(reason: string): void {
+    if (this.done) return;
+    this.done = true;
+    this.rejectConnected(new Error(reason));
+    this.resolveClosed();
   }
   signal(answer: AnswerDescription): void {
     const other = pending.get(answer.sdp);
     if (!other) return;
     pending.delete(answer.sdp);
+    const unreachable = this.links.unreachable ?? other.links.unreachable;
+    if (unreachable) {
+      this.fail(unreachable);
+      other.fail(unreachable);
+      return;
+    }
     const [a, b] = net.connect(net.node('a', nodeLink), net.node('b', nodeLink));
     this.attach(a);
     other.attach(b);
@@ -63,7 +92,7 @@ export interface FakeWorld {
   env(): ClientEnvironment;
 }
 
-export function fakeWorld(): FakeWorld {
+export function fakeWorld(links: FakeLinks = {}): FakeWorld {
   const stores = new Map<string, PieceStore>();
   const records = new Map<string, SavedTorrent>();
   return {
@@ -73,11 +102,11 @@ export function fakeWorld(): FakeWorld {
       connect: webSocketConnectorFor(WebSocket),
       peers: {
         createOffer: async () => {
-          const peer = new FakePeer(`offer-${++counter}`);
+          const peer = new FakePeer(`offer-${++counter}`, links);
           return { offer: { type: 'offer', sdp: peer.token } satisfies OfferDescription, peer };
         },
         acceptOffer: async (offer: OfferDescription) => {
-          const peer = new FakePeer(offer.sdp);
+          const peer = new FakePeer(offer.sdp, links);
           pending.set(offer.sdp, peer);
           return { answer: { type: 'answer', sdp: offer.sdp } satisfies AnswerDescription, peer };
         },

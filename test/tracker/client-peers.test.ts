@@ -204,6 +204,74 @@ describe('incoming offers', () => {
   });
 });
 
+describe('connections that fail', () => {
+  it("tells onPeerFailed, with the peer's reason, when an answered offer fails before it opens", async () => {
+    const h = new Harness();
+    h.registry.autoConnect = false;
+    h.add(IH1, 2);
+    await h.settle();
+    await h.answerOffer(h.socket(), offersOf(h.socket().announces()[0])[0]!, bid(0x71));
+    expect(h.failures).toEqual([]);
+    const ours = h.factory.made.find((p) => p.partner !== undefined)!;
+    ours.fail('the connection failed (no direct path; a TURN relay would help)');
+    await h.settle();
+    expect(h.failures).toEqual([{ infoHash: IH1, reason: 'the connection failed (no direct path; a TURN relay would help)' }]);
+    expect(h.client.peerCounts).toEqual({ pending: 1, connected: 0 });
+    // Said once: the 30 s timer of that link is gone with it.
+    await h.advance(30_000);
+    expect(h.failures).toHaveLength(1);
+  });
+
+  it('tells it when our answer to an offer fails, and when a peer closes before opening without a reason', async () => {
+    const h = new Harness({ offersPerAnnounce: 0 });
+    h.add(IH1, 5);
+    await h.settle();
+    await h.relayOffer(h.socket(), bid(0x72));
+    await h.relayOffer(h.socket(), bid(0x73));
+    const [first, second] = h.factory.made;
+    first!.fail('the peer sent no address to connect to');
+    second!.vanish();
+    await h.settle();
+    expect(h.failures.map((f) => f.reason)).toEqual(['the peer sent no address to connect to', 'the connection closed before it opened']);
+    expect(h.client.peerCounts.pending).toBe(0);
+  });
+
+  it('tells it when an answered offer has not connected within 30 s', async () => {
+    const h = new Harness();
+    h.registry.autoConnect = false;
+    h.add(IH1, 1);
+    await h.settle();
+    await h.answerOffer(h.socket(), offersOf(h.socket().announces()[0])[0]!, bid(0x74));
+    await h.advance(29_999);
+    expect(h.failures).toEqual([]);
+    await h.advance(1);
+    expect(h.failures).toEqual([{ infoHash: IH1, reason: 'no connection within 30 s' }]);
+  });
+
+  it('says nothing of offers that nobody answered, of duplicates it drops, nor of peers closed after they opened', async () => {
+    const h = new Harness({ offersPerAnnounce: 1 });
+    const t = h.add(IH1, 5);
+    await h.settle();
+    const s = h.socket();
+    const ours = offersOf(s.announces()[0])[0]!;
+    h.registry.autoConnect = false;
+    await h.relayOffer(s, bid(0x7a));
+    await h.answerOffer(s, ours, bid(0x7a)); // crossed offers: our answerer's link is dropped here
+    expect(h.factory.made.filter((p) => p.destroyed)).toHaveLength(1);
+    h.registry.autoConnect = true;
+    h.factory.live()[0]!.link();
+    await h.settle();
+    expect(h.connected).toHaveLength(1);
+    h.connected[0]!.peer.fail('closed after opening');
+    t.wants = 0;
+    t.handle.reannounce();
+    await h.advance(60_000); // our later offers expire unanswered
+    t.handle.remove();
+    await h.settle();
+    expect(h.failures).toEqual([]);
+  });
+});
+
 describe('LinkBook tie-break', () => {
   it('makes both sides of crossed offers keep the same connection', () => {
     const A = bid(0x41);

@@ -139,6 +139,21 @@ export class FakePeer implements SignalingPeer {
     this.resolveClosed();
     this.partner?.destroy();
   }
+
+  /** The connection fails by itself before opening (as ICE failing does): `connected` rejects with `reason`. */
+  fail(reason: string): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.rejectConnected(new Error(reason));
+    this.resolveClosed();
+  }
+
+  /** Closes by itself before opening, without a reason (`closed` resolves, `connected` never settles). */
+  vanish(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.resolveClosed();
+  }
 }
 
 /** Shared by every factory of one test, so that peers of different clients can find each other. */

@@ -44,6 +44,8 @@ export class Harness {
   readonly remote = new FakeFactory('R', this.registry);
   readonly events: TrackerEvent[] = [];
   readonly connected: Connected[] = [];
+  /** What onPeerFailed was told. */
+  readonly failures: { infoHash: string; reason: string }[] = [];
   readonly client: TrackerClient<FakePeer>;
 
   constructor(options: Partial<TrackerClientOptions<FakePeer>> = {}, behaviour?: (url: string) => SocketBehaviour) {
@@ -56,6 +58,7 @@ export class Harness {
       random: mulberry(1),
       onPeer: (ih, peer, remote) => this.connected.push({ infoHash: String.fromCharCode(...ih), peer, remote: String.fromCharCode(...remote) }),
       onEvent: (e) => this.events.push(e),
+      onPeerFailed: (ih, reason) => this.failures.push({ infoHash: String.fromCharCode(...ih), reason }),
       ...options,
     });
   }

@@ -1,11 +1,12 @@
 /**
  * What src/transport/simple-peer-internals.ts relies on in @thaunknown/simple-peer, checked against the
- * installed package with two real peers (node-datachannel): if an upgrade renames `_channel` or
- * changes how `_iceComplete` releases the SDP, this fails before a browser ever does.
+ * installed package with two real peers (node-datachannel): if an upgrade renames `_channel` or `_pc`,
+ * or changes how `_iceComplete` releases the SDP, this fails before a browser ever does.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import SimplePeer from '@thaunknown/simple-peer/lite.js';
-import { dataChannelOf, iceCompleteOf, markIceComplete } from '../../src/transport/simple-peer-internals.js';
+import { dataChannelOf, iceCompleteOf, markIceComplete, peerConnectionOf } from '../../src/transport/simple-peer-internals.js';
+import { connectionKindOf } from '../../src/transport/ice.js';
 
 const live: SimplePeer[] = [];
 afterEach(() => {
@@ -48,5 +49,17 @@ describe('simple-peer internals', () => {
     expect(dc!.readyState).toBe('open');
     expect(typeof dc!.bufferedAmountLowThreshold).toBe('number');
     expect(typeof dc!.addEventListener).toBe('function');
+
+    // The RTCPeerConnection, with the standard promise getStats(): the selected pair is a host one here.
+    const pc = peerConnectionOf(a);
+    expect(pc).not.toBeNull();
+    expect(pc!.connectionState).toBe('connected');
+    const stats: unknown[] = [];
+    (await pc!.getStats()).forEach((s) => stats.push(s));
+    expect(connectionKindOf(stats)).toBe('direct');
+    const closed = new Promise<void>((r) => a.on('close', () => r()));
+    a.destroy();
+    await closed;
+    expect(peerConnectionOf(a)).toBeNull();
   });
 });

@@ -213,4 +213,80 @@ describe('WebRtcPeer over node-datachannel', () => {
     await expect(a.connected).rejects.toThrow();
     expect(a.closeReason).toBeDefined();
   });
+
+  it('says the open connection is direct (host candidates, no relay)', async () => {
+    const [a, b] = await connectPair();
+    const until = Date.now() + 5_000;
+    while ((a.connection === undefined || b.connection === undefined) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(a.connection).toBe('direct');
+    expect(b.connection).toBe('direct');
+    expect(a.failure).toBeUndefined();
+  });
+});
+
+/** The SDP without its candidate lines: a peer with no address to offer. */
+const withoutCandidates = (sdp: string): string => sdp.replace(/^a=candidate:.*\r?\n/gm, '');
+
+describe('WebRtcPeer: connections that cannot be made', () => {
+  it('an offer without any candidate is still answered, then the answerer fails saying why', async () => {
+    const a = new WebRtcPeer({ initiator: true, iceServers: [] });
+    live.push(a);
+    const offer = await a.localDescription();
+    expect(offer.sdp).toMatch(/^a=candidate:/m);
+    const b = new WebRtcPeer({ initiator: false, iceServers: [] });
+    live.push(b);
+    const started = Date.now();
+    b.signal({ type: 'offer', sdp: withoutCandidates(offer.sdp) });
+    // The answer goes out (so the offerer learns of us), and the connection fails at once.
+    const answer = await b.localDescription();
+    expect(answer.type).toBe('answer');
+    await expect(b.connected).rejects.toThrow(/^the peer sent no address to connect to/);
+    expect(b.failure).toMatch(/no address/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('an answer without any candidate fails the offerer at once', async () => {
+    const a = new WebRtcPeer({ initiator: true, iceServers: [] });
+    const b = new WebRtcPeer({ initiator: false, iceServers: [] });
+    live.push(a, b);
+    b.signal(await a.localDescription());
+    const answer = await b.localDescription();
+    a.signal({ type: 'answer', sdp: withoutCandidates(answer.sdp) });
+    await expect(a.connected).rejects.toThrow(/^the peer sent no address to connect to/);
+    expect(a.closeReason).toBe(a.failure);
+  });
+
+  it('relay only, without a TURN server: the offer has no candidate, goes out all the same, and the peer fails saying what to configure', async () => {
+    const a = new WebRtcPeer({ initiator: true, rtcConfig: { iceServers: [], iceTransportPolicy: 'relay' } });
+    live.push(a);
+    const offer = await a.localDescription();
+    expect(offer.sdp).not.toMatch(/^a=candidate:/m);
+    await expect(a.connected).rejects.toThrow('only relayed connections are allowed here, and no TURN server is configured');
+    expect(a.config).toEqual({ iceServers: [], iceTransportPolicy: 'relay' });
+  });
+
+  it("simple-peer's ICE or connection failure before the channel opens becomes a plain failure (Chromium: connectionState 'failed' some 15 s after checks start without a path)", async () => {
+    for (const code of ['ERR_ICE_CONNECTION_FAILURE', 'ERR_CONNECTION_FAILURE']) {
+      const { peer } = await factory.createOffer();
+      live.push(peer);
+      // As simple-peer emits it (errCode(new Error('Ice connection failed.'), code)); its instance is private to WebRtcPeer.
+      const sp = (peer as unknown as { sp: { emit(event: 'error', e: Error): boolean } }).sp;
+      sp.emit('error', Object.assign(new Error('Ice connection failed.'), { code }));
+      await expect(peer.connected).rejects.toThrow('the connection failed (no direct path; a TURN relay would help)');
+      expect(peer.failure).toBe('the connection failed (no direct path; a TURN relay would help)');
+    }
+    // Any other error is not a failure to reach the peer.
+    const other = new WebRtcPeer({ initiator: true, iceServers: [] });
+    live.push(other);
+    (other as unknown as { sp: { emit(event: 'error', e: Error): boolean } }).sp.emit('error', new Error('something else'));
+    await expect(other.connected).rejects.toThrow('the WebRTC peer closed (something else)');
+    expect(other.failure).toBeUndefined();
+  });
+
+  it('a peer destroyed on purpose has no failure', async () => {
+    const { peer } = await factory.createOffer();
+    peer.destroy();
+    await expect(peer.connected).rejects.toThrow(/closed \(destroyed\)/);
+    expect(peer.failure).toBeUndefined();
+  });
 });

@@ -234,7 +234,7 @@ export class TabswarmApp extends LitElement {
       </header>
       ${this.page === 'embed' ? this.renderEmbed() : this.renderTorrents()}
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${app.status}</div>
-      <ts-settings-dialog .settings=${app.settings} .defaults=${app.defaults}></ts-settings-dialog>
+      <ts-settings-dialog .settings=${app.settings} .defaults=${app.defaults} .iceDefaults=${app.operatorIce.iceServers}></ts-settings-dialog>
       <ts-remove-dialog></ts-remove-dialog>
     `;
   }
@@ -268,6 +268,7 @@ export class TabswarmApp extends LitElement {
                 .revision=${app.revision}
                 .link=${shareLink(base, t.magnetURI)}
                 ?shareOpen=${app.fresh.has(t.infoHash)}
+                ?turnConfigured=${app.turnConfigured}
                 .streaming=${app.streaming}
               ></ts-torrent-card>`,
           )}

@@ -166,10 +166,12 @@ export class TsEmbedDocs extends LitElement {
         ${this.renderList(PARTS)} ${this.renderSnippet('For example', STYLE_SNIPPET)}
       </section>
       <section aria-labelledby="options">
-        <h3 id="options">Trackers, STUN servers, the worker’s place</h3>
+        <h3 id="options">Trackers, STUN and TURN servers, the worker’s place</h3>
         <p>
-          Options for every element of the page, set before the first one loads. Without them, each torrent announces to the trackers of its link and the worker
-          is the <code>tabswarm-sw.js</code> beside the module.
+          Options for every element of the page, set before the first one loads. Without them, each torrent announces to the trackers of its link, peers connect
+          only where they reach each other directly, and the worker is the <code>tabswarm-sw.js</code> beside the module. A TURN server relays peers that cannot
+          reach each other; <code>rtcConfig</code> takes a whole <code>RTCConfiguration</code> instead (<code>iceTransportPolicy: 'relay'</code> connects only
+          through it).
         </p>
         ${this.renderSnippet('Options', OPTIONS_SNIPPET)}
       </section>

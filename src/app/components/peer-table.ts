@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Torrent } from '../../client/index.js';
-import { formatPercent, formatRate } from '../../shared/format.js';
+import { NO_VALUE, formatPercent, formatRate } from '../../shared/format.js';
 import { controls } from '../styles.js';
 
 /** One connected peer (the client's index does not export its type). */
@@ -12,8 +12,14 @@ export function peerName(p: Pick<TorrentPeer, 'client' | 'id'>): string {
   return p.client?.trim() || `Peer ${p.id.slice(0, 8)}`;
 }
 
+/** How a peer's connection goes: straight to it, or through a TURN relay (unknown for a moment after it connects). */
+export function connectionLabel(kind: TorrentPeer['connection']): string {
+  return kind === 'relay' ? 'Relayed' : kind === 'direct' ? 'Direct' : NO_VALUE;
+}
+
 /**
- * The swarm of one torrent: each connected peer's client, transfer rates both ways and progress.
+ * The swarm of one torrent: each connected peer's client, how the connection goes (direct or
+ * relayed), transfer rates both ways and progress.
  */
 @customElement('ts-peer-table')
 export class TsPeerTable extends LitElement {
@@ -98,6 +104,7 @@ export class TsPeerTable extends LitElement {
         <thead>
           <tr>
             <th scope="col">Client</th>
+            <th scope="col">Connection</th>
             <th scope="col"><span aria-hidden="true">↓</span> From them</th>
             <th scope="col"><span aria-hidden="true">↑</span> To them</th>
             <th scope="col">Has</th>
@@ -108,6 +115,7 @@ export class TsPeerTable extends LitElement {
             (p) =>
               html`<tr>
                 <td>${peerName(p)}</td>
+                <td>${connectionLabel(p.connection)}</td>
                 <td>${formatRate(p.downloadSpeed)}</td>
                 <td>${formatRate(p.uploadSpeed)}</td>
                 <td>

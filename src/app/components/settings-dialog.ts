@@ -146,6 +146,8 @@ export class TsSettingsDialog extends LitElement {
   @property({ attribute: false }) settings: Settings = DEFAULT_SETTINGS;
   /** The app's default trackers, shown when the person set none. */
   @property({ attribute: false }) defaults: string[] = [];
+  /** The site's STUN/TURN servers (config.json), used when the person set none; their URLs are shown. */
+  @property({ attribute: false }) iceDefaults: RTCIceServer[] = [];
   @state() private fields: SettingsFields = settingsToFields(DEFAULT_SETTINGS);
   @state() private errors: FieldErrors = {};
   @state() private handlerStatus = '';
@@ -216,8 +218,13 @@ export class TsSettingsDialog extends LitElement {
               @input=${(ev: Event) => this.set('iceServers', (ev.target as HTMLTextAreaElement).value)}
             ></textarea>
             <p class="help" id="ice-help">
-              One per line: <code>stun:host:port</code>, or <code>turn:host:port username credential</code>. They let peers behind different routers connect.
-              Empty: only peers that can reach each other directly connect.
+              One per line: <code>stun:host:port</code>, or <code>turn:host:port username credential</code>. They let peers behind different routers connect; a
+              TURN server relays peers that cannot reach each other at all.
+              ${
+                this.iceDefaults.length > 0
+                  ? `Empty: this site's (${this.iceDefaults.flatMap((s) => (typeof s.urls === 'string' ? [s.urls] : s.urls)).join(', ')}).`
+                  : 'Empty: only peers that can reach each other directly connect.'
+              }
             </p>
             ${e.iceServers ? html`<p class="error" id="ice-error">${e.iceServers}</p>` : nothing}
           </div>

@@ -21,12 +21,16 @@ const HINTS: Partial<Record<TorrentState, string>> = {
   paused: 'Not downloading or sharing until you resume.',
 };
 
+/** The line a card shows when connections to peers failed and no TURN server is configured. */
+export const UNREACHABLE_HINT =
+  'Some peers could not be reached directly. A TURN server relays such connections: add one in Settings, or ask the operator of this site for one.';
+
 /**
- * One torrent: name, state, progress, rates, peers, time left and ratio; its piece map; buttons to
- * save, pause or resume and remove it; the file being played or viewed, if any; and, folded, how to
- * share it, its files and its peers.
+ * One torrent: name, state, progress, rates, peers, time left and ratio; connections that failed,
+ * and what would help; its piece map; buttons to save, pause or resume and remove it; the file being
+ * played or viewed, if any; and, folded, how to share it, its files and its peers.
  *
- * @fires ts-pause @fires ts-resume @fires ts-remove @fires ts-save
+ * @fires ts-pause @fires ts-resume @fires ts-remove @fires ts-save @fires ts-open-settings
  */
 @customElement('ts-torrent-card')
 export class TsTorrentCard extends LitElement {
@@ -90,6 +94,15 @@ export class TsTorrentCard extends LitElement {
         margin: -0.5rem 0 0;
         font-size: 0.875rem;
       }
+      .unreachable {
+        margin: 0;
+        font-size: 0.875rem;
+      }
+      .unreachable button {
+        margin-left: 0.25rem;
+        padding: 0.1rem 0.5rem;
+        font-size: 0.8125rem;
+      }
       .progress {
         display: flex;
         align-items: center;
@@ -141,6 +154,8 @@ export class TsTorrentCard extends LitElement {
       details {
         border-top: 1px solid var(--ts-border);
         padding-top: 0.6rem;
+        /* A wide table (the peers) scrolls inside its section instead of widening the page. */
+        min-width: 0;
       }
       summary {
         cursor: pointer;
@@ -177,6 +192,8 @@ export class TsTorrentCard extends LitElement {
   @property() link = '';
   /** The share section starts open (a torrent shared just now). */
   @property({ type: Boolean }) shareOpen = false;
+  /** A TURN server is configured: failed connections get no advice to configure one. */
+  @property({ type: Boolean }) turnConfigured = false;
   /** Serves files to the service worker (they play while they download); undefined where it cannot. */
   @property({ attribute: false }) streaming: StreamServer | undefined;
   /** The file shown in the page, if any. */
@@ -245,6 +262,7 @@ export class TsTorrentCard extends LitElement {
     const remaining = state === 'downloading' ? formatDuration(t.timeRemaining) : NO_VALUE;
     const peers = t.peers();
     const saveable = t.completeFiles;
+    const failed = t.failedConnections;
     const hint = state === 'error' ? t.lastError?.message : HINTS[state];
     return html`<article class=${state} aria-labelledby="name">
       <div class="head">
@@ -291,7 +309,22 @@ export class TsTorrentCard extends LitElement {
           <dt>Ratio</dt>
           <dd>${formatRatio(t.ratio)}</dd>
         </div>
+        ${
+          failed > 0
+            ? html`<div class="failed">
+                <dt>Failed connections</dt>
+                <dd>${failed}</dd>
+              </div>`
+            : nothing
+        }
       </dl>
+      ${
+        failed > 0 && !this.turnConfigured
+          ? html`<p class="unreachable" role="note">
+              ${UNREACHABLE_HINT}<button type="button" class="quiet" @click=${() => emit(this, 'ts-open-settings', {})}>Open settings</button>
+            </p>`
+          : nothing
+      }
       ${known ? html`<ts-piece-map .states=${t.pieceStates()}></ts-piece-map>` : nothing}
       <div class="actions">
         ${

@@ -11,7 +11,8 @@ import { describeFiles, type PickedFile } from '../drop.js';
 import { NoticeBoard } from './notice-board.js';
 import { addErrorNotice, startErrorNotice, seedErrorNotice, type AddSource, type Notice } from './notices.js';
 import { loadSettings, saveSettings, type Settings } from './settings.js';
-import { effectiveTrackers, needsRestart } from './settings-form.js';
+import { effectiveRtcConfig, effectiveTrackers, needsRestart, type OperatorIce } from './settings-form.js';
+import { hasTurnServer } from '../../transport/ice.js';
 import { VisibleTicker } from './visible-ticker.js';
 
 const TICK_MS = 1000;
@@ -44,6 +45,8 @@ export class ClientController implements ReactiveController {
   settings: Settings = loadSettings();
   /** The app's default trackers (config.json). */
   defaults: string[] = [];
+  /** The operator's STUN/TURN servers and ICE transport policy (config.json), used when the person set no ICE servers. */
+  operatorIce: OperatorIce = { iceServers: [] };
   pending: PendingSeed[] = [];
   log: LogEntry[] = [];
   /** The latest message for the status live region. */
@@ -96,6 +99,16 @@ export class ClientController implements ReactiveController {
 
   get trackersInUse(): string[] {
     return effectiveTrackers(this.settings, this.defaults);
+  }
+
+  /** The peer connections' configuration: the person's ICE servers, or the operator's. */
+  get rtcConfig(): RTCConfiguration {
+    return effectiveRtcConfig(this.settings, this.operatorIce);
+  }
+
+  /** Whether a TURN server is in use, to relay peers that cannot reach each other directly. */
+  get turnConfigured(): boolean {
+    return hasTurnServer(this.rtcConfig.iceServers);
   }
 
   /** Every notice to show now, most important first; dismissed ones left out. */
@@ -255,6 +268,8 @@ export class ClientController implements ReactiveController {
     try {
       const config = await loadConfig();
       this.defaults = config.announce;
+      this.operatorIce = { iceServers: config.iceServers, ...(config.iceTransportPolicy ? { iceTransportPolicy: config.iceTransportPolicy } : {}) };
+      for (const problem of config.problems) this.logMessage(`config.json: ${problem}; the default is used instead.`);
       await this.createClient();
     } catch (e) {
       this.showError(startErrorNotice(e));
@@ -278,7 +293,7 @@ export class ClientController implements ReactiveController {
     const s = this.settings;
     const client = new Client({
       announce: effectiveTrackers(s, this.defaults),
-      iceServers: s.iceServers,
+      rtcConfig: effectiveRtcConfig(s, this.operatorIce),
       maxPeers: s.maxPeers,
       maxPeersPerTorrent: s.maxPeersPerTorrent,
       uploadLimit: s.uploadLimit,
@@ -318,6 +333,14 @@ export class ClientController implements ReactiveController {
     if (!torrent.isDone) this.incomplete.add(torrent.infoHash);
     torrent.addEventListener('metadata', () => this.refresh(), { signal });
     torrent.addEventListener('peer', () => this.refresh(), { signal });
+    // A connection that could not be made: its count on the torrent's card goes up.
+    torrent.addEventListener(
+      'warning',
+      (e) => {
+        if (e.detail.unreachable) this.refresh();
+      },
+      { signal },
+    );
     torrent.addEventListener(
       'done',
       () => {

@@ -94,3 +94,22 @@ export function needsRestart(before: Settings, after: Settings): boolean {
 export function effectiveTrackers(settings: Settings, defaults: readonly string[]): string[] {
   return settings.announce.length > 0 ? [...settings.announce] : [...defaults];
 }
+
+/** What the site's operator set in config.json for peer connections. */
+export interface OperatorIce {
+  iceServers: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+}
+
+/**
+ * The RTCConfiguration the client uses: the person's ICE servers when they set any, else the
+ * operator's. The operator's `iceTransportPolicy` goes with the operator's servers only: a 'relay'
+ * policy names their TURN servers, and would leave the person's own STUN servers unable to connect.
+ */
+export function effectiveRtcConfig(settings: Settings, operator: OperatorIce): RTCConfiguration & { iceServers: RTCIceServer[] } {
+  if (settings.iceServers.length > 0) return { iceServers: settings.iceServers.map((s) => ({ ...s })) };
+  return {
+    iceServers: operator.iceServers.map((s) => ({ ...s })),
+    ...(operator.iceTransportPolicy ? { iceTransportPolicy: operator.iceTransportPolicy } : {}),
+  };
+}

@@ -32,15 +32,20 @@ function isUrlList(v: unknown, schemes: RegExp): v is string[] {
   return Array.isArray(v) && v.every((s) => typeof s === 'string' && schemes.test(s));
 }
 
-function isIceServer(v: unknown): v is RTCIceServer {
+/**
+ * An RTCIceServer with stun:/turn: URLs and, if any, string credentials (settings and config.json);
+ * a TURN server has both (browsers refuse a TURN URL without them).
+ */
+export function isIceServer(v: unknown): v is RTCIceServer {
   if (typeof v !== 'object' || v === null) return false;
   const { urls, username, credential } = v as Record<string, unknown>;
   const list = typeof urls === 'string' ? [urls] : urls;
   return (
-    isUrlList(list, /^(stun|stuns|turn|turns):/) &&
+    isUrlList(list, /^(stun|stuns|turn|turns):\S+$/) &&
     list.length > 0 &&
     (username === undefined || typeof username === 'string') &&
-    (credential === undefined || typeof credential === 'string')
+    (credential === undefined || typeof credential === 'string') &&
+    (!list.some((u) => /^turns?:/.test(u)) || (typeof username === 'string' && typeof credential === 'string'))
   );
 }
 
@@ -107,6 +112,8 @@ export function parseIceLines(text: string): { ok: RTCIceServer[] } | { error: s
     if (!url || !/^(stun|stuns|turn|turns):\S+$/.test(url) || rest.length > 0 || (username !== undefined) !== (credential !== undefined)) {
       return { error: `"${line}" is not "stun:host:port" or "turn:host:port username credential"` };
     }
+    if (/^turns?:/.test(url) && username === undefined)
+      return { error: `"${line}" needs a username and a credential after the URL (a TURN server asks for them)` };
     out.push(username !== undefined ? { urls: url, username, credential } : { urls: url });
   }
   return { ok: out };

@@ -22,6 +22,11 @@ export interface TrackerClientOptions<P extends SignalingPeer> {
   peers: PeerFactory<P>;
   /** A connection completed. The peer is the caller's from now on. */
   onPeer(infoHash: Uint8Array, peer: P, remotePeerId: Uint8Array): void;
+  /**
+   * A connection to a peer that answered (or whose offer we answered) failed before it opened, or
+   * did not open within `connectTimeout`: `reason` says why, as the peer factory's peer put it.
+   */
+  onPeerFailed?: (infoHash: Uint8Array, reason: string) => void;
   onEvent?: (event: TrackerEvent) => void;
   clock?: Clock;
   /** In [0, 1); jitters the reconnection delays. */
@@ -84,6 +89,10 @@ export class TrackerClient<P extends SignalingPeer> {
       onPeer: (ih, peer, remote) => {
         const entry = this.torrents.get(ih);
         this.o.onPeer(entry?.bytes ?? binaryToBytes(ih), peer, binaryToBytes(remote));
+      },
+      failed: (ih, _remote, reason) => {
+        const entry = this.torrents.get(ih);
+        this.o.onPeerFailed?.(entry?.bytes ?? binaryToBytes(ih), reason);
       },
       warn: (ih, message) => {
         const entry = this.torrents.get(ih);

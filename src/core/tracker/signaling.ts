@@ -31,6 +31,12 @@ export interface SignalingHooks<P> {
   demand(infoHash: string): number;
   onPeer(infoHash: string, peer: P, remote: string): void;
   warn(infoHash: string, message: string): void;
+  /**
+   * A connection to a known remote peer (it answered our offer, or we answered its) did not come
+   * up: the peer failed (`connected` rejected: its message is the reason) or closed before it
+   * opened, or `connectTimeout` passed. Not called for attempts we gave up ourselves.
+   */
+  failed(infoHash: string, remote: string, reason: string): void;
 }
 
 export class Signaling<P extends SignalingPeer> {
@@ -138,19 +144,31 @@ export class Signaling<P extends SignalingPeer> {
     }
   }
 
-  /** Waits for the link to connect (within `connectTimeout`), then hands the peer over. */
+  /**
+   * Waits for the link to connect (within `connectTimeout`), then hands the peer over; tells
+   * `failed` when it does not (a link closed here before, for a duplicate or a removed torrent, is
+   * not a failure).
+   */
   watch(link: Link<P>, peer: P, remote: string): void {
     if (link.state !== 'pending') return;
+    const giveUp = (reason: string, destroyPeer = true): void => {
+      if (link.state !== 'pending') return;
+      this.links.close(link, destroyPeer);
+      this.hooks.failed(link.infoHash, remote, reason);
+    };
     link.timer = this.clock.setTimeout(() => {
       link.timer = undefined;
-      this.links.close(link);
+      giveUp(`no connection within ${Math.round(this.o.connectTimeout / 1000)} s`);
     }, this.o.connectTimeout);
     peer.connected.then(
       () => {
         if (this.links.markConnected(link)) this.hooks.onPeer(link.infoHash, peer, remote);
       },
-      () => this.links.close(link),
+      (e: unknown) => giveUp(errorMessage(e)),
     );
-    void peer.closed.then(() => this.links.close(link, false));
+    void peer.closed.then(() => {
+      giveUp('the connection closed before it opened', false);
+      this.links.close(link, false);
+    });
   }
 }
