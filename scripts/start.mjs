@@ -3,13 +3,15 @@
 //          --host H (or HOST, default 127.0.0.1; 0.0.0.0 for other devices on the network),
 //          --https (serve over https, the tracker over wss on the same origin, with a certificate made
 //          on first run under --data, default .tabswarm/), --cert FILE --key FILE (your own certificate),
-//          --out-dir DIR (where to build, default dist/app).
+//          --stun URL, --turn URL --turn-user U --turn-credential C (repeatable: STUN/TURN servers the
+//          pages use, written into config.json), --out-dir DIR (where to build, default dist/app).
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { startAppServer, TRACKER_PATH } from './app-server.mjs';
 import { startTrackerServer } from './tracker-server.mjs';
 import { listensEverywhere, networkAddresses, urlsFor } from './network-addresses.mjs';
 import { ensureCertificate, readCertificate } from './tls-certificate.mjs';
+import { iceServersFromFlags } from './ice-flags.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +23,10 @@ const { values } = parseArgs({
     key: { type: 'string' },
     data: { type: 'string', default: '.tabswarm' },
     'out-dir': { type: 'string' },
+    stun: { type: 'string', multiple: true, default: [] },
+    turn: { type: 'string', multiple: true, default: [] },
+    'turn-user': { type: 'string' },
+    'turn-credential': { type: 'string' },
   },
 });
 
@@ -41,6 +47,13 @@ const host = values.host;
 const everywhere = listensEverywhere(host);
 if ((values.cert === undefined) !== (values.key === undefined)) fail('--cert and --key go together');
 const https = values.https || values.cert !== undefined;
+/** @type {ReturnType<typeof iceServersFromFlags>} */
+let iceServers = [];
+try {
+  iceServers = iceServersFromFlags({ stun: values.stun, turn: values.turn, turnUser: values['turn-user'], turnCredential: values['turn-credential'] });
+} catch (e) {
+  fail(/** @type {Error} */ (e).message);
+}
 
 /** @type {{ key: string, cert: string } | undefined} */
 let tls;
@@ -76,7 +89,7 @@ const tracker = await startTrackerServer({
 
 console.log('[tabswarm] building the app…');
 // The app announces to this tracker by default (config.json).
-const app = await startAppServer({ port: appPort, host, trackerPort: tracker.port, outDir: values['out-dir'], https: tls }).catch((err) => {
+const app = await startAppServer({ port: appPort, host, trackerPort: tracker.port, outDir: values['out-dir'], https: tls, iceServers }).catch((err) => {
   console.error(`[tabswarm] cannot serve the app on ${host}:${appPort}: ${err.message}`);
   process.exit(1);
 });
@@ -90,6 +103,7 @@ if (everywhere && urls.length === 1) console.log('    (no network address found:
 const shown = new URL((urls[1] ?? urls[0]).url);
 const trackerUrl = https ? `wss://${shown.host}${TRACKER_PATH}` : `ws://${shown.hostname}:${tracker.port}`;
 console.log(`  tracker: ${trackerUrl}${urls.length > 1 ? ' (each page uses the address it was opened from)' : ''}`);
+if (iceServers.length > 0) console.log(`  STUN/TURN: ${iceServers.flatMap((s) => s.urls).join(', ')} (in config.json)`);
 console.log(`  tracker stats: http://127.0.0.1:${tracker.port}/stats${https ? '' : ` (or any address above, port ${tracker.port})`}`);
 if (everywhere && !https) {
   console.log(

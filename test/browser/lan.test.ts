@@ -12,6 +12,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,7 +108,28 @@ function playedDuration(page: Page): Promise<number> {
   );
 }
 
+/** GETs `url` over https, trusting only the CA at `caPath`. */
+function getTrusted(url: URL, caPath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(url, { ca: readFileSync(caPath) }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${url.href}: HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+  });
+}
+
 describe('npm start for a network', () => {
+  it('refuses a STUN/TURN flag it cannot use, naming the flag, before building anything', async () => {
+    const child = spawn(process.execPath, ['scripts/start.mjs', '--turn', 'turn:relay.example:3478'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toMatch(/--turn turn:relay\.example:3478: a TURN server needs a user name and a credential: add --turn-user NAME --turn-credential SECRET/);
+  });
+
   const contexts: BrowserContext[] = [];
   afterEach(async () => {
     for (const c of contexts.splice(0)) await c.close().catch(() => {});
@@ -185,9 +207,13 @@ describe('npm start for a network', () => {
     it('makes the certificate once, for the network addresses, and reuses it', async () => {
       expect(server.output).toMatch(/made a certificate for localhost, 127\.0\.0\.1, ::1, .*10\.213\.0\.1/);
       expect(server.urls).toContain(server.urls.find((u) => u.startsWith(`https://${LAN_ADDRESS}:`)));
-      const again = await startScript(['--host', '0.0.0.0', '--https', '--data', data]);
+      // Started again (with a STUN server for the pages): the same certificate, and config.json carries the server.
+      const again = await startScript(['--host', '0.0.0.0', '--https', '--data', data, '--stun', 'stun:{hostname}:3478']);
       try {
         expect(again.output).not.toMatch(/made a certificate/);
+        expect(again.output).toContain('STUN/TURN: stun:{hostname}:3478 (in config.json)');
+        const config = await getTrusted(new URL('config.json', again.urls[0]), join(data, 'tls', 'ca.pem'));
+        expect(JSON.parse(config)).toEqual({ announce: ['wss://{host}/announce'], iceServers: [{ urls: ['stun:{hostname}:3478'] }] });
       } finally {
         await again.close();
       }
