@@ -22,4 +22,11 @@ export declare function startAppServer(options: {
   outDir?: string;
   https?: { key: string; cert: string };
   logLevel?: 'info' | 'warn' | 'error' | 'silent';
-}): Promise<{ server: PreviewServer; url: string; port: number; close(): Promise<void> }>;
+}): Promise<{
+  server: PreviewServer;
+  url: string;
+  port: number;
+  config: { announce: string[]; iceServers?: IceServerConfig[]; iceTransportPolicy?: 'all' | 'relay' };
+  setIceServers(iceServers: IceServerConfig[]): void;
+  close(): Promise<void>;
+}>;

@@ -63,13 +63,17 @@ export async function startAppServer(options) {
         proxy: { [TRACKER_PATH]: { target: `ws://127.0.0.1:${options.trackerPort}`, ws: true } },
       }
     : {};
-  writeFileSync(join(outDir, 'config.json'), JSON.stringify(config) + '\n');
+  const writeConfig = (/** @type {typeof config} */ c) => writeFileSync(join(outDir, 'config.json'), JSON.stringify(c) + '\n');
+  writeConfig(config);
   const server = await preview({ preview: { port: options.port, host: options.host, strictPort: true, ...tls }, logLevel, ...buildOptions });
   const port = /** @type {import('node:net').AddressInfo} */ (server.httpServer.address()).port;
   return {
     server,
     url: server.resolvedUrls?.local[0] ?? `${options.https ? 'https' : 'http'}://${options.host}:${port}/`,
     port,
+    config,
+    /** Writes config.json again (new short-lived TURN credentials): the same trackers, these ICE servers. */
+    setIceServers: (/** @type {unknown} */ iceServers) => writeConfig(appConfig({ ...config, iceServers })),
     close: () => server.close(),
   };
 }

@@ -4,7 +4,9 @@
 //          --https (serve over https, the tracker over wss on the same origin, with a certificate made
 //          on first run under --data, default .tabswarm/), --cert FILE --key FILE (your own certificate),
 //          --stun URL, --turn URL --turn-user U --turn-credential C (repeatable: STUN/TURN servers the
-//          pages use, written into config.json), --out-dir DIR (where to build, default dist/app).
+//          pages use, written into config.json), --turn-secret S (instead of --turn-user/--turn-credential:
+//          short-lived credentials for a TURN server with that shared secret, renewed every hour),
+//          --out-dir DIR (where to build, default dist/app).
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { startAppServer, TRACKER_PATH } from './app-server.mjs';
@@ -12,6 +14,7 @@ import { startTrackerServer } from './tracker-server.mjs';
 import { listensEverywhere, networkAddresses, urlsFor } from './network-addresses.mjs';
 import { ensureCertificate, readCertificate } from './tls-certificate.mjs';
 import { iceServersFromFlags } from './ice-flags.mjs';
+import { turnCredentials } from './turn-credentials.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     turn: { type: 'string', multiple: true, default: [] },
     'turn-user': { type: 'string' },
     'turn-credential': { type: 'string' },
+    'turn-secret': { type: 'string' },
   },
 });
 
@@ -47,10 +51,24 @@ const host = values.host;
 const everywhere = listensEverywhere(host);
 if ((values.cert === undefined) !== (values.key === undefined)) fail('--cert and --key go together');
 const https = values.https || values.cert !== undefined;
+const turnSecret = values['turn-secret'];
+if (turnSecret !== undefined && (values['turn-user'] !== undefined || values['turn-credential'] !== undefined)) {
+  fail('--turn-secret makes the TURN user name and credential: leave out --turn-user and --turn-credential');
+}
+/** The ICE servers for config.json; with --turn-secret, with credentials valid for a day from now. */
+function currentIceServers() {
+  const made = turnSecret !== undefined && values.turn.length > 0 ? turnCredentials({ secret: turnSecret }) : undefined;
+  return iceServersFromFlags({
+    stun: values.stun,
+    turn: values.turn,
+    turnUser: made?.username ?? values['turn-user'],
+    turnCredential: made?.credential ?? values['turn-credential'],
+  });
+}
 /** @type {ReturnType<typeof iceServersFromFlags>} */
 let iceServers = [];
 try {
-  iceServers = iceServersFromFlags({ stun: values.stun, turn: values.turn, turnUser: values['turn-user'], turnCredential: values['turn-credential'] });
+  iceServers = currentIceServers();
 } catch (e) {
   fail(/** @type {Error} */ (e).message);
 }
@@ -112,9 +130,13 @@ if (everywhere && !https) {
   );
 }
 if (caNote) console.log(`\n${caNote}`);
+// Short-lived TURN credentials are renewed long before they expire.
+const renewal = turnSecret !== undefined ? setInterval(() => app.setIceServers(currentIceServers()), 60 * 60 * 1000) : undefined;
+if (renewal) console.log('  TURN credentials: valid for a day, renewed in config.json every hour');
 console.log('');
 
 function shutdown() {
+  clearInterval(renewal);
   void tracker.close();
   void app.close();
   process.exit(0);

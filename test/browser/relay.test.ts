@@ -23,6 +23,7 @@ import { serveElement } from './element-harness.js';
 import { makeData, openAppPage, progressOf, runAxe } from './app-harness.js';
 import { Tab } from './tab.js';
 import { startTurnServer, type TurnServer } from './turn-server.js';
+import { turnCredentials } from '../../scripts/turn-credentials.mjs';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -85,6 +86,36 @@ describe('relayed connections (coturn in the namespace)', () => {
     expect(usage.sessions).toBeGreaterThanOrEqual(2);
     expect(usage.sentToPeers).toBeGreaterThanOrEqual(size);
     expect(usage.receivedFromPeers).toBeGreaterThanOrEqual(size);
+  }, 180_000);
+
+  it('short-lived credentials made from the TURN server shared secret (npm start --turn-secret) relay a transfer; expired ones are refused', async () => {
+    const secret = 'shared-secret-of-this-test';
+    const turn = await startTurnServer({ secret });
+    cleanup.push(() => turn.close());
+    const url = turn.iceServer.urls;
+    // Expired an hour ago: coturn refuses the allocation, so a relay-only tab cannot connect.
+    const expired = turnCredentials({ secret, ttlSeconds: -3600 });
+    const stale = await tab({
+      rtcConfig: { iceServers: [{ urls: url, username: expired.username, credential: expired.credential }], iceTransportPolicy: 'relay' },
+    });
+    const fresh = turnCredentials({ secret });
+    const rtcConfig = { iceServers: [{ urls: url, username: fresh.username, credential: fresh.credential }], iceTransportPolicy: 'relay' };
+    const seeder = await tab({ rtcConfig });
+    const { magnet, sha256 } = await seeder.seed(bed.tracker.url, 2 * MiB, 24);
+    await stale.add(bed.tracker.url, magnet);
+    await expect.poll(async () => stale.failedConnections(), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
+    expect((await stale.status()).progress).toBe(0);
+
+    const leecher = await tab({ rtcConfig });
+    await leecher.add(bed.tracker.url, magnet);
+    await leecher.waitFor((st) => st.done, 120_000, 'the download relayed with short-lived credentials');
+    expect(await leecher.fileSha256()).toBe(sha256);
+    await expect.poll(() => leecher.peers()).toEqual([{ id: expect.any(String), connection: 'relay' }]);
+    await leecher.destroyClient();
+    await seeder.destroyClient();
+    await stale.destroyClient();
+    expect(await turn.waitForSessionsClosed(20_000)).toBe(true);
+    expect(turn.usage().sentToPeers).toBeGreaterThanOrEqual(2 * MiB);
   }, 180_000);
 
   it('two tabs with no ICE server connect directly, and say so; the TURN server there carries nothing', async () => {

@@ -15,6 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findTurnserver } from '../../scripts/turnserver.mjs';
+import { turnCredentials } from '../../scripts/turn-credentials.mjs';
 
 /** The namespace's address (scripts/in-netns.sh): TURN listens and relays only there. */
 export const NAMESPACE_ADDRESS = '10.213.0.1';
@@ -86,7 +87,12 @@ function ephemeralMax(): number {
   }
 }
 
-export async function startTurnServer(options: { relayPorts?: number } = {}): Promise<TurnServer> {
+/**
+ * `secret`: the TURN REST API mode (coturn's --use-auth-secret): no fixed user, credentials are made
+ * from the shared secret (scripts/turn-credentials.mjs) and expire; `username`/`credential` are then
+ * a pair made for a day.
+ */
+export async function startTurnServer(options: { relayPorts?: number; secret?: string } = {}): Promise<TurnServer> {
   const binary = findTurnserver();
   if (!binary) {
     throw new Error(
@@ -103,8 +109,9 @@ export async function startTurnServer(options: { relayPorts?: number } = {}): Pr
   const low = Math.min(ephemeralMax() + 1, 65535 - count);
   const minPort = low + Math.floor(Math.random() * Math.max(1, 65535 - count - low));
   const dir = mkdtempSync(join(tmpdir(), 'tabswarm-turn-'));
-  const username = `u${randomBytes(6).toString('hex')}`;
-  const credential = randomBytes(12).toString('hex');
+  const made = options.secret === undefined ? undefined : turnCredentials({ secret: options.secret });
+  const username = made?.username ?? `u${randomBytes(6).toString('hex')}`;
+  const credential = made?.credential ?? randomBytes(12).toString('hex');
   const realm = 'tabswarm-test';
   const logFile = join(dir, 'turn.log');
   writeFileSync(logFile, '');
@@ -114,7 +121,7 @@ export async function startTurnServer(options: { relayPorts?: number } = {}): Pr
     `--relay-ip=${host}`,
     `--listening-port=${port}`,
     '--lt-cred-mech',
-    `--user=${username}:${credential}`,
+    ...(options.secret === undefined ? [`--user=${username}:${credential}`] : ['--use-auth-secret', `--static-auth-secret=${options.secret}`]),
     `--realm=${realm}`,
     '--no-tls',
     '--no-dtls',
