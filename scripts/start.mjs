@@ -28,7 +28,8 @@ const host = values.host;
 const tracker = await startTrackerServer({
   port: trackerPort,
   host,
-  onWarning: (err) => console.warn(`[tracker] ${err.message}`),
+  // Refusals, closes and evictions, counted by reason: one line a minute at most, and one on exit.
+  log: (line) => console.warn(line),
 }).catch((err) => {
   console.error(`[tracker] cannot listen on ${host}:${trackerPort}: ${err.message}`);
   process.exit(1);
@@ -41,9 +42,9 @@ const app = await startAppServer({ port: appPort, host, trackerPort });
 console.log(`\n  tabswarm is running: open ${app.url}`);
 console.log(`  tracker: ${trackerUrl} (stats: http://${host}:${trackerPort}/stats)\n`);
 
-function shutdown() {
-  void tracker.close();
+async function shutdown() {
   void app.close();
+  await tracker.close(); // at most 2 s; prints the last summary line
   process.exit(0);
 }
 process.on('SIGINT', shutdown);
