@@ -46,4 +46,5 @@ process.on('message', (message) => {
   process.send({ type: 'measure', id: message.id, heapUsed, rss, cpuMs: (cpu.user + cpu.system) / 1000, stats: tracker.stats() });
 });
 process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0)); // an orderly exit (a --cpu-prof profile is written)
 process.send({ type: 'ready', port: tracker.port });

@@ -24,7 +24,14 @@ export interface TrackerProcess {
 }
 
 export async function startTrackerProcess(options: { plain?: boolean; limits?: Partial<typeof TRACKER_LIMITS>; cpu?: number } = {}): Promise<TrackerProcess> {
-  const args = ['--expose-gc', SCRIPT, ...(options.plain ? ['--plain'] : []), '--limits', JSON.stringify(options.limits ?? {})];
+  const args = [
+    '--expose-gc',
+    ...(process.env['TRACKER_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['TRACKER_PROFILE']}`] : []),
+    SCRIPT,
+    ...(options.plain ? ['--plain'] : []),
+    '--limits',
+    JSON.stringify(options.limits ?? {}),
+  ];
   // Pinned to one core where taskset is there (the benchmark's "one core").
   const pin = options.cpu !== undefined && existsSync('/usr/bin/taskset');
   const child = pin
