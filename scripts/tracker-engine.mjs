@@ -113,7 +113,7 @@ export class EngineSwarm extends LibrarySwarm {
     if (peer && !was && peer.complete) this.server.peerCompleted(peer);
   }
 
-  /** Up to `numwant` peers picked at random among those whose socket is open, never `ownPeerId`. */
+  /** Up to `numwant` peers picked at random among those whose socket is open (and reachable), never `ownPeerId`. */
   _getPeers(numwant, ownPeerId) {
     const picked = [];
     const list = this.list;
@@ -132,7 +132,7 @@ export class EngineSwarm extends LibrarySwarm {
       const current = this.peers.peek(peer.peerId);
       if (list[i] !== peer) continue; // dropped: list[i] is another peer now
       i++;
-      if (current === peer && peer.peerId !== ownPeerId && isOpen(peer.socket)) picked.push(peer);
+      if (current === peer && peer.peerId !== ownPeerId && this.server.reachable(peer.socket)) picked.push(peer);
     }
     return picked;
   }
@@ -316,6 +316,10 @@ export class EngineServer extends Server {
   /** A scrape, parsed by the library: a complete answer (a refusal) or nothing to let the library answer. */
   onScrape(_params) {
     return undefined;
+  }
+  /** Whether an offer may be relayed to this socket: open, by default. */
+  reachable(socket) {
+    return isOpen(socket);
   }
   socketClosed(_socket) {}
   peerCompleted(_peer) {}

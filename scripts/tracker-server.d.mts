@@ -11,6 +11,7 @@ export declare const TRACKER_LIMITS: {
   maxSwarms: number;
   maxScrapeHashes: number;
   pingIntervalMs: number;
+  maxBufferedBytes: number;
 };
 
 /** Why a message was refused or a socket closed or refused: the keys of `TrackerStats.refusals`. */

@@ -3,8 +3,9 @@
 // limits that make its memory and work known in advance whatever clients send:
 // - per socket: a frame size cap (oversized frames close the socket), a message rate (a token bucket;
 //   a socket over it is closed), at most a few peer ids and a bounded number of swarms (further
-//   announces are refused with a failure reason), and a ping every 30 s (a socket that did not answer
-//   the previous one is closed, so a peer never outlives a dead connection for long);
+//   announces are refused with a failure reason), a ping every 30 s (a socket that did not answer
+//   the previous one is closed, so a peer never outlives a dead connection for long), and at most
+//   1 MiB waiting to be sent to it (a client that does not read gets no offers, and is closed);
 // - in all: a cap on open sockets, on peers per swarm and on swarms, the stalest evicted at the last two.
 // Bad messages get a failure reason and are counted by reason; nothing a client sends is thrown.
 // The log is one line a minute of counts (tracker-log.mjs), never a line per event.
@@ -37,6 +38,11 @@ export const TRACKER_LIMITS = {
   maxScrapeHashes: 64,
   /** A ping this often; a socket that has not answered the previous one (or sent anything) is closed. */
   pingIntervalMs: 30_000,
+  /**
+   * Bytes waiting to be sent to a socket (its client does not read them): above this it is sent no
+   * more offers, and it is closed at the next ping.
+   */
+  maxBufferedBytes: 1024 * 1024,
 };
 
 /**
@@ -66,6 +72,7 @@ const REFUSALS = {
   'bad frame': 'bad frame',
   'socket cap': 'tracker busy',
   'no pong': 'no pong',
+  'not reading': 'not reading',
 };
 export const REFUSAL_REASONS = Object.keys(REFUSALS);
 
@@ -273,11 +280,18 @@ class Tracker extends EngineServer {
     this.summary?.count('swarm evicted at the swarm cap');
   }
 
+  reachable(socket) {
+    return isOpen(socket) && socket.bufferedAmount <= this.limits.maxBufferedBytes;
+  }
+
   heartbeat() {
     for (const socket of this.sockets) {
       const rate = socket[RATE];
       if (!rate.alive) {
         this.count('no pong');
+        socket.terminate();
+      } else if (socket.bufferedAmount > this.limits.maxBufferedBytes) {
+        this.count('not reading');
         socket.terminate();
       } else if (isOpen(socket)) {
         rate.alive = false;

@@ -92,6 +92,11 @@ export class RawSocket {
     this.socket.destroy();
   }
 
+  /** Stops reading from the connection (what the server sends piles up in its buffers). */
+  pause(): void {
+    this.socket.pause();
+  }
+
   get bufferedBytes(): number {
     return this.socket.writableLength;
   }

@@ -212,6 +212,32 @@ describe('tracker server swarms', () => {
     await expect.poll(() => tracker!.stats()).toMatchObject({ peers: 2 });
   });
 
+  it('sends no more offers to a socket that does not read them, and closes it', async () => {
+    tracker = await bed.start({ limits: { maxBufferedBytes: 64 * 1024, pingIntervalMs: 300, messagesPerSecond: 1e6, burst: 1e6 } });
+    const reader = await client();
+    reader.send(announce(1));
+    await nextMessage(reader);
+    const deaf = await RawSocket.connect(tracker.port);
+    try {
+      const replied = new Promise<void>((resolve) => (deaf.onMessage = () => resolve()));
+      deaf.write(announce(3));
+      await replied;
+      deaf.pause();
+      const toReader = inbox(reader);
+      const sender = await client();
+      const sent = inbox(sender);
+      // Offers of 60 KB: enough to fill the loopback's buffers towards the socket that does not read.
+      const big = [{ offer: { type: 'offer', sdp: 'v=0 ' + 'x'.repeat(60_000) }, offer_id: bin(0x91) }];
+      for (let i = 0; i < 600; i++) sender.send(announce(2, { offers: big }));
+      await expect.poll(() => sent.length, { timeout: 15_000 }).toBe(600);
+      await expect.poll(() => tracker!.stats(), { timeout: 5000 }).toMatchObject({ peers: 2, refusals: { 'not reading': 1 } });
+      // Once 64 KiB waited for it, every offer went to the peer that reads.
+      await expect.poll(() => offersTo(toReader), { timeout: 5000 }).toBeGreaterThan(300);
+    } finally {
+      deaf.destroy();
+    }
+  });
+
   it('closes a socket that does not answer pings, and its peers go with it', async () => {
     tracker = await bed.start({ limits: { pingIntervalMs: 100 } });
     const silent = new WebSocket(tracker.url, { autoPong: false });
