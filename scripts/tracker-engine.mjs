@@ -42,6 +42,9 @@ export const ASSUMED = {
   }
 }
 
+/** A peer id no peer has (ids are 40 hex digits). */
+const NO_ONE = '';
+
 /** ws's WebSocket.OPEN. */
 const OPEN = 1;
 export const isOpen = (socket) => socket != null && socket.readyState === OPEN;
@@ -243,6 +246,12 @@ export class EngineServer extends Server {
         const refused = this.admit(socket, params.info_hash, params.peer_id, socket[HELD].size, socket[IDS]);
         if (refused) return cb(refused);
       }
+      if (params.answer) {
+        // The library forwards an answer to its offerer's socket whatever the state of that socket;
+        // addressed to no one, it is dropped as one whose offerer has left (a warning, no reply).
+        const offerer = swarm?.peers.peek(params.to_peer_id);
+        if (offerer !== undefined && !this.reachable(offerer.socket)) params.to_peer_id = NO_ONE;
+      }
       super._onAnnounce(params, cb);
     } finally {
       this.tidy(this.swarms.get(params.info_hash) ?? swarm);
@@ -317,7 +326,7 @@ export class EngineServer extends Server {
   onScrape(_params) {
     return undefined;
   }
-  /** Whether an offer may be relayed to this socket: open, by default. */
+  /** Whether an offer or an answer may be relayed to this socket: open, by default. */
   reachable(socket) {
     return isOpen(socket);
   }

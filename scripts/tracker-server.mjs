@@ -5,7 +5,7 @@
 //   a socket over it is closed), at most a few peer ids and a bounded number of swarms (further
 //   announces are refused with a failure reason), a ping every 30 s (a socket that did not answer
 //   the previous one is closed, so a peer never outlives a dead connection for long), and at most
-//   1 MiB waiting to be sent to it (a client that does not read gets no offers, and is closed);
+//   256 KiB waiting to be sent to it (a client that does not read is closed);
 // - in all: a cap on open sockets, on peers per swarm and on swarms, the stalest evicted at the last two.
 // Bad messages get a failure reason and are counted by reason; nothing a client sends is thrown.
 // The log is one line a minute of counts (tracker-log.mjs), never a line per event.
@@ -39,10 +39,10 @@ export const TRACKER_LIMITS = {
   /** A ping this often; a socket that has not answered the previous one (or sent anything) is closed. */
   pingIntervalMs: 30_000,
   /**
-   * Bytes waiting to be sent to a socket (its client does not read them): above this it is sent no
-   * more offers, and it is closed at the next ping.
+   * Bytes waiting to be sent to a socket (its client does not read them): above this it is closed
+   * when the next offer or answer would go to it, or at the next ping.
    */
-  maxBufferedBytes: 1024 * 1024,
+  maxBufferedBytes: 256 * 1024,
 };
 
 /**
@@ -281,7 +281,11 @@ class Tracker extends EngineServer {
   }
 
   reachable(socket) {
-    return isOpen(socket) && socket.bufferedAmount <= this.limits.maxBufferedBytes;
+    if (!isOpen(socket)) return false;
+    if (socket.bufferedAmount <= this.limits.maxBufferedBytes) return true;
+    this.count('not reading');
+    socket.terminate();
+    return false;
   }
 
   heartbeat() {
