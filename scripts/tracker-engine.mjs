@@ -149,7 +149,8 @@ export class EngineSwarm extends LibrarySwarm {
 /**
  * The library's server, WebSocket only, where every peer belongs to the socket that announced it.
  * Subclasses set the policy by overriding the hooks at the end (accept, screen, checkAnnounce, admit,
- * onScrape, socketClosed, and the counters peerAdded/peerRemoved/peerCompleted/peerEvicted/swarmEvicted).
+ * onScrape, reachable, socketClosed, refusal, and the counters peerAdded/peerRemoved (calling super),
+ * peerCompleted, peerEvicted, swarmEvicted).
  */
 export class EngineServer extends Server {
   /**
