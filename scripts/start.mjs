@@ -99,7 +99,8 @@ if (values.cert !== undefined && values.key !== undefined) {
 const tracker = await startTrackerServer({
   port: https ? 0 : port('tracker-port'),
   host: https ? '127.0.0.1' : host,
-  onWarning: (err) => console.warn(`[tracker] ${err.message}`),
+  // Refusals, closes and evictions, counted by reason: one line a minute at most, and one on exit.
+  log: (line) => console.warn(line),
 }).catch((err) => {
   console.error(`[tracker] cannot listen on ${host}:${values['tracker-port']}: ${err.message}`);
   process.exit(1);
@@ -135,10 +136,10 @@ const renewal = turnSecret !== undefined ? setInterval(() => app.setIceServers(c
 if (renewal) console.log('  TURN credentials: valid for a day, renewed in config.json every hour');
 console.log('');
 
-function shutdown() {
+async function shutdown() {
   clearInterval(renewal);
-  void tracker.close();
   void app.close();
+  await tracker.close(); // at most 2 s; prints the last summary line
   process.exit(0);
 }
 process.on('SIGINT', shutdown);

@@ -8,9 +8,9 @@ declare module 'ws' {
   type Handler<E> = { bivariant(event: E): void }['bivariant'];
 
   export class WebSocket extends EventEmitter {
-    constructor(url: string);
+    constructor(url: string, options?: { autoPong?: boolean });
     readonly readyState: number;
-    send(data: string): void;
+    send(data: string | Uint8Array, options?: { binary?: boolean }): void;
     close(code?: number, reason?: string): void;
     terminate(): void;
     onopen: Handler<unknown> | null;

@@ -89,3 +89,15 @@ export function trackerTestBed(): { start(options?: Parameters<typeof startTrack
     },
   };
 }
+
+/** Every message a socket receives from now on, parsed, in order. */
+export function inbox(ws: WebSocket): Record<string, unknown>[] {
+  const messages: Record<string, unknown>[] = [];
+  ws.on('message', (data: unknown) => messages.push(JSON.parse(String(data)) as Record<string, unknown>));
+  return messages;
+}
+
+/** `n` well-formed offers (offer ids `first`, `first + 1`, … as bytes). */
+export function offers(n: number, first = 0x90): { offer: { type: 'offer'; sdp: string }; offer_id: string }[] {
+  return Array.from({ length: n }, (_, i) => ({ offer: { type: 'offer' as const, sdp: `v=0 ${i}` }, offer_id: bin(first + i) }));
+}
