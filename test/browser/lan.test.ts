@@ -217,6 +217,15 @@ describe('npm start for a network', () => {
       } finally {
         await again.close();
       }
+      // A certificate of one's own (--cert / --key), as a deployment gives it: served as it is.
+      const own = await startScript(['--host', '0.0.0.0', '--cert', join(data, 'tls', 'cert.pem'), '--key', join(data, 'tls', 'key.pem')]);
+      try {
+        expect(own.urls[0]).toMatch(/^https:\/\/localhost:\d+\/$/);
+        const config = await getTrusted(new URL('config.json', own.urls[0]), join(data, 'tls', 'ca.pem'));
+        expect(JSON.parse(config)).toEqual({ announce: ['wss://{host}/announce'] });
+      } finally {
+        await own.close();
+      }
     }, 150_000);
 
     it('is a secure context from the network address: the tracker over wss on the same origin, and a file plays while it downloads', async () => {
