@@ -21,6 +21,11 @@ describe('tracker server swarms', () => {
   const bed = trackerTestBed();
   const client = (): Promise<WebSocket> => bed.client();
   let tracker: RunningTracker | undefined;
+  /** Closes the sockets; the tracker then holds nothing. */
+  async function closeAll(...sockets: WebSocket[]): Promise<void> {
+    for (const socket of sockets) socket.close();
+    await expect.poll(() => tracker!.stats()).toMatchObject({ sockets: 0, peers: 0, swarms: 0 });
+  }
 
   it('with 270 fake peer ids announced and their sockets closed, two honest peers find each other on every announce', async () => {
     // Caps raised so that every fake id gets in: what is tested is that they all go with their sockets.
@@ -83,9 +88,7 @@ describe('tracker server swarms', () => {
     swarms.send(announce(9, { info_hash: fakeId(1, 5000) }));
     expect((await nextMessage(swarms))['failure reason']).toBeUndefined();
 
-    ids.close();
-    swarms.close();
-    await expect.poll(() => tracker!.stats()).toMatchObject({ sockets: 0, peers: 0, swarms: 0 });
+    await closeAll(ids, swarms);
   });
 
   it('deletes a swarm when its last peer leaves, and creates none for a peer leaving a swarm it is not in', async () => {
@@ -153,9 +156,7 @@ describe('tracker server swarms', () => {
       [bin(0x63)]: { complete: 0, incomplete: 1, downloaded: 0 },
       [bin(0x64)]: { complete: 0, incomplete: 1, downloaded: 0 },
     });
-    a.close();
-    b.close();
-    await expect.poll(() => tracker!.stats()).toMatchObject({ sockets: 0, peers: 0, swarms: 0 });
+    await closeAll(a, b);
   });
 
   it('refuses a peer id that another open connection holds in that swarm, and takes it once that one closes', async () => {
