@@ -26,6 +26,11 @@ export const EVENTS: Entry[] = [
   { name: 'tabswarm-progress', description: 'detail { torrent, file, progress, downloadSpeed, uploadSpeed, numPeers }, while downloading.' },
   { name: 'tabswarm-ready', description: 'detail { torrent, file, kind, streaming }, once the file to show is known.' },
   { name: 'tabswarm-done', description: 'detail { torrent, file }, once every byte of the file is verified.' },
+  {
+    name: 'tabswarm-waiting',
+    description:
+      'detail { reason, waitedMs, numPeers, secureContext, message }: nothing has arrived for 5 s, or there is no tracker (reason no-tracker, no-peers, no-metadata or no-data).',
+  },
   { name: 'tabswarm-error', description: 'detail { error, message }: a bad src, a .torrent URL that does not load, no such file, a storage error.' },
 ];
 

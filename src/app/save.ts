@@ -6,6 +6,7 @@
  * service worker controls the page (an insecure origin) is the file read whole into a Blob first.
  */
 import { makeZip } from 'client-zip';
+import { downloadThroughFrame } from '../shared/download-frame.js';
 
 /** One file to save; `stream()` is called once, only when its bytes are about to be written. */
 export interface SaveSource {
@@ -64,9 +65,6 @@ export function pageHost(offer?: SaveHost['offer']): SaveHost {
   const w: SaveHost = window;
   return { showSaveFilePicker: w.showSaveFilePicker?.bind(window), document, offer };
 }
-
-/** How long the hidden frame of a download stays (the download goes on without it once started). */
-const FRAME_MS = 60_000;
 
 const MAX_NAME_BYTES = 255;
 const MAX_EXTENSION_CHARS = 16;
@@ -236,25 +234,13 @@ async function saveStream(
   }
   const url = download.url ?? host.offer?.({ name: suggestedName, size: download.size, open });
   if (url) {
-    downloadThroughFrame(url, host);
+    downloadThroughFrame(url, { createElement: (tag) => host.document.createElement(tag), append: (node) => host.document.body.append(node) });
     return 'downloaded';
   }
   await downloadBlob(suggestedName, open(), type?.mimeType, host);
   return 'downloaded';
 }
 
-/**
- * Opens a URL the service worker answers as an attachment in a hidden frame: the browser saves the
- * response as it streams in (the frame itself shows nothing, and the download outlives it).
- */
-function downloadThroughFrame(url: string, host: SaveHost): void {
-  const frame = host.document.createElement('iframe');
-  frame.hidden = true;
-  frame.title = 'download';
-  frame.src = url;
-  host.document.body.append(frame);
-  setTimeout(() => frame.remove(), FRAME_MS);
-}
 
 /**
  * The last resort, without a service worker: reads the whole stream into a Blob, then downloads it

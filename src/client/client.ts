@@ -172,6 +172,16 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     this.ready = this.restore();
   }
 
+  /**
+   * Adds trackers every torrent announces to: the client's defaults for torrents added later, and
+   * each torrent it has now, which announces to the new ones at once (a torrent that found no peer
+   * yet finds them there).
+   */
+  addTrackers(urls: readonly string[]): void {
+    this.o.announce = unique([...this.o.announce, ...urls]);
+    for (const t of this.torrents) t.addTrackers(urls);
+  }
+
   /** Upload and download limits in bytes per second over all torrents (0: none); apply at once. */
   setRateLimits(limits: { upload?: number; download?: number }): void {
     if (limits.upload !== undefined) this.uploadLimit.rate = limits.upload;

@@ -35,7 +35,10 @@ export const PIECE_VERIFIED = 2;
 export class Torrent extends TypedEventTarget<TorrentEventMap> {
   readonly infoHash: string;
   readonly infoHashBytes: Uint8Array;
-  readonly announce: string[];
+  /** Its trackers (see `addTrackers`). */
+  get announce(): string[] {
+    return this.trackers;
+  }
   readonly urlList: string[];
   readonly exactSource: string[];
   readonly store: PieceStore;
@@ -55,6 +58,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   /** Verified bytes per file (see fileTable), once the metadata is known. */
   private fileProgressTable: FileProgress | undefined;
   private announced: AnnouncedTorrent | undefined;
+  private trackers: string[];
   private readonly readyD = deferred();
   private readonly doneD = deferred();
   private readonly rates = new TransferRates(() => ({ downloaded: this.downloaded, uploaded: this.uploaded }));
@@ -75,7 +79,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     super();
     this.infoHash = init.infoHash;
     this.infoHashBytes = fromHex(init.infoHash)!;
-    this.announce = init.announce;
+    this.trackers = [...init.announce];
     this.urlList = init.urlList;
     this.exactSource = init.exactSource;
     this.store = init.store;
@@ -246,6 +250,19 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     const added = this.session.addPeer(channel, id) !== undefined;
     if (added && link) this.links.set(id, link);
     return added;
+  }
+
+  /** Announces to these trackers too, at once when the torrent runs; kept with the torrent. */
+  addTrackers(urls: readonly string[]): void {
+    const added = urls.filter((u) => !this.trackers.includes(u));
+    if (added.length === 0) return;
+    this.trackers = [...this.trackers, ...added];
+    if (this.announced) {
+      this.announced.remove();
+      this.announced = this.init.register(this);
+      if (this.session.done) this.announced?.complete();
+    }
+    void this.init.persist(this);
   }
 
   /** A connection to a peer could not be made (the tracker client says why): counted, and told as a warning. */

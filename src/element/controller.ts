@@ -12,7 +12,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { StreamServer, Torrent, TorrentFile } from '../client/index.js';
 import { errorMessage } from '../core/errors.js';
 import { contentTypeOf, inertTypeOf } from '../sw/http.js';
-import { fire } from './events.js';
+import { fire, type WaitingReason } from './events.js';
 import { rasterise } from '../shared/raster.js';
 import { acquire, streamServer, type Lease } from './shared.js';
 import { SourceError, displayKindOf, pickFile, resolveSource, type DisplayKind } from './source.js';
@@ -30,6 +30,11 @@ export type Phase = 'idle' | 'loading' | 'ready' | 'error';
 interface Run {
   /** The `src` and `announce` it was started for. */
   key: string;
+  /** When bytes last arrived (or the run started), and how many had then (performance.now()). */
+  stalledSince: number;
+  bytesSeen: number;
+  /** The reason last told with `tabswarm-waiting` (undefined: not waiting). */
+  waiting: WaitingReason | undefined;
   abort: AbortController;
   lease: Lease | undefined;
   soon: ReturnType<typeof setTimeout> | undefined;
@@ -39,6 +44,8 @@ interface Run {
 
 const REFRESH_MS = 1000;
 const PROGRESS_MS = 250;
+/** Nothing arriving for this long is worth saying (and `tabswarm-waiting` fires). */
+export const WAIT_NOTICE_MS = 5000;
 
 const sentence = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
 
@@ -58,6 +65,8 @@ export class EmbedController implements ReactiveController {
   saveUrl: string | undefined;
   /** Why the file does not stream (shown in the element). */
   notice: string | undefined;
+  /** Why nothing arrives, once it has been so for a while (shown in the element). */
+  waiting: string | undefined;
   error: Error | undefined;
   errorMessage = '';
   done = false;
@@ -114,7 +123,17 @@ export class EmbedController implements ReactiveController {
   // ---- a run ----------------------------------------------------------------------------------------
 
   private begin(key: string): void {
-    const run: Run = { key, abort: new AbortController(), lease: undefined, soon: undefined, tick: undefined, objectUrls: [] };
+    const run: Run = {
+      key,
+      abort: new AbortController(),
+      lease: undefined,
+      soon: undefined,
+      tick: undefined,
+      objectUrls: [],
+      stalledSince: performance.now(),
+      bytesSeen: 0,
+      waiting: undefined,
+    };
     this.current = run;
     if (this.host.src.trim() === '') return;
     this.phase = 'loading';
@@ -137,8 +156,8 @@ export class EmbedController implements ReactiveController {
     torrent.addEventListener('error', (e) => this.fail(run, e.detail.error), { signal });
     run.tick = setInterval(() => this.refresh(run), REFRESH_MS);
     if (!torrent.metainfo) {
-      const lonely = torrent.announce.length === 0 && torrent.urlList.length === 0;
-      this.status = lonely ? 'No tracker to find peers with: give the element an announce attribute.' : 'Looking for peers…';
+      this.status = 'Looking for peers…';
+      this.checkWaiting(run, torrent);
       this.host.requestUpdate();
       await torrent.ready;
       if (run !== this.current) return;
@@ -205,6 +224,7 @@ export class EmbedController implements ReactiveController {
     this.host.requestUpdate();
     const file = this.phase === 'ready' ? this.file : undefined;
     if (this.done) return;
+    this.checkWaiting(run, torrent);
     const progress = file ? file.progress : torrent.progress;
     fire(this.host, 'tabswarm-progress', {
       torrent,
@@ -219,6 +239,51 @@ export class EmbedController implements ReactiveController {
     this.done = true;
     if (!this.streaming) void this.useBlob(run, file);
     fire(this.host, 'tabswarm-done', { torrent, file });
+  }
+
+  /**
+   * Says why nothing arrives once it has been so for {@link WAIT_NOTICE_MS} (or at once when there
+   * is no tracker at all), in the element and with `tabswarm-waiting` when the reason changes: how
+   * long, how many peers, whether any has the file's details, whether the page is a secure context.
+   */
+  private checkWaiting(run: Run, torrent: Torrent): void {
+    const now = performance.now();
+    if (torrent.downloaded !== run.bytesSeen) {
+      run.bytesSeen = torrent.downloaded;
+      run.stalledSince = now;
+    }
+    const waitedMs = now - run.stalledSince;
+    const peers = torrent.numPeers;
+    const lonely = torrent.announce.length === 0 && torrent.urlList.length === 0 && peers === 0;
+    let reason: WaitingReason | undefined;
+    if (lonely) reason = 'no-tracker';
+    else if (waitedMs >= WAIT_NOTICE_MS) reason = peers === 0 ? 'no-peers' : !torrent.metainfo ? 'no-metadata' : 'no-data';
+    const secureContext = typeof isSecureContext === 'boolean' ? isSecureContext : true;
+    const seconds = Math.round(waitedMs / 1000);
+    const connected = `Connected to ${peers} ${peers === 1 ? 'peer' : 'peers'}`;
+    let message: string | undefined;
+    switch (reason) {
+      case 'no-tracker':
+        message = 'No tracker to find peers with: give the element an announce attribute, or call configureTabSwarm({ announce }).';
+        break;
+      case 'no-peers':
+        message = `No peer found in ${seconds} s: nobody may be sharing this file right now. Still looking…`;
+        break;
+      case 'no-metadata':
+        message = `${connected}; none has sent the file's details yet (${seconds} s).`;
+        break;
+      case 'no-data':
+        message = `${connected}; none is sending this file yet (${seconds} s).`;
+        break;
+      case undefined:
+        break;
+    }
+    if (message && !secureContext) message += ' This page is not a secure context (https): the file plays once it is fully downloaded.';
+    this.waiting = message;
+    if (reason !== run.waiting) {
+      run.waiting = reason;
+      if (reason && message) fire(this.host, 'tabswarm-waiting', { reason, waitedMs, numPeers: peers, secureContext, message });
+    }
   }
 
   /**

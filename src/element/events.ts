@@ -37,6 +37,23 @@ export interface TabSwarmErrorDetail {
   message: string;
 }
 
+/**
+ * Why an element waits: `no-tracker` (nothing to find peers with), `no-peers` (none found),
+ * `no-metadata` (peers, none of which has sent the file's details), `no-data` (peers, none sending).
+ */
+export type WaitingReason = 'no-tracker' | 'no-peers' | 'no-metadata' | 'no-data';
+
+export interface TabSwarmWaitingDetail {
+  reason: WaitingReason;
+  /** How long nothing has arrived, in ms. */
+  waitedMs: number;
+  numPeers: number;
+  /** Whether the page is a secure context (https or localhost); if not, a file plays only once complete. */
+  secureContext: boolean;
+  /** What the element shows. */
+  message: string;
+}
+
 export interface TabSwarmEventDetails {
   /** While downloading, at most four times a second, and once a second for speeds and peers. */
   'tabswarm-progress': TabSwarmProgressDetail;
@@ -44,6 +61,11 @@ export interface TabSwarmEventDetails {
   'tabswarm-ready': TabSwarmReadyDetail;
   /** Every byte of the file shown is downloaded and verified. */
   'tabswarm-done': TabSwarmDoneDetail;
+  /**
+   * Nothing has arrived for 5 s (or there is no tracker): says why, once per reason; the element
+   * shows the same message, kept up to date.
+   */
+  'tabswarm-waiting': TabSwarmWaitingDetail;
   /** Something went wrong: a bad `src`, a `.torrent` URL that does not load, no such `file`, a storage error. */
   'tabswarm-error': TabSwarmErrorDetail;
 }

@@ -20,6 +20,8 @@ export type { Phase } from './controller.js';
 export type {
   TabSwarmDoneDetail,
   TabSwarmErrorDetail,
+  TabSwarmWaitingDetail,
+  WaitingReason,
   TabSwarmEventDetails,
   TabSwarmEventName,
   TabSwarmProgressDetail,

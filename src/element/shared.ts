@@ -17,6 +17,7 @@
 import { BaseClient, browserEnvironment, startStreaming, type StreamServer, type Torrent } from '../client/index.js';
 import { SERVICE_WORKER_FILE } from '../sw/http.js';
 import { openPieceStore } from '../store/open.js';
+import { createWebRtcFactory } from '../transport/webrtc.js';
 
 /** The IndexedDB database of the element's pieces. */
 export const ELEMENT_PIECES_DB = 'tabswarm-element-pieces';
@@ -75,12 +76,23 @@ const holdings = new Map<string, Holding>();
 const removing = new Map<string, Promise<void>>();
 
 /**
- * Sets the options of the shared client and of streaming. Call it before the first `<tab-swarm>`
- * starts loading; afterwards it throws (the client already runs with the earlier options).
+ * Sets the options of the shared client and of streaming, in any order with the elements: called
+ * after elements started loading, its trackers are added to every torrent at once (an element still
+ * looking for peers finds them there) and its STUN/TURN servers apply to the connections made from
+ * then on. Only what cannot change once in use throws: another `store` once the client holds pieces,
+ * or other worker settings once the service worker is registered.
  */
 export function configureTabSwarm(next: TabSwarmOptions): void {
-  if (client || streaming) throw new Error('configureTabSwarm: call it before the first <tab-swarm> starts loading');
-  options = { ...options, ...next };
+  if (client && next.store !== undefined && next.store !== (options.store ?? 'indexeddb')) {
+    throw new Error(
+      `configureTabSwarm: the store is "${options.store ?? 'indexeddb'}" already (pieces are kept there): set store before the first <tab-swarm> loads`,
+    );
+  }
+  if (streaming && (['workerUrl', 'scope', 'workerTimeoutMs'] as const).some((k) => next[k] !== undefined && String(next[k]) !== String(options[k]))) {
+    throw new Error('configureTabSwarm: the service worker is registered already: set workerUrl, scope and workerTimeoutMs before an element shows a file');
+  }
+  options = { ...options, ...next, announce: [...new Set([...(options.announce ?? []), ...(next.announce ?? [])])] };
+  if (client && next.announce) client.addTrackers(next.announce);
 }
 
 /**
@@ -94,9 +106,11 @@ export function tabSwarmClient(): BaseClient {
 
 function sharedClient(): BaseClient {
   if (!client) {
-    const env = browserEnvironment({ iceServers: options.iceServers, rtcConfig: options.rtcConfig, store: options.store });
+    const env = browserEnvironment({ store: options.store });
+    // STUN/TURN servers read for each connection: configureTabSwarm may change them later.
+    const peers = createWebRtcFactory({ currentConfig: () => ({ iceServers: options.iceServers, rtcConfig: options.rtcConfig }) });
     client = new BaseClient(
-      { ...env, records: undefined, openStore: (infoHash, kind) => openPieceStore(infoHash, kind, { dbName: ELEMENT_PIECES_DB }) },
+      { ...env, peers, records: undefined, openStore: (infoHash, kind) => openPieceStore(infoHash, kind, { dbName: ELEMENT_PIECES_DB }) },
       { announce: options.announce ?? [], store: options.store ?? 'indexeddb' },
     );
   }

@@ -33,11 +33,12 @@ export async function resolveSource(src: string, base: string, signal: AbortSign
       throw new SourceError(`the magnet link is not valid: ${errorMessage(e)}`);
     }
   }
+  if (!looksLikeTorrentUrl(text)) throw new SourceError(`"${text}" is neither a magnet link, a share link nor the URL of a .torrent file`);
   let url: URL;
   try {
     url = new URL(text, base);
   } catch {
-    throw new SourceError(`"${text}" is neither a magnet link nor a URL`);
+    throw new SourceError(`"${text}" is neither a magnet link, a share link nor the URL of a .torrent file`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'blob:' && url.protocol !== 'data:') {
     throw new SourceError(`src must be a magnet link or an http(s) URL of a .torrent file, not a ${url.protocol} URL`);
@@ -53,6 +54,18 @@ export async function resolveSource(src: string, base: string, signal: AbortSign
 }
 
 /** The magnet link in a tabswarm share link (`https://…/#magnet:?…`), if `text` is one. */
+/**
+ * Whether `text` can be the URL of a .torrent file: an absolute URL, or a relative one that is a path
+ * (`/…`, `./…`, `../…`) or names a `.torrent` file. Anything else (a word, a sentence, a hash) would
+ * be fetched from the page's own folder as a relative URL: it is refused with a clear error instead.
+ */
+export function looksLikeTorrentUrl(text: string): boolean {
+  if (/\s/.test(text)) return false;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(text)) return true;
+  if (/^(\/|\.\.?\/)/.test(text)) return true;
+  return /\.torrent(?:[?#]|$)/i.test(text);
+}
+
 function shareLinkMagnet(text: string, base: string): string | undefined {
   try {
     return magnetFromLocation(new URL(text, base).href);

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
-import { ifDefined } from 'lit/directives/if-defined.js';
 import { styleMap } from 'lit/directives/style-map.js';
+import { downloadThroughFrame } from '../shared/download-frame.js';
 import type { Torrent, TorrentFile } from '../client/index.js';
 import { formatBytes, formatPercent, formatRate } from '../shared/format.js';
 import { EmbedController, type EmbedHost, type Phase } from './controller.js';
@@ -29,6 +29,7 @@ import { styles } from './styles.js';
  * @fires {CustomEvent<TabSwarmProgressDetail>} tabswarm-progress - `{ torrent, file, progress, downloadSpeed, uploadSpeed, numPeers }` while downloading.
  * @fires {CustomEvent<TabSwarmReadyDetail>} tabswarm-ready - `{ torrent, file, kind, streaming }` once the file to show is known.
  * @fires {CustomEvent<TabSwarmDoneDetail>} tabswarm-done - `{ torrent, file }` once every byte of the file is verified.
+ * @fires {CustomEvent<TabSwarmWaitingDetail>} tabswarm-waiting - `{ reason, waitedMs, numPeers, secureContext, message }` when nothing has arrived for 5 s (or there is no tracker), once per reason: `no-tracker`, `no-peers`, `no-metadata`, `no-data`.
  * @fires {CustomEvent<TabSwarmErrorDetail>} tabswarm-error - `{ error, message }` for a bad `src`, a `.torrent` URL that does not load, no such `file`, a storage error, a file the browser cannot play.
  *
  * @csspart media - The `<video>`, `<audio>` or `<img>`.
@@ -39,7 +40,7 @@ import { styles } from './styles.js';
  * @csspart progress-bar - The progress bar's filled part.
  * @csspart details - Progress, size, peers and speed, as text.
  * @csspart save - The save button.
- * @csspart message - Why the file does not stream here (no service worker).
+ * @csspart message - Why the file does not stream here (no service worker), or why nothing arrives yet.
  * @csspart error - The error message.
  *
  * @cssprop --tab-swarm-accent - Progress bar and save button (default `#0b5cd5`).
@@ -119,7 +120,7 @@ export class TabSwarmElement extends LitElement implements EmbedHost {
       const name = t && t.name !== t.infoHash ? t.name : undefined;
       return html`<div part="card" class="card" aria-busy="true">
         ${name ? html`<p part="name" class="name">${name}</p>` : nothing}
-        <p part="details" class="muted">${v.status}</p>
+        <p part="details" class="muted" role="status">${v.waiting ?? v.status}</p>
       </div>`;
     }
     const name = pathInTorrent(file, t.name);
@@ -127,7 +128,8 @@ export class TabSwarmElement extends LitElement implements EmbedHost {
       return html`${this.renderMedia(v.url, this.label || name)}
         <div part="status" class="status">
           ${this.renderProgress(file, name)}<span part="details" class="details">${this.details(t, file)}</span>${this.renderSave(file, name)}
-        </div>`;
+        </div>
+        ${v.waiting ? html`<p part="message" class="message" role="status">${v.waiting}</p>` : nothing}`;
     }
     return html`<div part="card" class="card">
       <div class="head">
@@ -136,7 +138,8 @@ export class TabSwarmElement extends LitElement implements EmbedHost {
       </div>
       ${this.renderProgress(file, name)}
       <p part="details" class="muted">${this.details(t, file)}</p>
-      ${v.notice ? html`<p part="message" class="message">${v.notice}</p>` : nothing} ${this.renderSave(file, name)}
+      ${v.notice ? html`<p part="message" class="message">${v.notice}</p>` : nothing}
+      ${v.waiting ? html`<p part="message" class="message" role="status">${v.waiting}</p>` : nothing} ${this.renderSave(file, name)}
     </div>`;
   }
 
@@ -190,8 +193,38 @@ export class TabSwarmElement extends LitElement implements EmbedHost {
   private renderSave(file: TorrentFile, name: string): TemplateResult {
     const url = this.view.saveUrl;
     const hidden = html`<span class="visually-hidden"> ${name}</span>`;
-    if (!url) return html`<button part="save" class="save" disabled>Save${hidden} (once downloaded)</button>`;
-    return html`<a part="save" class="save" href=${url} download=${ifDefined(file.name || undefined)}>Save${hidden}</a>`;
+    if (!url) return html`<button part="save" class="save" disabled>Save (once downloaded)${hidden}</button>`;
+    // A link (it can be copied, or saved with the browser's own menu), but a click saves through save().
+    return html`<a
+      part="save"
+      class="save"
+      href=${url}
+      download=${file.name || 'file'}
+      @click=${(e: Event) => {
+        e.preventDefault();
+        this.save(url, file.name);
+      }}
+      >Save${hidden}</a
+    >`;
+  }
+
+  /**
+   * Saves the file: through the service worker while it streams (a hidden frame, which every browser
+   * sends through the worker, unlike an `<a download>` click in Chromium), else from the complete
+   * file's object URL.
+   */
+  private save(url: string, name: string): void {
+    if (this.view.streaming && !url.startsWith('blob:')) {
+      downloadThroughFrame(url, { createElement: (tag) => document.createElement(tag), append: (node) => this.renderRoot.append(node) });
+      return;
+    }
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name || 'file';
+    a.hidden = true;
+    this.renderRoot.append(a);
+    a.click();
+    a.remove();
   }
 
   private details(t: Torrent, file: TorrentFile): string {

@@ -292,14 +292,19 @@ export interface WebRtcFactoryOptions {
   channelConfig?: RTCDataChannelInit;
   /** Default SIGNAL_TIMEOUT_MS. */
   signalTimeoutMs?: number;
+  /**
+   * Read for each new connection instead of `iceServers` / `rtcConfig`: a configuration that may
+   * change while the factory is in use (`configureTabSwarm` after the first element started).
+   */
+  currentConfig?: () => { iceServers?: RTCIceServer[]; rtcConfig?: RTCConfiguration };
 }
 
 /** The tracker client's peer factory: offers and answers with whole SDPs (trickle off). */
 export function createWebRtcFactory(options: WebRtcFactoryOptions): PeerFactory<WebRtcPeer> {
-  const rtcConfig = rtcConfiguration(options);
+  const fixed = rtcConfiguration(options);
   const peerOptions = (initiator: boolean): WebRtcPeerOptions => ({
     initiator,
-    rtcConfig,
+    rtcConfig: options.currentConfig ? rtcConfiguration(options.currentConfig()) : fixed,
     ...(options.channelConfig ? { channelConfig: options.channelConfig } : {}),
     ...(options.signalTimeoutMs !== undefined ? { signalTimeoutMs: options.signalTimeoutMs } : {}),
   });

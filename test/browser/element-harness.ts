@@ -23,7 +23,9 @@ const TYPES: Record<string, string> = {
   '.torrent': 'application/x-bittorrent',
 };
 
-export async function serveElement(): Promise<ElementServer> {
+/** `host`: where to listen (default 127.0.0.1; the namespace's 10.213.0.1 makes pages that are not a secure context). */
+export async function serveElement(options: { host?: string } = {}): Promise<ElementServer> {
+  const host = options.host ?? '127.0.0.1';
   const outDir = mkdtempSync(join(tmpdir(), 'tabswarm-element-'));
   process.env.TABSWARM_LIB = 'tabswarm-element';
   await build({ configFile: 'vite.lib.config.ts', logLevel: 'silent', build: { outDir, emptyOutDir: true, sourcemap: false } });
@@ -46,10 +48,10 @@ export async function serveElement(): Promise<ElementServer> {
     res.setHeader('cache-control', 'no-store');
     res.end(body);
   });
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => http.listen(0, host, r));
   const { port } = http.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     put: (path, body, type) => void extra.set(path, { body, type }),
     close: async () => {
       http.closeAllConnections();

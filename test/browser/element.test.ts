@@ -24,6 +24,10 @@ interface RecordedEvent {
   streaming?: boolean;
   message?: string;
   file?: string;
+  reason?: string;
+  secureContext?: boolean;
+  /** performance.now() when it fired. */
+  at: number;
   bubbles: boolean;
   composed: boolean;
 }
@@ -41,9 +45,10 @@ const KiB = 1024;
 const INIT = `
 globalThis.tabSwarm = () => import('/tabswarm-element.js');
 globalThis.events = [];
-for (const type of ['tabswarm-progress', 'tabswarm-ready', 'tabswarm-done', 'tabswarm-error']) {
+for (const type of ['tabswarm-progress', 'tabswarm-ready', 'tabswarm-done', 'tabswarm-error', 'tabswarm-waiting']) {
   document.addEventListener(type, (e) => globalThis.events.push({ type, id: e.target.id, kind: e.detail.kind, streaming: e.detail.streaming,
-    message: e.detail.message, file: e.detail.file && e.detail.file.name, bubbles: e.bubbles, composed: e.composed }));
+    message: e.detail.message, file: e.detail.file && e.detail.file.name, reason: e.detail.reason, secureContext: e.detail.secureContext,
+    at: performance.now(), bubbles: e.bubbles, composed: e.composed }));
 }`;
 /** A page where service workers cannot run (as on an insecure origin), counting object URLs. */
 const NO_WORKER = `
@@ -531,6 +536,90 @@ describe('<tab-swarm>', () => {
     }
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('configured in a separate module after the element script, even seconds later, the element still finds its tracker: it says first that it has none, then downloads', async () => {
+    // The magnet link names no tracker: only the configuration can.
+    const bare = seeds.data.magnet.replace(/&tr=[^&]*/g, '');
+    expect(bare).not.toContain('tr=');
+    server.put(
+      '/late.html',
+      plainPage(
+        `<tab-swarm id="late" src="${attr(bare)}"></tab-swarm>\n` +
+          `<script type="module">\nimport { configureTabSwarm } from '/tabswarm-element.js';\n` +
+          `setTimeout(() => configureTabSwarm({ announce: ['${tracker.url}'] }), 2000);\n</script>`,
+      ),
+    );
+    const { page, errors } = await open(`${server.url}/late.html`);
+    await expect.poll(async () => (await inspect(page, 'late')).text, { timeout: 10_000 }).toContain('No tracker to find peers with');
+    await expect.poll(async () => (await inspect(page, 'late')).done, { timeout: 30_000 }).toBe(true);
+    const log = await events(page);
+    expect(log.filter((e) => e.type === 'tabswarm-waiting').map((e) => e.reason)).toEqual(['no-tracker']);
+    expect(log.filter((e) => e.type === 'tabswarm-done').map((e) => e.file)).toEqual(['notes.bin']);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('Save while the file streams and once it is complete: the browser downloads the same bytes, through the service worker', async () => {
+    await setSeederUpload(256 * KiB); // some 6 s for the file: Save is clicked long before the end
+    try {
+      const { page, errors } = await open(`${server.url}/page.html`);
+      await expect.poll(async () => (await inspect(page, 'card')).save ?? '', { timeout: 20_000 }).toContain('/stream/');
+      expect((await inspect(page, 'card')).progress).toBeLessThan(100);
+      const card = page.locator('#card');
+      const [early] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), card.getByRole('link', { name: /^Save/ }).click()]);
+      expect(early.suggestedFilename()).toBe('notes.bin');
+      expect(readFileSync((await early.path())!).equals(data)).toBe(true);
+      await expect.poll(async () => (await inspect(page, 'card')).done, { timeout: 30_000 }).toBe(true);
+      const [late] = await Promise.all([page.waitForEvent('download'), card.getByRole('link', { name: /^Save/ }).click()]);
+      expect(readFileSync((await late.path())!).equals(data)).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await setSeederUpload(0);
+    }
+  }, 120_000);
+
+  it('a magnet link nobody seeds: within 10 s the element says how long it waited and that no peer was found, and fires tabswarm-waiting', async () => {
+    const nobody = `magnet:?xt=urn:btih:${'ab'.repeat(20)}&dn=nothing.mp4&tr=${encodeURIComponent(tracker.url)}`;
+    server.put('/nobody.html', plainPage(`<tab-swarm id="nobody" src="${attr(nobody)}"></tab-swarm>`));
+    const { page, errors } = await open(`${server.url}/nobody.html`);
+    const opened = await page.evaluate(() => performance.now());
+    await expect.poll(async () => (await events(page)).filter((e) => e.type === 'tabswarm-waiting'), { timeout: 10_000 }).toHaveLength(1);
+    const [waiting] = (await events(page)).filter((e) => e.type === 'tabswarm-waiting');
+    expect(waiting).toMatchObject({ id: 'nobody', reason: 'no-peers', secureContext: true, bubbles: true, composed: true });
+    expect(waiting!.message).toMatch(/^No peer found in \d+ s: nobody may be sharing this file right now\. Still looking…$/);
+    expect(waiting!.at - opened).toBeLessThan(10_000);
+    await expect.poll(async () => (await inspect(page, 'nobody')).text).toMatch(/No peer found in \d+ s/);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('a page that is not a secure context (http from another address): a file nobody seeds says so within 10 s; a seeded one downloads (JavaScript SHA-1) and is shown once complete', async () => {
+    const insecure = await serveElement({ host: '10.213.0.1' });
+    try {
+      const nobody = `magnet:?xt=urn:btih:${'cd'.repeat(20)}&dn=nothing.mp4&tr=${encodeURIComponent(tracker.url)}`;
+      insecure.put(
+        '/page.html',
+        plainPage(`<tab-swarm id="nobody" src="${attr(nobody)}"></tab-swarm>\n<tab-swarm id="card" src="${attr(seeds.data.magnet)}"></tab-swarm>`),
+      );
+      insecure.put('/favicon.ico', new Uint8Array(0), 'image/x-icon'); // Chromium asks this origin for one
+      const { page, errors } = await open(`${insecure.url}/page.html`);
+      expect(await page.evaluate(() => ({ secure: isSecureContext, subtle: typeof crypto.subtle }))).toEqual({ secure: false, subtle: 'undefined' });
+      await expect
+        .poll(async () => (await events(page)).filter((e) => e.type === 'tabswarm-waiting' && e.id === 'nobody'), { timeout: 10_000 })
+        .toHaveLength(1);
+      const [waiting] = (await events(page)).filter((e) => e.type === 'tabswarm-waiting');
+      expect(waiting).toMatchObject({ reason: 'no-peers', secureContext: false });
+      expect(waiting!.message).toContain('This page is not a secure context (https): the file plays once it is fully downloaded.');
+      expect((await inspect(page, 'nobody')).text).toContain('not a secure context');
+      // The seeded file: verified with the JavaScript SHA-1, ready without streaming, saved from its bytes.
+      await expect.poll(async () => (await inspect(page, 'card')).done, { timeout: 30_000 }).toBe(true);
+      expect((await events(page)).filter((e) => e.type === 'tabswarm-ready' && e.id === 'card')).toEqual([expect.objectContaining({ streaming: false })]);
+      expect((await inspect(page, 'card')).message).toMatch(/^Streaming is not available here\./);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#card').getByRole('link', { name: /^Save/ }).click()]);
+      expect(readFileSync((await download.path())!).equals(data)).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await insecure.close();
+    }
+  }, 120_000);
 
   it('custom-elements.json, the JSDoc of the element and the app’s Embed page name the same attributes, events, parts and custom properties as the element has', async () => {
     interface Named {

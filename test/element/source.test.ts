@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TorrentFile } from '../../src/client/index.js';
-import { SourceError, displayKindOf, pickFile, resolveSource } from '../../src/element/source.js';
+import { SourceError, displayKindOf, looksLikeTorrentUrl, pickFile, resolveSource } from '../../src/element/source.js';
 
 const file = (path: string, length: number, index: number) => ({ path, name: path.split('/').pop()!, length, index }) as unknown as TorrentFile;
 const HASH = 'c90cbfb0ead04c130e404163bef7cae5aeed8034';
@@ -62,5 +62,13 @@ describe('resolveSource', () => {
     await expect(resolveSource('  ', base, signal)).rejects.toThrow(/^no src/);
     await expect(resolveSource('magnet:?xt=urn:btih:zz', base, signal)).rejects.toThrow(/^the magnet link is not valid: /);
     await expect(resolveSource('ftp://x.example/a.torrent', base, signal)).rejects.toThrow(/not a ftp: URL/);
+  });
+
+  it('refuses a src that looks like no magnet link, share link or .torrent URL, rather than fetching it as a relative URL', async () => {
+    for (const garbage of ['hello world', 'garbage', 'c9a337562cc0e5a25d45e7a2e5b96e9a0cf2de1', 'video.mp4']) {
+      await expect(resolveSource(garbage, base, signal)).rejects.toThrow(/is neither a magnet link, a share link nor the URL of a \.torrent file$/);
+    }
+    for (const url of ['film.torrent', 'files/film.torrent?v=2', '/api/torrent/3', './t', '../t', 'https://cdn.example/x'])
+      expect(looksLikeTorrentUrl(url), url).toBe(true);
   });
 });
