@@ -35,6 +35,8 @@ interface Run {
   bytesSeen: number;
   /** The reason last told with `tabswarm-waiting` (undefined: not waiting). */
   waiting: WaitingReason | undefined;
+  /** What the last `tabswarm-progress` said. */
+  told: string | undefined;
   abort: AbortController;
   lease: Lease | undefined;
   soon: ReturnType<typeof setTimeout> | undefined;
@@ -133,6 +135,7 @@ export class EmbedController implements ReactiveController {
       stalledSince: performance.now(),
       bytesSeen: 0,
       waiting: undefined,
+      told: undefined,
     };
     this.current = run;
     if (this.host.src.trim() === '') return;
@@ -226,14 +229,13 @@ export class EmbedController implements ReactiveController {
     if (this.done) return;
     this.checkWaiting(run, torrent);
     const progress = file ? file.progress : torrent.progress;
-    fire(this.host, 'tabswarm-progress', {
-      torrent,
-      file,
-      progress,
-      downloadSpeed: torrent.downloadSpeed,
-      uploadSpeed: torrent.uploadSpeed,
-      numPeers: torrent.numPeers,
-    });
+    const detail = { torrent, file, progress, downloadSpeed: torrent.downloadSpeed, uploadSpeed: torrent.uploadSpeed, numPeers: torrent.numPeers };
+    // Only what changed is news: a torrent that waits does not repeat 0 % every second.
+    const told = `${file?.index}:${progress}:${detail.downloadSpeed}:${detail.uploadSpeed}:${detail.numPeers}`;
+    if (told !== run.told) {
+      run.told = told;
+      fire(this.host, 'tabswarm-progress', detail);
+    }
     // Done once shown (streaming or not is decided) and every byte is verified.
     if (!file || !this.shown || progress < 1) return;
     this.done = true;

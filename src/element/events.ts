@@ -55,7 +55,7 @@ export interface TabSwarmWaitingDetail {
 }
 
 export interface TabSwarmEventDetails {
-  /** While downloading, at most four times a second, and once a second for speeds and peers. */
+  /** While downloading, when something changed: at most four times a second, and once a second for speeds and peers. */
   'tabswarm-progress': TabSwarmProgressDetail;
   /** The file to show is known (and is being shown, or waits for its bytes). */
   'tabswarm-ready': TabSwarmReadyDetail;

@@ -567,10 +567,10 @@ describe('<tab-swarm>', () => {
       const card = page.locator('#card');
       const [early] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), card.getByRole('link', { name: /^Save/ }).click()]);
       expect(early.suggestedFilename()).toBe('notes.bin');
-      expect(readFileSync((await early.path())!).equals(data)).toBe(true);
+      expect(readFileSync(await early.path()).equals(data)).toBe(true);
       await expect.poll(async () => (await inspect(page, 'card')).done, { timeout: 30_000 }).toBe(true);
       const [late] = await Promise.all([page.waitForEvent('download'), card.getByRole('link', { name: /^Save/ }).click()]);
-      expect(readFileSync((await late.path())!).equals(data)).toBe(true);
+      expect(readFileSync(await late.path()).equals(data)).toBe(true);
       expect(errors).toEqual([]);
     } finally {
       await setSeederUpload(0);
@@ -588,6 +588,8 @@ describe('<tab-swarm>', () => {
     expect(waiting!.message).toMatch(/^No peer found in \d+ s: nobody may be sharing this file right now\. Still looking…$/);
     expect(waiting!.at - opened).toBeLessThan(10_000);
     await expect.poll(async () => (await inspect(page, 'nobody')).text).toMatch(/No peer found in \d+ s/);
+    // Waiting is not progress: 0 % is told once, not every second.
+    expect((await events(page)).filter((e) => e.type === 'tabswarm-progress' && e.id === 'nobody')).toHaveLength(1);
     expect(errors).toEqual([]);
   }, 60_000);
 
@@ -614,7 +616,7 @@ describe('<tab-swarm>', () => {
       expect((await events(page)).filter((e) => e.type === 'tabswarm-ready' && e.id === 'card')).toEqual([expect.objectContaining({ streaming: false })]);
       expect((await inspect(page, 'card')).message).toMatch(/^Streaming is not available here\./);
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#card').getByRole('link', { name: /^Save/ }).click()]);
-      expect(readFileSync((await download.path())!).equals(data)).toBe(true);
+      expect(readFileSync(await download.path()).equals(data)).toBe(true);
       expect(errors).toEqual([]);
     } finally {
       await insecure.close();
