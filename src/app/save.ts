@@ -241,7 +241,6 @@ async function saveStream(
   return 'downloaded';
 }
 
-
 /**
  * The last resort, without a service worker: reads the whole stream into a Blob, then downloads it
  * through an object URL. The Blob is `application/octet-stream` (a zip: `application/zip`), never
