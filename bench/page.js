@@ -82,10 +82,15 @@ globalThis.bench = {
     await this.ts?.destroy();
   },
 
-  // ---- WebTorrent 2.8.5 (its browser bundle) ----
+  // ---- WebTorrent (its browser bundle: 2.8.5's at /webtorrent.min.js, or the one useWebTorrent names) ----
+  webtorrentBundle: '/webtorrent.min.js',
+  // Before the first webtorrent* call: which bundle to load, such as '/webtorrent3.min.js' (3.0.21).
+  useWebTorrent(path) {
+    this.webtorrentBundle = path;
+  },
   async webtorrent() {
     if (!this.wt) {
-      const { default: WebTorrent } = await import('/webtorrent.min.js');
+      const { default: WebTorrent } = await import(this.webtorrentBundle);
       // No STUN/TURN, no DHT or LSD (absent in browsers anyway), no web seeds.
       this.wt = new WebTorrent({ tracker: { rtcConfig: { iceServers: [] } }, dht: false, lsd: false, webSeeds: false });
       this.wt.on('error', (e) => console.error('webtorrent', e));

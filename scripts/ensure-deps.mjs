@@ -1,11 +1,13 @@
 // Makes a fresh clone ready: installs the npm dependencies when they are missing or older than the
-// lock file, and (with --browser) finds or installs Chromium and coturn for the browser tests. Node built-ins only.
+// lock file, and (with --browser) finds or installs Chromium, coturn and Firefox (Debian's firefox-esr)
+// for the browser tests. Node built-ins only.
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { findChromium } from './chromium.mjs';
 import { findTurnserver } from './turnserver.mjs';
+import { findFirefox } from './firefox.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lock = join(root, 'package-lock.json');
@@ -71,5 +73,15 @@ if (process.argv.includes('--browser')) {
         console.warn('[tabswarm] could not stop the coturn service: stop it with `systemctl disable --now coturn` if you do not want it');
       }
     },
+  });
+}
+
+// Firefox, for the suites that run in it too (TABSWARM_BROWSERS=chromium leaves them out).
+if (process.argv.includes('--browser') && !/^chromium$/i.test(process.env.TABSWARM_BROWSERS ?? '')) {
+  ensureSystemPackage({
+    what: 'Firefox for the browser tests',
+    pkg: 'firefox-esr',
+    find: findFirefox,
+    help: 'The browser tests need Firefox. Install it (Debian: apt-get install firefox-esr), set FIREFOX_PATH, or run only the Chromium suites with TABSWARM_BROWSERS=chromium.',
   });
 }

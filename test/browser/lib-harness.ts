@@ -26,7 +26,7 @@ export async function serveLibrary(extra: Record<string, string> = {}): Promise<
     const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]!)).replace(/^(\.\.[/\\])+/, '');
     if (path === '/' || path === '/blank.html') {
       res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.end('<!doctype html><meta charset="utf-8"><title>tabswarm test</title>');
+      res.end('<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>tabswarm test</title>');
       return;
     }
     const file = extra[path] ?? join(outDir, path);
