@@ -7,7 +7,11 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
+import { browsersEnabled, launchFirefox, newFirefoxPage } from './browsers.js';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, serveApp } from './harness.js';
 import { startTracker, type TrackerServer } from './lib-harness.js';
@@ -622,6 +626,111 @@ describe('<tab-swarm>', () => {
       await insecure.close();
     }
   }, 120_000);
+
+  describe.runIf(browsersEnabled('firefox'))('in Firefox (over WebDriver BiDi)', () => {
+    let firefox: PuppeteerBrowser;
+    let downloads: string;
+    beforeAll(async () => {
+      downloads = mkdtempSync(join(tmpdir(), 'tabswarm-ff-downloads-'));
+      firefox = await launchFirefox({ downloads });
+    }, 60_000);
+    afterAll(async () => {
+      await firefox?.close();
+      rmSync(downloads, { recursive: true, force: true });
+    });
+
+    /** A page of a fresh Firefox context with the event log, and its errors. */
+    async function openFirefox(url: string): Promise<{ page: PuppeteerPage; errors: string[]; close(): Promise<void> }> {
+      const context = await firefox.createBrowserContext();
+      const page = await newFirefoxPage(context);
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e instanceof Error ? e.message : String(e)));
+      await page.evaluateOnNewDocument(INIT);
+      await page.goto(url);
+      return { page, errors, close: () => context.close() };
+    }
+    const ffEvents = (page: PuppeteerPage) => page.evaluate(() => (globalThis as unknown as PageGlobals).events);
+    const ffInspect = (page: PuppeteerPage, id: string) =>
+      page.evaluate((id) => {
+        const el = document.getElementById(id) as (HTMLElement & { done: boolean }) | null;
+        const root = el?.shadowRoot;
+        return {
+          done: el?.done,
+          progress: Number(root?.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') ?? NaN),
+          text: (root?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+          save: root?.querySelector<HTMLAnchorElement>('a[part~=save]')?.href,
+        };
+      }, id);
+    /** Clicks the element's Save link, and waits for the whole file in the downloads folder. */
+    async function saveFrom(page: PuppeteerPage, id: string, name: string, size: number): Promise<Buffer> {
+      const path = join(downloads, name);
+      rmSync(path, { force: true });
+      await page.evaluate((id) => document.getElementById(id)!.shadowRoot!.querySelector<HTMLAnchorElement>('a[part~=save]')!.click(), id);
+      await expect.poll(() => (existsSync(path) ? statSync(path).size : -1), { timeout: 60_000 }).toBe(size);
+      return readFileSync(path);
+    }
+
+    it('configured late from a separate module, saves byte-identical while streaming and once complete, and says why a magnet nobody seeds waits', async () => {
+      const bare = seeds.data.magnet.replace(/&tr=[^&]*/g, '');
+      const nobody = `magnet:?xt=urn:btih:${'ef'.repeat(20)}&dn=nothing.mp4&tr=${encodeURIComponent(tracker.url)}`;
+      server.put(
+        '/ff.html',
+        plainPage(
+          `<tab-swarm id="late" src="${attr(bare)}"></tab-swarm>\n<tab-swarm id="nobody" src="${attr(nobody)}"></tab-swarm>\n` +
+            `<script type="module">\nimport { configureTabSwarm } from '/tabswarm-element.js';\n` +
+            `setTimeout(() => configureTabSwarm({ announce: ['${tracker.url}'] }), 2000);\n</script>`,
+        ),
+      );
+      await setSeederUpload(256 * KiB);
+      const { page, errors, close } = await openFirefox(`${server.url}/ff.html`);
+      try {
+        await expect.poll(async () => (await ffInspect(page, 'late')).save ?? '', { timeout: 30_000 }).toContain('/stream/');
+        expect((await ffInspect(page, 'late')).progress).toBeLessThan(100);
+        expect((await saveFrom(page, 'late', 'notes.bin', data.length)).equals(data)).toBe(true);
+        await setSeederUpload(0);
+        await expect.poll(async () => (await ffInspect(page, 'late')).done, { timeout: 30_000 }).toBe(true);
+        expect((await saveFrom(page, 'late', 'notes.bin', data.length)).equals(data)).toBe(true);
+        const log = await ffEvents(page);
+        expect(log.filter((e) => e.type === 'tabswarm-waiting' && e.id === 'late').map((e) => e.reason)).toEqual(['no-tracker']);
+        const nobodyWaits = log.filter((e) => e.type === 'tabswarm-waiting' && e.id === 'nobody');
+        expect(nobodyWaits.map((e) => e.reason)).toEqual(['no-peers']);
+        expect(nobodyWaits[0]!.message).toMatch(/^No peer found in \d+ s/);
+        expect((await ffInspect(page, 'nobody')).text).toMatch(/No peer found in \d+ s/);
+        expect(errors).toEqual([]);
+      } finally {
+        await setSeederUpload(0);
+        await close();
+      }
+    }, 150_000);
+
+    it('a page that is not a secure context: the element says so within 10 s (tabswarm-waiting), and a seeded file downloads with the JavaScript SHA-1', async () => {
+      const insecure = await serveElement({ host: '10.213.0.1' });
+      try {
+        const nobody = `magnet:?xt=urn:btih:${'a1'.repeat(20)}&dn=nothing.mp4&tr=${encodeURIComponent(tracker.url)}`;
+        insecure.put('/favicon.ico', new Uint8Array(0), 'image/x-icon');
+        insecure.put(
+          '/page.html',
+          plainPage(`<tab-swarm id="nobody" src="${attr(nobody)}"></tab-swarm>\n<tab-swarm id="card" src="${attr(seeds.data.magnet)}"></tab-swarm>`),
+        );
+        const { page, errors, close } = await openFirefox(`${insecure.url}/page.html`);
+        try {
+          expect(await page.evaluate(() => ({ secure: isSecureContext, subtle: typeof crypto.subtle }))).toEqual({ secure: false, subtle: 'undefined' });
+          await expect
+            .poll(async () => (await ffEvents(page)).filter((e) => e.type === 'tabswarm-waiting' && e.id === 'nobody'), { timeout: 10_000 })
+            .toEqual([
+              expect.objectContaining({ reason: 'no-peers', secureContext: false, message: expect.stringContaining('This page is not a secure context') }),
+            ]);
+          await expect.poll(async () => (await ffInspect(page, 'card')).done, { timeout: 30_000 }).toBe(true);
+          expect((await saveFrom(page, 'card', 'notes.bin', data.length)).equals(data)).toBe(true);
+          expect(errors).toEqual([]);
+        } finally {
+          await close();
+        }
+      } finally {
+        await insecure.close();
+      }
+    }, 120_000);
+  });
 
   it('custom-elements.json, the JSDoc of the element and the app’s Embed page name the same attributes, events, parts and custom properties as the element has', async () => {
     interface Named {
