@@ -3,7 +3,7 @@ import { property } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { downloadThroughFrame } from '../shared/download-frame.js';
 import type { Torrent, TorrentFile } from '../client/index.js';
-import { formatBytes, formatPercent, formatRate } from '../shared/format.js';
+import { displayName, formatBytes, formatPercent, formatRate } from '../shared/format.js';
 import { EmbedController, type EmbedHost, type Phase } from './controller.js';
 import { pathInTorrent } from './source.js';
 import { styles } from './styles.js';
@@ -117,13 +117,13 @@ export class TabSwarmElement extends LitElement implements EmbedHost {
     const t = v.torrent;
     const file = v.file;
     if (v.phase === 'loading' || !t || !file) {
-      const name = t && t.name !== t.infoHash ? t.name : undefined;
+      const name = t && t.name !== t.infoHash ? displayName(t.name) : undefined;
       return html`<div part="card" class="card" aria-busy="true">
         ${name ? html`<p part="name" class="name">${name}</p>` : nothing}
         <p part="details" class="muted" role="status">${v.waiting ?? v.status}</p>
       </div>`;
     }
-    const name = pathInTorrent(file, t.name);
+    const name = displayName(pathInTorrent(file, t.name));
     if (v.url && v.kind !== 'card') {
       return html`${this.renderMedia(v.url, this.label || name)}
         <div part="status" class="status">

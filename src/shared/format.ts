@@ -70,3 +70,18 @@ export function formatRatio(x: number): string {
   if (x === -Infinity) return '-∞';
   return x.toFixed(2);
 }
+
+/**
+ * Characters that change how a name reads without being seen: bidirectional controls (a right-to-left
+ * override shows `photo‮gpj.exe` as `photoexe.jpg`), zero-width characters and the byte order mark.
+ */
+const HIDDEN = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/**
+ * A name as it may be shown: every hidden or direction-changing character is replaced by a visible
+ * escape (`⟨U+202E⟩`), so that a name cannot pass for another. For display only: saving uses the
+ * name's own characters, cleaned by the save code.
+ */
+export function displayName(name: string): string {
+  return name.replace(HIDDEN, (c) => `⟨U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩`);
+}

@@ -149,6 +149,20 @@ describe('the app in Chromium', () => {
     for (const p of [seeder, leecher, third]) expect(p.errors).toEqual([]);
   }, 150_000);
 
+  it('a name with a right-to-left override is shown neutralised, in the card, the file list and the announcement', async () => {
+    const { page, errors } = await openApp();
+    const spoof = 'invoice\u202efdp.exe';
+    await page.locator('ts-add-panel input#files').setInputFiles([{ name: spoof, mimeType: 'application/octet-stream', buffer: makeData(40 * KiB, 9) }]);
+    const heading = page.getByRole('heading', { name: 'invoice⟨U+202E⟩fdp.exe' });
+    await heading.waitFor({ timeout: 30_000 });
+    expect(await heading.textContent()).toBe('invoice⟨U+202E⟩fdp.exe');
+    await page.locator('ts-torrent-card summary', { hasText: /^Files/ }).click();
+    expect(await page.locator('ts-file-list .path').first().textContent()).toContain('invoice⟨U+202E⟩fdp.exe');
+    // The announcement for screen readers names it the same way.
+    await page.getByRole('status').filter({ hasText: 'Sharing invoice⟨U+202E⟩fdp.exe.' }).waitFor({ state: 'attached' });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('a broken magnet link pasted gives a readable notice, and the app keeps working: a good link is added and waits for peers', async () => {
     const { page, errors } = await openApp();
     const input = page.getByRole('textbox', { name: 'Magnet or share link' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatPercent, formatRate, formatRatio } from '../../src/shared/format.js';
+import { displayName, formatBytes, formatDuration, formatPercent, formatRate, formatRatio } from '../../src/shared/format.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -113,5 +113,15 @@ describe('formatRatio', () => {
   it('handles nothing downloaded and NaN', () => {
     expect(formatRatio(Infinity)).toBe('∞');
     expect(formatRatio(Number.NaN)).toBe('—');
+  });
+});
+
+describe('displayName', () => {
+  it('shows every hidden or direction-changing character as a visible escape, and nothing else', () => {
+    expect(displayName('photo\u202egpj.exe')).toBe('photo⟨U+202E⟩gpj.exe');
+    expect(displayName('a\u200bb\u2066c\u2069\ufeffd\u061c')).toBe('a⟨U+200B⟩b⟨U+2066⟩c⟨U+2069⟩⟨U+FEFF⟩d⟨U+061C⟩');
+    // Right-to-left letters and ordinary Unicode are names too: left as they are.
+    expect(displayName('שלום.txt')).toBe('שלום.txt');
+    expect(displayName('Été 2026 — 🎬.mkv')).toBe('Été 2026 — 🎬.mkv');
   });
 });

@@ -17,7 +17,7 @@ import { copyText } from '../components/share-panel.js';
 import '../components/torrent-card.js';
 import { dropIntent } from '../drop.js';
 import type { AppEventDetails, AppEventName } from '../events.js';
-import { formatBytes, formatPercent } from '../../shared/format.js';
+import { displayName, formatBytes, formatPercent } from '../../shared/format.js';
 import { icons } from '../icons.js';
 import { saveTorrent, saveTorrentFile } from '../save-torrent.js';
 import { appUrl, magnetFromLocation, shareLink } from '../../shared/share-link.js';
@@ -289,12 +289,12 @@ export class TabswarmApp extends LitElement {
   private renderPending(p: PendingSeed) {
     const fraction = p.total > 0 ? p.done / p.total : 0;
     return html`<div class="pending">
-      <strong>Preparing “${p.name}”</strong>
+      <strong>Preparing “${displayName(p.name)}”</strong>
       <div class="row">
         <div
           class="track"
           role="progressbar"
-          aria-label=${`Preparing ${p.name}`}
+          aria-label=${`Preparing ${displayName(p.name)}`}
           aria-valuemin="0"
           aria-valuemax="100"
           aria-valuenow=${Math.floor(fraction * 100)}

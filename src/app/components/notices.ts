@@ -5,6 +5,7 @@ import { emit } from '../events.js';
 import { icons } from '../icons.js';
 import type { Notice } from '../state/notices.js';
 import { controls } from '../styles.js';
+import { displayName } from '../../shared/format.js';
 
 /**
  * Notices: what went wrong (or what the app is waiting for) and the next step, each with an
@@ -109,8 +110,8 @@ export class TsNotices extends LitElement {
           html`<li class=${n.level}>
             <span class="sign">${n.level === 'info' ? icons.info : icons.alert}</span>
             <div class="body">
-              <strong>${n.title}</strong>
-              <p>${n.message}</p>
+              <strong>${displayName(n.title)}</strong>
+              <p>${displayName(n.message)}</p>
               ${
                 n.action
                   ? html`<div class="buttons"><button @click=${() => emit(this, 'ts-notice-action', { notice: n })}>${n.action.label}</button></div>`
@@ -120,7 +121,7 @@ export class TsNotices extends LitElement {
             ${
               n.dismissible
                 ? html`<button class="dismiss quiet" title="Dismiss" @click=${() => emit(this, 'ts-notice-dismiss', { id: n.id })}>
-                    ${icons.close}<span class="visually-hidden">Dismiss: ${n.title}</span>
+                    ${icons.close}<span class="visually-hidden">Dismiss: ${displayName(n.title)}</span>
                   </button>`
                 : nothing
             }

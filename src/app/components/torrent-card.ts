@@ -4,7 +4,7 @@ import type { StreamServer, Torrent } from '../../client/index.js';
 import { previewKindOf } from '../../sw/http.js';
 import { blobPreviewUrl } from '../blob-preview.js';
 import { emit } from '../events.js';
-import { formatBytes, formatDuration, formatPercent, formatRate, formatRatio, NO_VALUE } from '../../shared/format.js';
+import { displayName, formatBytes, formatDuration, formatPercent, formatRate, formatRatio, NO_VALUE } from '../../shared/format.js';
 import { icons } from '../icons.js';
 import { stateInput } from '../state/client-controller.js';
 import { STATE_LABELS, pathInTorrent, torrentState, verifiedBytes, type TorrentState } from '../state/torrent-status.js';
@@ -266,7 +266,7 @@ export class TsTorrentCard extends LitElement {
     const hint = state === 'error' ? t.lastError?.message : HINTS[state];
     return html`<article class=${state} aria-labelledby="name">
       <div class="head">
-        <h3 id="name">${t.name}</h3>
+        <h3 id="name">${displayName(t.name)}</h3>
         <span class="badge ${state}">${STATE_LABELS[state]}</span>
       </div>
       ${hint ? html`<p class="hint muted">${hint}</p>` : nothing}
@@ -274,7 +274,7 @@ export class TsTorrentCard extends LitElement {
         <div
           class="track"
           role="progressbar"
-          aria-label=${`Progress of ${t.name}`}
+          aria-label=${`Progress of ${displayName(t.name)}`}
           aria-valuemin="0"
           aria-valuemax="100"
           aria-valuenow=${Math.floor(progress * 100)}

@@ -14,6 +14,7 @@ import { loadSettings, saveSettings, type Settings } from './settings.js';
 import { effectiveRtcConfig, effectiveTrackers, needsRestart, type OperatorIce } from './settings-form.js';
 import { hasTurnServer } from '../../transport/ice.js';
 import { VisibleTicker } from './visible-ticker.js';
+import { displayName } from '../../shared/format.js';
 
 const TICK_MS = 1000;
 const LOG_LIMIT = 100;
@@ -244,14 +245,16 @@ export class ClientController implements ReactiveController {
     this.update();
   }
 
-  announce(message: string): void {
+  announce(text: string): void {
+    // Names in it are shown with their hidden characters (displayName).
+    const message = displayName(text);
     // The same text twice would not be read again: make it differ invisibly.
     this.status = message === this.status ? `${message}\u00a0` : message;
     this.update();
   }
 
   logMessage(message: string): void {
-    this.log = [...this.log.slice(-(LOG_LIMIT - 1)), { time: Date.now(), message }];
+    this.log = [...this.log.slice(-(LOG_LIMIT - 1)), { time: Date.now(), message: displayName(message) }];
     this.update();
   }
 

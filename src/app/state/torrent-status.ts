@@ -2,6 +2,7 @@
  * What the app says about a torrent: its state in one word, and whether it has been waiting for
  * peers long enough to tell the person. Pure functions over the few fields they read, tested in Node.
  */
+import { displayName } from '../../shared/format.js';
 
 export type TorrentState = 'metadata' | 'downloading' | 'seeding' | 'paused' | 'error' | 'done';
 
@@ -65,9 +66,10 @@ export function verifiedBytes(progress: number, length: number): number {
 
 /**
  * A file's path as shown in its torrent's file list: without the torrent name that begins every
- * path of a multi-file torrent (`holiday/photos/a.jpg` in torrent `holiday` is `photos/a.jpg`).
+ * path of a multi-file torrent (`holiday/photos/a.jpg` in torrent `holiday` is `photos/a.jpg`),
+ * with its hidden characters shown (`displayName`).
  */
 export function pathInTorrent(path: string, torrentName: string): string {
   const prefix = `${torrentName}/`;
-  return path.startsWith(prefix) && path.length > prefix.length ? path.slice(prefix.length) : path;
+  return displayName(path.startsWith(prefix) && path.length > prefix.length ? path.slice(prefix.length) : path);
 }
