@@ -229,7 +229,13 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
 
   /** Starts the session and the announcements (called by the client). */
   async start(): Promise<void> {
-    if (this.paused) return;
+    if (this.paused) {
+      // Restored paused: it counts what its store holds (a reload shows the progress it had, and
+      // saves it), and nothing else starts until `resume`.
+      this.session.pause();
+      await this.session.start();
+      return;
+    }
     await this.session.start();
     this.addWebSeeds();
     void this.fetchMetadata();

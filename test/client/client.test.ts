@@ -87,6 +87,34 @@ describe('client (Node, real tracker, in-memory links)', () => {
     expect(again.downloaded).toBe(0);
   });
 
+  it('a torrent paused before a "reload" comes back paused with the pieces it had, connects to nobody, and completes once resumed', async () => {
+    const t = await tracker();
+    const seederWorld = fakeWorld();
+    const leecherWorld = fakeWorld();
+    const a = new BaseClient(seederWorld.env(), { announce: [t.url] });
+    cleanup.push(() => a.destroy());
+    const data = fixtureBytes(200_000, 11);
+    const seeded = await a.seed([{ path: 'p.bin', data }], { pieceLength: 16384 });
+    const b1 = new BaseClient(leecherWorld.env(), { announce: [t.url] });
+    const first = await b1.add(seeded.magnetURI);
+    await first.done;
+    first.pause();
+    const had = first.progress;
+    expect(had).toBe(1);
+    await b1.destroy();
+    const b2 = new BaseClient(leecherWorld.env(), { announce: [t.url] });
+    cleanup.push(() => b2.destroy());
+    await b2.ready;
+    const again = b2.torrents[0]!;
+    expect(again.paused).toBe(true);
+    await expect.poll(() => again.progress).toBe(had);
+    expect(again.numPeers).toBe(0);
+    again.resume();
+    await again.done;
+    expect(again.isDone).toBe(true);
+    expect(again.downloaded).toBe(0);
+  });
+
   it('downloads only the selected files, keeps the selection across a reload, and reports pieces and peers', async () => {
     const t = await tracker();
     const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
