@@ -16,11 +16,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { browsersEnabled, launchBrowser, type BrowserName, type TestBrowser, type TestPage } from './browsers.js';
 import { launchChromium } from './harness.js';
 import { serveLibrary, startTracker, type LibServer, type TrackerServer } from './lib-harness.js';
 import { openHarnessPage, startDevServer, type HarnessGlobals } from './page-harness.js';
 import type { Behaviour, CaseSpec, ConnectionReport, HostilePeer, HostileReport, Prepared } from './hostile/hostile-peer.js';
-import { openPeerPage, type Kind, type PeerContext, type PeerGlobals, type PeerStatus } from './hostile/peer-api.js';
+import { PEER_PAGE, openPeerPage, type Kind, type PeerContext, type PeerGlobals, type PeerStatus } from './hostile/peer-api.js';
+import { PAGE_BYTES } from '../fixtures/page-bytes-path.js';
 
 type HostileModule = typeof import('./hostile/hostile-peer.js');
 
@@ -66,8 +68,20 @@ const CASES: Case[] = [
   { behaviour: 'one-byte-per-second', label: 'sends one byte per second', expect: 'keep' },
 ];
 
+/** The cases run with the victim in Firefox too: bad data, a frame that would allocate gigabytes, a metadata bomb. */
+const FIREFOX_CASES: readonly Behaviour[] = ['corrupt-blocks', 'frame-length-2^31', 'metadata-bomb'];
+
+/** The victim's page: the few operations a case needs, in either browser. */
+interface Victim {
+  page: Pick<TestPage, 'evaluate'>;
+  /** Uncaught exceptions of the page. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
 interface CaseResult {
   client: Kind;
+  browser: BrowserName;
   behaviour: Behaviour;
   expected: Expectation;
   hostilePeerId: string;
@@ -117,13 +131,36 @@ describe('hostile peers over WebRTC, through the real tracker', () => {
   let tracker: TrackerServer;
   let hostile: Page;
   let seeder: Page;
+  let firefox: TestBrowser | undefined;
   const contexts: BrowserContext[] = [];
   const results: CaseResult[] = [];
 
   const peerContext = (): Promise<PeerContext> => openPeerPage(browser, lib.url, contexts);
 
   const hostileReport = (): Promise<HostileReport> => hostile.evaluate(() => (globalThis as unknown as HostileGlobals).hostile.report());
-  const victimStatus = (p: Page): Promise<PeerStatus> => p.evaluate(() => (globalThis as unknown as PeerGlobals).peer.status());
+  const victimStatus = (p: Victim['page']): Promise<PeerStatus> => p.evaluate(() => (globalThis as unknown as PeerGlobals).peer.status());
+
+  /** A victim page in Chromium (a context of the suite's browser) or in Firefox (one of `firefox`). */
+  async function openVictim(browserName: BrowserName): Promise<Victim> {
+    if (browserName === 'chromium') {
+      const { page, context, pageErrors } = await peerContext();
+      return {
+        page,
+        pageErrors,
+        close: async () => {
+          await context.close().catch(() => undefined);
+          contexts.splice(contexts.indexOf(context), 1);
+        },
+      };
+    }
+    if (!firefox) firefox = await launchBrowser('firefox');
+    const context = await firefox.newContext();
+    await context.addInitScript({ path: PAGE_BYTES });
+    await context.addInitScript({ path: PEER_PAGE });
+    const page = await context.newPage();
+    await page.goto(`${lib.url}/blank.html`);
+    return { page, pageErrors: page.errors, close: () => context.close().catch(() => undefined) };
+  }
 
   beforeAll(async () => {
     [browser, lib, dev, tracker] = await Promise.all([
@@ -153,6 +190,7 @@ describe('hostile peers over WebRTC, through the real tracker', () => {
     }
     await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
     await browser?.close();
+    await firefox?.close();
     await lib?.close();
     await dev?.close();
     await tracker?.close();
@@ -167,7 +205,7 @@ describe('hostile peers over WebRTC, through the real tracker', () => {
     expect(infoHash).toBe(prepared.infoHash);
   }
 
-  async function runCase(kind: Kind, c: Case, index: number): Promise<CaseResult> {
+  async function runCase(kind: Kind, c: Case, index: number, browserName: BrowserName = 'chromium'): Promise<CaseResult> {
     const spec: CaseSpec = {
       tracker: tracker.url,
       behaviour: c.behaviour,
@@ -177,7 +215,7 @@ describe('hostile peers over WebRTC, through the real tracker', () => {
       pieceLength: PIECE_LENGTH,
     };
     const prepared = await hostile.evaluate((s) => (globalThis as unknown as HostileGlobals).hostile.prepare(s), spec);
-    const victim = await peerContext();
+    const victim = await openVictim(browserName);
     try {
       if (c.seederFirst) await seed(index, prepared);
       const victimId = await victim.page.evaluate(([k, url]) => (globalThis as unknown as PeerGlobals).peer.create(k, url), [kind, tracker.url] as const);
@@ -214,6 +252,7 @@ describe('hostile peers over WebRTC, through the real tracker', () => {
       const conn = attackedOn(report);
       const result: CaseResult = {
         client: kind,
+        browser: browserName,
         behaviour: c.behaviour,
         expected: c.expect,
         hostilePeerId: prepared.peerId,
@@ -241,36 +280,51 @@ describe('hostile peers over WebRTC, through the real tracker', () => {
     } finally {
       await hostile.evaluate(() => (globalThis as unknown as HostileGlobals).hostile.stop());
       await seeder.evaluate(() => (globalThis as unknown as PeerGlobals).peer.unseed());
-      await victim.context.close().catch(() => undefined);
-      contexts.splice(contexts.indexOf(victim.context), 1);
+      await victim.close();
+    }
+  }
+
+  const outcome = (c: Case): string =>
+    `is ${c.expect === 'ban' ? 'banned' : c.expect === 'drop' ? 'dropped' : c.expect === 'keep' ? 'kept, harmless' : 'let go'}; the download completes, byte-identical`;
+
+  /** What tabswarm must have done in case `c`. */
+  function expectHandled(c: Case, r: CaseResult): void {
+    const info = JSON.stringify(r);
+    expect(r.hostileErrors, info).toEqual([]);
+    expect(r.connected, `the hostile peer reached the victim through the tracker: ${info}`).toBe(true);
+    expect(r.attacked, `the hostile peer made its attack: ${info}`).toBe(true);
+    expect(r.errors, info).toEqual([]);
+    expect(r.failed, info).toBeNull();
+    expect(r.done, info).toBe(true);
+    expect(r.identical, info).toBe(true);
+    const banned = r.warnings.some((w) => w.includes(`peer ${r.hostilePeerId} dropped: banned`));
+    if (c.expect === 'ban' || c.expect === 'drop') {
+      expect(r.closedBy, info).toBe('remote');
+      expect(
+        r.warnings.some((w) => w.includes(`peer ${r.hostilePeerId} dropped`)),
+        info,
+      ).toBe(true);
+      expect(banned, info).toBe(c.expect === 'ban');
+    } else {
+      // Slow, stingy or gone, but it sent nothing false: not banned.
+      expect(banned, info).toBe(false);
+      expect(r.closedBy, info).toBe(c.expect === 'leaves' ? 'self' : null);
     }
   }
 
   CASES.forEach((c, index) => {
-    it(`tabswarm: a peer that ${c.label} is ${c.expect === 'ban' ? 'banned' : c.expect === 'drop' ? 'dropped' : c.expect === 'keep' ? 'kept, harmless' : 'let go'}; the download completes, byte-identical`, async () => {
-      const r = await runCase('tabswarm', c, index);
-      const info = JSON.stringify(r);
-      expect(r.hostileErrors, info).toEqual([]);
-      expect(r.connected, `the hostile peer reached the victim through the tracker: ${info}`).toBe(true);
-      expect(r.attacked, `the hostile peer made its attack: ${info}`).toBe(true);
-      expect(r.errors, info).toEqual([]);
-      expect(r.failed, info).toBeNull();
-      expect(r.done, info).toBe(true);
-      expect(r.identical, info).toBe(true);
-      const banned = r.warnings.some((w) => w.includes(`peer ${r.hostilePeerId} dropped: banned`));
-      if (c.expect === 'ban' || c.expect === 'drop') {
-        expect(r.closedBy, info).toBe('remote');
-        expect(
-          r.warnings.some((w) => w.includes(`peer ${r.hostilePeerId} dropped`)),
-          info,
-        ).toBe(true);
-        expect(banned, info).toBe(c.expect === 'ban');
-      } else {
-        // Slow, stingy or gone, but it sent nothing false: not banned.
-        expect(banned, info).toBe(false);
-        expect(r.closedBy, info).toBe(c.expect === 'leaves' ? 'self' : null);
-      }
+    it(`tabswarm: a peer that ${c.label} ${outcome(c)}`, async () => {
+      expectHandled(c, await runCase('tabswarm', c, index));
     }, 120_000);
+  });
+
+  describe.runIf(browsersEnabled('firefox'))('the victim in Firefox', () => {
+    CASES.forEach((c, index) => {
+      if (!FIREFOX_CASES.includes(c.behaviour)) return;
+      it(`tabswarm in Firefox: a peer that ${c.label} ${outcome(c)}`, async () => {
+        expectHandled(c, await runCase('tabswarm', c, 200 + index, 'firefox'));
+      }, 120_000);
+    });
   });
 
   describe.runIf(COMPARE)('WebTorrent 2.8.5 in the same cases (recorded, not asserted)', () => {
