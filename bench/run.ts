@@ -1,10 +1,13 @@
 /**
- * `npm run bench [-- --mib 64 --rounds 3 --swarm-mib 32 --leechers 4 --stream-mib 512
- *   --only tabswarm,webtorrent,raw,raw-store,tabswarm-from-webtorrent,relay,swarm,stream]`
+ * `npm run bench [-- --mib 64 --rounds 3 --swarm-mib 32 --leechers 4 --stream-mib 512 --swarms tabswarm,webtorrent3,webtorrent,mixed
+ *   --only tabswarm,webtorrent3,webtorrent,raw,raw-store,tabswarm-from-webtorrent,relay,
+ *          firefox-tabswarm,firefox-webtorrent3,chromium-firefox-tabswarm,chromium-firefox-webtorrent3,swarm,stream]`
  *
- * Real Chromium, real WebRTC, a real bittorrent-tracker server, inside the private network namespace.
+ * Real Chromium and Firefox, real WebRTC, a real bittorrent-tracker server, inside the private network
+ * namespace (TABSWARM_BROWSERS=chromium leaves the Firefox rows out).
  * 1. Transfers of one file between two fresh browser contexts, alternating in each round between
- *    tabswarm, WebTorrent 2.8.5 (its browser bundle), a raw data channel (the ceiling), the raw
+ *    tabswarm, WebTorrent 3.0.21 (the yardstick) and 2.8.5 (their browser bundles), the same in
+ *    Firefox (Firefox→Firefox, Chromium→Firefox: tabswarm and WebTorrent 3.0.21), a raw data channel (the ceiling), the raw
  *    channel doing the work any client that keeps a verified copy must add (raw-store: the sender
  *    reads a File, the receiver hashes each piece with SHA-1 and writes it to IndexedDB), and a
  *    tabswarm leecher downloading from a WebTorrent seeder, and tabswarm to tabswarm through a TURN
@@ -13,8 +16,9 @@
  *    Throughput is the file size over the time from add(magnet) to done (for the raw channel: first
  *    byte to last; raw-store: first byte to the last piece stored); "first piece" is the time from
  *    add(magnet) to the first verified piece.
- * 2. One seeder and four leechers, for tabswarm and for WebTorrent: the seeder's upload divided by
- *    the file size (how much of the load the origin carried).
+ * 2. One seeder and four leechers, for tabswarm and for both WebTorrents: the seeder's upload divided
+ *    by the file size (how much of the load the origin carried); and the mixed swarm, tabswarm in a
+ *    Firefox seeder and three leechers (Chromium, Firefox, Chromium).
  * 3. Streaming (bench/stream.ts): a WebM of --stream-mib played from its share link in the app while
  *    it downloads, --rounds times: time to the first frame, from a seek to playing again (medians),
  *    and the page's peak heap while the first leecher downloads the whole file.
@@ -23,8 +27,16 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../test/browser/harness.js';
+import {
+  browsersEnabled,
+  chromiumBrowser,
+  launchBrowser,
+  type BrowserName,
+  type TestBrowser,
+  type TestContext,
+  type TestPage,
+} from '../test/browser/browsers.js';
 import { serveLibrary, startTracker, type LibServer } from '../test/browser/lib-harness.js';
 import { streamBench, type StreamResult } from './stream.js';
 import { median } from './stats.js';
@@ -40,7 +52,12 @@ const { values } = parseArgs({
     'swarm-mib': { type: 'string', default: '32' },
     leechers: { type: 'string', default: '4' },
     'stream-mib': { type: 'string', default: '512' },
-    only: { type: 'string', default: 'tabswarm,webtorrent,raw,raw-store,tabswarm-from-webtorrent,relay,swarm,stream' },
+    swarms: { type: 'string', default: 'tabswarm,webtorrent3,webtorrent,mixed' },
+    only: {
+      type: 'string',
+      default:
+        'tabswarm,webtorrent3,webtorrent,raw,raw-store,tabswarm-from-webtorrent,relay,firefox-tabswarm,firefox-webtorrent3,chromium-firefox-tabswarm,chromium-firefox-webtorrent3,swarm,stream',
+    },
   },
 });
 const size = Math.round(Number(values.mib) * MiB);
@@ -62,14 +79,58 @@ for (const [name, v] of [
   }
 }
 
-type Kind = 'tabswarm' | 'webtorrent' | 'raw' | 'raw-store' | 'tabswarm-from-webtorrent' | 'relay';
-const KINDS: Kind[] = (['tabswarm', 'webtorrent', 'raw', 'raw-store', 'tabswarm-from-webtorrent', 'relay'] as const).filter((k) => only.has(k));
-/** Who seeds and who downloads in a transfer of each kind (the raw channel: neither). */
-const ROLES: Record<Exclude<Kind, 'raw' | 'raw-store'>, { seed: 'tabswarm' | 'webtorrent'; get: 'tabswarm' | 'webtorrent' }> = {
-  tabswarm: { seed: 'tabswarm', get: 'tabswarm' },
-  webtorrent: { seed: 'webtorrent', get: 'webtorrent' },
-  'tabswarm-from-webtorrent': { seed: 'webtorrent', get: 'tabswarm' },
-  relay: { seed: 'tabswarm', get: 'tabswarm' },
+const FIREFOX = browsersEnabled('firefox');
+type Client = 'tabswarm' | 'webtorrent' | 'webtorrent3';
+interface Roles {
+  seed: Client;
+  get: Client;
+  /** The browsers of the seeder and of the leecher. */
+  from: BrowserName;
+  to: BrowserName;
+}
+const C = 'chromium';
+const F = 'firefox';
+/** Who seeds and who downloads, in which browser, in a transfer of each kind (the raw channel: neither). */
+const ROLES = {
+  tabswarm: { seed: 'tabswarm', get: 'tabswarm', from: C, to: C },
+  webtorrent3: { seed: 'webtorrent3', get: 'webtorrent3', from: C, to: C },
+  webtorrent: { seed: 'webtorrent', get: 'webtorrent', from: C, to: C },
+  'tabswarm-from-webtorrent': { seed: 'webtorrent', get: 'tabswarm', from: C, to: C },
+  relay: { seed: 'tabswarm', get: 'tabswarm', from: C, to: C },
+  'firefox-tabswarm': { seed: 'tabswarm', get: 'tabswarm', from: F, to: F },
+  'firefox-webtorrent3': { seed: 'webtorrent3', get: 'webtorrent3', from: F, to: F },
+  'chromium-firefox-tabswarm': { seed: 'tabswarm', get: 'tabswarm', from: C, to: F },
+  'chromium-firefox-webtorrent3': { seed: 'webtorrent3', get: 'webtorrent3', from: C, to: F },
+} as const satisfies Record<string, Roles>;
+type Kind = keyof typeof ROLES | 'raw' | 'raw-store';
+const ALL_KINDS: Kind[] = [
+  'tabswarm',
+  'webtorrent3',
+  'webtorrent',
+  'raw',
+  'raw-store',
+  'tabswarm-from-webtorrent',
+  'relay',
+  'firefox-tabswarm',
+  'firefox-webtorrent3',
+  'chromium-firefox-tabswarm',
+  'chromium-firefox-webtorrent3',
+];
+const inFirefox = (k: Kind): boolean => k !== 'raw' && k !== 'raw-store' && (ROLES[k].from === F || ROLES[k].to === F);
+const KINDS: Kind[] = ALL_KINDS.filter((k) => only.has(k) && (FIREFOX || !inFirefox(k)));
+/** Labels of the table. */
+const LABEL: Record<Kind, string> = {
+  tabswarm: 'tabswarm',
+  webtorrent3: 'WebTorrent 3.0.21',
+  webtorrent: 'WebTorrent 2.8.5',
+  raw: 'raw channel',
+  'raw-store': 'raw-store',
+  'tabswarm-from-webtorrent': 'tabswarm ← WebTorrent 2.8.5',
+  relay: 'tabswarm via TURN',
+  'firefox-tabswarm': 'tabswarm F→F',
+  'firefox-webtorrent3': 'WebTorrent 3.0.21 F→F',
+  'chromium-firefox-tabswarm': 'tabswarm C→F',
+  'chromium-firefox-webtorrent3': 'WebTorrent 3.0.21 C→F',
 };
 const RUN_TIMEOUT = 300_000;
 
@@ -84,12 +145,16 @@ interface Transfer {
 }
 
 const pageScript = fileURLToPath(new URL('./page.js', import.meta.url));
-const webtorrentBundle = createRequire(import.meta.url).resolve('webtorrent/dist/webtorrent.min.js');
+const require = createRequire(import.meta.url);
+const webtorrentBundle = require.resolve('webtorrent/dist/webtorrent.min.js');
+const webtorrent3Bundle = require.resolve('webtorrent3/dist/webtorrent.min.js');
 
 /** Calls `bench.<fn>(...args)` in the page (a string: nothing of this file's compiled code goes in). */
-function call<T>(page: Page, fn: string, ...args: unknown[]): Promise<T> {
+function call<T>(page: TestPage, fn: string, ...args: unknown[]): Promise<T> {
   return page.evaluate<T>(`bench.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`);
 }
+/** The prefix of bench/page.js's functions for `client`. */
+const prefix = (client: Client): string => (client === 'tabswarm' ? 'tabswarm' : 'webtorrent');
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -98,20 +163,22 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 class Pages {
-  private contexts: BrowserContext[] = [];
+  private contexts: TestContext[] = [];
   constructor(
-    private readonly browser: Browser,
+    private readonly browsers: Partial<Record<BrowserName, TestBrowser>>,
     private readonly lib: LibServer,
   ) {}
-  /** A page in a fresh context (its own IndexedDB and OPFS). */
-  async open(): Promise<Page> {
-    const context = await this.browser.newContext();
+  /** A page in a fresh context (its own IndexedDB and OPFS) of `browser`, running `client`'s code. */
+  async open(browser: BrowserName = 'chromium', client: Client = 'tabswarm'): Promise<TestPage> {
+    const b = this.browsers[browser];
+    if (!b) throw new Error(`${browser} is not running`);
+    const context = await b.newContext();
     this.contexts.push(context);
     await context.addInitScript({ path: PAGE_BYTES });
     await context.addInitScript({ path: pageScript });
     const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('[page error]', e.message));
     await page.goto(`${this.lib.url}/blank.html`);
+    if (client === 'webtorrent3') await call(page, 'useWebTorrent', '/webtorrent3.min.js');
     return page;
   }
   async closeAll(): Promise<void> {
@@ -120,15 +187,16 @@ class Pages {
 }
 
 async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number, turn: TurnServer | undefined): Promise<Omit<Transfer, 'kind' | 'round'>> {
-  const a = await pages.open();
-  const b = await pages.open();
+  const roles: Roles | undefined = kind === 'raw' || kind === 'raw-store' ? undefined : ROLES[kind];
+  const a = await pages.open(roles?.from, roles?.seed);
+  const b = await pages.open(roles?.to, roles?.get);
   if (kind === 'relay') {
     if (!turn) throw new Error('no TURN server');
     const rtcConfig = { iceServers: [turn.iceServer], iceTransportPolicy: 'relay' };
     for (const page of [a, b]) await page.evaluate(`bench.rtcConfig = ${JSON.stringify(rtcConfig)}`);
   }
   const relayedBefore = turn?.usage().sentToPeers ?? 0;
-  if (kind === 'raw' || kind === 'raw-store') {
+  if (!roles) {
     const offer = await call<string>(a, 'rawOffer');
     const answer = await call<string>(b, 'rawAnswer', offer);
     await call(a, 'rawAccept', answer);
@@ -143,9 +211,8 @@ async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number,
     return { mibps: size / MiB / (ms / 1000) };
   }
   const expected = await a.evaluate(`bench.digest(bench.makeData(${size}, ${seed}))`);
-  const roles = ROLES[kind];
-  const magnet = await call<string>(a, `${roles.seed}Seed`, tracker, size, seed);
-  const got = await call<{ ms: number; firstPieceMs?: number; sha256: string }>(b, `${roles.get}Get`, tracker, magnet);
+  const magnet = await call<string>(a, `${prefix(roles.seed)}Seed`, tracker, size, seed);
+  const got = await call<{ ms: number; firstPieceMs?: number; sha256: string }>(b, `${prefix(roles.get)}Get`, tracker, magnet);
   if (got.sha256 !== expected) throw new Error('the downloaded bytes differ from the seeded ones');
   const result = { mibps: size / MiB / (got.ms / 1000), firstPieceMs: got.firstPieceMs };
   if (kind !== 'relay' || !turn) return result;
@@ -157,31 +224,46 @@ async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number,
   return { ...result, relayed: (turn.usage().sentToPeers - relayedBefore) / size };
 }
 
+type SwarmKind = 'tabswarm' | 'webtorrent3' | 'webtorrent' | 'mixed';
+const SWARM_LABEL: Record<SwarmKind, string> = {
+  tabswarm: 'tabswarm',
+  webtorrent3: 'WebTorrent 3.0.21',
+  webtorrent: 'WebTorrent 2.8.5',
+  mixed: 'tabswarm, Firefox seeder, leechers C/F/C',
+};
+
 interface SwarmResult {
-  kind: Kind;
+  kind: SwarmKind;
   seederUpload?: number;
   seconds?: number;
   error?: string;
 }
 
-async function swarm(pages: Pages, tracker: string, kind: 'tabswarm' | 'webtorrent', seed: number): Promise<SwarmResult> {
-  const seeder = await pages.open();
-  const leechers = await Promise.all(Array.from({ length: leecherCount }, () => pages.open()));
+async function swarm(pages: Pages, tracker: string, kind: SwarmKind, seed: number): Promise<SwarmResult> {
+  const client: Client = kind === 'mixed' ? 'tabswarm' : kind;
+  const seeder = await pages.open(kind === 'mixed' ? 'firefox' : 'chromium', client);
+  const leecherBrowsers: BrowserName[] = kind === 'mixed' ? ['chromium', 'firefox', 'chromium'] : Array.from({ length: leecherCount }, () => 'chromium');
+  const leechers = await Promise.all(leecherBrowsers.map((b) => pages.open(b, client)));
   const expected = await seeder.evaluate(`bench.digest(bench.makeData(${swarmSize}, ${seed}))`);
-  const magnet = await call<string>(seeder, `${kind}Seed`, tracker, swarmSize, seed);
+  const magnet = await call<string>(seeder, `${prefix(client)}Seed`, tracker, swarmSize, seed);
   const t0 = Date.now();
-  const results = await Promise.all(leechers.map((l) => call<{ sha256: string }>(l, `${kind}Get`, tracker, magnet)));
+  const results = await Promise.all(leechers.map((l) => call<{ sha256: string }>(l, `${prefix(client)}Get`, tracker, magnet)));
   const seconds = (Date.now() - t0) / 1000;
   if (results.some((r) => r.sha256 !== expected)) throw new Error('a leecher got bytes that differ from the seeded ones');
-  const uploaded = await call<number>(seeder, `${kind}Uploaded`);
+  const uploaded = await call<number>(seeder, `${prefix(client)}Uploaded`);
   return { kind, seederUpload: uploaded / swarmSize, seconds };
 }
 
 const fmt = (x: number | undefined, digits = 1): string => (x === undefined ? '—' : x.toFixed(digits));
 const round3 = (x: number | undefined): number | null => (x === undefined ? null : Math.round(x * 1000) / 1000);
 
-const [browser, lib, tracker] = await Promise.all([launchChromium(), serveLibrary({ '/webtorrent.min.js': webtorrentBundle }), startTracker()]);
-const pages = new Pages(browser, lib);
+const [browser, firefox, lib, tracker] = await Promise.all([
+  launchChromium(),
+  FIREFOX && (KINDS.some(inFirefox) || only.has('swarm')) ? launchBrowser('firefox') : undefined,
+  serveLibrary({ '/webtorrent.min.js': webtorrentBundle, '/webtorrent3.min.js': webtorrent3Bundle }),
+  startTracker(),
+]);
+const pages = new Pages({ chromium: chromiumBrowser(browser), firefox }, lib);
 // The relay row's TURN server; without coturn that row fails, saying why, and the others run.
 let turn: TurnServer | undefined;
 let turnError: string | undefined;
@@ -196,7 +278,7 @@ const transfers: Transfer[] = [];
 const swarms: SwarmResult[] = [];
 let stream: StreamResult | undefined;
 try {
-  console.log(`transfers of ${size / MiB} MiB between two Chromium contexts, ${rounds} rounds, alternating ${KINDS.join(' / ')}`);
+  console.log(`transfers of ${size / MiB} MiB between two browser contexts, ${rounds} rounds, alternating ${KINDS.join(' / ')}`);
   for (let round = 1; round <= rounds; round++) {
     for (const kind of KINDS) {
       let result: Transfer;
@@ -210,13 +292,15 @@ try {
       }
       transfers.push(result);
       console.log(
-        `  round ${round}  ${kind.padEnd(24)}  ${result.error ? `failed: ${result.error}` : `${fmt(result.mibps)} MiB/s` + (result.firstPieceMs !== undefined ? `, first piece ${fmt(result.firstPieceMs, 0)} ms` : '') + (result.relayed !== undefined ? `, coturn relayed ${fmt(result.relayed, 2)} × the file` : '')}`,
+        `  round ${round}  ${LABEL[kind].padEnd(28)}  ${result.error ? `failed: ${result.error}` : `${fmt(result.mibps)} MiB/s` + (result.firstPieceMs !== undefined ? `, first piece ${fmt(result.firstPieceMs, 0)} ms` : '') + (result.relayed !== undefined ? `, coturn relayed ${fmt(result.relayed, 2)} × the file` : '')}`,
       );
     }
   }
   if (only.has('swarm')) {
-    console.log(`one seeder and ${leecherCount} leechers, ${swarmSize / MiB} MiB`);
-    for (const kind of ['tabswarm', 'webtorrent'] as const) {
+    console.log(`one seeder and ${leecherCount} leechers (the mixed swarm: 3), ${swarmSize / MiB} MiB`);
+    const wanted = new Set(values.swarms.split(','));
+    const swarmKinds = (['tabswarm', 'webtorrent3', 'webtorrent', 'mixed'] as const).filter((k) => wanted.has(k) && (FIREFOX || k !== 'mixed'));
+    for (const kind of swarmKinds) {
       let result: SwarmResult;
       try {
         result = await withTimeout(swarm(pages, tracker.url, kind, 77), RUN_TIMEOUT, `${kind} swarm`);
@@ -227,7 +311,7 @@ try {
       }
       swarms.push(result);
       console.log(
-        `  ${kind.padEnd(10)}  ${result.error ? `failed: ${result.error}` : `seeder upload ${fmt(result.seederUpload, 2)} × file size, all done in ${fmt(result.seconds)} s`}`,
+        `  ${SWARM_LABEL[kind].padEnd(40)}  ${result.error ? `failed: ${result.error}` : `seeder upload ${fmt(result.seederUpload, 2)} × file size, all done in ${fmt(result.seconds)} s`}`,
       );
     }
   }
@@ -250,6 +334,7 @@ try {
   }
 } finally {
   await browser.close();
+  await firefox?.close();
   await lib.close();
   await tracker.close();
   await turn?.close();
@@ -257,29 +342,41 @@ try {
 
 const med = (kind: Kind, key: 'mibps' | 'firstPieceMs' | 'relayed'): number | undefined =>
   median(transfers.filter((t) => t.kind === kind && t[key] !== undefined).map((t) => t[key]!));
+const ratio = (a: number | undefined, b: number | undefined): number | undefined => (a !== undefined && b !== undefined ? a / b : undefined);
 const ts = med('tabswarm', 'mibps');
 const wt = med('webtorrent', 'mibps');
+const wt3 = med('webtorrent3', 'mibps');
 const raw = med('raw', 'mibps');
 const rawStore = med('raw-store', 'mibps');
 const firstPiece = med('tabswarm', 'firstPieceMs');
-const vsWebTorrent = ts !== undefined && wt !== undefined ? ts / wt : undefined;
-const vsRaw = ts !== undefined && raw !== undefined ? ts / raw : undefined;
-const vsRawStore = ts !== undefined && rawStore !== undefined ? ts / rawStore : undefined;
-const rawStoreVsRaw = rawStore !== undefined && raw !== undefined ? rawStore / raw : undefined;
+const firefoxFirstPiece = med('firefox-tabswarm', 'firstPieceMs');
+const vsWebTorrent = ratio(ts, wt);
+const vsWebTorrent3 = ratio(ts, wt3);
+const firefoxVsWebTorrent3 = ratio(med('firefox-tabswarm', 'mibps'), med('firefox-webtorrent3', 'mibps'));
+const chromiumFirefoxVsWebTorrent3 = ratio(med('chromium-firefox-tabswarm', 'mibps'), med('chromium-firefox-webtorrent3', 'mibps'));
+const vsRaw = ratio(ts, raw);
+const vsRawStore = ratio(ts, rawStore);
+const rawStoreVsRaw = ratio(rawStore, raw);
 const seederUpload = swarms.find((s) => s.kind === 'tabswarm')?.seederUpload;
+const mixedSeederUpload = swarms.find((s) => s.kind === 'mixed')?.seederUpload;
 
 console.log('');
-console.log('| client                   | MiB/s (median) | first piece (ms) | seeder upload / file, 1+4 |');
-console.log('|--------------------------|----------------|------------------|---------------------------|');
+console.log('| client                        | MiB/s (median) | first piece (ms) |');
+console.log('|-------------------------------|----------------|------------------|');
 for (const kind of KINDS) {
-  const s = swarms.find((x) => x.kind === kind);
-  console.log(
-    `| ${kind.padEnd(24)} | ${fmt(med(kind, 'mibps')).padStart(14)} | ${fmt(med(kind, 'firstPieceMs'), 0).padStart(16)} | ${fmt(s?.seederUpload, 2).padStart(25)} |`,
-  );
+  console.log(`| ${LABEL[kind].padEnd(29)} | ${fmt(med(kind, 'mibps')).padStart(14)} | ${fmt(med(kind, 'firstPieceMs'), 0).padStart(16)} |`);
+}
+if (swarms.length > 0) {
+  console.log('');
+  console.log('| swarm of 1 seeder + leechers             | seeder upload / file | all done (s) |');
+  console.log('|------------------------------------------|----------------------|--------------|');
+  for (const s of swarms)
+    console.log(`| ${SWARM_LABEL[s.kind].padEnd(40)} | ${(s.error ? 'failed' : fmt(s.seederUpload, 2)).padStart(20)} | ${fmt(s.seconds).padStart(12)} |`);
 }
 console.log(
-  `tabswarm / WebTorrent ${fmt(vsWebTorrent, 2)} (target ≥ 1.25); tabswarm / raw ${fmt(vsRaw, 2)} (target ≥ 0.90); ` +
-    `seeder upload ${fmt(seederUpload, 2)} (target ≤ 1.5); first piece ${fmt(firstPiece, 0)} ms (target ≤ 1000)`,
+  `tabswarm / WebTorrent 3.0.21: Chromium ${fmt(vsWebTorrent3, 2)}, Firefox→Firefox ${fmt(firefoxVsWebTorrent3, 2)}, Chromium→Firefox ${fmt(chromiumFirefoxVsWebTorrent3, 2)} (target ≥ 1.5); ` +
+    `tabswarm / WebTorrent 2.8.5 ${fmt(vsWebTorrent, 2)}; tabswarm / raw ${fmt(vsRaw, 2)} (target ≥ 0.90); ` +
+    `first piece ${fmt(firstPiece, 0)} ms, in Firefox ${fmt(firefoxFirstPiece, 0)} ms (target ≤ 1000); seeder upload ${fmt(seederUpload, 2)}, mixed swarm ${fmt(mixedSeederUpload, 2)} (target ≤ 1.5)`,
 );
 if (rawStore !== undefined) {
   console.log(
@@ -305,11 +402,22 @@ console.log(
     rounds,
     tabswarmMiBps: round3(ts),
     webtorrentMiBps: round3(wt),
+    webtorrent3MiBps: round3(wt3),
+    firefox: Object.fromEntries(
+      (['firefox-tabswarm', 'firefox-webtorrent3', 'chromium-firefox-tabswarm', 'chromium-firefox-webtorrent3'] as const).map((k) => [
+        k,
+        { mibps: round3(med(k, 'mibps')), firstPieceMs: round3(med(k, 'firstPieceMs')) },
+      ]),
+    ),
     rawMiBps: round3(raw),
     rawStoreMiBps: round3(rawStore),
     rawStoreVsRaw: round3(rawStoreVsRaw),
     tabswarmVsRawStore: round3(vsRawStore),
     tabswarmVsWebTorrent: round3(vsWebTorrent),
+    tabswarmVsWebTorrent3: round3(vsWebTorrent3),
+    firefoxVsWebTorrent3: round3(firefoxVsWebTorrent3),
+    chromiumFirefoxVsWebTorrent3: round3(chromiumFirefoxVsWebTorrent3),
+    firefoxFirstPieceMs: round3(firefoxFirstPiece),
     tabswarmVsRaw: round3(vsRaw),
     firstPieceMs: round3(firstPiece),
     webtorrentFirstPieceMs: round3(med('webtorrent', 'firstPieceMs')),
@@ -332,7 +440,11 @@ console.log(
     },
     failures: transfers.filter((t) => t.error).map((t) => `${t.kind} round ${t.round}: ${t.error}`),
     targets: {
-      vsWebTorrent: vsWebTorrent !== undefined && vsWebTorrent >= 1.25,
+      vsWebTorrent3: vsWebTorrent3 !== undefined && vsWebTorrent3 >= 1.5,
+      firefoxVsWebTorrent3: firefoxVsWebTorrent3 !== undefined ? firefoxVsWebTorrent3 >= 1.5 : null,
+      chromiumFirefoxVsWebTorrent3: chromiumFirefoxVsWebTorrent3 !== undefined ? chromiumFirefoxVsWebTorrent3 >= 1.5 : null,
+      firefoxFirstPiece: firefoxFirstPiece !== undefined ? firefoxFirstPiece <= 1000 : null,
+      mixedSeederUpload: mixedSeederUpload !== undefined ? mixedSeederUpload <= 1.5 : null,
       vsRaw: vsRaw !== undefined && vsRaw >= 0.9,
       seederUpload: seederUpload !== undefined && seederUpload <= 1.5,
       firstPiece: firstPiece !== undefined && firstPiece <= 1000,

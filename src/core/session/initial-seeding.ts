@@ -151,7 +151,7 @@ export class InitialSeeding {
     const ahead = Math.max(this.minAhead, Math.ceil((peer.uploadRate() * this.aheadSeconds) / this.pieceLength));
     const out: number[] = [];
     while (state.pending.size < ahead) {
-      const next = this.leastSpread(peer, state);
+      const next = this.leastSpread(peer, state, true);
       if (next === undefined) break;
       state.revealed.add(next);
       state.pending.add(next);
@@ -163,9 +163,11 @@ export class InitialSeeding {
 
   /**
    * The piece that the peer lacks, uploaded the fewest times and then revealed the fewest times
-   * (to peers that can fetch it now); ties at random.
+   * (to peers that can fetch it now); ties at random. `fresh`: only a piece never uploaded and not
+   * waiting at another peer — revealing one that is would have two peers fetch it from us (the
+   * seeder's upload spent twice on one piece) where one of them could have had it from the other.
    */
-  private leastSpread(peer: RevealPeer, state: PeerReveal): number | undefined {
+  private leastSpread(peer: RevealPeer, state: PeerReveal, fresh = false): number | undefined {
     let best: number | undefined;
     let bestScore = Infinity;
     const start = Math.floor(this.random() * this.pieceCount);
@@ -173,6 +175,7 @@ export class InitialSeeding {
       const i = (start + k) % this.pieceCount;
       if (state.revealed.has(i) || peer.hasPiece(i)) continue;
       const score = this.uploads[i]! * 65536 + this.reveals[i]!;
+      if (fresh && score > 0) continue;
       if (score < bestScore) {
         bestScore = score;
         best = i;
