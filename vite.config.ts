@@ -19,5 +19,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
+    reporters: ['default', './test/browser-time-reporter.ts'],
   },
 });

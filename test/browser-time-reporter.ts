@@ -1,0 +1,31 @@
+/**
+ * Says at the end of `npm test` how long the tests that run in Firefox took (those whose name says
+ * Firefox: the app, the element, the hostile cases and the mixed swarms in it), beside the rest, so
+ * that the cost of the second browser stays in view.
+ */
+import type { Reporter, TestCase } from 'vitest/node';
+
+export default class BrowserTimeReporter implements Reporter {
+  private readonly firefox = { tests: 0, ms: 0, files: new Set<string>() };
+  private readonly all = { tests: 0, ms: 0 };
+
+  onTestCaseResult(testCase: TestCase): void {
+    const state = testCase.result().state;
+    if (state !== 'passed' && state !== 'failed') return;
+    const ms = testCase.diagnostic()?.duration ?? 0;
+    this.all.tests++;
+    this.all.ms += ms;
+    if (!/Firefox/.test(testCase.fullName)) return;
+    this.firefox.tests++;
+    this.firefox.ms += ms;
+    this.firefox.files.add(testCase.module.moduleId);
+  }
+
+  onTestRunEnd(): void {
+    if (this.firefox.tests === 0) return;
+    const s = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
+    console.log(
+      `Firefox: ${this.firefox.tests} tests in ${this.firefox.files.size} file(s) took ${s(this.firefox.ms)} of the ${s(this.all.ms)} that all ${this.all.tests} tests run took (summed; files run in parallel)`,
+    );
+  }
+}
