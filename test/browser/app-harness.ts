@@ -90,8 +90,10 @@ export async function progressOf(page: Page, name: string): Promise<number> {
 /** Deterministic bytes (xorshift), different for each seed. */
 export const makeData = (size: number, seed: number): Buffer => Buffer.from(fixtureBytes(size, seed));
 
-/** The info hash (lowercase hex) in a share or magnet link. */
+/** The info hash (lowercase hex) in a share link (short or long) or a magnet link. */
 export function infoHashOf(link: string): string {
+  const short = /#([A-Za-z0-9_-]{27})(?:&|$)/.exec(link);
+  if (short) return Buffer.from(short[1]!, 'base64url').toString('hex');
   const m = /xt=urn:btih:([0-9a-f]{40})/i.exec(decodeURIComponent(link));
   if (!m) throw new Error(`no info hash in ${link}`);
   return m[1]!.toLowerCase();

@@ -266,7 +266,7 @@ export class TabswarmApp extends LitElement {
               html`<ts-torrent-card
                 .torrent=${t}
                 .revision=${app.revision}
-                .link=${shareLink(base, t.magnetURI)}
+                .link=${shareLink(base, t, app.defaults)}
                 ?shareOpen=${app.fresh.has(t.infoHash)}
                 ?turnConfigured=${app.turnConfigured}
                 .streaming=${app.streaming}
@@ -319,9 +319,14 @@ export class TabswarmApp extends LitElement {
   };
 
   private readonly onLocation = (): void => {
-    const magnet = magnetFromLocation(location.href);
-    if (!magnet) return;
-    void this.app.add(magnet, 'link').then((torrent) => {
+    let carriesLink: boolean;
+    try {
+      carriesLink = magnetFromLocation(location.href) !== undefined;
+    } catch {
+      carriesLink = true; // a broken share link: adding it says what is wrong
+    }
+    if (!carriesLink) return;
+    void this.app.add(location.href, 'link').then((torrent) => {
       // Forget the link once added: a reload restores the torrent, and removing it stays removed.
       if (torrent) history.replaceState(history.state, '', appUrl(location.href));
     });
@@ -365,7 +370,7 @@ export class TabswarmApp extends LitElement {
     if (action.kind === 'resume') {
       this.app.resume(torrent);
     } else {
-      const outcome = await copyText(shareLink(appUrl(location.href), torrent.magnetURI), null);
+      const outcome = await copyText(shareLink(appUrl(location.href), torrent, this.app.defaults), null);
       this.app.announce(outcome === 'copied' ? 'Share link copied.' : 'Open the torrent’s Share section to copy its link.');
     }
   }

@@ -1,0 +1,116 @@
+/**
+ * Sharing as a person meets it, in real Chromium contexts with a real tracker: the short share link
+ * and its QR code (issue 22, item 1).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import qrcode from 'qrcode-generator';
+import { appTestBed, infoHashOf, makeData, openAppPage, progressOf, type AppPage, type OpenAppOptions } from './app-harness.js';
+
+const KiB = 1024;
+/** The quiet zone the component draws around the modules (4, as the QR specification asks). */
+const QUIET_ZONE = 4;
+
+/** What the page's QR code shows: its module matrix, read back from the SVG path, and its size on screen. */
+async function renderedQr(
+  page: Page,
+): Promise<{ size: number; modules: Uint8Array; width: number; box: { x: number; y: number; width: number; height: number } }> {
+  const svg = page.getByRole('img', { name: 'QR code for the share link' });
+  await svg.waitFor();
+  const { viewBox, d } = await svg.evaluate((el) => ({ viewBox: el.getAttribute('viewBox') ?? '', d: el.querySelector('path')?.getAttribute('d') ?? '' }));
+  const side = Number(viewBox.split(' ')[2]);
+  const size = side - 2 * QUIET_ZONE;
+  const modules = new Uint8Array(size * size);
+  const runs = [...d.matchAll(/M(\d+) (\d+)h(\d+)v1h-\3z/g)];
+  expect(runs.map((r) => r[0]).join('')).toBe(d);
+  for (const [, x, y, n] of runs) {
+    for (let i = 0; i < Number(n); i++) modules[(Number(y) - QUIET_ZONE) * size + Number(x) - QUIET_ZONE + i] = 1;
+  }
+  const box = (await svg.boundingBox())!;
+  return { size, modules, width: box.width, box };
+}
+
+/** qrcode-generator's own encoding of `text` (ASCII, byte mode, level M), as the scanner must read it. */
+function expectedQr(text: string): { size: number; modules: Uint8Array } {
+  const qr = qrcode(0, 'M');
+  qr.addData(text, 'Byte');
+  qr.make();
+  const size = qr.getModuleCount();
+  const modules = new Uint8Array(size * size);
+  for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) modules[r * size + c] = qr.isDark(r, c) ? 1 : 0;
+  return { size, modules };
+}
+
+describe('sharing in Chromium', () => {
+  const bed = appTestBed();
+  const contexts: BrowserContext[] = [];
+  const openApp = (options: OpenAppOptions = {}): Promise<AppPage> => openAppPage(bed.browser, bed.app.url, contexts, options);
+
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close().catch(() => {});
+  });
+
+  it('a default share of one file is the app address plus 28 characters, its QR code encodes exactly that link and is large enough to scan (desktop and 360 px), and the link downloads', async () => {
+    const seeder = await openApp();
+    const data = makeData(200 * KiB + 17, 21);
+    await seeder.page
+      .locator('ts-add-panel input#files')
+      .setInputFiles([{ name: 'a rather long file name for a holiday video.bin', mimeType: 'application/octet-stream', buffer: data }]);
+    const field = seeder.page.getByRole('textbox', { name: 'Share link', exact: true });
+    await field.waitFor({ timeout: 30_000 });
+    const link = await field.inputValue();
+    // No name, no tracker (the app's default one): the address, '#', and the hash in base64url.
+    expect(link.length).toBeLessThanOrEqual(bed.app.url.length + 40);
+    expect(link).toBe(`${bed.app.url}#${Buffer.from(infoHashOf(link), 'hex').toString('base64url')}`);
+    // The magnet link beside it keeps the name and the tracker, for other apps.
+    const magnet = await seeder.page.getByRole('textbox', { name: /^Magnet link/ }).inputValue();
+    expect(magnet).toContain('&dn=a%20rather%20long');
+    expect(magnet).toContain(`&tr=${encodeURIComponent(bed.tracker.url)}`);
+
+    // The QR code shows exactly the link: the modules drawn are qrcode-generator's encoding of it.
+    const expected = expectedQr(link);
+    const desktop = await renderedQr(seeder.page);
+    expect(desktop.size).toBe(expected.size);
+    expect(Buffer.from(desktop.modules).equals(Buffer.from(expected.modules))).toBe(true);
+    // A small code (version 4 or less: at most 33 modules a side), drawn at ≥ 5 px a module.
+    expect(desktop.size).toBeLessThanOrEqual(33);
+    expect(desktop.width / (desktop.size + 2 * QUIET_ZONE)).toBeGreaterThanOrEqual(5);
+    // The copy button sits beside the code, and copies the link.
+    const copy = seeder.page.getByRole('button', { name: 'Copy share link' });
+    const button = (await copy.boundingBox())!;
+    expect(button.x).toBeGreaterThanOrEqual(desktop.box.x + desktop.box.width);
+    expect(button.y).toBeLessThan(desktop.box.y + desktop.box.height);
+    await seeder.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(bed.app.url).origin });
+    await copy.click();
+    expect(await seeder.page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+
+    // At phone width: still beside each other, at ≥ 4 px a module, and no horizontal scrolling.
+    await seeder.page.setViewportSize({ width: 360, height: 740 });
+    await seeder.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const phone = await renderedQr(seeder.page);
+    expect(phone.width / (phone.size + 2 * QUIET_ZONE)).toBeGreaterThanOrEqual(4);
+    expect((await copy.boundingBox())!.x).toBeGreaterThanOrEqual(phone.box.x + phone.box.width);
+    expect(await seeder.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+
+    // The short link downloads the file: the tracker comes from the receiving app's defaults.
+    const receiver = await openApp({ hash: link.slice(bed.app.url.length) });
+    await expect.poll(() => progressOf(receiver.page, 'a rather long file name for a holiday video.bin'), { timeout: 30_000 }).toBe(100);
+    expect(receiver.page.url()).toBe(bed.app.url);
+    expect(seeder.errors).toEqual([]);
+    expect(receiver.errors).toEqual([]);
+    console.log(
+      `short share link: ${link.length} characters (app address ${bed.app.url.length}); QR ${desktop.size} modules a side, ${desktop.width.toFixed(0)} px on a 1280 px page, ${phone.width.toFixed(0)} px at 360 px`,
+    );
+  }, 90_000);
+
+  it('a share link cut short says so, and the app keeps working', async () => {
+    const hash = Buffer.from('ab'.repeat(20), 'hex').toString('base64url');
+    const { page, errors } = await openApp({ hash: `#${hash.slice(0, 19)}` });
+    await page.getByText('This link does not work', { exact: true }).waitFor();
+    await page.getByText(/info hash has 19 characters where 27 are expected .*cut short/).waitFor();
+    // The same link whole is added (nobody seeds it: it waits for peers).
+    await page.evaluate((h) => (location.hash = h), hash);
+    await page.getByRole('heading', { name: 'ab'.repeat(20) }).waitFor();
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
