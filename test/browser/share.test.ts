@@ -1,10 +1,11 @@
 /**
- * Sharing as a person meets it, in real Chromium contexts with a real tracker: the short share link
- * and its QR code (issue 22, item 1).
+ * Sharing and receiving as a person meets them, in real Chromium contexts with a real tracker: the
+ * short share link and its QR code (issue 22, item 1), and what a receiver sees first (item 4).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import qrcode from 'qrcode-generator';
+import { recordWebm } from './webm.js';
 import { appTestBed, infoHashOf, makeData, openAppPage, progressOf, type AppPage, type OpenAppOptions } from './app-harness.js';
 
 const KiB = 1024;
@@ -41,7 +42,7 @@ function expectedQr(text: string): { size: number; modules: Uint8Array } {
   return { size, modules };
 }
 
-describe('sharing in Chromium', () => {
+describe('sharing and receiving in Chromium', () => {
   const bed = appTestBed();
   const contexts: BrowserContext[] = [];
   const openApp = (options: OpenAppOptions = {}): Promise<AppPage> => openAppPage(bed.browser, bed.app.url, contexts, options);
@@ -113,4 +114,70 @@ describe('sharing in Chromium', () => {
     await page.getByRole('heading', { name: 'ab'.repeat(20) }).waitFor();
     expect(errors).toEqual([]);
   }, 60_000);
+  /** A card in `page` by its torrent's name. */
+  const card = (page: Page, name: string) => page.locator('ts-torrent-card', { has: page.getByRole('heading', { name, exact: true }) });
+
+  it('a receiver sees at once, without a click: Play for a single video (which plays), a single image shown, and the list of several files open', async () => {
+    const seeder = await openApp();
+    const video = Buffer.from(await recordWebm(seeder.page, 3));
+    const png = Buffer.from(
+      await seeder.page.evaluate(async () => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 96;
+        canvas.height = 64;
+        const g = canvas.getContext('2d')!;
+        g.fillStyle = '#c33';
+        g.fillRect(0, 0, 96, 64);
+        const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), 'image/png'));
+        return [...new Uint8Array(await blob.arrayBuffer())];
+      }),
+    );
+    const shares: [string, { name: string; mimeType: string; buffer: Buffer }[]][] = [
+      ['clip.webm', [{ name: 'clip.webm', mimeType: 'video/webm', buffer: video }]],
+      ['red.png', [{ name: 'red.png', mimeType: 'image/png', buffer: png }]],
+      [
+        'a.txt',
+        [
+          { name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('hello\n') },
+          { name: 'b.bin', mimeType: 'application/octet-stream', buffer: makeData(40 * KiB, 3) },
+        ],
+      ],
+    ];
+    const links: string[] = [];
+    for (const [name, files] of shares) {
+      await seeder.page.locator('ts-add-panel input#files').setInputFiles(files);
+      const field = card(seeder.page, name).getByRole('textbox', { name: 'Share link', exact: true });
+      await field.waitFor({ timeout: 30_000 });
+      links.push(await field.inputValue());
+    }
+    // The sharer's own card of the video offers Play too, with its share section open and nothing else.
+    await card(seeder.page, 'clip.webm').getByRole('button', { name: 'Play clip.webm' }).waitFor();
+
+    const receiver = await openApp({ serviceWorker: true, hash: links[0]!.slice(bed.app.url.length) });
+    const { page } = receiver;
+    for (const link of links.slice(1)) {
+      await page.waitForURL(bed.app.url); // the previous link was taken
+      await page.evaluate((h) => (location.hash = h), link.slice(bed.app.url.length));
+    }
+    // The video: Play in the card, its file list closed; Play starts the player at once.
+    const play = card(page, 'clip.webm').getByRole('button', { name: 'Play clip.webm' });
+    await play.waitFor({ timeout: 30_000 });
+    expect(await play.isEnabled()).toBe(true);
+    for (const [name] of shares) await expect.poll(() => progressOf(page, name), { timeout: 30_000 }).toBe(100);
+    expect(
+      await card(page, 'clip.webm')
+        .locator('details', { has: page.locator('summary', { hasText: /^Files/ }) })
+        .getAttribute('open'),
+    ).toBeNull();
+    await play.click();
+    const player = card(page, 'clip.webm').locator('ts-file-preview video');
+    await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(0.2);
+    // The image: shown in its card, decoded.
+    const image = card(page, 'red.png').getByRole('img', { name: 'red.png' });
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 15_000 }).toBe(96);
+    // Several files: the list is open.
+    await card(page, 'a.txt').getByRole('checkbox', { name: 'Download b.bin' }).waitFor();
+    expect(receiver.errors).toEqual([]);
+    expect(seeder.errors).toEqual([]);
+  }, 120_000);
 });
