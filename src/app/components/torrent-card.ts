@@ -187,7 +187,7 @@ export class TsTorrentCard extends LitElement {
         </div>
         <div>
           <dt><span aria-hidden="true">↓ </span>Download</dt>
-          <dd>${formatRate(t.downloadSpeed)}</dd>
+          <dd>${t.isDone ? NO_VALUE : formatRate(t.downloadSpeed)}</dd>
         </div>
         <div>
           <dt><span aria-hidden="true">↑ </span>Upload</dt>
