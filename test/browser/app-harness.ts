@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixtureBytes } from '../fixtures/greeting.js';
 import { launchChromium, serveApp } from './harness.js';
@@ -54,6 +56,19 @@ export async function openAppPage(browser: Browser, url: string, contexts: Brows
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
   }
   return { context, page, errors };
+}
+
+/**
+ * Where screenshots go: docs/screenshots/ (shown in the README) when UPDATE_SCREENSHOTS=1, otherwise a
+ * temporary folder, so that a test run leaves the tree as it found it.
+ */
+export function screenshotFolder(): string {
+  const folder =
+    process.env.UPDATE_SCREENSHOTS === '1'
+      ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+      : mkdtempSync(join(tmpdir(), 'tabswarm-screenshots-')) + '/';
+  mkdirSync(folder, { recursive: true });
+  return folder;
 }
 
 /** The serious and critical axe-core violations on the page, one line each (none is the goal). */

@@ -8,19 +8,11 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { appTestBed, infoHashOf, makeData, openAppPage, progressOf, runAxe, type AppPage, type OpenAppOptions } from './app-harness.js';
+import { appTestBed, infoHashOf, makeData, openAppPage, progressOf, runAxe, screenshotFolder, type AppPage, type OpenAppOptions } from './app-harness.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-/**
- * Screenshots go to docs/screenshots/ (shown in the README) when UPDATE_SCREENSHOTS=1, otherwise to a
- * temporary folder: a test run leaves the tree as it found it.
- */
-const SCREENSHOTS =
-  process.env.UPDATE_SCREENSHOTS === '1'
-    ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
-    : mkdtempSync(join(tmpdir(), 'tabswarm-screenshots-')) + '/';
+const SCREENSHOTS = screenshotFolder();
 
 describe('the app in Chromium', () => {
   const bed = appTestBed();

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import qrcode from 'qrcode-generator';
 import { recordWebm } from './webm.js';
-import { appTestBed, infoHashOf, makeData, openAppPage, progressOf, type AppPage, type OpenAppOptions } from './app-harness.js';
+import { join } from 'node:path';
+import { appTestBed, infoHashOf, makeData, openAppPage, progressOf, screenshotFolder, type AppPage, type OpenAppOptions } from './app-harness.js';
 
 const KiB = 1024;
 /** The quiet zone the component draws around the modules (4, as the QR specification asks). */
@@ -180,4 +181,33 @@ describe('sharing and receiving in Chromium', () => {
     expect(receiver.errors).toEqual([]);
     expect(seeder.errors).toEqual([]);
   }, 120_000);
+  it('screenshots at 360×740: the sharer’s share section with its QR code, and the receiver of one video as it first sees it', async () => {
+    const folder = screenshotFolder();
+    const phone = { width: 360, height: 740 };
+    const seeder = await openApp({ viewport: phone });
+    const video = Buffer.from(await recordWebm(seeder.page, 4));
+    await seeder.page.locator('ts-add-panel input#files').setInputFiles([{ name: 'birthday.webm', mimeType: 'video/webm', buffer: video }]);
+    const field = seeder.page.getByRole('textbox', { name: 'Share link', exact: true });
+    await field.waitFor({ timeout: 30_000 });
+    const link = await field.inputValue();
+    await seeder.page.locator('ts-torrent-card summary', { hasText: 'Share' }).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await seeder.page.screenshot({ path: join(folder, 'mobile-share.png') });
+
+    const receiver = await openApp({ viewport: phone, serviceWorker: true, hash: link.slice(bed.app.url.length) });
+    // On a phone the card starts below the add panels: the page brings it into view, Play on screen.
+    const play = receiver.page.getByRole('button', { name: 'Play birthday.webm' });
+    await play.waitFor({ timeout: 30_000 });
+    const box = (await play.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(phone.height);
+    await expect.poll(() => progressOf(receiver.page, 'birthday.webm'), { timeout: 30_000 }).toBe(100);
+    await receiver.page.waitForTimeout(1200); // a refresh after completion: no download speed left
+    for (const scheme of ['light', 'dark'] as const) {
+      await receiver.page.emulateMedia({ colorScheme: scheme });
+      await receiver.page.screenshot({ path: join(folder, `mobile-receiver-${scheme}.png`) });
+    }
+    expect(await receiver.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    expect(seeder.errors).toEqual([]);
+    expect(receiver.errors).toEqual([]);
+  }, 90_000);
 });

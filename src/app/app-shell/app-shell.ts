@@ -101,6 +101,9 @@ export class TabswarmApp extends LitElement {
       ts-activity-log {
         margin-top: 1.25rem;
       }
+      ts-torrent-card {
+        scroll-margin-top: 0.75rem;
+      }
       h2 {
         margin: 0.25rem 0 0;
         font-size: 1.125rem;
@@ -326,9 +329,14 @@ export class TabswarmApp extends LitElement {
       carriesLink = true; // a broken share link: adding it says what is wrong
     }
     if (!carriesLink) return;
-    void this.app.add(location.href, 'link').then((torrent) => {
+    void this.app.add(location.href, 'link').then(async (torrent) => {
+      if (!torrent) return;
       // Forget the link once added: a reload restores the torrent, and removing it stays removed.
-      if (torrent) history.replaceState(history.state, '', appUrl(location.href));
+      history.replaceState(history.state, '', appUrl(location.href));
+      // What the link brought comes into view (on a phone it starts below the add panels).
+      await this.updateComplete;
+      const card = [...this.renderRoot.querySelectorAll('ts-torrent-card')].find((c) => c.torrent === torrent);
+      if (card && card.getBoundingClientRect().top > innerHeight / 2) card.scrollIntoView({ block: 'start' });
     });
   };
 
