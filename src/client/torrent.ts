@@ -21,7 +21,7 @@ import type { PeerConnectionKind, TorrentEventMap, TorrentInit, TorrentPeer } fr
 import { StreamWindows } from './stream-windows.js';
 import { WebSources } from './web-sources.js';
 import { FileSelection } from './file-selection.js';
-import { TransferRates } from './transfer-rates.js';
+import { TransferRates, shareRatio } from './transfer-rates.js';
 import { PieceWaiters } from './piece-waiters.js';
 
 export { CRITICAL_BYTES, READ_AHEAD_BYTES } from './stream-windows.js';
@@ -131,8 +131,9 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   get uploaded(): number {
     return this.session.uploaded;
   }
+  /** Bytes per second arriving (see transfer-rates.ts); 0 once done, whatever still arrives. */
   get downloadSpeed(): number {
-    return this.rates.download;
+    return this.isDone ? 0 : this.rates.download;
   }
   get uploadSpeed(): number {
     return this.rates.upload;
@@ -154,10 +155,9 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     const speed = this.downloadSpeed;
     return left === undefined || speed <= 0 ? Infinity : left / speed;
   }
-  /** Uploaded bytes over downloaded bytes (over the length for a torrent seeded from here). */
+  /** See {@link shareRatio}. */
   get ratio(): number {
-    const base = this.downloaded > 0 ? this.downloaded : this.length;
-    return base > 0 ? this.uploaded / base : 0;
+    return shareRatio(this.uploaded, this.downloaded, this.length);
   }
   /** Each piece's state: {@link PIECE_MISSING}, {@link PIECE_DOWNLOADING} or {@link PIECE_VERIFIED}. */
   pieceStates(): Uint8Array {

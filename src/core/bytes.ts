@@ -59,6 +59,50 @@ export function fromBase32(text: string): Uint8Array | undefined {
   return out;
 }
 
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** RFC 4648 base64url without padding: 4 characters for every 3 bytes, `-` and `_` for 62 and 63. */
+export function toBase64Url(bytes: Uint8Array): string {
+  let out = '';
+  let value = 0;
+  let bits = 0;
+  for (const b of bytes) {
+    value = ((value << 8) | b) & 0xffff;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += BASE64URL[(value >>> bits) & 63]!;
+    }
+  }
+  if (bits > 0) out += BASE64URL[(value << (6 - bits)) & 63]!;
+  return out;
+}
+
+/**
+ * Parses unpadded base64url. Returns undefined on a character outside the alphabet, a length no
+ * byte count gives (4n + 1), or a last character whose unused low bits are not zero: each byte
+ * string has exactly one text, so the text round-trips too.
+ */
+export function fromBase64Url(text: string): Uint8Array | undefined {
+  if (text.length % 4 === 1) return undefined;
+  const out = new Uint8Array(Math.floor((text.length * 6) / 8));
+  let value = 0;
+  let bits = 0;
+  let index = 0;
+  for (const ch of text) {
+    const v = BASE64URL.indexOf(ch);
+    if (v < 0) return undefined;
+    value = ((value << 6) | v) & 0xffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[index++] = (value >>> bits) & 0xff;
+    }
+  }
+  if ((value & ((1 << bits) - 1)) !== 0) return undefined;
+  return out;
+}
+
 /** A "binary string": one JS char per byte, as the WebSocket tracker protocol uses. */
 export function toBinaryString(bytes: Uint8Array): string {
   let out = '';

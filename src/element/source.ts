@@ -8,7 +8,7 @@ import { parseTorrent } from '../core/metainfo.js';
 import { TabswarmError, errorMessage } from '../core/errors.js';
 import type { TorrentFile } from '../client/index.js';
 import { previewKindOf } from '../sw/http.js';
-import { magnetFromLocation } from '../shared/share-link.js';
+import { ShareLinkError, magnetFromLocation } from '../shared/share-link.js';
 import { fetchTorrentFile as fetchTorrent } from '../client/webseed-http.js';
 
 export class SourceError extends Error {
@@ -53,7 +53,6 @@ export async function resolveSource(src: string, base: string, signal: AbortSign
   }
 }
 
-/** The magnet link in a tabswarm share link (`https://…/#magnet:?…`), if `text` is one. */
 /**
  * Whether `text` can be the URL of a .torrent file: an absolute URL, or a relative one that is a path
  * (`/…`, `./…`, `../…`) or names a `.torrent` file. Anything else (a word, a sentence, a hash) would
@@ -66,10 +65,18 @@ export function looksLikeTorrentUrl(text: string): boolean {
   return /\.torrent(?:[?#]|$)/i.test(text);
 }
 
+/** The magnet link in a tabswarm share link (`https://…/#<hash>`, `…/#magnet:?…`), if `text` is one. */
 function shareLinkMagnet(text: string, base: string): string | undefined {
+  let href: string;
   try {
-    return magnetFromLocation(new URL(text, base).href);
+    href = new URL(text, base).href;
   } catch {
+    return undefined;
+  }
+  try {
+    return magnetFromLocation(href);
+  } catch (e) {
+    if (e instanceof ShareLinkError) throw new SourceError(`the share link is not valid: ${e.message}`);
     return undefined;
   }
 }

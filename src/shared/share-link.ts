@@ -1,14 +1,84 @@
 /**
- * Share links: the app's URL with the magnet link in its fragment (`…/#magnet:?xt=…`). A fragment
- * never reaches a server, so the link tells no one but its holder what is shared.
+ * Share links: the app's URL with the torrent in its fragment. A fragment never reaches a server, so
+ * the link tells no one but its holder what is shared.
+ *
+ * The short form (what the app hands out) is `…/#<info hash>` with the hash's 20 bytes in base64url
+ * (27 characters), followed by magnet parameters only where the link needs them: `&tr=` for trackers
+ * the app does not already use by default (config.json), `&ws=` and `&xs=` for web seeds and exact
+ * sources. The name is left out (the metadata brings it within a second of finding a peer; the
+ * magnet link beside the share link keeps it). base64url is the shortest form of the hash a URL
+ * carries unescaped: 27 characters against 32 in base32 and 40 in hex, so a default share is the app
+ * address plus 28 characters and its QR code stays small (byte mode, 8 bits a character).
+ *
+ * Read: that form; the same with the hash in base32 (32 characters) or hex (40); and the long forms
+ * of earlier versions and other apps: `…/#magnet:?…` (also percent-encoded) and `…/?magnet=…`.
  */
-export function shareLink(appUrl: string, magnetURI: string): string {
-  const url = new URL(appUrl);
-  url.hash = '';
-  return `${url.href.replace(/#$/, '')}#${magnetURI}`;
+import { MagnetError } from '../core/errors.js';
+import { fromBase32, fromBase64Url, fromHex, toBase64Url, toHex } from '../core/bytes.js';
+import { formatMagnet } from '../core/magnet.js';
+
+/** A fragment that is meant as a share link but cannot be one (cut short, mistyped). */
+export class ShareLinkError extends MagnetError {
+  override name = 'ShareLinkError';
 }
 
-/** The magnet link a page URL carries, if any: in its fragment, or as `?magnet=` (the protocol handler). */
+/** What a share link carries: a torrent's hash and the sources a receiver would not know of. */
+export interface ShareTarget {
+  /** 40 hex characters. */
+  infoHash: string;
+  announce: readonly string[];
+  urlList?: readonly string[];
+  exactSource?: readonly string[];
+}
+
+/** Characters of the hash in the short form. */
+export const SHORT_HASH_LENGTH = 27;
+
+/**
+ * The short share link of `torrent` on the app at `appUrl`: the trackers in `defaultTrackers` (the
+ * app's own defaults, which every receiver of this app announces to anyway) are left out.
+ */
+export function shareLink(appUrl: string, torrent: ShareTarget, defaultTrackers: readonly string[]): string {
+  const url = new URL(appUrl);
+  url.hash = '';
+  const defaults = new Set(defaultTrackers);
+  const magnet = formatMagnet({
+    infoHash: torrent.infoHash,
+    announce: torrent.announce.filter((a) => !defaults.has(a)),
+    urlList: torrent.urlList,
+    exactSource: torrent.exactSource,
+  });
+  const params = magnet.slice(`magnet:?xt=urn:btih:${torrent.infoHash}`.length);
+  return `${url.href.replace(/#$/, '')}#${toBase64Url(fromHex(torrent.infoHash)!)}${params}`;
+}
+
+/** The first part of a fragment, before any `&`, when it is shaped like an info hash. */
+const HASH_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** The magnet link of a short fragment (`<hash>&tr=…`), undefined if it is not one; see {@link magnetFromLocation}. */
+function magnetFromFragment(fragment: string): string | undefined {
+  const amp = fragment.indexOf('&');
+  const token = amp < 0 ? fragment : fragment.slice(0, amp);
+  if (!HASH_TOKEN.test(token)) return undefined;
+  let bytes: Uint8Array | undefined;
+  if (token.length === SHORT_HASH_LENGTH) bytes = fromBase64Url(token);
+  else if (token.length === 32) bytes = fromBase32(token);
+  else if (token.length === 40) bytes = fromHex(token);
+  else {
+    throw new ShareLinkError(
+      `the share link's info hash has ${token.length} characters where ${SHORT_HASH_LENGTH} are expected (or 32 in base32, 40 in hex): the link was probably cut short or changed`,
+    );
+  }
+  if (bytes === undefined) throw new ShareLinkError(`the share link's info hash "${token}" is not a valid info hash: a character was probably changed`);
+  return `magnet:?xt=urn:btih:${toHex(bytes)}${amp < 0 ? '' : fragment.slice(amp)}`;
+}
+
+/**
+ * The magnet link a page URL carries, if any: a short fragment (see the top of this file), a magnet
+ * link in its fragment, or `?magnet=` (the protocol handler). Undefined when it carries none (no
+ * fragment, a page such as `#embed`). Throws {@link ShareLinkError} when the fragment is meant as a
+ * share link (16 to 64 characters of the base64url alphabet before any `&`) but holds no info hash.
+ */
 export function magnetFromLocation(href: string): string | undefined {
   const url = new URL(href);
   const hash = url.hash.slice(1);
@@ -20,8 +90,27 @@ export function magnetFromLocation(href: string): string | undefined {
       return undefined;
     }
   }
+  const short = magnetFromFragment(hash);
+  if (short !== undefined) return short;
   const param = url.searchParams.get('magnet');
   return param?.startsWith('magnet:') ? param : undefined;
+}
+
+/**
+ * What the person pasted or opened, as a magnet link for the client: a share link (any form) gives
+ * its magnet link, anything else is returned as it is (a magnet link; or text whose error the magnet
+ * parser explains). Throws {@link ShareLinkError} for a broken short share link.
+ */
+export function magnetFromText(text: string): string {
+  const trimmed = text.trim();
+  if (/^magnet:/i.test(trimmed)) return trimmed;
+  let href: string;
+  try {
+    href = new URL(trimmed).href;
+  } catch {
+    return trimmed;
+  }
+  return magnetFromLocation(href) ?? trimmed;
 }
 
 /** The app's own URL from a page URL: without the fragment and without a `magnet` query parameter. */

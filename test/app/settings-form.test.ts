@@ -89,10 +89,9 @@ describe('appUrl', () => {
     expect(appUrl('http://h:8080/#magnet:?xt=urn:btih:aa')).toBe('http://h:8080/');
     expect(appUrl('https://h/app/?magnet=magnet%3A%3Fxt%3D1&lang=fr#x')).toBe('https://h/app/?lang=fr');
     expect(appUrl('https://h/app/?magnet=magnet%3A%3Fxt')).toBe('https://h/app/');
-    const magnet = 'magnet:?xt=urn:btih:' + 'a'.repeat(40);
-    const link = shareLink(appUrl('http://h/?magnet=old#old'), magnet);
-    expect(link).toBe(`http://h/#${magnet}`);
-    expect(magnetFromLocation(link)).toBe(magnet);
+    const link = shareLink(appUrl('http://h/?magnet=old#old'), { infoHash: 'a'.repeat(40), announce: [] }, []);
+    expect(link).toBe(`http://h/#qqqqqqqqqqqqqqqqqqqqqqqqqqo`);
+    expect(magnetFromLocation(link)).toBe('magnet:?xt=urn:btih:' + 'a'.repeat(40));
   });
 });
 

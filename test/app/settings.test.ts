@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, formatIceLines, loadSettings, parseIceLines, parseSettings, parseTrackerLines, saveSettings } from '../../src/app/state/settings.js';
-import { magnetFromLocation, shareLink } from '../../src/shared/share-link.js';
 
 function memoryStorage(): Storage {
   const m = new Map<string, string>();
@@ -55,18 +54,5 @@ describe('settings', () => {
     expect(parseIceLines('turn:127.0.0.1:3478')).toEqual({
       error: '"turn:127.0.0.1:3478" needs a username and a credential after the URL (a TURN server asks for them)',
     });
-  });
-});
-
-describe('share links', () => {
-  const magnet = 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=a%20b&tr=ws%3A%2F%2F127.0.0.1%3A8000';
-  it('carry the magnet link in the fragment and come back out of it', () => {
-    const link = shareLink('http://127.0.0.1:8080/?x=1#old', magnet);
-    expect(link).toBe(`http://127.0.0.1:8080/?x=1#${magnet}`);
-    expect(magnetFromLocation(link)).toBe(magnet);
-    expect(magnetFromLocation(`http://h/#${encodeURIComponent(magnet)}`)).toBe(magnet);
-    expect(magnetFromLocation(`http://h/?magnet=${encodeURIComponent(magnet)}`)).toBe(magnet);
-    expect(magnetFromLocation('http://h/#settings')).toBeUndefined();
-    expect(magnetFromLocation('http://h/#magnet%E0%A4%A')).toBeUndefined();
   });
 });

@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixtureBytes } from '../fixtures/greeting.js';
 import { launchChromium, serveApp } from './harness.js';
@@ -56,6 +58,19 @@ export async function openAppPage(browser: Browser, url: string, contexts: Brows
   return { context, page, errors };
 }
 
+/**
+ * Where screenshots go: docs/screenshots/ (shown in the README) when UPDATE_SCREENSHOTS=1, otherwise a
+ * temporary folder, so that a test run leaves the tree as it found it.
+ */
+export function screenshotFolder(): string {
+  const folder =
+    process.env.UPDATE_SCREENSHOTS === '1'
+      ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+      : mkdtempSync(join(tmpdir(), 'tabswarm-screenshots-')) + '/';
+  mkdirSync(folder, { recursive: true });
+  return folder;
+}
+
 /** The serious and critical axe-core violations on the page, one line each (none is the goal). */
 export async function runAxe(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol: the page's CSP (rightly) refuses an injected <script>.
@@ -90,8 +105,10 @@ export async function progressOf(page: Page, name: string): Promise<number> {
 /** Deterministic bytes (xorshift), different for each seed. */
 export const makeData = (size: number, seed: number): Buffer => Buffer.from(fixtureBytes(size, seed));
 
-/** The info hash (lowercase hex) in a share or magnet link. */
+/** The info hash (lowercase hex) in a share link (short or long) or a magnet link. */
 export function infoHashOf(link: string): string {
+  const short = /#([A-Za-z0-9_-]{27})(?:&|$)/.exec(link);
+  if (short) return Buffer.from(short[1]!, 'base64url').toString('hex');
   const m = /xt=urn:btih:([0-9a-f]{40})/i.exec(decodeURIComponent(link));
   if (!m) throw new Error(`no info hash in ${link}`);
   return m[1]!.toLowerCase();

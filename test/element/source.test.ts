@@ -56,6 +56,13 @@ describe('resolveSource', () => {
     const magnet = `magnet:?xt=urn:btih:${HASH}&dn=x`;
     await expect(resolveSource(` ${magnet} `, base, signal)).resolves.toEqual({ infoHash: HASH, input: magnet });
     await expect(resolveSource(`https://app.example/#${magnet}`, base, signal)).resolves.toEqual({ infoHash: HASH, input: magnet });
+    const short = `https://app.example/#${Buffer.from(HASH, 'hex').toString('base64url')}`;
+    await expect(resolveSource(short, base, signal)).resolves.toEqual({ infoHash: HASH, input: `magnet:?xt=urn:btih:${HASH}` });
+  });
+
+  it('says a short share link that was cut short is not valid, rather than fetching it', async () => {
+    const cut = `https://app.example/#${Buffer.from(HASH, 'hex').toString('base64url').slice(0, 22)}`;
+    await expect(resolveSource(cut, base, signal)).rejects.toThrow(/^the share link is not valid: the share link's info hash has 22 characters/);
   });
 
   it('rejects an empty src, a malformed magnet link and URLs that cannot name a .torrent file, saying so', async () => {

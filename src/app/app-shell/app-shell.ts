@@ -101,6 +101,9 @@ export class TabswarmApp extends LitElement {
       ts-activity-log {
         margin-top: 1.25rem;
       }
+      ts-torrent-card {
+        scroll-margin-top: 0.75rem;
+      }
       h2 {
         margin: 0.25rem 0 0;
         font-size: 1.125rem;
@@ -266,7 +269,7 @@ export class TabswarmApp extends LitElement {
               html`<ts-torrent-card
                 .torrent=${t}
                 .revision=${app.revision}
-                .link=${shareLink(base, t.magnetURI)}
+                .link=${shareLink(base, t, app.defaults)}
                 ?shareOpen=${app.fresh.has(t.infoHash)}
                 ?turnConfigured=${app.turnConfigured}
                 .streaming=${app.streaming}
@@ -319,11 +322,21 @@ export class TabswarmApp extends LitElement {
   };
 
   private readonly onLocation = (): void => {
-    const magnet = magnetFromLocation(location.href);
-    if (!magnet) return;
-    void this.app.add(magnet, 'link').then((torrent) => {
+    let carriesLink: boolean;
+    try {
+      carriesLink = magnetFromLocation(location.href) !== undefined;
+    } catch {
+      carriesLink = true; // a broken share link: adding it says what is wrong
+    }
+    if (!carriesLink) return;
+    void this.app.add(location.href, 'link').then(async (torrent) => {
+      if (!torrent) return;
       // Forget the link once added: a reload restores the torrent, and removing it stays removed.
-      if (torrent) history.replaceState(history.state, '', appUrl(location.href));
+      history.replaceState(history.state, '', appUrl(location.href));
+      // What the link brought comes into view (on a phone it starts below the add panels).
+      await this.updateComplete;
+      const card = [...this.renderRoot.querySelectorAll('ts-torrent-card')].find((c) => c.torrent === torrent);
+      if (card && card.getBoundingClientRect().top > innerHeight / 2) card.scrollIntoView({ block: 'start' });
     });
   };
 
@@ -365,7 +378,7 @@ export class TabswarmApp extends LitElement {
     if (action.kind === 'resume') {
       this.app.resume(torrent);
     } else {
-      const outcome = await copyText(shareLink(appUrl(location.href), torrent.magnetURI), null);
+      const outcome = await copyText(shareLink(appUrl(location.href), torrent, this.app.defaults), null);
       this.app.announce(outcome === 'copied' ? 'Share link copied.' : 'Open the torrent’s Share section to copy its link.');
     }
   }

@@ -3,7 +3,6 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { filesFromInput } from '../drop.js';
 import { emit } from '../events.js';
 import { icons } from '../icons.js';
-import { magnetFromLocation } from '../../shared/share-link.js';
 import { controls } from '../styles.js';
 
 /**
@@ -172,14 +171,8 @@ export class TsAddPanel extends LitElement {
     e.preventDefault();
     const text = this.link.trim();
     if (!text) return;
-    // A share link carries the magnet link in its fragment; anything else goes to the parser as is.
-    let source = text;
-    try {
-      source = magnetFromLocation(text) ?? text;
-    } catch {
-      // Not a URL: a magnet link, or something the parser explains.
-    }
-    emit(this, 'ts-add', { source, from: 'link' });
+    // A share link becomes a magnet link where it is added (which explains a broken one).
+    emit(this, 'ts-add', { source: text, from: 'link' });
   }
 
   /** Empties the link field (after the link was added; a wrong one stays, to be corrected). */

@@ -123,6 +123,8 @@ export class TsFileList extends LitElement {
   @property({ type: Number }) revision = 0;
   /** Files can be played while they download (a service worker serves them). */
   @property({ type: Boolean }) streamable = false;
+  /** The file the card itself offers to play (its row has no Play button of its own). */
+  @property({ attribute: false }) lead: number | undefined;
 
   override render() {
     const t = this.torrent;
@@ -192,7 +194,7 @@ export class TsFileList extends LitElement {
   private renderPreview(t: Torrent, index: number, path: string) {
     const file = t.files[index];
     const kind = file ? previewKindOf(file.name) : undefined;
-    if (!kind || !file || file.length === 0) return nothing;
+    if (!kind || !file || file.length === 0 || index === this.lead) return nothing;
     // Without a service worker a file is shown once complete, from its bytes (blob-preview.ts).
     const whole = !this.streamable;
     if (whole && (!isComplete(file) || !blobPreviewable(file.name))) return nothing;

@@ -32,8 +32,8 @@ export async function copyText(text: string, fallback: HTMLInputElement | null):
 }
 
 /**
- * How to share one torrent: the share link with a copy button, its QR code, the magnet link, and
- * the .torrent file.
+ * How to share one torrent: the share link's QR code with a copy button beside it, the link itself,
+ * the magnet link (with the name and every tracker, for other apps), and the .torrent file.
  *
  * @fires ts-announce - after copying ("Link copied")
  */
@@ -46,16 +46,29 @@ export class TsSharePanel extends LitElement {
         display: block;
       }
       .layout {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 1rem 1.25rem;
-        align-items: flex-start;
-      }
-      .fields {
-        flex: 1 1 16rem;
-        min-width: 0;
         display: grid;
         gap: 0.9rem;
+        min-width: 0;
+      }
+      .qr-row {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem 1rem;
+      }
+      /* As large as the card allows beside its copy button, up to 16rem: at 360 px wide, ~190 px. */
+      ts-qr-code {
+        flex: 0 1 16rem;
+        min-width: 9rem;
+        border-radius: 0.5rem;
+        overflow: hidden;
+        border: 1px solid var(--ts-border);
+      }
+      .qr-side {
+        flex: 1 1 6rem;
+        min-width: 5.5rem;
+        display: grid;
+        gap: 0.6rem;
+        justify-items: start;
       }
       label {
         display: block;
@@ -67,9 +80,11 @@ export class TsSharePanel extends LitElement {
         display: flex;
         gap: 0.5rem;
       }
-      .row input {
+      input {
         flex: 1;
+        width: 100%;
         min-width: 0;
+        box-sizing: border-box;
         font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
         font-size: 0.8125rem;
       }
@@ -80,17 +95,15 @@ export class TsSharePanel extends LitElement {
         margin: 0;
         font-size: 0.875rem;
       }
-      ts-qr-code {
-        width: 10rem;
-        flex: none;
-        border-radius: 0.5rem;
-        overflow: hidden;
-        border: 1px solid var(--ts-border);
+      @media (max-width: 30rem) {
+        .qr-side p {
+          display: none;
+        }
       }
     `,
   ];
 
-  /** The share link (the app's URL with the magnet link in its fragment). */
+  /** The share link (src/shared/share-link.ts). */
   @property() link = '';
   @property() magnet = '';
   @property() name = '';
@@ -105,34 +118,36 @@ export class TsSharePanel extends LitElement {
   }
 
   override render() {
+    const copiedLink = this.copied === 'link';
     return html`<div class="layout">
-      <div class="fields">
-        <div>
-          <label for="link">Share link</label>
-          <div class="row">
-            <input id="link" readonly .value=${this.link} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} />
-            <button class="primary" @click=${() => this.copy('link')}>
-              ${this.copied === 'link' ? icons.check : icons.copy} ${this.copied === 'link' ? 'Copied' : 'Copy'}<span class="visually-hidden"> share link</span>
-            </button>
-          </div>
-        </div>
-        <p class="muted">Anyone who opens this link downloads from this tab and from everyone else who has the files. Keep this tab open while they do.</p>
-        <div>
-          <label for="magnet">Magnet link <span class="muted">(for other BitTorrent apps that support WebRTC)</span></label>
-          <div class="row">
-            <input id="magnet" readonly .value=${this.magnet} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} />
-            <button @click=${() => this.copy('magnet')}>
-              ${this.copied === 'magnet' ? icons.check : icons.copy} ${this.copied === 'magnet' ? 'Copied' : 'Copy'}<span class="visually-hidden">
-                magnet link</span
-              >
-            </button>
-          </div>
-        </div>
-        <div>
-          <button ?disabled=${!this.torrentFile} @click=${() => this.downloadTorrent()}>${icons.download} Download .torrent file</button>
+      <div class="qr-row">
+        <ts-qr-code text=${this.link}></ts-qr-code>
+        <div class="qr-side">
+          <button class="primary" @click=${() => this.copy('link')}>
+            ${copiedLink ? icons.check : icons.copy} ${copiedLink ? 'Copied' : 'Copy'}<span class="visually-hidden"> share link</span>
+          </button>
+          <p class="muted">Scan the code with a phone’s camera to open the link there.</p>
         </div>
       </div>
-      <ts-qr-code text=${this.link}></ts-qr-code>
+      <div>
+        <label for="link">Share link</label>
+        <input id="link" readonly .value=${this.link} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} />
+      </div>
+      <p class="muted">Anyone who opens this link downloads from this tab and from everyone else who has the files. Keep this tab open while they do.</p>
+      <div>
+        <label for="magnet">Magnet link <span class="muted">(for other BitTorrent apps that support WebRTC)</span></label>
+        <div class="row">
+          <input id="magnet" readonly .value=${this.magnet} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} />
+          <button @click=${() => this.copy('magnet')}>
+            ${this.copied === 'magnet' ? icons.check : icons.copy} ${this.copied === 'magnet' ? 'Copied' : 'Copy'}<span class="visually-hidden">
+              magnet link</span
+            >
+          </button>
+        </div>
+      </div>
+      <div>
+        <button ?disabled=${!this.torrentFile} @click=${() => this.downloadTorrent()}>${icons.download} Download .torrent file</button>
+      </div>
     </div>`;
   }
 

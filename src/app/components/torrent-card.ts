@@ -1,14 +1,17 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { StreamServer, Torrent } from '../../client/index.js';
 import { previewKindOf } from '../../sw/http.js';
-import { blobPreviewUrl } from '../blob-preview.js';
+import { blobPreviewUrl, blobPreviewable } from '../blob-preview.js';
 import { emit } from '../events.js';
 import { displayName, formatBytes, formatDuration, formatPercent, formatRate, formatRatio, NO_VALUE } from '../../shared/format.js';
 import { icons } from '../icons.js';
+import { isComplete } from '../save-torrent.js';
 import { stateInput } from '../state/client-controller.js';
+import { firstScreen, type FirstScreen } from '../state/first-screen.js';
 import { STATE_LABELS, pathInTorrent, torrentState, verifiedBytes, type TorrentState } from '../state/torrent-status.js';
 import { controls, progressTrack } from '../styles.js';
+import { cardStyles } from './torrent-card-styles.js';
 import './file-list.js';
 import './file-preview.js';
 import './peer-table.js';
@@ -34,156 +37,7 @@ export const UNREACHABLE_HINT =
  */
 @customElement('ts-torrent-card')
 export class TsTorrentCard extends LitElement {
-  static override styles = [
-    controls,
-    progressTrack,
-    css`
-      :host {
-        display: block;
-      }
-      article {
-        background: var(--ts-surface);
-        border: 1px solid var(--ts-border);
-        border-radius: 0.875rem;
-        padding: 1rem 1.25rem;
-        box-shadow: var(--ts-shadow);
-        display: grid;
-        gap: 0.85rem;
-        min-width: 0;
-      }
-      .head {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: baseline;
-        gap: 0.25rem 0.75rem;
-      }
-      h3 {
-        margin: 0;
-        font-size: 1.0625rem;
-        overflow-wrap: anywhere;
-        flex: 1 1 12rem;
-        min-width: 0;
-      }
-      .badge {
-        font-size: 0.8125rem;
-        font-weight: 600;
-        padding: 0.15rem 0.6rem;
-        border-radius: 1rem;
-        background: var(--ts-surface-2);
-        color: var(--ts-fg);
-        border: 1px solid var(--ts-border);
-        white-space: nowrap;
-      }
-      .badge.downloading,
-      .badge.metadata {
-        background: var(--ts-accent-soft);
-        border-color: transparent;
-      }
-      .badge.seeding,
-      .badge.done {
-        background: var(--ts-success-soft);
-        color: var(--ts-success);
-        border-color: transparent;
-      }
-      .badge.error {
-        background: var(--ts-danger-soft);
-        color: var(--ts-danger);
-        border-color: transparent;
-      }
-      .hint {
-        margin: -0.5rem 0 0;
-        font-size: 0.875rem;
-      }
-      .unreachable {
-        margin: 0;
-        font-size: 0.875rem;
-      }
-      .unreachable button {
-        margin-left: 0.25rem;
-        padding: 0.1rem 0.5rem;
-        font-size: 0.8125rem;
-      }
-      .progress {
-        display: flex;
-        align-items: center;
-        gap: 0.75rem;
-      }
-      .fill {
-        transition: width 0.4s ease;
-      }
-      .done .fill,
-      .seeding .fill {
-        background: var(--ts-piece-verified);
-      }
-      .pct {
-        font-weight: 600;
-        font-variant-numeric: tabular-nums;
-        min-width: 3.2rem;
-        text-align: right;
-      }
-      dl {
-        display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(7rem, 1fr));
-        gap: 0.6rem 1rem;
-        margin: 0;
-      }
-      dl div {
-        min-width: 0;
-      }
-      dl .wide {
-        grid-column: span 2;
-      }
-      dt {
-        font-size: 0.8125rem;
-        color: var(--ts-muted);
-      }
-      dd {
-        margin: 0.1rem 0 0;
-        font-weight: 600;
-        font-variant-numeric: tabular-nums;
-        overflow-wrap: anywhere;
-      }
-      .actions {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-      }
-      .actions .remove {
-        margin-left: auto;
-      }
-      details {
-        border-top: 1px solid var(--ts-border);
-        padding-top: 0.6rem;
-        /* A wide table (the peers) scrolls inside its section instead of widening the page. */
-        min-width: 0;
-      }
-      summary {
-        cursor: pointer;
-        font-weight: 600;
-        padding: 0.3rem 0;
-        border-radius: 0.25rem;
-        list-style-position: inside;
-      }
-      summary .count {
-        font-weight: 400;
-        color: var(--ts-muted);
-      }
-      details[open] summary {
-        margin-bottom: 0.6rem;
-      }
-      @media (max-width: 30rem) {
-        article {
-          padding: 0.9rem;
-        }
-        .actions button {
-          flex: 1 1 auto;
-        }
-        .actions .remove {
-          margin-left: 0;
-        }
-      }
-    `,
-  ];
+  static override styles = [controls, progressTrack, cardStyles];
 
   @property({ attribute: false }) torrent: Torrent | undefined;
   /** Changes on every refresh, so the numbers are read again. */
@@ -202,6 +56,11 @@ export class TsTorrentCard extends LitElement {
   @state() private wholeFile: { index: number; url: string } | undefined;
   /** The Files section is unfolded (the list is rendered only then). */
   @state() private filesOpen = false;
+  /** The torrent whose first screen was set up (once its file list is known), and what it is. */
+  private arranged: Torrent | undefined;
+  private lead: FirstScreen['lead'];
+  /** A file to show as soon as it can be (streamed, or complete without a service worker). */
+  private showWhenReady: number | undefined;
 
   constructor() {
     super();
@@ -219,6 +78,43 @@ export class TsTorrentCard extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.dropWholeFile();
+  }
+
+  /**
+   * The first screen (first-screen.ts), set up once the file list is known: Play in the card for one
+   * video or audio file, one image shown, several files listed. A torrent just shared from this page
+   * opens its share section instead, and shows nothing by itself.
+   */
+  protected override willUpdate(): void {
+    const t = this.torrent;
+    if (!t?.metainfo) return;
+    if (this.arranged !== t) {
+      this.arranged = t;
+      const first = firstScreen(t.files);
+      this.lead = first.lead;
+      this.previewing = undefined;
+      this.showWhenReady = undefined;
+      if (!this.shareOpen) {
+        // In a task of its own: a list of many files is not rendered in the same task as the card.
+        if (first.filesOpen) {
+          setTimeout(() => {
+            if (this.arranged === t) this.filesOpen = true;
+          });
+        }
+        if (first.lead?.kind === 'image') this.showWhenReady = first.lead.index;
+      }
+    }
+    const index = this.showWhenReady;
+    const file = index === undefined ? undefined : t.files[index];
+    if (index === undefined || !file || this.previewing !== undefined) return;
+    if (this.streaming) {
+      this.showWhenReady = undefined;
+      this.previewing = index;
+    } else if (isComplete(file) && blobPreviewable(file.name)) {
+      this.showWhenReady = undefined;
+      this.previewing = index;
+      void this.showWholeFile(t, index);
+    }
   }
 
   /** Without a service worker: the complete file shown from an object URL (blob-preview.ts). */
@@ -291,7 +187,7 @@ export class TsTorrentCard extends LitElement {
         </div>
         <div>
           <dt><span aria-hidden="true">↓ </span>Download</dt>
-          <dd>${formatRate(t.downloadSpeed)}</dd>
+          <dd>${t.isDone ? NO_VALUE : formatRate(t.downloadSpeed)}</dd>
         </div>
         <div>
           <dt><span aria-hidden="true">↑ </span>Upload</dt>
@@ -327,12 +223,17 @@ export class TsTorrentCard extends LitElement {
       }
       ${known ? html`<ts-piece-map .states=${t.pieceStates()}></ts-piece-map>` : nothing}
       <div class="actions">
+        ${this.renderPlay(t)}
         ${
           t.files.length > 1
             ? html`<button class="primary" ?disabled=${saveable === 0} @click=${() => emit(this, 'ts-save', { torrent: t })}>
                 ${icons.download} Save all (.zip)
               </button>`
-            : html`<button class="primary" ?disabled=${saveable === 0} @click=${() => emit(this, 'ts-save', { torrent: t, index: 0 })}>
+            : html`<button
+                class=${this.playsHere() ? '' : 'primary'}
+                ?disabled=${saveable === 0}
+                @click=${() => emit(this, 'ts-save', { torrent: t, index: 0 })}
+              >
                 ${icons.download} Save
               </button>`
         }
@@ -348,15 +249,45 @@ export class TsTorrentCard extends LitElement {
         <summary>Share</summary>
         <ts-share-panel .link=${this.link} .magnet=${t.magnetURI} .name=${t.name} .torrentFile=${known ? this.torrentFileOf : undefined}></ts-share-panel>
       </details>
-      <details @toggle=${(e: Event) => (this.filesOpen = (e.target as HTMLDetailsElement).open)}>
+      <details ?open=${this.filesOpen} @toggle=${(e: Event) => (this.filesOpen = (e.target as HTMLDetailsElement).open)}>
         <summary>Files <span class="count">(${known ? t.files.length : '…'})</span></summary>
-        ${this.filesOpen ? html`<ts-file-list .torrent=${t} .revision=${this.revision} ?streamable=${this.streaming !== undefined}></ts-file-list>` : nothing}
+        ${
+          this.filesOpen
+            ? html`<ts-file-list
+                .torrent=${t}
+                .revision=${this.revision}
+                ?streamable=${this.streaming !== undefined}
+                .lead=${this.playsHere() ? this.lead?.index : undefined}
+              ></ts-file-list>`
+            : nothing
+        }
       </details>
       <details>
         <summary>Peers <span class="count">(${peers.length})</span></summary>
         <ts-peer-table .peers=${peers}></ts-peer-table>
       </details>
     </article>`;
+  }
+
+  /** The torrent is one video or audio file, which the card offers to play. */
+  private playsHere(): boolean {
+    return this.lead?.kind === 'video' || this.lead?.kind === 'audio';
+  }
+
+  /** Play for the one video or audio file, while it is not playing already. */
+  private renderPlay(t: Torrent) {
+    const index = this.lead?.index;
+    const file = index === undefined ? undefined : t.files[index];
+    if (!this.playsHere() || index === undefined || !file || this.previewing === index) return nothing;
+    const now = this.streaming !== undefined || isComplete(file);
+    const title = this.streaming
+      ? 'Play it now, while it downloads'
+      : now
+        ? 'Play it now'
+        : 'Plays here once complete: playing while it downloads needs a secure page';
+    return html`<button class="primary" ?disabled=${!now} title=${title} @click=${() => emit(this, 'ts-preview', { torrent: t, index })}>
+      ${icons.play} Play<span class="visually-hidden"> ${pathInTorrent(file.path, t.name)}</span>
+    </button>`;
   }
 
   private renderPreview(t: Torrent) {

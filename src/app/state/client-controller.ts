@@ -15,6 +15,7 @@ import { effectiveRtcConfig, effectiveTrackers, needsRestart, type OperatorIce }
 import { hasTurnServer } from '../../transport/ice.js';
 import { VisibleTicker } from './visible-ticker.js';
 import { displayName } from '../../shared/format.js';
+import { magnetFromText } from '../../shared/share-link.js';
 
 const TICK_MS = 1000;
 const LOG_LIMIT = 100;
@@ -155,14 +156,14 @@ export class ClientController implements ReactiveController {
     }
   }
 
-  /** Adds a magnet link or .torrent bytes; a readable notice when they are wrong. */
+  /** Adds a magnet link, a share link or .torrent bytes; a readable notice when they are wrong. */
   async add(source: string | Uint8Array, from: AddSource): Promise<Torrent | undefined> {
     await this.ready;
     const client = this.client;
     if (!client) return undefined;
     const known = new Set(client.torrents);
     try {
-      const torrent = await client.add(typeof source === 'string' ? source.trim() : source);
+      const torrent = await client.add(typeof source === 'string' ? magnetFromText(source) : source);
       this.board.clearErrors((n) => n.id.startsWith('add-error'));
       this.announce(known.has(torrent) ? `${torrent.name} is already in your list.` : `Added ${torrent.name}. Looking for peers…`);
       this.update();
