@@ -6,14 +6,16 @@
  *
  * - A peer announces to each of its trackers when it joins and every `announceInterval`, with as
  *   many offers as it has room for (at most `trackerOffers`; none once it stops seeking, when done).
- *   A peer given an offer answers it if it has room (connected + pending below `maxPeers`) and is
+ *   A peer given an offer answers it if it has room (connections and links being set up with a
+ *   known remote below `maxPeers`) and is
  *   not already connected or connecting to the offerer; an offer that is not answered holds its
  *   slot for `offerTimeout`, as in the real client.
  * - With `relay`: every `pexInterval` each peer tells each neighbour which peers it connected to and
  *   dropped since it last told that neighbour (at most `pexMax` entries a message). A peer that
  *   seeks peers offers to ones it heard of through the neighbour that told it, which forwards the
  *   offer once (one hop) if it is still connected to both; the answer, or a refusal (no room, or
- *   already connected), comes back the same way. At most `relayInFlight` such offers per peer at once.
+ *   already connected), comes back the same way. At most `relayInFlight` such offers per peer at
+ *   once, and to the same peer not again within 10 s (it may have room by then, or have gone).
  *   No tracker is involved.
  * - An answered offer becomes a connection `2 × latency` later (ICE and DTLS), unless the two
  *   connected meanwhile by another path (no duplicates).
@@ -51,6 +53,9 @@ export const DEFAULT_MESH: MeshOptions = {
   offerTimeout: 50_000,
 };
 
+/** ms before offering again, through a relay, to a peer we offered to (it may have room by then). */
+const RETRY_AFTER = 10_000;
+
 export interface MeshHost {
   /** The model decided that `a` and `b` connect now. */
   connect(a: number, b: number): void;
@@ -76,10 +81,12 @@ interface MeshPeer {
   readonly outgoing: Set<number>;
   /** Peers whose offer we answered, not yet connected. */
   readonly incoming: Set<number>;
-  /** Connections being set up: those above plus our tracker offers not yet answered. */
-  pending: number;
+  /** Our offers sent through a tracker and not answered (their remote unknown). */
+  offering: number;
   /** Peers heard of through peer exchange, each with the neighbour that told us. */
   readonly heard: Map<number, number>;
+  /** Peers we offered to through a relay: not asked again before this time. */
+  readonly askAfter: Map<number, number>;
   /** What we last told each neighbour of our links. */
   readonly told: Map<number, Set<number>>;
   relaying: number;
@@ -115,7 +122,7 @@ export class Mesh {
       if (!tracker) throw new RangeError(`no tracker ${t} (there are ${this.trackers.length})`);
       return tracker;
     });
-    this.peers.push({ trackers, links: new Set(), outgoing: new Set(), incoming: new Set(), pending: 0, heard: new Map(), told: new Map(), relaying: 0, joined: false });
+    this.peers.push({ trackers, links: new Set(), outgoing: new Set(), incoming: new Set(), offering: 0, heard: new Map(), askAfter: new Map(), told: new Map(), relaying: 0, joined: false });
     this.parent.push(id);
     return id;
   }
@@ -144,10 +151,19 @@ export class Mesh {
     return this.peer(id).links;
   }
 
-  /** Room for more connections. */
+  /** Room for more offers: connections and every link being set up count. */
   free(id: number): number {
+    return this.room(id) - this.peer(id).offering;
+  }
+
+  /**
+   * Room for more peers: connections and links with a known remote count; our unanswered tracker
+   * offers do not (as in the real client, most go nowhere, and they must not make us refuse a
+   * real peer). Never below 0: an answer that comes when there is no room is dropped.
+   */
+  room(id: number): number {
     const p = this.peer(id);
-    return this.o.maxPeers - p.links.size - p.pending;
+    return this.o.maxPeers - p.links.size - p.outgoing.size - p.incoming.size;
   }
 
   /** The tracker messages, summed over every tracker. */
@@ -178,13 +194,13 @@ export class Mesh {
   private announce(id: number, tracker: SimTracker): void {
     const p = this.peer(id);
     const offers = this.host.seeking(id) ? Math.max(0, Math.min(this.o.trackerOffers, this.free(id))) : 0;
-    p.pending += offers;
+    p.offering += offers;
     const sentAt = this.clock.now();
     const hop = this.o.latency;
     this.after(hop, () => {
       const targets = tracker.announce(id, offers);
       // The reply's swarm size tells the peer how many of its offers can go nowhere.
-      this.after(hop, () => (p.pending -= offers - targets.length));
+      this.after(hop, () => (p.offering -= offers - targets.length));
       for (const q of targets) this.after(hop, () => this.trackerOffer(id, q, tracker, sentAt));
     });
   }
@@ -194,12 +210,15 @@ export class Mesh {
     const hop = this.o.latency;
     if (!this.accepts(q, p)) {
       // No answer: the offer holds its slot until it expires.
-      this.after(Math.max(0, sentAt + this.o.offerTimeout - this.clock.now()), () => this.peer(p).pending--);
+      this.after(Math.max(0, sentAt + this.o.offerTimeout - this.clock.now()), () => this.peer(p).offering--);
       return;
     }
     this.after(hop, () => {
       tracker.relayAnswer();
-      this.after(hop, () => this.answered(p, q));
+      this.after(hop, () => {
+        this.peer(p).offering--;
+        this.answered(p, q, false);
+      });
     });
   }
 
@@ -235,7 +254,7 @@ export class Mesh {
     if (!x.links.has(from)) return;
     const cap = 4 * this.o.maxPeers;
     for (const y of dropped) if (x.heard.get(y) === from) x.heard.delete(y);
-    for (const y of added) if (y !== id && !x.links.has(y) && (x.heard.size < cap || x.heard.has(y))) x.heard.set(y, from);
+    for (const y of added) if (y !== id && (x.heard.size < cap || x.heard.has(y))) x.heard.set(y, from);
     this.seek(id);
   }
 
@@ -252,8 +271,12 @@ export class Mesh {
       candidates[i] = candidates[candidates.length - 1]!;
       candidates.pop();
       const via = x.heard.get(y)!;
-      x.heard.delete(y);
-      if (x.links.has(y) || x.outgoing.has(y) || x.incoming.has(y) || !x.links.has(via)) continue;
+      if (!x.links.has(via)) {
+        x.heard.delete(y);
+        continue;
+      }
+      if ((x.askAfter.get(y) ?? 0) > this.clock.now() || x.links.has(y) || x.outgoing.has(y) || x.incoming.has(y)) continue;
+      x.askAfter.set(y, this.clock.now() + RETRY_AFTER);
       this.relayedOffer(id, y, via);
     }
   }
@@ -261,12 +284,10 @@ export class Mesh {
   private relayedOffer(xId: number, yId: number, rId: number): void {
     const x = this.peer(xId);
     const hop = this.o.latency;
-    x.pending++;
     x.outgoing.add(yId);
     x.relaying++;
     const giveUp = (): void => {
       x.relaying--;
-      x.pending--;
       x.outgoing.delete(yId);
     };
     this.after(hop, () => {
@@ -285,7 +306,7 @@ export class Mesh {
           this.relay.answers++;
           this.after(hop, () => {
             x.relaying--;
-            this.answered(xId, yId);
+            this.answered(xId, yId, true);
           });
         });
       });
@@ -301,26 +322,28 @@ export class Mesh {
    */
   private accepts(q: number, p: number): boolean {
     const peer = this.peer(q);
-    if (q === p || peer.links.has(p) || peer.incoming.has(p) || (peer.outgoing.has(p) && q < p) || this.free(q) <= 0) return false;
-    peer.pending++;
+    if (q === p || peer.links.has(p) || peer.incoming.has(p) || (peer.outgoing.has(p) && q < p) || this.room(q) <= 0) return false;
     peer.incoming.add(p);
     return true;
   }
 
   /**
-   * `p` got `q`'s answer to one of its offers (whose slot `p.pending` still counts). The connection
-   * opens after ICE and DTLS, unless the two connected, or are connecting, by another path.
+   * `p` got `q`'s answer to its offer: relayed (its slot held in `p.outgoing`), or through a tracker
+   * (its slot given back by the caller). The connection opens after ICE and DTLS, unless the two
+   * connected, or are connecting, by another path, or `p` has no room left for a tracker's answer.
    */
-  private answered(p: number, q: number): void {
+  private answered(p: number, q: number, relayed: boolean): void {
     const a = this.peer(p);
     const b = this.peer(q);
     const release = (): void => {
-      a.pending--;
       a.outgoing.delete(q);
-      b.pending--;
       b.incoming.delete(p);
     };
-    if (a.links.has(q) || a.incoming.has(q)) return release();
+    if (a.links.has(q) || a.incoming.has(q) || (!relayed && (a.outgoing.has(q) || this.room(p) <= 0))) {
+      if (relayed) a.outgoing.delete(q);
+      b.incoming.delete(p);
+      return;
+    }
     a.outgoing.add(q);
     this.after(2 * this.o.latency, () => {
       release();

@@ -227,7 +227,9 @@ export class SimChannel implements PeerChannel {
       left -= q.valueAt(i);
       at = q.timeAt(i);
     }
-    if (this.drainTimer !== undefined && this.drainTimerAt === at) return;
+    // A timer due no later stays: if the buffer grew meanwhile it plans again when it fires (moving
+    // it on every send would leave a cancelled timer in the clock's queue per send).
+    if (this.drainTimer !== undefined && this.drainTimerAt <= at) return;
     this.cancelDrain();
     const clock = this.net.clock;
     this.drainTimerAt = at;
