@@ -39,6 +39,8 @@ export interface SimOptions {
   relay: boolean;
   /** Connections per peer at most (the real client's default). */
   maxPeers: number;
+  /** Leechers join at random times over this many ms (the seeder is there at 0). */
+  joinWindow: number;
   seed: number;
   /** Give up after this much simulated time (ms). */
   limit: number;
@@ -60,6 +62,7 @@ export const DEFAULT_SIM: SimOptions = {
   bridges: 0,
   relay: false,
   maxPeers: 40,
+  joinWindow: 1000,
   seed: 1,
   limit: 24 * 3600 * 1000,
   stallAfter: 120_000,
@@ -90,6 +93,8 @@ export interface SimResult {
   crossTrackerConnections: number;
   /** Groups of peers joined by the connections made (1: one swarm). */
   components: number;
+  /** Answered offers not connected because the cap was reached meanwhile. */
+  dropped: number;
   /** The run stopped because nothing moved for `stallAfter`. */
   stalled: boolean;
   /** Real milliseconds the run took. */
@@ -233,13 +238,10 @@ export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (
     return b < o.bridges && k > 1 ? [b % k, (b + 1) % k] : [b % k];
   });
   for (const ts of trackersOf) mesh.add(ts);
-  // Everyone arrives at once, the seeder first, the leechers in random order.
-  const order = nodes.slice(1).map((_, i) => i + 1);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  for (const i of [0, ...order]) mesh.join(i);
+  // The seeder is there first; the leechers arrive over `joinWindow` (all at one instant, each
+  // would answer the offers of the others before its own answers are back: see mesh.ts).
+  mesh.join(0);
+  for (let i = 1; i < nodes.length; i++) clock.setTimeout(() => mesh.join(i), random() * o.joinWindow);
   for (let i = 1; i < nodes.length; i++) nodes[i]!.session.on('done', () => mesh.completed(i));
   const crossTracker = (a: number, b: number): boolean => a !== 0 && b !== 0 && !trackersOf[a]!.some((t) => trackersOf[b]!.includes(t));
   let crossTrackerConnections = 0;
@@ -298,6 +300,7 @@ export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (
     connections: mesh.connections,
     crossTrackerConnections,
     components: mesh.components(),
+    dropped: mesh.dropped,
     stalled,
     wallMs: Date.now() - wallStart,
   };

@@ -98,6 +98,8 @@ export class Mesh {
   readonly relay: RelayCounts = { pexMessages: 0, pexEntries: 0, offers: 0, answers: 0, refusals: 0 };
   /** Connections made, duplicates never. */
   connections = 0;
+  /** Answered offers whose connection was not opened: the cap was reached meanwhile at one end. */
+  dropped = 0;
   readonly o: MeshOptions;
   private readonly peers: MeshPeer[] = [];
   /** Union-find over every connection ever made. */
@@ -122,7 +124,18 @@ export class Mesh {
       if (!tracker) throw new RangeError(`no tracker ${t} (there are ${this.trackers.length})`);
       return tracker;
     });
-    this.peers.push({ trackers, links: new Set(), outgoing: new Set(), incoming: new Set(), offering: 0, heard: new Map(), askAfter: new Map(), told: new Map(), relaying: 0, joined: false });
+    this.peers.push({
+      trackers,
+      links: new Set(),
+      outgoing: new Set(),
+      incoming: new Set(),
+      offering: 0,
+      heard: new Map(),
+      askAfter: new Map(),
+      told: new Map(),
+      relaying: 0,
+      joined: false,
+    });
     this.parent.push(id);
     return id;
   }
@@ -158,12 +171,20 @@ export class Mesh {
 
   /**
    * Room for more peers: connections and links with a known remote count; our unanswered tracker
-   * offers do not (as in the real client, most go nowhere, and they must not make us refuse a
-   * real peer). Never below 0: an answer that comes when there is no room is dropped.
+   * offers do not (most go nowhere, and they must not make us refuse a real peer).
    */
   room(id: number): number {
     const p = this.peer(id);
     return this.o.maxPeers - p.links.size - p.outgoing.size - p.incoming.size;
+  }
+
+  /**
+   * Links being set up may overbook the cap twice over (peers that join together answer each
+   * other's offers before their own answers are back); the cap itself is kept when a connection
+   * opens: one that would exceed it at either end is dropped.
+   */
+  private canTake(id: number): boolean {
+    return this.room(id) + this.o.maxPeers > 0;
   }
 
   /** The tracker messages, summed over every tracker. */
@@ -292,7 +313,10 @@ export class Mesh {
     };
     this.after(hop, () => {
       const r = this.peer(rId);
-      if (!r.links.has(xId)) return void this.after(this.o.offerTimeout - hop, giveUp); // lost with the link
+      if (!r.links.has(xId)) {
+        this.after(this.o.offerTimeout - hop, giveUp); // lost with the link
+        return;
+      }
       const refuse = (): void => {
         this.relay.refusals++;
         this.after(hop, giveUp);
@@ -322,7 +346,7 @@ export class Mesh {
    */
   private accepts(q: number, p: number): boolean {
     const peer = this.peer(q);
-    if (q === p || peer.links.has(p) || peer.incoming.has(p) || (peer.outgoing.has(p) && q < p) || this.room(q) <= 0) return false;
+    if (q === p || peer.links.has(p) || peer.incoming.has(p) || (peer.outgoing.has(p) && q < p) || !this.canTake(q)) return false;
     peer.incoming.add(p);
     return true;
   }
@@ -339,7 +363,7 @@ export class Mesh {
       a.outgoing.delete(q);
       b.incoming.delete(p);
     };
-    if (a.links.has(q) || a.incoming.has(q) || (!relayed && (a.outgoing.has(q) || this.room(p) <= 0))) {
+    if (a.links.has(q) || a.incoming.has(q) || (!relayed && (a.outgoing.has(q) || !this.canTake(p)))) {
       if (relayed) a.outgoing.delete(q);
       b.incoming.delete(p);
       return;
@@ -348,6 +372,10 @@ export class Mesh {
     this.after(2 * this.o.latency, () => {
       release();
       if (a.links.has(q)) return;
+      if (a.links.size >= this.o.maxPeers || b.links.size >= this.o.maxPeers) {
+        this.dropped++;
+        return;
+      }
       a.links.add(q);
       b.links.add(p);
       this.connections++;

@@ -177,7 +177,7 @@ export class SimChannel implements PeerChannel {
       }
     }
     this.deliveries.push(delivered, this.net.copy ? data.slice() : data);
-    if (this.deliveryTimer === undefined) this.planDelivery();
+    this.planDelivery();
   }
 
   close(): void {
@@ -255,7 +255,7 @@ export class SimChannel implements PeerChannel {
   }
 
   private planDelivery(): void {
-    if (this.deliveries.length === 0) return;
+    if (this.deliveryTimer !== undefined || this.deliveries.length === 0) return;
     const clock = this.net.clock;
     const at = this.deliveries.timeAt(0);
     this.deliveryTimer = clock.setTimeout(() => this.deliverDue(), at - clock.now());
@@ -273,6 +273,6 @@ export class SimChannel implements PeerChannel {
       this.to.received += data.length;
       remote.onData?.(data);
     }
-    if (this.deliveryTimer === undefined) this.planDelivery();
+    this.planDelivery();
   }
 }
