@@ -1,5 +1,6 @@
 // `npm run sim -- --peers N [--file-mib 64] [--piece-kib 256] [--seeder-up-kib 1024] [--up-kib 1024]
-//   [--down-kib 4096] [--latency 50] [--neighbours 40] [--max-peers 40] [--seed 1] [--quiet]`
+//   [--down-kib 4096] [--latency 50] [--tracker-offers 40] [--trackers 1] [--seeder-trackers 1]
+//   [--bridges 0] [--relay] [--max-peers 40] [--join-ms 1000] [--seed 1] [--quiet]`
 // Progress goes to stderr every 5 simulated seconds (not with --quiet).
 // Runs the swarm simulator and ends by printing one JSON line with the result.
 import { parseArgs } from 'node:util';
@@ -16,17 +17,24 @@ const { values } = parseArgs({
     'up-kib': { type: 'string', default: String(d.peerUpload / KiB) },
     'down-kib': { type: 'string', default: String(d.peerDownload / KiB) },
     latency: { type: 'string', default: String(d.latency) },
-    neighbours: { type: 'string', default: String(d.neighbours) },
+    'tracker-offers': { type: 'string', default: String(d.trackerOffers) },
+    trackers: { type: 'string', default: String(d.trackers) },
+    'seeder-trackers': { type: 'string', default: String(d.seederTrackers) },
+    bridges: { type: 'string', default: String(d.bridges) },
+    relay: { type: 'boolean', default: d.relay },
     'max-peers': { type: 'string', default: String(d.maxPeers) },
+    'join-ms': { type: 'string', default: String(d.joinWindow) },
     seed: { type: 'string', default: String(d.seed) },
     quiet: { type: 'boolean', default: false },
   },
 });
 
-function num(name: keyof typeof values): number {
+type Numeric = Exclude<keyof typeof values, 'relay' | 'quiet'>;
+
+function num(name: Numeric, min = Number.MIN_VALUE): number {
   const v = Number(values[name]);
-  if (!Number.isFinite(v) || v <= 0) {
-    console.error(`--${name} must be a positive number, got "${values[name]}"`);
+  if (!Number.isFinite(v) || v < min) {
+    console.error(`--${name} must be a number of at least ${min === Number.MIN_VALUE ? 'more than 0' : min}, got "${values[name]}"`);
     process.exit(2);
   }
   return v;
@@ -34,16 +42,21 @@ function num(name: keyof typeof values): number {
 
 const result = await simulate(
   {
-    peers: Math.round(num('peers')),
+    peers: Math.round(num('peers', 1)),
     fileSize: Math.round(num('file-mib') * KiB * KiB),
     pieceLength: Math.round(num('piece-kib') * KiB),
     seederUpload: num('seeder-up-kib') * KiB,
     peerUpload: num('up-kib') * KiB,
     peerDownload: num('down-kib') * KiB,
-    latency: num('latency'),
-    neighbours: Math.round(num('neighbours')),
-    maxPeers: Math.round(num('max-peers')),
-    seed: Math.round(num('seed')),
+    latency: num('latency', 0),
+    trackerOffers: Math.round(num('tracker-offers', 0)),
+    trackers: Math.round(num('trackers', 1)),
+    seederTrackers: Math.round(num('seeder-trackers', 1)),
+    bridges: Math.round(num('bridges', 0)),
+    relay: values.relay,
+    maxPeers: Math.round(num('max-peers', 1)),
+    joinWindow: num('join-ms', 0),
+    seed: Math.round(num('seed', 0)),
   },
   values.quiet
     ? undefined

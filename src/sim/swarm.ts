@@ -10,6 +10,8 @@ import { VirtualClock } from '../core/session/clock.js';
 import { TorrentSession } from '../core/session/session.js';
 import type { Hasher, PieceStore } from '../core/session/store.js';
 import { SimNetwork, type SimNode } from '../core/sim/network.js';
+import { Mesh, type RelayCounts } from '../core/sim/mesh.js';
+import { messagesOf, type TrackerCounts } from '../core/sim/tracker.js';
 import { completionLowerBound } from '../core/sim/bound.js';
 import { encode } from '../core/bencode.js';
 import { parseInfoDict, type Metainfo } from '../core/metainfo.js';
@@ -23,15 +25,27 @@ export interface SimOptions {
   seederUpload: number;
   peerUpload: number;
   peerDownload: number;
-  /** One-way, ms. */
+  /** One-way, ms (data links and each signaling hop). */
   latency: number;
-  /** Neighbours each peer is given, as a tracker would. */
-  neighbours: number;
+  /** Offers per announce that a tracker hands out. */
+  trackerOffers: number;
+  /** Independent trackers; leecher i announces to tracker i mod K. */
+  trackers: number;
+  /** The seeder announces to the first this many trackers. */
+  seederTrackers: number;
+  /** Leechers that also announce to a second tracker: bridge b to trackers b and b + 1 (mod K). */
+  bridges: number;
+  /** Peer exchange and signaling relayed through peers (see core/sim/mesh.ts). */
+  relay: boolean;
   /** Connections per peer at most (the real client's default). */
   maxPeers: number;
+  /** Leechers join at random times over this many ms (the seeder is there at 0). */
+  joinWindow: number;
   seed: number;
   /** Give up after this much simulated time (ms). */
   limit: number;
+  /** Stop when no leecher received a byte for this long (simulated ms): the swarm cannot finish. */
+  stallAfter: number;
 }
 
 export const DEFAULT_SIM: SimOptions = {
@@ -42,16 +56,22 @@ export const DEFAULT_SIM: SimOptions = {
   peerUpload: 1024 * 1024,
   peerDownload: 4 * 1024 * 1024,
   latency: 50,
-  neighbours: 40,
+  trackerOffers: 40,
+  trackers: 1,
+  seederTrackers: 1,
+  bridges: 0,
+  relay: false,
   maxPeers: 40,
+  joinWindow: 1000,
   seed: 1,
   limit: 24 * 3600 * 1000,
+  stallAfter: 120_000,
 };
 
 export interface SimResult {
   peers: number;
   fileSize: number;
-  /** Seconds until the last leecher finished (simulated). */
+  /** Seconds until the last leecher finished (simulated); null if some never did. */
   completionTime: number;
   /** Seconds: the fluid lower bound for this swarm. */
   bound: number;
@@ -62,6 +82,21 @@ export interface SimResult {
   seederUploadRatio: number;
   /** Bytes discarded (duplicates, endgame) divided by the bytes delivered. */
   wasteRatio: number;
+  /** Messages the trackers carried (announces, offers relayed, answers relayed) per peer that joined (the seeder too). */
+  trackerMessagesPerPeer: number;
+  tracker: TrackerCounts;
+  /** Signaling carried by peers (relay on): offers, answers and refusals forwarded, peer-exchange messages. */
+  relay: RelayCounts;
+  /** Connections made over the run. */
+  connections: number;
+  /** Connections between two leechers that announce to no tracker in common. */
+  crossTrackerConnections: number;
+  /** Groups of peers joined by the connections made (1: one swarm). */
+  components: number;
+  /** Answered offers not connected because the cap was reached meanwhile. */
+  dropped: number;
+  /** The run stopped because nothing moved for `stallAfter`. */
+  stalled: boolean;
   /** Real milliseconds the run took. */
   wallMs: number;
 }
@@ -132,15 +167,19 @@ export interface SimProgress {
 }
 
 /**
- * Runs the swarm. `onProgress`, when given, is called every `progressEvery` simulated seconds
- * (it does not change the result: the same timers fire in the same order).
+ * Runs the swarm. `onProgress`, when given, is called every `progressEvery` simulated seconds (it
+ * does not change the result: the check runs either way).
  */
 export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (p: SimProgress) => void, progressEvery = 5): Promise<SimResult> {
   const o: SimOptions = { ...DEFAULT_SIM, ...options };
   const wallStart = Date.now();
   const random = mulberry32(o.seed);
-  const clock = new VirtualClock(() => new Promise<void>((r) => setImmediate(r)));
-  const net = new SimNetwork(clock, o.latency);
+  let settles = 0;
+  // process.nextTick runs once every pending promise job has run (Node drains the microtask queue
+  // before its tick queue), so this settles exactly as setImmediate would, without a turn of the
+  // event loop; one in 4096 still takes the turn, so that signals and output are served.
+  const clock = new VirtualClock(() => new Promise<void>((r) => (++settles % 4096 === 0 ? setImmediate(r) : process.nextTick(r))));
+  const net = new SimNetwork(clock, o.latency, { copy: false });
   const { metainfo, content } = await syntheticTorrent(o);
   const pieceCount = metainfo.pieces.length;
 
@@ -150,6 +189,7 @@ export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (
     doneAt: number | undefined;
   }
   const nodes: Node[] = [];
+  let finished = 0;
   for (let i = 0; i <= o.peers; i++) {
     const seeder = i === 0;
     const peerId = new Uint8Array(20);
@@ -166,47 +206,69 @@ export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (
     });
     const node = net.node(`n${i}`, seeder ? { upload: o.seederUpload, download: o.peerDownload } : { upload: o.peerUpload, download: o.peerDownload });
     const entry: Node = { node, session, doneAt: seeder ? 0 : undefined };
-    session.on('done', () => (entry.doneAt ??= clock.now()));
+    session.on('done', () => {
+      if (entry.doneAt !== undefined) return;
+      entry.doneAt = clock.now();
+      if (!seeder) finished++;
+    });
     nodes.push(entry);
   }
   await Promise.all(nodes.map((n) => n.session.start()));
 
-  // Topology: each node is handed up to `neighbours` random others, as a tracker would; a
-  // connection is made while both ends are under their peer cap.
-  const degree = new Array<number>(nodes.length).fill(0);
-  const linked = new Set<string>();
-  const order = nodes.map((_, i) => i).sort(() => random() - 0.5);
-  for (const i of order) {
-    for (let tries = 0; tries < o.neighbours * 2 && degree[i]! < o.neighbours; tries++) {
-      const j = Math.floor(random() * nodes.length);
-      const key = i < j ? `${i}-${j}` : `${j}-${i}`;
-      if (j === i || linked.has(key) || degree[j]! >= o.maxPeers) continue;
-      linked.add(key);
-      degree[i]!++;
-      degree[j]!++;
-      const [a, b] = net.connect(nodes[i]!.node, nodes[j]!.node);
-      nodes[i]!.session.addPeer(a, `n${j}`);
-      nodes[j]!.session.addPeer(b, `n${i}`);
-    }
-  }
+  // Who meets whom: the trackers, and with `relay` peer exchange and relayed offers.
+  const k = Math.max(1, o.trackers);
+  const mesh = new Mesh(
+    clock,
+    random,
+    k,
+    {
+      connect: (a, b) => {
+        const [ab, ba] = net.connect(nodes[a]!.node, nodes[b]!.node, () => mesh.disconnected(a, b));
+        nodes[a]!.session.addPeer(ab, `n${b}`);
+        nodes[b]!.session.addPeer(ba, `n${a}`);
+        if (crossTracker(a, b)) crossTrackerConnections++;
+      },
+      seeking: (i) => i === 0 || nodes[i]!.doneAt === undefined,
+    },
+    { trackerOffers: o.trackerOffers, maxPeers: o.maxPeers, latency: o.latency, relay: o.relay },
+  );
+  const trackersOf = nodes.map((_, i) => {
+    if (i === 0) return Array.from({ length: Math.min(k, Math.max(1, o.seederTrackers)) }, (_, t) => t);
+    const b = i - 1;
+    return b < o.bridges && k > 1 ? [b % k, (b + 1) % k] : [b % k];
+  });
+  for (const ts of trackersOf) mesh.add(ts);
+  // The seeder is there first; the leechers arrive over `joinWindow` (all at one instant, each
+  // would answer the offers of the others before its own answers are back: see mesh.ts).
+  mesh.join(0);
+  for (let i = 1; i < nodes.length; i++) clock.setTimeout(() => mesh.join(i), random() * o.joinWindow);
+  for (let i = 1; i < nodes.length; i++) nodes[i]!.session.on('done', () => mesh.completed(i));
+  const crossTracker = (a: number, b: number): boolean => a !== 0 && b !== 0 && !trackersOf[a]!.some((t) => trackersOf[b]!.includes(t));
+  let crossTrackerConnections = 0;
 
   const leechers = nodes.slice(1);
-  if (onProgress) {
-    const report = (): void => {
-      let received = 0;
-      for (const n of leechers) received += n.session.downloaded;
-      onProgress({
-        seconds: clock.now() / 1000,
-        finished: leechers.filter((n) => n.doneAt !== undefined).length,
-        peers: leechers.length,
-        fraction: Math.min(1, received / (o.fileSize * leechers.length)),
-        wallMs: Date.now() - wallStart,
-      });
-      if (leechers.some((n) => n.doneAt === undefined)) clock.setTimeout(report, progressEvery * 1000);
-    };
-    clock.setTimeout(report, progressEvery * 1000);
-  }
-  await clock.run(() => leechers.every((n) => n.doneAt !== undefined), o.limit);
+  const received = (): number => leechers.reduce((sum, n) => sum + n.session.downloaded, 0);
+  // Every 5 simulated seconds: progress, and whether anything still moves.
+  let stalled = false;
+  let lastReceived = -1;
+  let lastMoved = 0;
+  const check = (): void => {
+    const bytes = received();
+    if (bytes !== lastReceived) {
+      lastReceived = bytes;
+      lastMoved = clock.now();
+    } else if (clock.now() - lastMoved >= o.stallAfter) stalled = true;
+    onProgress?.({
+      seconds: clock.now() / 1000,
+      finished,
+      peers: leechers.length,
+      fraction: Math.min(1, bytes / (o.fileSize * leechers.length)),
+      wallMs: Date.now() - wallStart,
+    });
+    if (finished < leechers.length && !stalled) clock.setTimeout(check, progressEvery * 1000);
+  };
+  clock.setTimeout(check, progressEvery * 1000);
+  await clock.run(() => finished === leechers.length || stalled, o.limit);
   const finishedTimes = leechers.map((n) => n.doneAt).filter((t): t is number => t !== undefined);
   const completion = finishedTimes.length === leechers.length ? Math.max(...finishedTimes) / 1000 : Infinity;
   const bound = completionLowerBound({
@@ -222,6 +284,7 @@ export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (
     downloaded += n.session.downloaded;
     n.session.stop();
   }
+  const tracker = mesh.trackerCounts();
   return {
     peers: o.peers,
     fileSize: o.fileSize,
@@ -231,6 +294,14 @@ export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (
     finished: finishedTimes.length,
     seederUploadRatio: round(nodes[0]!.session.uploaded / o.fileSize),
     wasteRatio: round(downloaded > 0 ? wasted / downloaded : 0),
+    trackerMessagesPerPeer: round(messagesOf(tracker) / nodes.length),
+    tracker,
+    relay: { ...mesh.relay },
+    connections: mesh.connections,
+    crossTrackerConnections,
+    components: mesh.components(),
+    dropped: mesh.dropped,
+    stalled,
     wallMs: Date.now() - wallStart,
   };
 }

@@ -3,8 +3,15 @@
  * and the swarm simulator. Each node has an uplink and a downlink, each a FIFO served at its rate;
  * a chunk sent at t leaves the sender when its uplink is free, crosses the link in `latency` ms, and
  * is delivered when the receiver's downlink has taken it in.
+ *
+ * Cost: a channel keeps its chunks in flight in two FIFOs (leaving the uplink, reaching the other
+ * end) and holds at most two timers at a time, one for its next delivery and one for the moment its
+ * buffer falls to `lowWaterMark` (like a data channel's `bufferedamountlow`, `onDrain` is called
+ * when the buffer crosses from above the mark to at or below it). `bufferedAmount` is worked out
+ * from the departure times when read. No timer per chunk: a thousand-peer swarm keeps the clock's
+ * queue as short as its number of busy channels.
  */
-import type { Clock } from '../session/clock.js';
+import type { Clock, TimerHandle } from '../session/clock.js';
 import type { PeerChannel } from '../session/channel.js';
 
 export interface SimNodeOptions {
@@ -13,10 +20,20 @@ export interface SimNodeOptions {
   download: number;
 }
 
+export interface SimNetworkOptions {
+  /**
+   * Copy what is sent, as a real channel does (default). The simulator turns it off: the session
+   * never writes to a buffer it has sent (every frame is a fresh array), so the copy only costs.
+   */
+  copy?: boolean;
+}
+
 export class SimNode {
   upFreeAt = 0;
   downFreeAt = 0;
+  /** Bytes handed to this node's uplink. */
   sent = 0;
+  /** Bytes delivered to this node. */
   received = 0;
   constructor(
     readonly name: string,
@@ -25,41 +42,116 @@ export class SimNode {
 }
 
 export class SimNetwork {
+  /** Channels closed so far (each end of a connection counts once). */
+  closedChannels = 0;
+  readonly copy: boolean;
   constructor(
     readonly clock: Clock,
     /** One-way latency in ms. */
     readonly latency: number,
-  ) {}
+    options: SimNetworkOptions = {},
+  ) {
+    this.copy = options.copy ?? true;
+  }
 
   node(name: string, options: SimNodeOptions): SimNode {
     return new SimNode(name, options);
   }
 
-  /** A connected pair of channels: what `a` sends, `b` receives, and the other way round. */
-  connect(a: SimNode, b: SimNode): [PeerChannel, PeerChannel] {
+  /**
+   * A connected pair of channels: what `a` sends, `b` receives, and the other way round.
+   * `onClosed` is called once, when the first end closes.
+   */
+  connect(a: SimNode, b: SimNode, onClosed?: () => void): [SimChannel, SimChannel] {
     const ab = new SimChannel(this, a, b);
     const ba = new SimChannel(this, b, a);
     ab.remote = ba;
     ba.remote = ab;
+    if (onClosed) ab.closedHook = ba.closedHook = onClosed;
     return [ab, ba];
   }
 }
 
-class SimChannel implements PeerChannel {
+/** A FIFO of (time, value) with a moving head: no shifting, compacted when half is spent. */
+class TimedQueue<T> {
+  private times: number[] = [];
+  private values: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.times.length - this.head;
+  }
+  push(time: number, value: T): void {
+    this.times.push(time);
+    this.values.push(value);
+  }
+  /** Time of the i-th entry from the head. */
+  timeAt(i: number): number {
+    return this.times[this.head + i]!;
+  }
+  valueAt(i: number): T {
+    return this.values[this.head + i]!;
+  }
+  shift(): T {
+    const v = this.values[this.head]!;
+    this.head++;
+    if (this.head === this.times.length) this.clear();
+    else if (this.head >= 64 && this.head * 2 >= this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.values = this.values.slice(this.head);
+      this.head = 0;
+    }
+    return v;
+  }
+  clear(): void {
+    this.times.length = 0;
+    this.values.length = 0;
+    this.head = 0;
+  }
+}
+
+export class SimChannel implements PeerChannel {
   onData: ((data: Uint8Array) => void) | undefined;
   onClose: (() => void) | undefined;
   onDrain: (() => void) | undefined;
-  lowWaterMark = 0;
-  bufferedAmount = 0;
   remote: SimChannel | undefined;
+  /** The connection's `onClosed`, shared by both ends and called once. */
+  closedHook: (() => void) | undefined;
   private closed = false;
   private deliverAt = 0;
+  private mark = 0;
+  /** Bytes sent and not yet off the uplink, counting departures not yet processed. */
+  private buffered = 0;
+  /** Sizes of chunks by the time they leave the uplink. */
+  private readonly departures = new TimedQueue<number>();
+  /** Chunks by the time they reach the other end. */
+  private readonly deliveries = new TimedQueue<Uint8Array>();
+  private deliveryTimer: TimerHandle | undefined;
+  private drainTimer: TimerHandle | undefined;
+  private drainTimerAt = Infinity;
+  /** The buffer went above the mark since the last `onDrain`. */
+  private armed = false;
 
   constructor(
     private readonly net: SimNetwork,
     private readonly from: SimNode,
     private readonly to: SimNode,
   ) {}
+
+  get bufferedAmount(): number {
+    this.depart(this.net.clock.now());
+    return this.buffered;
+  }
+
+  get lowWaterMark(): number {
+    return this.mark;
+  }
+  set lowWaterMark(value: number) {
+    this.mark = value;
+    if (this.closed) return;
+    if (this.bufferedAmount > value) this.armed = true;
+    if (this.armed) this.planDrain();
+  }
 
   send(data: Uint8Array): void {
     if (this.closed) return;
@@ -74,33 +166,113 @@ class SimChannel implements PeerChannel {
     // Keep per-channel order even when another channel's traffic moved the downlink around.
     const delivered = Math.max(taken, this.deliverAt);
     this.deliverAt = delivered;
-    this.bufferedAmount += size;
-    const copy = data.slice();
-    clock.setTimeout(() => {
-      this.bufferedAmount -= size;
-      this.from.sent += size;
-      if (!this.closed && this.bufferedAmount <= this.lowWaterMark) this.onDrain?.();
-    }, departs - now);
-    clock.setTimeout(() => {
-      const remote = this.remote;
-      if (!remote || remote.closed) return;
-      this.to.received += size;
-      remote.onData?.(copy);
-    }, delivered - now);
+    this.from.sent += size;
+    this.depart(now);
+    if (departs > now) {
+      this.departures.push(departs, size);
+      this.buffered += size;
+      if (this.buffered > this.mark) {
+        this.armed = true;
+        this.planDrain();
+      }
+    }
+    this.deliveries.push(delivered, this.net.copy ? data.slice() : data);
+    this.planDelivery();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.bufferedAmount = 0;
+    this.net.closedChannels++;
+    this.buffered = 0;
+    this.departures.clear();
+    this.cancelDrain();
     const remote = this.remote;
     this.net.clock.setTimeout(() => remote?.closeFromRemote(), this.net.latency);
+    this.closedOnce();
     this.onClose?.();
+  }
+
+  private closedOnce(): void {
+    const hook = this.closedHook;
+    if (!hook) return;
+    this.closedHook = undefined;
+    if (this.remote) this.remote.closedHook = undefined;
+    hook();
   }
 
   private closeFromRemote(): void {
     if (this.closed) return;
     this.closed = true;
+    this.net.closedChannels++;
+    this.buffered = 0;
+    this.departures.clear();
+    this.cancelDrain();
+    this.closedOnce();
     this.onClose?.();
+  }
+
+  /** Takes the chunks that have left the uplink by `now` off the buffer. */
+  private depart(now: number): void {
+    const q = this.departures;
+    while (q.length > 0 && q.timeAt(0) <= now) this.buffered -= q.shift();
+  }
+
+  /** Sets the drain timer for the time the buffer falls to the mark. */
+  private planDrain(): void {
+    const q = this.departures;
+    let left = this.buffered;
+    let at = this.net.clock.now();
+    for (let i = 0; i < q.length && left > this.mark; i++) {
+      left -= q.valueAt(i);
+      at = q.timeAt(i);
+    }
+    // A timer due no later stays: if the buffer grew meanwhile it plans again when it fires (moving
+    // it on every send would leave a cancelled timer in the clock's queue per send).
+    if (this.drainTimer !== undefined && this.drainTimerAt <= at) return;
+    this.cancelDrain();
+    const clock = this.net.clock;
+    this.drainTimerAt = at;
+    this.drainTimer = clock.setTimeout(() => this.drainDue(), at - clock.now());
+  }
+
+  private cancelDrain(): void {
+    if (this.drainTimer !== undefined) this.net.clock.clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
+    this.drainTimerAt = Infinity;
+  }
+
+  private drainDue(): void {
+    this.drainTimer = undefined;
+    this.drainTimerAt = Infinity;
+    if (this.closed || !this.armed) return;
+    if (this.bufferedAmount > this.mark) {
+      this.planDrain();
+      return;
+    }
+    this.armed = false;
+    this.onDrain?.();
+  }
+
+  private planDelivery(): void {
+    if (this.deliveryTimer !== undefined || this.deliveries.length === 0) return;
+    const clock = this.net.clock;
+    const at = this.deliveries.timeAt(0);
+    this.deliveryTimer = clock.setTimeout(() => this.deliverDue(), at - clock.now());
+  }
+
+  /** Delivers every chunk due by now, in order. */
+  private deliverDue(): void {
+    this.deliveryTimer = undefined;
+    const now = this.net.clock.now();
+    const q = this.deliveries;
+    while (q.length > 0 && q.timeAt(0) <= now) {
+      const data = q.shift();
+      const remote = this.remote;
+      if (!remote || remote.closed) continue;
+      this.to.received += data.length;
+      remote.onData?.(data);
+    }
+    this.planDelivery();
   }
 }
