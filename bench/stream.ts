@@ -192,8 +192,9 @@ async function playAndSeek(page: Page, duration: number): Promise<Round> {
   // hundred ms, to what is measured).
   const pressed = await page.waitForFunction(
     () => {
-      const list = document.querySelector('tabswarm-app')?.shadowRoot?.querySelector('ts-torrent-card')?.shadowRoot?.querySelector('ts-file-list');
-      const play = [...(list?.shadowRoot?.querySelectorAll('button') ?? [])].find((b) => b.textContent?.includes('Play'));
+      // A torrent of one video offers Play in its card (src/app/state/first-screen.ts).
+      const card = document.querySelector('tabswarm-app')?.shadowRoot?.querySelector('ts-torrent-card')?.shadowRoot;
+      const play = [...(card?.querySelectorAll<HTMLButtonElement>('.actions button') ?? [])].find((b) => b.textContent?.includes('Play'));
       if (!play) return false;
       play.click();
       return performance.now();
