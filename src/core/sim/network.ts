@@ -245,7 +245,7 @@ export class SimChannel implements PeerChannel {
     this.drainTimerAt = Infinity;
     if (this.closed) return;
     if (this.bufferedAmount <= this.mark) this.onDrain?.();
-    if (!this.closed) this.planDrain();
+    this.planDrain(); // a no-op once closed: close() emptied the departures
   }
 
   private planDelivery(): void {
