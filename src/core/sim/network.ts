@@ -5,10 +5,10 @@
  * is delivered when the receiver's downlink has taken it in.
  *
  * Cost: a channel keeps its chunks in flight in two FIFOs (leaving the uplink, reaching the other
- * end) and holds at most two timers at a time, one for its next delivery and one for the moment its
- * buffer falls to `lowWaterMark` (like a data channel's `bufferedamountlow`, `onDrain` is called
- * when the buffer crosses from above the mark to at or below it). `bufferedAmount` is worked out
- * from the departure times when read. No timer per chunk: a thousand-peer swarm keeps the clock's
+ * end) and holds at most two timers at a time, one for its next delivery and one for its next
+ * departure after which the buffer is at or below `lowWaterMark` (`onDrain` is called at each such
+ * departure, as the in-process tests expect). `bufferedAmount` is worked out from the departure
+ * times when read. No timer per chunk: a thousand-peer swarm keeps the clock's
  * queue as short as its number of busy channels.
  */
 import type { Clock, TimerHandle } from '../session/clock.js';
@@ -129,8 +129,6 @@ export class SimChannel implements PeerChannel {
   private deliveryTimer: TimerHandle | undefined;
   private drainTimer: TimerHandle | undefined;
   private drainTimerAt = Infinity;
-  /** The buffer went above the mark since the last `onDrain`. */
-  private armed = false;
 
   constructor(
     private readonly net: SimNetwork,
@@ -148,9 +146,7 @@ export class SimChannel implements PeerChannel {
   }
   set lowWaterMark(value: number) {
     this.mark = value;
-    if (this.closed) return;
-    if (this.bufferedAmount > value) this.armed = true;
-    if (this.armed) this.planDrain();
+    if (!this.closed) this.planDrain();
   }
 
   send(data: Uint8Array): void {
@@ -171,10 +167,7 @@ export class SimChannel implements PeerChannel {
     if (departs > now) {
       this.departures.push(departs, size);
       this.buffered += size;
-      if (this.buffered > this.mark) {
-        this.armed = true;
-        this.planDrain();
-      }
+      this.planDrain();
     }
     this.deliveries.push(delivered, this.net.copy ? data.slice() : data);
     this.planDelivery();
@@ -218,15 +211,20 @@ export class SimChannel implements PeerChannel {
     while (q.length > 0 && q.timeAt(0) <= now) this.buffered -= q.shift();
   }
 
-  /** Sets the drain timer for the time the buffer falls to the mark. */
+  /** Sets the drain timer for the first departure after which the buffer is at or below the mark. */
   private planDrain(): void {
     const q = this.departures;
+    if (q.length === 0) return;
     let left = this.buffered;
-    let at = this.net.clock.now();
-    for (let i = 0; i < q.length && left > this.mark; i++) {
+    let at = Infinity;
+    for (let i = 0; i < q.length; i++) {
       left -= q.valueAt(i);
-      at = q.timeAt(i);
+      if (left <= this.mark) {
+        at = q.timeAt(i);
+        break;
+      }
     }
+    if (at === Infinity) return;
     // A timer due no later stays: if the buffer grew meanwhile it plans again when it fires (moving
     // it on every send would leave a cancelled timer in the clock's queue per send).
     if (this.drainTimer !== undefined && this.drainTimerAt <= at) return;
@@ -245,13 +243,9 @@ export class SimChannel implements PeerChannel {
   private drainDue(): void {
     this.drainTimer = undefined;
     this.drainTimerAt = Infinity;
-    if (this.closed || !this.armed) return;
-    if (this.bufferedAmount > this.mark) {
-      this.planDrain();
-      return;
-    }
-    this.armed = false;
-    this.onDrain?.();
+    if (this.closed) return;
+    if (this.bufferedAmount <= this.mark) this.onDrain?.();
+    this.planDrain(); // a no-op once closed: close() emptied the departures
   }
 
   private planDelivery(): void {
