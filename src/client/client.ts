@@ -8,12 +8,12 @@ import type { TorrentInit } from './torrent-types.js';
 import { TypedEventTarget } from './events.js';
 import type { TorrentRecord } from '../store/torrent-records.js';
 import { createTorrent } from '../core/create.js';
-import { parseTorrent, parseInfoDict, type Metainfo } from '../core/metainfo.js';
+import { parseTorrent, parseInfoDict, refuseV2Only, V2_ONLY_UNSUPPORTED, type Metainfo } from '../core/metainfo.js';
 import { parseMagnet } from '../core/magnet.js';
 import { PieceGeometry } from '../core/geometry.js';
 import type { PeerFactory, SocketConnector, TrackerEvent } from '../core/tracker/types.js';
 import type { PieceStore } from '../core/session/store.js';
-import { TabswarmError, errorMessage } from '../core/errors.js';
+import { MagnetError, TabswarmError, errorMessage } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
 import { CLIENT_PIECE_MEMORY, MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from '../core/session/memory.js';
 import { SourceBackedStore } from './source-store.js';
@@ -251,6 +251,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     let select = opts.select;
     if (typeof input === 'string') {
       const magnet = parseMagnet(input);
+      if (magnet.version === 'v2') throw new MagnetError(`the magnet link has only a v2 hash (xt=urn:btmh:): ${V2_ONLY_UNSUPPORTED}`);
       ({ infoHash, name } = magnet);
       select ??= magnet.select;
       announce = magnet.announce;
@@ -258,6 +259,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       exactSource = magnet.exactSource;
     } else {
       metainfo = await parseTorrent(input);
+      refuseV2Only(metainfo);
       this.checkPieceLength(metainfo);
       ({ infoHash, name } = metainfo);
       announce = metainfo.announce;
@@ -376,6 +378,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       if (this.get(r.infoHash)) continue;
       try {
         const metainfo = r.infoBytes ? await parseInfoDict(r.infoBytes, r.infoHash) : undefined;
+        if (metainfo) refuseV2Only(metainfo);
         const { store } = await this.openStore(r.infoHash);
         // A magnet link still without metadata keeps its exact sources in its saved link.
         const exactSource = metainfo ? [] : exactSourceOf(r.magnetURI);
