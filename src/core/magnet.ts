@@ -269,7 +269,8 @@ export function formatMagnet(parts: MagnetParts): string {
     fail(`the info hash must be 40 hex characters, not ${excerpt(String(infoHash))}`);
   }
   const v2: unknown = parts.infoHashV2;
-  if (v2 !== undefined && (typeof v2 !== 'string' || !HEX_64.test(v2))) fail(`the v2 info hash must be 64 hex characters, not ${excerpt(typeof v2 === 'string' ? v2 : typeof v2)}`);
+  if (v2 !== undefined && (typeof v2 !== 'string' || !HEX_64.test(v2)))
+    fail(`the v2 info hash must be 64 hex characters, not ${excerpt(typeof v2 === 'string' ? v2 : typeof v2)}`);
   const v2Only = parts.version === 'v2';
   if (v2Only && (v2 === undefined || v2.slice(0, 40).toLowerCase() !== infoHash.toLowerCase())) {
     fail('a v2-only link needs its v2 info hash, whose first 40 characters are its info hash');
