@@ -128,9 +128,10 @@ export function treeOffsets(files: readonly TreeFile[], pieceLength: number, fai
 }
 
 /**
- * Checks `piece layers` (a top-level key of the .torrent) against the file tree: every file larger
- * than a piece needs its layer, of one hash per piece, hashing up to its `pieces root`. Returns the
- * layers by hex root; entries for no file are left out.
+ * Checks `piece layers` (a top-level key of the .torrent) against the file tree: the layer of a file
+ * larger than a piece has one hash per piece and hashes up to its `pieces root`; a wrong one is
+ * refused. A missing layer is not an error (like a magnet link's, it can come from peers, BEP 52):
+ * the map then lacks it. Returns the layers by hex root; entries for no file are left out.
  */
 export async function readPieceLayers(
   fail: Fail,
@@ -143,7 +144,7 @@ export async function readPieceLayers(
   const layers = new Map<string, Uint8Array>();
   const needed = files.filter((f) => f.length > pieceLength);
   if (needed.length === 0) return layers;
-  if (value === undefined) fail(`'piece layers' is missing (${needed.length} files are larger than a piece)`);
+  if (value === undefined) return layers;
   if (!isDict(value)) fail("'piece layers' is not a dictionary");
   for (let i = 0; i < needed.length; i++) {
     const f = needed[i]!;
@@ -152,7 +153,7 @@ export async function readPieceLayers(
     if (layers.has(hex)) continue; // identical files share a root and a layer
     const at = quote(f.segments.join('/'));
     const layer = value[toBinaryString(root)];
-    if (layer === undefined) fail(`the piece layer of ${at} is missing from 'piece layers'`);
+    if (layer === undefined) continue;
     if (!isBytes(layer)) fail(`the piece layer of ${at} is not a byte string`);
     const count = filePieceCount(f.length, pieceLength);
     if (layer.length !== count * HASH_SIZE) {

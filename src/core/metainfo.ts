@@ -83,8 +83,8 @@ export interface Metainfo {
   /** One 20-byte SHA-1 per piece (v1 and hybrid); empty for a v2-only torrent. */
   pieces: Uint8Array[];
   /**
-   * v2 and hybrid, from a .torrent: each piece layer (BEP 52), by the hex `pieces root` of the files
-   * larger than one piece; checked against the roots. Metadata from peers has none.
+   * v2 and hybrid, from a .torrent: the piece layers it has (BEP 52), by the hex `pieces root` of the
+   * files larger than one piece; checked against the roots. Metadata from peers has none.
    */
   pieceLayers?: Map<string, Uint8Array>;
   /** Bytes the pieces cover: every file, and the padding between them (v1: the sum of `files`). */
