@@ -295,7 +295,8 @@ async function readInfo(c: Checker, info: BDict, slicer: Slicer): Promise<InfoFi
     const { offsets, end } = treeOffsets(tree, pieceLength, fail);
     if (end === 0) c.fail('the torrent has no data (its total length is 0 bytes)');
     const single = tree.length === 1 && tree[0]!.segments.length === 1 && tree[0]!.segments[0] === name;
-    const files = tree.map((f, i) => entry(single ? [name] : [name, ...f.segments], f.length, offsets[i]!, f.attributes, f.piecesRoot));
+    // An empty file after the last data sits at its end (not at the next piece boundary, past the data).
+    const files = tree.map((f, i) => entry(single ? [name] : [name, ...f.segments], f.length, Math.min(offsets[i]!, end), f.attributes, f.piecesRoot));
     const pieceCount = Math.ceil(end / pieceLength);
     return { ...common, version: 'v2', lastPieceLength: end - (pieceCount - 1) * pieceLength, pieces: [], length: end, files, singleFile: single };
   }

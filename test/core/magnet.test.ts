@@ -400,6 +400,8 @@ describe('fuzz: only MagnetError, and accepted links survive a round trip', () =
     'xt.1=',
     'urn:btih:',
     'urn:btmh:',
+    '1220',
+    `1220${'ab'.repeat(32)}`,
     HASH,
     HASH_B32,
     HASH.slice(0, 20),
@@ -430,6 +432,7 @@ describe('fuzz: only MagnetError, and accepted links survive a round trip', () =
     `magnet:?${XT}&dn=name+here&tr=udp%3A%2F%2Ft.example%3A80&ws=https%3A%2F%2Fs%2Fa&so=0,2,4-6`,
     `magnet:?xt=urn:btih:${HASH_B32}&xs=https%3A%2F%2Fx%2Fa.torrent&tr.1=wss://t&tr.2=wss://u`,
     `magnet:?xt=urn:btmh:1220${'a'.repeat(64)}&${XT}&dn=%E6%97%A5%E6%9C%AC`,
+    `magnet:?xt=urn:btmh:1220${'0f'.repeat(32)}&tr=wss%3A%2F%2Ft&so=1`,
   ];
 
   function check(uri: string, bad: string[]): boolean {
