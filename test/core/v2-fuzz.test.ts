@@ -12,6 +12,7 @@ import { concatBytes, toHex } from '../../src/core/bytes.js';
 import { createTorrent } from '../../src/core/create.js';
 import { TabswarmError } from '../../src/core/errors.js';
 import { rootFromPieceLayer, treeFromLeaves } from '../../src/core/merkle.js';
+import { climbProof, verifyHashes } from '../../src/core/merkle-proof.js';
 import { parseInfoDict, parseTorrent, type Metainfo } from '../../src/core/metainfo.js';
 import { sha256 } from '../../src/core/sha256.js';
 import { fixtureBytes } from '../fixtures/greeting.js';
@@ -186,6 +187,24 @@ describe('v2 decoders under fuzzing', () => {
         }
       }),
       { seed: 0x3e4c1e, numRuns: 60 },
+    );
+  });
+
+  it('the proof checker answers any hashes reply with a result, never an exception', async () => {
+    const u32 = fc.oneof(fc.nat({ max: 20 }), fc.constantFrom(0xffffffff, 2 ** 31, 1024, 512), fc.nat());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ baseLayer: u32, index: u32, length: u32, proofLayers: u32 }),
+        fc.nat({ max: 12 }).chain((n) => fc.uint8Array({ minLength: n * 32, maxLength: n * 32 + 3 })),
+        fc.oneof(fc.constantFrom(1, 16384, 16385, 2 ** 40), fc.nat({ max: 10_000_000 })),
+        async (range, hashes, fileLength) => {
+          const r = await climbProof({ ...range, hashes }, fileLength, sha256);
+          expect(typeof r.ok).toBe('boolean');
+          const v = await verifyHashes({ ...range, hashes }, new Uint8Array(32), fileLength, sha256);
+          expect(v.ok).toBe(false);
+        },
+      ),
+      { seed: 0x9e0f, numRuns: 1000 },
     );
   });
 });
