@@ -30,8 +30,7 @@ export interface HashesReply {
 
 export type ProofResult =
   /** `base`: the base-layer hashes, now trusted; `top`: the node the proof reached (the root when complete). */
-  | { ok: true; base: Uint8Array[]; top: { layer: number; index: number; node: Uint8Array } }
-  | { ok: false; reason: string };
+  { ok: true; base: Uint8Array[]; top: { layer: number; index: number; node: Uint8Array } } | { ok: false; reason: string };
 
 /** Uncle hashes a reply carries: `proofLayers`, but no more than there are layers above its subtree. */
 export function uncleCount(reply: Pick<HashesReply, 'baseLayer' | 'length' | 'proofLayers'>, height: number): number {
