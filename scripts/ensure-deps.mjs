@@ -1,6 +1,7 @@
 // Makes a fresh clone ready: installs the npm dependencies when they are missing or older than the
 // lock file, and (with --browser) finds or installs Chromium, coturn and Firefox (Debian's firefox-esr)
-// for the browser tests. Node built-ins only.
+// for the browser tests, and libtorrent 2.0's Python module (Debian's python3-libtorrent), the BitTorrent v2
+// reference of the metainfo tests. Node built-ins only.
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { findChromium } from './chromium.mjs';
 import { findTurnserver } from './turnserver.mjs';
 import { findFirefox } from './firefox.mjs';
+import { findLibtorrentPython } from './libtorrent.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lock = join(root, 'package-lock.json');
@@ -27,8 +29,9 @@ if (stale()) {
 
 /**
  * Installs a Debian package with apt-get (through sudo unless root) when `find` does not find what it
- * provides, and exits with `help` when it is still missing. `installed` runs after it installed it.
- * @param {{ what: string, pkg: string, find: () => string | undefined, help: string, installed?: (sudo: string) => void }} need
+ * provides, and exits with `help` when it is still missing (only warns when `optional`: the tests that
+ * need it are skipped). `installed` runs after it installed it.
+ * @param {{ what: string, pkg: string, find: () => string | undefined, help: string, optional?: boolean, installed?: (sudo: string) => void }} need
  */
 function ensureSystemPackage(need) {
   if (need.find()) return;
@@ -44,6 +47,7 @@ function ensureSystemPackage(need) {
   }
   if (!need.find()) {
     console.error(`[tabswarm] ${need.help}`);
+    if (need.optional) return;
     process.exit(1);
   }
   need.installed?.(sudo);
@@ -73,6 +77,17 @@ if (process.argv.includes('--browser')) {
         console.warn('[tabswarm] could not stop the coturn service: stop it with `systemctl disable --now coturn` if you do not want it');
       }
     },
+  });
+}
+
+// libtorrent 2.0 (BitTorrent v2 reference): its Python module, imported by the system interpreter only.
+if (process.argv.includes('--browser')) {
+  ensureSystemPackage({
+    what: "libtorrent's Python module, the BitTorrent v2 reference of the metainfo tests",
+    pkg: 'python3-libtorrent',
+    find: findLibtorrentPython,
+    optional: true,
+    help: 'The BitTorrent v2 reference tests need libtorrent 2.0 for Python 3 (Debian: apt-get install python3-libtorrent); without it they are skipped.',
   });
 }
 

@@ -8,12 +8,12 @@ import type { TorrentInit } from './torrent-types.js';
 import { TypedEventTarget } from './events.js';
 import type { TorrentRecord } from '../store/torrent-records.js';
 import { createTorrent } from '../core/create.js';
-import { parseTorrent, parseInfoDict, type Metainfo } from '../core/metainfo.js';
+import { parseTorrent, parseInfoDict, refuseV2Only, V2_ONLY_UNSUPPORTED, type Metainfo, type TorrentVersion } from '../core/metainfo.js';
 import { parseMagnet } from '../core/magnet.js';
 import { PieceGeometry } from '../core/geometry.js';
 import type { PeerFactory, SocketConnector, TrackerEvent } from '../core/tracker/types.js';
 import type { PieceStore } from '../core/session/store.js';
-import { TabswarmError, errorMessage } from '../core/errors.js';
+import { MagnetError, TabswarmError, TorrentError, errorMessage } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
 import { CLIENT_PIECE_MEMORY, MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from '../core/session/memory.js';
 import { SourceBackedStore } from './source-store.js';
@@ -81,6 +81,12 @@ export interface SeedOptions {
    */
   pieceLength?: number;
   urlList?: string[];
+  /**
+   * 'v1' (the default: WebTorrent peers can download it) or 'hybrid' (BitTorrent v1 and v2 at once,
+   * BEP 52; v1 peers download it as well). 'v2' (v2-only) is refused with a TorrentError: v2-only
+   * torrents cannot be shared yet.
+   */
+  version?: TorrentVersion;
   /** Called while hashing and storing: bytes done of bytes in all. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -209,11 +215,13 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
   /** Creates a torrent from files and seeds it. Pieces are stored, so it seeds again after a reload. */
   async seed(input: readonly SeedInput[] | FileList, opts: SeedOptions = {}): Promise<Torrent> {
     this.checkAlive();
-    const files = Array.from(input as ArrayLike<SeedInput>).map((f) => (f instanceof File ? { path: f.webkitRelativePath || f.name, data: f } : f));
+    if (opts.version === 'v2') throw new TorrentError(`cannot share as v2-only: ${V2_ONLY_UNSUPPORTED}`);
+    const given = Array.from(input as ArrayLike<SeedInput>).map((f) => (f instanceof File ? { path: f.webkitRelativePath || f.name, data: f } : f));
     const announce = unique([...(opts.announce ?? []), ...this.o.announce]);
-    const created = await createTorrent(files, {
+    const created = await createTorrent(given, {
       name: opts.name,
       pieceLength: opts.pieceLength,
+      version: opts.version,
       announce,
       urlList: opts.urlList,
       onProgress: opts.onProgress ? (done, total) => opts.onProgress!(done / 2, total) : undefined,
@@ -221,6 +229,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     const existing = this.get(created.infoHash);
     if (existing) return existing;
     const metainfo = created.metainfo;
+    const files = created.files; // in the torrent's order (a hybrid sorts them)
     this.checkPieceLength(metainfo);
     const { store } = await this.openStore(created.infoHash);
     await writePieces(files, metainfo, store, (done) => opts.onProgress?.(metainfo.length / 2 + done / 2, metainfo.length));
@@ -251,6 +260,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     let select = opts.select;
     if (typeof input === 'string') {
       const magnet = parseMagnet(input);
+      if (magnet.version === 'v2') throw new MagnetError(`the magnet link has only a v2 hash (xt=urn:btmh:): ${V2_ONLY_UNSUPPORTED}`);
       ({ infoHash, name } = magnet);
       select ??= magnet.select;
       announce = magnet.announce;
@@ -258,6 +268,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       exactSource = magnet.exactSource;
     } else {
       metainfo = await parseTorrent(input);
+      refuseV2Only(metainfo);
       this.checkPieceLength(metainfo);
       ({ infoHash, name } = metainfo);
       announce = metainfo.announce;
@@ -376,6 +387,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       if (this.get(r.infoHash)) continue;
       try {
         const metainfo = r.infoBytes ? await parseInfoDict(r.infoBytes, r.infoHash) : undefined;
+        if (metainfo) refuseV2Only(metainfo);
         const { store } = await this.openStore(r.infoHash);
         // A magnet link still without metadata keeps its exact sources in its saved link.
         const exactSource = metainfo ? [] : exactSourceOf(r.magnetURI);

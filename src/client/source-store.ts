@@ -28,15 +28,22 @@ const CACHED_SPANS = 4;
 /** Kept spans are let go once no piece has been read for this long (a seeding tab may hold many torrents). */
 const SPAN_IDLE_MS = 5_000;
 
-/** The bytes of pieces `first`..`last` (inclusive), read from the files they span. */
+/**
+ * The bytes of pieces `first`..`last` (inclusive), read from the files they span. Padding between
+ * files (BEP 47, v2 alignment) is in no file: those bytes are zeros.
+ */
 async function readPieces(files: readonly SourceFile[], geometry: PieceGeometry, first: number, last: number): Promise<Uint8Array> {
   // The pieces' file segments, runs of one file merged: one read per file touched.
-  const runs: { fileIndex: number; from: number; to: number }[] = [];
+  const runs: { fileIndex: number; from: number; to: number; at: number }[] = [];
+  const base = geometry.pieceOffset(first);
+  const size = geometry.pieceOffset(last) + geometry.pieceSize(last) - base;
+  let covered = 0;
   for (let i = first; i <= last; i++) {
     for (const seg of geometry.pieceFiles(i)) {
+      covered += seg.length;
       const run = runs[runs.length - 1];
       if (run && run.fileIndex === seg.fileIndex && run.to === seg.fileOffset) run.to += seg.length;
-      else runs.push({ fileIndex: seg.fileIndex, from: seg.fileOffset, to: seg.fileOffset + seg.length });
+      else runs.push({ fileIndex: seg.fileIndex, from: seg.fileOffset, to: seg.fileOffset + seg.length, at: geometry.pieceOffset(i) - base + seg.pieceOffset });
     }
   }
   const parts = await Promise.all(
@@ -45,6 +52,11 @@ async function readPieces(files: readonly SourceFile[], geometry: PieceGeometry,
       return data instanceof Uint8Array ? data.subarray(from, to) : new Uint8Array(await data.slice(from, to).arrayBuffer());
     }),
   );
+  if (covered < size) {
+    const out = new Uint8Array(size);
+    parts.forEach((part, i) => out.set(part, runs[i]!.at));
+    return out;
+  }
   // A lone part read from a Blob is ours already; a view of a caller's array is copied.
   if (parts.length === 1 && !(files[runs[0]!.fileIndex]!.data instanceof Uint8Array)) return parts[0]!;
   return concatBytes(parts);

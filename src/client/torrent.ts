@@ -115,12 +115,19 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     return this.metainfo?.length ?? 0;
   }
   get magnetURI(): string {
-    return formatMagnet({ infoHash: this.infoHash, name: this.name, announce: this.announce, urlList: this.urlList, exactSource: this.exactSource });
+    return formatMagnet({
+      infoHash: this.infoHash,
+      infoHashV2: this.metainfo?.infoHashV2,
+      name: this.name,
+      announce: this.announce,
+      urlList: this.urlList,
+      exactSource: this.exactSource,
+    });
   }
   /** The .torrent file, once the metadata is known. */
   get torrentFile(): Uint8Array | undefined {
     const m = this.metainfo;
-    return m ? torrentFileBytes({ announce: this.announce, urlList: this.urlList, infoBytes: m.infoBytes }) : undefined;
+    return m ? torrentFileBytes({ announce: this.announce, urlList: this.urlList, infoBytes: m.infoBytes, pieceLayers: m.pieceLayers }) : undefined;
   }
   get progress(): number {
     return this.session.progress;

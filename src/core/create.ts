@@ -1,21 +1,21 @@
 /**
  * Creating a torrent from files (BEP 3), hashing piece by piece. The torrent name, the order of
  * files and the stripping of a common directory follow create-torrent, so the same files with
- * the same name and piece length give the same info hash as WebTorrent.
+ * the same name and piece length give the same info hash as WebTorrent. v2 and hybrid torrents
+ * (BEP 52, `version`) follow libtorrent 2.0 instead (see create-v2.ts): files in the file tree's
+ * order, and in a hybrid a padding file after each one that does not end a piece.
  */
 import { formatMagnet } from './magnet.js';
 import { encode, type BEncodable } from './bencode.js';
 import { TorrentError } from './errors.js';
 import { PieceGeometry } from './geometry.js';
-import { MAX_PIECE_LENGTH, MIN_PIECE_LENGTH, parseTorrent, type Metainfo } from './metainfo.js';
+import { MAX_PIECE_LENGTH, MIN_PIECE_LENGTH, parseTorrent, type Metainfo, type TorrentVersion } from './metainfo.js';
 import { findPathConflict, pathComponentProblem } from './torrent-paths.js';
 import { sha1 } from './sha1.js';
+import { canonicalOrder, fileTree, hashFileTree, paddingAfter, paddingEntry, pieceLayers, readChunks, type BlobLike } from './create-v2.js';
+import type { FileTree } from './merkle.js';
 
-/** The part of a DOM Blob (or File) that hashing needs; the core has no DOM types. */
-export interface BlobLike {
-  readonly size: number;
-  slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> };
-}
+export type { BlobLike } from './create-v2.js';
 
 export interface TorrentInputFile {
   /** '/'-separated path, e.g. a File's webkitRelativePath, or just its name. A leading '/' is ignored. */
@@ -37,11 +37,22 @@ export interface CreateTorrentOptions {
   /** A Date, or Unix time in seconds. Default: now. */
   creationDate?: number | Date;
   onProgress?: (hashedBytes: number, totalBytes: number) => void;
+  /**
+   * 'v1' (the default: what WebTorrent peers read), 'v2' (BitTorrent v2 only, BEP 52) or 'hybrid'
+   * (both: v1 peers and v2 peers alike; its files are sorted and padded to whole pieces).
+   */
+  version?: TorrentVersion;
 }
 
-export interface CreatedTorrent {
+export interface CreatedTorrent<F extends TorrentInputFile = TorrentInputFile> {
+  version: TorrentVersion;
+  /** What the torrent is known by (see Metainfo.infoHash): the v1 hash, or a v2-only torrent's truncated v2 hash. */
   infoHash: string;
   infoHashBytes: Uint8Array;
+  /** v2 and hybrid: the SHA-256 info hash, 64 hex digits. */
+  infoHashV2?: string;
+  /** The files given, in the torrent's order (v2 and hybrid torrents sort them). */
+  files: F[];
   torrentFile: Uint8Array;
   magnetURI: string;
   pieceLength: number;
@@ -52,8 +63,6 @@ export interface CreatedTorrent {
 export const DEFAULT_CREATED_BY = 'tabswarm/0.1.0';
 /** The largest piece length chosen automatically (as create-torrent). */
 export const MAX_DEFAULT_PIECE_LENGTH = 4 * 1024 * 1024;
-/** Bytes read from a Blob at a time. */
-const READ_CHUNK = 4 * 1024 * 1024;
 /** Pieces being hashed at once. */
 const MAX_OUTSTANDING_HASHES = 4;
 
@@ -196,32 +205,82 @@ async function hashPieces(
 
   for (let f = 0; f < files.length; f++) {
     const { data, path } = files[f]!;
-    const size = sizes[f]!;
-    if (data instanceof Uint8Array) {
-      await feed(data);
-      continue;
-    }
-    for (let start = 0; start < size; start += READ_CHUNK) {
-      const end = Math.min(size, start + READ_CHUNK);
-      const chunk = new Uint8Array(await data.slice(start, end).arrayBuffer());
-      if (chunk.length !== end - start) fail(`${JSON.stringify(path)} changed while it was being read`);
-      await feed(chunk);
-    }
+    if (data instanceof Uint8Array) await feed(data);
+    else await readChunks(data, sizes[f]!, () => fail(`${JSON.stringify(path)} changed while it was being read`), feed);
   }
   await Promise.all(pending);
   return hashes;
 }
 
+/** Hashes the v1 pieces of `files` laid end to end, each followed by `padding[i]` zero bytes. */
+async function hashV1(
+  files: readonly TorrentInputFile[],
+  sizes: readonly number[],
+  padding: readonly number[],
+  pieceLength: number,
+  onProgress: ((hashedBytes: number, totalBytes: number) => void) | undefined,
+): Promise<{ pieces: Uint8Array; length: number }> {
+  const inputs: TorrentInputFile[] = [];
+  const lengths: number[] = [];
+  const zeros = new Uint8Array(pieceLength);
+  files.forEach((f, i) => {
+    inputs.push(f);
+    lengths.push(sizes[i]!);
+    if (padding[i]! > 0) {
+      inputs.push({ path: '', data: zeros.subarray(0, padding[i]) });
+      lengths.push(padding[i]!);
+    }
+  });
+  let offset = 0;
+  const placed = lengths.map((l) => {
+    const entry = { length: l, offset };
+    offset += l;
+    return entry;
+  });
+  const geometry = new PieceGeometry({ length: offset, pieceLength, files: placed });
+  return { pieces: await hashPieces(inputs, lengths, geometry, onProgress), length: offset };
+}
+
+/** Hashes every file's v2 Merkle tree, in order. */
+async function hashV2(
+  files: readonly TorrentInputFile[],
+  sizes: readonly number[],
+  pieceLength: number,
+  onProgress: ((hashedBytes: number) => void) | undefined,
+): Promise<(FileTree | undefined)[]> {
+  const trees: (FileTree | undefined)[] = [];
+  let hashed = 0;
+  for (let i = 0; i < files.length; i++) {
+    const { data, path } = files[i]!;
+    const changed = (): never => fail(`${JSON.stringify(path)} changed while it was being read`);
+    trees.push(
+      await hashFileTree(data, sizes[i]!, pieceLength, changed, (n) => {
+        hashed += n;
+        onProgress?.(hashed);
+      }),
+    );
+  }
+  return trees;
+}
+
+const VERSIONS: readonly TorrentVersion[] = ['v1', 'v2', 'hybrid'];
+
 /**
- * Creates a torrent from `files` (in the given order). Throws {@link TorrentError} for no
- * data, bad paths or names, or a bad piece length.
+ * Creates a torrent from `files` (in the given order for v1; v2 and hybrid torrents sort them).
+ * Throws {@link TorrentError} for no data, bad paths or names, a bad piece length or version.
  */
-export async function createTorrent(files: readonly TorrentInputFile[], opts: CreateTorrentOptions = {}): Promise<CreatedTorrent> {
-  if (files.length === 0) fail('no files were given');
+export async function createTorrent<F extends TorrentInputFile>(input: readonly F[], opts: CreateTorrentOptions = {}): Promise<CreatedTorrent<F>> {
+  if (input.length === 0) fail('no files were given');
+  const version = opts.version ?? 'v1';
+  if (!VERSIONS.includes(version)) fail(`the version ${JSON.stringify(version)} is none of ${VERSIONS.join(', ')}`);
   const name = opts.name === undefined ? undefined : checkText(opts.name, 'the torrent name');
-  const layout = layOut(files, name);
-  const conflict = layout.single ? undefined : findPathConflict(layout.paths);
+  const given = layOut(input, name);
+  const conflict = given.single ? undefined : findPathConflict(given.paths);
   if (conflict !== undefined) fail(conflict);
+  // v2 and hybrid torrents list their files in the file tree's order.
+  const order = version === 'v1' ? input.map((_, i) => i) : canonicalOrder(given.paths);
+  const files = order.map((i) => input[i]!);
+  const layout = { ...given, paths: order.map((i) => given.paths[i]!) };
   const sizes = files.map((f) => sizeOf(f.data, f.path));
   let length = 0;
   for (const s of sizes) {
@@ -233,26 +292,30 @@ export async function createTorrent(files: readonly TorrentInputFile[], opts: Cr
   const announce = (opts.announce ?? []).map((u, i) => checkText(u, `tracker ${i}`)).filter((u) => u.length > 0);
   const urlList = (opts.urlList ?? []).map((u, i) => checkText(u, `web seed ${i}`)).filter((u) => u.length > 0);
 
-  let offset = 0;
-  const geometry = new PieceGeometry({
-    length,
-    pieceLength,
-    files: sizes.map((s) => {
-      const entry = { length: s, offset };
-      offset += s;
-      return entry;
-    }),
-  });
-  const pieces = await hashPieces(files, sizes, geometry, opts.onProgress);
-
   const info: Record<string, BEncodable | undefined> = {
     name: layout.name,
     'piece length': pieceLength,
-    pieces,
     private: opts.private === true ? 1 : undefined,
   };
-  if (layout.single) info['length'] = length;
-  else info['files'] = layout.paths.map((path, i) => ({ length: sizes[i]!, path }));
+  let layers: Map<string, Uint8Array> | undefined;
+  // A hybrid is hashed twice (v1 pieces, then v2 trees): each pass is half of the progress.
+  const passes = version === 'hybrid' ? 2 : 1;
+  const progress = (base: number) => (done: number) => opts.onProgress?.((base + done) / passes, length);
+
+  if (version !== 'v1') {
+    const trees = await hashV2(files, sizes, pieceLength, progress(version === 'hybrid' ? length : 0));
+    info['meta version'] = 2;
+    info['file tree'] = fileTree(layout.single ? [[layout.name]] : layout.paths, sizes, trees);
+    layers = pieceLayers(trees);
+  }
+  if (version !== 'v2') {
+    // A hybrid's v1 files are each padded to a whole piece (BEP 47), as libtorrent 2.0 does.
+    const padding = sizes.map((size) => (version === 'hybrid' && !layout.single ? paddingAfter(size, pieceLength) : 0));
+    const v1 = await hashV1(files, sizes, padding, pieceLength, (done) => progress(0)(Math.min(done, length)));
+    info['pieces'] = v1.pieces;
+    if (layout.single) info['length'] = length;
+    else info['files'] = layout.paths.flatMap((path, i) => [{ length: sizes[i]!, path }, ...(padding[i]! > 0 ? [paddingEntry(padding[i]!)] : [])]);
+  }
 
   const torrentFile = encode({
     announce: announce[0],
@@ -262,15 +325,27 @@ export async function createTorrent(files: readonly TorrentInputFile[], opts: Cr
     'created by': checkText(opts.createdBy ?? DEFAULT_CREATED_BY, "'created by'"),
     'creation date': unixSeconds(opts.creationDate),
     info,
+    'piece layers': layers,
   });
   const metainfo = await parseTorrent(torrentFile);
-  return {
+  const created: CreatedTorrent<F> = {
+    version,
     infoHash: metainfo.infoHash,
     infoHashBytes: metainfo.infoHashBytes,
+    files,
     torrentFile,
-    magnetURI: formatMagnet({ infoHash: metainfo.infoHash, name: metainfo.name, announce: metainfo.announce, urlList: metainfo.urlList }),
+    magnetURI: formatMagnet({
+      infoHash: metainfo.infoHash,
+      infoHashV2: metainfo.infoHashV2,
+      version,
+      name: metainfo.name,
+      announce: metainfo.announce,
+      urlList: metainfo.urlList,
+    }),
     pieceLength,
     length,
     metainfo,
   };
+  if (metainfo.infoHashV2 !== undefined) created.infoHashV2 = metainfo.infoHashV2;
+  return created;
 }

@@ -1,7 +1,8 @@
 /**
  * Piece geometry: how a torrent's bytes divide into pieces and 16 KiB blocks, and how
  * pieces map onto files (BEP 3). The torrent's data is the concatenation of its files in
- * order; empty files occupy no bytes and so touch no piece.
+ * order; empty files occupy no bytes and so touch no piece. Padding (BEP 47, and the alignment of
+ * v2 files) is a gap between two files: bytes of the pieces that belong to no file (all zeros).
  */
 import { TorrentError } from './errors.js';
 
@@ -13,7 +14,10 @@ export interface GeometryInput {
   /** Total bytes of all files. */
   readonly length: number;
   readonly pieceLength: number;
-  /** Files in torrent order; `offset` is the file's first byte within the whole torrent. */
+  /**
+   * Files in torrent order; `offset` is the file's first byte within the whole torrent. Each starts
+   * at or after the end of the one before; a gap between them is padding.
+   */
   readonly files: readonly { readonly length: number; readonly offset: number }[];
 }
 
@@ -73,18 +77,18 @@ export class PieceGeometry {
     }
     this.fileStarts = [];
     this.fileLengths = [];
-    let offset = 0;
+    let end = 0;
     for (let i = 0; i < files.length; i++) {
       const f = files[i]!;
       if (!isCount(f.length)) throw new TorrentError(`Piece geometry: file ${i} has a bad length ${f.length}`);
-      if (f.offset !== offset) {
-        throw new TorrentError(`Piece geometry: file ${i} starts at ${f.offset}, expected ${offset} (the sum of earlier files)`);
+      if (!isCount(f.offset) || f.offset < end) {
+        throw new TorrentError(`Piece geometry: file ${i} starts at ${f.offset}, before the end of the files before it (${end})`);
       }
-      this.fileStarts.push(offset);
+      this.fileStarts.push(f.offset);
       this.fileLengths.push(f.length);
-      offset += f.length;
+      end = f.offset + f.length;
     }
-    if (offset !== length) throw new TorrentError(`Piece geometry: files add up to ${offset} bytes, not ${length}`);
+    if (end > length) throw new TorrentError(`Piece geometry: the files end at byte ${end}, after the torrent's ${length} bytes`);
     this.length = length;
     this.pieceLength = pieceLength;
     this.pieceCount = Math.ceil(length / pieceLength);

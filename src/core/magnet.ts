@@ -9,9 +9,11 @@
  * - Parameters are split on `&`, then at the first `=`, so an unencoded `=` inside a value is
  *   kept. Keys are case-insensitive and may carry a numeric index (`tr.1`, `xt.2`). Parameters
  *   without `=` and unknown keys (`xl`, `kt`, `as`, `x.pe`, ...) are ignored and not decoded.
- * - `xt`: the first `urn:btih:` value is the info hash (40 hex chars of either case, or 32
- *   base32 chars); later `urn:btih:` values and `urn:btmh:` (v2) values are ignored, but a link
- *   with only a v2 hash is refused.
+ * - `xt`: the first `urn:btih:` value is the v1 info hash (40 hex chars of either case, or 32
+ *   base32 chars); the first `urn:btmh:` value is the v2 info hash (BEP 52: a SHA-256 multihash,
+ *   `1220` and 64 hex chars); later ones of each are ignored. With both, the torrent is a hybrid;
+ *   with only a v2 hash, a v2-only torrent, known (`infoHash`) by the first 20 bytes of its v2 hash
+ *   as on the wire and with trackers (see metainfo.ts).
  * - `dn`: `+` means a space (form encoding, as magnet-uri reads it), then percent-decoding; so
  *   a literal `+` must be written `%2B`. Unlike magnet-uri, `%2B` stays a `+`. The first
  *   non-empty `dn` wins; an empty `dn` is the same as none.
@@ -26,10 +28,18 @@ import { MagnetError } from './errors.js';
 import { fromBase32, fromHex, toHex } from './bytes.js';
 
 export interface MagnetLink {
-  /** The v1 info hash: 40 lowercase hex characters. */
+  /**
+   * What the torrent is known by, 40 lowercase hex characters: the v1 info hash, or for a link with
+   * only a v2 hash the first 20 bytes of that.
+   */
   infoHash: string;
   /** The same 20 bytes. */
   infoHashBytes: Uint8Array;
+  /** Only for a link with a v2 hash (`urn:btmh:`): 'hybrid' beside a v1 hash, else 'v2'. */
+  version?: 'v2' | 'hybrid';
+  /** The v2 (SHA-256) info hash, 64 lowercase hex characters, when the link has one. */
+  infoHashV2?: string;
+  infoHashV2Bytes?: Uint8Array;
   /** The display name (`dn`), if the link has a non-empty one. */
   name?: string;
   /** Tracker URLs (`tr`), decoded, deduplicated, in order. */
@@ -43,8 +53,12 @@ export interface MagnetLink {
 }
 
 export interface MagnetParts {
-  /** 40 hex characters, either case (written lowercase). */
+  /** 40 hex characters, either case (written lowercase); for a v2-only torrent, the first 40 of `infoHashV2`. */
   infoHash: string;
+  /** A v2 info hash, 64 hex characters: written as `xt=urn:btmh:1220…` after the v1 one. */
+  infoHashV2?: string;
+  /** 'v2': the link has only the v2 hash (`infoHash` is not written). Default: a v1 hash is written. */
+  version?: 'v1' | 'v2' | 'hybrid';
   name?: string;
   announce?: readonly string[];
   urlList?: readonly string[];
@@ -68,6 +82,9 @@ function excerpt(text: string, max = 48): string {
 
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const HEX_40 = /^[0-9a-fA-F]{40}$/;
+const HEX_64 = /^[0-9a-fA-F]{64}$/;
+/** The multihash prefix of a 32-byte SHA-256 digest: function code 0x12, length 0x20. */
+const SHA256_MULTIHASH = '1220';
 const BASE32_32 = /^[A-Za-z2-7]{32}$/;
 const KEY = /^([a-z]{2})(?:\.\d{1,9})?$/;
 const DIGITS = /^\d{1,15}$/;
@@ -93,6 +110,14 @@ function decodeHash(raw: string): Uint8Array {
     return fromBase32(hash)!;
   }
   return fail(`the info hash ${excerpt(hash)} has ${hash.length} characters; ` + 'expected 40 hex or 32 base32 characters after "xt=urn:btih:"');
+}
+
+function decodeV2Hash(raw: string): Uint8Array {
+  const hash = raw.slice('urn:btmh:'.length);
+  if (hash.slice(0, 4).toLowerCase() !== SHA256_MULTIHASH || !HEX_64.test(hash.slice(4))) {
+    fail(`the v2 info hash ${excerpt(hash)} is not a SHA-256 multihash: expected "${SHA256_MULTIHASH}" and 64 hex characters after "xt=urn:btmh:"`);
+  }
+  return fromHex(hash.slice(4))!;
 }
 
 function parseIndex(text: string, item: string): number {
@@ -145,7 +170,7 @@ export function parseMagnet(uri: string): MagnetLink {
   if (UNPAIRED_SURROGATE.test(text)) fail('the magnet link contains broken text (an unpaired UTF-16 surrogate)');
 
   let hash: Uint8Array | undefined;
-  let sawV2 = false;
+  let v2: Uint8Array | undefined;
   let name: string | undefined;
   const announce: string[] = [];
   const urlList: string[] = [];
@@ -165,7 +190,7 @@ export function parseMagnet(uri: string): MagnetLink {
         if (lower === 'urn:btih:') {
           if (hash === undefined) hash = decodeHash(value);
         } else if (lower === 'urn:btmh:') {
-          sawV2 = true;
+          if (v2 === undefined) v2 = decodeV2Hash(value);
         }
         break;
       }
@@ -191,13 +216,14 @@ export function parseMagnet(uri: string): MagnetLink {
     }
   }
 
-  if (hash === undefined) {
-    if (sawV2) {
-      fail('the magnet link has only a BitTorrent v2 hash (xt=urn:btmh:); a v1 hash (xt=urn:btih:) is needed');
-    }
-    return fail('the magnet link has no info hash: add an "xt=urn:btih:<40 hex characters>" parameter');
+  const known = hash ?? v2?.slice(0, 20);
+  if (known === undefined) return fail('the magnet link has no info hash: add an "xt=urn:btih:<40 hex characters>" parameter');
+  const link: MagnetLink = { infoHash: toHex(known), infoHashBytes: known, announce, urlList, exactSource };
+  if (v2 !== undefined) {
+    link.version = hash === undefined ? 'v2' : 'hybrid';
+    link.infoHashV2 = toHex(v2);
+    link.infoHashV2Bytes = v2;
   }
-  const link: MagnetLink = { infoHash: toHex(hash), infoHashBytes: hash, announce, urlList, exactSource };
   if (name !== undefined) link.name = name;
   const select = parseSelect(so);
   if (select !== undefined) link.select = select;
@@ -231,7 +257,8 @@ function formatSelect(select: readonly number[]): string {
 }
 
 /**
- * Writes a magnet link: `magnet:?xt=urn:btih:<hex>&dn=..&tr=..&ws=..&xs=..&so=..`, every value
+ * Writes a magnet link: `magnet:?xt=urn:btih:<hex>[&xt=urn:btmh:1220<hex>]&dn=..&tr=..&ws=..&xs=..&so=..`
+ * (a v2-only link has only the btmh), every value
  * with encodeURIComponent. Empty and repeated URLs are left out, an empty name is left out, and
  * `select` is written as compressed ranges. Throws {@link MagnetError} for a bad info hash, a
  * bad index or unencodable text. `parseMagnet(formatMagnet(x))` gives back `x`.
@@ -241,7 +268,15 @@ export function formatMagnet(parts: MagnetParts): string {
   if (typeof infoHash !== 'string' || !HEX_40.test(infoHash)) {
     fail(`the info hash must be 40 hex characters, not ${excerpt(String(infoHash))}`);
   }
-  let uri = `magnet:?xt=urn:btih:${infoHash.toLowerCase()}`;
+  const v2: unknown = parts.infoHashV2;
+  if (v2 !== undefined && (typeof v2 !== 'string' || !HEX_64.test(v2)))
+    fail(`the v2 info hash must be 64 hex characters, not ${excerpt(typeof v2 === 'string' ? v2 : typeof v2)}`);
+  const v2Only = parts.version === 'v2';
+  if (v2Only && (v2 === undefined || v2.slice(0, 40).toLowerCase() !== infoHash.toLowerCase())) {
+    fail('a v2-only link needs its v2 info hash, whose first 40 characters are its info hash');
+  }
+  const xt = [...(v2Only ? [] : [`urn:btih:${infoHash.toLowerCase()}`]), ...(v2 === undefined ? [] : [`urn:btmh:${SHA256_MULTIHASH}${v2.toLowerCase()}`])];
+  let uri = `magnet:?${xt.map((x) => `xt=${x}`).join('&')}`;
   if (parts.name !== undefined && parts.name !== '') uri += `&dn=${encode('the name', parts.name)}`;
   const list = (key: string, what: string, values: readonly string[] | undefined): void => {
     const seen = new Set<string>();

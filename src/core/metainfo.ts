@@ -1,6 +1,13 @@
 /**
- * Metainfo (.torrent files, BEP 3) parsing and validation. The info hash is the SHA-1 of the
- * exact bytes of the `info` value as they appear in the file: never of a re-encoding.
+ * Metainfo (.torrent files, BEP 3; v2 and hybrid, BEP 52; padding files, BEP 47) parsing and
+ * validation. The info hash is the SHA-1 (v1) or SHA-256 (v2) of the exact bytes of the `info` value
+ * as they appear in the file: never of a re-encoding.
+ *
+ * Identity: a v1 or hybrid torrent is known by its SHA-1 info hash (`infoHash`; WebTorrent peers and
+ * the v1 swarm use it); a v2-only torrent by the first 20 bytes of its SHA-256 info hash, the form
+ * BEP 52 uses on the wire and with trackers. Store keys, tracker announces and handshakes all take
+ * `infoHash` as they are. Padding files are never in `files`: a file's `offset` still places it in
+ * the torrent, so files may have gaps between them (zeros, covered by the piece hashes).
  *
  * Everything a hostile file can get wrong is reported as a {@link TorrentError} whose
  * message says what is wrong; junk in optional fields (trackers, comment, dates) is skipped.
@@ -8,7 +15,9 @@
 import { decodeWithSpans, decodeWithSpansSliced, isBytes, isDict, isInt, isList, type BDict, type BValue } from './bencode.js';
 import { bytesEqual, fromHex, fromUtf8, fromUtf8Strict, toHex } from './bytes.js';
 import { TabswarmError, TorrentError } from './errors.js';
+import { checkHybrid, readAttributes, readFileTree, readPieceLayers, treeOffsets, type FileAttributes, type TreeFile } from './metainfo-v2.js';
 import { sha1 } from './sha1.js';
+import { sha256 } from './sha256.js';
 import { Slicer, UNSLICED } from './slicer.js';
 import { pathComponentProblem, PathTree, quote } from './torrent-paths.js';
 
@@ -42,20 +51,43 @@ export interface TorrentFileEntry {
   length: number;
   /** Offset of the file's first byte within the whole torrent. */
   offset: number;
+  /** v2 and hybrid: the root of the file's Merkle tree (32 bytes); absent for an empty file. */
+  piecesRoot?: Uint8Array;
+  /** BEP 47 attributes (executable, hidden, symbolic link), when the file has any. */
+  attributes?: FileAttributes;
 }
 
+export type { FileAttributes } from './metainfo-v2.js';
+
+/** 'v1' (BEP 3), 'v2' (v2-only, BEP 52) or 'hybrid' (both halves, describing the same files). */
+export type TorrentVersion = 'v1' | 'v2' | 'hybrid';
+
 export interface Metainfo {
-  /** SHA-1 of the raw info dictionary, 40 lowercase hex digits. */
+  version: TorrentVersion;
+  /**
+   * What the torrent is known by, 40 lowercase hex digits: the SHA-1 of the raw info dictionary (v1
+   * and hybrid), or the first 20 bytes of its SHA-256 (v2-only).
+   */
   infoHash: string;
   infoHashBytes: Uint8Array;
+  /** v1 and hybrid: the SHA-1 info hash (the same as `infoHash`). */
+  infoHashV1?: string;
+  /** v2 and hybrid: the SHA-256 info hash, 64 lowercase hex digits. */
+  infoHashV2?: string;
+  infoHashV2Bytes?: Uint8Array;
   /** The raw bencoded info dictionary (served to peers over ut_metadata). */
   infoBytes: Uint8Array;
   name: string;
   pieceLength: number;
   lastPieceLength: number;
-  /** One 20-byte SHA-1 per piece. */
+  /** One 20-byte SHA-1 per piece (v1 and hybrid); empty for a v2-only torrent. */
   pieces: Uint8Array[];
-  /** Total bytes of all files. */
+  /**
+   * v2 and hybrid, from a .torrent: the piece layers it has (BEP 52), by the hex `pieces root` of the
+   * files larger than one piece; checked against the roots. Metadata from peers has none.
+   */
+  pieceLayers?: Map<string, Uint8Array>;
+  /** Bytes the pieces cover: every file, and the padding between them (v1: the sum of `files`). */
   length: number;
   files: TorrentFileEntry[];
   /** True for a single-file torrent (`length` in the info dictionary, not `files`). */
@@ -70,6 +102,15 @@ export interface Metainfo {
   comment?: string;
   createdBy?: string;
   creationDate?: Date;
+}
+
+/** Why a v2-only torrent cannot be added (until the v2 wire protocol is in). */
+export const V2_ONLY_UNSUPPORTED =
+  'this is a BitTorrent v2-only torrent, and v2-only downloads are not supported yet (a hybrid v1/v2 torrent works, through its v1 half)';
+
+/** Throws a {@link TorrentError} for a v2-only torrent, which can be parsed but not yet downloaded or seeded. */
+export function refuseV2Only(metainfo: { version: TorrentVersion; name: string }): void {
+  if (metainfo.version === 'v2') throw new TorrentError(`${JSON.stringify(metainfo.name)}: ${V2_ONLY_UNSUPPORTED}`);
 }
 
 class Checker {
@@ -134,17 +175,20 @@ function readPath(c: Checker, file: BDict, index: number): string[] {
 interface FileSpec {
   segments: string[];
   length: number;
+  padding: boolean;
+  attributes: FileAttributes | undefined;
 }
 
 async function readFiles(c: Checker, info: BDict, slicer: Slicer): Promise<{ files: FileSpec[]; single: boolean }> {
   const length = info['length'];
   const files = info['files'];
   if (length !== undefined && files !== undefined) c.fail("the info dictionary has both 'length' and 'files'");
-  if (length !== undefined) return { files: [{ segments: [], length: requireLength(c, length, "'length'") }], single: true };
+  if (length !== undefined) {
+    const { attributes } = readAttributes(info);
+    return { files: [{ segments: [], length: requireLength(c, length, "'length'"), padding: false, attributes }], single: true };
+  }
   if (files === undefined) {
-    if (info['meta version'] === 2 || info['file tree'] !== undefined) {
-      c.fail('this is a BitTorrent v2-only torrent, which is not supported (a hybrid v1/v2 torrent works)');
-    }
+    if (info['file tree'] !== undefined) c.fail("the info dictionary has a v2 'file tree' but no 'meta version' 2");
     c.fail("the info dictionary has neither 'length' nor 'files'");
   }
   if (!isList(files)) c.fail("'files' is not a list");
@@ -154,12 +198,16 @@ async function readFiles(c: Checker, info: BDict, slicer: Slicer): Promise<{ fil
     if (i % CHECK_EVERY === 0) await slicer.check();
     const f = files[i];
     if (!isDict(f)) c.fail(`file ${i} is not a dictionary`);
-    out.push({ segments: readPath(c, f, i), length: requireLength(c, f['length'], `the 'length' of file ${i}`) });
+    const fileLength = requireLength(c, f['length'], `the 'length' of file ${i}`);
+    const { padding, attributes } = readAttributes(f);
+    // A padding file's path is never used (libtorrent names them all '.pad/<length>', so they repeat).
+    out.push({ segments: padding ? [] : readPath(c, f, i), length: fileLength, padding, attributes });
   }
   return { files: out, single: false };
 }
 
 interface InfoFields {
+  version: TorrentVersion;
   name: string;
   pieceLength: number;
   lastPieceLength: number;
@@ -168,33 +216,38 @@ interface InfoFields {
   files: TorrentFileEntry[];
   singleFile: boolean;
   private: boolean;
+  /** The v2 file tree (v2 and hybrid), for the piece layers. */
+  tree: TreeFile[] | undefined;
 }
 
-async function readInfo(c: Checker, info: BDict, slicer: Slicer): Promise<InfoFields> {
-  const name = component(info['name.utf-8']) ?? requireComponent(c, info['name'], "the torrent 'name'");
+function entry(segments: string[], length: number, offset: number, attributes: FileAttributes | undefined, root?: Uint8Array): TorrentFileEntry {
+  const file: TorrentFileEntry = { path: segments.join('/'), pathSegments: segments, name: segments[segments.length - 1]!, length, offset };
+  if (root !== undefined) file.piecesRoot = root;
+  if (attributes !== undefined) file.attributes = attributes;
+  return file;
+}
 
-  const pieceLength = info['piece length'];
-  if (pieceLength === undefined) c.fail("'piece length' is missing");
-  if (!isInt(pieceLength)) c.fail("'piece length' is not an integer");
-  if (pieceLength < MIN_PIECE_LENGTH) c.fail(`the piece length ${pieceLength} is below the minimum of ${MIN_PIECE_LENGTH} bytes`);
-  if (pieceLength > MAX_PIECE_LENGTH) c.fail(`the piece length ${pieceLength} is above the maximum of ${MAX_PIECE_LENGTH} bytes`);
-  if ((pieceLength & (pieceLength - 1)) !== 0) c.fail(`the piece length ${pieceLength} is not a power of two`);
-
+/** The v1 half: the files (padding left out, at their offsets), the total and the SHA-1 piece hashes. */
+async function readV1(c: Checker, info: BDict, name: string, pieceLength: number, slicer: Slicer) {
   const { files: specs, single } = await readFiles(c, info, slicer);
   let total = 0;
+  let data = 0;
   const files: TorrentFileEntry[] = [];
   const tree = new PathTree();
   let conflict: string | undefined;
   for (let i = 0; i < specs.length; i++) {
     if (i % CHECK_EVERY === 0) await slicer.check();
     const spec = specs[i]!;
-    const segments = single ? [name] : [name, ...spec.segments];
-    files.push({ path: segments.join('/'), pathSegments: segments, name: segments[segments.length - 1]!, length: spec.length, offset: total });
+    if (!spec.padding) {
+      const segments = single ? [name] : [name, ...spec.segments];
+      files.push(entry(segments, spec.length, total, spec.attributes));
+      data += spec.length;
+      if (!single) conflict ??= tree.add(segments);
+    }
     total += spec.length;
     if (!Number.isSafeInteger(total)) c.fail(`the total length passes the safe integer range at file ${i}`);
-    if (!single) conflict ??= tree.add(segments);
   }
-  if (total === 0) c.fail('the torrent has no data (its total length is 0 bytes)');
+  if (data === 0) c.fail('the torrent has no data (its total length is 0 bytes)');
   if (conflict !== undefined) c.fail(conflict);
 
   const pieces = info['pieces'];
@@ -211,19 +264,61 @@ async function readInfo(c: Checker, info: BDict, slicer: Slicer): Promise<InfoFi
     if (i % CHECK_EVERY === 0) await slicer.check();
     hashes.push(own.subarray(i * 20, i * 20 + 20));
   }
+  return { files, single, total, pieces: hashes };
+}
+
+async function readInfo(c: Checker, info: BDict, slicer: Slicer): Promise<InfoFields> {
+  const name = component(info['name.utf-8']) ?? requireComponent(c, info['name'], "the torrent 'name'");
+
+  const pieceLength = info['piece length'];
+  if (pieceLength === undefined) c.fail("'piece length' is missing");
+  if (!isInt(pieceLength)) c.fail("'piece length' is not an integer");
+  if (pieceLength < MIN_PIECE_LENGTH) c.fail(`the piece length ${pieceLength} is below the minimum of ${MIN_PIECE_LENGTH} bytes`);
+  if (pieceLength > MAX_PIECE_LENGTH) c.fail(`the piece length ${pieceLength} is above the maximum of ${MAX_PIECE_LENGTH} bytes`);
+  if ((pieceLength & (pieceLength - 1)) !== 0) c.fail(`the piece length ${pieceLength} is not a power of two`);
 
   const priv = info['private'];
   if (priv !== undefined && priv !== 0 && priv !== 1) c.fail("'private' is neither 0 nor 1");
 
+  const metaVersion = info['meta version'];
+  if (metaVersion !== undefined && metaVersion !== 2) {
+    if (!isInt(metaVersion)) c.fail("'meta version' is not an integer");
+    c.fail(`'meta version' ${metaVersion} is not supported (BitTorrent v2 is 2)`);
+  }
+  const fail = (m: string): never => c.fail(m);
+  const tree = metaVersion === 2 ? await readFileTree(fail, info['file tree'], slicer) : undefined;
+  const hasV1 = info['pieces'] !== undefined || info['length'] !== undefined || info['files'] !== undefined;
+  const common = { name, pieceLength, private: priv === 1, tree };
+
+  if (tree !== undefined && !hasV1) {
+    // v2-only: every non-empty file starts a piece; the data ends with the last file's last byte.
+    const { offsets, end } = treeOffsets(tree, pieceLength, fail);
+    if (end === 0) c.fail('the torrent has no data (its total length is 0 bytes)');
+    const single = tree.length === 1 && tree[0]!.segments.length === 1 && tree[0]!.segments[0] === name;
+    // An empty file after the last data sits at its end (not at the next piece boundary, past the data).
+    const files = tree.map((f, i) => entry(single ? [name] : [name, ...f.segments], f.length, Math.min(offsets[i]!, end), f.attributes, f.piecesRoot));
+    const pieceCount = Math.ceil(end / pieceLength);
+    return { ...common, version: 'v2', lastPieceLength: end - (pieceCount - 1) * pieceLength, pieces: [], length: end, files, singleFile: single };
+  }
+
+  const v1 = await readV1(c, info, name, pieceLength, slicer);
+  if (tree !== undefined) {
+    const placed = v1.files.map((f) => ({ segments: v1.single ? f.pathSegments : f.pathSegments.slice(1), length: f.length, offset: f.offset }));
+    checkHybrid(fail, placed, v1.total, tree, pieceLength);
+    v1.files.forEach((f, i) => {
+      const root = tree[i]!.piecesRoot;
+      if (root !== undefined) f.piecesRoot = root;
+    });
+  }
+  const pieceCount = v1.pieces.length;
   return {
-    name,
-    pieceLength,
-    lastPieceLength: total - (pieceCount - 1) * pieceLength,
-    pieces: hashes,
-    length: total,
-    files,
-    singleFile: single,
-    private: priv === 1,
+    ...common,
+    version: tree === undefined ? 'v1' : 'hybrid',
+    lastPieceLength: v1.total - (pieceCount - 1) * pieceLength,
+    pieces: v1.pieces,
+    length: v1.total,
+    files: v1.files,
+    singleFile: v1.single,
   };
 }
 
@@ -255,12 +350,26 @@ function readUrlList(top: BDict): string[] {
   return [...new Set(items.map(url).filter((u): u is string => u !== undefined))];
 }
 
-async function hashInfo(
-  infoBytes: Uint8Array,
-  hasher: (data: Uint8Array) => Promise<Uint8Array> = sha1,
-): Promise<{ infoHash: string; infoHashBytes: Uint8Array }> {
-  const infoHashBytes = await hasher(infoBytes);
-  return { infoHash: toHex(infoHashBytes), infoHashBytes };
+interface InfoHashes {
+  infoHash: string;
+  infoHashBytes: Uint8Array;
+  infoHashV1?: string;
+  infoHashV2?: string;
+  infoHashV2Bytes?: Uint8Array;
+}
+
+/** The info hashes a torrent of `version` has, and the one it is known by (see the top of this file). */
+async function hashInfo(infoBytes: Uint8Array, version: TorrentVersion, hasher: (data: Uint8Array) => Promise<Uint8Array> = sha1): Promise<InfoHashes> {
+  const v1 = version === 'v2' ? undefined : await hasher(infoBytes);
+  const v2 = version === 'v1' ? undefined : await sha256(infoBytes);
+  const known = v1 ?? v2!.subarray(0, 20);
+  const out: InfoHashes = { infoHash: toHex(known), infoHashBytes: new Uint8Array(known) };
+  if (v1 !== undefined) out.infoHashV1 = toHex(v1);
+  if (v2 !== undefined) {
+    out.infoHashV2 = toHex(v2);
+    out.infoHashV2Bytes = v2;
+  }
+  return out;
 }
 
 async function decodeOrFail(c: Checker, bytes: Uint8Array, slicer: Slicer): ReturnType<typeof decodeWithSpansSliced> {
@@ -310,16 +419,17 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
   if (!isDict(info)) c.fail(`'info' is ${describe(info)}, not a dictionary`);
   // A copy (new Uint8Array, since Node's Buffer#slice would share memory).
   const infoBytes = new Uint8Array(bytes.subarray(span.start, span.end));
-  const fields = await readInfo(c, info, slicer);
+  const { tree, ...fields } = await readInfo(c, info, slicer);
 
   const trackers = readTrackers(value);
   const meta: Metainfo = {
-    ...(await hashInfo(infoBytes)),
+    ...(await hashInfo(infoBytes, fields.version)),
     infoBytes,
     ...fields,
     ...trackers,
     urlList: readUrlList(value),
   };
+  if (tree !== undefined) meta.pieceLayers = await readPieceLayers((m) => c.fail(m), value['piece layers'], tree, fields.pieceLength, sha256, slicer);
   const comment = text(value['comment.utf-8']) ?? text(value['comment']);
   if (comment !== undefined) meta.comment = comment;
   const createdBy = text(value['created by']);
@@ -334,8 +444,10 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
 
 /**
  * Validates an info dictionary received from peers (ut_metadata, BEP 9) and builds the
- * same object as {@link parseTorrent}, without trackers. When `infoHash` is given (hex or
- * 20 bytes), the bytes must hash to it.
+ * same object as {@link parseTorrent}, without trackers (nor piece layers). When `infoHash` is
+ * given, the bytes must hash to it: 20 bytes (40 hex digits) are what the torrent is known by
+ * (`infoHash`; for a hybrid, the truncated v2 hash is accepted too), 32 bytes (64 hex digits) its
+ * SHA-256 info hash.
  */
 export async function parseInfoDict(
   infoBytes: Uint8Array,
@@ -347,13 +459,21 @@ export async function parseInfoDict(
   if (!(infoBytes instanceof Uint8Array)) c.fail('the input is not a Uint8Array');
   if (infoBytes.length === 0) c.fail('the info dictionary is empty');
   const own = new Uint8Array(infoBytes);
-  const fields = await parseInfoBytes(c, own);
-  const hashed = await hashInfo(own, hasher);
+  const { tree: _tree, ...fields } = await parseInfoBytes(c, own);
+  const hashed = await hashInfo(own, fields.version, hasher);
   if (infoHash !== undefined) {
     const expected = typeof infoHash === 'string' ? fromHex(infoHash) : infoHash;
-    if (expected === undefined || expected.length !== 20) c.fail('the expected info hash is not 20 bytes (40 hex digits)');
-    if (!bytesEqual(expected, hashed.infoHashBytes)) {
-      c.fail(`the info dictionary hashes to ${hashed.infoHash}, not to ${toHex(expected)}`);
+    if (expected === undefined || (expected.length !== 20 && expected.length !== 32)) {
+      c.fail('the expected info hash is not 20 bytes (40 hex digits) nor 32 (64 hex digits)');
+    }
+    const v2 = hashed.infoHashV2Bytes;
+    const matches =
+      expected.length === 20
+        ? bytesEqual(expected, hashed.infoHashBytes) || (v2 !== undefined && bytesEqual(expected, v2.subarray(0, 20)))
+        : v2 !== undefined && bytesEqual(expected, v2);
+    if (!matches) {
+      const got = expected.length === 32 ? (hashed.infoHashV2 ?? 'no SHA-256 info hash (a v1 torrent)') : hashed.infoHash;
+      c.fail(`the info dictionary hashes to ${got}, not to ${toHex(expected)}`);
     }
   }
   return { ...hashed, infoBytes: own, ...fields, announce: [], announceList: [], urlList: [] };

@@ -170,7 +170,8 @@ export class WebSeedChannel implements PeerChannel {
     let bytes: Uint8Array;
     try {
       const parts: Uint8Array[] = [];
-      for (const r of fileRanges(this.o.metainfo, start, end)) {
+      const ranges = fileRanges(this.o.metainfo, start, end);
+      for (const r of ranges) {
         const url = webSeedFileUrl(this.o.url, this.o.metainfo, r.file);
         const got = await this.o.fetch(url, r.start, r.end, this.requests.signal);
         if (got.length !== r.end - r.start) {
@@ -178,7 +179,12 @@ export class WebSeedChannel implements PeerChannel {
         }
         parts.push(got);
       }
-      bytes = parts.length === 1 ? parts[0]! : concatBytes(parts);
+      bytes = parts.length === 1 && parts[0]!.length === end - start ? parts[0]! : concatBytes(parts);
+      if (bytes.length < end - start) {
+        // Padding between files (BEP 47) is on no server: zeros.
+        bytes = new Uint8Array(end - start);
+        parts.forEach((part, i) => bytes.set(part, this.o.metainfo.files[ranges[i]!.file]!.offset + ranges[i]!.start - start));
+      }
     } catch (e) {
       if (this.closed) return;
       const error = e instanceof WebSeedError ? e : new WebSeedError(`web seed ${this.o.url}: ${errorMessage(e)}`);

@@ -19,6 +19,7 @@ const custom: Settings = {
   uploadLimit: 512 * 1024,
   downloadLimit: 0,
   theme: 'dark',
+  shareVersion: 'hybrid',
 };
 
 describe('settings fields', () => {
@@ -32,6 +33,7 @@ describe('settings fields', () => {
       uploadLimit: '512',
       downloadLimit: '',
       theme: 'dark',
+      shareVersion: 'hybrid',
     });
     expect(fieldsToSettings(fields)).toEqual({ ok: custom });
     expect(fieldsToSettings(settingsToFields(DEFAULT_SETTINGS))).toEqual({ ok: DEFAULT_SETTINGS });
@@ -46,6 +48,7 @@ describe('settings fields', () => {
       uploadLimit: '-5',
       downloadLimit: '1e9',
       theme: 'system',
+      shareVersion: 'v1',
     });
     expect('errors' in result).toBe(true);
     if (!('errors' in result)) return;

@@ -80,7 +80,7 @@ describe('PieceGeometry basics', () => {
   });
 
   it('refuses inconsistent input', () => {
-    expect(() => new PieceGeometry({ length: 10, pieceLength: KIB16, files: [{ length: 5, offset: 0 }] })).toThrow(TorrentError);
+    expect(() => new PieceGeometry({ length: 10, pieceLength: KIB16, files: [{ length: 11, offset: 0 }] })).toThrow(/end at byte 11, after/);
     expect(
       () =>
         new PieceGeometry({
@@ -91,8 +91,27 @@ describe('PieceGeometry basics', () => {
             { length: 5, offset: 4 },
           ],
         }),
-    ).toThrow(/starts at 4, expected 5/);
+    ).toThrow(/file 1 starts at 4, before the end of the files before it \(5\)/);
     expect(() => new PieceGeometry({ length: 1, pieceLength: 0, files: [{ length: 1, offset: 0 }] })).toThrow(TorrentError);
+  });
+
+  it('leaves padding (a gap between files, or after the last) to no file', () => {
+    // a.bin: 20 bytes, padding to 16 KiB, b.bin: 5 bytes, padding to 32 KiB (libtorrent's hybrid layout).
+    const g = new PieceGeometry({
+      length: 2 * KIB16,
+      pieceLength: KIB16,
+      files: [
+        { length: 20, offset: 0 },
+        { length: 0, offset: KIB16 },
+        { length: 5, offset: KIB16 },
+      ],
+    });
+    expect(g.pieceCount).toBe(2);
+    expect(g.pieceSize(1)).toBe(KIB16);
+    expect(g.pieceFiles(0)).toEqual([{ fileIndex: 0, fileOffset: 0, pieceOffset: 0, length: 20 }]);
+    expect(g.pieceFiles(1)).toEqual([{ fileIndex: 2, fileOffset: 0, pieceOffset: 0, length: 5 }]);
+    expect(g.filePieceRange(2)).toEqual({ first: 1, last: 1 });
+    expect(g.fileRangePieces(2, 1, 5)).toEqual({ first: 1, last: 1, spans: [{ piece: 1, begin: 1, end: 5 }] });
   });
 
   it('validates peer requests with containsRange', () => {

@@ -149,10 +149,34 @@ describe('parseMagnet: parameters', () => {
     expect(m).toEqual({ infoHash: HASH, infoHashBytes: m.infoHashBytes, announce: [], urlList: [], exactSource: [] });
   });
 
-  it('accepts a magnet link with both v1 and v2 hashes', () => {
-    const m = parseMagnet(`magnet:?xt=urn:btmh:1220${'d'.repeat(64)}&${XT}&dn=hybrid`);
+  it('accepts a magnet link with both v1 and v2 hashes: a hybrid, known by its v1 hash', () => {
+    const m = parseMagnet(`magnet:?xt=urn:btmh:1220${'D'.repeat(64)}&${XT}&dn=hybrid`);
     expect(m.infoHash).toBe(HASH);
+    expect(m.version).toBe('hybrid');
+    expect(m.infoHashV2).toBe('d'.repeat(64));
+    expect(m.infoHashV2Bytes).toEqual(new Uint8Array(32).fill(0xdd));
     expect(m.name).toBe('hybrid');
+  });
+
+  it('reads a link with only a v2 hash: v2-only, known by the first 20 bytes of its v2 hash', () => {
+    const v2 = '0123456789abcdef'.repeat(4);
+    const m = parseMagnet(`magnet:?xt=urn:btmh:1220${v2}&xt=urn:btmh:1220${'e'.repeat(64)}&dn=v2`);
+    expect(m.version).toBe('v2');
+    expect(m.infoHashV2).toBe(v2);
+    expect(m.infoHash).toBe(v2.slice(0, 40));
+    expect(hexOf(m.infoHashBytes)).toBe(v2.slice(0, 40));
+  });
+
+  it('writes v2 hashes after the v1 one, and v2-only links with the btmh alone; both read back', () => {
+    const v2 = 'ab'.repeat(32);
+    const hybrid = formatMagnet({ infoHash: HASH, infoHashV2: v2, name: 'n' });
+    expect(hybrid).toBe(`magnet:?xt=urn:btih:${HASH}&xt=urn:btmh:1220${v2}&dn=n`);
+    expect(parseMagnet(hybrid)).toMatchObject({ infoHash: HASH, infoHashV2: v2, version: 'hybrid', name: 'n' });
+    const only = formatMagnet({ infoHash: v2.slice(0, 40), infoHashV2: v2, version: 'v2' });
+    expect(only).toBe(`magnet:?xt=urn:btmh:1220${v2}`);
+    expect(parseMagnet(only)).toMatchObject({ infoHash: v2.slice(0, 40), infoHashV2: v2, version: 'v2' });
+    expect(() => formatMagnet({ infoHash: HASH, infoHashV2: v2, version: 'v2' })).toThrow(/first 40 characters/);
+    expect(() => formatMagnet({ infoHash: HASH, infoHashV2: 'ab' })).toThrow(/64 hex characters/);
   });
 });
 
@@ -213,7 +237,11 @@ describe('parseMagnet: errors', () => {
     ['magnet:?', 'has no info hash: add an "xt=urn:btih:'],
     ['magnet:?dn=a&tr=udp%3A%2F%2Ft', 'has no info hash'],
     [`magnet:?xt=urn:sha1:${HASH}`, 'has no info hash'],
-    [`magnet:?xt=urn:btmh:1220${'a'.repeat(64)}`, 'only a BitTorrent v2 hash (xt=urn:btmh:)'],
+    [`magnet:?xt=urn:btmh:1220${'a'.repeat(63)}`, 'is not a SHA-256 multihash: expected "1220" and 64 hex characters'],
+    [`magnet:?xt=urn:btmh:1220${'a'.repeat(65)}`, 'is not a SHA-256 multihash'],
+    [`magnet:?xt=urn:btmh:1120${'a'.repeat(64)}`, 'is not a SHA-256 multihash'],
+    [`magnet:?xt=urn:btmh:1220${'g'.repeat(64)}`, 'is not a SHA-256 multihash'],
+    [`magnet:?${XT}&xt=urn:btmh:${'a'.repeat(68)}`, 'is not a SHA-256 multihash'],
     [`magnet:?xt=urn:btih:${HASH.slice(1)}`, 'has 39 characters; expected 40 hex or 32 base32'],
     [`magnet:?xt=urn:btih:${HASH}0`, 'has 41 characters'],
     ['magnet:?xt=urn:btih:', 'has 0 characters'],
@@ -372,6 +400,8 @@ describe('fuzz: only MagnetError, and accepted links survive a round trip', () =
     'xt.1=',
     'urn:btih:',
     'urn:btmh:',
+    '1220',
+    `1220${'ab'.repeat(32)}`,
     HASH,
     HASH_B32,
     HASH.slice(0, 20),
@@ -402,6 +432,7 @@ describe('fuzz: only MagnetError, and accepted links survive a round trip', () =
     `magnet:?${XT}&dn=name+here&tr=udp%3A%2F%2Ft.example%3A80&ws=https%3A%2F%2Fs%2Fa&so=0,2,4-6`,
     `magnet:?xt=urn:btih:${HASH_B32}&xs=https%3A%2F%2Fx%2Fa.torrent&tr.1=wss://t&tr.2=wss://u`,
     `magnet:?xt=urn:btmh:1220${'a'.repeat(64)}&${XT}&dn=%E6%97%A5%E6%9C%AC`,
+    `magnet:?xt=urn:btmh:1220${'0f'.repeat(32)}&tr=wss%3A%2F%2Ft&so=1`,
   ];
 
   function check(uri: string, bad: string[]): boolean {

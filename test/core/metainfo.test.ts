@@ -182,7 +182,7 @@ const rejections: [string, Uint8Array, string][] = [
   ['a length that is not an integer', withInfo({ length: '5' }), "'length' is not an integer"],
   ['both length and files', withInfo({ files: [file(['a'])] }), "both 'length' and 'files'"],
   ['neither length nor files', withInfo({ length: undefined }), "neither 'length' nor 'files'"],
-  ['a v2-only torrent', withInfo({ length: undefined, 'meta version': 2, 'file tree': {} }), 'v2-only'],
+  ['an empty v2 file tree', withInfo({ length: undefined, 'meta version': 2, 'file tree': {} }), "the 'file tree' is empty"],
   ['files that is not a list', multi('x'), "'files' is not a list"],
   ['an empty files list', multi([]), "'files' is an empty list"],
   ['a file that is not a dictionary', multi(['x']), 'file 0 is not a dictionary'],

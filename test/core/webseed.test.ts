@@ -75,6 +75,29 @@ describe('web seeds (BEP 19)', () => {
     swarm.stop();
   });
 
+  it('serves a hybrid torrent: the padding between files (BEP 47) is zeros, never asked of the server', async () => {
+    const created = await createTorrent(FILES, { pieceLength: PIECE, version: 'hybrid' });
+    const metainfo = created.metainfo;
+    const padded = new Uint8Array(metainfo.length);
+    for (const [i, f] of metainfo.files.entries()) padded.set(created.files[i]!.data, f.offset);
+    expect(metainfo.files.map((f) => f.offset)).toEqual([0, 4 * PIECE, 5 * PIECE]);
+    const swarm = new TestSwarm();
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    const http = server(swarm, metainfo, padded);
+    const errors: string[] = [];
+    addWebSeed(leecher, metainfo, http.fetch, errors);
+    await swarm.runUntil(() => leecher.session.done, 60_000);
+    expect(errors).toEqual([]);
+    expect(leecher.session.done).toBe(true);
+    expect(await storedBytes(leecher.store, metainfo)).toEqual(padded);
+    const lengths = new Map(metainfo.files.map((f, i) => [webSeedFileUrl(BASE, metainfo, i), f.length]));
+    for (const line of http.log) {
+      const [url, range] = line.split(' ');
+      expect(Number(range!.split('-')[1]), line).toBeLessThanOrEqual(lengths.get(url!)!);
+    }
+    swarm.stop();
+  });
+
   it('with a peer that has everything, the peer carries most of the load', async () => {
     const { metainfo, data } = await torrent([{ path: 'big.bin', data: fixtureBytes(48 * PIECE, 9) }]);
     const swarm = new TestSwarm();

@@ -4,7 +4,7 @@ import { errorMessage } from '../../core/errors.js';
 import { emit } from '../events.js';
 import { icons } from '../icons.js';
 import { fieldsToSettings, settingsToFields, type FieldErrors, type SettingsFields } from '../state/settings-form.js';
-import { DEFAULT_SETTINGS, type Settings, type Theme } from '../state/settings.js';
+import { DEFAULT_SETTINGS, type Settings, type ShareVersion, type Theme } from '../state/settings.js';
 import { controls, dialogSurface } from '../styles.js';
 
 /** Whether this page may offer to open `magnet:` links (a secure context with the API). */
@@ -18,8 +18,14 @@ const THEMES: { value: Theme; label: string }[] = [
   { value: 'dark', label: 'Dark' },
 ];
 
+const SHARE_VERSIONS: { value: ShareVersion; label: string }[] = [
+  { value: 'v1', label: 'BitTorrent v1 (every client, WebTorrent too)' },
+  { value: 'hybrid', label: 'Hybrid v1 and v2 (every client; v2 clients verify each 16 KiB block)' },
+];
+
 /**
- * The settings panel, a modal `<dialog>`: trackers, ICE servers, peer limits, rate limits and theme,
+ * The settings panel, a modal `<dialog>`: trackers, ICE servers, peer limits, rate limits, the kind of
+ * torrent shared files become, and theme,
  * checked field by field, and the offer to open magnet links with tabswarm.
  *
  * @fires ts-settings-save - `{ settings }`, valid settings to save and apply
@@ -239,6 +245,24 @@ export class TsSettingsDialog extends LitElement {
           <p class="help">Apply at once. Leave empty (or 0) for no limit.</p>
           <div class="pair">
             ${this.numberField('uploadLimit', 'Upload limit (KiB/s)', 'No limit')} ${this.numberField('downloadLimit', 'Download limit (KiB/s)', 'No limit')}
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Sharing</legend>
+          <div>
+            <label for="share-version">Torrents of shared files</label>
+            <select
+              id="share-version"
+              aria-describedby="share-version-help"
+              @change=${(ev: Event) => this.set('shareVersion', (ev.target as HTMLSelectElement).value as ShareVersion)}
+            >
+              ${SHARE_VERSIONS.map((v) => html`<option .value=${v.value} ?selected=${f.shareVersion === v.value}>${v.label}</option>`)}
+              <option value="v2" disabled>BitTorrent v2 only (not supported yet)</option>
+            </select>
+            <p class="help" id="share-version-help">
+              For files you share from now on. A hybrid torrent pads each file to whole pieces; both kinds download in tabswarm.
+            </p>
           </div>
         </fieldset>
 

@@ -133,6 +133,7 @@ export class ClientController implements ReactiveController {
     const work = client.seed(
       files.map((f) => ({ path: f.path, data: f.data })),
       {
+        version: this.settings.shareVersion,
         onProgress: (done, total) => {
           pending.done = done;
           pending.total = total;

@@ -2,7 +2,7 @@
  * The settings panel's fields as typed text, to and from `Settings`, with a message per wrong field;
  * and which changes need the client recreated. Pure, tested in Node.
  */
-import { formatIceLines, parseIceLines, parseTrackerLines, type Settings, type Theme } from './settings.js';
+import { formatIceLines, parseIceLines, parseTrackerLines, type Settings, type ShareVersion, type Theme } from './settings.js';
 
 export interface SettingsFields {
   trackers: string;
@@ -13,6 +13,7 @@ export interface SettingsFields {
   uploadLimit: string;
   downloadLimit: string;
   theme: Theme;
+  shareVersion: ShareVersion;
 }
 
 export type FieldErrors = Partial<Record<keyof SettingsFields, string>>;
@@ -33,6 +34,7 @@ export function settingsToFields(s: Settings): SettingsFields {
     uploadLimit: formatLimit(s.uploadLimit),
     downloadLimit: formatLimit(s.downloadLimit),
     theme: s.theme,
+    shareVersion: s.shareVersion,
   };
 }
 
@@ -76,6 +78,7 @@ export function fieldsToSettings(f: SettingsFields): { ok: Settings } | { errors
       uploadLimit: uploadLimit!,
       downloadLimit: downloadLimit!,
       theme: f.theme,
+      shareVersion: f.shareVersion,
     },
   };
 }

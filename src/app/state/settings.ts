@@ -1,8 +1,15 @@
 /**
- * The person's settings, kept in localStorage: trackers, ICE servers, peer limits, rate limits, theme.
+ * The person's settings, kept in localStorage: trackers, ICE servers, peer limits, rate limits, theme,
+ * and the kind of torrent shared files become.
  * Anything unreadable falls back to the default for that field (a damaged entry never breaks the app).
  */
 export type Theme = 'system' | 'light' | 'dark';
+
+/**
+ * The kind of torrent shared files become: 'v1' (every BitTorrent client, WebTorrent among them) or
+ * 'hybrid' (v1 and BitTorrent v2 at once). v2-only is not offered until tabswarm can download it.
+ */
+export type ShareVersion = 'v1' | 'hybrid';
 
 export interface Settings {
   /** Tracker URLs (ws: or wss:); empty means the app's default (from config.json). */
@@ -14,6 +21,7 @@ export interface Settings {
   uploadLimit: number;
   downloadLimit: number;
   theme: Theme;
+  shareVersion: ShareVersion;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -24,6 +32,7 @@ export const DEFAULT_SETTINGS: Settings = {
   uploadLimit: 0,
   downloadLimit: 0,
   theme: 'system',
+  shareVersion: 'v1',
 };
 
 const KEY = 'tabswarm-settings';
@@ -65,6 +74,7 @@ export function parseSettings(value: unknown): Settings {
   if (count(v.uploadLimit, 0, 2 ** 40)) out.uploadLimit = v.uploadLimit;
   if (count(v.downloadLimit, 0, 2 ** 40)) out.downloadLimit = v.downloadLimit;
   if (v.theme === 'light' || v.theme === 'dark' || v.theme === 'system') out.theme = v.theme;
+  if (v.shareVersion === 'v1' || v.shareVersion === 'hybrid') out.shareVersion = v.shareVersion;
   return out;
 }
 

@@ -16,7 +16,7 @@ import { Priorities } from './priorities.js';
 import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
 import { Swarm, type SwarmOptions } from './swarm.js';
 import type { PieceState } from '../picker/index.js';
-import { parseInfoDict, type Metainfo } from '../metainfo.js';
+import { parseInfoDict, refuseV2Only, type Metainfo } from '../metainfo.js';
 import { toHex } from '../bytes.js';
 import { TabswarmError, errorMessage } from '../errors.js';
 import { Emitter, type Listener } from '../emitter.js';
@@ -300,8 +300,12 @@ export class TorrentSession {
     this.checkDone();
   }
 
-  /** Throws a TorrentError, changing nothing, when a piece is longer than the torrent may hold. */
+  /**
+   * Throws a TorrentError, changing nothing, when a piece is longer than the torrent may hold, or the
+   * torrent is v2-only (whose pieces this session cannot check yet).
+   */
   private setMetainfo(metainfo: Metainfo): Downloads {
+    refuseV2Only(metainfo);
     checkPieceLength(metainfo.pieceLength, this.budget.ceiling);
     const swarm = this.swarm;
     const downloads = (this.downloads = new Downloads(metainfo, {

@@ -1,8 +1,9 @@
 /**
  * The BitTorrent handshake (BEP 3), always the first 68 bytes each side sends:
  * `0x13 'BitTorrent protocol' reserved[8] info_hash[20] peer_id[20]`.
- * Reserved bits we know: BEP 10 extension protocol (`reserved[5] & 0x10`) and BEP 6 Fast
- * Extension (`reserved[7] & 0x04`). A browser WebTorrent peer sends `00 00 00 00 00 10 00 04`.
+ * Reserved bits we know: BEP 10 extension protocol (`reserved[5] & 0x10`), BEP 6 Fast
+ * Extension (`reserved[7] & 0x04`) and BEP 52 BitTorrent v2 (`reserved[7] & 0x10`). A browser
+ * WebTorrent peer sends `00 00 00 00 00 10 00 04`.
  */
 import { WireError } from './errors.js';
 
@@ -43,12 +44,17 @@ const EXTENDED_BIT = 0x10;
 /** BEP 6: byte 7 of the reserved bytes, bit 0x04. */
 const FAST_BYTE = 7;
 const FAST_BIT = 0x04;
+/** BEP 52: byte 7 of the reserved bytes, bit 0x10 (the 4th most significant bit of the last byte). */
+const V2_BYTE = 7;
+const V2_BIT = 0x10;
 
 export interface HandshakeExtensions {
   /** BEP 10 extension protocol. */
   extended: boolean;
   /** BEP 6 Fast Extension. */
   fast: boolean;
+  /** BEP 52 BitTorrent v2 (hash request, hashes, hash reject); absent: false. */
+  v2?: boolean;
 }
 
 export interface HandshakeInit {
@@ -73,7 +79,8 @@ export function encodeHandshake(h: HandshakeInit): Uint8Array {
   const out = new Uint8Array(HANDSHAKE_LENGTH);
   out.set(PROTOCOL_PREFIX, 0);
   if (h.extensions.extended) out[RESERVED_AT + EXTENDED_BYTE] = EXTENDED_BIT;
-  if (h.extensions.fast) out[RESERVED_AT + FAST_BYTE] = FAST_BIT;
+  // Both bits are in the last reserved byte.
+  out[RESERVED_AT + FAST_BYTE] = (h.extensions.fast ? FAST_BIT : 0) | (h.extensions.v2 === true ? V2_BIT : 0);
   out.set(h.infoHash, INFO_HASH_AT);
   out.set(h.peerId, PEER_ID_AT);
   return out;
@@ -110,6 +117,7 @@ export function decodeHandshake(bytes: Uint8Array): Handshake {
     extensions: {
       extended: (reserved[EXTENDED_BYTE]! & EXTENDED_BIT) !== 0,
       fast: (reserved[FAST_BYTE]! & FAST_BIT) !== 0,
+      v2: (reserved[V2_BYTE]! & V2_BIT) !== 0,
     },
     reserved,
   };

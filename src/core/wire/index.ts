@@ -1,4 +1,4 @@
-/** The BitTorrent peer wire codec (BEP 3, 5, 6, 9, 10): sans-IO encoders and decoders. */
+/** The BitTorrent peer wire codec (BEP 3, 5, 6, 9, 10, 52): sans-IO encoders and decoders. */
 export { WireError } from './errors.js';
 export {
   encodeHandshake,
@@ -14,6 +14,8 @@ export {
   Bep5Id,
   Bep6Id,
   Bep10Id,
+  Bep52Id,
+  HASH_RANGE_BYTES,
   MessageId,
   encodeMessage,
   encodeMessages,
@@ -22,6 +24,7 @@ export {
   type WireMessage,
   type WireMessageType,
   type MessageOf,
+  type HashRange,
 } from './messages.js';
 export { WireDecoder, MAX_FRAME, MAX_BLOCK, MAX_BITFIELD_PIECES, type WireEvent, type HandshakeEvent, type WireDecoderOptions } from './decoder.js';
 export { BitField } from './bitfield.js';

@@ -29,9 +29,34 @@ export const Bep6Id = Object.freeze({
 } as const);
 /** BEP 10, the extension protocol: `u8 extension id | payload`. */
 export const Bep10Id = Object.freeze({ extended: 20 } as const);
+/**
+ * BEP 52, BitTorrent v2: Merkle tree hashes of a file (once both sides set the v2 reserved bit).
+ * Each starts `pieces root[32] | base layer | index | length | proof layers` (u32 each); `hashes`
+ * follows it with the `length` base-layer hashes and then the proof's uncle hashes.
+ */
+export const Bep52Id = Object.freeze({ hashRequest: 21, hashes: 22, hashReject: 23 } as const);
 
 /** Every message id this codec knows, by message type. */
-export const MessageId = Object.freeze({ ...Bep3Id, ...Bep5Id, ...Bep6Id, ...Bep10Id } as const);
+export const MessageId = Object.freeze({ ...Bep3Id, ...Bep5Id, ...Bep6Id, ...Bep10Id, ...Bep52Id } as const);
+
+/** Which hashes of which file's tree (BEP 52): the fields every hash message starts with. */
+export interface HashRange {
+  /** 32 bytes: the file's `pieces root`. */
+  piecesRoot: Uint8Array;
+  /** The layer of the hashes asked for: 0 for the 16 KiB blocks' leaves. */
+  baseLayer: number;
+  /** The first hash asked for in the base layer (a multiple of `length`). */
+  index: number;
+  /** How many base-layer hashes (a power of two, 2 at least, by BEP 52). */
+  length: number;
+  /** How many layers of uncle hashes above them, towards the root. */
+  proofLayers: number;
+}
+
+/** Bytes of a hash message's fixed part: the pieces root and four u32. */
+export const HASH_RANGE_BYTES = 48;
+/** Bytes in one SHA-256 hash. */
+const HASH_BYTES = 32;
 
 export type WireMessage =
   | { type: 'keepAlive' }
@@ -56,6 +81,11 @@ export type WireMessage =
   | { type: 'allowedFast'; index: number }
   // BEP 10
   | { type: 'extended'; extId: number; payload: Uint8Array }
+  // BEP 52
+  | ({ type: 'hashRequest' } & HashRange)
+  /** `hashes`: the base-layer hashes, then the uncle hashes, 32 bytes each, concatenated. */
+  | ({ type: 'hashes'; hashes: Uint8Array } & HashRange)
+  | ({ type: 'hashReject' } & HashRange)
   /** An id this codec does not know: passed up, not an error. */
   | { type: 'unknown'; id: number; payload: Uint8Array };
 
@@ -79,6 +109,8 @@ const FIXED_PAYLOAD: { readonly [id: number]: number | undefined } = Object.free
   [MessageId.haveNone]: 0,
   [MessageId.reject]: 12,
   [MessageId.allowedFast]: 4,
+  [MessageId.hashRequest]: HASH_RANGE_BYTES,
+  [MessageId.hashReject]: HASH_RANGE_BYTES,
 });
 
 const NAME_OF_ID: { readonly [id: number]: KnownType | undefined } = Object.freeze(
@@ -147,7 +179,43 @@ export function frameLength(msg: WireMessage): number {
         throw new WireError(`unknown: id ${msg.id} is the ${NAME_OF_ID[msg.id]} message; build that instead`);
       }
       return sized('unknown: payload', 1, msg.payload.length);
+    case 'hashRequest':
+    case 'hashReject':
+      checkHashRange(msg.type, msg);
+      return 1 + HASH_RANGE_BYTES;
+    case 'hashes':
+      checkHashRange('hashes', msg);
+      if (msg.hashes.length % HASH_BYTES !== 0)
+        throw new WireError(`hashes: ${msg.hashes.length} bytes of hashes are not a whole number of ${HASH_BYTES}-byte hashes`);
+      return sized('hashes: hashes', 1 + HASH_RANGE_BYTES, msg.hashes.length);
   }
+}
+
+function checkHashRange(what: string, r: HashRange): void {
+  if (!(r.piecesRoot instanceof Uint8Array) || r.piecesRoot.length !== HASH_BYTES) throw new WireError(`${what}: the pieces root must be ${HASH_BYTES} bytes`);
+  checkInt(`${what}: base layer`, r.baseLayer, MAX_U32);
+  checkInt(`${what}: index`, r.index, MAX_U32);
+  checkInt(`${what}: length`, r.length, MAX_U32);
+  checkInt(`${what}: proof layers`, r.proofLayers, MAX_U32);
+}
+
+function writeHashRange(out: Uint8Array, p: number, r: HashRange): void {
+  out.set(r.piecesRoot, p);
+  writeU32(out, p + 32, r.baseLayer);
+  writeU32(out, p + 36, r.index);
+  writeU32(out, p + 40, r.length);
+  writeU32(out, p + 44, r.proofLayers);
+}
+
+/** The fixed part of a hash message (`frame` is `id | payload`); the root is a view. */
+function readHashRange(frame: Uint8Array): HashRange {
+  return {
+    piecesRoot: frame.subarray(1, 33),
+    baseLayer: readU32(frame, 33),
+    index: readU32(frame, 37),
+    length: readU32(frame, 41),
+    proofLayers: readU32(frame, 45),
+  };
 }
 
 function sized(what: string, header: number, length: number): number {
@@ -199,6 +267,14 @@ function writeFrame(msg: WireMessage, length: number, out: Uint8Array, at: numbe
     case 'unknown':
       out.set(msg.payload, p);
       break;
+    case 'hashRequest':
+    case 'hashReject':
+      writeHashRange(out, p, msg);
+      break;
+    case 'hashes':
+      writeHashRange(out, p, msg);
+      out.set(msg.hashes, p + HASH_RANGE_BYTES);
+      break;
     default:
       break;
   }
@@ -226,7 +302,8 @@ export function encodeMessages(msgs: readonly WireMessage[]): Uint8Array {
 
 /**
  * Decodes one frame without its length prefix (`id | payload`; empty for a keep-alive).
- * Byte payloads (bitfield bits, piece block, extended and unknown payloads) are views into
+ * Byte payloads (bitfield bits, piece block, extended and unknown payloads, hash message roots and
+ * hashes) are views into
  * `frame`, not copies. Throws WireError when a message has the wrong size for its id.
  */
 export function decodeFrame(frame: Uint8Array): WireMessage {
@@ -265,5 +342,13 @@ export function decodeFrame(frame: Uint8Array): WireMessage {
     case 'extended':
       if (size < 1) throw new WireError(`extended message (id ${id}) has no extension id byte`);
       return { type: 'extended', extId: frame[1]!, payload: frame.subarray(2) };
+    case 'hashRequest':
+    case 'hashReject':
+      return { type: name, ...readHashRange(frame) };
+    case 'hashes':
+      if (size < HASH_RANGE_BYTES || (size - HASH_RANGE_BYTES) % HASH_BYTES !== 0) {
+        throw new WireError(`hashes message (id ${id}) must have ${HASH_RANGE_BYTES} payload bytes and whole ${HASH_BYTES}-byte hashes, not ${size}`);
+      }
+      return { type: 'hashes', ...readHashRange(frame), hashes: frame.subarray(1 + HASH_RANGE_BYTES) };
   }
 }

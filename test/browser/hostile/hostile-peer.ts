@@ -134,8 +134,10 @@ async function sparseTorrent(spec: CaseSpec): Promise<CreatedTorrent> {
   const magnetURI = formatMagnet({ infoHash: metainfo.infoHash, name: spec.name, announce: [spec.tracker] });
   const torrentFile = encode({ announce: spec.tracker, info: decode(infoBytes) });
   return {
+    version: 'v1',
     infoHash: metainfo.infoHash,
     infoHashBytes: metainfo.infoHashBytes,
+    files: [],
     torrentFile,
     magnetURI,
     pieceLength: spec.pieceLength,

@@ -19,7 +19,7 @@ const HANDSHAKE_EVENT: WireEvent = {
   type: 'handshake',
   infoHash: INFO_HASH,
   peerId: PEER_ID,
-  extensions: { extended: true, fast: true },
+  extensions: { extended: true, fast: true, v2: false },
   reserved: h('00 00 00 00 00 10 00 04'),
 };
 
@@ -191,6 +191,6 @@ describe('WireDecoder: errors', () => {
 
   it('passes unknown ids up instead of failing', () => {
     const d = new WireDecoder({ handshake: false });
-    expect(norm(d.push(h('00 00 00 03 15 aa bb 00 00 00 01 00')))).toEqual(norm([{ type: 'unknown', id: 0x15, payload: h('aa bb') }, { type: 'choke' }]));
+    expect(norm(d.push(h('00 00 00 03 18 aa bb 00 00 00 01 00')))).toEqual(norm([{ type: 'unknown', id: 0x18, payload: h('aa bb') }, { type: 'choke' }]));
   });
 });

@@ -28,17 +28,26 @@ describe('handshake', () => {
 
   it("decodes WebTorrent's handshake", () => {
     const hs = decodeHandshake(h(`${PSTR} 00 00 00 00 00 10 00 04 ${INFO_HASH_HEX} ${PEER_ID_HEX}`));
-    expect(hs.extensions).toEqual({ extended: true, fast: true });
+    expect(hs.extensions).toEqual({ extended: true, fast: true, v2: false });
     expect(hex(hs.reserved)).toBe('0000000000100004');
     expect(hex(hs.infoHash)).toBe(hex(INFO_HASH));
     expect(hex(hs.peerId)).toBe(hex(PEER_ID));
   });
 
   it('reads only its own bits and keeps the rest of the reserved bytes', () => {
-    // DHT (reserved[7] & 0x01) and others set, BEP 6/10 bits clear.
-    const hs = decodeHandshake(h(`${PSTR} 80 00 00 00 00 ef 00 fb ${INFO_HASH_HEX} ${PEER_ID_HEX}`));
-    expect(hs.extensions).toEqual({ extended: false, fast: false });
-    expect(hex(hs.reserved)).toBe('8000000000ef00fb');
+    // DHT (reserved[7] & 0x01) and others set, BEP 6/10/52 bits clear.
+    const hs = decodeHandshake(h(`${PSTR} 80 00 00 00 00 ef 00 eb ${INFO_HASH_HEX} ${PEER_ID_HEX}`));
+    expect(hs.extensions).toEqual({ extended: false, fast: false, v2: false });
+    expect(hex(hs.reserved)).toBe('8000000000ef00eb');
+  });
+
+  it('sets and reads the BitTorrent v2 bit (BEP 52: reserved[7] & 0x10) beside the Fast Extension bit', () => {
+    const out = encodeHandshake({ infoHash: INFO_HASH, peerId: PEER_ID, extensions: { extended: true, fast: true, v2: true } });
+    expect(hex(out.subarray(20, 28))).toBe('0000000000100014');
+    expect(decodeHandshake(out).extensions).toEqual({ extended: true, fast: true, v2: true });
+    const v2Only = encodeHandshake({ infoHash: INFO_HASH, peerId: PEER_ID, extensions: { extended: false, fast: false, v2: true } });
+    expect(hex(v2Only.subarray(20, 28))).toBe('0000000000000010');
+    expect(decodeHandshake(v2Only).extensions).toEqual({ extended: false, fast: false, v2: true });
   });
 
   it('copies the ids out of the input', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Bep10Id,
+  Bep52Id,
   Bep3Id,
   Bep5Id,
   Bep6Id,
@@ -30,7 +31,8 @@ describe('message ids', () => {
     expect(Bep5Id).toEqual({ port: 9 });
     expect(Bep6Id).toEqual({ suggest: 13, haveAll: 14, haveNone: 15, reject: 16, allowedFast: 17 });
     expect(Bep10Id).toEqual({ extended: 20 });
-    expect(Object.keys(MessageId)).toHaveLength(9 + 1 + 5 + 1);
+    expect(Bep52Id).toEqual({ hashRequest: 21, hashes: 22, hashReject: 23 });
+    expect(Object.keys(MessageId)).toHaveLength(9 + 1 + 5 + 1 + 3);
     expect(Object.isFrozen(MessageId)).toBe(true);
   });
 });
@@ -112,5 +114,39 @@ describe('encoder validation', () => {
   it('accepts the u32 extremes', () => {
     const msg: WireMessage = { type: 'request', index: 0xffffffff, begin: 0, length: 0xffffffff };
     expect(hex(encodeMessage(msg))).toBe('0000000d06ffffffff00000000ffffffff');
+  });
+});
+
+describe('BEP 52 hash messages', () => {
+  const root = new Uint8Array(32).fill(0xab);
+  const range = { piecesRoot: root, baseLayer: 0, index: 0, length: 2, proofLayers: 0 };
+
+  it('refuses frames of the wrong size with what was wrong', () => {
+    const frame = (id: number, size: number): Uint8Array => concat(h(id.toString(16)), new Uint8Array(size));
+    expect(wireError(() => decodeFrame(frame(21, 47))).message).toBe('hashRequest message (id 21) must have 48 payload bytes, not 47');
+    expect(wireError(() => decodeFrame(frame(23, 49))).message).toBe('hashReject message (id 23) must have 48 payload bytes, not 49');
+    expect(wireError(() => decodeFrame(frame(22, 47))).message).toMatch(
+      /^hashes message \(id 22\) must have 48 payload bytes and whole 32-byte hashes, not 47$/,
+    );
+    expect(wireError(() => decodeFrame(frame(22, 48 + 31))).message).toMatch(/not 79$/);
+    expect(decodeFrame(frame(22, 48))).toMatchObject({ type: 'hashes', hashes: new Uint8Array(0) });
+  });
+
+  it('refuses to encode a short root, hashes that are not whole, and fields out of range', () => {
+    expect(wireError(() => encodeMessage({ type: 'hashRequest', ...range, piecesRoot: root.subarray(1) })).message).toBe(
+      'hashRequest: the pieces root must be 32 bytes',
+    );
+    expect(wireError(() => encodeMessage({ type: 'hashes', ...range, hashes: new Uint8Array(33) })).message).toMatch(
+      /33 bytes of hashes are not a whole number/,
+    );
+    expect(wireError(() => encodeMessage({ type: 'hashReject', ...range, index: -1 })).message).toMatch(/index must be an integer from 0/);
+    expect(wireError(() => encodeMessage({ type: 'hashRequest', ...range, proofLayers: 2 ** 32 })).message).toMatch(/proof layers must be/);
+  });
+
+  it('decodes views of the frame, and round-trips', () => {
+    const bytes = encodeMessage({ type: 'hashes', ...range, hashes: new Uint8Array(64).fill(7) });
+    const msg = decodeFrame(bytes.subarray(4));
+    expect(msg).toMatchObject({ type: 'hashes', baseLayer: 0, index: 0, length: 2, proofLayers: 0 });
+    expect(hex(encodeMessage(msg))).toBe(hex(bytes));
   });
 });

@@ -1,6 +1,9 @@
-/** Every wire message with its bytes, written out by hand from BEP 3, 5, 6 and 10. */
+/** Every wire message with its bytes, written out by hand from BEP 3, 5, 6, 10 and 52. */
 import type { WireMessage } from '../../../src/core/wire/index.js';
 import { h } from './helpers.js';
+
+/** A pieces root, 32 bytes of 0xab. */
+const ROOT = 'ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab';
 
 export const MESSAGE_VECTORS: readonly [string, WireMessage, string][] = [
   ['keep-alive', { type: 'keepAlive' }, '00 00 00 00'],
@@ -26,4 +29,27 @@ export const MESSAGE_VECTORS: readonly [string, WireMessage, string][] = [
   ['extended id 3, no payload', { type: 'extended', extId: 3, payload: h('') }, '00 00 00 02 14 03'],
   ['unknown id 0x42', { type: 'unknown', id: 0x42, payload: h('01 02') }, '00 00 00 03 42 01 02'],
   ['unknown id 0xff, no payload', { type: 'unknown', id: 0xff, payload: h('') }, '00 00 00 01 ff'],
+  [
+    'hash request: leaves 4..7 with 3 proof layers',
+    { type: 'hashRequest', piecesRoot: h(ROOT), baseLayer: 0, index: 4, length: 4, proofLayers: 3 },
+    `00 00 00 31 15 ${ROOT} 00 00 00 00 00 00 00 04 00 00 00 04 00 00 00 03`,
+  ],
+  [
+    'hashes: 2 piece-layer hashes and 1 uncle',
+    {
+      type: 'hashes',
+      piecesRoot: h(ROOT),
+      baseLayer: 2,
+      index: 0,
+      length: 2,
+      proofLayers: 1,
+      hashes: h(`${'01 '.repeat(32)}${'02 '.repeat(32)}${'03 '.repeat(32)}`),
+    },
+    `00 00 00 91 16 ${ROOT} 00 00 00 02 00 00 00 00 00 00 00 02 00 00 00 01 ${'01 '.repeat(32)}${'02 '.repeat(32)}${'03 '.repeat(32)}`,
+  ],
+  [
+    'hash reject',
+    { type: 'hashReject', piecesRoot: h(ROOT), baseLayer: 0, index: 0xfffffffe, length: 2, proofLayers: 0 },
+    `00 00 00 31 17 ${ROOT} 00 00 00 00 ff ff ff fe 00 00 00 02 00 00 00 00`,
+  ],
 ];

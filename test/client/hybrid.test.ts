@@ -1,0 +1,85 @@
+/**
+ * BitTorrent v2 in the client (issue 21): a hybrid torrent is shared and downloaded through its v1
+ * half, its padding files nowhere to be seen and its bytes identical; v2-only torrents are refused
+ * with a clear error until the session can download them.
+ */
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BaseClient } from '../../src/client/client.js';
+import { createTorrent } from '../../src/core/create.js';
+import { MagnetError, TorrentError } from '../../src/core/errors.js';
+import { parseTorrent } from '../../src/core/metainfo.js';
+import { startTracker, type TrackerServer } from '../browser/lib-harness.js';
+import { fixtureBytes } from '../fixtures/greeting.js';
+import { fakeWorld } from './fake-env.js';
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+describe('BitTorrent v2 in the client', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+
+  async function tracker(): Promise<TrackerServer> {
+    const t = await startTracker();
+    cleanup.push(() => t.close());
+    return t;
+  }
+
+  it('shares a hybrid torrent and another client downloads it by its v1+v2 magnet link: no padding files, the same bytes', async () => {
+    const t = await tracker();
+    const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    const b = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    cleanup.push(
+      () => a.destroy(),
+      () => b.destroy(),
+    );
+    // Given out of order; sizes that leave each file short of a piece (so padding follows each).
+    const files = [
+      { path: 'set/d/b.bin', data: fixtureBytes(37_000, 2) },
+      { path: 'set/a.bin', data: fixtureBytes(100_000, 1) },
+      { path: 'set/c.txt', data: new TextEncoder().encode('five!') },
+      { path: 'set/empty', data: new Uint8Array(0) },
+    ];
+    const seeded = await a.seed(files, { version: 'hybrid', pieceLength: 16384 });
+    expect(seeded.isDone).toBe(true);
+    const meta = await parseTorrent(seeded.torrentFile!);
+    expect(meta.version).toBe('hybrid');
+    expect(seeded.magnetURI).toMatch(new RegExp(`^magnet:\\?xt=urn:btih:${seeded.infoHash}&xt=urn:btmh:1220${meta.infoHashV2!}&`));
+    // a.bin in 7 pieces, c.txt in 1, d/b.bin in 3: every file padded to a whole piece.
+    expect(meta.length).toBe(11 * 16384);
+    expect(meta.files.map((f) => f.offset)).toEqual([0, 7 * 16384, 8 * 16384, 11 * 16384]);
+    expect(seeded.files.map((f) => f.path)).toEqual(['set/a.bin', 'set/c.txt', 'set/d/b.bin', 'set/empty']);
+
+    const got = await b.add(seeded.magnetURI);
+    await got.ready;
+    expect(got.files.map((f) => [f.path, f.length])).toEqual([
+      ['set/a.bin', 100_000],
+      ['set/c.txt', 5],
+      ['set/d/b.bin', 37_000],
+      ['set/empty', 0],
+    ]);
+    await got.done;
+    const bytes = async (i: number): Promise<Uint8Array> => new Uint8Array(await (await got.files[i]!.blob()).arrayBuffer());
+    expect(sha(await bytes(0))).toBe(sha(files[1]!.data));
+    expect(new TextDecoder().decode(await bytes(1))).toBe('five!');
+    expect(sha(await bytes(2))).toBe(sha(files[0]!.data));
+    expect((await bytes(3)).length).toBe(0);
+  });
+
+  it('refuses v2-only torrents and links with a clear error, and does not share as v2-only', async () => {
+    const world = fakeWorld();
+    const a = new BaseClient(world.env(), {});
+    cleanup.push(() => a.destroy());
+    const v2 = await createTorrent([{ path: 'v2.bin', data: fixtureBytes(40_000, 3) }], { version: 'v2', pieceLength: 16384 });
+    await expect(a.add(v2.torrentFile)).rejects.toThrow(TorrentError);
+    await expect(a.add(v2.torrentFile)).rejects.toThrow('"v2.bin": this is a BitTorrent v2-only torrent, and v2-only downloads are not supported yet');
+    expect(v2.magnetURI).toMatch(/^magnet:\?xt=urn:btmh:1220[0-9a-f]{64}&dn=v2.bin$/);
+    await expect(a.add(v2.magnetURI)).rejects.toThrow(MagnetError);
+    await expect(a.add(v2.magnetURI)).rejects.toThrow('the magnet link has only a v2 hash (xt=urn:btmh:): this is a BitTorrent v2-only torrent');
+    await expect(a.seed([{ path: 'v2.bin', data: fixtureBytes(40_000, 3) }], { version: 'v2' })).rejects.toThrow('cannot share as v2-only');
+    expect(a.torrents).toEqual([]);
+    expect(world.stores.size).toBe(0);
+  });
+});
