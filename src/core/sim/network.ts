@@ -168,6 +168,11 @@ export class SimChannel implements PeerChannel {
       this.departures.push(departs, size);
       this.buffered += size;
       this.planDrain();
+    } else if (this.drainTimer === undefined) {
+      // Gone at once (an uplink without a limit): still a drain, on the next turn, as a channel
+      // whose buffer empties says — a serve loop waiting for it goes on.
+      this.drainTimerAt = now;
+      this.drainTimer = clock.setTimeout(() => this.drainDue(), 0);
     }
     this.deliveries.push(delivered, this.net.copy ? data.slice() : data);
     this.planDelivery();
