@@ -17,7 +17,7 @@ import type { Priorities } from './priorities.js';
 import type { Downloads, Totals } from './downloads.js';
 import type { PeerView, SessionEvents, SessionOptions } from './types.js';
 import type { PiecePicker } from '../picker/index.js';
-import { type BitField, WANT_EXTENSION, encodeWantMessage } from '../wire/index.js';
+import { type BitField, type ExtendedHandshake, WANT_EXTENSION, encodeWantMessage } from '../wire/index.js';
 import type { PieceGeometry } from '../geometry.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import type { Emitter } from '../emitter.js';
@@ -205,6 +205,8 @@ export class Swarm {
     for (const peer of [...this.peers.values()]) {
       peer.setPieceCount(picker.pieceCount);
       if (!peer.handshaken || peer.closed) continue;
+      // Peers met before it came learn its size, and may ask for it (BEP 10 allows a second handshake).
+      peer.sendExtendedHandshake(this.extendedHandshake());
       if (!peer.fast && picker.haveCount > 0) peer.send({ type: 'bitfield', bits: picker.bitfield() });
       this.requester.fill(peer);
     }
@@ -280,7 +282,7 @@ export class Swarm {
       case 'reject':
         return this.requester.rejected(peer, e.index, e.begin);
       case 'extendedHandshake':
-        if (!this.work) this.parts.metadata.requestFrom(peer);
+        if (!this.work) this.parts.metadata.announced(peer);
         return this.sendWants(peer);
       case 'extended':
         return this.onExtended(peer, e.extId, e.payload);
@@ -296,13 +298,17 @@ export class Swarm {
     // An initial seeder reveals pieces a few at a time, with `have`s.
     const have =
       this.seeding.active || !picker || picker.haveCount === 0 ? 'none' : picker.haveCount === picker.pieceCount && peer.fast ? 'all' : picker.bitfield();
-    peer.greet(have, {
+    peer.greet(have, this.extendedHandshake());
+    this.seeding.greeted(peer);
+  }
+
+  private extendedHandshake(): ExtendedHandshake {
+    return {
       m: { ut_metadata: UT_METADATA_ID, [WANT_EXTENSION]: WANT_ID },
-      metadata_size: work?.info.infoBytes.length,
+      metadata_size: this.work?.info.infoBytes.length,
       reqq: REQQ,
       v: CLIENT_VERSION,
-    });
-    this.seeding.greeted(peer);
+    };
   }
 
   /** What a peer has changed: the picker counts it, and our interest follows. */
