@@ -150,6 +150,10 @@ export class TorrentSession {
   get wantsPeers(): boolean {
     return this.swarm.wantsPeers;
   }
+  /** Connections made through relays (peers heard of by peer exchange; relay.ts). */
+  get relayedConnections(): number {
+    return this.swarm.discovery.relay.connected;
+  }
   /** Remote peer ids (hex) banned for this session. */
   get banned(): ReadonlySet<string> {
     return this.swarm.banned;
@@ -296,7 +300,7 @@ export class TorrentSession {
     }
     if (this.started) await this.loadStored(downloads);
     this.events.emit('metadata', metainfo);
-    this.swarm.metadataKnown(downloads.picker);
+    this.swarm.metadataKnown(downloads);
     this.checkDone();
   }
 
