@@ -344,6 +344,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
       initialSeeding: this.urlList.length === 0,
       ...(this.init.highWaterMark ? { highWaterMark: this.init.highWaterMark } : {}),
       ...(this.init.maxHighWaterMark ? { maxHighWaterMark: this.init.maxHighWaterMark } : {}),
+      ...(this.init.connector ? { connector: this.init.connector } : {}),
     });
     const filter = this.fileSelection.filter();
     if (filter) session.selectFiles(filter);
