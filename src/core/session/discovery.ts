@@ -86,6 +86,14 @@ export class Discovery {
     this.relay.gone(peer);
   }
 
+  /** Connected peers that can introduce others to us. */
+  relayPeers(): number {
+    if (!this.relay.enabled) return 0;
+    let n = 0;
+    for (const p of this.swarm.all()) if (p.handshaken && !p.closed && p.extensions[SIGNAL_EXTENSION]) n++;
+    return n;
+  }
+
   tick(): void {
     if (!this.relay.enabled) return;
     this.pex.tick([...this.swarm.all()]);

@@ -150,6 +150,10 @@ export class TorrentSession {
   get wantsPeers(): boolean {
     return this.swarm.wantsPeers;
   }
+  /** Connected peers that can introduce others (they list ts_signal; none without a connector). */
+  get relayPeers(): number {
+    return this.swarm.discovery.relayPeers();
+  }
   /** Connections made through relays (peers heard of by peer exchange; relay.ts). */
   get relayedConnections(): number {
     return this.swarm.discovery.relay.connected;

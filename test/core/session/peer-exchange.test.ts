@@ -123,7 +123,13 @@ describe('peer exchange and relayed signaling (in-process)', () => {
     await swarm.runUntil(() => false, 30_000);
     expect(plain.session.peerCount).toBe(1);
     expect(plain.warnings).toEqual([]);
-    for (const l of others) expect(l.session.peerCount).toBe(3);
+    // What the client reads to ask trackers for fewer peers (item 4): peers that can introduce others.
+    expect(plain.session.relayPeers).toBe(0);
+    expect(seeder.session.relayPeers).toBe(3);
+    for (const l of others) {
+      expect(l.session.peerCount).toBe(3);
+      expect(l.session.relayPeers).toBe(3);
+    }
     expect(bytesEqual(await storedBytes(plain.store, metainfo), data)).toBe(true);
     swarm.stop();
   });
