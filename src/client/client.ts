@@ -21,6 +21,8 @@ import { sha1 } from '../core/sha1.js';
 import type { RangeFetcher } from '../core/webseed.js';
 import { realClock } from '../core/session/clock.js';
 import { TorrentTracker, type ChannelPeer } from './torrent-tracker.js';
+import { peerConnector } from './peer-connector.js';
+import type { PeerConnector } from '../core/session/connector.js';
 import { SavedTorrents, exactSourceOf, type TorrentRecords } from './saved-torrents.js';
 import { writePieces } from './write-pieces.js';
 
@@ -147,6 +149,8 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
   /** Memory for the pieces being downloaded, shared by the torrents (see core/session/memory.ts). */
   private readonly memory: MemoryBudget;
   private destroyed = false;
+  /** Connections to peers heard of from other peers, for every torrent's session. */
+  private readonly connector: PeerConnector;
 
   constructor(
     private readonly env: ClientEnvironment,
@@ -175,6 +179,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
         if (e.type === 'warning') this.warn(`tracker ${e.url || ''}: ${e.message}`.trim());
       },
     });
+    this.connector = peerConnector(env.peers, () => this.torrents.reduce((n, t) => n + t.numPeers, 0) < this.o.maxPeers);
     this.ready = this.restore();
   }
 
@@ -363,6 +368,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       fetchTorrentFile: this.env.fetchTorrentFile,
       highWaterMark: this.env.highWaterMark,
       maxHighWaterMark: this.env.maxHighWaterMark,
+      connector: this.connector,
       persist: (t) => this.persist(t, addedAt, o.seeding),
       register: (t) => (this.destroyed ? undefined : this.tracker.announce(t)),
     });

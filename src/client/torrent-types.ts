@@ -9,6 +9,7 @@ import type { RateLimiter } from '../core/session/limiter.js';
 import type { MemoryBudget } from '../core/session/memory.js';
 import type { RangeFetcher } from '../core/webseed.js';
 import type { Torrent } from './torrent.js';
+import type { PeerConnector } from '../core/session/connector.js';
 
 export interface TorrentEventMap {
   metadata: CustomEvent<void>;
@@ -67,6 +68,8 @@ export interface TorrentInit {
   fetchTorrentFile?: (url: string) => Promise<Uint8Array>;
   highWaterMark?: number;
   maxHighWaterMark?: number;
+  /** Connections to peers heard of from other peers (relayed signaling); absent: none. */
+  connector?: PeerConnector;
   /** Saves the torrent's record (list, metadata, paused state). */
   persist: (t: Torrent) => Promise<void>;
   /** Announces the torrent to its trackers. */

@@ -31,6 +31,8 @@ export type { PeerConnectionKind, TorrentEventMap, TorrentInit, TorrentPeer } fr
 export const PIECE_MISSING = 0;
 export const PIECE_DOWNLOADING = 1;
 export const PIECE_VERIFIED = 2;
+/** Peers asked of the trackers at once while some peer can introduce others (issue 19, item 4). */
+const TRACKER_PEERS_WITH_RELAYS = 5;
 
 export class Torrent extends TypedEventTarget<TorrentEventMap> {
   readonly infoHash: string;
@@ -228,8 +230,10 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   get failedConnections(): number {
     return this.failures;
   }
+  /** Peers wanted from the trackers: a few once a peer can introduce others (relayed signaling). */
   get wantsPeers(): number {
-    return this.paused ? 0 : Math.max(0, this.init.maxPeers - this.session.peerCount);
+    const want = this.paused ? 0 : Math.max(0, this.init.maxPeers - this.session.peerCount);
+    return this.session.relayPeers > 0 ? Math.min(want, TRACKER_PEERS_WITH_RELAYS) : want;
   }
 
   // ---- life cycle ----------------------------------------------------------------------------
@@ -357,6 +361,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
       initialSeeding: this.urlList.length === 0,
       ...(this.init.highWaterMark ? { highWaterMark: this.init.highWaterMark } : {}),
       ...(this.init.maxHighWaterMark ? { maxHighWaterMark: this.init.maxHighWaterMark } : {}),
+      ...(this.init.connector ? { connector: this.init.connector } : {}),
     });
     const filter = this.fileSelection.filter();
     if (filter) session.selectFiles(filter);

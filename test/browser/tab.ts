@@ -26,7 +26,7 @@ globalThis.tabHelpers = {
   async client(tracker) {
     if (globalThis.tab) return globalThis.tab;
     const { Client } = await globalThis.harnessImport('/tabswarm.js');
-    const client = new Client({ announce: [tracker], iceServers: [], ...(globalThis.tabClientOptions ?? {}) });
+    const client = new Client({ announce: [tracker].flat(), iceServers: [], ...(globalThis.tabClientOptions ?? {}) });
     globalThis.tab = { client, torrent: undefined, error: undefined, events: [], warnings: [] };
     client.addEventListener('warning', (e) => globalThis.tab.warnings.push({ at: performance.now(), message: e.detail.message }));
     client.addEventListener('tracker', (e) => {
@@ -63,7 +63,7 @@ interface PageTab {
 interface PageGlobals {
   tab?: PageTab;
   tabHelpers: {
-    client(tracker: string): Promise<PageTab>;
+    client(tracker: string | string[]): Promise<PageTab>;
     makeData(size: number, seed: number): Uint8Array<ArrayBuffer>;
     sha256(bytes: BufferSource): Promise<string>;
     watch(torrent: Torrent): void;
@@ -109,8 +109,8 @@ export class Tab {
     );
   }
 
-  /** Starts downloading a magnet link (does not wait). */
-  async add(tracker: string, magnet: string): Promise<void> {
+  /** Starts downloading a magnet link (does not wait); `tracker`: the client's tracker(s). */
+  async add(tracker: string | string[], magnet: string): Promise<void> {
     await this.page.evaluate(
       async ([tracker, magnet]) => {
         const h = (globalThis as unknown as PageGlobals).tabHelpers;
@@ -118,7 +118,7 @@ export class Tab {
         tab.torrent = await tab.client.add(magnet);
         h.watch(tab.torrent);
       },
-      [tracker, magnet] as const,
+      [tracker, magnet] as [string | string[], string],
     );
   }
 

@@ -1,6 +1,11 @@
 /**
  * The metadata exchange (BEP 9, ut_metadata): fetching the info dictionary from peers for a magnet
  * link, verifying it against the info hash, and serving it to others.
+ *
+ * A peer met before either side had the metadata may get it later. A tabswarm peer then sends a
+ * second extended handshake with `metadata_size` (swarm.ts); one that never says (WebTorrent sets
+ * its size without telling peers it met before) is probed: asked for piece 0, whose answer carries
+ * `total_size`. A peer that rejects a request (a probe or not) is asked again after a backoff.
  */
 import { TabswarmError, errorMessage } from '../errors.js';
 import { parseInfoDict, type Metainfo } from '../metainfo.js';
@@ -13,6 +18,9 @@ import { bytesEqual, concatBytes } from '../bytes.js';
 export const UT_METADATA_ID = 1;
 /** A metadata request unanswered for this long is asked of another peer. */
 const METADATA_TIMEOUT = 10_000;
+/** A peer that rejected a request is asked again after this long, doubled each time up to METADATA_RETRY_MAX. */
+export const METADATA_RETRY = 2_000;
+export const METADATA_RETRY_MAX = 60_000;
 
 /** What a ut_metadata message led to: `ready` when every piece is in and `check()` is due. */
 export type MessageResult = { kind: 'none' } | { kind: 'error'; message: string } | { kind: 'ready' };
@@ -31,6 +39,11 @@ interface Pending {
   at: number;
 }
 
+interface Backoff {
+  delay: number;
+  retryAt: number;
+}
+
 export class MetadataExchange {
   private size: number | undefined;
   private pieces: (Uint8Array | undefined)[] = [];
@@ -40,6 +53,12 @@ export class MetadataExchange {
   private result: Promise<CheckResult> | undefined;
   /** When the chosen size last made progress (chosen, or a piece arrived). */
   private lastProgress = 0;
+  /** Peers that rejected a request, and when to ask them again. */
+  private readonly backoff = new Map<string, Backoff>();
+  /** Probes (requests for piece 0 to peers that announced no size) in flight, by peer: when sent. */
+  private readonly probes = new Map<string, number>();
+  /** Sizes learned from answers to probes, by peer. */
+  private readonly learned = new Map<string, number>();
 
   constructor(
     private readonly infoHash: Uint8Array,
@@ -47,26 +66,23 @@ export class MetadataExchange {
     private readonly now: () => number,
   ) {}
 
-  /** Asks `peer` for the metadata pieces nobody is fetching, if it offers ut_metadata. */
+  /** Asks `peer` for the metadata pieces nobody is fetching, if it offers ut_metadata (a probe if it gave no size). */
   requestFrom(peer: Peer): void {
     const ext = peer.extensions['ut_metadata'];
-    if (peer.closed || !peer.handshaken || !ext || peer.metadataSize === undefined) return;
-    if (peer.metadataSize <= 0 || peer.metadataSize > MAX_METADATA_SIZE) return;
+    if (peer.closed || !peer.handshaken || !ext) return;
     const now = this.now();
+    const backoff = this.backoff.get(peer.id);
+    if (backoff && now < backoff.retryAt) return;
+    const size = peer.metadataSize || this.learned.get(peer.id);
+    if (size === undefined) return this.probe(peer, ext, now);
+    if (size > MAX_METADATA_SIZE) return;
     // A size that nobody delivers (a peer that lied about it and went silent) is given up after
     // a timeout, for the size this peer gives.
-    if (this.size !== undefined && peer.metadataSize !== this.size && !this.checking && now - this.lastProgress > METADATA_TIMEOUT) {
+    if (this.size !== undefined && size !== this.size && !this.checking && now - this.lastProgress > METADATA_TIMEOUT) {
       this.reset();
     }
-    if (this.size === undefined) {
-      this.lastProgress = now;
-      this.size = peer.metadataSize;
-      const count = Math.ceil(this.size / METADATA_PIECE);
-      // Filled, not sparse: array methods skip the holes of a sparse array.
-      this.pieces = Array.from({ length: count }, () => undefined);
-      this.senders = Array.from({ length: count }, () => undefined);
-    }
-    if (peer.metadataSize !== this.size || this.checking) return;
+    if (this.size === undefined) this.choose(size, now);
+    if (size !== this.size || this.checking) return;
     for (let piece = 0; piece < this.pieces.length; piece++) {
       if (this.pieces[piece]) continue;
       const p = this.pending.get(piece);
@@ -76,8 +92,40 @@ export class MetadataExchange {
     }
   }
 
+  /** The peer sent an extended handshake (again): a size it gives now is asked of it at once. */
+  announced(peer: Peer): void {
+    if (peer.metadataSize) this.backoff.delete(peer.id);
+    this.requestFrom(peer);
+  }
+
+  /** Asks a peer that gave no size for piece 0: its answer says the size (it may have the metadata by now). */
+  private probe(peer: Peer, ext: number, now: number): void {
+    const sent = this.probes.get(peer.id);
+    if (this.checking || (sent !== undefined && now - sent < METADATA_TIMEOUT)) return;
+    this.probes.set(peer.id, now);
+    peer.send({ type: 'extended', extId: ext, payload: encodeMetadataMessage({ msgType: 0, piece: 0 }) });
+  }
+
+  private choose(size: number, now: number): void {
+    this.lastProgress = now;
+    this.size = size;
+    const count = Math.ceil(size / METADATA_PIECE);
+    // Filled, not sparse: array methods skip the holes of a sparse array.
+    this.pieces = Array.from({ length: count }, () => undefined);
+    this.senders = Array.from({ length: count }, () => undefined);
+  }
+
+  /** The peer refused a request: it is asked again later, twice as late each time. */
+  private rejected(id: string): void {
+    const delay = Math.min((this.backoff.get(id)?.delay ?? METADATA_RETRY / 2) * 2, METADATA_RETRY_MAX);
+    this.backoff.set(id, { delay, retryAt: this.now() + delay });
+  }
+
   peerGone(id: string): void {
     for (const [piece, p] of this.pending) if (p.peer === id) this.pending.delete(piece);
+    this.backoff.delete(id);
+    this.probes.delete(id);
+    this.learned.delete(id);
     // Nothing received yet: forget the size too, so that the next peer's size is taken (the size
     // may have come from the peer that left, or was dropped for lying).
     if (!this.checking && this.pieces.every((p) => p === undefined)) this.reset();
@@ -108,10 +156,14 @@ export class MetadataExchange {
       return { kind: 'none' };
     }
     if (msg.msgType === 2) {
-      this.pending.delete(msg.piece);
+      const asked = this.pending.get(msg.piece);
+      const probed = msg.piece === 0 && this.probes.delete(peer.id);
+      if (asked?.peer === peer.id) this.pending.delete(msg.piece);
+      if (probed || asked?.peer === peer.id) this.rejected(peer.id);
       return { kind: 'none' };
     }
-    if (msg.msgType !== 1) return { kind: 'none' };
+    if (msg.msgType !== 1 || this.checking) return { kind: 'none' };
+    if (msg.piece === 0 && this.probes.delete(peer.id)) return this.probeAnswered(peer, msg.totalSize, msg.data);
     // A data message we did not ask for, or of the wrong size, is ignored (and never buffered).
     const size = this.size;
     const asked = this.pending.get(msg.piece);
@@ -120,9 +172,29 @@ export class MetadataExchange {
     const expected = Math.min(METADATA_PIECE, size - msg.piece * METADATA_PIECE);
     if (msg.data.length !== expected) return { kind: 'error', message: `metadata piece ${msg.piece} has the wrong length` };
     this.pending.delete(msg.piece);
+    return this.store(peer, msg.piece, msg.data);
+  }
+
+  /** A peer that gave no size answered a probe: its size is known now, and the rest is asked of it. */
+  private probeAnswered(peer: Peer, totalSize: number, data: Uint8Array): MessageResult {
+    this.backoff.delete(peer.id);
+    this.learned.set(peer.id, totalSize);
+    if (this.size === undefined) this.choose(totalSize, this.now());
+    if (totalSize !== this.size) return { kind: 'none' };
+    if (this.pieces[0] === undefined) {
+      if (this.pending.get(0)?.peer === peer.id) this.pending.delete(0);
+      const result = this.store(peer, 0, data);
+      if (result.kind === 'ready') return result;
+    }
+    this.requestFrom(peer);
+    return { kind: 'none' };
+  }
+
+  private store(peer: Peer, piece: number, data: Uint8Array): MessageResult {
+    this.backoff.delete(peer.id);
     this.lastProgress = this.now();
-    this.pieces[msg.piece] = msg.data.slice();
-    this.senders[msg.piece] = peer.id;
+    this.pieces[piece] = data.slice();
+    this.senders[piece] = peer.id;
     if (this.pieces.some((p) => p === undefined)) return { kind: 'none' };
     this.checking = true;
     return { kind: 'ready' };

@@ -33,6 +33,8 @@ export const REQQ = 250;
 /** Requests a peer may queue at us at once (twice what we advertise), and requests we may refuse (choked, or pieces we lack). */
 export const MAX_QUEUED_REQUESTS = 2 * REQQ;
 const MAX_REFUSED_REQUESTS = 1000;
+/** Extended handshakes a peer may send (BEP 10 allows more than one: when what it says changes). */
+const MAX_EXTENDED_HANDSHAKES = 32;
 
 export interface BlockRef {
   readonly index: number;
@@ -87,6 +89,7 @@ export class Peer {
   private readonly pieces: PeerPieces;
   private readonly queue: BlockRef[] = [];
   private refused = 0;
+  private extendedHandshakes = 0;
   private lastIn: number;
   private lastOut: number;
   private isClosed = false;
@@ -217,6 +220,11 @@ export class Peer {
   greet(have: 'all' | 'none' | Uint8Array, extended: ExtendedHandshake): void {
     if (have instanceof Uint8Array) this.send({ type: 'bitfield', bits: have });
     else if (this.fastExt) this.send({ type: have === 'all' ? 'haveAll' : 'haveNone' });
+    this.sendExtendedHandshake(extended);
+  }
+
+  /** Sends our extended handshake if it speaks BEP 10; again when what it says changed (BEP 10 allows it). */
+  sendExtendedHandshake(extended: ExtendedHandshake): void {
     if (this.extendedExt) this.send({ type: 'extended', extId: 0, payload: encodeExtendedHandshake(extended) });
   }
 
@@ -365,6 +373,7 @@ export class Peer {
   }
 
   private onExtendedHandshake(payload: Uint8Array): void {
+    if (++this.extendedHandshakes > MAX_EXTENDED_HANDSHAKES) return this.violation(`more than ${MAX_EXTENDED_HANDSHAKES} extended handshakes`);
     let hs;
     try {
       hs = decodeExtendedHandshake(payload);

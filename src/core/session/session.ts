@@ -150,6 +150,14 @@ export class TorrentSession {
   get wantsPeers(): boolean {
     return this.swarm.wantsPeers;
   }
+  /** Connected peers that can introduce others (they list ts_signal; none without a connector). */
+  get relayPeers(): number {
+    return this.swarm.discovery.relayPeers();
+  }
+  /** Connections made through relays (peers heard of by peer exchange; relay.ts). */
+  get relayedConnections(): number {
+    return this.swarm.discovery.relay.connected;
+  }
   /** Remote peer ids (hex) banned for this session. */
   get banned(): ReadonlySet<string> {
     return this.swarm.banned;
@@ -296,7 +304,7 @@ export class TorrentSession {
     }
     if (this.started) await this.loadStored(downloads);
     this.events.emit('metadata', metainfo);
-    this.swarm.metadataKnown(downloads.picker);
+    this.swarm.metadataKnown(downloads);
     this.checkDone();
   }
 

@@ -6,9 +6,9 @@
  * owns the torrent: its life cycle, metadata, pieces (downloads.ts), priorities and events.
  */
 import type { PeerChannel } from './channel.js';
-import { Peer, REQQ, type PeerEvent } from './peer.js';
-import type { MetadataExchange } from './metadata.js';
-import { UT_METADATA_ID } from './metadata.js';
+import { Peer, type PeerEvent } from './peer.js';
+import { UT_METADATA_ID, type MetadataExchange } from './metadata.js';
+import { Discovery, WANT_ID } from './discovery.js';
 import { SeedingAnnouncer } from './seeding-announcer.js';
 import { Uploader } from './uploader.js';
 import { Requester } from './requester.js';
@@ -16,22 +16,19 @@ import { UploadSlots } from './upload-slots.js';
 import type { Priorities } from './priorities.js';
 import type { Downloads, Totals } from './downloads.js';
 import type { PeerView, SessionEvents, SessionOptions } from './types.js';
-import type { PiecePicker } from '../picker/index.js';
 import { type BitField, WANT_EXTENSION, encodeWantMessage } from '../wire/index.js';
 import type { PieceGeometry } from '../geometry.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import type { Emitter } from '../emitter.js';
 
-export const CLIENT_VERSION = 'tabswarm 0.1.0';
-/** Our extension id for incoming ts_want messages (BEP 10 `m`; ut_metadata has 1). */
-export const WANT_ID = 2;
+export { CLIENT_VERSION, WANT_ID } from './discovery.js';
 
 const KEEP_ALIVE = 55_000;
 const IDLE_TIMEOUT = 120_000;
 
 /** The session's options with their defaults filled in. */
-export type SwarmOptions = Required<Omit<SessionOptions, 'metainfo' | 'uploadLimit' | 'downloadLimit' | 'memory'>> &
-  Pick<SessionOptions, 'uploadLimit' | 'downloadLimit'>;
+export type SwarmOptions = Required<Omit<SessionOptions, 'metainfo' | 'uploadLimit' | 'downloadLimit' | 'memory' | 'connector'>> &
+  Pick<SessionOptions, 'uploadLimit' | 'downloadLimit' | 'connector'>;
 
 /** What the swarm asks of its session. */
 export interface SwarmHost {
@@ -57,6 +54,8 @@ export class Swarm {
   private readonly uploader: Uploader;
   private readonly slots: UploadSlots;
   private readonly seeding = new SeedingAnnouncer((id) => this.peers.get(id));
+  /** Peer exchange and relayed signaling. */
+  readonly discovery: Discovery;
   /** Pieces, once the metadata is known (`attach`). */
   private work: Downloads | undefined;
 
@@ -81,6 +80,7 @@ export class Swarm {
       },
       onChoking: (peer) => this.seeding.choked(peer),
     });
+    this.discovery = new Discovery(o, this);
     this.uploader = new Uploader({
       ...o,
       warn: (m) => this.warn(m),
@@ -173,6 +173,7 @@ export class Swarm {
     this.uploader.peerGone(peer);
     this.parts.metadata.peerGone(peer.id);
     this.seeding.gone(peer);
+    this.discovery.gone(peer);
     this.requester.peerGone(peer);
     const work = this.work;
     if (peer.haveAll) work?.picker.removeAvailability(null);
@@ -201,10 +202,12 @@ export class Swarm {
   }
 
   /** The metadata came (and what the store holds is counted): peers learn what we have, and requests start. */
-  metadataKnown(picker: PiecePicker): void {
+  metadataKnown({ picker, info }: Downloads): void {
     for (const peer of [...this.peers.values()]) {
       peer.setPieceCount(picker.pieceCount);
       if (!peer.handshaken || peer.closed) continue;
+      // Peers met before it came learn its size, and may ask for it (BEP 10 allows a second handshake).
+      peer.sendExtendedHandshake(this.discovery.extendedHandshake(info.infoBytes.length));
       if (!peer.fast && picker.haveCount > 0) peer.send({ type: 'bitfield', bits: picker.bitfield() });
       this.requester.fill(peer);
     }
@@ -280,7 +283,7 @@ export class Swarm {
       case 'reject':
         return this.requester.rejected(peer, e.index, e.begin);
       case 'extendedHandshake':
-        if (!this.work) this.parts.metadata.requestFrom(peer);
+        if (!this.work) this.parts.metadata.announced(peer);
         return this.sendWants(peer);
       case 'extended':
         return this.onExtended(peer, e.extId, e.payload);
@@ -291,17 +294,14 @@ export class Swarm {
     if (!bytesEqual(infoHash, this.o.infoHash)) return this.drop(peer, 'handshake for another torrent');
     if (bytesEqual(peerId, this.o.peerId)) return this.drop(peer, 'connected to ourselves');
     if (this.banned.has(toHex(peerId))) return this.drop(peer, 'banned earlier in this session');
+    const refused = this.discovery.handshake(peer, peerId);
+    if (refused) return this.drop(peer, refused);
     const work = this.work;
     const picker = work?.picker;
     // An initial seeder reveals pieces a few at a time, with `have`s.
     const have =
       this.seeding.active || !picker || picker.haveCount === 0 ? 'none' : picker.haveCount === picker.pieceCount && peer.fast ? 'all' : picker.bitfield();
-    peer.greet(have, {
-      m: { ut_metadata: UT_METADATA_ID, [WANT_EXTENSION]: WANT_ID },
-      metadata_size: work?.info.infoBytes.length,
-      reqq: REQQ,
-      v: CLIENT_VERSION,
-    });
+    peer.greet(have, this.discovery.extendedHandshake(work?.info.infoBytes.length));
     this.seeding.greeted(peer);
   }
 
@@ -348,6 +348,9 @@ export class Swarm {
       const result = this.parts.metadata.onMessage(peer, payload, work?.info.infoBytes);
       if (result.kind === 'error') this.drop(peer, result.message);
       else if (result.kind === 'ready') this.host.metadataComplete();
+    } else {
+      const violation = this.discovery.onExtended(peer, extId, payload);
+      if (violation) this.drop(peer, violation);
     }
   }
 
@@ -386,6 +389,7 @@ export class Swarm {
       if (this.requester.checkTimeouts(peer, now)) this.requester.fillAll(peer);
       if (!this.work) this.parts.metadata.requestFrom(peer);
     }
+    if (this.host.state() === 'running') this.discovery.tick();
   }
 
   private warn(message: string): void {

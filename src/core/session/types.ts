@@ -6,6 +6,7 @@ import type { Hasher, PieceStore } from './store.js';
 import type { RateLimiter } from './limiter.js';
 import type { MemoryBudget } from './memory.js';
 import type { Metainfo } from '../metainfo.js';
+import type { PeerConnector } from './connector.js';
 
 export interface SessionOptions {
   infoHash: Uint8Array;
@@ -47,6 +48,11 @@ export interface SessionOptions {
   pieceMemory?: number;
   /** The client's budget for pieces in progress, shared with its other torrents. */
   memory?: MemoryBudget;
+  /**
+   * Connections to peers heard of from other peers (relayed signaling, relay.ts). Without it the
+   * session neither lists ts_pex and ts_signal nor relays.
+   */
+  connector?: PeerConnector;
 }
 
 export interface SessionEvents {

@@ -47,3 +47,19 @@ export {
   type MetadataMessage,
   type KnownMetadataMessage,
 } from './extended.js';
+export {
+  encodePexMessage,
+  decodePexMessage,
+  encodeSignalMessage,
+  decodeSignalMessage,
+  PEX_EXTENSION,
+  SIGNAL_EXTENSION,
+  MAX_PEX_PEERS,
+  MAX_SIGNAL_SDP,
+  MAX_SIGNAL_REASON,
+  MAX_SIGNAL_ID,
+  PEER_ID_LENGTH,
+  type PexMessage,
+  type SignalMessage,
+  type SignalType,
+} from './peer-exchange.js';

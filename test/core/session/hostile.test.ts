@@ -7,11 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { createTorrent } from '../../../src/core/create.js';
 import { encode } from '../../../src/core/bencode.js';
-import { encodeHandshake, encodeMessage, WireDecoder, type WireEvent } from '../../../src/core/wire/index.js';
+import { encodeHandshake, encodeMessage, encodePexMessage, encodeSignalMessage, WireDecoder, type WireEvent } from '../../../src/core/wire/index.js';
 import type { Metainfo } from '../../../src/core/metainfo.js';
 import { fixtureBytes } from '../../fixtures/greeting.js';
 import { TestSwarm, seededStore, storedBytes, type TestNode } from './swarm-harness.js';
 import { frame, u32 } from '../../fixtures/frames.js';
+import { FakeSignaling } from './fake-connector.js';
+import { bytesEqual } from '../../../src/core/bytes.js';
+import type { SimNetwork, SimNode } from '../../../src/core/sim/network.js';
 
 const PIECE = 16 * 1024;
 const HOSTILE = 'hostile';
@@ -33,12 +36,17 @@ function hello(h: Hostile, infoHash: Uint8Array): void {
 
 async function attack(
   script: Script,
-  options: { magnet?: boolean; size?: number; onConnect?: (h: Hostile) => void } = {},
+  options: { magnet?: boolean; size?: number; onConnect?: (h: Hostile) => void; signaling?: (net: SimNetwork) => FakeSignaling; seederUpload?: number } = {},
 ): Promise<{ leecher: TestNode; data: Uint8Array; hostileClosed: boolean; maxQueued: number }> {
   const data = fixtureBytes(options.size ?? 24 * PIECE + 99, 17);
   const { metainfo } = await createTorrent([{ path: 'f.bin', data }], { pieceLength: PIECE });
   const swarm = new TestSwarm();
-  const leecher = await swarm.add('leecher', { metainfo: options.magnet ? undefined : metainfo, infoHash: metainfo.infoHashBytes });
+  const signaling = options.signaling?.(swarm.net);
+  const leecher = await swarm.add('leecher', {
+    metainfo: options.magnet ? undefined : metainfo,
+    infoHash: metainfo.infoHashBytes,
+    ...(signaling ? { connect: (node: SimNode) => signaling.connector(node) } : {}),
+  });
   // The hostile peer connects first and gets a head start; the honest seeder arrives a second later.
   const hostileNode = swarm.net.node(HOSTILE, { upload: 4 * 1024 * 1024, download: 4 * 1024 * 1024 });
   const [toHostile, fromLeecher] = swarm.net.connect(leecher.node, hostileNode);
@@ -70,7 +78,12 @@ async function attack(
   swarm.clock.setTimeout(
     () =>
       void (async () => {
-        const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
+        const seeder = await swarm.add('seeder', {
+          metainfo,
+          infoHash: metainfo.infoHashBytes,
+          store: await seededStore(metainfo, data),
+          ...(options.seederUpload ? { upload: options.seederUpload } : {}),
+        });
         swarm.connect(seeder, leecher);
       })(),
     1000,
@@ -82,7 +95,7 @@ async function attack(
 
 async function expectSurvived(r: Awaited<ReturnType<typeof attack>>, dropped = true): Promise<void> {
   expect(r.leecher.session.done).toBe(true);
-  expect(await storedBytes(r.leecher.store, r.leecher.session.metainfo!)).toEqual(r.data);
+  expect(bytesEqual(await storedBytes(r.leecher.store, r.leecher.session.metainfo!), r.data)).toBe(true);
   if (dropped) {
     expect(r.hostileClosed).toBe(true);
     expect(r.leecher.warnings.some((w) => w.includes(HOSTILE))).toBe(true);
@@ -238,5 +251,111 @@ describe('hostile peers (in-process)', () => {
       await expectSurvived(r, false);
       expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(200 * 1024 * 1024);
     });
+  });
+});
+
+describe('hostile relays (peer exchange and relayed signaling, in-process)', () => {
+  const ts = (bytes: Uint8Array): string => new TextDecoder('latin1').decode(bytes);
+  /** A hostile tabswarm-like peer: lists ts_pex (3) and ts_signal (4), and learns the session's ids for them. */
+  function relayPeer(then: (h: Hostile, ids: { pex: number; signal: number }) => void, onSignal?: (h: Hostile, payload: string) => void): Script {
+    return (h, e) => {
+      if (e.type === 'extended' && e.extId === 4) onSignal?.(h, ts(e.payload));
+      if (e.type === 'handshake') {
+        h.send(frame(20, new Uint8Array([0]), encode({ m: { ts_pex: 3, ts_signal: 4 } })));
+        h.send(encodeMessage({ type: 'haveNone' }));
+      }
+      if (e.type === 'extended' && e.extId === 0) {
+        const text = ts(e.payload);
+        then(h, { pex: Number(/6:ts_pexi(\d+)e/.exec(text)?.[1] ?? 0), signal: Number(/9:ts_signali(\d+)e/.exec(text)?.[1] ?? 0) });
+      }
+    };
+  }
+  /** The session's id for ts_signal (relay.ts SIGNAL_ID). */
+  const SIGNAL = 4;
+  const fakeId = (n: number): Uint8Array => {
+    const id = new Uint8Array(20).fill(0xf0);
+    new DataView(id.buffer).setUint32(16, n);
+    return id;
+  };
+  const pex = (h: Hostile, ext: number, from: number, count: number): void =>
+    h.send(frame(20, new Uint8Array([ext]), encodePexMessage({ added: Array.from({ length: count }, (_, i) => fakeId(from + i)), dropped: [] })));
+
+  it('a relay that forwards garbage offers is dropped after three', async () => {
+    let signaling: FakeSignaling | undefined;
+    const r = await attack(
+      relayPeer((h, ids) => {
+        for (let i = 0; i < 3; i++)
+          h.send(frame(20, new Uint8Array([ids.signal]), encodeSignalMessage({ type: 'offer', id: i, from: fakeId(i), sdp: `garbage ${i}` })));
+      }),
+      { signaling: (net) => (signaling = new FakeSignaling(net)) },
+    );
+    await expectSurvived(r);
+    expect(r.leecher.warnings.some((w) => w.includes('offers that could not be answered'))).toBe(true);
+    expect(signaling?.accepted).toBe(0);
+  });
+
+  it('a relay that answers for another peer than the one offered to is dropped', async () => {
+    const r = await attack(
+      relayPeer(
+        (h, ids) => pex(h, ids.pex, 0, 3),
+        (h, offer) => {
+          const id = Number(/2:idi(\d+)e/.exec(offer)?.[1]);
+          h.send(frame(20, new Uint8Array([SIGNAL]), encodeSignalMessage({ type: 'answer', id, from: fakeId(999), sdp: 'an answer' })));
+        },
+      ),
+      { signaling: (net) => new FakeSignaling(net) },
+    );
+    await expectSurvived(r);
+    expect(r.leecher.warnings.some((w) => w.includes('answer from another peer'))).toBe(true);
+  });
+
+  it('a relay that advertises peers it does not hold (and refuses every offer to them) is dropped after six', async () => {
+    let signaling: FakeSignaling | undefined;
+    const r = await attack(
+      relayPeer(
+        (h, ids) => pex(h, ids.pex, 0, 20),
+        (h, offer) => {
+          const id = Number(/2:idi(\d+)e/.exec(offer)?.[1]);
+          const at = offer.indexOf('2:to20:') + 7;
+          const to = Uint8Array.from(offer.slice(at, at + 20), (c) => c.charCodeAt(0));
+          h.send(frame(20, new Uint8Array([SIGNAL]), encodeSignalMessage({ type: 'reject', id, from: to, reason: 'not connected' })));
+        },
+      ),
+      { signaling: (net) => (signaling = new FakeSignaling(net)), seederUpload: 32 * 1024 },
+    );
+    await expectSurvived(r);
+    expect(r.leecher.warnings.some((w) => w.includes('went unanswered or to peers it does not hold'))).toBe(true);
+    expect(signaling?.made).toBeLessThanOrEqual(8);
+  });
+
+  it('a relay that advertises thousands of fake peers is dropped at the bound, having cost a handful of offers', async () => {
+    let signaling: FakeSignaling | undefined;
+    const r = await attack(
+      relayPeer((h, ids) => {
+        for (let i = 0; i < 3; i++) pex(h, ids.pex, i * 50, 50);
+        h.after(5_100, () => pex(h, ids.pex, 150, 50));
+        h.after(10_200, () => pex(h, ids.pex, 200, 50));
+      }),
+      { signaling: (net) => (signaling = new FakeSignaling(net)), seederUpload: 32 * 1024 },
+    );
+    await expectSurvived(r);
+    expect(r.leecher.warnings.some((w) => w.includes('more than 200 peers'))).toBe(true);
+    expect(signaling?.made).toBeLessThanOrEqual(8);
+  });
+
+  it('a relay that floods ts_signal or ts_pex messages is dropped', async () => {
+    for (const which of ['signal', 'pex'] as const) {
+      const r = await attack(
+        relayPeer((h, ids) => {
+          for (let i = 0; i < 100; i++) {
+            if (which === 'pex') pex(h, ids.pex, i, 1);
+            else h.send(frame(20, new Uint8Array([ids.signal]), encodeSignalMessage({ type: 'offer', id: i, to: fakeId(i), sdp: 'x' })));
+          }
+        }),
+        { signaling: (net) => new FakeSignaling(net) },
+      );
+      await expectSurvived(r);
+      expect(r.leecher.warnings.some((w) => w.includes(`ts_${which} messages too often`) || w.includes('offers in flight through us'))).toBe(true);
+    }
   });
 });

@@ -9,6 +9,7 @@ import { SimNetwork, type SimNode } from '../../../src/core/sim/network.js';
 import { TorrentSession, type SessionOptions } from '../../../src/core/session/session.js';
 import { MemoryStore, type Hasher, type PieceStore } from '../../../src/core/session/store.js';
 import type { PeerChannel } from '../../../src/core/session/channel.js';
+import type { PeerConnector } from '../../../src/core/session/connector.js';
 import type { Metainfo } from '../../../src/core/metainfo.js';
 
 export const nodeSha1: Hasher = async (data) => new Uint8Array(createHash('sha1').update(data).digest());
@@ -63,22 +64,33 @@ export class TestSwarm {
 
   async add(
     name: string,
-    o: { metainfo?: Metainfo; infoHash: Uint8Array; store?: PieceStore; upload?: number; download?: number } & Partial<SessionOptions>,
+    o: {
+      metainfo?: Metainfo;
+      infoHash: Uint8Array;
+      store?: PieceStore;
+      upload?: number;
+      download?: number;
+      /** Relayed signaling: the node's connector (see fake-connector.ts). */
+      connect?: (node: SimNode) => PeerConnector;
+    } & Partial<SessionOptions>,
   ): Promise<TestNode> {
     const store = o.store ?? new MemoryStore();
+    const { connect, ...options } = o;
+    const simNode = this.net.node(name, { upload: o.upload ?? 4 * 1024 * 1024, download: o.download ?? 8 * 1024 * 1024 });
     const session = new TorrentSession({
       peerId: peerIdFor(++this.count),
       hasher: nodeSha1,
       clock: this.clock,
       random: seeded(this.count),
-      ...o,
+      ...options,
+      ...(connect ? { connector: connect(simNode) } : {}),
       store,
     });
     const node: TestNode = {
       name,
       session,
       store,
-      node: this.net.node(name, { upload: o.upload ?? 4 * 1024 * 1024, download: o.download ?? 8 * 1024 * 1024 }),
+      node: simNode,
       warnings: [],
       bans: [],
       doneAt: undefined,
