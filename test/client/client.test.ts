@@ -1,26 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
 import { BaseClient } from '../../src/client/client.js';
-import { startTracker, type TrackerServer } from '../browser/lib-harness.js';
+import { clientBed, sha } from './client-bed.js';
 import { fakeWorld } from './fake-env.js';
 import { fixtureBytes } from '../fixtures/greeting.js';
 import { MagnetError, TorrentError } from '../../src/core/errors.js';
 import { parseTorrent } from '../../src/core/metainfo.js';
 import { encode } from '../../src/core/bencode.js';
 
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
 describe('client (Node, real tracker, in-memory links)', () => {
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
-  });
-
-  async function tracker(): Promise<TrackerServer> {
-    const t = await startTracker();
-    cleanup.push(() => t.close());
-    return t;
-  }
+  const { cleanup, tracker } = clientBed();
 
   it('seeds files and another client downloads them by magnet link', async () => {
     const t = await tracker();

@@ -3,29 +3,17 @@
  * half, its padding files nowhere to be seen and its bytes identical; v2-only torrents are refused
  * with a clear error until the session can download them.
  */
-import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BaseClient } from '../../src/client/client.js';
 import { createTorrent } from '../../src/core/create.js';
 import { MagnetError, TorrentError } from '../../src/core/errors.js';
 import { parseTorrent } from '../../src/core/metainfo.js';
-import { startTracker, type TrackerServer } from '../browser/lib-harness.js';
+import { clientBed, sha } from './client-bed.js';
 import { fixtureBytes } from '../fixtures/greeting.js';
 import { fakeWorld } from './fake-env.js';
 
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
 describe('BitTorrent v2 in the client', () => {
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
-  });
-
-  async function tracker(): Promise<TrackerServer> {
-    const t = await startTracker();
-    cleanup.push(() => t.close());
-    return t;
-  }
+  const { cleanup, tracker } = clientBed();
 
   it('shares a hybrid torrent and another client downloads it by its v1+v2 magnet link: no padding files, the same bytes', async () => {
     const t = await tracker();
