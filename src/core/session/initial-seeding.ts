@@ -16,6 +16,7 @@ export interface RevealPeer {
 }
 
 interface PeerReveal {
+  readonly peer: RevealPeer;
   revealed: Set<number>;
   /** Revealed pieces not yet fully served to it nor obtained elsewhere. */
   pending: Set<number>;
@@ -50,7 +51,7 @@ export class InitialSeeding {
    * unchoked); it is not counted as pending, since a choked peer cannot fetch it yet.
    */
   addPeer(peer: RevealPeer): number[] {
-    const state: PeerReveal = { revealed: new Set(), pending: new Set(), served: new Map() };
+    const state: PeerReveal = { peer, revealed: new Set(), pending: new Set(), served: new Map() };
     this.peers.set(peer.id, state);
     const first = this.leastSpread(peer, state);
     if (first === undefined) return [];
@@ -163,9 +164,10 @@ export class InitialSeeding {
 
   /**
    * The piece that the peer lacks, uploaded the fewest times and then revealed the fewest times
-   * (to peers that can fetch it now); ties at random. `fresh`: only a piece never uploaded and not
-   * waiting at another peer — revealing one that is would have two peers fetch it from us (the
-   * seeder's upload spent twice on one piece) where one of them could have had it from the other.
+   * (to peers that can fetch it now); ties at random. `fresh`: only a piece not waiting at another
+   * peer, and never uploaded or held by none of our other peers — revealing one waiting elsewhere or
+   * held elsewhere would have us upload it twice where the peer could have had it from another (a
+   * piece uploaded to a peer that has left is revealed again: nobody else can give it).
    */
   private leastSpread(peer: RevealPeer, state: PeerReveal, fresh = false): number | undefined {
     let best: number | undefined;
@@ -175,7 +177,7 @@ export class InitialSeeding {
       const i = (start + k) % this.pieceCount;
       if (state.revealed.has(i) || peer.hasPiece(i)) continue;
       const score = this.uploads[i]! * 65536 + this.reveals[i]!;
-      if (fresh && score > 0) continue;
+      if (fresh && (this.reveals[i]! > 0 || (this.uploads[i]! > 0 && this.heldElsewhere(i, peer.id)))) continue;
       if (score < bestScore) {
         bestScore = score;
         best = i;
@@ -183,5 +185,11 @@ export class InitialSeeding {
       }
     }
     return best;
+  }
+
+  /** Whether a peer other than `id` has the piece. */
+  private heldElsewhere(index: number, id: string): boolean {
+    for (const [other, state] of this.peers) if (other !== id && state.peer.hasPiece(index)) return true;
+    return false;
   }
 }

@@ -47,4 +47,28 @@ describe('initial seeding', () => {
     expect([...served.values()].every((n) => n === 1)).toBe(true);
     expect(served.size).toBe(8);
   });
+
+  it('reveals again a piece uploaded to a peer that has left: nobody else can give it', () => {
+    const seeding = new InitialSeeding(
+      4,
+      () => PIECE,
+      PIECE,
+      () => 0,
+      1,
+      1,
+    );
+    const gone = peer('gone', PIECE);
+    seeding.addPeer(gone);
+    const [first] = seeding.peerUpdated(gone);
+    expect(first).toBeDefined();
+    seeding.served(gone, first!, PIECE);
+    seeding.removePeer('gone');
+    // The next peer lacks that piece and one never uploaded (the others it had from elsewhere): the
+    // never-uploaded one is shown first, then the one only we can give.
+    const next = peer('next', PIECE);
+    const other = (first! + 1) % 4;
+    for (let i = 0; i < 4; i++) if (i !== first && i !== other) next.have.add(i);
+    expect(seeding.addPeer(next)).toEqual([other]);
+    expect(seeding.peerUpdated(next)).toEqual([first]);
+  });
 });
