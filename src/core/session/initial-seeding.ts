@@ -16,7 +16,6 @@ export interface RevealPeer {
 }
 
 interface PeerReveal {
-  readonly peer: RevealPeer;
   revealed: Set<number>;
   /** Revealed pieces not yet fully served to it nor obtained elsewhere. */
   pending: Set<number>;
@@ -51,7 +50,7 @@ export class InitialSeeding {
    * unchoked); it is not counted as pending, since a choked peer cannot fetch it yet.
    */
   addPeer(peer: RevealPeer): number[] {
-    const state: PeerReveal = { peer, revealed: new Set(), pending: new Set(), served: new Map() };
+    const state: PeerReveal = { revealed: new Set(), pending: new Set(), served: new Map() };
     this.peers.set(peer.id, state);
     const first = this.leastSpread(peer, state);
     if (first === undefined) return [];
@@ -152,7 +151,7 @@ export class InitialSeeding {
     const ahead = Math.max(this.minAhead, Math.ceil((peer.uploadRate() * this.aheadSeconds) / this.pieceLength));
     const out: number[] = [];
     while (state.pending.size < ahead) {
-      const next = this.leastSpread(peer, state, true);
+      const next = this.leastSpread(peer, state);
       if (next === undefined) break;
       state.revealed.add(next);
       state.pending.add(next);
@@ -164,12 +163,9 @@ export class InitialSeeding {
 
   /**
    * The piece that the peer lacks, uploaded the fewest times and then revealed the fewest times
-   * (to peers that can fetch it now); ties at random. `fresh`: only a piece not waiting at another
-   * peer, and never uploaded or held by none of our other peers — revealing one waiting elsewhere or
-   * held elsewhere would have us upload it twice where the peer could have had it from another (a
-   * piece uploaded to a peer that has left is revealed again: nobody else can give it).
+   * (to peers that can fetch it now); ties at random.
    */
-  private leastSpread(peer: RevealPeer, state: PeerReveal, fresh = false): number | undefined {
+  private leastSpread(peer: RevealPeer, state: PeerReveal): number | undefined {
     let best: number | undefined;
     let bestScore = Infinity;
     const start = Math.floor(this.random() * this.pieceCount);
@@ -177,7 +173,6 @@ export class InitialSeeding {
       const i = (start + k) % this.pieceCount;
       if (state.revealed.has(i) || peer.hasPiece(i)) continue;
       const score = this.uploads[i]! * 65536 + this.reveals[i]!;
-      if (fresh && (this.reveals[i]! > 0 || (this.uploads[i]! > 0 && this.heldElsewhere(i, peer.id)))) continue;
       if (score < bestScore) {
         bestScore = score;
         best = i;
@@ -185,11 +180,5 @@ export class InitialSeeding {
       }
     }
     return best;
-  }
-
-  /** Whether a peer other than `id` has the piece. */
-  private heldElsewhere(index: number, id: string): boolean {
-    for (const [other, state] of this.peers) if (other !== id && state.peer.hasPiece(index)) return true;
-    return false;
   }
 }
