@@ -2,10 +2,10 @@
  * Peers find peers (issue 19) with real tabs, real WebRTC and real trackers, inside the private
  * network namespace; no ICE servers.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracker, type TrackerServer } from './lib-harness.js';
-import { libTestBed } from './lib-test-bed.js';
-import { Tab } from './tab.js';
+import { libTestBed, tabsOn } from './lib-test-bed.js';
+import type { Tab } from './tab.js';
 
 const MiB = 1024 * 1024;
 
@@ -16,7 +16,6 @@ function withoutTrackers(magnet: string): string {
 
 describe('peers find peers', () => {
   const bed = libTestBed();
-  const tabs: Tab[] = [];
   const trackers: TrackerServer[] = [];
 
   beforeAll(async () => {
@@ -26,15 +25,7 @@ describe('peers find peers', () => {
     for (const t of trackers) await t.close();
   });
 
-  async function tab(): Promise<Tab> {
-    const t = await Tab.open(bed.browser, bed.lib);
-    tabs.push(t);
-    return t;
-  }
-
-  afterEach(async () => {
-    for (const t of tabs.splice(0)) await t.close().catch(() => {});
-  });
+  const tab = tabsOn(bed);
 
   it('chained trackers (seeder on T0, leecher i on Ti-1 and Ti, the last on T3), magnet links without trackers: every leecher completes byte-identical', async () => {
     const t = [bed.tracker.url, ...trackers.map((x) => x.url)];

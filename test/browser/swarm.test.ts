@@ -3,26 +3,16 @@
  * (each with its own IndexedDB). Runs inside the private network namespace of `npm test`; no ICE
  * servers are given.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startTracker, type TrackerServer } from './lib-harness.js';
-import { libTestBed } from './lib-test-bed.js';
-import { Tab } from './tab.js';
+import { libTestBed, tabsOn } from './lib-test-bed.js';
 
 const MiB = 1024 * 1024;
 
 describe('browser swarm', () => {
   const bed = libTestBed();
-  const tabs: Tab[] = [];
 
-  async function tab(): Promise<Tab> {
-    const t = await Tab.open(bed.browser, bed.lib);
-    tabs.push(t);
-    return t;
-  }
-
-  afterEach(async () => {
-    for (const t of tabs.splice(0)) await t.close().catch(() => {});
-  });
+  const tab = tabsOn(bed);
 
   it('one tab seeds a 32 MiB file, another downloads it by magnet link through the tracker: identical bytes', async () => {
     const seeder = await tab();

@@ -52,11 +52,13 @@ describe("config.json's fields", () => {
   it('carries the trackers, and the ICE servers and policy only when given', () => {
     expect(appConfig({ announce: ['ws://127.0.0.1:8000'] })).toEqual({ announce: ['ws://127.0.0.1:8000'] });
     expect(appConfig({ announce: ['ws://127.0.0.1:8000'], iceServers: [] })).toEqual({ announce: ['ws://127.0.0.1:8000'] });
-    expect(appConfig({ announce: ['ws://127.0.0.1:8000'], iceServers: iceServersFromFlags({ stun: ['stun:10.213.0.1'] }), iceTransportPolicy: 'all' })).toEqual({
-      announce: ['ws://127.0.0.1:8000'],
-      iceServers: [{ urls: ['stun:10.213.0.1'] }],
-      iceTransportPolicy: 'all',
-    });
+    expect(appConfig({ announce: ['ws://127.0.0.1:8000'], iceServers: iceServersFromFlags({ stun: ['stun:10.213.0.1'] }), iceTransportPolicy: 'all' })).toEqual(
+      {
+        announce: ['ws://127.0.0.1:8000'],
+        iceServers: [{ urls: ['stun:10.213.0.1'] }],
+        iceTransportPolicy: 'all',
+      },
+    );
     expect(appConfig({ announce: [], iceServers: [TURN], iceTransportPolicy: 'relay' })).toEqual({
       announce: [],
       iceServers: [TURN],
