@@ -6,116 +6,39 @@
 import { Torrent } from './torrent.js';
 import type { TorrentInit } from './torrent-types.js';
 import { TypedEventTarget } from './events.js';
-import type { TorrentRecord } from '../store/torrent-records.js';
+import type { ClientEnvironment, ClientEventMap, ClientOptions, SeedInput, SeedOptions, AddOptions, StorageStatus } from './client-types.js';
 import { createTorrent } from '../core/create.js';
-import { parseTorrent, parseInfoDict, refuseV2Only, V2_ONLY_UNSUPPORTED, type Metainfo, type TorrentVersion } from '../core/metainfo.js';
+import { parseTorrent, parseInfoDict, refuseV2Only, V2_ONLY_UNSUPPORTED, type Metainfo } from '../core/metainfo.js';
 import { parseMagnet } from '../core/magnet.js';
 import { PieceGeometry } from '../core/geometry.js';
-import type { PeerFactory, SocketConnector, TrackerEvent } from '../core/tracker/types.js';
 import type { PieceStore } from '../core/session/store.js';
 import { MagnetError, TabswarmError, TorrentError, errorMessage } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
 import { CLIENT_PIECE_MEMORY, MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from '../core/session/memory.js';
 import { SourceBackedStore } from './source-store.js';
 import { sha1 } from '../core/sha1.js';
-import type { RangeFetcher } from '../core/webseed.js';
 import { realClock } from '../core/session/clock.js';
-import { TorrentTracker, type ChannelPeer } from './torrent-tracker.js';
+import { TorrentTracker } from './torrent-tracker.js';
 import { peerConnector } from './peer-connector.js';
 import type { PeerConnector } from '../core/session/connector.js';
-import { SavedTorrents, exactSourceOf, type TorrentRecords } from './saved-torrents.js';
+import { SavedTorrents, exactSourceOf } from './saved-torrents.js';
+import { TabCoordinator, type TabHost } from './tabs/coordinator.js';
+import type { TorrentRecord } from '../store/torrent-records.js';
 import { writePieces } from './write-pieces.js';
 
 export type { ChannelPeer } from './torrent-tracker.js';
 
-export type StoreKind = 'indexeddb' | 'memory';
-
-/** A torrent as the client's records keep it: the store's record type (one type for both). */
-export type SavedTorrent = TorrentRecord;
-
-export interface ClientEnvironment {
-  connect: SocketConnector;
-  peers: PeerFactory<ChannelPeer>;
-  openStore(infoHash: string, kind: StoreKind): Promise<{ store: PieceStore; kind: StoreKind; fallbackReason?: string }>;
-  /**
-   * Checks at start that `kind` storage works here (a private window may refuse IndexedDB);
-   * `fallbackReason` when it does not and memory is used instead. Absent: no check.
-   */
-  checkStore?(kind: StoreKind): Promise<{ fallbackReason?: string }>;
-  /** HTTP Range requests for web seeds (BEP 19); absent: web seeds are not used. */
-  fetchRange?: RangeFetcher;
-  /** Fetches a .torrent file (a magnet link's `xs=` exact source); absent: exact sources are not used. */
-  fetchTorrentFile?: (url: string) => Promise<Uint8Array>;
-  /** The least a peer channel's send queue may hold (see SessionOptions.highWaterMark). */
-  highWaterMark?: number;
-  /** The most a peer channel's send queue may hold (see SessionOptions.maxHighWaterMark). */
-  maxHighWaterMark?: number;
-  /** Where the torrent list is kept; absent: nothing is remembered across reloads. */
-  records?: TorrentRecords;
-}
-
-export interface ClientOptions {
-  /** Trackers every torrent announces to, besides its own. */
-  announce?: string[];
-  /** Peers over all torrents at most (default 100). */
-  maxPeers?: number;
-  /** Peers per torrent at most (default 40). */
-  maxPeersPerTorrent?: number;
-  store?: StoreKind;
-  peerId?: Uint8Array;
-  /** Bytes per second over all torrents; 0 (the default) for no limit. See {@link BaseClient.setRateLimits}. */
-  uploadLimit?: number;
-  downloadLimit?: number;
-  /**
-   * Bytes that pieces being downloaded may hold over all torrents (default 256 MiB; each torrent
-   * holds 64 MiB at most). Pieces wait for memory beyond it; a torrent whose pieces are longer
-   * than a torrent may hold is refused (`TorrentError`).
-   */
-  maxPieceMemory?: number;
-}
-
-export interface SeedOptions {
-  name?: string;
-  announce?: string[];
-  /**
-   * A power of two from 16 KiB. Default: as create-torrent chooses, but 256 KiB at least (see
-   * `defaultPieceLength`); pass create-torrent's choice to get WebTorrent's info hash for the same files.
-   */
-  pieceLength?: number;
-  urlList?: string[];
-  /**
-   * 'v1' (the default: WebTorrent peers can download it) or 'hybrid' (BitTorrent v1 and v2 at once,
-   * BEP 52; v1 peers download it as well). 'v2' (v2-only) is refused with a TorrentError: v2-only
-   * torrents cannot be shared yet.
-   */
-  version?: TorrentVersion;
-  /** Called while hashing and storing: bytes done of bytes in all. */
-  onProgress?: (done: number, total: number) => void;
-}
-
-export interface AddOptions {
-  announce?: string[];
-  /** Indexes of the files to download (default: a magnet link's `so`, else every file). */
-  select?: number[];
-}
-
-/** Where the client keeps pieces and its torrent list (see {@link BaseClient.storage}). */
-export interface StorageStatus {
-  /** 'memory' when asked for, or after IndexedDB could not be used: nothing survives a reload. */
-  kind: StoreKind;
-  /** Why IndexedDB was asked for and memory is used instead. */
-  fallbackReason?: string;
-}
-
-export interface ClientEventMap {
-  torrent: CustomEvent<{ torrent: Torrent }>;
-  remove: CustomEvent<{ torrent: Torrent }>;
-  warning: CustomEvent<{ message: string; torrent?: Torrent }>;
-  tracker: CustomEvent<TrackerEvent>;
-}
-
-/** File-like input of `seed`: a browser File, or a path with bytes. */
-export type SeedInput = File | { path: string; data: Uint8Array | Blob };
+export type {
+  StoreKind,
+  SavedTorrent,
+  ClientEnvironment,
+  ClientOptions,
+  SeedOptions,
+  AddOptions,
+  StorageStatus,
+  ClientEventMap,
+  SeedInput,
+} from './client-types.js';
 
 function randomPeerId(): Uint8Array {
   // Azureus-style prefix, as WebTorrent uses ("-WW0208-"), so other clients can name us.
@@ -151,6 +74,8 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
   private destroyed = false;
   /** Connections to peers heard of from other peers, for every torrent's session. */
   private readonly connector: PeerConnector;
+  /** The other tabs of this browser (one runs each torrent); absent: this client runs all of its own. */
+  private readonly tabs: TabCoordinator | undefined;
 
   constructor(
     private readonly env: ClientEnvironment,
@@ -174,6 +99,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       maxPeers: this.o.maxPeers,
       maxPeersPerTorrent: this.o.maxPeersPerTorrent,
       find: (infoHash) => this.get(infoHash),
+      refuses: (peerId) => this.tabs?.refuses(peerId),
       onEvent: (e) => {
         this.emit('tracker', e);
         if (e.type === 'warning') this.warn(`tracker ${e.url || ''}: ${e.message}`.trim());
@@ -181,6 +107,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     });
     this.connector = peerConnector(env.peers, () => this.torrents.reduce((n, t) => n + t.numPeers, 0) < this.o.maxPeers);
     this.ready = this.restore();
+    this.tabs = env.tabs && this.o.store !== 'memory' ? new TabCoordinator(env.tabs, this.tabHost()) : undefined;
   }
 
   /**
@@ -292,9 +219,19 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     const i = this.torrents.indexOf(torrent);
     if (i < 0) return;
     this.torrents.splice(i, 1);
-    torrent.stop();
-    await this.saved.delete(torrent.infoHash);
-    if (opts.deleteData) await torrent.store.clear();
+    const deleteData = opts.deleteData === true;
+    if (this.tabs?.follows(torrent)) {
+      // Another tab runs it: that tab stops it first, then deletes (see TabCoordinator.removeFollowed).
+      await this.tabs.removeFollowed(torrent, deleteData);
+    } else {
+      torrent.stop();
+      try {
+        await this.dropSaved(torrent, deleteData);
+      } finally {
+        // Told to the other tabs once the data is gone, and only then its lock let go.
+        this.tabs?.removed(torrent.infoHash);
+      }
+    }
     this.emit('remove', { torrent });
   }
 
@@ -304,6 +241,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     this.destroyed = true;
     for (const t of this.torrents) t.stop();
     this.tracker.destroy();
+    this.tabs?.close();
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -314,6 +252,37 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
 
   private warn(message: string, torrent?: Torrent): void {
     this.emit('warning', { message, torrent });
+  }
+
+  private async dropSaved(torrent: Torrent, deleteData: boolean): Promise<void> {
+    await this.saved.delete(torrent.infoHash);
+    if (deleteData) await torrent.store.clear();
+  }
+
+  /** What the tab coordinator does through this client. */
+  private tabHost(): TabHost {
+    return {
+      peerId: this.peerId,
+      ready: this.ready,
+      get: (infoHash) => this.get(infoHash),
+      saved: (infoHash) => this.saved.find(infoHash),
+      metainfoOf: (r) => this.metainfoOf(r),
+      openSaved: (r) => this.restoreOne(r),
+      remove: (t, deleteData) => this.remove(t, { deleteData }),
+      dropSaved: (t, deleteData) => this.dropSaved(t, deleteData),
+      forget: (t) => {
+        const i = this.torrents.indexOf(t);
+        if (i < 0) return;
+        this.torrents.splice(i, 1);
+        this.emit('remove', { torrent: t });
+      },
+      warn: (message, t) => this.warn(message, t),
+    };
+  }
+
+  /** Takes the torrent's lock, unless storage is memory (no other tab sees it): false when another tab runs it. */
+  private claim(infoHash: string): Promise<boolean> {
+    return this.tabs && this.storage.kind !== 'memory' ? this.tabs.claim(infoHash) : Promise.resolve(true);
   }
 
   private async openStore(infoHash: string): Promise<{ store: PieceStore }> {
@@ -350,6 +319,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     },
   ): Promise<Torrent> {
     const addedAt = o.addedAt ?? Date.now();
+    const runs = await this.claim(o.infoHash);
     const torrent = new Torrent({
       infoHash: o.infoHash,
       name: o.name,
@@ -369,14 +339,22 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       highWaterMark: this.env.highWaterMark,
       maxHighWaterMark: this.env.maxHighWaterMark,
       connector: this.connector,
+      refusePeer: (peerId) => this.tabs?.refuses(peerId),
       persist: (t) => this.persist(t, addedAt, o.seeding),
       register: (t) => (this.destroyed ? undefined : this.tracker.announce(t)),
     });
     if (o.paused) torrent.paused = true;
     torrent.addEventListener('warning', (e) => this.warn(e.detail.message, torrent));
     this.torrents.push(torrent);
+    if (!runs) {
+      // Another tab of this browser runs it: this one shows it, and takes it over when that tab closes.
+      this.tabs?.follow(torrent);
+      this.emit('torrent', { torrent });
+      return torrent;
+    }
     await this.persist(torrent, addedAt, o.seeding);
     await torrent.start();
+    this.tabs?.running(torrent);
     this.emit('torrent', { torrent });
     return torrent;
   }
@@ -392,15 +370,26 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     for (const r of await this.saved.load()) {
       if (this.get(r.infoHash)) continue;
       try {
-        const metainfo = r.infoBytes ? await parseInfoDict(r.infoBytes, r.infoHash) : undefined;
-        if (metainfo) refuseV2Only(metainfo);
-        const { store } = await this.openStore(r.infoHash);
-        // A magnet link still without metadata keeps its exact sources in its saved link.
-        const exactSource = metainfo ? [] : exactSourceOf(r.magnetURI);
-        await this.open({ ...r, exactSource, metainfo, store, seeding: r.seeding ?? false, paused: r.paused });
+        await this.restoreOne(r);
       } catch (e) {
         this.warn(`could not restore ${r.name}: ${errorMessage(e)}`);
       }
     }
+  }
+
+  /** Opens a saved torrent. */
+  private async restoreOne(r: TorrentRecord): Promise<void> {
+    const metainfo = await this.metainfoOf(r);
+    const { store } = await this.openStore(r.infoHash);
+    // A magnet link still without metadata keeps its exact sources in its saved link.
+    const exactSource = metainfo ? [] : exactSourceOf(r.magnetURI);
+    await this.open({ ...r, exactSource, metainfo, store, seeding: r.seeding ?? false, paused: r.paused });
+  }
+
+  /** The metadata of a saved torrent, if it has it (checked against its info hash; v2-only refused). */
+  private async metainfoOf(r: TorrentRecord): Promise<Metainfo | undefined> {
+    const metainfo = r.infoBytes ? await parseInfoDict(r.infoBytes, r.infoHash) : undefined;
+    if (metainfo) refuseV2Only(metainfo);
+    return metainfo;
   }
 }

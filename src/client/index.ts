@@ -16,6 +16,7 @@ import { openPieceStore } from '../store/open.js';
 import { deleteTorrent, loadTorrents, saveTorrent } from '../store/torrent-records.js';
 import { requestPersistence } from '../store/persist.js';
 import { fetchRange, fetchTorrentFile } from './webseed-http.js';
+import { browserTabPlatform } from './tabs/platform.js';
 
 export interface BrowserClientOptions extends ClientOptions {
   /**
@@ -30,6 +31,14 @@ export interface BrowserClientOptions extends ClientOptions {
    * `iceServers` option; absent, that option's (or none) are used.
    */
   rtcConfig?: RTCConfiguration;
+  /**
+   * One engine per browser: each torrent runs in one tab of the origin at a time (a Web Lock per
+   * torrent), and the other tabs with a client so configured show it, control it through that tab
+   * and take it over when it closes (src/client/tabs/coordinator.ts). Default false: each client
+   * runs every torrent it has. Without Web Locks or BroadcastChannel (a page that is not a secure
+   * context), or with memory storage, it has no effect.
+   */
+  coordinateTabs?: boolean;
 }
 
 /** What a WebRTC data channel's send queue holds (see browserEnvironment). */
@@ -54,6 +63,7 @@ export function browserEnvironment(options: BrowserClientOptions = {}): ClientEn
     // also keeps a streaming reader's urgent piece from waiting behind bulk data.
     highWaterMark: SEND_QUEUE_BYTES,
     maxHighWaterMark: SEND_QUEUE_BYTES,
+    tabs: options.coordinateTabs && persistent ? browserTabPlatform() : undefined,
     records: persistent
       ? {
           save: (r: SavedTorrent) => saveTorrent(r),

@@ -58,6 +58,13 @@ export class SavedTorrents {
     }
   }
 
+  /** The saved record of one torrent, if there is one (records that cannot be read are passed over quietly). */
+  async find(infoHash: string): Promise<TorrentRecord | undefined> {
+    if (!this.records || !this.kept()) return undefined;
+    const all = await this.records.load(() => undefined);
+    return all.find((r) => r.infoHash === infoHash);
+  }
+
   async delete(infoHash: string): Promise<void> {
     await this.records?.delete(infoHash);
   }

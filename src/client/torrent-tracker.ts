@@ -28,6 +28,8 @@ export interface TorrentTrackerInit {
   maxPeersPerTorrent: number;
   /** The torrent of an info hash (lower-case hex), if the client has it. */
   find(infoHash: string): TrackedTorrent | undefined;
+  /** Why a peer id is not to be connected (another tab of this browser), or undefined. */
+  refuses?(peerId: Uint8Array): string | undefined;
   onEvent(event: TrackerEvent): void;
 }
 
@@ -64,7 +66,7 @@ export class TorrentTracker {
 
   private onPeer(infoHash: Uint8Array, peer: ChannelPeer, remotePeerId: Uint8Array): void {
     const torrent = this.o.find(toHex(infoHash));
-    if (!torrent) {
+    if (!torrent || this.o.refuses?.(remotePeerId)) {
       peer.destroy();
       return;
     }

@@ -70,6 +70,11 @@ export interface TorrentInit {
   maxHighWaterMark?: number;
   /** Connections to peers heard of from other peers (relayed signaling); absent: none. */
   connector?: PeerConnector;
+  /**
+   * Why a peer that sent this peer id is not to be connected (another tab of this browser), or
+   * undefined; absent: only our own peer id is refused.
+   */
+  refusePeer?: (peerId: Uint8Array) => string | undefined;
   /** Saves the torrent's record (list, metadata, paused state). */
   persist: (t: Torrent) => Promise<void>;
   /** Announces the torrent to its trackers. */

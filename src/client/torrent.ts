@@ -1,75 +1,66 @@
 /**
  * A torrent of the client: its session (swarm logic), its tracker announcements, its stored pieces,
- * and what an application reads of it (progress, speeds, files) as properties and typed events.
+ * and what an application reads of it (progress, speeds, files; torrent-readings.ts) as properties
+ * and typed events; or, while another tab of this browser runs it, that tab's state and commands.
  */
-import { TypedEventTarget } from './events.js';
+import { TorrentReadings } from './torrent-readings.js';
 import { TorrentSession } from '../core/session/session.js';
-import { realClock } from '../core/session/clock.js';
 import type { PieceStore } from '../core/session/store.js';
 import type { PeerChannel } from '../core/session/channel.js';
 import type { Metainfo, TorrentFileEntry } from '../core/metainfo.js';
 import { PieceGeometry } from '../core/geometry.js';
-import { formatMagnet } from '../core/magnet.js';
-import { sha1 } from '../core/sha1.js';
-import { torrentFileBytes } from '../core/torrent-file.js';
 import { fromHex } from '../core/bytes.js';
 import type { AnnouncedTorrent } from '../core/tracker/types.js';
 import { TorrentFile, type PriorityWindow } from './file.js';
-import { FileProgress } from './file-progress.js';
 import { deferred } from './deferred.js';
-import type { PeerConnectionKind, TorrentEventMap, TorrentInit, TorrentPeer } from './torrent-types.js';
+import type { PeerConnectionKind, TorrentInit } from './torrent-types.js';
 import { StreamWindows } from './stream-windows.js';
 import { WebSources } from './web-sources.js';
 import { FileSelection } from './file-selection.js';
-import { TransferRates, shareRatio } from './transfer-rates.js';
 import { PieceWaiters } from './piece-waiters.js';
+import { sessionOptions } from './session-options.js';
+import { LocalReadout, RemoteReadout, type TorrentReadout } from './torrent-readout.js';
+import type { TabCommand, TorrentSnapshot } from './tabs/protocol.js';
+import { TabswarmError } from '../core/errors.js';
 
 export { CRITICAL_BYTES, READ_AHEAD_BYTES } from './stream-windows.js';
 export type { PeerConnectionKind, TorrentEventMap, TorrentInit, TorrentPeer } from './torrent-types.js';
-
-/** A piece's state in {@link Torrent.pieceStates}. */
-export const PIECE_MISSING = 0;
-export const PIECE_DOWNLOADING = 1;
-export const PIECE_VERIFIED = 2;
+export { PIECE_MISSING, PIECE_DOWNLOADING, PIECE_VERIFIED } from './torrent-readout.js';
 /** Peers asked of the trackers at once while some peer can introduce others (issue 19, item 4). */
 const TRACKER_PEERS_WITH_RELAYS = 5;
 
-export class Torrent extends TypedEventTarget<TorrentEventMap> {
-  readonly infoHash: string;
+/**
+ * A torrent of the client. What applications read of it is in {@link TorrentReadings}; here are its
+ * life cycle, its actions, and the reading of its data.
+ */
+export class Torrent extends TorrentReadings {
   readonly infoHashBytes: Uint8Array;
   /** Its trackers (see `addTrackers`). */
   get announce(): string[] {
     return this.trackers;
   }
-  readonly urlList: string[];
-  readonly exactSource: string[];
   readonly store: PieceStore;
-  metainfo: Metainfo | undefined;
-  files: TorrentFile[] = [];
-  paused = false;
-  /** Set when the torrent stopped on an error (e.g. storage full). */
-  lastError: Error | undefined;
   /** Resolves when the metadata is known. */
   readonly ready: Promise<void>;
   /** Resolves when every selected piece is verified and stored. */
   readonly done: Promise<void>;
 
-  private readonly session: TorrentSession;
+  private session: TorrentSession;
   private geometry: PieceGeometry | undefined;
-  /** Bytes verified per file, for the session's picker it was counted from (see {@link fileTable}). */
-  /** Verified bytes per file (see fileTable), once the metadata is known. */
-  private fileProgressTable: FileProgress | undefined;
   private announced: AnnouncedTorrent | undefined;
   private trackers: string[];
   private readonly readyD = deferred();
   private readonly doneD = deferred();
-  private readonly rates = new TransferRates(() => ({ downloaded: this.downloaded, uploaded: this.uploaded }));
-  private name_: string | undefined;
   private readonly waiters = new PieceWaiters();
-  /** What each connected peer's connection goes through, read when the peers are (by peer id). */
-  private readonly links = new Map<string, { readonly connection?: PeerConnectionKind | undefined }>();
-  private failures = 0;
-  private readonly fileSelection: FileSelection;
+  private readonly local = new LocalReadout(
+    () => this.session,
+    () => this.geometry,
+  );
+  /** Where the numbers come from: this tab's session, or the tab that runs the torrent (see {@link follow}). */
+  protected view: TorrentReadout = this.local;
+  /** Set while another tab of this browser runs the torrent. */
+  private remote: RemoteReadout | undefined;
+  private fileSelection: FileSelection;
   private readonly webSources: WebSources;
   private readonly streams = new StreamWindows({
     geometry: () => this.geometry,
@@ -78,22 +69,11 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   });
 
   constructor(private readonly init: TorrentInit) {
-    super();
-    this.infoHash = init.infoHash;
+    super(init, init.name);
     this.infoHashBytes = fromHex(init.infoHash)!;
     this.trackers = [...init.announce];
-    this.urlList = init.urlList;
-    this.exactSource = init.exactSource;
     this.store = init.store;
-    this.name_ = init.name;
-    this.fileSelection = new FileSelection(
-      init.selection,
-      () => this.metainfo?.files.length,
-      () => {
-        this.applySelection();
-        void this.init.persist(this);
-      },
-    );
+    this.fileSelection = this.newSelection(init.selection);
     this.webSources = new WebSources({
       infoHash: init.infoHash,
       urlList: this.urlList,
@@ -108,127 +88,26 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     if (init.metainfo) this.setMetainfo(init.metainfo);
   }
 
-  // ---- what applications read ----------------------------------------------------------------
+  // ---- file selection and peers wanted -------------------------------------------------------
 
-  get name(): string {
-    return this.metainfo?.name ?? this.name_ ?? this.infoHash;
-  }
-  get length(): number {
-    return this.metainfo?.length ?? 0;
-  }
-  get magnetURI(): string {
-    return formatMagnet({
-      infoHash: this.infoHash,
-      infoHashV2: this.metainfo?.infoHashV2,
-      name: this.name,
-      announce: this.announce,
-      urlList: this.urlList,
-      exactSource: this.exactSource,
-    });
-  }
-  /** The .torrent file, once the metadata is known. */
-  get torrentFile(): Uint8Array | undefined {
-    const m = this.metainfo;
-    return m ? torrentFileBytes({ announce: this.announce, urlList: this.urlList, infoBytes: m.infoBytes, pieceLayers: m.pieceLayers }) : undefined;
-  }
-  get progress(): number {
-    return this.session.progress;
-  }
-  get downloaded(): number {
-    return this.session.downloaded;
-  }
-  get uploaded(): number {
-    return this.session.uploaded;
-  }
-  /** Bytes per second arriving (see transfer-rates.ts); 0 once done, whatever still arrives. */
-  get downloadSpeed(): number {
-    return this.isDone ? 0 : this.rates.download;
-  }
-  get uploadSpeed(): number {
-    return this.rates.upload;
-  }
-  get numPeers(): number {
-    return this.session.peerCount;
-  }
-  get isDone(): boolean {
-    return this.session.done;
-  }
-  /** Bytes still wanted; undefined before the metadata is known. */
-  get left(): number | undefined {
-    return this.session.left;
-  }
-  /** Seconds until done at the current download speed: 0 when done, Infinity when nothing arrives. */
-  get timeRemaining(): number {
-    if (this.isDone) return 0;
-    const left = this.left;
-    const speed = this.downloadSpeed;
-    return left === undefined || speed <= 0 ? Infinity : left / speed;
-  }
-  /** See {@link shareRatio}. */
-  get ratio(): number {
-    return shareRatio(this.uploaded, this.downloaded, this.length);
-  }
-  /** Each piece's state: {@link PIECE_MISSING}, {@link PIECE_DOWNLOADING} or {@link PIECE_VERIFIED}. */
-  pieceStates(): Uint8Array {
-    const count = this.geometry?.pieceCount;
-    if (count === undefined) return new Uint8Array(0);
-    const out = new Uint8Array(count);
-    for (let i = 0; i < out.length; i++) if (this.session.has(i)) out[i] = PIECE_VERIFIED;
-    // Verified pieces have no download under way: what is under way is neither missing nor verified.
-    for (const i of this.session.piecesInProgress()) out[i] = PIECE_DOWNLOADING;
-    return out;
-  }
-  /** The connected peers. */
-  peers(): TorrentPeer[] {
-    return this.session.status().peers.map((p) => ({
-      id: p.id,
-      connection: this.links.get(p.id)?.connection,
-      client: p.client,
-      downloadSpeed: p.downloadRate,
-      uploadSpeed: p.uploadRate,
-      progress: p.progress,
-      unchokedUs: !p.peerChoking,
-      unchokedByUs: !p.amChoking,
-    }));
-  }
   /** Indexes of the selected files; undefined when every file is. */
   get selection(): number[] | undefined {
-    return this.fileSelection.indexes;
+    return this.remote ? this.remote.snapshot?.selection : this.fileSelection.indexes;
   }
   /** Whether file `index` is downloaded (every file is, unless deselected). */
   isSelected(index: number): boolean {
-    return this.fileSelection.has(index);
+    return this.remote ? (this.selection?.includes(index) ?? true) : this.fileSelection.has(index);
   }
   /** Selects or deselects one file (saved with the torrent); a deselected file is not downloaded. */
   selectFile(index: number, selected: boolean): void {
-    this.fileSelection.select(index, selected);
+    this.selecting().select(index, selected);
   }
   /**
    * Selects exactly the files listed (every file when `indexes` is undefined), in one step: choosing
    * 1 of 100,000 files this way is one update, where deselecting the others one by one would be 99,999.
    */
   setSelection(indexes: readonly number[] | undefined): void {
-    this.fileSelection.selectOnly(indexes);
-  }
-  /** Fraction of a file's bytes in verified pieces. */
-  fileProgress(index: number): number {
-    const file = this.files[index];
-    const table = this.fileTable();
-    if (!file || !table) return 0;
-    return table.progress(index);
-  }
-  /** How many files have every byte verified (an empty file always has); 0 before the metadata is known. */
-  get completeFiles(): number {
-    return this.fileTable()?.completeFiles ?? 0;
-  }
-  /**
-   * Connections to peers of this torrent that could not be made since it was opened in this page:
-   * the peer answered (or we answered it), and ICE found no path, one side had no address to offer,
-   * or nothing connected in time. Each also sends a `warning` saying why. Behind restrictive NATs
-   * or firewalls a TURN server (`iceServers`) relays such connections.
-   */
-  get failedConnections(): number {
-    return this.failures;
+    this.selecting().selectOnly(indexes);
   }
   /** Peers wanted from the trackers: a few once a peer can introduce others (relayed signaling). */
   get wantsPeers(): number {
@@ -252,7 +131,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     void this.fetchMetadata();
     this.announced = this.init.register(this);
     if (this.session.done) this.announced?.complete();
-    this.rates.start();
+    this.local.rates.start();
   }
 
   /**
@@ -260,12 +139,12 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
    * each time the peers are).
    */
   addPeer(channel: PeerChannel, id: string, link?: { readonly connection?: PeerConnectionKind | undefined }): boolean {
-    if (this.paused) {
+    if (this.paused || this.remote) {
       channel.close();
       return false;
     }
     const added = this.session.addPeer(channel, id) !== undefined;
-    if (added && link) this.links.set(id, link);
+    if (added && link) this.local.links.set(id, link);
     return added;
   }
 
@@ -279,40 +158,105 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
       this.announced = this.init.register(this);
       if (this.session.done) this.announced?.complete();
     }
-    void this.init.persist(this);
+    void this.persist();
   }
 
   /** A connection to a peer could not be made (the tracker client says why): counted, and told as a warning. */
   peerFailed(reason: string): void {
-    this.failures++;
+    this.local.failures++;
     this.emit('warning', { message: `a peer could not be reached: ${reason}`, unreachable: true });
   }
 
   pause(): void {
+    if (this.remote) return this.remote.send({ kind: 'pause' });
     if (this.paused) return;
     this.paused = true;
     this.announced?.remove();
     this.announced = undefined;
     this.session.pause();
-    void this.init.persist(this);
+    void this.persist();
   }
 
   /** Carries on after `pause` or after an error (the session tries again). */
   resume(): void {
+    if (this.remote) return this.remote.send({ kind: 'resume' });
     if (!this.paused) return;
     this.paused = false;
     this.lastError = undefined;
     this.session.resume();
-    void this.init.persist(this);
+    void this.persist();
     void this.start();
   }
 
   /** Stops everything (the client calls it on remove and destroy). */
   stop(): void {
+    if (this.remote) {
+      this.remote.closed = true;
+      this.waiters.wakeAll();
+      return;
+    }
     this.announced?.remove();
     this.announced = undefined;
     this.session.stop();
-    this.rates.stop();
+    this.local.rates.stop();
+  }
+
+  // ---- when another tab of this browser runs it (tabs/coordinator.ts) ------------------------------
+
+  /** Another tab of this browser runs the torrent: its numbers, pieces and commands go through that tab. */
+  get following(): boolean {
+    return this.remote !== undefined;
+  }
+
+  /** Shows what the tab running it broadcasts, and sends it this torrent's commands (called before `start`, instead of it). */
+  follow(send: (command: TabCommand) => void): void {
+    this.remote = new RemoteReadout(() => this.geometry, send);
+    this.view = this.remote;
+  }
+
+  /** The latest state from the tab that runs it: the numbers change, and readers waiting for pieces it stored go on. */
+  applySnapshot(s: TorrentSnapshot): void {
+    const remote = this.remote;
+    if (!remote || s.infoHash !== this.infoHash) return;
+    const wasDone = this.isDone;
+    const fresh = remote.update(s);
+    this.paused = s.paused;
+    const failed = s.error !== undefined && this.lastError?.message !== s.error;
+    this.lastError = s.error === undefined ? undefined : failed ? new TabswarmError(s.error) : this.lastError;
+    for (const piece of fresh) {
+      this.waiters.wake(piece);
+      this.emit('progress', { progress: this.progress, piece });
+    }
+    if (failed) this.emit('error', { error: this.lastError! });
+    if (s.done && !wasDone && this.metainfo) {
+      this.doneD.resolve();
+      this.emit('done', undefined);
+    }
+  }
+
+  /** The metadata, read from the saved torrent list once the tab running it has it. */
+  adoptMetainfo(m: Metainfo): void {
+    if (this.metainfo || m.infoHash !== this.infoHash) return;
+    this.setMetainfo(m);
+    if (this.remote?.snapshot) this.applySnapshot(this.remote.snapshot);
+  }
+
+  /**
+   * The tab that ran it is gone and this one holds its lock now: runs it from the shared store,
+   * as saved (`paused`, `selection`), with a new session (the follower's never started).
+   */
+  async takeOver(saved: { paused: boolean; selection?: number[] | undefined }): Promise<void> {
+    if (!this.remote) return;
+    this.remote = undefined;
+    this.view = this.local;
+    this.paused = saved.paused;
+    this.lastError = undefined;
+    this.fileSelection = this.newSelection(saved.selection);
+    this.session = this.createSession();
+    await this.start();
+    // Readers that waited for pieces the session found in the store (no `piece` event for those).
+    this.waiters.wakeAll();
+    if (this.session.done) this.doneD.resolve();
   }
 
   // ---- reading data --------------------------------------------------------------------------
@@ -320,10 +264,12 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   /** The bytes of one piece, waiting for it to be downloaded and verified. */
   async piece(index: number): Promise<Uint8Array> {
     for (;;) {
-      if (this.session.has(index)) {
+      // Another tab running it has stored what it says is verified: read from the same store.
+      if (this.view.has(index)) {
         const data = await this.store.get(index);
         if (data) return data;
       }
+      if (this.remote?.closed) throw new TabswarmError(`${this.name} is no longer followed in this tab`);
       await this.waiters.wait(index);
       if (this.lastError) throw this.lastError;
     }
@@ -344,36 +290,18 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   // ---- internals -----------------------------------------------------------------------------
 
   private createSession(): TorrentSession {
-    const session = new TorrentSession({
-      infoHash: this.infoHashBytes,
-      peerId: this.init.peerId,
-      metainfo: this.metainfo ?? this.init.metainfo,
-      store: this.store,
-      hasher: sha1,
-      clock: realClock,
-      maxPeers: this.init.maxPeers,
-      uploadLimit: this.init.uploadLimit,
-      downloadLimit: this.init.downloadLimit,
-      memory: this.init.memory,
-      // A seed holds pieces back from each peer until every piece has left it once (initial seeding);
-      // with web seeds, peers would fetch what is held back from the HTTP server instead, and the
-      // server should carry as little as peers can take (it is there for when no tab is open).
-      initialSeeding: this.urlList.length === 0,
-      ...(this.init.highWaterMark ? { highWaterMark: this.init.highWaterMark } : {}),
-      ...(this.init.maxHighWaterMark ? { maxHighWaterMark: this.init.maxHighWaterMark } : {}),
-      ...(this.init.connector ? { connector: this.init.connector } : {}),
-    });
+    const session = new TorrentSession(sessionOptions(this.init, this.infoHashBytes, this.metainfo ?? this.init.metainfo, this.urlList));
     const filter = this.fileSelection.filter();
     if (filter) session.selectFiles(filter);
     this.streams.reset();
     session.on('metadata', (m) => {
       if (this.metainfo) return;
       this.setMetainfo(m);
-      void this.init.persist(this);
+      void this.persist();
       this.addWebSeeds();
     });
     session.on('piece', (index) => {
-      this.fileProgressTable?.add(index);
+      this.local.pieceVerified(index);
       this.emit('progress', { progress: this.progress, piece: index });
       this.waiters.wake(index);
     });
@@ -385,7 +313,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     session.on('peer', (p) => {
       // A peer gone while pieces are still missing: ask the trackers for others now (as soon as
       // their minimum interval allows) rather than at the next regular announce, minutes away.
-      if (p.event === 'disconnected') this.links.delete(p.id);
+      if (p.event === 'disconnected') this.local.links.delete(p.id);
       if (p.event === 'disconnected' && !session.done) this.announced?.reannounce();
       this.emit('peer', p);
     });
@@ -415,17 +343,33 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     this.webSources.addWebSeeds(this.session, metainfo);
   }
 
-  /**
-   * The verified bytes of every file, kept up to date by the `piece` handler; pieces the session has
-   * that the table has not counted (those found in storage at start, which send no `piece` event)
-   * are counted in one pass.
-   */
-  private fileTable(): FileProgress | undefined {
-    const geometry = this.geometry;
-    if (!geometry) return undefined;
-    const table = (this.fileProgressTable ??= new FileProgress(geometry));
-    if (table.pieces !== this.session.haveCount) table.addAll((i) => this.session.has(i));
-    return table;
+  private newSelection(initial: readonly number[] | undefined): FileSelection {
+    return new FileSelection(
+      initial,
+      () => this.metainfo?.files.length,
+      () => {
+        this.applySelection();
+        void this.persist();
+      },
+    );
+  }
+
+  /** Where a change of selection goes: to this tab's session, or as a command to the tab running it. */
+  private selecting(): Pick<FileSelection, 'select' | 'selectOnly'> {
+    const remote = this.remote;
+    if (!remote) return this.fileSelection;
+    const send = (s: FileSelection) => remote.send({ kind: 'select', selection: s.indexes });
+    const draft: FileSelection = new FileSelection(
+      this.selection,
+      () => this.metainfo?.files.length,
+      () => send(draft),
+    );
+    return draft;
+  }
+
+  /** Saves the torrent's record, unless another tab runs it (that tab saves it). */
+  private persist(): Promise<void> {
+    return this.remote ? Promise.resolve() : this.init.persist(this);
   }
 
   private applySelection(): void {

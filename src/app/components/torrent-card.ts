@@ -24,6 +24,9 @@ const HINTS: Partial<Record<TorrentState, string>> = {
   paused: 'Not downloading or sharing until you resume.',
 };
 
+/** The line a card shows while another tab of this browser runs the torrent. */
+export const ELSEWHERE_HINT = 'Running in another tab of this browser, which this one shows and controls; it takes over if that tab closes.';
+
 /** The line a card shows when connections to peers failed and no TURN server is configured. */
 export const UNREACHABLE_HINT =
   'Some peers could not be reached directly. A TURN server relays such connections: add one in Settings, or ask the operator of this site for one.';
@@ -165,7 +168,7 @@ export class TsTorrentCard extends LitElement {
         <h3 id="name">${displayName(t.name)}</h3>
         <span class="badge ${state}">${STATE_LABELS[state]}</span>
       </div>
-      ${hint ? html`<p class="hint muted">${hint}</p>` : nothing}
+      ${hint ? html`<p class="hint muted">${hint}</p>` : nothing} ${t.following ? html`<p class="hint muted elsewhere">${ELSEWHERE_HINT}</p>` : nothing}
       <div class="progress">
         <div
           class="track"

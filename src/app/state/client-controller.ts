@@ -41,6 +41,9 @@ export function stateInput(t: Torrent) {
   return { hasMetadata: t.metainfo !== undefined, isDone: t.isDone, paused: t.paused, lastError: t.lastError, numPeers: t.numPeers };
 }
 
+/** The torrent, when this tab runs it (not another tab of this browser). */
+const runHere = (t: Torrent | undefined): Torrent | undefined => (t?.following ? undefined : t);
+
 export class ClientController implements ReactiveController {
   client: Client | undefined;
   phase: Phase = 'starting';
@@ -284,10 +287,14 @@ export class ClientController implements ReactiveController {
     this.resolveReady();
   }
 
-  /** Registers the service worker; it reads from whichever client is current (the client is recreated on some settings). */
+  /**
+   * Registers the service worker; it reads from whichever client is current (the client is recreated
+   * on some settings). A torrent another tab runs is served by that tab (the worker asks every tab):
+   * there a stream raises the priority of the pieces it waits for.
+   */
   private async startStreaming(): Promise<void> {
     try {
-      this.streaming = await startStreaming({ get: (infoHash) => this.client?.get(infoHash) });
+      this.streaming = await startStreaming({ get: (infoHash) => runHere(this.client?.get(infoHash)) });
       this.update();
     } catch (e) {
       this.logMessage(`Files cannot be played or saved while they download here: ${errorMessage(e)}`);
@@ -303,6 +310,8 @@ export class ClientController implements ReactiveController {
       maxPeersPerTorrent: s.maxPeersPerTorrent,
       uploadLimit: s.uploadLimit,
       downloadLimit: s.downloadLimit,
+      // Each torrent runs in one tab of this browser; the others show it (issue 22, item 5).
+      coordinateTabs: true,
     });
     this.client = client;
     this.board.resetTrackers();

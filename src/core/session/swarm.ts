@@ -27,8 +27,8 @@ const KEEP_ALIVE = 55_000;
 const IDLE_TIMEOUT = 120_000;
 
 /** The session's options with their defaults filled in. */
-export type SwarmOptions = Required<Omit<SessionOptions, 'metainfo' | 'uploadLimit' | 'downloadLimit' | 'memory' | 'connector'>> &
-  Pick<SessionOptions, 'uploadLimit' | 'downloadLimit' | 'connector'>;
+export type SwarmOptions = Required<Omit<SessionOptions, 'metainfo' | 'uploadLimit' | 'downloadLimit' | 'memory' | 'connector' | 'refusePeer'>> &
+  Pick<SessionOptions, 'uploadLimit' | 'downloadLimit' | 'connector' | 'refusePeer'>;
 
 /** What the swarm asks of its session. */
 export interface SwarmHost {
@@ -292,10 +292,11 @@ export class Swarm {
 
   private onHandshake(peer: Peer, infoHash: Uint8Array, peerId: Uint8Array): void {
     if (!bytesEqual(infoHash, this.o.infoHash)) return this.drop(peer, 'handshake for another torrent');
-    if (bytesEqual(peerId, this.o.peerId)) return this.drop(peer, 'connected to ourselves');
-    if (this.banned.has(toHex(peerId))) return this.drop(peer, 'banned earlier in this session');
-    const refused = this.discovery.handshake(peer, peerId);
+    const refused = bytesEqual(peerId, this.o.peerId) ? 'connected to ourselves' : this.o.refusePeer?.(peerId);
     if (refused) return this.drop(peer, refused);
+    if (this.banned.has(toHex(peerId))) return this.drop(peer, 'banned earlier in this session');
+    const declined = this.discovery.handshake(peer, peerId);
+    if (declined) return this.drop(peer, declined);
     const work = this.work;
     const picker = work?.picker;
     // An initial seeder reveals pieces a few at a time, with `have`s.

@@ -53,6 +53,11 @@ export interface SessionOptions {
    * session neither lists ts_pex and ts_signal nor relays.
    */
   connector?: PeerConnector;
+  /**
+   * Why the peer that sent this peer id in its handshake is refused (such as another tab of the same
+   * browser, which shares our store), or undefined to accept it.
+   */
+  refusePeer?: (peerId: Uint8Array) => string | undefined;
 }
 
 export interface SessionEvents {

@@ -1,0 +1,123 @@
+/**
+ * What an application reads of a torrent (name, links, progress, speeds, peers, pieces, files), from
+ * its readout: its own session, or the tab of this browser that runs it (see torrent-readout.ts).
+ * `Torrent` adds the life cycle and the actions.
+ */
+import { TypedEventTarget } from './events.js';
+import type { Metainfo } from '../core/metainfo.js';
+import { formatMagnet } from '../core/magnet.js';
+import { torrentFileBytes } from '../core/torrent-file.js';
+import type { TorrentFile } from './file.js';
+import type { TorrentEventMap, TorrentPeer } from './torrent-types.js';
+import { shareRatio } from './transfer-rates.js';
+import type { TorrentReadout } from './torrent-readout.js';
+
+export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> {
+  readonly infoHash: string;
+  readonly urlList: string[];
+  readonly exactSource: string[];
+  metainfo: Metainfo | undefined;
+  files: TorrentFile[] = [];
+  paused = false;
+  /** Set when the torrent stopped on an error (e.g. storage full). */
+  lastError: Error | undefined;
+  /** Where the numbers come from. */
+  protected abstract view: TorrentReadout;
+
+  constructor(
+    init: { infoHash: string; urlList: string[]; exactSource: string[] },
+    private readonly givenName: string | undefined,
+  ) {
+    super();
+    this.infoHash = init.infoHash;
+    this.urlList = init.urlList;
+    this.exactSource = init.exactSource;
+  }
+
+  /** Its trackers. */
+  abstract get announce(): string[];
+
+  get name(): string {
+    return this.metainfo?.name ?? this.givenName ?? this.infoHash;
+  }
+  get length(): number {
+    return this.metainfo?.length ?? 0;
+  }
+  get magnetURI(): string {
+    return formatMagnet({
+      infoHash: this.infoHash,
+      infoHashV2: this.metainfo?.infoHashV2,
+      name: this.name,
+      announce: this.announce,
+      urlList: this.urlList,
+      exactSource: this.exactSource,
+    });
+  }
+  /** The .torrent file, once the metadata is known. */
+  get torrentFile(): Uint8Array | undefined {
+    const m = this.metainfo;
+    return m ? torrentFileBytes({ announce: this.announce, urlList: this.urlList, infoBytes: m.infoBytes, pieceLayers: m.pieceLayers }) : undefined;
+  }
+  get progress(): number {
+    return this.view.progress;
+  }
+  get downloaded(): number {
+    return this.view.downloaded;
+  }
+  get uploaded(): number {
+    return this.view.uploaded;
+  }
+  /** Bytes per second arriving (see transfer-rates.ts); 0 once done, whatever still arrives. */
+  get downloadSpeed(): number {
+    return this.isDone ? 0 : this.view.downloadSpeed;
+  }
+  get uploadSpeed(): number {
+    return this.view.uploadSpeed;
+  }
+  get numPeers(): number {
+    return this.view.numPeers;
+  }
+  get isDone(): boolean {
+    return this.view.isDone;
+  }
+  /** Bytes still wanted; undefined before the metadata is known. */
+  get left(): number | undefined {
+    return this.view.left;
+  }
+  /** Seconds until done at the current download speed: 0 when done, Infinity when nothing arrives. */
+  get timeRemaining(): number {
+    if (this.isDone) return 0;
+    const left = this.left;
+    const speed = this.downloadSpeed;
+    return left === undefined || speed <= 0 ? Infinity : left / speed;
+  }
+  /** See {@link shareRatio}. */
+  get ratio(): number {
+    return shareRatio(this.uploaded, this.downloaded, this.length);
+  }
+  /** Each piece's state: {@link PIECE_MISSING}, {@link PIECE_DOWNLOADING} or {@link PIECE_VERIFIED}. */
+  pieceStates(): Uint8Array {
+    return this.view.pieceStates();
+  }
+  /** The connected peers. */
+  peers(): TorrentPeer[] {
+    return this.view.peers();
+  }
+  /** Fraction of a file's bytes in verified pieces. */
+  fileProgress(index: number): number {
+    return this.files[index] ? this.view.fileProgress(index) : 0;
+  }
+  /** How many files have every byte verified (an empty file always has); 0 before the metadata is known. */
+  get completeFiles(): number {
+    return this.view.completeFiles;
+  }
+  /**
+   * Connections to peers of this torrent that could not be made since it was opened in this page:
+   * the peer answered (or we answered it), and ICE found no path, one side had no address to offer,
+   * or nothing connected in time. Each also sends a `warning` saying why. Behind restrictive NATs
+   * or firewalls a TURN server (`iceServers`) relays such connections.
+   */
+  get failedConnections(): number {
+    return this.view.failedConnections;
+  }
+}
