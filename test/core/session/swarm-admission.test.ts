@@ -34,7 +34,7 @@ function testChannel() {
   return c;
 }
 
-function setup(maxPeers = 2) {
+function setup(maxPeers = 2, refusePeer?: (peerId: Uint8Array) => string | undefined) {
   const clock = { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} };
   let state: 'running' | 'paused' | 'stopped' = 'running';
   const events = new Emitter<SessionEvents>();
@@ -58,6 +58,7 @@ function setup(maxPeers = 2) {
       maxHighWaterMark: 1024 * 1024,
       initialSeeding: true,
       pieceMemory: 64 * 1024 * 1024,
+      refusePeer,
     },
     { state: () => state, done: () => false, metadataComplete: () => {} },
     {
@@ -137,5 +138,20 @@ describe('swarm admission', () => {
     expect(channel.closes).toBe(1);
     expect(t.swarm.has('x')).toBe(false);
     expect(t.log).toEqual(['connected x', 'ban x: lied', 'peer x dropped: banned: lied', 'disconnected x']);
+  });
+
+  it('drops a peer whose handshake carries a peer id it is told to refuse (another tab of this browser), and no other', () => {
+    const sibling = toHex(peerIdFor(5));
+    const t = setup(2, (peerId) => (toHex(peerId) === sibling ? 'another tab of this browser' : undefined));
+    const tab = testChannel();
+    t.swarm.add(tab, 'x', false);
+    tab.handshake(peerIdFor(5));
+    expect(tab.closes).toBe(1);
+    expect(t.swarm.size).toBe(0);
+    expect(t.log).toEqual(['connected x', 'peer x dropped: another tab of this browser', 'disconnected x']);
+    const stranger = testChannel();
+    t.swarm.add(stranger, 'y', false);
+    stranger.handshake(peerIdFor(6));
+    expect(t.swarm.has('y')).toBe(true);
   });
 });
