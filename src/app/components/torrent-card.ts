@@ -7,7 +7,7 @@ import { emit } from '../events.js';
 import { displayName, formatBytes, formatDuration, formatPercent, formatRate, formatRatio, NO_VALUE } from '../../shared/format.js';
 import { icons } from '../icons.js';
 import { isComplete } from '../save-torrent.js';
-import { stateInput } from '../state/client-controller.js';
+import { stateInput } from '../state/torrent-watch.js';
 import { firstScreen, type FirstScreen } from '../state/first-screen.js';
 import { STATE_LABELS, pathInTorrent, torrentState, verifiedBytes, type TorrentState } from '../state/torrent-status.js';
 import { controls, progressTrack } from '../styles.js';

@@ -14,6 +14,7 @@ import { loadSettings, saveSettings, type Settings } from './settings.js';
 import { effectiveRtcConfig, effectiveTrackers, needsRestart, type OperatorIce } from './settings-form.js';
 import { hasTurnServer } from '../../transport/ice.js';
 import { VisibleTicker } from './visible-ticker.js';
+import { runHere, stateInput, watchTorrent } from './torrent-watch.js';
 import { displayName } from '../../shared/format.js';
 import { magnetFromText } from '../../shared/share-link.js';
 
@@ -35,14 +36,6 @@ export interface LogEntry {
 }
 
 export type Phase = 'starting' | 'ready' | 'restarting' | 'unsupported';
-
-/** The fields of a torrent the state and notice helpers read. */
-export function stateInput(t: Torrent) {
-  return { hasMetadata: t.metainfo !== undefined, isDone: t.isDone, paused: t.paused, lastError: t.lastError, numPeers: t.numPeers };
-}
-
-/** The torrent, when this tab runs it (not another tab of this browser). */
-const runHere = (t: Torrent | undefined): Torrent | undefined => (t?.following ? undefined : t);
 
 export class ClientController implements ReactiveController {
   client: Client | undefined;
@@ -345,33 +338,14 @@ export class ClientController implements ReactiveController {
     this.torrentListeners.set(torrent, abort);
     const signal = abort.signal;
     if (!torrent.isDone) this.incomplete.add(torrent.infoHash);
-    torrent.addEventListener('metadata', () => this.refresh(), { signal });
-    torrent.addEventListener('peer', () => this.refresh(), { signal });
-    // A connection that could not be made: its count on the torrent's card goes up.
-    torrent.addEventListener(
-      'warning',
-      (e) => {
-        if (e.detail.unreachable) this.refresh();
-      },
-      { signal },
-    );
-    torrent.addEventListener(
-      'done',
-      () => {
+    watchTorrent(torrent, signal, {
+      refresh: () => this.refresh(),
+      done: () => {
         if (this.incomplete.delete(torrent.infoHash)) this.announce(`Download complete: ${torrent.name}.`);
-        this.refresh();
       },
-      { signal },
-    );
-    torrent.addEventListener(
-      'error',
-      (e) => {
-        // The notice (from lastError) is read out by the notices' live region.
-        this.logMessage(`${torrent.name} stopped: ${e.detail.error.message}`);
-        this.refresh();
-      },
-      { signal },
-    );
+      // The notice (from lastError) is read out by the notices' live region.
+      error: (error) => this.logMessage(`${torrent.name} stopped: ${error.message}`),
+    });
     this.update();
   }
 
