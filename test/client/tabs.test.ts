@@ -13,6 +13,7 @@ import { clientBed, sha } from './client-bed.js';
 import { fakeWorld, type FakeWorld } from './fake-env.js';
 import { fakeBrowser, type FakeTab } from './fake-tabs.js';
 import { fixtureBytes } from '../fixtures/greeting.js';
+import { TabCoordinator, type TabHost } from '../../src/client/tabs/coordinator.js';
 
 const PIECE = 16 * 1024;
 
@@ -178,4 +179,30 @@ describe('two tabs of one browser', () => {
     expect(running.paused).toBe(false);
     expect(a.client.torrents).toHaveLength(1);
   }, 60_000);
+
+  it("each tab learns the other tabs' peer ids and refuses them as peers, until a tab says goodbye", async () => {
+    const browser = fakeBrowser();
+    const idOf = (n: number) => new Uint8Array(20).fill(n);
+    const host = (n: number): TabHost => ({
+      peerId: idOf(n),
+      ready: Promise.resolve(),
+      get: () => undefined,
+      saved: async () => undefined,
+      metainfoOf: async () => undefined,
+      openSaved: async () => undefined,
+      remove: async () => undefined,
+      dropSaved: async () => undefined,
+      forget: () => undefined,
+      warn: () => undefined,
+    });
+    const first = new TabCoordinator(browser.tab().platform, host(1));
+    const second = new TabCoordinator(browser.tab().platform, host(2));
+    cleanup.push(async () => first.close());
+    await until(() => first.refuses(idOf(2)) !== undefined && second.refuses(idOf(1)) !== undefined, 'hello and here');
+    expect(first.refuses(idOf(2))).toBe('another tab of this browser');
+    expect(first.refuses(idOf(3))).toBeUndefined();
+    expect(first.refuses(idOf(1))).toBeUndefined();
+    second.close();
+    await until(() => first.refuses(idOf(2)) === undefined, 'bye');
+  });
 });
