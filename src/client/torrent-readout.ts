@@ -135,6 +135,8 @@ export class RemoteReadout implements TorrentReadout {
   snapshot: TorrentSnapshot | undefined;
   /** No longer followed (removed, or this client destroyed): readers stop waiting. */
   closed = false;
+  /** The torrent's `done` was sent for this state (once the metadata is known). */
+  doneSeen = false;
   private table: FileProgress | undefined;
   /** The state the table has counted. */
   private counted: TorrentSnapshot | undefined;

@@ -218,7 +218,6 @@ export class Torrent extends TorrentReadings {
   applySnapshot(s: TorrentSnapshot): void {
     const remote = this.remote;
     if (!remote || s.infoHash !== this.infoHash) return;
-    const wasDone = this.isDone;
     const fresh = remote.update(s);
     this.paused = s.paused;
     const failed = s.error !== undefined && this.lastError?.message !== s.error;
@@ -228,7 +227,8 @@ export class Torrent extends TorrentReadings {
       this.emit('progress', { progress: this.progress, piece });
     }
     if (failed) this.emit('error', { error: this.lastError! });
-    if (s.done && !wasDone && this.metainfo) {
+    if (s.done && this.metainfo && !remote.doneSeen) {
+      remote.doneSeen = true;
       this.doneD.resolve();
       this.emit('done', undefined);
     }

@@ -157,7 +157,7 @@ describe('two tabs of one browser', () => {
     expect([...s.browser.holders().keys()]).toEqual([]);
   }, 60_000);
 
-  it('a tab opened later shows a torrent added in another; damaged and foreign messages change nothing', async () => {
+  it('a torrent added in one tab shows in another already open, which saves it from the shared store once done; damaged and foreign messages change nothing', async () => {
     const s = await setup(600_000, 250_000);
     const a = s.open();
     const b = s.open();
@@ -178,6 +178,13 @@ describe('two tabs of one browser', () => {
     expect(followed.paused).toBe(false);
     expect(running.paused).toBe(false);
     expect(a.client.torrents).toHaveLength(1);
+    // Complete in the running tab: done in the other too, which saves the file from the shared store.
+    await running.done;
+    await followed.done;
+    expect(followed.following).toBe(true);
+    expect(followed.isDone).toBe(true);
+    expect(sha(new Uint8Array(await (await followed.files[0]!.blob()).arrayBuffer()))).toBe(sha(s.data));
+    expect(b.writes.count).toBe(0);
   }, 60_000);
 
   it("each tab learns the other tabs' peer ids and refuses them as peers, until a tab says goodbye", async () => {
