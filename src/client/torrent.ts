@@ -7,15 +7,17 @@ import { TorrentSession } from '../core/session/session.js';
 import { realClock } from '../core/session/clock.js';
 import type { PieceStore } from '../core/session/store.js';
 import type { PeerChannel } from '../core/session/channel.js';
-import type { Metainfo, TorrentFileEntry } from '../core/metainfo.js';
+import type { Metainfo } from '../core/metainfo.js';
 import { PieceGeometry } from '../core/geometry.js';
 import { formatMagnet } from '../core/magnet.js';
 import { sha1 } from '../core/sha1.js';
 import { torrentFileBytes } from '../core/torrent-file.js';
 import { fromHex } from '../core/bytes.js';
 import type { AnnouncedTorrent } from '../core/tracker/types.js';
-import { TorrentFile, type PriorityWindow } from './file.js';
-import { FileProgress } from './file-progress.js';
+import type { TorrentFile, PriorityWindow } from './file.js';
+import { TorrentFiles } from './torrent-files.js';
+import type { PrivateState } from './private-share.js';
+import { PrivateShareError } from '../core/private/format.js';
 import { deferred } from './deferred.js';
 import type { PeerConnectionKind, TorrentEventMap, TorrentInit, TorrentPeer } from './torrent-types.js';
 import { StreamWindows } from './stream-windows.js';
@@ -45,7 +47,10 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   readonly exactSource: string[];
   readonly store: PieceStore;
   metainfo: Metainfo | undefined;
-  files: TorrentFile[] = [];
+  /** Its files, once known (for a private share opened with its secret: the share's own files, decrypted as read). */
+  get files(): TorrentFile[] {
+    return this.fileSet.files;
+  }
   paused = false;
   /** Set when the torrent stopped on an error (e.g. storage full). */
   lastError: Error | undefined;
@@ -56,9 +61,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
 
   private readonly session: TorrentSession;
   private geometry: PieceGeometry | undefined;
-  /** Bytes verified per file, for the session's picker it was counted from (see {@link fileTable}). */
-  /** Verified bytes per file (see fileTable), once the metadata is known. */
-  private fileProgressTable: FileProgress | undefined;
+  private readonly fileSet: TorrentFiles;
   private announced: AnnouncedTorrent | undefined;
   private trackers: string[];
   private readonly readyD = deferred();
@@ -86,6 +89,23 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     this.exactSource = init.exactSource;
     this.store = init.store;
     this.name_ = init.name;
+    const session = () => this.session;
+    this.fileSet = new TorrentFiles(
+      {
+        piece: (i) => this.piece(i),
+        prioritize: (f, start, end) => this.prioritize(f, start, end),
+        raise: (start, end) => this.streams.open({ offset: 0, length: this.length }, start, end),
+        selectFile: (i, selected) => this.selectFile(i, selected),
+        isSelected: (i) => this.isSelected(i),
+        fileProgress: (i) => this.fileProgress(i),
+        has: (i) => this.session.has(i),
+        get haveCount() {
+          return session().haveCount;
+        },
+      },
+      init.secret,
+      init.opened,
+    );
     this.fileSelection = new FileSelection(
       init.selection,
       () => this.metainfo?.files.length,
@@ -111,7 +131,15 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   // ---- what applications read ----------------------------------------------------------------
 
   get name(): string {
-    return this.metainfo?.name ?? this.name_ ?? this.infoHash;
+    return this.fileSet.privateName ?? this.metainfo?.name ?? this.name_ ?? this.infoHash;
+  }
+  /** A private share's secret (the key of its link; never sent to anyone); undefined for an ordinary torrent. */
+  get secret(): Uint8Array | undefined {
+    return this.fileSet.secret;
+  }
+  /** A private share opened with its secret: whether its files are known yet, or why they cannot be read. */
+  get privateShare(): PrivateState | undefined {
+    return this.fileSet.privateState;
   }
   get length(): number {
     return this.metainfo?.length ?? 0;
@@ -120,7 +148,8 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     return formatMagnet({
       infoHash: this.infoHash,
       infoHashV2: this.metainfo?.infoHashV2,
-      name: this.name,
+      // A private share's own name is in its encrypted manifest only: its magnet link names the torrent.
+      name: this.secret ? this.metainfo?.name : this.name,
       announce: this.announce,
       urlList: this.urlList,
       exactSource: this.exactSource,
@@ -201,6 +230,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   }
   /** Selects or deselects one file (saved with the torrent); a deselected file is not downloaded. */
   selectFile(index: number, selected: boolean): void {
+    this.refusePrivate();
     this.fileSelection.select(index, selected);
   }
   /**
@@ -208,18 +238,16 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
    * 1 of 100,000 files this way is one update, where deselecting the others one by one would be 99,999.
    */
   setSelection(indexes: readonly number[] | undefined): void {
+    this.refusePrivate();
     this.fileSelection.selectOnly(indexes);
   }
   /** Fraction of a file's bytes in verified pieces. */
   fileProgress(index: number): number {
-    const file = this.files[index];
-    const table = this.fileTable();
-    if (!file || !table) return 0;
-    return table.progress(index);
+    return this.fileSet.progress(index);
   }
   /** How many files have every byte verified (an empty file always has); 0 before the metadata is known. */
   get completeFiles(): number {
-    return this.fileTable()?.completeFiles ?? 0;
+    return this.fileSet.completeFiles;
   }
   /**
    * Connections to peers of this torrent that could not be made since it was opened in this page:
@@ -245,9 +273,11 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
       // saves it), and nothing else starts until `resume`.
       this.session.pause();
       await this.session.start();
+      void this.openPrivate();
       return;
     }
     await this.session.start();
+    void this.openPrivate();
     this.addWebSeeds();
     void this.fetchMetadata();
     this.announced = this.init.register(this);
@@ -369,11 +399,12 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     session.on('metadata', (m) => {
       if (this.metainfo) return;
       this.setMetainfo(m);
+      void this.openPrivate();
       void this.init.persist(this);
       this.addWebSeeds();
     });
     session.on('piece', (index) => {
-      this.fileProgressTable?.add(index);
+      this.fileSet.add(index);
       this.emit('progress', { progress: this.progress, piece: index });
       this.waiters.wake(index);
     });
@@ -415,19 +446,6 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     this.webSources.addWebSeeds(this.session, metainfo);
   }
 
-  /**
-   * The verified bytes of every file, kept up to date by the `piece` handler; pieces the session has
-   * that the table has not counted (those found in storage at start, which send no `piece` event)
-   * are counted in one pass.
-   */
-  private fileTable(): FileProgress | undefined {
-    const geometry = this.geometry;
-    if (!geometry) return undefined;
-    const table = (this.fileProgressTable ??= new FileProgress(geometry));
-    if (table.pieces !== this.session.haveCount) table.addAll((i) => this.session.has(i));
-    return table;
-  }
-
   private applySelection(): void {
     this.session.selectFiles(this.fileSelection.filter() ?? (() => true));
   }
@@ -435,8 +453,29 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   private setMetainfo(m: Metainfo): void {
     this.metainfo = m;
     const geometry = (this.geometry = new PieceGeometry(m));
-    this.files = m.files.map((f: TorrentFileEntry, i: number) => new TorrentFile(this, geometry, f, i));
+    // A private share's files are known once its manifest is read (openPrivate).
+    if (!this.fileSet.setMetainfo(m, geometry)) return;
     this.readyD.resolve();
     this.emit('metadata', undefined);
+  }
+
+  /**
+   * A private share with its secret: reads its manifest (the first pieces, fetched first) once the
+   * session runs and the metadata is known; then the files are the share's and `ready` resolves. A
+   * wrong key or a damaged share resolves `ready` with no files, and says why (`privateShare`, a warning).
+   */
+  private async openPrivate(): Promise<void> {
+    const m = this.metainfo;
+    if (!m || !this.geometry) return;
+    if (!(await this.fileSet.openPrivate(m, this.geometry))) return;
+    const state = this.fileSet.privateState;
+    if (state?.status === 'failed') this.emit('warning', { message: state.error.message });
+    this.readyD.resolve();
+    this.emit('metadata', undefined);
+    void this.init.persist(this);
+  }
+
+  private refusePrivate(): void {
+    if (this.secret) throw new PrivateShareError('the files of a private share cannot be left out: the whole share is downloaded');
   }
 }

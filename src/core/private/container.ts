@@ -33,6 +33,8 @@ export interface PrivateInputFile {
 export interface SealedContainer extends BlobLike {
   readonly manifest: Manifest;
   readonly layout: Layout;
+  /** The share as its link holders open it (the sharer's own page needs to read nothing). */
+  readonly opened: OpenedShare;
 }
 
 /** The manifest of the files given: paths split, a common first directory stripped and naming the share (as torrents do). */
@@ -93,7 +95,8 @@ export async function sealContainer(files: readonly PrivateInputFile[], secret: 
     const b = Math.max(a, Math.min(end, layout.length));
     return { arrayBuffer: async () => (await read(a, b)).buffer };
   };
-  return { size: layout.length, manifest, layout, slice };
+  const opened: OpenedShare = { manifest, layout, decrypt: (bytes, at) => decryptRange(cipher, layout, bytes, at) };
+  return { size: layout.length, manifest, layout, opened, slice };
 }
 
 /** Reads `[start, end)` of the torrent's bytes (waiting for the pieces). */
