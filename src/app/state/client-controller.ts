@@ -15,7 +15,7 @@ import { effectiveRtcConfig, effectiveTrackers, needsRestart, type OperatorIce }
 import { hasTurnServer } from '../../transport/ice.js';
 import { VisibleTicker } from './visible-ticker.js';
 import { displayName } from '../../shared/format.js';
-import { magnetFromText } from '../../shared/share-link.js';
+import { shareFromText } from '../../shared/share-link.js';
 
 const TICK_MS = 1000;
 const LOG_LIMIT = 100;
@@ -134,6 +134,7 @@ export class ClientController implements ReactiveController {
       files.map((f) => ({ path: f.path, data: f.data })),
       {
         version: this.settings.shareVersion,
+        private: this.settings.sharePrivate,
         onProgress: (done, total) => {
           pending.done = done;
           pending.total = total;
@@ -164,7 +165,8 @@ export class ClientController implements ReactiveController {
     if (!client) return undefined;
     const known = new Set(client.torrents);
     try {
-      const torrent = await client.add(typeof source === 'string' ? magnetFromText(source) : source);
+      const shared = typeof source === 'string' ? shareFromText(source) : undefined;
+      const torrent = await client.add(shared ? shared.magnet : source, shared?.secret ? { secret: shared.secret } : {});
       this.board.clearErrors((n) => n.id.startsWith('add-error'));
       this.announce(known.has(torrent) ? `${torrent.name} is already in your list.` : `Added ${torrent.name}. Looking for peers…`);
       this.update();
