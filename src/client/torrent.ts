@@ -1,77 +1,42 @@
 /**
  * A torrent of the client: its session (swarm logic), its tracker announcements, its stored pieces,
- * and what an application reads of it (progress, speeds, files) as properties and typed events.
+ * its life cycle, and reading its data; what an application reads of it (progress, speeds, files)
+ * is in TorrentState (torrent-state.ts), as properties and typed events.
  */
-import { TypedEventTarget } from './events.js';
 import { TorrentSession } from '../core/session/session.js';
 import { realClock } from '../core/session/clock.js';
-import type { PieceStore } from '../core/session/store.js';
 import type { PeerChannel } from '../core/session/channel.js';
 import type { Metainfo } from '../core/metainfo.js';
 import { PieceGeometry } from '../core/geometry.js';
-import { formatMagnet } from '../core/magnet.js';
 import { sha1 } from '../core/sha1.js';
-import { torrentFileBytes } from '../core/torrent-file.js';
-import { fromHex } from '../core/bytes.js';
 import type { AnnouncedTorrent } from '../core/tracker/types.js';
-import type { TorrentFile, PriorityWindow } from './file.js';
+import type { PriorityWindow } from './file.js';
 import { TorrentFiles } from './torrent-files.js';
-import type { PrivateState } from './private-share.js';
 import { PrivateShareError } from '../core/private/format.js';
 import { deferred } from './deferred.js';
-import type { PeerConnectionKind, TorrentEventMap, TorrentInit, TorrentPeer } from './torrent-types.js';
+import type { PeerConnectionKind, TorrentInit } from './torrent-types.js';
 import { StreamWindows } from './stream-windows.js';
 import { WebSources } from './web-sources.js';
 import { FileSelection } from './file-selection.js';
-import { TransferRates, shareRatio } from './transfer-rates.js';
 import { PieceWaiters } from './piece-waiters.js';
+import { TorrentState } from './torrent-state.js';
 
 export { CRITICAL_BYTES, READ_AHEAD_BYTES } from './stream-windows.js';
 export type { PeerConnectionKind, TorrentEventMap, TorrentInit, TorrentPeer } from './torrent-types.js';
+export { PIECE_DOWNLOADING, PIECE_MISSING, PIECE_VERIFIED } from './torrent-state.js';
 
-/** A piece's state in {@link Torrent.pieceStates}. */
-export const PIECE_MISSING = 0;
-export const PIECE_DOWNLOADING = 1;
-export const PIECE_VERIFIED = 2;
-/** Peers asked of the trackers at once while some peer can introduce others (issue 19, item 4). */
-const TRACKER_PEERS_WITH_RELAYS = 5;
-
-export class Torrent extends TypedEventTarget<TorrentEventMap> {
-  readonly infoHash: string;
-  readonly infoHashBytes: Uint8Array;
-  /** Its trackers (see `addTrackers`). */
-  get announce(): string[] {
-    return this.trackers;
-  }
-  readonly urlList: string[];
-  readonly exactSource: string[];
-  readonly store: PieceStore;
-  metainfo: Metainfo | undefined;
-  /** Its files, once known (for a private share opened with its secret: the share's own files, decrypted as read). */
-  get files(): TorrentFile[] {
-    return this.fileSet.files;
-  }
-  paused = false;
-  /** Set when the torrent stopped on an error (e.g. storage full). */
-  lastError: Error | undefined;
+export class Torrent extends TorrentState {
   /** Resolves when the metadata is known. */
   readonly ready: Promise<void>;
   /** Resolves when every selected piece is verified and stored. */
   readonly done: Promise<void>;
 
-  private readonly session: TorrentSession;
-  private geometry: PieceGeometry | undefined;
-  private readonly fileSet: TorrentFiles;
+  protected readonly session: TorrentSession;
+  protected readonly fileSet: TorrentFiles;
   private announced: AnnouncedTorrent | undefined;
-  private trackers: string[];
   private readonly readyD = deferred();
   private readonly doneD = deferred();
-  private readonly rates = new TransferRates(() => ({ downloaded: this.downloaded, uploaded: this.uploaded }));
-  private name_: string | undefined;
   private readonly waiters = new PieceWaiters();
-  /** What each connected peer's connection goes through, read when the peers are (by peer id). */
-  private readonly links = new Map<string, { readonly connection?: PeerConnectionKind | undefined }>();
-  private failures = 0;
   private readonly fileSelection: FileSelection;
   private readonly webSources: WebSources;
   private readonly streams = new StreamWindows({
@@ -80,15 +45,8 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     setStreamPriority: (critical, raised) => this.session.setStreamPriority(critical, raised),
   });
 
-  constructor(private readonly init: TorrentInit) {
-    super();
-    this.infoHash = init.infoHash;
-    this.infoHashBytes = fromHex(init.infoHash)!;
-    this.trackers = [...init.announce];
-    this.urlList = init.urlList;
-    this.exactSource = init.exactSource;
-    this.store = init.store;
-    this.name_ = init.name;
+  constructor(init: TorrentInit) {
+    super(init);
     const session = () => this.session;
     this.fileSet = new TorrentFiles(
       {
@@ -128,98 +86,6 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     if (init.metainfo) this.setMetainfo(init.metainfo);
   }
 
-  // ---- what applications read ----------------------------------------------------------------
-
-  get name(): string {
-    return this.fileSet.privateName ?? this.metainfo?.name ?? this.name_ ?? this.infoHash;
-  }
-  /** A private share's secret (the key of its link; never sent to anyone); undefined for an ordinary torrent. */
-  get secret(): Uint8Array | undefined {
-    return this.fileSet.secret;
-  }
-  /** A private share opened with its secret: whether its files are known yet, or why they cannot be read. */
-  get privateShare(): PrivateState | undefined {
-    return this.fileSet.privateState;
-  }
-  get length(): number {
-    return this.metainfo?.length ?? 0;
-  }
-  get magnetURI(): string {
-    return formatMagnet({
-      infoHash: this.infoHash,
-      infoHashV2: this.metainfo?.infoHashV2,
-      // A private share's own name is in its encrypted manifest only: its magnet link names the torrent.
-      name: this.secret ? this.metainfo?.name : this.name,
-      announce: this.announce,
-      urlList: this.urlList,
-      exactSource: this.exactSource,
-    });
-  }
-  /** The .torrent file, once the metadata is known. */
-  get torrentFile(): Uint8Array | undefined {
-    const m = this.metainfo;
-    return m ? torrentFileBytes({ announce: this.announce, urlList: this.urlList, infoBytes: m.infoBytes, pieceLayers: m.pieceLayers }) : undefined;
-  }
-  get progress(): number {
-    return this.session.progress;
-  }
-  get downloaded(): number {
-    return this.session.downloaded;
-  }
-  get uploaded(): number {
-    return this.session.uploaded;
-  }
-  /** Bytes per second arriving (see transfer-rates.ts); 0 once done, whatever still arrives. */
-  get downloadSpeed(): number {
-    return this.isDone ? 0 : this.rates.download;
-  }
-  get uploadSpeed(): number {
-    return this.rates.upload;
-  }
-  get numPeers(): number {
-    return this.session.peerCount;
-  }
-  get isDone(): boolean {
-    return this.session.done;
-  }
-  /** Bytes still wanted; undefined before the metadata is known. */
-  get left(): number | undefined {
-    return this.session.left;
-  }
-  /** Seconds until done at the current download speed: 0 when done, Infinity when nothing arrives. */
-  get timeRemaining(): number {
-    if (this.isDone) return 0;
-    const left = this.left;
-    const speed = this.downloadSpeed;
-    return left === undefined || speed <= 0 ? Infinity : left / speed;
-  }
-  /** See {@link shareRatio}. */
-  get ratio(): number {
-    return shareRatio(this.uploaded, this.downloaded, this.length);
-  }
-  /** Each piece's state: {@link PIECE_MISSING}, {@link PIECE_DOWNLOADING} or {@link PIECE_VERIFIED}. */
-  pieceStates(): Uint8Array {
-    const count = this.geometry?.pieceCount;
-    if (count === undefined) return new Uint8Array(0);
-    const out = new Uint8Array(count);
-    for (let i = 0; i < out.length; i++) if (this.session.has(i)) out[i] = PIECE_VERIFIED;
-    // Verified pieces have no download under way: what is under way is neither missing nor verified.
-    for (const i of this.session.piecesInProgress()) out[i] = PIECE_DOWNLOADING;
-    return out;
-  }
-  /** The connected peers. */
-  peers(): TorrentPeer[] {
-    return this.session.status().peers.map((p) => ({
-      id: p.id,
-      connection: this.links.get(p.id)?.connection,
-      client: p.client,
-      downloadSpeed: p.downloadRate,
-      uploadSpeed: p.uploadRate,
-      progress: p.progress,
-      unchokedUs: !p.peerChoking,
-      unchokedByUs: !p.amChoking,
-    }));
-  }
   /** Indexes of the selected files; undefined when every file is. */
   get selection(): number[] | undefined {
     return this.fileSelection.indexes;
@@ -245,25 +111,6 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   fileProgress(index: number): number {
     return this.fileSet.progress(index);
   }
-  /** How many files have every byte verified (an empty file always has); 0 before the metadata is known. */
-  get completeFiles(): number {
-    return this.fileSet.completeFiles;
-  }
-  /**
-   * Connections to peers of this torrent that could not be made since it was opened in this page:
-   * the peer answered (or we answered it), and ICE found no path, one side had no address to offer,
-   * or nothing connected in time. Each also sends a `warning` saying why. Behind restrictive NATs
-   * or firewalls a TURN server (`iceServers`) relays such connections.
-   */
-  get failedConnections(): number {
-    return this.failures;
-  }
-  /** Peers wanted from the trackers: a few once a peer can introduce others (relayed signaling). */
-  get wantsPeers(): number {
-    const want = this.paused ? 0 : Math.max(0, this.init.maxPeers - this.session.peerCount);
-    return this.session.relayPeers > 0 ? Math.min(want, TRACKER_PEERS_WITH_RELAYS) : want;
-  }
-
   // ---- life cycle ----------------------------------------------------------------------------
 
   /** Starts the session and the announcements (called by the client). */
