@@ -6,24 +6,21 @@
 import { Torrent } from './torrent.js';
 import type { TorrentInit } from './torrent-types.js';
 import { TypedEventTarget } from './events.js';
-import type { TorrentRecord } from '../store/torrent-records.js';
 import { createTorrent } from '../core/create.js';
-import { parseTorrent, parseInfoDict, refuseV2Only, V2_ONLY_UNSUPPORTED, type Metainfo, type TorrentVersion } from '../core/metainfo.js';
+import { parseTorrent, parseInfoDict, refuseV2Only, V2_ONLY_UNSUPPORTED, type Metainfo } from '../core/metainfo.js';
 import { parseMagnet } from '../core/magnet.js';
 import { PieceGeometry } from '../core/geometry.js';
-import type { PeerFactory, SocketConnector, TrackerEvent } from '../core/tracker/types.js';
 import type { PieceStore } from '../core/session/store.js';
 import { MagnetError, TabswarmError, TorrentError, errorMessage } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
 import { CLIENT_PIECE_MEMORY, MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from '../core/session/memory.js';
 import { SourceBackedStore } from './source-store.js';
 import { sha1 } from '../core/sha1.js';
-import type { RangeFetcher } from '../core/webseed.js';
 import { realClock } from '../core/session/clock.js';
-import { TorrentTracker, type ChannelPeer } from './torrent-tracker.js';
+import { TorrentTracker } from './torrent-tracker.js';
 import { peerConnector } from './peer-connector.js';
 import type { PeerConnector } from '../core/session/connector.js';
-import { SavedTorrents, exactSourceOf, type TorrentRecords } from './saved-torrents.js';
+import { SavedTorrents, exactSourceOf } from './saved-torrents.js';
 import { writePieces } from './write-pieces.js';
 import { newSecret } from '../core/private/cipher.js';
 import { sealContainer, type SealedContainer } from '../core/private/container.js';
@@ -32,104 +29,18 @@ import { fromBase64Url } from '../core/bytes.js';
 
 export type { ChannelPeer } from './torrent-tracker.js';
 
-export type StoreKind = 'indexeddb' | 'memory';
-
-/** A torrent as the client's records keep it: the store's record type (one type for both). */
-export type SavedTorrent = TorrentRecord;
-
-export interface ClientEnvironment {
-  connect: SocketConnector;
-  peers: PeerFactory<ChannelPeer>;
-  openStore(infoHash: string, kind: StoreKind): Promise<{ store: PieceStore; kind: StoreKind; fallbackReason?: string }>;
-  /**
-   * Checks at start that `kind` storage works here (a private window may refuse IndexedDB);
-   * `fallbackReason` when it does not and memory is used instead. Absent: no check.
-   */
-  checkStore?(kind: StoreKind): Promise<{ fallbackReason?: string }>;
-  /** HTTP Range requests for web seeds (BEP 19); absent: web seeds are not used. */
-  fetchRange?: RangeFetcher;
-  /** Fetches a .torrent file (a magnet link's `xs=` exact source); absent: exact sources are not used. */
-  fetchTorrentFile?: (url: string) => Promise<Uint8Array>;
-  /** The least a peer channel's send queue may hold (see SessionOptions.highWaterMark). */
-  highWaterMark?: number;
-  /** The most a peer channel's send queue may hold (see SessionOptions.maxHighWaterMark). */
-  maxHighWaterMark?: number;
-  /** Where the torrent list is kept; absent: nothing is remembered across reloads. */
-  records?: TorrentRecords;
-}
-
-export interface ClientOptions {
-  /** Trackers every torrent announces to, besides its own. */
-  announce?: string[];
-  /** Peers over all torrents at most (default 100). */
-  maxPeers?: number;
-  /** Peers per torrent at most (default 40). */
-  maxPeersPerTorrent?: number;
-  store?: StoreKind;
-  peerId?: Uint8Array;
-  /** Bytes per second over all torrents; 0 (the default) for no limit. See {@link BaseClient.setRateLimits}. */
-  uploadLimit?: number;
-  downloadLimit?: number;
-  /**
-   * Bytes that pieces being downloaded may hold over all torrents (default 256 MiB; each torrent
-   * holds 64 MiB at most). Pieces wait for memory beyond it; a torrent whose pieces are longer
-   * than a torrent may hold is refused (`TorrentError`).
-   */
-  maxPieceMemory?: number;
-}
-
-export interface SeedOptions {
-  name?: string;
-  announce?: string[];
-  /**
-   * A power of two from 16 KiB. Default: as create-torrent chooses, but 256 KiB at least (see
-   * `defaultPieceLength`); pass create-torrent's choice to get WebTorrent's info hash for the same files.
-   */
-  pieceLength?: number;
-  urlList?: string[];
-  /**
-   * 'v1' (the default: WebTorrent peers can download it) or 'hybrid' (BitTorrent v1 and v2 at once,
-   * BEP 52; v1 peers download it as well). 'v2' (v2-only) is refused with a TorrentError: v2-only
-   * torrents cannot be shared yet.
-   */
-  version?: TorrentVersion;
-  /** Called while hashing and storing: bytes done of bytes in all. */
-  onProgress?: (done: number, total: number) => void;
-  /**
-   * A private share (end-to-end encrypted): the files are encrypted in this page under a new random
-   * secret before the torrent is made, so the torrent, its piece hashes, trackers and peers see only
-   * ciphertext, and no name or size (see core/private/format.ts). The secret is `torrent.secret`:
-   * put it in the link (share-link.ts), never in anything sent to a server or a peer. `name` and
-   * `version` do not apply (a private share's torrent is v1, named `private.tabswarm`).
-   */
-  private?: boolean;
-}
-
-export interface AddOptions {
-  announce?: string[];
-  /** A private share's secret (from its link): its files are read and decrypted with it. */
-  secret?: Uint8Array;
-  /** Indexes of the files to download (default: a magnet link's `so`, else every file). */
-  select?: number[];
-}
-
-/** Where the client keeps pieces and its torrent list (see {@link BaseClient.storage}). */
-export interface StorageStatus {
-  /** 'memory' when asked for, or after IndexedDB could not be used: nothing survives a reload. */
-  kind: StoreKind;
-  /** Why IndexedDB was asked for and memory is used instead. */
-  fallbackReason?: string;
-}
-
-export interface ClientEventMap {
-  torrent: CustomEvent<{ torrent: Torrent }>;
-  remove: CustomEvent<{ torrent: Torrent }>;
-  warning: CustomEvent<{ message: string; torrent?: Torrent }>;
-  tracker: CustomEvent<TrackerEvent>;
-}
-
-/** File-like input of `seed`: a browser File, or a path with bytes. */
-export type SeedInput = File | { path: string; data: Uint8Array | Blob };
+export type {
+  AddOptions,
+  ClientEnvironment,
+  ClientEventMap,
+  ClientOptions,
+  SavedTorrent,
+  SeedInput,
+  SeedOptions,
+  StorageStatus,
+  StoreKind,
+} from './client-types.js';
+import type { AddOptions, ClientEnvironment, ClientEventMap, ClientOptions, SeedInput, SeedOptions, StorageStatus } from './client-types.js';
 
 function randomPeerId(): Uint8Array {
   // Azureus-style prefix, as WebTorrent uses ("-WW0208-"), so other clients can name us.

@@ -165,8 +165,8 @@ export class ClientController implements ReactiveController {
     if (!client) return undefined;
     const known = new Set(client.torrents);
     try {
-      const shared = typeof source === 'string' ? shareFromText(source) : undefined;
-      const torrent = await client.add(shared ? shared.magnet : source, shared?.secret ? { secret: shared.secret } : {});
+      const shared = typeof source === 'string' ? shareFromText(source) : undefined; // a private link's secret too
+      const torrent = await client.add(shared?.magnet ?? source, shared);
       this.board.clearErrors((n) => n.id.startsWith('add-error'));
       this.announce(known.has(torrent) ? `${torrent.name} is already in your list.` : `Added ${torrent.name}. Looking for peers…`);
       this.update();
