@@ -220,7 +220,11 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       urlList = metainfo.urlList;
     }
     const existing = this.get(infoHash);
-    if (existing) return existing;
+    // A private share carried without its key, now given it: opened again with it (its pieces stay).
+    if (existing && opts.secret && !existing.secret) {
+      metainfo ??= existing.metainfo;
+      await this.remove(existing);
+    } else if (existing) return existing;
     announce = unique([...announce, ...(opts.announce ?? []), ...this.o.announce]);
     const { store } = await this.openStore(infoHash);
     if (select && !select.every((i) => Number.isSafeInteger(i) && i >= 0)) throw new RangeError('select: file indexes are non-negative integers');

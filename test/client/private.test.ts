@@ -94,6 +94,15 @@ describe('private shares (Node, real tracker, in-memory links)', () => {
     for (const name of NAMES) expect(contains(stored, utf8(name)), name).toBe(false);
     expect(contains(stored, notes.subarray(0, 34)), 'the notes').toBe(false);
     expect(contains(stored, film.subarray(100_000, 100_064)), 'the film').toBe(false);
+
+    // Given the key later (the full link), the carrier opens the share from the pieces it has.
+    const downloaded = carrier.downloaded;
+    const opened = await other.add(`magnet:?xt=urn:btih:${seeded.infoHash}`, { secret: seeded.secret! });
+    await opened.ready;
+    expect(opened.name).toBe('holiday-secrets');
+    expect(sha(await read(opened.files[1]!.stream()))).toBe(sha(notes));
+    expect(opened.downloaded).toBe(0);
+    expect(downloaded).toBeGreaterThan(0);
   });
 
   it('a wrong key says so, and the torrent is still carried', async () => {
