@@ -13,6 +13,7 @@ import { PRIVATE_TORRENT_NAME, SECRET_LENGTH } from '../../src/core/private/form
 import { fixtureBytes } from '../fixtures/greeting.js';
 import { clientBed, sha } from './client-bed.js';
 import { fakeWorld } from './fake-env.js';
+import { validateTorrentRecord } from '../../src/store/torrent-records.js';
 
 async function read(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -124,6 +125,22 @@ describe('private shares (Node, real tracker, in-memory links)', () => {
     expect(got.files).toEqual([]);
     expect(warnings).toContain(WRONG_KEY);
     await got.done;
+  });
+
+  it('a torrent record keeps a secret of 22 base64url characters, and refuses any other', () => {
+    const record = {
+      infoHash: 'ab'.repeat(20),
+      name: 'x',
+      magnetURI: 'magnet:?xt=urn:btih:' + 'ab'.repeat(20),
+      announce: [],
+      urlList: [],
+      paused: false,
+      addedAt: 1,
+    };
+    expect(validateTorrentRecord({ ...record, secret: 'A'.repeat(22) })).toEqual({ ...record, secret: 'A'.repeat(22) });
+    expect(validateTorrentRecord(record)).toEqual(record);
+    for (const secret of ['A'.repeat(21), 'A'.repeat(21) + '.', 7])
+      expect(validateTorrentRecord({ ...record, secret })).toBe('secret is not 22 base64url characters');
   });
 
   it('after a "reload" the holder opens the share again with the key it kept', async () => {
