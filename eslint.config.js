@@ -53,12 +53,19 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      // Bare module specifiers (packages) are outside src/core too; the one exception is @noble/hashes
-      // (pure JavaScript, no dependencies, no platform API: it runs anywhere the core does), the SHA-1 of
-      // pages without SubtleCrypto (sha1.ts).
+      // Bare module specifiers (packages) are outside src/core too; the exceptions are @noble/hashes and
+      // @noble/ciphers (pure JavaScript, no dependencies, no platform API: they run anywhere the core
+      // does), the SHA-1 and AES of pages without SubtleCrypto (sha1.ts, private/cipher.ts).
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(?!@noble/hashes/)[^.]', message: 'src/core imports no package (but @noble/hashes): it runs anywhere as it is.' }] },
+        {
+          patterns: [
+            {
+              regex: '^(?!@noble/(hashes|ciphers)/)[^.]',
+              message: 'src/core imports no package (but @noble/hashes and @noble/ciphers): it runs anywhere as it is.',
+            },
+          ],
+        },
       ],
     },
   },

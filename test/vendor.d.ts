@@ -19,6 +19,13 @@ declare module 'ws' {
     onerror: Handler<unknown> | null;
   }
   export default WebSocket;
+
+  /** The server side (a tap between the app and the tracker in the private-share test). */
+  export class WebSocketServer extends EventEmitter {
+    constructor(options: { host?: string; port?: number });
+    address(): import('node:net').AddressInfo;
+    close(cb?: (err?: Error) => void): void;
+  }
 }
 
 declare module 'bittorrent-tracker/server' {

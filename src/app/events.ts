@@ -31,6 +31,8 @@ export interface AppEventDetails {
   'ts-open-settings': Record<string, never>;
   'ts-notice-action': { notice: Notice };
   'ts-notice-dismiss': { id: string };
+  /** Files shared from now on become private shares (end-to-end encrypted), or not. */
+  'ts-share-private': { private: boolean };
   /** A message for the screen-reader status region ("Link copied"). */
   'ts-announce': { message: string };
 }

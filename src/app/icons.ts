@@ -17,6 +17,7 @@ export const icons = {
   sliders: icon(
     svg`<path d="M4 6h9M17 6h3M4 12h3M11 12h9M4 18h11M19 18h1" /><circle cx="15" cy="6" r="2" /><circle cx="9" cy="12" r="2" /><circle cx="17" cy="18" r="2" />`,
   ),
+  lock: icon(svg`<rect x="5" y="11" width="14" height="10" rx="2" /><path d="M8 11V7a4 4 0 0 1 8 0v4" />`),
   close: icon(svg`<path d="M6 6l12 12M18 6L6 18" />`),
   alert: icon(svg`<path d="M12 3l10 18H2zM12 10v5M12 18v.01" />`),
   info: icon(svg`<circle cx="12" cy="12" r="9" /><path d="M12 11v6M12 7.5v.01" />`),

@@ -80,10 +80,20 @@ export interface SeedOptions {
   version?: TorrentVersion;
   /** Called while hashing and storing: bytes done of bytes in all. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * A private share (end-to-end encrypted): the files are encrypted in this page under a new random
+   * secret before the torrent is made, so the torrent, its piece hashes, trackers and peers see only
+   * ciphertext, and no name or size (see core/private/format.ts). The secret is `torrent.secret`:
+   * put it in the link (share-link.ts), never in anything sent to a server or a peer. `name` and
+   * `version` do not apply (a private share's torrent is v1, named `private.tabswarm`).
+   */
+  private?: boolean;
 }
 
 export interface AddOptions {
   announce?: string[];
+  /** A private share's secret (from its link): its files are read and decrypted with it. */
+  secret?: Uint8Array;
   /** Indexes of the files to download (default: a magnet link's `so`, else every file). */
   select?: number[];
 }

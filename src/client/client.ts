@@ -25,6 +25,10 @@ import { SavedTorrents, exactSourceOf } from './saved-torrents.js';
 import { TabCoordinator, type TabHost } from './tabs/coordinator.js';
 import type { TorrentRecord } from '../store/torrent-records.js';
 import { writePieces } from './write-pieces.js';
+import { newSecret } from '../core/private/cipher.js';
+import { sealContainer, type SealedContainer } from '../core/private/container.js';
+import { PRIVATE_TORRENT_NAME } from '../core/private/format.js';
+import { fromBase64Url } from '../core/bytes.js';
 
 export type { ChannelPeer } from './torrent-tracker.js';
 
@@ -148,12 +152,25 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
   async seed(input: readonly SeedInput[] | FileList, opts: SeedOptions = {}): Promise<Torrent> {
     this.checkAlive();
     if (opts.version === 'v2') throw new TorrentError(`cannot share as v2-only: ${V2_ONLY_UNSUPPORTED}`);
-    const given = Array.from(input as ArrayLike<SeedInput>).map((f) => (f instanceof File ? { path: f.webkitRelativePath || f.name, data: f } : f));
+    let given: { path: string; data: Uint8Array | Blob | SealedContainer }[] = Array.from(input as ArrayLike<SeedInput>).map((f) =>
+      f instanceof File ? { path: f.webkitRelativePath || f.name, data: f } : f,
+    );
     const announce = unique([...(opts.announce ?? []), ...this.o.announce]);
+    const secret = opts.private ? newSecret() : undefined;
+    let sealed: SealedContainer | undefined;
+    if (secret) {
+      // Bytes the caller could still change are copied first: the container is read more than once.
+      sealed = await sealContainer(
+        given.map((f) => ({ path: f.path, data: f.data instanceof Uint8Array ? new Blob([f.data.slice()]) : f.data })),
+        secret,
+        opts.name,
+      );
+      given = [{ path: PRIVATE_TORRENT_NAME, data: sealed }];
+    }
     const created = await createTorrent(given, {
-      name: opts.name,
+      name: secret ? undefined : opts.name,
       pieceLength: opts.pieceLength,
-      version: opts.version,
+      version: secret ? 'v1' : opts.version,
       announce,
       urlList: opts.urlList,
       onProgress: opts.onProgress ? (done, total) => opts.onProgress!(done / 2, total) : undefined,
@@ -177,6 +194,8 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       metainfo,
       store: served,
       seeding: true,
+      secret,
+      opened: sealed?.opened,
     });
   }
 
@@ -207,11 +226,26 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       urlList = metainfo.urlList;
     }
     const existing = this.get(infoHash);
-    if (existing) return existing;
+    // A private share carried without its key, now given it: opened again with it (its pieces stay).
+    if (existing && opts.secret && !existing.secret) {
+      metainfo ??= existing.metainfo;
+      await this.remove(existing);
+    } else if (existing) return existing;
     announce = unique([...announce, ...(opts.announce ?? []), ...this.o.announce]);
     const { store } = await this.openStore(infoHash);
     if (select && !select.every((i) => Number.isSafeInteger(i) && i >= 0)) throw new RangeError('select: file indexes are non-negative integers');
-    return this.open({ infoHash, name, announce, urlList, exactSource, metainfo, store, seeding: false, selection: select && [...new Set(select)] });
+    return this.open({
+      infoHash,
+      name,
+      announce,
+      urlList,
+      exactSource,
+      metainfo,
+      store,
+      seeding: false,
+      selection: opts.secret ? undefined : select && [...new Set(select)],
+      secret: opts.secret,
+    });
   }
 
   /** Stops a torrent and forgets it; with deleteData its stored pieces are deleted too. */
@@ -312,7 +346,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
 
   /** Opens a torrent: what identifies it (a `TorrentInit`'s own fields), and how it starts. */
   private async open(
-    o: Pick<TorrentInit, 'infoHash' | 'name' | 'announce' | 'urlList' | 'exactSource' | 'metainfo' | 'store' | 'selection'> & {
+    o: Pick<TorrentInit, 'infoHash' | 'name' | 'announce' | 'urlList' | 'exactSource' | 'metainfo' | 'store' | 'selection' | 'secret' | 'opened'> & {
       seeding: boolean;
       paused?: boolean;
       addedAt?: number;
@@ -331,6 +365,8 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       peerId: this.peerId,
       maxPeers: this.o.maxPeersPerTorrent,
       selection: o.selection,
+      secret: o.secret,
+      opened: o.opened,
       uploadLimit: this.uploadLimit,
       downloadLimit: this.downloadLimit,
       memory: this.memory,
@@ -383,7 +419,8 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     const { store } = await this.openStore(r.infoHash);
     // A magnet link still without metadata keeps its exact sources in its saved link.
     const exactSource = metainfo ? [] : exactSourceOf(r.magnetURI);
-    await this.open({ ...r, exactSource, metainfo, store, seeding: r.seeding ?? false, paused: r.paused });
+    const secret = r.secret === undefined ? undefined : fromBase64Url(r.secret);
+    await this.open({ ...r, exactSource, metainfo, store, seeding: r.seeding ?? false, paused: r.paused, secret });
   }
 
   /** The metadata of a saved torrent, if it has it (checked against its info hash; v2-only refused). */

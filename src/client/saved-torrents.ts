@@ -4,6 +4,7 @@
  */
 import { parseMagnet } from '../core/magnet.js';
 import { errorMessage } from '../core/errors.js';
+import { toBase64Url } from '../core/bytes.js';
 import type { TorrentRecord } from '../store/torrent-records.js';
 import type { Torrent } from './torrent.js';
 
@@ -40,6 +41,8 @@ export class SavedTorrents {
         addedAt,
         seeding,
         selection: t.selection,
+        // A private share's key stays in this browser (it is what the link holder needs after a reload).
+        ...(t.secret ? { secret: toBase64Url(t.secret) } : {}),
       });
     } catch (e) {
       this.warn(`could not save the torrent list: ${errorMessage(e)}`, t);

@@ -9,12 +9,14 @@
  * so the torrent still seeds after a reload, when the files are gone.
  */
 import type { PieceGeometry } from '../core/geometry.js';
+import type { BlobLike } from '../core/create.js';
 import type { Hasher, PieceStore } from '../core/session/store.js';
 import { bytesEqual, concatBytes } from '../core/bytes.js';
 import { errorMessage } from '../core/errors.js';
 
 export interface SourceFile {
-  data: Uint8Array | Blob;
+  /** A Blob, a File, or anything read like one (a private share's container encrypts as it is read). */
+  data: Uint8Array | BlobLike;
 }
 
 /**

@@ -8,6 +8,8 @@ import type { Metainfo } from '../core/metainfo.js';
 import { formatMagnet } from '../core/magnet.js';
 import { torrentFileBytes } from '../core/torrent-file.js';
 import type { TorrentFile } from './file.js';
+import type { TorrentFiles } from './torrent-files.js';
+import type { PrivateState } from './private-share.js';
 import type { TorrentEventMap, TorrentPeer } from './torrent-types.js';
 import { shareRatio } from './transfer-rates.js';
 import type { TorrentReadout } from './torrent-readout.js';
@@ -17,12 +19,17 @@ export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> 
   readonly urlList: string[];
   readonly exactSource: string[];
   metainfo: Metainfo | undefined;
-  files: TorrentFile[] = [];
+  /** Its files, once known (for a private share opened with its secret: the share's own files, decrypted as read). */
+  get files(): TorrentFile[] {
+    return this.fileSet.files;
+  }
   paused = false;
   /** Set when the torrent stopped on an error (e.g. storage full). */
   lastError: Error | undefined;
   /** Where the numbers come from. */
   protected abstract view: TorrentReadout;
+  /** Its files, and a private share's secret and manifest. */
+  protected abstract readonly fileSet: TorrentFiles;
 
   constructor(
     init: { infoHash: string; urlList: string[]; exactSource: string[] },
@@ -38,7 +45,15 @@ export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> 
   abstract get announce(): string[];
 
   get name(): string {
-    return this.metainfo?.name ?? this.givenName ?? this.infoHash;
+    return this.fileSet.privateName ?? this.metainfo?.name ?? this.givenName ?? this.infoHash;
+  }
+  /** A private share's secret (the key of its link; never sent to anyone); undefined for an ordinary torrent. */
+  get secret(): Uint8Array | undefined {
+    return this.fileSet.secret;
+  }
+  /** A private share opened with its secret: whether its files are known yet, or why they cannot be read. */
+  get privateShare(): PrivateState | undefined {
+    return this.fileSet.privateState;
   }
   get length(): number {
     return this.metainfo?.length ?? 0;
@@ -47,7 +62,8 @@ export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> 
     return formatMagnet({
       infoHash: this.infoHash,
       infoHashV2: this.metainfo?.infoHashV2,
-      name: this.name,
+      // A private share's own name is in its encrypted manifest only: its magnet link names the torrent.
+      name: this.secret ? this.metainfo?.name : this.name,
       announce: this.announce,
       urlList: this.urlList,
       exactSource: this.exactSource,

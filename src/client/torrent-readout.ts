@@ -43,11 +43,12 @@ export class LocalReadout implements TorrentReadout {
   /** Connections to peers that could not be made (see `Torrent.failedConnections`). */
   failures = 0;
   /** Verified bytes per file, kept up to date by {@link pieceVerified}, once the metadata is known. */
-  private table: FileProgress | undefined;
-  private readonly o: { session: () => TorrentSession; geometry: () => PieceGeometry | undefined };
+  private readonly table = new FileTable();
+  private readonly o: { session: () => TorrentSession; geometry: () => PieceGeometry | undefined; filesGeometry: () => PieceGeometry | undefined };
 
-  constructor(session: () => TorrentSession, geometry: () => PieceGeometry | undefined) {
-    this.o = { session, geometry };
+  /** `geometry`: the torrent's pieces; `filesGeometry`: its files' (a private share's own files lie over the same pieces). */
+  constructor(session: () => TorrentSession, geometry: () => PieceGeometry | undefined, filesGeometry: () => PieceGeometry | undefined) {
+    this.o = { session, geometry, filesGeometry };
   }
 
   get progress(): number {
@@ -107,7 +108,7 @@ export class LocalReadout implements TorrentReadout {
   }
   /** A piece the session verified (its `piece` event). */
   pieceVerified(index: number): void {
-    this.table?.add(index);
+    this.table.current?.add(index);
   }
   fileProgress(index: number): number {
     return this.fileTable()?.progress(index) ?? 0;
@@ -121,12 +122,25 @@ export class LocalReadout implements TorrentReadout {
    * found in storage at start, which send no `piece` event) are counted in one pass.
    */
   private fileTable(): FileProgress | undefined {
-    const geometry = this.o.geometry();
-    if (!geometry) return undefined;
+    const table = this.table.for(this.o.filesGeometry());
     const session = this.o.session();
-    const table = (this.table ??= new FileProgress(geometry));
-    if (table.pieces !== session.haveCount) table.addAll((i) => session.has(i));
+    if (table && table.pieces !== session.haveCount) table.addAll((i) => session.has(i));
     return table;
+  }
+}
+
+/** Verified bytes per file, over the files' geometry of the moment (a private share's files come later). */
+class FileTable {
+  current: FileProgress | undefined;
+  private geometry: PieceGeometry | undefined;
+
+  /** The table for `geometry`: a new, empty one when it changed. */
+  for(geometry: PieceGeometry | undefined): FileProgress | undefined {
+    if (geometry !== this.geometry) {
+      this.geometry = geometry;
+      this.current = geometry && new FileProgress(geometry);
+    }
+    return this.current;
   }
 }
 
@@ -137,13 +151,14 @@ export class RemoteReadout implements TorrentReadout {
   closed = false;
   /** The torrent's `done` was sent for this state (once the metadata is known). */
   doneSeen = false;
-  private table: FileProgress | undefined;
-  /** The state the table has counted. */
-  private counted: TorrentSnapshot | undefined;
+  private readonly table = new FileTable();
+  /** The state and table the table has counted. */
+  private counted: { snapshot?: TorrentSnapshot | undefined; table?: FileProgress | undefined } = {};
 
   constructor(
     private readonly geometry: () => PieceGeometry | undefined,
     readonly send: (command: TabCommand) => void,
+    private readonly filesGeometry: () => PieceGeometry | undefined = geometry,
   ) {}
 
   /** Takes a newer state; returns the pieces it says are verified that the previous one did not. */
@@ -207,11 +222,10 @@ export class RemoteReadout implements TorrentReadout {
   }
 
   private fileTable(): FileProgress | undefined {
-    const geometry = this.geometry();
-    if (!geometry) return undefined;
-    const table = (this.table ??= new FileProgress(geometry));
-    if (this.counted !== this.snapshot) {
-      this.counted = this.snapshot;
+    const table = this.table.for(this.filesGeometry());
+    if (!table) return undefined;
+    if (this.counted.snapshot !== this.snapshot || this.counted.table !== table) {
+      this.counted = { snapshot: this.snapshot, table };
       // Verified pieces stay verified: the table only ever adds.
       const pieces = this.pieceStates();
       table.addAll((i) => pieces[i] === PIECE_VERIFIED);

@@ -10,6 +10,7 @@ import type { MemoryBudget } from '../core/session/memory.js';
 import type { RangeFetcher } from '../core/webseed.js';
 import type { Torrent } from './torrent.js';
 import type { PeerConnector } from '../core/session/connector.js';
+import type { OpenedShare } from '../core/private/container.js';
 
 export interface TorrentEventMap {
   metadata: CustomEvent<void>;
@@ -58,6 +59,10 @@ export interface TorrentInit {
   maxPeers: number;
   /** Indexes of the selected files (every file when absent). */
   selection?: number[];
+  /** A private share's secret, from its link (see private-share.ts); absent for an ordinary torrent. */
+  secret?: Uint8Array;
+  /** A private share made in this page: its files are known without reading them. */
+  opened?: OpenedShare;
   uploadLimit?: RateLimiter;
   downloadLimit?: RateLimiter;
   /** The client's memory for pieces in progress, shared by its torrents. */

@@ -7,11 +7,13 @@ import { TorrentReadings } from './torrent-readings.js';
 import { TorrentSession } from '../core/session/session.js';
 import type { PieceStore } from '../core/session/store.js';
 import type { PeerChannel } from '../core/session/channel.js';
-import type { Metainfo, TorrentFileEntry } from '../core/metainfo.js';
+import type { Metainfo } from '../core/metainfo.js';
 import { PieceGeometry } from '../core/geometry.js';
 import { fromHex } from '../core/bytes.js';
 import type { AnnouncedTorrent } from '../core/tracker/types.js';
-import { TorrentFile, type PriorityWindow } from './file.js';
+import type { PriorityWindow } from './file.js';
+import { TorrentFiles } from './torrent-files.js';
+import { PrivateShareError } from '../core/private/format.js';
 import { deferred } from './deferred.js';
 import type { PeerConnectionKind, TorrentInit } from './torrent-types.js';
 import { StreamWindows } from './stream-windows.js';
@@ -52,9 +54,11 @@ export class Torrent extends TorrentReadings {
   private readonly readyD = deferred();
   private readonly doneD = deferred();
   private readonly waiters = new PieceWaiters();
+  protected readonly fileSet: TorrentFiles;
   private readonly local = new LocalReadout(
     () => this.session,
     () => this.geometry,
+    () => this.fileSet.geometry,
   );
   /** Where the numbers come from: this tab's session, or the tab that runs the torrent (see {@link follow}). */
   protected view: TorrentReadout = this.local;
@@ -73,6 +77,18 @@ export class Torrent extends TorrentReadings {
     this.infoHashBytes = fromHex(init.infoHash)!;
     this.trackers = [...init.announce];
     this.store = init.store;
+    this.fileSet = new TorrentFiles(
+      {
+        piece: (i) => this.piece(i),
+        prioritize: (f, start, end) => this.prioritize(f, start, end),
+        raise: (start, end) => this.streams.open({ offset: 0, length: this.length }, start, end),
+        selectFile: (i, selected) => this.selectFile(i, selected),
+        isSelected: (i) => this.isSelected(i),
+        fileProgress: (i) => this.fileProgress(i),
+      },
+      init.secret,
+      init.opened,
+    );
     this.fileSelection = this.newSelection(init.selection);
     this.webSources = new WebSources({
       infoHash: init.infoHash,
@@ -100,6 +116,7 @@ export class Torrent extends TorrentReadings {
   }
   /** Selects or deselects one file (saved with the torrent); a deselected file is not downloaded. */
   selectFile(index: number, selected: boolean): void {
+    this.refusePrivate();
     this.selecting().select(index, selected);
   }
   /**
@@ -107,6 +124,7 @@ export class Torrent extends TorrentReadings {
    * 1 of 100,000 files this way is one update, where deselecting the others one by one would be 99,999.
    */
   setSelection(indexes: readonly number[] | undefined): void {
+    this.refusePrivate();
     this.selecting().selectOnly(indexes);
   }
   /** Peers wanted from the trackers: a few once a peer can introduce others (relayed signaling). */
@@ -124,9 +142,11 @@ export class Torrent extends TorrentReadings {
       // saves it), and nothing else starts until `resume`.
       this.session.pause();
       await this.session.start();
+      void this.openPrivate();
       return;
     }
     await this.session.start();
+    void this.openPrivate();
     this.addWebSeeds();
     void this.fetchMetadata();
     this.announced = this.init.register(this);
@@ -210,8 +230,14 @@ export class Torrent extends TorrentReadings {
 
   /** Shows what the tab running it broadcasts, and sends it this torrent's commands (called before `start`, instead of it). */
   follow(send: (command: TabCommand) => void): void {
-    this.remote = new RemoteReadout(() => this.geometry, send);
+    this.remote = new RemoteReadout(
+      () => this.geometry,
+      send,
+      () => this.fileSet.geometry,
+    );
     this.view = this.remote;
+    // A private share's manifest is read from the pieces that tab stored.
+    void this.openPrivate();
   }
 
   /** The latest state from the tab that runs it: the numbers change, and readers waiting for pieces it stored go on. */
@@ -239,6 +265,7 @@ export class Torrent extends TorrentReadings {
     if (this.metainfo || m.infoHash !== this.infoHash) return;
     this.setMetainfo(m);
     if (this.remote?.snapshot) this.applySnapshot(this.remote.snapshot);
+    void this.openPrivate();
   }
 
   /**
@@ -297,6 +324,7 @@ export class Torrent extends TorrentReadings {
     session.on('metadata', (m) => {
       if (this.metainfo) return;
       this.setMetainfo(m);
+      void this.openPrivate();
       void this.persist();
       this.addWebSeeds();
     });
@@ -379,8 +407,30 @@ export class Torrent extends TorrentReadings {
   private setMetainfo(m: Metainfo): void {
     this.metainfo = m;
     const geometry = (this.geometry = new PieceGeometry(m));
-    this.files = m.files.map((f: TorrentFileEntry, i: number) => new TorrentFile(this, geometry, f, i));
+    // A private share's files are known once its manifest is read (openPrivate).
+    if (!this.fileSet.setMetainfo(m, geometry)) return;
     this.readyD.resolve();
     this.emit('metadata', undefined);
+  }
+
+  /**
+   * A private share with its secret: reads its manifest (the first pieces, fetched first) once the
+   * session runs, or the tab running it stored them, and the metadata is known; then the files are
+   * the share's and `ready` resolves. A wrong key or a damaged share resolves `ready` with no files,
+   * and says why (`privateShare`, a warning).
+   */
+  private async openPrivate(): Promise<void> {
+    const m = this.metainfo;
+    if (!m || !this.geometry) return;
+    if (!(await this.fileSet.openPrivate(m, this.geometry))) return;
+    const state = this.fileSet.privateState;
+    if (state?.status === 'failed') this.emit('warning', { message: state.error.message });
+    this.readyD.resolve();
+    this.emit('metadata', undefined);
+    void this.persist();
+  }
+
+  private refusePrivate(): void {
+    if (this.secret) throw new PrivateShareError('the files of a private share cannot be left out: the whole share is downloaded');
   }
 }

@@ -10,7 +10,12 @@
  * carries unescaped: 27 characters against 32 in base32 and 40 in hex, so a default share is the app
  * address plus 28 characters and its QR code stays small (byte mode, 8 bits a character).
  *
- * Read: that form; the same with the hash in base32 (32 characters) or hex (40); and the long forms
+ * A private share's link (end-to-end encrypted, core/private/) adds its secret after the hash:
+ * `…/#<hash>.<secret>`, the secret's 16 bytes in base64url (22 characters), so the address plus 51
+ * characters. The secret is in the fragment only: browsers send no fragment to the server, the app
+ * gives it to no tracker or peer, and the magnet link and .torrent file carry none.
+ *
+ * Read: those forms; the same with the hash in base32 (32 characters) or hex (40); and the long forms
  * of earlier versions and other apps: `…/#magnet:?…` (also percent-encoded) and `…/?magnet=…`.
  */
 import { MagnetError } from '../core/errors.js';
@@ -29,10 +34,20 @@ export interface ShareTarget {
   announce: readonly string[];
   urlList?: readonly string[];
   exactSource?: readonly string[];
+  /** A private share's secret (see the top of this file). */
+  secret?: Uint8Array;
+}
+
+/** What a share link gives: the torrent's magnet link, and a private share's secret. */
+export interface SharedTorrent {
+  magnet: string;
+  secret?: Uint8Array;
 }
 
 /** Characters of the hash in the short form. */
 export const SHORT_HASH_LENGTH = 27;
+/** Characters of a private share's secret (16 bytes in base64url). */
+export const SECRET_CHARS = 22;
 
 /**
  * The short share link of `torrent` on the app at `appUrl`: the trackers in `defaultTrackers` (the
@@ -49,16 +64,30 @@ export function shareLink(appUrl: string, torrent: ShareTarget, defaultTrackers:
     exactSource: torrent.exactSource,
   });
   const params = magnet.slice(`magnet:?xt=urn:btih:${torrent.infoHash}`.length);
-  return `${url.href.replace(/#$/, '')}#${toBase64Url(fromHex(torrent.infoHash)!)}${params}`;
+  const secret = torrent.secret ? `.${toBase64Url(torrent.secret)}` : '';
+  return `${url.href.replace(/#$/, '')}#${toBase64Url(fromHex(torrent.infoHash)!)}${secret}${params}`;
 }
 
 /** The first part of a fragment, before any `&`, when it is shaped like an info hash. */
 const HASH_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 
-/** The magnet link of a short fragment (`<hash>&tr=…`), undefined if it is not one; see {@link magnetFromLocation}. */
-function magnetFromFragment(fragment: string): string | undefined {
+/** A private share's secret from the part of a fragment after the hash's '.'. */
+function secretOf(text: string): Uint8Array {
+  const bytes = text.length === SECRET_CHARS ? fromBase64Url(text) : undefined;
+  if (bytes === undefined) {
+    throw new ShareLinkError(
+      `the private share link's key has ${text.length === SECRET_CHARS ? 'a character that cannot be in it' : `${text.length} characters where ${SECRET_CHARS} are expected`}: the link was probably cut short or changed`,
+    );
+  }
+  return bytes;
+}
+
+/** The magnet link and secret of a short fragment (`<hash>[.<secret>]&tr=…`), undefined if it is not one; see {@link shareFromLocation}. */
+function shareFromFragment(fragment: string): SharedTorrent | undefined {
   const amp = fragment.indexOf('&');
-  const token = amp < 0 ? fragment : fragment.slice(0, amp);
+  const head = amp < 0 ? fragment : fragment.slice(0, amp);
+  const dot = head.indexOf('.');
+  const token = dot < 0 ? head : head.slice(0, dot);
   if (!HASH_TOKEN.test(token)) return undefined;
   let bytes: Uint8Array | undefined;
   if (token.length === SHORT_HASH_LENGTH) bytes = fromBase64Url(token);
@@ -70,7 +99,8 @@ function magnetFromFragment(fragment: string): string | undefined {
     );
   }
   if (bytes === undefined) throw new ShareLinkError(`the share link's info hash "${token}" is not a valid info hash: a character was probably changed`);
-  return `magnet:?xt=urn:btih:${toHex(bytes)}${amp < 0 ? '' : fragment.slice(amp)}`;
+  const magnet = `magnet:?xt=urn:btih:${toHex(bytes)}${amp < 0 ? '' : fragment.slice(amp)}`;
+  return dot < 0 ? { magnet } : { magnet, secret: secretOf(head.slice(dot + 1)) };
 }
 
 /**
@@ -80,20 +110,25 @@ function magnetFromFragment(fragment: string): string | undefined {
  * share link (16 to 64 characters of the base64url alphabet before any `&`) but holds no info hash.
  */
 export function magnetFromLocation(href: string): string | undefined {
+  return shareFromLocation(href)?.magnet;
+}
+
+/** As {@link magnetFromLocation}, with a private share's secret when the link carries one. */
+export function shareFromLocation(href: string): SharedTorrent | undefined {
   const url = new URL(href);
   const hash = url.hash.slice(1);
-  if (hash.startsWith('magnet:')) return hash;
+  if (hash.startsWith('magnet:')) return { magnet: hash };
   if (hash.startsWith('magnet%3A') || hash.startsWith('magnet%3a')) {
     try {
-      return decodeURIComponent(hash);
+      return { magnet: decodeURIComponent(hash) };
     } catch {
       return undefined;
     }
   }
-  const short = magnetFromFragment(hash);
+  const short = shareFromFragment(hash);
   if (short !== undefined) return short;
   const param = url.searchParams.get('magnet');
-  return param?.startsWith('magnet:') ? param : undefined;
+  return param?.startsWith('magnet:') ? { magnet: param } : undefined;
 }
 
 /**
@@ -102,15 +137,20 @@ export function magnetFromLocation(href: string): string | undefined {
  * parser explains). Throws {@link ShareLinkError} for a broken short share link.
  */
 export function magnetFromText(text: string): string {
+  return shareFromText(text).magnet;
+}
+
+/** As {@link magnetFromText}, with a private share's secret when the link carries one. */
+export function shareFromText(text: string): SharedTorrent {
   const trimmed = text.trim();
-  if (/^magnet:/i.test(trimmed)) return trimmed;
+  if (/^magnet:/i.test(trimmed)) return { magnet: trimmed };
   let href: string;
   try {
     href = new URL(trimmed).href;
   } catch {
-    return trimmed;
+    return { magnet: trimmed };
   }
-  return magnetFromLocation(href) ?? trimmed;
+  return shareFromLocation(href) ?? { magnet: trimmed };
 }
 
 /** The app's own URL from a page URL: without the fragment and without a `magnet` query parameter. */

@@ -27,6 +27,8 @@ export interface TorrentRecord {
   /** When the torrent was added, in milliseconds since the epoch. */
   addedAt: number;
   seeding?: boolean;
+  /** A private share's secret, base64url (kept in this browser only: the torrent's files are read with it). */
+  secret?: string;
 }
 
 /** Called for each stored record that loadTorrents() skips. */
@@ -58,7 +60,7 @@ function isIndexArray(value: unknown): value is number[] {
  */
 export function validateTorrentRecord(value: unknown): TorrentRecord | string {
   if (!isObject(value)) return 'not an object';
-  const { infoHash, name, infoBytes, magnetURI, announce, urlList, selection, paused, addedAt, seeding } = value;
+  const { infoHash, name, infoBytes, magnetURI, announce, urlList, selection, paused, addedAt, seeding, secret } = value;
   if (typeof infoHash !== 'string' || !HEX_40.test(infoHash)) return 'infoHash is not 40 lowercase hex characters';
   if (typeof name !== 'string') return 'name is not a string';
   if (infoBytes !== undefined && !(infoBytes instanceof Uint8Array) && !(infoBytes instanceof ArrayBuffer)) {
@@ -71,10 +73,12 @@ export function validateTorrentRecord(value: unknown): TorrentRecord | string {
   if (typeof paused !== 'boolean') return 'paused is not a boolean';
   if (typeof addedAt !== 'number' || !Number.isFinite(addedAt)) return 'addedAt is not a number';
   if (seeding !== undefined && typeof seeding !== 'boolean') return 'seeding is not a boolean';
+  if (secret !== undefined && (typeof secret !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(secret))) return 'secret is not 22 base64url characters';
   const record: TorrentRecord = { infoHash, name, magnetURI, announce: [...announce], urlList: [...urlList], paused, addedAt };
   if (infoBytes !== undefined) record.infoBytes = infoBytes instanceof Uint8Array ? infoBytes : new Uint8Array(infoBytes);
   if (selection !== undefined) record.selection = [...selection];
   if (seeding !== undefined) record.seeding = seeding;
+  if (secret !== undefined) record.secret = secret;
   return record;
 }
 

@@ -20,6 +20,7 @@ const custom: Settings = {
   downloadLimit: 0,
   theme: 'dark',
   shareVersion: 'hybrid',
+  sharePrivate: true,
 };
 
 describe('settings fields', () => {
@@ -34,6 +35,7 @@ describe('settings fields', () => {
       downloadLimit: '',
       theme: 'dark',
       shareVersion: 'hybrid',
+      sharePrivate: true,
     });
     expect(fieldsToSettings(fields)).toEqual({ ok: custom });
     expect(fieldsToSettings(settingsToFields(DEFAULT_SETTINGS))).toEqual({ ok: DEFAULT_SETTINGS });
@@ -49,6 +51,7 @@ describe('settings fields', () => {
       downloadLimit: '1e9',
       theme: 'system',
       shareVersion: 'v1',
+      sharePrivate: false,
     });
     expect('errors' in result).toBe(true);
     if (!('errors' in result)) return;

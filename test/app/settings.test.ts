@@ -26,13 +26,24 @@ describe('settings', () => {
       uploadLimit: 1_000_000,
       theme: 'dark' as const,
       shareVersion: 'hybrid' as const,
+      sharePrivate: true,
     };
     saveSettings(settings, s);
     expect(loadSettings(s)).toEqual(settings);
   });
 
   it('keeps the valid fields of a damaged entry and defaults the rest', () => {
-    expect(parseSettings({ announce: ['http://no'], maxPeers: -3, maxPeersPerTorrent: 12, theme: 'neon', downloadLimit: 1.5, shareVersion: 'v2' })).toEqual({
+    expect(
+      parseSettings({
+        announce: ['http://no'],
+        maxPeers: -3,
+        maxPeersPerTorrent: 12,
+        theme: 'neon',
+        downloadLimit: 1.5,
+        shareVersion: 'v2',
+        sharePrivate: 'yes',
+      }),
+    ).toEqual({
       ...DEFAULT_SETTINGS,
       maxPeersPerTorrent: 12,
     });

@@ -54,5 +54,12 @@ describe('layering rules', () => {
         "import { Client } from '../client/index.js';\nimport { formatBytes } from '../shared/format.js';\nexport const z = [Client, formatBytes];\n",
       ),
     ).toEqual([]);
+    // The pure-JavaScript SHA and AES of pages without SubtleCrypto.
+    expect(
+      await layeringErrors(
+        'src/core/layering-fixture.ts',
+        "import { sha1 } from '@noble/hashes/legacy.js';\nimport { ctr } from '@noble/ciphers/aes.js';\nexport const w = [sha1, ctr];\n",
+      ),
+    ).toEqual([]);
   });
 });

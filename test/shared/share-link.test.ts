@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fromBase64Url, toBase64Url } from '../../src/core/bytes.js';
 import { MagnetError } from '../../src/core/errors.js';
 import { parseMagnet } from '../../src/core/magnet.js';
-import { ShareLinkError, appUrl, magnetFromLocation, magnetFromText, shareLink } from '../../src/shared/share-link.js';
+import { ShareLinkError, appUrl, magnetFromLocation, magnetFromText, shareFromLocation, shareFromText, shareLink } from '../../src/shared/share-link.js';
 
 const APP = 'https://tabswarm.example/';
 const TRACKER = 'wss://tracker.example/announce';
@@ -94,6 +94,46 @@ describe('short share links', () => {
     expect(magnetFromLocation(`${APP}#${HASH.toUpperCase()}&tr=${encodeURIComponent(TRACKER)}`)).toBe(
       `magnet:?xt=urn:btih:${HASH}&tr=${encodeURIComponent(TRACKER)}`,
     );
+  });
+});
+
+describe('private share links', () => {
+  const secret = new Uint8Array(16).map((_, i) => i * 17);
+  const SECRET_B64 = Buffer.from(secret).toString('base64url');
+
+  it('are the short link with "." and the secret in 22 base64url characters after the hash: the address plus 51 characters', () => {
+    const link = shareLink(APP, { infoHash: HASH, announce: [TRACKER], secret }, [TRACKER]);
+    expect(link).toBe(`${APP}#${HASH_B64}.${SECRET_B64}`);
+    expect(link.length - APP.length).toBe(51);
+    expect(shareFromLocation(link)).toEqual({ magnet: `magnet:?xt=urn:btih:${HASH}`, secret });
+    // The magnet link given to the client carries no secret.
+    expect(magnetFromLocation(link)).toBe(`magnet:?xt=urn:btih:${HASH}`);
+  });
+
+  it('round-trip with trackers and any secret; a link without a secret gives none', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.boolean(), (key, withTracker) => {
+        const announce = withTracker ? ['wss://mine.example/a'] : [];
+        const link = shareLink(APP, { infoHash: HASH, announce, secret: key }, [TRACKER]);
+        const got = shareFromText(` ${link} `);
+        expect(got.secret).toEqual(key);
+        expect(parseMagnet(got.magnet).announce).toEqual(announce);
+      }),
+      { numRuns: 100 },
+    );
+    expect(shareFromLocation(`${APP}#${HASH_B64}`)).toEqual({ magnet: `magnet:?xt=urn:btih:${HASH}` });
+    expect(shareFromText(`magnet:?xt=urn:btih:${HASH}`)).toEqual({ magnet: `magnet:?xt=urn:btih:${HASH}` });
+  });
+
+  it('say a key cut short or changed was', () => {
+    expect(shareLinkError(`${APP}#${HASH_B64}.${SECRET_B64.slice(0, 10)}`).message).toBe(
+      "the private share link's key has 10 characters where 22 are expected: the link was probably cut short or changed",
+    );
+    expect(shareLinkError(`${APP}#${HASH_B64}.`).message).toMatch(/key has 0 characters/);
+    const last = SECRET_B64.at(-1)!;
+    expect(shareLinkError(`${APP}#${HASH_B64}.${SECRET_B64.slice(0, -1)}${last === 'B' ? 'C' : 'B'}`).message).toMatch(/a character that cannot be in it/);
+    // The hash is checked first.
+    expect(shareLinkError(`${APP}#${HASH_B64.slice(1)}.${SECRET_B64}`).message).toMatch(/info hash has 26 characters/);
   });
 });
 

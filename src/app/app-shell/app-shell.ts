@@ -172,6 +172,7 @@ export class TabswarmApp extends LitElement {
   constructor() {
     super();
     this.on('ts-seed', ({ files }) => void this.app.seed(files));
+    this.on('ts-share-private', ({ private: on }) => void this.app.applySettings({ ...this.app.settings, sharePrivate: on }));
     this.on('ts-drop', ({ files }) => void this.onDrop(files));
     this.on('ts-add', ({ source, from }) => void this.add(source, from));
     this.on('ts-pause', ({ torrent }) => this.app.pause(torrent));
@@ -257,7 +258,7 @@ export class TabswarmApp extends LitElement {
     return html`
       <main>
         <ts-notices .notices=${app.notices}></ts-notices>
-        <ts-add-panel ?disabled=${disabled} ?compact=${torrents.length > 0}></ts-add-panel>
+        <ts-add-panel ?disabled=${disabled} ?compact=${torrents.length > 0} ?sharePrivate=${app.settings.sharePrivate}></ts-add-panel>
         <section class="torrents" aria-labelledby="torrents-title">
           <h2 id="torrents-title">Your torrents <span class="count">(${torrents.length})</span></h2>
           ${app.phase === 'restarting' ? html`<p class="muted" role="status">Reconnecting with the new settings…</p>` : nothing}

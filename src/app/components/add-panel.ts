@@ -76,6 +76,24 @@ export class TsAddPanel extends LitElement {
       input[type='file'] {
         display: none;
       }
+      label.private {
+        display: flex;
+        align-items: center;
+        gap: 0.45rem;
+        margin-top: 0.9rem;
+        font-weight: 600;
+        font-size: 0.9375rem;
+      }
+      label.private .icon {
+        color: var(--ts-accent);
+      }
+      .private-help {
+        margin: 0.25rem 0 0;
+        font-size: 0.8125rem;
+      }
+      :host([compact]) .private-help {
+        display: none;
+      }
       :host([compact]) .intro {
         display: none;
       }
@@ -98,6 +116,8 @@ export class TsAddPanel extends LitElement {
 
   /** No WebRTC, or the client is not ready: the buttons are disabled. */
   @property({ type: Boolean }) disabled = false;
+  /** Files shared become private shares (the setting; the checkbox changes it). */
+  @property({ type: Boolean }) sharePrivate = false;
   /** Leaves out the explanations (there are torrents already: the person knows the app). */
   @property({ type: Boolean, reflect: true }) compact = false;
   @state() private link = '';
@@ -118,6 +138,21 @@ export class TsAddPanel extends LitElement {
         <input id="files" type="file" multiple aria-label="Files to share" @change=${(e: Event) => this.onFiles(e)} />
         <input id="folder" type="file" webkitdirectory aria-label="Folder to share" @change=${(e: Event) => this.onFiles(e)} />
         <p class="drop-hint muted" aria-hidden="true">…or drop files and folders anywhere on this page</p>
+        <label class="private">
+          <input
+            id="share-private"
+            type="checkbox"
+            .checked=${this.sharePrivate}
+            ?disabled=${d}
+            aria-describedby="share-private-help"
+            @change=${(e: Event) => emit(this, 'ts-share-private', { private: (e.target as HTMLInputElement).checked })}
+          />
+          ${icons.lock} Private link (end-to-end encrypted)
+        </label>
+        <p class="private-help muted" id="share-private-help">
+          Files are encrypted in this tab before they are shared; the key is only in the link. Trackers and peers without the link, WebTorrent apps among them,
+          can pass the pieces on but not read them, nor see the file names.
+        </p>
       </section>
       <section aria-labelledby="receive-heading">
         <h2 id="receive-heading">${icons.download} Download</h2>

@@ -168,7 +168,8 @@ export class TsFileList extends LitElement {
         <input
           type="checkbox"
           .checked=${f.selected}
-          ?disabled=${count < 2}
+          ?disabled=${count < 2 || t.secret !== undefined}
+          title=${t.secret ? 'A private share is downloaded whole' : ''}
           @change=${(e: Event) => emit(this, 'ts-select-file', { torrent: t, index: i, selected: (e.target as HTMLInputElement).checked })}
         />
         <span class="path"><span class="visually-hidden">Download </span>${path}</span>

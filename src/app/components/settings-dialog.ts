@@ -264,6 +264,22 @@ export class TsSettingsDialog extends LitElement {
               For files you share from now on. A hybrid torrent pads each file to whole pieces; both kinds download in tabswarm.
             </p>
           </div>
+          <div>
+            <label
+              ><input
+                type="checkbox"
+                id="settings-share-private"
+                aria-describedby="share-private-help"
+                .checked=${f.sharePrivate}
+                @change=${(ev: Event) => this.set('sharePrivate', (ev.target as HTMLInputElement).checked)}
+              />
+              Private links (end-to-end encrypted)</label
+            >
+            <p class="help" id="share-private-help">
+              Files are encrypted in this tab before they are shared, and the key travels only in the share link. The tracker and peers without the link
+              (WebTorrent apps too) can carry the pieces but not read them or their names. Private shares are always BitTorrent v1.
+            </p>
+          </div>
         </fieldset>
 
         <fieldset>

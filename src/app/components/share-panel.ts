@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { emit } from '../events.js';
 import { icons } from '../icons.js';
@@ -91,6 +91,18 @@ export class TsSharePanel extends LitElement {
       .copied {
         color: var(--ts-success);
       }
+      .private-note {
+        display: flex;
+        gap: 0.5rem;
+        align-items: flex-start;
+        padding: 0.6rem 0.75rem;
+        border-radius: 0.6rem;
+        border: 1px solid var(--ts-border);
+      }
+      .private-note .icon {
+        flex: none;
+        color: var(--ts-accent);
+      }
       p {
         margin: 0;
         font-size: 0.875rem;
@@ -107,6 +119,8 @@ export class TsSharePanel extends LitElement {
   @property() link = '';
   @property() magnet = '';
   @property() name = '';
+  /** A private share: the link holds its key, and the magnet link and .torrent file carry none. */
+  @property({ type: Boolean }) private = false;
   /** Gives the .torrent file's bytes; absent until the metadata is known. */
   @property({ attribute: false }) torrentFile: (() => Uint8Array | undefined) | undefined;
   @state() private copied: 'link' | 'magnet' | undefined;
@@ -133,9 +147,26 @@ export class TsSharePanel extends LitElement {
         <label for="link">Share link</label>
         <input id="link" readonly .value=${this.link} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} />
       </div>
+      ${
+        this.private
+          ? html`<p class="private-note">
+              ${icons.lock} Private link: the files were encrypted in this tab, and the key is the part after the “.” in this link. It is never sent to the
+              tracker or to peers. Whoever has the link can read the files: send it only to them.
+            </p>`
+          : nothing
+      }
       <p class="muted">Anyone who opens this link downloads from this tab and from everyone else who has the files. Keep this tab open while they do.</p>
       <div>
-        <label for="magnet">Magnet link <span class="muted">(for other BitTorrent apps that support WebRTC)</span></label>
+        <label for="magnet"
+          >Magnet link
+          <span class="muted"
+            >${
+              this.private
+                ? '(no key: WebTorrent and other BitTorrent apps can carry the encrypted pieces, but not read them)'
+                : '(for other BitTorrent apps that support WebRTC)'
+            }</span
+          ></label
+        >
         <div class="row">
           <input id="magnet" readonly .value=${this.magnet} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} />
           <button @click=${() => this.copy('magnet')}>

@@ -62,6 +62,20 @@ export const cardStyles = css`
     margin: 0;
     font-size: 0.875rem;
   }
+  .private-note {
+    display: flex;
+    gap: 0.45rem;
+    align-items: flex-start;
+    margin: 0;
+    font-size: 0.875rem;
+  }
+  .private-note .icon {
+    flex: none;
+    color: var(--ts-accent);
+  }
+  .private-note.failed {
+    color: var(--ts-danger);
+  }
   .unreachable button {
     margin-left: 0.25rem;
     padding: 0.1rem 0.5rem;

@@ -9,6 +9,7 @@ import { icons } from '../icons.js';
 import { isComplete } from '../save-torrent.js';
 import { stateInput } from '../state/torrent-watch.js';
 import { firstScreen, type FirstScreen } from '../state/first-screen.js';
+import { privateNote } from '../state/private-note.js';
 import { STATE_LABELS, pathInTorrent, torrentState, verifiedBytes, type TorrentState } from '../state/torrent-status.js';
 import { controls, progressTrack } from '../styles.js';
 import { cardStyles } from './torrent-card-styles.js';
@@ -90,7 +91,8 @@ export class TsTorrentCard extends LitElement {
    */
   protected override willUpdate(): void {
     const t = this.torrent;
-    if (!t?.metainfo) return;
+    // A private share's files are known once its manifest is decrypted.
+    if (!t?.metainfo || t.privateShare?.status === 'opening') return;
     if (this.arranged !== t) {
       this.arranged = t;
       const first = firstScreen(t.files);
@@ -163,12 +165,15 @@ export class TsTorrentCard extends LitElement {
     const saveable = t.completeFiles;
     const failed = t.failedConnections;
     const hint = state === 'error' ? t.lastError?.message : HINTS[state];
+    const note = privateNote(t);
+    const filesKnown = known && note?.kind !== 'opening';
     return html`<article class=${state} aria-labelledby="name">
       <div class="head">
         <h3 id="name">${displayName(t.name)}</h3>
         <span class="badge ${state}">${STATE_LABELS[state]}</span>
       </div>
       ${hint ? html`<p class="hint muted">${hint}</p>` : nothing} ${t.following ? html`<p class="hint muted elsewhere">${ELSEWHERE_HINT}</p>` : nothing}
+      ${note ? html`<p class="private-note ${note.kind}" role=${note.kind === 'failed' ? 'alert' : 'note'}>${icons.lock} ${note.text}</p>` : nothing}
       <div class="progress">
         <div
           class="track"
@@ -250,10 +255,16 @@ export class TsTorrentCard extends LitElement {
       ${this.renderPreview(t)}
       <details ?open=${this.shareOpen}>
         <summary>Share</summary>
-        <ts-share-panel .link=${this.link} .magnet=${t.magnetURI} .name=${t.name} .torrentFile=${known ? this.torrentFileOf : undefined}></ts-share-panel>
+        <ts-share-panel
+          .link=${this.link}
+          .magnet=${t.magnetURI}
+          .name=${t.secret ? (t.metainfo?.name ?? t.name) : t.name}
+          ?private=${t.secret !== undefined}
+          .torrentFile=${known ? this.torrentFileOf : undefined}
+        ></ts-share-panel>
       </details>
       <details ?open=${this.filesOpen} @toggle=${(e: Event) => (this.filesOpen = (e.target as HTMLDetailsElement).open)}>
-        <summary>Files <span class="count">(${known ? t.files.length : '…'})</span></summary>
+        <summary>Files <span class="count">(${filesKnown ? t.files.length : '…'})</span></summary>
         ${
           this.filesOpen
             ? html`<ts-file-list

@@ -16,7 +16,7 @@ import { hasTurnServer } from '../../transport/ice.js';
 import { VisibleTicker } from './visible-ticker.js';
 import { runHere, stateInput, watchTorrent } from './torrent-watch.js';
 import { displayName } from '../../shared/format.js';
-import { magnetFromText } from '../../shared/share-link.js';
+import { shareFromText } from '../../shared/share-link.js';
 
 const TICK_MS = 1000;
 const LOG_LIMIT = 100;
@@ -130,6 +130,7 @@ export class ClientController implements ReactiveController {
       files.map((f) => ({ path: f.path, data: f.data })),
       {
         version: this.settings.shareVersion,
+        private: this.settings.sharePrivate,
         onProgress: (done, total) => {
           pending.done = done;
           pending.total = total;
@@ -160,7 +161,8 @@ export class ClientController implements ReactiveController {
     if (!client) return undefined;
     const known = new Set(client.torrents);
     try {
-      const torrent = await client.add(typeof source === 'string' ? magnetFromText(source) : source);
+      const shared = typeof source === 'string' ? shareFromText(source) : undefined; // a private link's secret too
+      const torrent = await client.add(shared?.magnet ?? source, shared);
       this.board.clearErrors((n) => n.id.startsWith('add-error'));
       this.announce(known.has(torrent) ? `${torrent.name} is already in your list.` : `Added ${torrent.name}. Looking for peers…`);
       this.update();

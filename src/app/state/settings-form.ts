@@ -14,6 +14,7 @@ export interface SettingsFields {
   downloadLimit: string;
   theme: Theme;
   shareVersion: ShareVersion;
+  sharePrivate: boolean;
 }
 
 export type FieldErrors = Partial<Record<keyof SettingsFields, string>>;
@@ -35,6 +36,7 @@ export function settingsToFields(s: Settings): SettingsFields {
     downloadLimit: formatLimit(s.downloadLimit),
     theme: s.theme,
     shareVersion: s.shareVersion,
+    sharePrivate: s.sharePrivate,
   };
 }
 
@@ -79,6 +81,7 @@ export function fieldsToSettings(f: SettingsFields): { ok: Settings } | { errors
       downloadLimit: downloadLimit!,
       theme: f.theme,
       shareVersion: f.shareVersion,
+      sharePrivate: f.sharePrivate,
     },
   };
 }

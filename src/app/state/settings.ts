@@ -22,6 +22,8 @@ export interface Settings {
   downloadLimit: number;
   theme: Theme;
   shareVersion: ShareVersion;
+  /** Files shared become private shares (end-to-end encrypted, readable only with their link). */
+  sharePrivate: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: Settings = {
   downloadLimit: 0,
   theme: 'system',
   shareVersion: 'v1',
+  sharePrivate: false,
 };
 
 const KEY = 'tabswarm-settings';
@@ -75,6 +78,7 @@ export function parseSettings(value: unknown): Settings {
   if (count(v.downloadLimit, 0, 2 ** 40)) out.downloadLimit = v.downloadLimit;
   if (v.theme === 'light' || v.theme === 'dark' || v.theme === 'system') out.theme = v.theme;
   if (v.shareVersion === 'v1' || v.shareVersion === 'hybrid') out.shareVersion = v.shareVersion;
+  if (typeof v.sharePrivate === 'boolean') out.sharePrivate = v.sharePrivate;
   return out;
 }
 
