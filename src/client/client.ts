@@ -7,11 +7,9 @@ import { Torrent } from './torrent.js';
 import type { TorrentInit } from './torrent-types.js';
 import { TypedEventTarget } from './events.js';
 import type { ClientEnvironment, ClientEventMap, ClientOptions, SeedInput, SeedOptions, AddOptions, StorageStatus } from './client-types.js';
-import { createTorrent } from '../core/create.js';
 import { parseTorrent, parseInfoDict, refuseV2Only, V2_ONLY_UNSUPPORTED, type Metainfo } from '../core/metainfo.js';
 import { parseMagnet } from '../core/magnet.js';
 import { PieceGeometry } from '../core/geometry.js';
-import type { PieceStore } from '../core/session/store.js';
 import { MagnetError, TabswarmError, TorrentError, errorMessage } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
 import { CLIENT_PIECE_MEMORY, MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from '../core/session/memory.js';
@@ -25,9 +23,8 @@ import { SavedTorrents, exactSourceOf } from './saved-torrents.js';
 import { TabCoordinator, type TabHost } from './tabs/coordinator.js';
 import type { TorrentRecord } from '../store/torrent-records.js';
 import { writePieces } from './write-pieces.js';
-import { newSecret } from '../core/private/cipher.js';
-import { sealContainer, type SealedContainer } from '../core/private/container.js';
-import { PRIVATE_TORRENT_NAME } from '../core/private/format.js';
+import { ClientStorage } from './client-storage.js';
+import { seedTorrent } from './seed-torrent.js';
 import { fromBase64Url } from '../core/bytes.js';
 
 export type { ChannelPeer } from './torrent-tracker.js';
@@ -67,7 +64,10 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
    * sent once as a `warning`); torrents then keep their pieces in memory and the torrent list is not
    * saved, so nothing is claimed to survive a reload.
    */
-  storage: StorageStatus;
+  get storage(): StorageStatus {
+    return this.stores.status;
+  }
+  private readonly stores: ClientStorage;
   private readonly tracker: TorrentTracker;
   private readonly saved: SavedTorrents;
   private readonly o: Required<Omit<ClientOptions, 'peerId' | 'uploadLimit' | 'downloadLimit' | 'maxPieceMemory'>>;
@@ -89,11 +89,11 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     this.o = { announce: [], maxPeers: 100, maxPeersPerTorrent: 40, store: 'indexeddb', ...options };
     this.peerId = options.peerId ?? randomPeerId();
     this.memory = new MemoryBudget(options.maxPieceMemory ?? CLIENT_PIECE_MEMORY);
-    this.storage = { kind: this.o.store };
+    this.stores = new ClientStorage(this.o.store, env, (message) => this.warn(message));
     this.setRateLimits({ upload: options.uploadLimit ?? 0, download: options.downloadLimit ?? 0 });
     this.saved = new SavedTorrents(
       env.records,
-      () => this.storage.kind !== 'memory',
+      () => this.stores.lasting,
       (message, torrent) => this.warn(message, torrent),
     );
     this.tracker = new TorrentTracker({
@@ -152,35 +152,14 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
   async seed(input: readonly SeedInput[] | FileList, opts: SeedOptions = {}): Promise<Torrent> {
     this.checkAlive();
     if (opts.version === 'v2') throw new TorrentError(`cannot share as v2-only: ${V2_ONLY_UNSUPPORTED}`);
-    let given: { path: string; data: Uint8Array | Blob | SealedContainer }[] = Array.from(input as ArrayLike<SeedInput>).map((f) =>
-      f instanceof File ? { path: f.webkitRelativePath || f.name, data: f } : f,
-    );
     const announce = unique([...(opts.announce ?? []), ...this.o.announce]);
-    const secret = opts.private ? newSecret() : undefined;
-    let sealed: SealedContainer | undefined;
-    if (secret) {
-      // Bytes the caller could still change are copied first: the container is read more than once.
-      sealed = await sealContainer(
-        given.map((f) => ({ path: f.path, data: f.data instanceof Uint8Array ? new Blob([f.data.slice()]) : f.data })),
-        secret,
-        opts.name,
-      );
-      given = [{ path: PRIVATE_TORRENT_NAME, data: sealed }];
-    }
-    const created = await createTorrent(given, {
-      name: secret ? undefined : opts.name,
-      pieceLength: opts.pieceLength,
-      version: secret ? 'v1' : opts.version,
-      announce,
-      urlList: opts.urlList,
-      onProgress: opts.onProgress ? (done, total) => opts.onProgress!(done / 2, total) : undefined,
-    });
+    const { created, secret, opened } = await seedTorrent(input, opts, announce);
     const existing = this.get(created.infoHash);
     if (existing) return existing;
     const metainfo = created.metainfo;
     const files = created.files; // in the torrent's order (a hybrid sorts them)
     this.checkPieceLength(metainfo);
-    const { store } = await this.openStore(created.infoHash);
+    const { store } = await this.stores.open(created.infoHash);
     await writePieces(files, metainfo, store, (done) => opts.onProgress?.(metainfo.length / 2 + done / 2, metainfo.length));
     // While this page lives, pieces are served from the files themselves (see source-store.ts).
     const geometry = new PieceGeometry(metainfo);
@@ -195,7 +174,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       store: served,
       seeding: true,
       secret,
-      opened: sealed?.opened,
+      opened,
     });
   }
 
@@ -232,7 +211,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       await this.remove(existing);
     } else if (existing) return existing;
     announce = unique([...announce, ...(opts.announce ?? []), ...this.o.announce]);
-    const { store } = await this.openStore(infoHash);
+    const { store } = await this.stores.open(infoHash);
     if (select && !select.every((i) => Number.isSafeInteger(i) && i >= 0)) throw new RangeError('select: file indexes are non-negative integers');
     return this.open({
       infoHash,
@@ -316,32 +295,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
 
   /** Takes the torrent's lock, unless storage is memory (no other tab sees it): false when another tab runs it. */
   private claim(infoHash: string): Promise<boolean> {
-    return this.tabs && this.storage.kind !== 'memory' ? this.tabs.claim(infoHash) : Promise.resolve(true);
-  }
-
-  private async openStore(infoHash: string): Promise<{ store: PieceStore }> {
-    // After a fallback, memory at once: no second wait for an IndexedDB that does not answer.
-    const opened = await this.env.openStore(infoHash, this.storage.kind);
-    if (opened.fallbackReason) this.fellBackToMemory(opened.fallbackReason);
-    return opened;
-  }
-
-  /** IndexedDB cannot be used: said once, and the torrent list is no longer saved. */
-  private fellBackToMemory(reason: string): void {
-    if (this.storage.kind === 'memory') return;
-    this.storage = { kind: 'memory', fallbackReason: reason };
-    this.warn(reason);
-  }
-
-  private async checkStorage(): Promise<void> {
-    if (!this.env.checkStore || this.storage.kind === 'memory') return;
-    let reason: string | undefined;
-    try {
-      reason = (await this.env.checkStore(this.storage.kind)).fallbackReason;
-    } catch (e) {
-      reason = `storage could not be checked (${errorMessage(e)}); pieces are kept in memory only`;
-    }
-    if (reason) this.fellBackToMemory(reason);
+    return this.tabs && this.stores.lasting ? this.tabs.claim(infoHash) : Promise.resolve(true);
   }
 
   /** Opens a torrent: what identifies it (a `TorrentInit`'s own fields), and how it starts. */
@@ -402,7 +356,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
 
   /** Opens the torrents an earlier page saved (after checking the storage). */
   private async restore(): Promise<void> {
-    await this.checkStorage();
+    await this.stores.check();
     for (const r of await this.saved.load()) {
       if (this.get(r.infoHash)) continue;
       try {
@@ -416,7 +370,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
   /** Opens a saved torrent. */
   private async restoreOne(r: TorrentRecord): Promise<void> {
     const metainfo = await this.metainfoOf(r);
-    const { store } = await this.openStore(r.infoHash);
+    const { store } = await this.stores.open(r.infoHash);
     // A magnet link still without metadata keeps its exact sources in its saved link.
     const exactSource = metainfo ? [] : exactSourceOf(r.magnetURI);
     const secret = r.secret === undefined ? undefined : fromBase64Url(r.secret);

@@ -7,11 +7,8 @@
 import type { Metainfo } from '../core/metainfo.js';
 import type { OpenedShare } from '../core/private/container.js';
 import type { PieceGeometry } from '../core/geometry.js';
-import { TorrentFile, type PieceSource } from './file.js';
+import { TorrentFile, type PieceSource, type PriorityWindow } from './file.js';
 import { PrivateFiles, type PrivateHost, type PrivateState } from './private-share.js';
-
-/** What the files read of the torrent. */
-export type FilesHost = PrivateHost & PieceSource;
 
 export class TorrentFiles {
   files: TorrentFile[] = [];
@@ -20,11 +17,18 @@ export class TorrentFiles {
   private readonly privateFiles: PrivateFiles | undefined;
   private opening: Promise<boolean> | undefined;
 
-  constructor(
-    private readonly host: FilesHost,
-    secret?: Uint8Array,
-    opened?: OpenedShare,
-  ) {
+  private readonly host: PrivateHost & PieceSource;
+
+  /** `raise`: raises the torrent's bytes `[start, end)` for a reader (a private share's files are read that way). */
+  constructor(torrent: PieceSource, raise: (start: number, end: number) => PriorityWindow, secret?: Uint8Array, opened?: OpenedShare) {
+    const host = (this.host = {
+      piece: (i: number) => torrent.piece(i),
+      prioritize: (file: number, start: number, end: number) => torrent.prioritize(file, start, end),
+      selectFile: (i: number, selected: boolean) => torrent.selectFile(i, selected),
+      isSelected: (i: number) => torrent.isSelected(i),
+      fileProgress: (i: number) => torrent.fileProgress(i),
+      raise,
+    });
     if (secret) this.privateFiles = opened ? PrivateFiles.fromOpened(secret, host, opened) : new PrivateFiles(secret, host);
   }
 

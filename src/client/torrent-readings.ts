@@ -5,6 +5,8 @@
  */
 import { TypedEventTarget } from './events.js';
 import type { Metainfo } from '../core/metainfo.js';
+import type { PieceStore } from '../core/session/store.js';
+import { fromHex } from '../core/bytes.js';
 import { formatMagnet } from '../core/magnet.js';
 import { torrentFileBytes } from '../core/torrent-file.js';
 import type { TorrentFile } from './file.js';
@@ -16,6 +18,9 @@ import type { TorrentReadout } from './torrent-readout.js';
 
 export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> {
   readonly infoHash: string;
+  readonly infoHashBytes: Uint8Array;
+  /** Where its verified pieces are kept. */
+  readonly store: PieceStore;
   readonly urlList: string[];
   readonly exactSource: string[];
   metainfo: Metainfo | undefined;
@@ -32,11 +37,13 @@ export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> 
   protected abstract readonly fileSet: TorrentFiles;
 
   constructor(
-    init: { infoHash: string; urlList: string[]; exactSource: string[] },
+    init: { infoHash: string; urlList: string[]; exactSource: string[]; store: PieceStore },
     private readonly givenName: string | undefined,
   ) {
     super();
     this.infoHash = init.infoHash;
+    this.infoHashBytes = fromHex(init.infoHash)!;
+    this.store = init.store;
     this.urlList = init.urlList;
     this.exactSource = init.exactSource;
   }

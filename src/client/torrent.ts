@@ -5,20 +5,17 @@
  */
 import { TorrentReadings } from './torrent-readings.js';
 import { TorrentSession } from '../core/session/session.js';
-import type { PieceStore } from '../core/session/store.js';
 import type { PeerChannel } from '../core/session/channel.js';
 import type { Metainfo } from '../core/metainfo.js';
 import { PieceGeometry } from '../core/geometry.js';
-import { fromHex } from '../core/bytes.js';
 import type { AnnouncedTorrent } from '../core/tracker/types.js';
 import type { PriorityWindow } from './file.js';
 import { TorrentFiles } from './torrent-files.js';
-import { PrivateShareError } from '../core/private/format.js';
 import { deferred } from './deferred.js';
 import type { PeerConnectionKind, TorrentInit } from './torrent-types.js';
 import { StreamWindows } from './stream-windows.js';
 import { WebSources } from './web-sources.js';
-import { FileSelection } from './file-selection.js';
+import { TorrentSelection } from './torrent-selection.js';
 import { PieceWaiters } from './piece-waiters.js';
 import { sessionOptions } from './session-options.js';
 import { LocalReadout, RemoteReadout, type TorrentReadout } from './torrent-readout.js';
@@ -36,12 +33,10 @@ const TRACKER_PEERS_WITH_RELAYS = 5;
  * life cycle, its actions, and the reading of its data.
  */
 export class Torrent extends TorrentReadings {
-  readonly infoHashBytes: Uint8Array;
   /** Its trackers (see `addTrackers`). */
   get announce(): string[] {
     return this.trackers;
   }
-  readonly store: PieceStore;
   /** Resolves when the metadata is known. */
   readonly ready: Promise<void>;
   /** Resolves when every selected piece is verified and stored. */
@@ -64,7 +59,7 @@ export class Torrent extends TorrentReadings {
   protected view: TorrentReadout = this.local;
   /** Set while another tab of this browser runs the torrent. */
   private remote: RemoteReadout | undefined;
-  private fileSelection: FileSelection;
+  private readonly fileSelection: TorrentSelection;
   private readonly webSources: WebSources;
   private readonly streams = new StreamWindows({
     geometry: () => this.geometry,
@@ -74,22 +69,20 @@ export class Torrent extends TorrentReadings {
 
   constructor(private readonly init: TorrentInit) {
     super(init, init.name);
-    this.infoHashBytes = fromHex(init.infoHash)!;
     this.trackers = [...init.announce];
-    this.store = init.store;
-    this.fileSet = new TorrentFiles(
+    this.fileSet = new TorrentFiles(this, (start, end) => this.streams.open({ offset: 0, length: this.length }, start, end), init.secret, init.opened);
+    this.fileSelection = new TorrentSelection(
       {
-        piece: (i) => this.piece(i),
-        prioritize: (f, start, end) => this.prioritize(f, start, end),
-        raise: (start, end) => this.streams.open({ offset: 0, length: this.length }, start, end),
-        selectFile: (i, selected) => this.selectFile(i, selected),
-        isSelected: (i) => this.isSelected(i),
-        fileProgress: (i) => this.fileProgress(i),
+        fileCount: () => this.metainfo?.files.length,
+        changed: (filter) => {
+          this.session.selectFiles(filter ?? (() => true));
+          void this.persist();
+        },
+        remote: () => this.remote,
+        isPrivate: () => this.secret !== undefined,
       },
-      init.secret,
-      init.opened,
+      init.selection,
     );
-    this.fileSelection = this.newSelection(init.selection);
     this.webSources = new WebSources({
       infoHash: init.infoHash,
       urlList: this.urlList,
@@ -108,24 +101,22 @@ export class Torrent extends TorrentReadings {
 
   /** Indexes of the selected files; undefined when every file is. */
   get selection(): number[] | undefined {
-    return this.remote ? this.remote.snapshot?.selection : this.fileSelection.indexes;
+    return this.fileSelection.indexes;
   }
   /** Whether file `index` is downloaded (every file is, unless deselected). */
   isSelected(index: number): boolean {
-    return this.remote ? (this.selection?.includes(index) ?? true) : this.fileSelection.has(index);
+    return this.fileSelection.has(index);
   }
   /** Selects or deselects one file (saved with the torrent); a deselected file is not downloaded. */
   selectFile(index: number, selected: boolean): void {
-    this.refusePrivate();
-    this.selecting().select(index, selected);
+    this.fileSelection.select(index, selected);
   }
   /**
    * Selects exactly the files listed (every file when `indexes` is undefined), in one step: choosing
    * 1 of 100,000 files this way is one update, where deselecting the others one by one would be 99,999.
    */
   setSelection(indexes: readonly number[] | undefined): void {
-    this.refusePrivate();
-    this.selecting().selectOnly(indexes);
+    this.fileSelection.selectOnly(indexes);
   }
   /** Peers wanted from the trackers: a few once a peer can introduce others (relayed signaling). */
   get wantsPeers(): number {
@@ -278,7 +269,7 @@ export class Torrent extends TorrentReadings {
     this.view = this.local;
     this.paused = saved.paused;
     this.lastError = undefined;
-    this.fileSelection = this.newSelection(saved.selection);
+    this.fileSelection.reset(saved.selection);
     this.session = this.createSession();
     await this.start();
     // Readers that waited for pieces the session found in the store (no `piece` event for those).
@@ -371,37 +362,9 @@ export class Torrent extends TorrentReadings {
     this.webSources.addWebSeeds(this.session, metainfo);
   }
 
-  private newSelection(initial: readonly number[] | undefined): FileSelection {
-    return new FileSelection(
-      initial,
-      () => this.metainfo?.files.length,
-      () => {
-        this.applySelection();
-        void this.persist();
-      },
-    );
-  }
-
-  /** Where a change of selection goes: to this tab's session, or as a command to the tab running it. */
-  private selecting(): Pick<FileSelection, 'select' | 'selectOnly'> {
-    const remote = this.remote;
-    if (!remote) return this.fileSelection;
-    const send = (s: FileSelection) => remote.send({ kind: 'select', selection: s.indexes });
-    const draft: FileSelection = new FileSelection(
-      this.selection,
-      () => this.metainfo?.files.length,
-      () => send(draft),
-    );
-    return draft;
-  }
-
   /** Saves the torrent's record, unless another tab runs it (that tab saves it). */
   private persist(): Promise<void> {
     return this.remote ? Promise.resolve() : this.init.persist(this);
-  }
-
-  private applySelection(): void {
-    this.session.selectFiles(this.fileSelection.filter() ?? (() => true));
   }
 
   private setMetainfo(m: Metainfo): void {
@@ -428,9 +391,5 @@ export class Torrent extends TorrentReadings {
     this.readyD.resolve();
     this.emit('metadata', undefined);
     void this.persist();
-  }
-
-  private refusePrivate(): void {
-    if (this.secret) throw new PrivateShareError('the files of a private share cannot be left out: the whole share is downloaded');
   }
 }
