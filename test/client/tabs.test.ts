@@ -52,12 +52,12 @@ describe('two tabs of one browser', () => {
   const { cleanup, tracker } = clientBed();
 
   /** A seeder in another browser, uploading slowly enough to watch, and a browser of `tabs` tabs (or, with `tabs: false`, without coordination). */
-  async function setup(size: number, uploadLimit: number, coordinated = true) {
+  async function setup(size: number, uploadLimit: number, coordinated = true, privately = false) {
     const t = await tracker();
     const seeder = new BaseClient(fakeWorld().env(), { announce: [t.url], uploadLimit });
     cleanup.push(() => seeder.destroy());
     const data = fixtureBytes(size, 17);
-    const seeded = await seeder.seed([{ path: 'movie.bin', data }], { pieceLength: PIECE });
+    const seeded = await seeder.seed([{ path: 'movie.bin', data }], { pieceLength: PIECE, private: privately });
     const world = fakeWorld();
     const browser = fakeBrowser();
     const open = (): { client: BaseClient; tab: FakeTab; writes: { count: number } } => {
@@ -185,6 +185,28 @@ describe('two tabs of one browser', () => {
     expect(followed.isDone).toBe(true);
     expect(sha(new Uint8Array(await (await followed.files[0]!.blob()).arrayBuffer()))).toBe(sha(s.data));
     expect(b.writes.count).toBe(0);
+  }, 60_000);
+
+  it('a private share runs in one tab; the other, opened later, reads its key from the saved record and shows and saves its real file', async () => {
+    const s = await setup(600_000, 250_000, true, true);
+    const a = s.open();
+    const running = await a.client.add(`magnet:?xt=urn:btih:${s.seeded.infoHash}`, { secret: s.seeded.secret! });
+    await running.ready;
+    expect(running.files.map((f) => f.path)).toEqual(['movie.bin']);
+    const b = s.open();
+    await b.client.ready;
+    const followed = b.client.torrents[0]!;
+    expect(followed.following).toBe(true);
+    // Its manifest is read from the pieces the running tab stored: the share's name and file, not the container's.
+    await followed.ready;
+    expect(followed.name).toBe('movie.bin');
+    expect(followed.files.map((f) => [f.path, f.length])).toEqual([['movie.bin', s.data.length]]);
+    await followed.done;
+    // The share's one file, counted over its own bytes (the container adds a header and padding).
+    await until(() => followed.fileProgress(0) === 1 && followed.completeFiles === 1, 'the file to show complete');
+    expect(sha(new Uint8Array(await (await followed.files[0]!.blob()).arrayBuffer()))).toBe(sha(s.data));
+    expect(b.writes.count).toBe(0);
+    expect(s.seederPeers()).toBe(1);
   }, 60_000);
 
   it("each tab learns the other tabs' peer ids and refuses them as peers, until a tab says goodbye", async () => {
