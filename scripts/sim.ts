@@ -1,6 +1,6 @@
 // `npm run sim -- --peers N [--file-mib 64] [--piece-kib 256] [--seeder-up-kib 1024] [--up-kib 1024]
 //   [--down-kib 4096] [--latency 50] [--tracker-offers 40] [--trackers 1] [--seeder-trackers 1]
-//   [--bridges 0] [--relay] [--max-peers 40] [--join-ms 1000] [--seed 1] [--quiet]`
+//   [--bridges 0] [--relay] [--super-seed] [--max-peers 40] [--join-ms 1000] [--seed 1] [--quiet]`
 // Progress goes to stderr every 5 simulated seconds (not with --quiet).
 // Runs the swarm simulator and ends by printing one JSON line with the result.
 import { parseArgs } from 'node:util';
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     'seeder-trackers': { type: 'string', default: String(d.seederTrackers) },
     bridges: { type: 'string', default: String(d.bridges) },
     relay: { type: 'boolean', default: d.relay },
+    'super-seed': { type: 'boolean', default: d.superSeed },
     'max-peers': { type: 'string', default: String(d.maxPeers) },
     'join-ms': { type: 'string', default: String(d.joinWindow) },
     seed: { type: 'string', default: String(d.seed) },
@@ -29,7 +30,7 @@ const { values } = parseArgs({
   },
 });
 
-type Numeric = Exclude<keyof typeof values, 'relay' | 'quiet'>;
+type Numeric = Exclude<keyof typeof values, 'relay' | 'super-seed' | 'quiet'>;
 
 function num(name: Numeric, min = Number.MIN_VALUE): number {
   const v = Number(values[name]);
@@ -54,6 +55,7 @@ const result = await simulate(
     seederTrackers: Math.round(num('seeder-trackers', 1)),
     bridges: Math.round(num('bridges', 0)),
     relay: values.relay,
+    superSeed: values['super-seed'],
     maxPeers: Math.round(num('max-peers', 1)),
     joinWindow: num('join-ms', 0),
     seed: Math.round(num('seed', 0)),

@@ -37,6 +37,8 @@ export interface SimOptions {
   bridges: number;
   /** Peer exchange and signaling relayed through peers (see core/sim/mesh.ts). */
   relay: boolean;
+  /** The seeder super-seeds (see core/session/initial-seeding.ts). */
+  superSeed: boolean;
   /** Connections per peer at most (the real client's default). */
   maxPeers: number;
   /** Leechers join at random times over this many ms (the seeder is there at 0). */
@@ -61,6 +63,7 @@ export const DEFAULT_SIM: SimOptions = {
   seederTrackers: 1,
   bridges: 0,
   relay: false,
+  superSeed: false,
   maxPeers: 40,
   joinWindow: 1000,
   seed: 1,
@@ -203,6 +206,7 @@ export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (
       clock,
       random: mulberry32(o.seed * 7919 + i),
       maxPeers: o.maxPeers,
+      superSeeding: seeder && o.superSeed,
     });
     const node = net.node(`n${i}`, seeder ? { upload: o.seederUpload, download: o.peerDownload } : { upload: o.peerUpload, download: o.peerDownload });
     const entry: Node = { node, session, doneAt: seeder ? 0 : undefined };

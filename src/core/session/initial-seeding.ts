@@ -6,13 +6,37 @@
  * resource of a new swarm — is spent on new data. (Like BEP 16 super-seeding, without waiting for
  * the piece to be seen elsewhere, so a lone downloader is not slowed.)
  * Once every piece has been uploaded once, every peer is told about every piece.
+ *
+ * Super seeding (an option) goes on from there instead: a peer is told of the pieces that no other
+ * peer of ours can give it (held by no other leecher, nor revealed to one), and of others only while
+ * it gets nothing from anyone else (for {@link STARVED_MS}). Each piece then leaves the seeder about
+ * once in all — at the price of time when the seeder's upload is faster than the leechers': a
+ * swarm finishing as fast as it can needs, of a seeder `k` times as fast as each of `n` leechers,
+ * `n·k / (k + n)` times the file (the swarm simulator's `--super-seed` compares).
  */
+
+/** A peer that got no piece from anyone else for this long is revealed pieces others hold. */
+export const STARVED_MS = 1500;
 
 export interface RevealPeer {
   readonly id: string;
   hasPiece(index: number): boolean;
   /** Bytes per second we upload to it. */
   uploadRate(): number;
+  /** How many pieces it has. */
+  piecesHeld(): number;
+}
+
+export interface InitialSeedingOptions {
+  pieceCount: number;
+  pieceSize: (index: number) => number;
+  pieceLength: number;
+  random: () => number;
+  now: () => number;
+  /** Go on after every piece was uploaded once (see above). */
+  superSeeding?: boolean | undefined;
+  /** Seconds of a peer's upload rate to keep revealed ahead. */
+  aheadSeconds?: number;
 }
 
 interface PeerReveal {
@@ -21,25 +45,36 @@ interface PeerReveal {
   pending: Set<number>;
   /** Bytes served per piece, for pieces not yet fully served. */
   served: Map<number, number>;
+  peer: RevealPeer;
+  /** Pieces it held when last heard of, and pieces we served it since. */
+  held: number;
+  fromUs: number;
+  /** When it last got a piece from another peer (or joined). */
+  elsewhereAt: number;
 }
 
 export class InitialSeeding {
   active = true;
+  /** Super seeding, after every piece was uploaded once. */
+  private sparing = false;
+  private readonly pieceCount: number;
+  private readonly pieceSize: (index: number) => number;
+  private readonly pieceLength: number;
+  private readonly aheadSeconds: number;
+  /** Pieces kept revealed ahead at least: 4, and at least 1 MiB of small pieces. */
+  private readonly minAhead: number;
   private readonly uploads: Uint32Array;
   private readonly reveals: Uint32Array;
   private neverUploaded: number;
   private readonly peers = new Map<string, PeerReveal>();
 
-  constructor(
-    private readonly pieceCount: number,
-    private readonly pieceSize: (index: number) => number,
-    private readonly pieceLength: number,
-    private readonly random: () => number,
-    /** Seconds of a peer's upload rate to keep revealed ahead. */
-    private readonly aheadSeconds = 2,
-    /** Pieces kept revealed ahead at least: 4, and at least 1 MiB of small pieces. */
-    private readonly minAhead = Math.max(4, Math.ceil((1024 * 1024) / pieceLength)),
-  ) {
+  constructor(private readonly o: InitialSeedingOptions) {
+    const { pieceCount, pieceLength } = o;
+    this.pieceCount = pieceCount;
+    this.pieceSize = o.pieceSize;
+    this.pieceLength = pieceLength;
+    this.aheadSeconds = o.aheadSeconds ?? 2;
+    this.minAhead = Math.max(4, Math.ceil((1024 * 1024) / pieceLength));
     this.uploads = new Uint32Array(pieceCount);
     this.reveals = new Uint32Array(pieceCount);
     this.neverUploaded = pieceCount;
@@ -50,7 +85,15 @@ export class InitialSeeding {
    * unchoked); it is not counted as pending, since a choked peer cannot fetch it yet.
    */
   addPeer(peer: RevealPeer): number[] {
-    const state: PeerReveal = { revealed: new Set(), pending: new Set(), served: new Map() };
+    const state: PeerReveal = {
+      revealed: new Set(),
+      pending: new Set(),
+      served: new Map(),
+      peer,
+      held: peer.piecesHeld(),
+      fromUs: 0,
+      elsewhereAt: this.o.now(),
+    };
     this.peers.set(peer.id, state);
     const first = this.leastSpread(peer, state);
     if (first === undefined) return [];
@@ -86,6 +129,11 @@ export class InitialSeeding {
   peerUpdated(peer: RevealPeer): number[] {
     const state = this.peers.get(peer.id);
     if (!state) return [];
+    const held = peer.piecesHeld();
+    // More pieces than we served it since: some came from elsewhere.
+    if (held - state.held > state.fromUs) state.elsewhereAt = this.o.now();
+    state.held = held;
+    state.fromUs = 0;
     for (const i of state.pending) {
       if (!peer.hasPiece(i)) continue;
       state.pending.delete(i);
@@ -125,11 +173,24 @@ export class InitialSeeding {
       return { next: [] };
     }
     state.served.delete(index);
+    state.fromUs++;
     if (this.uploads[index] === 0) this.neverUploaded--;
     this.uploads[index] = this.uploads[index]! + 1;
     if (state.pending.delete(index)) this.reveals[index] = this.reveals[index]! - 1;
-    if (this.neverUploaded === 0) return { next: [], finished: this.finish() };
+    if (this.neverUploaded === 0 && !this.o.superSeeding) return { next: [], finished: this.finish() };
+    this.sparing = this.neverUploaded === 0;
     return { next: this.revealMore(peer) };
+  }
+
+  /** Every second or so, while super seeding: pieces to reveal to peers that get nothing elsewhere. */
+  tick(): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    if (!this.sparing) return out;
+    for (const [id, state] of this.peers) {
+      const next = this.revealMore(state.peer);
+      if (next.length > 0) out.set(id, next);
+    }
+    return out;
   }
 
   /** Ends initial seeding: for each peer, the pieces not yet revealed to it. */
@@ -148,10 +209,12 @@ export class InitialSeeding {
   private revealMore(peer: RevealPeer): number[] {
     const state = this.peers.get(peer.id);
     if (!state || !this.active) return [];
-    const ahead = Math.max(this.minAhead, Math.ceil((peer.uploadRate() * this.aheadSeconds) / this.pieceLength));
+    // Super seeding keeps few ahead: what a peer was told of, it fetches from us, even once others have it.
+    const ahead = this.o.superSeeding ? this.minAhead : Math.max(this.minAhead, Math.ceil((peer.uploadRate() * this.aheadSeconds) / this.pieceLength));
     const out: number[] = [];
+    const starved = this.o.now() - state.elsewhereAt >= STARVED_MS;
     while (state.pending.size < ahead) {
-      const next = this.leastSpread(peer, state);
+      const next = this.sparing ? this.leastHeld(peer, state, starved) : this.leastSpread(peer, state);
       if (next === undefined) break;
       state.revealed.add(next);
       state.pending.add(next);
@@ -168,11 +231,35 @@ export class InitialSeeding {
   private leastSpread(peer: RevealPeer, state: PeerReveal): number | undefined {
     let best: number | undefined;
     let bestScore = Infinity;
-    const start = Math.floor(this.random() * this.pieceCount);
+    const start = Math.floor(this.o.random() * this.pieceCount);
     for (let k = 0; k < this.pieceCount; k++) {
       const i = (start + k) % this.pieceCount;
       if (state.revealed.has(i) || peer.hasPiece(i)) continue;
       const score = this.uploads[i]! * 65536 + this.reveals[i]!;
+      if (score < bestScore) {
+        bestScore = score;
+        best = i;
+        if (score === 0) break;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Super seeding: the piece the peer lacks that the fewest other leechers of ours hold or were
+   * revealed (seeds serve by their own rules); one that another holds only when the peer is starved.
+   */
+  private leastHeld(peer: RevealPeer, state: PeerReveal, starved: boolean): number | undefined {
+    const others = [...this.peers.values()].filter((o) => o !== state && o.peer.piecesHeld() < this.pieceCount).map((o) => o.peer);
+    let best: number | undefined;
+    let bestScore = Infinity;
+    const start = Math.floor(this.o.random() * this.pieceCount);
+    for (let k = 0; k < this.pieceCount; k++) {
+      const i = (start + k) % this.pieceCount;
+      if (state.revealed.has(i) || peer.hasPiece(i)) continue;
+      let score = this.reveals[i]!;
+      for (const o of others) if (o.hasPiece(i)) score++;
+      if (score > 0 && !starved) continue;
       if (score < bestScore) {
         bestScore = score;
         best = i;

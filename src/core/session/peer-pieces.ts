@@ -39,6 +39,11 @@ export class PeerPieces {
     return this.bits;
   }
 
+  /** How many pieces it has (none known before the piece count). */
+  held(): number {
+    return this.all ? (this.pieceCount ?? 0) : (this.bits?.count() ?? 0);
+  }
+
   has(index: number): boolean {
     return this.all || (this.bits?.get(index) ?? false);
   }

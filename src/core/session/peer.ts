@@ -201,6 +201,11 @@ export class Peer {
     return this.pieces.has(index);
   }
 
+  /** How many pieces it has (once the piece count is known). */
+  piecesHeld(): number {
+    return this.pieces.held();
+  }
+
   /** Bytes per second we upload to the peer. */
   uploadRate(): number {
     return this.uploaded.rate();

@@ -16,10 +16,10 @@ export class SeedingAnnouncer {
 
   constructor(private readonly peer: (id: string) => Peer | undefined) {}
 
-  /** Starts initial seeding (a seed of more than one piece, at start). */
-  begin(geometry: PieceGeometry, random: () => number): void {
+  /** Starts initial seeding (a seed of more than one piece, at start); `superSeeding`: goes on after it (see initial-seeding.ts). */
+  begin(geometry: PieceGeometry, o: { random: () => number; now: () => number; superSeeding?: boolean | undefined }): void {
     if (geometry.pieceCount < 2) return;
-    this.seeding = new InitialSeeding(geometry.pieceCount, (i) => geometry.pieceSize(i), geometry.pieceLength, random);
+    this.seeding = new InitialSeeding({ ...o, pieceCount: geometry.pieceCount, pieceSize: (i) => geometry.pieceSize(i), pieceLength: geometry.pieceLength });
   }
 
   /** Whether pieces are revealed a few at a time now (the handshake then carries no bitfield). */
@@ -35,6 +35,14 @@ export class SeedingAnnouncer {
   /** The peer told us what it has, or we unchoked it: more pieces revealed. */
   updated(peer: Peer): void {
     if (this.seeding?.active) announce(peer, this.seeding.peerUpdated(peer));
+  }
+
+  /** Every second: super seeding reveals pieces others hold to peers that get nothing elsewhere. */
+  tick(): void {
+    for (const [id, pieces] of this.seeding?.tick() ?? []) {
+      const p = this.peer(id);
+      if (p) announce(p, pieces);
+    }
   }
 
   choked(peer: Peer): void {

@@ -56,6 +56,7 @@ export class TorrentSession {
       highWaterMark: 32 * 1024,
       maxHighWaterMark: MAX_HIGH_WATER_MARK,
       initialSeeding: true,
+      superSeeding: false,
       pieceMemory: TORRENT_PIECE_MEMORY,
       ...options,
     };

@@ -192,7 +192,7 @@ export class Swarm {
 
   /** A seed of more than one piece starting: pieces are revealed a few at a time (initial-seeding.ts). */
   beginSeeding(geometry: PieceGeometry): void {
-    this.seeding.begin(geometry, this.o.random);
+    this.seeding.begin(geometry, { random: this.o.random, now: () => this.o.clock.now(), superSeeding: this.o.superSeeding });
   }
 
   /** The metadata is known: requests can be made. */
@@ -391,6 +391,7 @@ export class Swarm {
       if (!this.work) this.parts.metadata.requestFrom(peer);
     }
     if (this.host.state() === 'running') this.discovery.tick();
+    this.seeding.tick();
   }
 
   private warn(message: string): void {

@@ -38,6 +38,11 @@ export interface SessionOptions {
   maxHighWaterMark?: number;
   /** A seed reveals pieces a few at a time until each has been uploaded once (initial-seeding.ts). */
   initialSeeding?: boolean;
+  /**
+   * And goes on revealing only what no other peer can give (initial-seeding.ts): each piece leaves
+   * the seed about once, at the price of time when its upload is faster than the leechers'.
+   */
+  superSeeding?: boolean;
   /** Rate limits, shared with the other torrents of the client. */
   uploadLimit?: RateLimiter;
   downloadLimit?: RateLimiter;

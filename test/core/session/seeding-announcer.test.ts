@@ -18,7 +18,7 @@ function setup(o: { begin?: PieceGeometry | false } = {}) {
   const peers = new Map<string, Peer>();
   const announcer = new SeedingAnnouncer((id) => peers.get(id));
   // The strategy starts its search for the least spread piece at random() * count: from 0, in order.
-  if (o.begin !== false) announcer.begin(o.begin ?? geometry, () => 0);
+  if (o.begin !== false) announcer.begin(o.begin ?? geometry, { random: () => 0, now: () => 0 });
   const add = (id: string) => {
     const w = wiredPeer({ id, clock, pieceCount: COUNT });
     peers.set(id, w.peer);

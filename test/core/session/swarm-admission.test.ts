@@ -57,6 +57,7 @@ function setup(maxPeers = 2, refusePeer?: (peerId: Uint8Array) => string | undef
       highWaterMark: 32 * 1024,
       maxHighWaterMark: 1024 * 1024,
       initialSeeding: true,
+      superSeeding: false,
       pieceMemory: 64 * 1024 * 1024,
       refusePeer,
     },
