@@ -229,20 +229,7 @@ export class InitialSeeding {
    * (to peers that can fetch it now); ties at random.
    */
   private leastSpread(peer: RevealPeer, state: PeerReveal): number | undefined {
-    let best: number | undefined;
-    let bestScore = Infinity;
-    const start = Math.floor(this.o.random() * this.pieceCount);
-    for (let k = 0; k < this.pieceCount; k++) {
-      const i = (start + k) % this.pieceCount;
-      if (state.revealed.has(i) || peer.hasPiece(i)) continue;
-      const score = this.uploads[i]! * 65536 + this.reveals[i]!;
-      if (score < bestScore) {
-        bestScore = score;
-        best = i;
-        if (score === 0) break;
-      }
-    }
-    return best;
+    return this.lowest(peer, state, (i) => this.uploads[i]! * 65536 + this.reveals[i]!);
   }
 
   /**
@@ -251,20 +238,26 @@ export class InitialSeeding {
    */
   private leastHeld(peer: RevealPeer, state: PeerReveal, starved: boolean): number | undefined {
     const others = [...this.peers.values()].filter((o) => o !== state && o.peer.piecesHeld() < this.pieceCount).map((o) => o.peer);
+    return this.lowest(peer, state, (i) => {
+      let score = this.reveals[i]!;
+      for (const o of others) if (o.hasPiece(i)) score++;
+      return score > 0 && !starved ? undefined : score;
+    });
+  }
+
+  /** The piece the peer lacks and was not shown of the lowest score (undefined: not a candidate), from a random start. */
+  private lowest(peer: RevealPeer, state: PeerReveal, scoreOf: (index: number) => number | undefined): number | undefined {
     let best: number | undefined;
     let bestScore = Infinity;
     const start = Math.floor(this.o.random() * this.pieceCount);
     for (let k = 0; k < this.pieceCount; k++) {
       const i = (start + k) % this.pieceCount;
       if (state.revealed.has(i) || peer.hasPiece(i)) continue;
-      let score = this.reveals[i]!;
-      for (const o of others) if (o.hasPiece(i)) score++;
-      if (score > 0 && !starved) continue;
-      if (score < bestScore) {
-        bestScore = score;
-        best = i;
-        if (score === 0) break;
-      }
+      const score = scoreOf(i);
+      if (score === undefined || score >= bestScore) continue;
+      bestScore = score;
+      best = i;
+      if (score === 0) break;
     }
     return best;
   }
