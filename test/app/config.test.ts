@@ -51,7 +51,7 @@ describe('app config', () => {
 
 describe('loadConfig', () => {
   afterEach(() => vi.unstubAllGlobals());
-  const page = { hostname: '10.0.0.5', host: '10.0.0.5:8080', protocol: 'http:', href: 'http://10.0.0.5:8080/' };
+  const page = { hostname: '10.213.0.5', host: '10.213.0.5:8080', protocol: 'http:', href: 'http://10.213.0.5:8080/' };
   const serve = (body: string, type = 'application/json'): void => {
     vi.stubGlobal('fetch', async () => new Response(body, { headers: { 'content-type': type } }));
   };
@@ -59,8 +59,8 @@ describe('loadConfig', () => {
   it('fills {hostname} into trackers and ICE server URLs alike', async () => {
     serve(JSON.stringify({ announce: ['ws://{hostname}:8000'], iceServers: [{ ...TURN, urls: ['turn:{hostname}:3478'] }], iceTransportPolicy: 'relay' }));
     expect(await loadConfig(page)).toEqual({
-      announce: ['ws://10.0.0.5:8000'],
-      iceServers: [{ ...TURN, urls: ['turn:10.0.0.5:3478'] }],
+      announce: ['ws://10.213.0.5:8000'],
+      iceServers: [{ ...TURN, urls: ['turn:10.213.0.5:3478'] }],
       iceTransportPolicy: 'relay',
       problems: [],
     });
@@ -68,12 +68,12 @@ describe('loadConfig', () => {
 
   it('uses the defaults without a file, and says what is wrong with a broken one', async () => {
     vi.stubGlobal('fetch', async () => new Response('', { status: 404 }));
-    expect(await loadConfig(page)).toEqual({ announce: ['ws://10.0.0.5:8000'], iceServers: [], problems: [] });
+    expect(await loadConfig(page)).toEqual({ announce: ['ws://10.213.0.5:8000'], iceServers: [], problems: [] });
     serve('<!doctype html>', 'text/html'); // a dev server's fallback page: no config
     expect((await loadConfig(page)).problems).toEqual([]);
     serve('{"iceServers": [{"urls": "stun:s.example"}]}', 'application/octet-stream');
     expect((await loadConfig(page)).iceServers).toEqual([{ urls: 'stun:s.example' }]);
     serve('{"announce": [');
-    expect(await loadConfig(page)).toEqual({ announce: ['ws://10.0.0.5:8000'], iceServers: [], problems: ['it is not valid JSON'] });
+    expect(await loadConfig(page)).toEqual({ announce: ['ws://10.213.0.5:8000'], iceServers: [], problems: ['it is not valid JSON'] });
   });
 });

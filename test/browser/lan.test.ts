@@ -210,12 +210,12 @@ describe('npm start for a network', () => {
       expect(server.output).toMatch(/made a certificate for localhost, 127\.0\.0\.1, ::1, .*10\.213\.0\.1/);
       expect(server.urls).toContain(server.urls.find((u) => u.startsWith(`https://${LAN_ADDRESS}:`)));
       // Started again (with a STUN server for the pages): the same certificate, and config.json carries the server.
-      const again = await startScript(['--host', '0.0.0.0', '--https', '--data', data, '--stun', 'stun:{hostname}:3478']);
+      const again = await startScript(['--host', '0.0.0.0', '--https', '--data', data, '--stun', `stun:${LAN_ADDRESS}:3478`]);
       try {
         expect(again.output).not.toMatch(/made a certificate/);
-        expect(again.output).toContain('STUN/TURN: stun:{hostname}:3478 (in config.json)');
+        expect(again.output).toContain(`STUN/TURN: stun:${LAN_ADDRESS}:3478 (in config.json)`);
         const config = await getTrusted(new URL('config.json', again.urls[0]), join(data, 'tls', 'ca.pem'));
-        expect(JSON.parse(config)).toEqual({ announce: ['wss://{host}/announce'], iceServers: [{ urls: ['stun:{hostname}:3478'] }] });
+        expect(JSON.parse(config)).toEqual({ announce: ['wss://{host}/announce'], iceServers: [{ urls: [`stun:${LAN_ADDRESS}:3478`] }] });
       } finally {
         await again.close();
       }
