@@ -20,6 +20,7 @@
  * - An answered offer becomes a connection `2 × latency` later (ICE and DTLS), unless the two
  *   connected meanwhile by another path (no duplicates).
  */
+import { Components } from './components.js';
 import type { Clock } from '../session/clock.js';
 import { emptyCounts, SimTracker, type TrackerCounts } from './tracker.js';
 
@@ -102,8 +103,8 @@ export class Mesh {
   dropped = 0;
   readonly o: MeshOptions;
   private readonly peers: MeshPeer[] = [];
-  /** Union-find over every connection ever made. */
-  private readonly parent: number[] = [];
+  /** Groups joined by every connection ever made. */
+  private readonly groups = new Components();
 
   constructor(
     private readonly clock: Clock,
@@ -136,7 +137,7 @@ export class Mesh {
       relaying: 0,
       joined: false,
     });
-    this.parent.push(id);
+    this.groups.add();
     return id;
   }
 
@@ -200,9 +201,7 @@ export class Mesh {
 
   /** Groups of peers joined by connections ever made (1: one swarm). */
   components(): number {
-    let n = 0;
-    for (let i = 0; i < this.parent.length; i++) if (this.find(i) === i) n++;
-    return n;
+    return this.groups.count();
   }
 
   // ---- trackers ----------------------------------------------------------------------------
@@ -379,7 +378,7 @@ export class Mesh {
       a.links.add(q);
       b.links.add(p);
       this.connections++;
-      this.union(p, q);
+      this.groups.union(p, q);
       this.host.connect(p, q);
     });
   }
@@ -392,19 +391,5 @@ export class Mesh {
     const p = this.peers[id];
     if (!p) throw new RangeError(`no peer ${id}`);
     return p;
-  }
-
-  private find(i: number): number {
-    while (this.parent[i] !== i) {
-      this.parent[i] = this.parent[this.parent[i]!]!;
-      i = this.parent[i]!;
-    }
-    return i;
-  }
-
-  private union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent[ra] = rb;
   }
 }
