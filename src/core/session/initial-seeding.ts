@@ -17,6 +17,8 @@
 
 /** A peer that got no piece from anyone else for this long is revealed pieces others hold. */
 export const STARVED_MS = 1500;
+/** Seconds of a peer's upload rate kept revealed ahead of it (not when super seeding). */
+const AHEAD_SECONDS = 2;
 
 export interface RevealPeer {
   readonly id: string;
@@ -35,8 +37,6 @@ export interface InitialSeedingOptions {
   now: () => number;
   /** Go on after every piece was uploaded once (see above). */
   superSeeding?: boolean | undefined;
-  /** Seconds of a peer's upload rate to keep revealed ahead. */
-  aheadSeconds?: number;
 }
 
 interface PeerReveal {
@@ -58,9 +58,6 @@ export class InitialSeeding {
   /** Super seeding, after every piece was uploaded once. */
   private sparing = false;
   private readonly pieceCount: number;
-  private readonly pieceSize: (index: number) => number;
-  private readonly pieceLength: number;
-  private readonly aheadSeconds: number;
   /** Pieces kept revealed ahead at least: 4, and at least 1 MiB of small pieces. */
   private readonly minAhead: number;
   private readonly uploads: Uint32Array;
@@ -69,12 +66,8 @@ export class InitialSeeding {
   private readonly peers = new Map<string, PeerReveal>();
 
   constructor(private readonly o: InitialSeedingOptions) {
-    const { pieceCount, pieceLength } = o;
-    this.pieceCount = pieceCount;
-    this.pieceSize = o.pieceSize;
-    this.pieceLength = pieceLength;
-    this.aheadSeconds = o.aheadSeconds ?? 2;
-    this.minAhead = Math.max(4, Math.ceil((1024 * 1024) / pieceLength));
+    const pieceCount = (this.pieceCount = o.pieceCount);
+    this.minAhead = Math.max(4, Math.ceil((1024 * 1024) / o.pieceLength));
     this.uploads = new Uint32Array(pieceCount);
     this.reveals = new Uint32Array(pieceCount);
     this.neverUploaded = pieceCount;
@@ -168,7 +161,7 @@ export class InitialSeeding {
     const state = this.peers.get(peer.id);
     if (!state) return { next: [] };
     const total = (state.served.get(index) ?? 0) + bytes;
-    if (total < this.pieceSize(index)) {
+    if (total < this.o.pieceSize(index)) {
       state.served.set(index, total);
       return { next: [] };
     }
@@ -210,11 +203,11 @@ export class InitialSeeding {
     const state = this.peers.get(peer.id);
     if (!state || !this.active) return [];
     // Super seeding keeps few ahead: what a peer was told of, it fetches from us, even once others have it.
-    const ahead = this.o.superSeeding ? this.minAhead : Math.max(this.minAhead, Math.ceil((peer.uploadRate() * this.aheadSeconds) / this.pieceLength));
+    const ahead = this.o.superSeeding ? this.minAhead : Math.max(this.minAhead, Math.ceil((peer.uploadRate() * AHEAD_SECONDS) / this.o.pieceLength));
     const out: number[] = [];
-    const starved = this.o.now() - state.elsewhereAt >= STARVED_MS;
+    const score = this.sparing ? this.heldScore(state) : this.spreadScore;
     while (state.pending.size < ahead) {
-      const next = this.sparing ? this.leastHeld(peer, state, starved) : this.leastSpread(peer, state);
+      const next = this.lowest(peer, state, score);
       if (next === undefined) break;
       state.revealed.add(next);
       state.pending.add(next);
@@ -229,20 +222,23 @@ export class InitialSeeding {
    * (to peers that can fetch it now); ties at random.
    */
   private leastSpread(peer: RevealPeer, state: PeerReveal): number | undefined {
-    return this.lowest(peer, state, (i) => this.uploads[i]! * 65536 + this.reveals[i]!);
+    return this.lowest(peer, state, this.spreadScore);
   }
 
+  private readonly spreadScore = (i: number): number => this.uploads[i]! * 65536 + this.reveals[i]!;
+
   /**
-   * Super seeding: the piece the peer lacks that the fewest other leechers of ours hold or were
-   * revealed (seeds serve by their own rules); one that another holds only when the peer is starved.
+   * Super seeding's score for the peer: how many other leechers of ours hold a piece or were revealed
+   * it (seeds serve by their own rules); a piece another holds is no candidate unless the peer is starved.
    */
-  private leastHeld(peer: RevealPeer, state: PeerReveal, starved: boolean): number | undefined {
+  private heldScore(state: PeerReveal): (index: number) => number | undefined {
     const others = [...this.peers.values()].filter((o) => o !== state && o.peer.piecesHeld() < this.pieceCount).map((o) => o.peer);
-    return this.lowest(peer, state, (i) => {
+    const starved = this.o.now() - state.elsewhereAt >= STARVED_MS;
+    return (i) => {
       let score = this.reveals[i]!;
       for (const o of others) if (o.hasPiece(i)) score++;
       return score > 0 && !starved ? undefined : score;
-    });
+    };
   }
 
   /** The piece the peer lacks and was not shown of the lowest score (undefined: not a candidate), from a random start. */
