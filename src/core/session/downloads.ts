@@ -10,10 +10,14 @@ import type { Requester } from './requester.js';
 import type { Hasher, PieceStore } from './store.js';
 import type { MemoryBudget } from './memory.js';
 import { PieceVerifier } from './verifier.js';
+import { V2Blocks, type PieceCheck } from './v2-blocks.js';
+import type { HashMessage } from './peer.js';
 import { PiecePicker } from '../picker/index.js';
 import { MAX_BLOCK } from '../wire/index.js';
-import { PieceGeometry } from '../geometry.js';
+import { BLOCK_SIZE, PieceGeometry } from '../geometry.js';
 import type { Metainfo } from '../metainfo.js';
+import { bytesEqual } from '../bytes.js';
+import { sha256 } from '../sha256.js';
 
 /** Bytes counted by the session: kept as they came, uploaded, thrown away. */
 export interface Totals {
@@ -38,6 +42,10 @@ export interface DownloadHost {
 
 export interface DownloadOptions {
   hasher: Hasher;
+  /** SHA-256, for BitTorrent v2's Merkle trees (default: sha256.ts's). */
+  sha256?: Hasher;
+  /** For v2's hash requests' time-outs. */
+  clock?: { now(): number };
   store: PieceStore;
   budget: MemoryBudget;
   random: () => number;
@@ -50,6 +58,8 @@ export class Downloads {
   readonly geometry: PieceGeometry;
   readonly picker: PiecePicker;
   private readonly verifier: PieceVerifier;
+  /** BitTorrent v2 (v2-only and hybrid torrents): Merkle trees, block checks, hash messages. */
+  readonly v2: V2Blocks | undefined;
 
   constructor(
     readonly info: Metainfo,
@@ -64,13 +74,60 @@ export class Downloads {
       random: o.random,
       budget: o.budget,
     });
+    const v2 = (this.v2 =
+      info.version === 'v1'
+        ? undefined
+        : new V2Blocks(info, o.sha256 ?? sha256, {
+            hash: o.sha256 ?? sha256,
+            now: () => o.clock?.now() ?? 0,
+            readPiece: (i) => o.store.get(i),
+            have: (i) => this.picker.have(i),
+            ban: (peer, reason) => o.host.ban(peer, reason),
+            drop: (peer, reason) => o.host.drop(peer, reason),
+            leavesArrived: (i) => void this.checkHeldBlocks(i),
+          }));
     this.verifier = new PieceVerifier({
       hasher: o.hasher,
       store: o.store,
       budget: o.budget,
       pieceSize: (i) => geometry.pieceSize(i),
       pieceHash: (i) => info.pieces[i]!,
+      ...(v2 ? { check: (i, data) => this.checkPiece(v2, i, data) } : {}),
     });
+  }
+
+  /** v2: the tree decides; a hybrid's SHA-1 must match as well (its v2 check waits for no layer). */
+  private async checkPiece(v2: V2Blocks, index: number, data: Uint8Array): Promise<PieceCheck> {
+    let check = await this.checkOnce(v2, index, data);
+    // A piece that failed while its leaves were unknown: with them, the bad blocks are named.
+    if (!check.ok && !check.badBlocks && (await v2.awaitLeaves(index, this.o.host.peers()))) check = await this.checkOnce(v2, index, data);
+    return check;
+  }
+
+  private async checkOnce(v2: V2Blocks, index: number, data: Uint8Array): Promise<PieceCheck> {
+    if (this.info.version === 'v2') return v2.checkPiece(index, data);
+    const sha1 = bytesEqual(await this.o.hasher(data), this.info.pieces[index]!);
+    const tree = await v2.checkNow(index, data);
+    return tree === undefined || (tree.ok && !sha1) ? { ok: sha1 } : tree;
+  }
+
+  /** A BEP 52 message from a peer (a v1 torrent has no trees: it is refused). */
+  onHash(peer: Peer, m: HashMessage): void {
+    if (this.v2) this.v2.exchange.onMessage(peer, m);
+    else if (m.type === 'hashRequest') peer.send({ ...m, type: 'hashReject' });
+  }
+
+  /** What a peer has changed, or the metadata came: piece layers still missing are asked of it. */
+  peerHas(peer: Peer): void {
+    this.v2?.exchange.fetchLayers(peer);
+  }
+
+  peerGone(peer: Peer): void {
+    this.v2?.exchange.peerGone(peer);
+  }
+
+  tick(peers: Iterable<Peer>): void {
+    this.v2?.exchange.tick(peers);
   }
 
   /** Whether a peer may ask for this range: inside the torrent and no longer than a block. */
@@ -78,11 +135,29 @@ export class Downloads {
     return index < this.geometry.pieceCount && length > 0 && length <= MAX_BLOCK && this.geometry.containsRange(index, begin, length);
   }
 
-  /** A block from `peer`: kept when we asked for it, and its piece verified once complete. */
+  /**
+   * A block from `peer`: kept when we asked for it, and its piece verified once complete. With v2
+   * leaf hashes known, a block is checked first and its sender banned if it is wrong.
+   */
   block(peer: Peer, index: number, begin: number, block: Uint8Array): void {
-    const { requester, totals, host } = this.o;
+    const { host } = this.o;
     if (!this.geometry.containsRange(index, begin, block.length)) {
       return host.drop(peer, `sent a block outside the torrent (piece ${index}, offset ${begin}, ${block.length} bytes)`);
+    }
+    const v2 = this.v2;
+    if (!v2?.canCheckBlock(index) || begin % BLOCK_SIZE !== 0) return this.keep(peer, index, begin, block);
+    void v2.checkBlock(index, begin / BLOCK_SIZE, block).then((ok) => {
+      if (ok !== false) return this.keep(peer, index, begin, block);
+      this.o.totals.wasted += block.length;
+      host.ban(peer, `sent a corrupt block (piece ${index}, offset ${begin})`);
+    });
+  }
+
+  private keep(peer: Peer, index: number, begin: number, block: Uint8Array): void {
+    const { requester, totals } = this.o;
+    if (peer.closed) {
+      totals.wasted += block.length;
+      return;
     }
     const arrival = requester.blockArrived(peer, index, begin, block.length);
     if (arrival.kind === 'unasked') {
@@ -95,6 +170,7 @@ export class Downloads {
       totals.wasted += block.length;
     } else {
       this.verifier.receive(index, begin, block);
+      this.v2?.started(peer, index);
       if (arrival.pieceComplete) void this.verify(index);
     }
     requester.fill(peer);
@@ -103,7 +179,8 @@ export class Downloads {
   private async verify(index: number): Promise<void> {
     const { picker, o } = this;
     picker.pieceVerifying(index);
-    const v = await this.verifier.verify(index, picker.blockSenders(index));
+    const senders = picker.blockSenders(index);
+    const v = await this.verifier.verify(index, senders);
     switch (v.kind) {
       case 'skipped':
         return;
@@ -114,17 +191,39 @@ export class Downloads {
       case 'failed':
         o.totals.wasted += v.bytes;
         o.host.warn(`piece ${index} failed its hash check`);
-        for (const id of v.culprits) o.host.ban(o.host.peer(id) ?? id, `sent corrupt data for piece ${index}`);
+        for (const id of v.culprits) {
+          const block = v.badBlocks?.find((b) => senders[b] === id);
+          const what = block === undefined ? `corrupt data for piece ${index}` : `a corrupt block (piece ${index}, offset ${block * BLOCK_SIZE})`;
+          o.host.ban(o.host.peer(id) ?? id, `sent ${what}`);
+        }
         // Fetch the retry from a single peer, so that a second failure names its sender.
         picker.pieceFailed(index, { exclusive: v.suspects.size > 0 });
         o.requester.fillAll();
         return;
       case 'verified':
         picker.pieceVerified(index);
+        this.v2?.verified(index);
         for (const id of v.culprits) o.host.ban(o.host.peer(id) ?? id, `sent corrupt data for piece ${index}`);
         o.host.verified(index, v.data);
         return;
     }
+  }
+
+  /** A piece's leaf hashes came: the blocks already received are checked, and bad ones fetched again. */
+  private async checkHeldBlocks(index: number): Promise<void> {
+    const v2 = this.v2!;
+    const held = this.verifier.held(index);
+    if (!held || this.picker.pieceState(index) !== 'partial') return;
+    const senders = this.picker.blockSenders(index);
+    for (let b = 0; b < senders.length; b++) {
+      const sender = senders[b];
+      if (sender === undefined) continue;
+      const ok = await v2.checkBlock(index, b, held.subarray(b * BLOCK_SIZE, b * BLOCK_SIZE + this.geometry.blockLength(index, b)));
+      if (ok !== false || !this.picker.blockDiscarded(index, b * BLOCK_SIZE)) continue;
+      this.o.totals.wasted += this.geometry.blockLength(index, b);
+      this.o.host.ban(this.o.host.peer(sender) ?? sender, `sent a corrupt block (piece ${index}, offset ${b * BLOCK_SIZE})`);
+    }
+    this.o.requester.fillAll();
   }
 
   /**

@@ -16,8 +16,9 @@ import { Priorities } from './priorities.js';
 import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
 import { Swarm, type SwarmOptions } from './swarm.js';
 import type { PieceState } from '../picker/index.js';
-import { parseInfoDict, refuseV2Only, type Metainfo } from '../metainfo.js';
-import { toHex } from '../bytes.js';
+import { parseInfoDict, type Metainfo } from '../metainfo.js';
+import { bytesEqual, toHex } from '../bytes.js';
+import { sha256 } from '../sha256.js';
 import { TabswarmError, errorMessage } from '../errors.js';
 import { Emitter, type Listener } from '../emitter.js';
 
@@ -37,6 +38,8 @@ export class TorrentSession {
   private readonly budget: MemoryBudget;
   private readonly events = new Emitter<SessionEvents>();
   private readonly metadata: MetadataExchange;
+  /** What metadata from peers must hash to: the info hash, or for a v2 swarm the whole SHA-256 one. */
+  private readonly metadataHash: Uint8Array;
   /** File selection and streaming: what is fetched first, and what not at all. */
   private readonly priorities = new Priorities();
   private readonly swarm: Swarm;
@@ -57,18 +60,25 @@ export class TorrentSession {
       maxHighWaterMark: MAX_HIGH_WATER_MARK,
       initialSeeding: true,
       pieceMemory: TORRENT_PIECE_MEMORY,
+      sha256,
       ...options,
     };
     this.infoHash = options.infoHash;
     this.infoHashHex = toHex(options.infoHash);
     this.budget = new MemoryBudget(this.o.pieceMemory, options.memory);
-    this.metadata = new MetadataExchange(options.infoHash, options.hasher, () => this.o.clock.now());
+    // A v2 swarm (its info hash the truncated SHA-256 one): metadata is checked against the whole hash.
+    const v2 = options.infoHashV2;
+    const v2Swarm = v2 !== undefined && bytesEqual(v2.subarray(0, 20), options.infoHash);
+    this.metadataHash = v2Swarm ? v2 : options.infoHash;
+    this.metadata = new MetadataExchange(this.metadataHash, v2Swarm ? (this.o.sha256 ?? sha256) : options.hasher, () => this.o.clock.now(), options.hasher);
     this.swarm = new Swarm(
       this.o,
       {
         state: () => (this.isStopped ? 'stopped' : this.isPaused ? 'paused' : 'running'),
         done: () => this.done,
         metadataComplete: () => void this.checkMetadata().catch((e: unknown) => this.warn(`metadata check failed: ${errorMessage(e)}`)),
+        acceptsInfoHash: (hash) => this.infoHashes().some((h) => bytesEqual(h, hash)),
+        v2: () => options.infoHashV2 !== undefined || (this.metainfo !== undefined && this.metainfo.version !== 'v1'),
       },
       { totals: this.totals, events: this.events, metadata: this.metadata, priorities: this.priorities },
     );
@@ -178,6 +188,15 @@ export class TorrentSession {
     return this.events.on(type, fn);
   }
 
+  /** The info hashes peers may name the torrent by: ours, and once the metadata is known a hybrid's other one. */
+  private infoHashes(): Uint8Array[] {
+    const m = this.metainfo;
+    const hashes = [this.infoHash];
+    if (m?.infoHashV1 !== undefined) hashes.push(m.infoHashBytes);
+    if (m?.infoHashV2Bytes !== undefined) hashes.push(m.infoHashV2Bytes.subarray(0, 20));
+    return hashes;
+  }
+
   private warn(message: string): void {
     this.events.emit('warning', message);
   }
@@ -267,8 +286,8 @@ export class TorrentSession {
    * the endgame: peers keep the load when they can, and the backup fills the gaps (and serves
    * everything when it is alone); it is welcome however many peers there are.
    */
-  addPeer(channel: PeerChannel, id: string, options: { backup?: boolean } = {}): Peer | undefined {
-    return this.swarm.add(channel, id, options.backup === true);
+  addPeer(channel: PeerChannel, id: string, options: { backup?: boolean; infoHash?: Uint8Array } = {}): Peer | undefined {
+    return this.swarm.add(channel, id, options.backup === true, options.infoHash);
   }
 
   // ---- metadata ------------------------------------------------------------------------------
@@ -290,7 +309,7 @@ export class TorrentSession {
    */
   async provideMetadata(infoBytes: Uint8Array): Promise<void> {
     if (this.downloads || this.isStopped) return;
-    await this.acceptMetainfo(await parseInfoDict(infoBytes, this.infoHash, this.o.hasher));
+    await this.acceptMetainfo(await parseInfoDict(infoBytes, this.metadataHash, this.o.hasher));
   }
 
   private async acceptMetainfo(metainfo: Metainfo): Promise<void> {
@@ -308,12 +327,8 @@ export class TorrentSession {
     this.checkDone();
   }
 
-  /**
-   * Throws a TorrentError, changing nothing, when a piece is longer than the torrent may hold, or the
-   * torrent is v2-only (whose pieces this session cannot check yet).
-   */
+  /** Throws a TorrentError, changing nothing, when a piece is longer than the torrent may hold. */
   private setMetainfo(metainfo: Metainfo): Downloads {
-    refuseV2Only(metainfo);
     checkPieceLength(metainfo.pieceLength, this.budget.ceiling);
     const swarm = this.swarm;
     const downloads = (this.downloads = new Downloads(metainfo, {

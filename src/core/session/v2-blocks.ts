@@ -1,0 +1,122 @@
+/**
+ * What BitTorrent v2 adds to a session's downloads (BEP 52): pieces checked against their file's
+ * Merkle tree (waiting, for a magnet link, until the piece layer has come from peers), and single
+ * 16 KiB blocks checked against the piece's leaf hashes once those are known, so that a peer that
+ * sends one bad block is named by that block alone. The hash messages themselves are
+ * hash-exchange.ts's; this module decides what a piece or a block is worth.
+ */
+import { bytesEqual } from '../bytes.js';
+import { BLOCK_SIZE } from '../geometry.js';
+import type { FileHashTree } from '../merkle-tree.js';
+import type { Metainfo } from '../metainfo.js';
+import type { Sha256 } from '../sha256.js';
+import { V2Pieces } from '../v2-pieces.js';
+import { HashExchange, type HashExchangeOptions } from './hash-exchange.js';
+import type { Peer } from './peer.js';
+
+/** What a piece check gave: right, or wrong (with the blocks known wrong, when the leaves were known). */
+export type PieceCheck = { ok: true } | { ok: false; badBlocks?: number[] };
+
+export type V2Options = Omit<HashExchangeOptions, 'pieces' | 'layerKnown' | 'leavesKnown' | 'leavesLost'> & {
+  /** The proven leaves of a piece in progress came: check the blocks already received. */
+  leavesArrived(index: number): void;
+};
+
+export class V2Blocks {
+  readonly pieces: V2Pieces;
+  readonly exchange: HashExchange;
+  /** Proven leaf hashes of pieces not verified yet. */
+  private readonly leaves = new Map<number, Uint8Array[]>();
+  private readonly waiting = new Map<FileHashTree, (() => void)[]>();
+  /** Waiting for the leaves of a piece: told whether they came. */
+  private readonly waitingLeaves = new Map<number, ((came: boolean) => void)[]>();
+
+  constructor(
+    info: Metainfo,
+    private readonly hash: Sha256,
+    o: V2Options,
+  ) {
+    this.pieces = new V2Pieces(info, hash);
+    this.exchange = new HashExchange({
+      ...o,
+      pieces: this.pieces,
+      layerKnown: (tree) => {
+        for (const resume of this.waiting.get(tree) ?? []) resume();
+        this.waiting.delete(tree);
+      },
+      leavesKnown: (index, leaves) => {
+        if (!o.have(index)) {
+          this.leaves.set(index, leaves);
+          o.leavesArrived(index);
+        }
+        this.leavesSettled(index, true);
+      },
+      leavesLost: (index) => this.leavesSettled(index, false),
+    });
+  }
+
+  /** Whether a block of piece `index` can be checked on its own now. */
+  canCheckBlock(index: number): boolean {
+    return this.leaves.has(index) || this.pieces.locate(index)?.tree.leavesPerPiece === 1;
+  }
+
+  /**
+   * Whether block `b` (of `data.length` bytes, at `b * 16 KiB`) of piece `index` is right; undefined
+   * when that cannot be told yet. The alignment gap must be zeros.
+   */
+  async checkBlock(index: number, b: number, data: Uint8Array): Promise<boolean | undefined> {
+    const at = this.pieces.locate(index);
+    if (!at) return undefined;
+    const begin = b * BLOCK_SIZE;
+    const fileBytes = Math.max(0, Math.min(data.length, at.size - begin));
+    if (!data.subarray(fileBytes).every((byte) => byte === 0)) return false;
+    if (fileBytes === 0) return true;
+    const expected = at.tree.leavesPerPiece === 1 ? at.tree.pieceHash(at.j) : this.leaves.get(index)?.[b];
+    if (expected === undefined) return undefined;
+    return bytesEqual(await this.hash(data.subarray(0, fileBytes)), expected);
+  }
+
+  /** Checks a complete piece against its tree, first waiting for its file's piece layer if need be. */
+  async checkPiece(index: number, data: Uint8Array): Promise<PieceCheck> {
+    const at = this.pieces.locate(index);
+    if (!at) return { ok: false };
+    if (!at.tree.hasLayer) await new Promise<void>((resolve) => this.waiting.set(at.tree, [...(this.waiting.get(at.tree) ?? []), resolve]));
+    return this.checkNow(index, data) as Promise<PieceCheck>;
+  }
+
+  /** Checks a piece now; undefined when its file's piece layer is not known (a hybrid's v1 check then suffices). */
+  async checkNow(index: number, data: Uint8Array): Promise<PieceCheck | undefined> {
+    const r = await this.pieces.check(index, data, this.hash, this.leaves.get(index));
+    if (r.ok === undefined) return undefined;
+    if (r.ok) return { ok: true };
+    return r.badBlocks ? { ok: false, badBlocks: r.badBlocks } : { ok: false };
+  }
+
+  private leavesSettled(index: number, came: boolean): void {
+    for (const tell of this.waitingLeaves.get(index) ?? []) tell(came);
+    this.waitingLeaves.delete(index);
+  }
+
+  /**
+   * The leaves of piece `index`, asked of a peer that has it if nobody is asked yet: whether they are
+   * known now. (A piece that failed its check: its leaves say which blocks were wrong.)
+   */
+  async awaitLeaves(index: number, peers: Iterable<Peer>): Promise<boolean> {
+    if (this.leaves.has(index)) return true;
+    if (!this.exchange.leavesAsked(index))
+      for (const p of peers) if (p.v2 && p.hasPiece(index) && !this.exchange.leavesAsked(index)) this.exchange.fetchLeaves(p, index);
+    if (!this.exchange.leavesAsked(index)) return false;
+    return new Promise<boolean>((resolve) => this.waitingLeaves.set(index, [...(this.waitingLeaves.get(index) ?? []), resolve]));
+  }
+
+  /** A piece is verified: its leaves are not needed any more. */
+  verified(index: number): void {
+    this.leaves.delete(index);
+    this.exchange.forgetLeaves(index);
+  }
+
+  /** The first block of a piece came from `peer`: it is asked for the piece's leaves (it has the piece). */
+  started(peer: Peer, index: number): void {
+    if (!this.leaves.has(index)) this.exchange.fetchLeaves(peer, index);
+  }
+}
