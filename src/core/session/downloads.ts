@@ -178,6 +178,11 @@ export class Downloads {
 
   private async verify(index: number): Promise<void> {
     const { picker, o } = this;
+    // v2: the piece's leaves are on their way: with them, a bad block is refetched alone.
+    if (this.v2?.exchange.leavesAsked(index) && !this.v2.canCheckBlock(index) && (await this.v2.awaitLeaves(index, []))) {
+      await this.checkHeldBlocks(index);
+      if (picker.pieceState(index) !== 'complete') return;
+    }
     picker.pieceVerifying(index);
     const senders = picker.blockSenders(index);
     const v = await this.verifier.verify(index, senders);
@@ -213,7 +218,8 @@ export class Downloads {
   private async checkHeldBlocks(index: number): Promise<void> {
     const v2 = this.v2!;
     const held = this.verifier.held(index);
-    if (!held || this.picker.pieceState(index) !== 'partial') return;
+    const state = this.picker.pieceState(index);
+    if (!held || (state !== 'partial' && state !== 'complete')) return;
     const senders = this.picker.blockSenders(index);
     for (let b = 0; b < senders.length; b++) {
       const sender = senders[b];
