@@ -8,22 +8,22 @@ import type { TorrentInit } from './torrent-types.js';
 import { TypedEventTarget } from './events.js';
 import type { TorrentRecord } from '../store/torrent-records.js';
 import { createTorrent } from '../core/create.js';
-import { parseTorrent, parseInfoDict, refuseV2Only, V2_ONLY_UNSUPPORTED, type Metainfo, type TorrentVersion } from '../core/metainfo.js';
+import { parseTorrent, parseInfoDict, type Metainfo, type TorrentVersion } from '../core/metainfo.js';
 import { parseMagnet } from '../core/magnet.js';
 import { PieceGeometry } from '../core/geometry.js';
 import type { PeerFactory, SocketConnector, TrackerEvent } from '../core/tracker/types.js';
 import type { PieceStore } from '../core/session/store.js';
-import { MagnetError, TabswarmError, TorrentError, errorMessage } from '../core/errors.js';
+import { TabswarmError, errorMessage } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
 import { CLIENT_PIECE_MEMORY, MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from '../core/session/memory.js';
-import { SourceBackedStore } from './source-store.js';
+import { SourceBackedStore, pieceCheck } from './source-store.js';
 import { sha1 } from '../core/sha1.js';
 import type { RangeFetcher } from '../core/webseed.js';
 import { realClock } from '../core/session/clock.js';
 import { TorrentTracker, type ChannelPeer } from './torrent-tracker.js';
 import { peerConnector } from './peer-connector.js';
 import type { PeerConnector } from '../core/session/connector.js';
-import { SavedTorrents, exactSourceOf, type TorrentRecords } from './saved-torrents.js';
+import { SavedTorrents, exactSourceOf, v2HashOf, type TorrentRecords } from './saved-torrents.js';
 import { writePieces } from './write-pieces.js';
 
 export type { ChannelPeer } from './torrent-tracker.js';
@@ -84,9 +84,8 @@ export interface SeedOptions {
   pieceLength?: number;
   urlList?: string[];
   /**
-   * 'v1' (the default: WebTorrent peers can download it) or 'hybrid' (BitTorrent v1 and v2 at once,
-   * BEP 52; v1 peers download it as well). 'v2' (v2-only) is refused with a TorrentError: v2-only
-   * torrents cannot be shared yet.
+   * 'v1' (the default: WebTorrent peers can download it), 'hybrid' (BitTorrent v1 and v2 at once,
+   * BEP 52; v1 peers download it as well) or 'v2' (v2-only: BitTorrent v2 clients alone, no WebTorrent).
    */
   version?: TorrentVersion;
   /** Called while hashing and storing: bytes done of bytes in all. */
@@ -220,7 +219,6 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
   /** Creates a torrent from files and seeds it. Pieces are stored, so it seeds again after a reload. */
   async seed(input: readonly SeedInput[] | FileList, opts: SeedOptions = {}): Promise<Torrent> {
     this.checkAlive();
-    if (opts.version === 'v2') throw new TorrentError(`cannot share as v2-only: ${V2_ONLY_UNSUPPORTED}`);
     const given = Array.from(input as ArrayLike<SeedInput>).map((f) => (f instanceof File ? { path: f.webkitRelativePath || f.name, data: f } : f));
     const announce = unique([...(opts.announce ?? []), ...this.o.announce]);
     const created = await createTorrent(given, {
@@ -240,7 +238,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     await writePieces(files, metainfo, store, (done) => opts.onProgress?.(metainfo.length / 2 + done / 2, metainfo.length));
     // While this page lives, pieces are served from the files themselves (see source-store.ts).
     const geometry = new PieceGeometry(metainfo);
-    const served = new SourceBackedStore(store, files, geometry, metainfo.pieces, sha1, (m) => this.warn(`${metainfo.name}: ${m}`));
+    const served = new SourceBackedStore(store, files, geometry, metainfo.pieces, sha1, (m) => this.warn(`${metainfo.name}: ${m}`), pieceCheck(metainfo));
     return this.open({
       infoHash: created.infoHash,
       name: metainfo.name,
@@ -257,6 +255,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
   async add(input: string | Uint8Array, opts: AddOptions = {}): Promise<Torrent> {
     this.checkAlive();
     let infoHash: string;
+    let infoHashV2: string | undefined;
     let name: string | undefined;
     let metainfo: Metainfo | undefined;
     let announce: string[];
@@ -265,15 +264,14 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     let select = opts.select;
     if (typeof input === 'string') {
       const magnet = parseMagnet(input);
-      if (magnet.version === 'v2') throw new MagnetError(`the magnet link has only a v2 hash (xt=urn:btmh:): ${V2_ONLY_UNSUPPORTED}`);
       ({ infoHash, name } = magnet);
+      if (magnet.version === 'v2') infoHashV2 = magnet.infoHashV2;
       select ??= magnet.select;
       announce = magnet.announce;
       urlList = magnet.urlList;
       exactSource = magnet.exactSource;
     } else {
       metainfo = await parseTorrent(input);
-      refuseV2Only(metainfo);
       this.checkPieceLength(metainfo);
       ({ infoHash, name } = metainfo);
       announce = metainfo.announce;
@@ -284,7 +282,8 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     announce = unique([...announce, ...(opts.announce ?? []), ...this.o.announce]);
     const { store } = await this.openStore(infoHash);
     if (select && !select.every((i) => Number.isSafeInteger(i) && i >= 0)) throw new RangeError('select: file indexes are non-negative integers');
-    return this.open({ infoHash, name, announce, urlList, exactSource, metainfo, store, seeding: false, selection: select && [...new Set(select)] });
+    const known = { infoHash, infoHashV2, name, announce, urlList, exactSource, metainfo, store };
+    return this.open({ ...known, seeding: false, selection: select && [...new Set(select)] });
   }
 
   /** Stops a torrent and forgets it; with deleteData its stored pieces are deleted too. */
@@ -343,7 +342,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
 
   /** Opens a torrent: what identifies it (a `TorrentInit`'s own fields), and how it starts. */
   private async open(
-    o: Pick<TorrentInit, 'infoHash' | 'name' | 'announce' | 'urlList' | 'exactSource' | 'metainfo' | 'store' | 'selection'> & {
+    o: Pick<TorrentInit, 'infoHash' | 'infoHashV2' | 'name' | 'announce' | 'urlList' | 'exactSource' | 'metainfo' | 'store' | 'selection'> & {
       seeding: boolean;
       paused?: boolean;
       addedAt?: number;
@@ -352,6 +351,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     const addedAt = o.addedAt ?? Date.now();
     const torrent = new Torrent({
       infoHash: o.infoHash,
+      infoHashV2: o.infoHashV2,
       name: o.name,
       announce: o.announce,
       urlList: o.urlList,
@@ -393,11 +393,11 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       if (this.get(r.infoHash)) continue;
       try {
         const metainfo = r.infoBytes ? await parseInfoDict(r.infoBytes, r.infoHash) : undefined;
-        if (metainfo) refuseV2Only(metainfo);
         const { store } = await this.openStore(r.infoHash);
         // A magnet link still without metadata keeps its exact sources in its saved link.
         const exactSource = metainfo ? [] : exactSourceOf(r.magnetURI);
-        await this.open({ ...r, exactSource, metainfo, store, seeding: r.seeding ?? false, paused: r.paused });
+        const infoHashV2 = metainfo ? undefined : v2HashOf(r.magnetURI);
+        await this.open({ ...r, infoHashV2, exactSource, metainfo, store, seeding: r.seeding ?? false, paused: r.paused });
       } catch (e) {
         this.warn(`could not restore ${r.name}: ${errorMessage(e)}`);
       }

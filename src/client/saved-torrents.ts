@@ -63,6 +63,16 @@ export class SavedTorrents {
   }
 }
 
+/** A saved v2-only magnet link's SHA-256 info hash (its swarm's hash is the truncated one). */
+export function v2HashOf(magnetURI: string): string | undefined {
+  try {
+    const link = parseMagnet(magnetURI);
+    return link.version === 'v2' ? link.infoHashV2 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The exact sources (`xs=`) of a saved magnet link: a magnet link still without metadata keeps them there. */
 export function exactSourceOf(magnetURI: string): string[] {
   try {

@@ -46,7 +46,10 @@ export interface TorrentPeer {
 }
 
 export interface TorrentInit {
+  /** 40 hex digits: the SHA-1 info hash, or for a v2-only torrent the first 20 bytes of its SHA-256 one. */
   infoHash: string;
+  /** A v2-only torrent's SHA-256 info hash (64 hex digits), from its `btmh` magnet link. */
+  infoHashV2?: string;
   name: string | undefined;
   announce: string[];
   urlList: string[];

@@ -117,9 +117,11 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     return this.metainfo?.length ?? 0;
   }
   get magnetURI(): string {
+    const v2 = this.metainfo?.infoHashV2 ?? this.init.infoHashV2;
     return formatMagnet({
       infoHash: this.infoHash,
-      infoHashV2: this.metainfo?.infoHashV2,
+      infoHashV2: v2,
+      ...(v2?.startsWith(this.infoHash) ? { version: 'v2' as const } : {}),
       name: this.name,
       announce: this.announce,
       urlList: this.urlList,
@@ -346,6 +348,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   private createSession(): TorrentSession {
     const session = new TorrentSession({
       infoHash: this.infoHashBytes,
+      ...(this.init.infoHashV2 ? { infoHashV2: fromHex(this.init.infoHashV2)! } : {}),
       peerId: this.init.peerId,
       metainfo: this.metainfo ?? this.init.metainfo,
       store: this.store,

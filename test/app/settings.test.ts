@@ -32,7 +32,7 @@ describe('settings', () => {
   });
 
   it('keeps the valid fields of a damaged entry and defaults the rest', () => {
-    expect(parseSettings({ announce: ['http://no'], maxPeers: -3, maxPeersPerTorrent: 12, theme: 'neon', downloadLimit: 1.5, shareVersion: 'v2' })).toEqual({
+    expect(parseSettings({ announce: ['http://no'], maxPeers: -3, maxPeersPerTorrent: 12, theme: 'neon', downloadLimit: 1.5, shareVersion: 'v3' })).toEqual({
       ...DEFAULT_SETTINGS,
       maxPeersPerTorrent: 12,
     });
