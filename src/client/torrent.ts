@@ -22,7 +22,7 @@ import { StreamWindows } from './stream-windows.js';
 import { WebSources } from './web-sources.js';
 import { FileSelection } from './file-selection.js';
 import { TransferRates, shareRatio } from './transfer-rates.js';
-import { PieceWaiters } from './piece-waiters.js';
+import { PieceReader } from './piece-reader.js';
 
 export { CRITICAL_BYTES, READ_AHEAD_BYTES } from './stream-windows.js';
 export type { PeerConnectionKind, TorrentEventMap, TorrentInit, TorrentPeer } from './torrent-types.js';
@@ -65,7 +65,12 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   private readonly doneD = deferred();
   private readonly rates = new TransferRates(() => ({ downloaded: this.downloaded, uploaded: this.uploaded }));
   private name_: string | undefined;
-  private readonly waiters = new PieceWaiters();
+  private readonly reader = new PieceReader({
+    has: (i) => this.session.has(i),
+    get: (i) => this.store.get(i),
+    verifiedBlock: (i, begin) => this.session.verifiedBlock(i, begin),
+    error: () => this.lastError,
+  });
   /** What each connected peer's connection goes through, read when the peers are (by peer id). */
   private readonly links = new Map<string, { readonly connection?: PeerConnectionKind | undefined }>();
   private failures = 0;
@@ -320,15 +325,13 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
   // ---- reading data --------------------------------------------------------------------------
 
   /** The bytes of one piece, waiting for it to be downloaded and verified. */
-  async piece(index: number): Promise<Uint8Array> {
-    for (;;) {
-      if (this.session.has(index)) {
-        const data = await this.store.get(index);
-        if (data) return data;
-      }
-      await this.waiters.wait(index);
-      if (this.lastError) throw this.lastError;
-    }
+  piece(index: number): Promise<Uint8Array> {
+    return this.reader.piece(index);
+  }
+
+  /** Verified bytes holding byte `from` of piece `index`: the piece, or (v2) a block of it proved right on its own. */
+  chunk(index: number, from: number): Promise<{ data: Uint8Array; at: number }> {
+    return this.reader.chunk(index, from);
   }
 
   /**
@@ -378,8 +381,9 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
     session.on('piece', (index) => {
       this.fileProgressTable?.add(index);
       this.emit('progress', { progress: this.progress, piece: index });
-      this.waiters.wake(index);
+      this.reader.wake(index);
     });
+    session.on('block', ({ index }) => this.reader.wake(index));
     session.on('done', () => {
       this.doneD.resolve();
       this.announced?.complete();
@@ -398,7 +402,7 @@ export class Torrent extends TypedEventTarget<TorrentEventMap> {
       this.paused = true;
       this.announced?.remove();
       this.announced = undefined;
-      this.waiters.wakeAll();
+      this.reader.wakeAll();
       this.emit('error', { error });
     });
     return session;

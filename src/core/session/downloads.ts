@@ -35,6 +35,8 @@ export interface DownloadHost {
   drop(peer: Peer, reason: string): void;
   /** A piece is verified and stored. */
   verified(index: number, data: Uint8Array): void;
+  /** v2: the block at `begin` of piece `index` (in progress) proved right: a stream may read it (`verifiedBlock`). */
+  blockVerified?(index: number, begin: number): void;
   /** The hasher or the store failed: the torrent cannot go on. */
   fail(error: Error): void;
   warn(message: string): void;
@@ -145,24 +147,31 @@ export class Downloads {
       return host.drop(peer, `sent a block outside the torrent (piece ${index}, offset ${begin}, ${block.length} bytes)`);
     }
     const v2 = this.v2;
-    if (!v2?.canCheckBlock(index) || begin % BLOCK_SIZE !== 0) return this.keep(peer, index, begin, block);
+    if (!v2?.canCheckBlock(index) || begin % BLOCK_SIZE !== 0) {
+      this.keep(peer, index, begin, block);
+      return;
+    }
     void v2.checkBlock(index, begin / BLOCK_SIZE, block).then((ok) => {
-      if (ok !== false) return this.keep(peer, index, begin, block);
+      if (ok !== false) {
+        if (this.keep(peer, index, begin, block) && ok) this.blockGood(v2, index, begin / BLOCK_SIZE);
+        return;
+      }
       this.o.totals.wasted += block.length;
       host.ban(peer, `sent a corrupt block (piece ${index}, offset ${begin})`);
     });
   }
 
-  private keep(peer: Peer, index: number, begin: number, block: Uint8Array): void {
+  /** Keeps a block (see `block`); true when it was stored as a new block of its piece. */
+  private keep(peer: Peer, index: number, begin: number, block: Uint8Array): boolean {
     const { requester, totals } = this.o;
     if (peer.closed) {
       totals.wasted += block.length;
-      return;
+      return false;
     }
     const arrival = requester.blockArrived(peer, index, begin, block.length);
     if (arrival.kind === 'unasked') {
       totals.wasted += block.length;
-      return;
+      return false;
     }
     peer.downloaded.add(block.length);
     totals.downloaded += block.length;
@@ -174,6 +183,7 @@ export class Downloads {
       if (arrival.pieceComplete) void this.verify(index);
     }
     requester.fill(peer);
+    return arrival.kind === 'new';
   }
 
   private async verify(index: number): Promise<void> {
@@ -194,6 +204,7 @@ export class Downloads {
         o.host.fail(v.error);
         return;
       case 'failed':
+        this.v2?.forgetGood(index);
         o.totals.wasted += v.bytes;
         o.host.warn(`piece ${index} failed its hash check`);
         for (const id of v.culprits) {
@@ -225,11 +236,30 @@ export class Downloads {
       const sender = senders[b];
       if (sender === undefined) continue;
       const ok = await v2.checkBlock(index, b, held.subarray(b * BLOCK_SIZE, b * BLOCK_SIZE + this.geometry.blockLength(index, b)));
+      if (ok === true) this.blockGood(v2, index, b);
       if (ok !== false || !this.picker.blockDiscarded(index, b * BLOCK_SIZE)) continue;
       this.o.totals.wasted += this.geometry.blockLength(index, b);
       this.o.host.ban(this.o.host.peer(sender) ?? sender, `sent a corrupt block (piece ${index}, offset ${b * BLOCK_SIZE})`);
     }
     this.o.requester.fillAll();
+  }
+
+  private blockGood(v2: V2Blocks, index: number, b: number): void {
+    // A piece being verified (or verified) is read whole.
+    if (v2.isGood(index, b) || this.picker.pieceState(index) === 'verifying' || this.picker.have(index)) return;
+    v2.blockGood(index, b);
+    this.o.host.blockVerified?.(index, b * BLOCK_SIZE);
+  }
+
+  /**
+   * v2 streaming: the block at `begin` of piece `index` once it proved right on its own (its leaf
+   * hash), before the whole piece is in; undefined otherwise (read the verified piece instead).
+   */
+  verifiedBlock(index: number, begin: number): Uint8Array | undefined {
+    const held = this.verifier.held(index);
+    const b = begin / BLOCK_SIZE;
+    if (!held || !this.v2?.isGood(index, b)) return undefined;
+    return held.slice(begin, begin + this.geometry.blockLength(index, b));
   }
 
   /**
@@ -240,7 +270,10 @@ export class Downloads {
     for (const index of this.verifier.partialPieces()) {
       let offered = false;
       for (const p of this.o.host.peers()) if ((offered = p.hasPiece(index))) break;
-      if (!offered && this.picker.abandon(index)) this.verifier.drop(index);
+      if (!offered && this.picker.abandon(index)) {
+        this.verifier.drop(index);
+        this.v2?.forgetGood(index);
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import { Downloads, type Totals } from './downloads.js';
 import { Priorities } from './priorities.js';
 import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
 import { Swarm, type SwarmOptions } from './swarm.js';
+import { infoHashesOf } from './v2-blocks.js';
 import type { PieceState } from '../picker/index.js';
 import { parseInfoDict, type Metainfo } from '../metainfo.js';
 import { bytesEqual, toHex } from '../bytes.js';
@@ -77,7 +78,7 @@ export class TorrentSession {
         state: () => (this.isStopped ? 'stopped' : this.isPaused ? 'paused' : 'running'),
         done: () => this.done,
         metadataComplete: () => void this.checkMetadata().catch((e: unknown) => this.warn(`metadata check failed: ${errorMessage(e)}`)),
-        acceptsInfoHash: (hash) => this.infoHashes().some((h) => bytesEqual(h, hash)),
+        acceptsInfoHash: (hash) => infoHashesOf(this.infoHash, this.metainfo).some((h) => bytesEqual(h, hash)),
         v2: () => options.infoHashV2 !== undefined || (this.metainfo !== undefined && this.metainfo.version !== 'v1'),
       },
       { totals: this.totals, events: this.events, metadata: this.metadata, priorities: this.priorities },
@@ -118,6 +119,10 @@ export class TorrentSession {
   /** Wanted bytes not verified yet; undefined before the metadata is known. */
   get left(): number | undefined {
     return this.downloads?.picker.wantedRemaining();
+  }
+  /** v2 streaming: a block of a piece in progress that proved right on its own (see the `block` event). */
+  verifiedBlock(index: number, begin: number): Uint8Array | undefined {
+    return this.downloads?.verifiedBlock(index, begin);
   }
   /** Whether piece `index` is verified and stored. */
   has(index: number): boolean {
@@ -186,15 +191,6 @@ export class TorrentSession {
 
   on<K extends keyof SessionEvents>(type: K, fn: Listener<SessionEvents[K]>): () => void {
     return this.events.on(type, fn);
-  }
-
-  /** The info hashes peers may name the torrent by: ours, and once the metadata is known a hybrid's other one. */
-  private infoHashes(): Uint8Array[] {
-    const m = this.metainfo;
-    const hashes = [this.infoHash];
-    if (m?.infoHashV1 !== undefined) hashes.push(m.infoHashBytes);
-    if (m?.infoHashV2Bytes !== undefined) hashes.push(m.infoHashV2Bytes.subarray(0, 20));
-    return hashes;
   }
 
   private warn(message: string): void {
@@ -346,6 +342,7 @@ export class TorrentSession {
           this.events.emit('piece', index);
           this.checkDone();
         },
+        blockVerified: (index, begin) => this.events.emit('block', { index, begin }),
         fail: (error) => this.fail(error),
         warn: (message) => this.warn(message),
       },

@@ -67,6 +67,8 @@ export interface SessionEvents {
   metadata: Metainfo;
   /** A piece verified and stored. */
   piece: number;
+  /** v2: a block of a piece in progress proved right on its own (`verifiedBlock` gives it). */
+  block: { index: number; begin: number };
   done: undefined;
   warning: string;
   peer: { id: string; event: 'connected' | 'disconnected' };

@@ -22,12 +22,22 @@ export type V2Options = Omit<HashExchangeOptions, 'pieces' | 'layerKnown' | 'lea
   leavesArrived(index: number): void;
 };
 
+/** The info hashes peers may name a torrent by: `own`, and once the metadata is known a hybrid's other one. */
+export function infoHashesOf(own: Uint8Array, m: Metainfo | undefined): Uint8Array[] {
+  const hashes = [own];
+  if (m?.infoHashV1 !== undefined) hashes.push(m.infoHashBytes);
+  if (m?.infoHashV2Bytes !== undefined) hashes.push(m.infoHashV2Bytes.subarray(0, 20));
+  return hashes;
+}
+
 export class V2Blocks {
   readonly pieces: V2Pieces;
   readonly exchange: HashExchange;
   /** Proven leaf hashes of pieces not verified yet. */
   private readonly leaves = new Map<number, Uint8Array[]>();
   private readonly waiting = new Map<FileHashTree, (() => void)[]>();
+  /** Blocks of pieces in progress checked right against their leaf hash (a stream may read them). */
+  private readonly good = new Map<number, Set<number>>();
   /** Waiting for the leaves of a piece: told whether they came. */
   private readonly waitingLeaves = new Map<number, ((came: boolean) => void)[]>();
 
@@ -109,8 +119,24 @@ export class V2Blocks {
     return new Promise<boolean>((resolve) => this.waitingLeaves.set(index, [...(this.waitingLeaves.get(index) ?? []), resolve]));
   }
 
+  /** Block `b` of piece `index` (in progress) proved right on its own. */
+  blockGood(index: number, b: number): void {
+    const set = this.good.get(index) ?? new Set<number>();
+    this.good.set(index, set.add(b));
+  }
+
+  isGood(index: number, b: number): boolean {
+    return this.good.get(index)?.has(b) ?? false;
+  }
+
+  /** The piece's blocks are no longer held (it failed, was given up, or is being verified). */
+  forgetGood(index: number): void {
+    this.good.delete(index);
+  }
+
   /** A piece is verified: its leaves are not needed any more. */
   verified(index: number): void {
+    this.good.delete(index);
     this.leaves.delete(index);
     this.exchange.forgetLeaves(index);
   }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createTorrent } from '../../../src/core/create.js';
 import { parseMagnet } from '../../../src/core/magnet.js';
 import type { Metainfo } from '../../../src/core/metainfo.js';
+import { bytesEqual } from '../../../src/core/bytes.js';
 import { fixtureBytes } from '../../fixtures/greeting.js';
 import { TestSwarm } from './swarm-harness.js';
 import { corruptingFirstBlock, filesOf, fullStore, layout, nodeSha256 } from './v2-harness.js';
@@ -106,5 +107,44 @@ describe('BitTorrent v2 sessions', () => {
     ]);
     // Found by the block's leaf hash: the piece never failed as a whole.
     expect(leecher.warnings.filter((w) => w.includes('failed its hash check'))).toEqual([]);
+  });
+});
+
+describe('BitTorrent v2 streaming', () => {
+  it('hands out each block of a piece in progress as soon as it proves right, before the piece is verified', async () => {
+    const big = 256 * 1024;
+    const data = fixtureBytes(3 * big + 999, 40);
+    const created = await createTorrent([{ path: 'movie.bin', data }], { version: 'v2', pieceLength: big });
+    const meta = created.metainfo;
+    const link = parseMagnet(created.magnetURI);
+    const swarm = new TestSwarm();
+    // A slow seeder: a 256 KiB piece takes seconds to come.
+    await swarm.add('seeder', {
+      metainfo: meta,
+      infoHash: meta.infoHashBytes,
+      store: await fullStore(meta, data),
+      sha256: nodeSha256,
+      upload: 64 * 1024,
+    });
+    const leecher = await swarm.add('leecher', { infoHash: link.infoHashBytes, infoHashV2: link.infoHashV2Bytes!, sha256: nodeSha256 });
+    leecher.session.setStreamPriority([0], []);
+    const blocks: { begin: number; at: number; right: boolean }[] = [];
+    let pieceAt: number | undefined;
+    leecher.session.on('block', ({ index, begin }) => {
+      if (index !== 0) return;
+      const got = leecher.session.verifiedBlock(index, begin);
+      blocks.push({ begin, at: swarm.clock.now(), right: got !== undefined && bytesEqual(got, data.subarray(begin, begin + got.length)) });
+    });
+    leecher.session.on('piece', (i) => {
+      if (i === 0) pieceAt ??= swarm.clock.now();
+    });
+    swarm.connectAll();
+    await swarm.runUntil(() => pieceAt !== undefined, 120_000);
+    swarm.stop();
+    expect(blocks.length).toBeGreaterThan(8);
+    expect(blocks.every((b) => b.right)).toBe(true);
+    // The first block was readable long before its piece: a stream moves on block by block.
+    expect(pieceAt! - blocks[0]!.at).toBeGreaterThan(1_000);
+    expect(leecher.session.verifiedBlock(0, 0)).toBeUndefined(); // the piece is verified: read it instead
   });
 });
