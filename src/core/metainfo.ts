@@ -225,9 +225,14 @@ interface InfoHashes {
 }
 
 /** The info hashes a torrent of `version` has, and the one it is known by (see the top of this file). */
-async function hashInfo(infoBytes: Uint8Array, version: TorrentVersion, hasher: (data: Uint8Array) => Promise<Uint8Array> = sha1): Promise<InfoHashes> {
+async function hashInfo(
+  infoBytes: Uint8Array,
+  version: TorrentVersion,
+  hasher: (data: Uint8Array) => Promise<Uint8Array> = sha1,
+  hasher256: (data: Uint8Array) => Promise<Uint8Array> = sha256,
+): Promise<InfoHashes> {
   const v1 = version === 'v2' ? undefined : await hasher(infoBytes);
-  const v2 = version === 'v1' ? undefined : await sha256(infoBytes);
+  const v2 = version === 'v1' ? undefined : await hasher256(infoBytes);
   const known = v1 ?? v2!.subarray(0, 20);
   const out: InfoHashes = { infoHash: toHex(known), infoHashBytes: new Uint8Array(known) };
   if (v1 !== undefined) out.infoHashV1 = toHex(v1);
@@ -320,13 +325,15 @@ export async function parseInfoDict(
   infoHash?: string | Uint8Array,
   /** SHA-1 to use (default SubtleCrypto); the engine passes its own injected hasher. */
   hasher?: (data: Uint8Array) => Promise<Uint8Array>,
+  /** SHA-256 to use (default sha256.ts's), likewise. */
+  hasher256?: (data: Uint8Array) => Promise<Uint8Array>,
 ): Promise<Metainfo> {
   const c: Checker = new FailWith('Invalid torrent metadata');
   if (!(infoBytes instanceof Uint8Array)) c.fail('the input is not a Uint8Array');
   if (infoBytes.length === 0) c.fail('the info dictionary is empty');
   const own = new Uint8Array(infoBytes);
   const { tree: _tree, ...fields } = await parseInfoBytes(c, own);
-  const hashed = await hashInfo(own, fields.version, hasher);
+  const hashed = await hashInfo(own, fields.version, hasher, hasher256);
   if (infoHash !== undefined) {
     const expected = typeof infoHash === 'string' ? fromHex(infoHash) : infoHash;
     if (expected === undefined || (expected.length !== 20 && expected.length !== 32)) {

@@ -87,6 +87,9 @@ export class Downloads {
             ban: (peer, reason) => o.host.ban(peer, reason),
             drop: (peer, reason) => o.host.drop(peer, reason),
             leavesArrived: (i) => void this.checkHeldBlocks(i),
+            layerArrived: () => {
+              for (const i of this.picker.activePieces()) for (const p of o.host.peers()) if (p.v2 && p.hasPiece(i)) v2!.exchange.fetchLeaves(p, i);
+            },
           }));
     this.verifier = new PieceVerifier({
       hasher: o.hasher,

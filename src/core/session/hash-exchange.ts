@@ -5,9 +5,9 @@
  * reply that does not prove out gets its sender banned; a reply we never asked for drops it; a
  * request we cannot serve is answered with a hash reject. Only with peers that set the v2 bit.
  */
-import { toHex } from '../bytes.js';
+import { bytesEqual, concatBytes, toHex } from '../bytes.js';
 import { errorMessage } from '../errors.js';
-import { HASH_SIZE, splitHashes } from '../merkle.js';
+import { HASH_SIZE, rootFromPieceLayer, splitHashes } from '../merkle.js';
 import { climbProof, hashRangeProblem, verifyHashes } from '../merkle-proof.js';
 import { leafHashes, type FileHashTree, type HashSpan } from '../merkle-tree.js';
 import type { Sha256 } from '../sha256.js';
@@ -57,6 +57,8 @@ export class HashExchange {
   private readonly leafPieces = new Set<number>();
   private readonly serving = new Map<Peer, number>();
   private readonly rejected = new Map<Peer, number>();
+  /** Piece layers being rebuilt from the pieces we hold (a seed whose metadata came without them). */
+  private readonly rebuilding = new Map<FileHashTree, Promise<void>>();
   /** Leaves of pieces served lately (peers ask for the leaves of a piece they fetch from us). */
   private readonly leafCache = new Map<number, Promise<Uint8Array[] | undefined>>();
 
@@ -155,6 +157,7 @@ export class HashExchange {
     if (problem === undefined) {
       this.serving.set(peer, busy + 1);
       try {
+        if (!tree!.hasLayer) await this.rebuildLayer(tree!);
         hashes = await tree!.answer(r, (j) => this.pieceLeaves(tree!, j));
       } finally {
         this.serving.set(peer, (this.serving.get(peer) ?? 1) - 1);
@@ -171,6 +174,32 @@ export class HashExchange {
     this.rejected.set(peer, count);
     if (count > MAX_REJECTED)
       this.o.drop(peer, `more than ${MAX_REJECTED} hash requests we could not serve${problem === undefined ? '' : ` (the last: ${problem})`}`);
+  }
+
+  /**
+   * A file's piece layer from its pieces, when we hold them all (a seed restored from its info
+   * dictionary alone: piece layers are outside it); kept only if it hashes to the pieces root.
+   */
+  private rebuildLayer(tree: FileHashTree): Promise<void> {
+    const first = this.o.pieces.pieceOf(tree, 0);
+    if (first === undefined) return Promise.resolve();
+    for (let j = 0; j < tree.pieces; j++) if (!this.o.have(first + j)) return Promise.resolve();
+    let job = this.rebuilding.get(tree);
+    if (!job) {
+      job = (async () => {
+        const layer: Uint8Array[] = [];
+        for (let j = 0; j < tree.pieces; j++) {
+          const leaves = await this.pieceLeaves(tree, j);
+          if (!leaves) return;
+          layer.push(await tree.pieceRootOf(leaves));
+        }
+        if (bytesEqual(await rootFromPieceLayer(concatBytes(layer), tree.pieceLength, this.o.hash), tree.root) && tree.addLayerHashes(0, layer)) {
+          this.o.layerKnown(tree);
+        }
+      })().finally(() => this.rebuilding.delete(tree));
+      this.rebuilding.set(tree, job);
+    }
+    return job;
   }
 
   private pieceLeaves(tree: FileHashTree, j: number): Promise<Uint8Array[] | undefined> {

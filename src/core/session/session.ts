@@ -71,7 +71,13 @@ export class TorrentSession {
     const v2 = options.infoHashV2;
     const v2Swarm = v2 !== undefined && bytesEqual(v2.subarray(0, 20), options.infoHash);
     this.metadataHash = v2Swarm ? v2 : options.infoHash;
-    this.metadata = new MetadataExchange(this.metadataHash, v2Swarm ? (this.o.sha256 ?? sha256) : options.hasher, () => this.o.clock.now(), options.hasher);
+    this.metadata = new MetadataExchange(
+      this.metadataHash,
+      v2Swarm ? (this.o.sha256 ?? sha256) : options.hasher,
+      () => this.o.clock.now(),
+      options.hasher,
+      this.o.sha256,
+    );
     this.swarm = new Swarm(
       this.o,
       {
@@ -305,7 +311,7 @@ export class TorrentSession {
    */
   async provideMetadata(infoBytes: Uint8Array): Promise<void> {
     if (this.downloads || this.isStopped) return;
-    await this.acceptMetainfo(await parseInfoDict(infoBytes, this.metadataHash, this.o.hasher));
+    await this.acceptMetainfo(await parseInfoDict(infoBytes, this.metadataHash, this.o.hasher, this.o.sha256));
   }
 
   private async acceptMetainfo(metainfo: Metainfo): Promise<void> {

@@ -20,6 +20,8 @@ export type PieceCheck = { ok: true } | { ok: false; badBlocks?: number[] };
 export type V2Options = Omit<HashExchangeOptions, 'pieces' | 'layerKnown' | 'leavesKnown' | 'leavesLost'> & {
   /** The proven leaves of a piece in progress came: check the blocks already received. */
   leavesArrived(index: number): void;
+  /** A file's piece layer came: the leaves of its pieces in progress can be asked for now. */
+  layerArrived(): void;
 };
 
 /** The info hashes peers may name a torrent by: `own`, and once the metadata is known a hybrid's other one. */
@@ -53,6 +55,7 @@ export class V2Blocks {
       layerKnown: (tree) => {
         for (const resume of this.waiting.get(tree) ?? []) resume();
         this.waiting.delete(tree);
+        o.layerArrived();
       },
       leavesKnown: (index, leaves) => {
         if (!o.have(index)) {

@@ -59,7 +59,7 @@ describe.skipIf(libtorrentPython === undefined)('libtorrent-made v2 torrents thr
         leecher.session.addPeer(ba, 'seeder');
         await swarm.runUntil(() => leecher.session.done, 120_000);
         swarm.stop();
-        expect(leecher.session.done).toBe(true);
+        expect(leecher.session.done, `leecher: ${leecher.session.haveCount} of ${pieceCount(meta)} pieces; ${leecher.warnings.join('; ')}`).toBe(true);
         const got = await filesOf(leecher.store, leecher.session.metainfo!);
         for (const [path, data] of files) expect(got.get(path), path).toEqual(data);
         expect(leecher.bans).toEqual([]);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTorrent } from '../../../src/core/create.js';
 import { parseMagnet } from '../../../src/core/magnet.js';
-import type { Metainfo } from '../../../src/core/metainfo.js';
+import { parseInfoDict, type Metainfo } from '../../../src/core/metainfo.js';
 import { bytesEqual } from '../../../src/core/bytes.js';
 import { fixtureBytes } from '../../fixtures/greeting.js';
 import { TestSwarm } from './swarm-harness.js';
@@ -55,6 +55,28 @@ describe('BitTorrent v2 sessions', () => {
     for (const [path, data] of files) expect(got.get(path), path).toEqual(data);
     expect([...leecher.bans, ...seeder.bans]).toEqual([]);
     expect(leecher.warnings.filter((w) => /failed|dropped/.test(w))).toEqual([]);
+  });
+
+  it('a seed that knows only the info dictionary (restored after a reload) rebuilds piece layers from its pieces to serve them', async () => {
+    const { meta, magnet, files } = await v2Torrent();
+    const link = parseMagnet(magnet);
+    const infoOnly = await parseInfoDict(meta.infoBytes, meta.infoHashV2Bytes);
+    expect(infoOnly.pieceLayers).toBeUndefined();
+    const swarm = new TestSwarm();
+    const seeder = await swarm.add('seeder', {
+      metainfo: infoOnly,
+      infoHash: meta.infoHashBytes,
+      store: await fullStore(meta, layout(meta, files)),
+      sha256: nodeSha256,
+    });
+    expect(seeder.session.done, 'seeder done').toBe(true);
+    const leecher = await swarm.add('leecher', { infoHash: link.infoHashBytes, infoHashV2: link.infoHashV2Bytes!, sha256: nodeSha256 });
+    swarm.connectAll();
+    await swarm.runUntil(() => leecher.session.done, 60_000);
+    swarm.stop();
+    expect(leecher.session.done, `leecher done; ${leecher.warnings.join('; ')}`).toBe(true);
+    const got = await filesOf(leecher.store, meta);
+    for (const [path, data] of files) expect(got.get(path), path).toEqual(data);
   });
 
   it('downloads from a .torrent too (piece layers given), with three peers', async () => {
