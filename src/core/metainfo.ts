@@ -83,7 +83,8 @@ export interface Metainfo {
   pieces: Uint8Array[];
   /**
    * v2 and hybrid, from a .torrent: the piece layers it has (BEP 52), by the hex `pieces root` of the
-   * files larger than one piece; checked against the roots. Metadata from peers has none.
+   * files larger than one piece; checked against the roots. Metadata from peers has none at first: a
+   * session fills them in as they come from peers (hash requests, proven against the roots).
    */
   pieceLayers?: Map<string, Uint8Array>;
   /** Bytes the pieces cover: every file, and the padding between them (v1: the sum of `files`). */
@@ -101,15 +102,6 @@ export interface Metainfo {
   comment?: string;
   createdBy?: string;
   creationDate?: Date;
-}
-
-/** Why a v2-only torrent cannot be added (until the v2 wire protocol is in). */
-export const V2_ONLY_UNSUPPORTED =
-  'this is a BitTorrent v2-only torrent, and v2-only downloads are not supported yet (a hybrid v1/v2 torrent works, through its v1 half)';
-
-/** Throws a {@link TorrentError} for a v2-only torrent, which can be parsed but not yet downloaded or seeded. */
-export function refuseV2Only(metainfo: { version: TorrentVersion; name: string }): void {
-  if (metainfo.version === 'v2') throw new TorrentError(`${JSON.stringify(metainfo.name)}: ${V2_ONLY_UNSUPPORTED}`);
 }
 
 class FailWith implements Checker {

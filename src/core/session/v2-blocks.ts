@@ -5,7 +5,7 @@
  * sends one bad block is named by that block alone. The hash messages themselves are
  * hash-exchange.ts's; this module decides what a piece or a block is worth.
  */
-import { bytesEqual } from '../bytes.js';
+import { bytesEqual, concatBytes, toHex } from '../bytes.js';
 import { BLOCK_SIZE } from '../geometry.js';
 import type { FileHashTree } from '../merkle-tree.js';
 import type { Metainfo } from '../metainfo.js';
@@ -53,6 +53,8 @@ export class V2Blocks {
       ...o,
       pieces: this.pieces,
       layerKnown: (tree) => {
+        // The metadata's piece layers fill in as they come (its .torrent file is then complete).
+        (info.pieceLayers ??= new Map()).set(toHex(tree.root), concatBytes(tree.pieceHashes!));
         for (const resume of this.waiting.get(tree) ?? []) resume();
         this.waiting.delete(tree);
         o.layerArrived();

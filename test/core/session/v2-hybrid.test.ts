@@ -53,7 +53,6 @@ describe('hybrid torrents in a mixed swarm', () => {
     link(swarm, seeder, v2, v2Hash);
     await swarm.runUntil(() => v2.session.metainfo !== undefined, 30_000);
     expect(v2.session.metainfo?.version).toBe('hybrid');
-    expect(v2.session.metainfo?.pieceLayers).toBeUndefined();
     link(swarm, v2, v1, v1Hash);
     await swarm.runUntil(() => v1.session.done && v2.session.done, 120_000);
     const v2ToV1 = v2.session.status().peers.find((p) => p.id === 'v1');
@@ -69,6 +68,9 @@ describe('hybrid torrents in a mixed swarm', () => {
       ).toEqual([]);
     }
     expect(seeder.bans).toEqual([]);
+    // The v2 peer fetched the piece layers (the v1 one had no use for them).
+    expect(v2.session.metainfo?.pieceLayers).toEqual(meta.pieceLayers);
+    expect(v1.session.metainfo?.pieceLayers).toBeUndefined();
     // The v1 and v2 peers traded: the v2 one sent pieces to the v1 one (or the other way).
     expect(v2ToV1).toBeDefined();
     expect(v2.session.uploaded + v1.session.uploaded).toBeGreaterThan(0);

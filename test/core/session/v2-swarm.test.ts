@@ -48,9 +48,9 @@ describe('BitTorrent v2 sessions', () => {
     await swarm.runUntil(() => leecher.session.done, 120_000);
     swarm.stop();
     expect(leecher.session.done).toBe(true);
-    // The metadata came from the seeder, without piece layers: those came by hash requests.
-    expect(leecher.session.metainfo?.pieceLayers).toBeUndefined();
+    // The metadata came from the seeder without piece layers: those came by hash requests, the .torrent's.
     expect(leecher.session.metainfo?.infoHashV2).toBe(meta.infoHashV2);
+    expect(leecher.session.metainfo?.pieceLayers).toEqual(meta.pieceLayers);
     const got = await filesOf(leecher.store, leecher.session.metainfo!);
     for (const [path, data] of files) expect(got.get(path), path).toEqual(data);
     expect([...leecher.bans, ...seeder.bans]).toEqual([]);
