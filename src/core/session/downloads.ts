@@ -116,10 +116,10 @@ export class Downloads {
     return tree === undefined || (tree.ok && !sha1) ? { ok: sha1 } : tree;
   }
 
-  /** A BEP 52 message from a peer (a v1 torrent has no trees: it is refused). */
+  /** A BEP 52 message from a peer (a v1 torrent has no trees: a request is rejected). */
   onHash(peer: Peer, m: HashMessage): void {
     if (this.v2) this.v2.exchange.onMessage(peer, m);
-    else if (m.type === 'hashRequest') peer.send({ ...m, type: 'hashReject' });
+    else peer.refuseHash(m);
   }
 
   /** What a peer has changed, or the metadata came: piece layers still missing are asked of it. */

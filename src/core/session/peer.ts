@@ -242,6 +242,11 @@ export class Peer {
     this.send({ type: 'unchoke' });
   }
 
+  /** Answers a hash request we cannot serve with a hash reject (BEP 52: every request is answered). */
+  refuseHash(m: HashMessage): void {
+    if (m.type === 'hashRequest') this.send({ ...m, type: 'hashReject' });
+  }
+
   /** Says whether we want its pieces (only when that changes). */
   setInterested(want: boolean): void {
     if (want === this.weWant) return;

@@ -294,7 +294,7 @@ export class Swarm {
       case 'extended':
         return this.onExtended(peer, e.extId, e.payload);
       case 'hash':
-        return this.work?.onHash(peer, e.message);
+        return this.work ? this.work.onHash(peer, e.message) : peer.refuseHash(e.message);
     }
   }
 

@@ -105,6 +105,18 @@ describe('hostile BEP 52 hash messages', () => {
     swarm.stop();
   });
 
+  it('a session that has no metadata yet rejects hash requests (BEP 52: each is answered)', async () => {
+    const { meta } = await torrent();
+    const swarm = new TestSwarm();
+    const leecher = await swarm.add('leecher', { infoHash: meta.infoHashBytes, infoHashV2: meta.infoHashV2Bytes!, sha256: nodeSha256 });
+    const raw = rawPeer(swarm, leecher, meta.infoHashBytes);
+    raw.send({ type: 'hashRequest', piecesRoot: meta.files[0]!.piecesRoot!, baseLayer: 1, index: 0, length: 2, proofLayers: 0 });
+    await swarm.clock.run(() => false, swarm.clock.now() + 200);
+    expect(of(raw.received, 'hashReject').map((r) => [r.baseLayer, r.index, r.length])).toEqual([[1, 0, 2]]);
+    expect(raw.closed()).toBe(false);
+    swarm.stop();
+  });
+
   it('hash messages from a peer without the v2 bit, and floods of bad requests, get it dropped', async () => {
     const { meta, bytes } = await torrent();
     const swarm = new TestSwarm();
