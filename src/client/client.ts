@@ -265,7 +265,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     if (typeof input === 'string') {
       const magnet = parseMagnet(input);
       ({ infoHash, name } = magnet);
-      if (magnet.version === 'v2') infoHashV2 = magnet.infoHashV2;
+      infoHashV2 = magnet.infoHashV2;
       select ??= magnet.select;
       announce = magnet.announce;
       urlList = magnet.urlList;

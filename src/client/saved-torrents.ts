@@ -63,11 +63,10 @@ export class SavedTorrents {
   }
 }
 
-/** A saved v2-only magnet link's SHA-256 info hash (its swarm's hash is the truncated one). */
+/** A saved magnet link's SHA-256 info hash (v2-only: its swarm's hash is the truncated one), if it has one. */
 export function v2HashOf(magnetURI: string): string | undefined {
   try {
-    const link = parseMagnet(magnetURI);
-    return link.version === 'v2' ? link.infoHashV2 : undefined;
+    return parseMagnet(magnetURI).infoHashV2;
   } catch {
     return undefined;
   }
