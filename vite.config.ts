@@ -19,6 +19,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
+    setupFiles: ['./test/setup-equality.ts'],
     reporters: ['default', './test/browser-time-reporter.ts'],
   },
 });

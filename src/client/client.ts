@@ -7,19 +7,19 @@ import { Torrent } from './torrent.js';
 import type { TorrentInit } from './torrent-types.js';
 import { TypedEventTarget } from './events.js';
 import type { ClientEnvironment, ClientEventMap, ClientOptions, SeedInput, SeedOptions, AddOptions, StorageStatus } from './client-types.js';
-import { parseTorrent, parseInfoDict, refuseV2Only, V2_ONLY_UNSUPPORTED, type Metainfo } from '../core/metainfo.js';
+import { parseTorrent, parseInfoDict, type Metainfo } from '../core/metainfo.js';
 import { parseMagnet } from '../core/magnet.js';
 import { PieceGeometry } from '../core/geometry.js';
-import { MagnetError, TabswarmError, TorrentError, errorMessage } from '../core/errors.js';
+import { TabswarmError, errorMessage } from '../core/errors.js';
 import { RateLimiter } from '../core/session/limiter.js';
 import { CLIENT_PIECE_MEMORY, MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from '../core/session/memory.js';
-import { SourceBackedStore } from './source-store.js';
+import { SourceBackedStore, pieceCheck } from './source-store.js';
 import { sha1 } from '../core/sha1.js';
 import { realClock } from '../core/session/clock.js';
 import { TorrentTracker } from './torrent-tracker.js';
 import { peerConnector } from './peer-connector.js';
 import type { PeerConnector } from '../core/session/connector.js';
-import { SavedTorrents, exactSourceOf } from './saved-torrents.js';
+import { SavedTorrents, exactSourceOf, v2HashOf } from './saved-torrents.js';
 import { TabCoordinator, type TabHost } from './tabs/coordinator.js';
 import type { TorrentRecord } from '../store/torrent-records.js';
 import { writePieces } from './write-pieces.js';
@@ -151,7 +151,6 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
   /** Creates a torrent from files and seeds it. Pieces are stored, so it seeds again after a reload. */
   async seed(input: readonly SeedInput[] | FileList, opts: SeedOptions = {}): Promise<Torrent> {
     this.checkAlive();
-    if (opts.version === 'v2') throw new TorrentError(`cannot share as v2-only: ${V2_ONLY_UNSUPPORTED}`);
     const announce = unique([...(opts.announce ?? []), ...this.o.announce]);
     const { created, secret, opened } = await seedTorrent(input, opts, announce);
     const existing = this.get(created.infoHash);
@@ -163,7 +162,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     await writePieces(files, metainfo, store, (done) => opts.onProgress?.(metainfo.length / 2 + done / 2, metainfo.length));
     // While this page lives, pieces are served from the files themselves (see source-store.ts).
     const geometry = new PieceGeometry(metainfo);
-    const served = new SourceBackedStore(store, files, geometry, metainfo.pieces, sha1, (m) => this.warn(`${metainfo.name}: ${m}`));
+    const served = new SourceBackedStore(store, files, geometry, metainfo.pieces, sha1, (m) => this.warn(`${metainfo.name}: ${m}`), pieceCheck(metainfo));
     return this.open({
       infoHash: created.infoHash,
       name: metainfo.name,
@@ -182,6 +181,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
   async add(input: string | Uint8Array, opts: AddOptions = {}): Promise<Torrent> {
     this.checkAlive();
     let infoHash: string;
+    let infoHashV2: string | undefined;
     let name: string | undefined;
     let metainfo: Metainfo | undefined;
     let announce: string[];
@@ -190,15 +190,14 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     let select = opts.select;
     if (typeof input === 'string') {
       const magnet = parseMagnet(input);
-      if (magnet.version === 'v2') throw new MagnetError(`the magnet link has only a v2 hash (xt=urn:btmh:): ${V2_ONLY_UNSUPPORTED}`);
       ({ infoHash, name } = magnet);
+      infoHashV2 = magnet.infoHashV2;
       select ??= magnet.select;
       announce = magnet.announce;
       urlList = magnet.urlList;
       exactSource = magnet.exactSource;
     } else {
       metainfo = await parseTorrent(input);
-      refuseV2Only(metainfo);
       this.checkPieceLength(metainfo);
       ({ infoHash, name } = metainfo);
       announce = metainfo.announce;
@@ -215,6 +214,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     if (select && !select.every((i) => Number.isSafeInteger(i) && i >= 0)) throw new RangeError('select: file indexes are non-negative integers');
     return this.open({
       infoHash,
+      infoHashV2,
       name,
       announce,
       urlList,
@@ -300,7 +300,10 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
 
   /** Opens a torrent: what identifies it (a `TorrentInit`'s own fields), and how it starts. */
   private async open(
-    o: Pick<TorrentInit, 'infoHash' | 'name' | 'announce' | 'urlList' | 'exactSource' | 'metainfo' | 'store' | 'selection' | 'secret' | 'opened'> & {
+    o: Pick<
+      TorrentInit,
+      'infoHash' | 'infoHashV2' | 'name' | 'announce' | 'urlList' | 'exactSource' | 'metainfo' | 'store' | 'selection' | 'secret' | 'opened'
+    > & {
       seeding: boolean;
       paused?: boolean;
       addedAt?: number;
@@ -310,6 +313,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     const runs = await this.claim(o.infoHash);
     const torrent = new Torrent({
       infoHash: o.infoHash,
+      infoHashV2: o.infoHashV2,
       name: o.name,
       announce: o.announce,
       urlList: o.urlList,
@@ -373,14 +377,13 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     const { store } = await this.stores.open(r.infoHash);
     // A magnet link still without metadata keeps its exact sources in its saved link.
     const exactSource = metainfo ? [] : exactSourceOf(r.magnetURI);
+    const infoHashV2 = metainfo ? undefined : v2HashOf(r.magnetURI);
     const secret = r.secret === undefined ? undefined : fromBase64Url(r.secret);
-    await this.open({ ...r, exactSource, metainfo, store, seeding: r.seeding ?? false, paused: r.paused, secret });
+    await this.open({ ...r, infoHashV2, exactSource, metainfo, store, seeding: r.seeding ?? false, paused: r.paused, secret });
   }
 
-  /** The metadata of a saved torrent, if it has it (checked against its info hash; v2-only refused). */
-  private async metainfoOf(r: TorrentRecord): Promise<Metainfo | undefined> {
-    const metainfo = r.infoBytes ? await parseInfoDict(r.infoBytes, r.infoHash) : undefined;
-    if (metainfo) refuseV2Only(metainfo);
-    return metainfo;
+  /** The metadata of a saved torrent, if it has it (checked against its info hash). */
+  private metainfoOf(r: TorrentRecord): Promise<Metainfo | undefined> {
+    return r.infoBytes ? parseInfoDict(r.infoBytes, r.infoHash) : Promise.resolve(undefined);
   }
 }

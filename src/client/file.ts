@@ -16,6 +16,8 @@ export interface PriorityWindow {
 /** What a file needs of its torrent. */
 export interface PieceSource {
   piece(index: number): Promise<Uint8Array>;
+  /** Verified bytes holding byte `from` of a piece: the piece, or (v2) a block of it; `at`: where they start in the piece. */
+  chunk?(index: number, from: number): Promise<{ data: Uint8Array; at: number }>;
   prioritize(fileIndex: number, start: number, end: number): PriorityWindow;
   selectFile(index: number, selected: boolean): void;
   isSelected(index: number): boolean;
@@ -62,7 +64,7 @@ export class TorrentFile {
 
   /**
    * The bytes `[start, end)` of the file, as a stream of piece-sized chunks (end exclusive), read as
-   * they are verified. While it is open, the pieces at its position are fetched first (see
+   * they are verified (BitTorrent v2: block-sized chunks, each as soon as it proved right). While it is open, the pieces at its position are fetched first (see
    * `Torrent.prioritize`); closing, cancelling or finishing it lowers them again.
    */
   stream(start = 0, end = this.length): ReadableStream<Uint8Array> {
@@ -88,9 +90,12 @@ export class TorrentFile {
         const absolute = this.offset + position;
         const index = this.geometry.pieceAt(absolute);
         const pieceStart = this.geometry.pieceOffset(index);
+        const begin = absolute - pieceStart;
         let data: Uint8Array;
+        let at = 0;
         try {
-          data = await this.source.piece(index);
+          if (this.source.chunk) ({ data, at } = await this.source.chunk(index, begin));
+          else data = await this.source.piece(index);
         } catch (e) {
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- cancel() may have finished the stream during the await; TS keeps the narrowing from before it
           if (!finished) {
@@ -101,9 +106,8 @@ export class TorrentFile {
         }
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above: cancel() may have come during the await
         if (finished) return;
-        const begin = absolute - pieceStart;
-        const take = Math.min(data.length - begin, to - position);
-        controller.enqueue(data.slice(begin, begin + take));
+        const take = Math.min(data.length - (begin - at), to - position);
+        controller.enqueue(data.slice(begin - at, begin - at + take));
         position += take;
         if (position >= to) {
           finish();

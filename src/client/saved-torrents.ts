@@ -73,6 +73,15 @@ export class SavedTorrents {
   }
 }
 
+/** A saved magnet link's SHA-256 info hash (v2-only: its swarm's hash is the truncated one), if it has one. */
+export function v2HashOf(magnetURI: string): string | undefined {
+  try {
+    return parseMagnet(magnetURI).infoHashV2;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The exact sources (`xs=`) of a saved magnet link: a magnet link still without metadata keeps them there. */
 export function exactSourceOf(magnetURI: string): string[] {
   try {

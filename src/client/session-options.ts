@@ -3,11 +3,13 @@ import { realClock } from '../core/session/clock.js';
 import type { SessionOptions } from '../core/session/session.js';
 import type { Metainfo } from '../core/metainfo.js';
 import { sha1 } from '../core/sha1.js';
+import { fromHex } from '../core/bytes.js';
 import type { TorrentInit } from './torrent-types.js';
 
 export function sessionOptions(init: TorrentInit, infoHash: Uint8Array, metainfo: Metainfo | undefined, urlList: readonly string[]): SessionOptions {
   return {
     infoHash,
+    ...(init.infoHashV2 ? { infoHashV2: fromHex(init.infoHashV2)! } : {}),
     peerId: init.peerId,
     metainfo,
     store: init.store,

@@ -10,6 +10,9 @@
  */
 import type { PieceGeometry } from '../core/geometry.js';
 import type { BlobLike } from '../core/create.js';
+import type { Metainfo } from '../core/metainfo.js';
+import { sha256 } from '../core/sha256.js';
+import { V2Pieces } from '../core/v2-pieces.js';
 import type { Hasher, PieceStore } from '../core/session/store.js';
 import { bytesEqual, concatBytes } from '../core/bytes.js';
 import { errorMessage } from '../core/errors.js';
@@ -112,6 +115,13 @@ export class SpanReader {
   }
 }
 
+/** Checks a piece of a v2-only torrent against its file's Merkle tree; undefined for other torrents (their SHA-1 serves). */
+export function pieceCheck(metainfo: Metainfo): ((index: number, data: Uint8Array) => Promise<boolean>) | undefined {
+  if (metainfo.version !== 'v2') return undefined;
+  const pieces = new V2Pieces(metainfo, sha256);
+  return async (index, data) => (await pieces.check(index, data, sha256)).ok === true;
+}
+
 export class SourceBackedStore implements PieceStore {
   /** Pieces whose source bytes did not match: read from the store from now on. */
   private readonly changed = new Set<number>();
@@ -124,6 +134,8 @@ export class SourceBackedStore implements PieceStore {
     private readonly hashes: readonly Uint8Array[],
     private readonly hasher: Hasher,
     private readonly warn: (message: string) => void = () => {},
+    /** Checks a piece instead of `hashes` and `hasher` (a v2-only torrent has no SHA-1 hashes). */
+    private readonly check?: (index: number, data: Uint8Array) => Promise<boolean>,
   ) {
     this.reader = new SpanReader(files, geometry);
   }
@@ -137,7 +149,7 @@ export class SourceBackedStore implements PieceStore {
       try {
         // A span that fails to read (one of its files changed) may still hold this piece intact.
         const data = await this.reader.piece(index).catch(() => readPieceFromFiles(this.files, this.geometry, index));
-        if (!this.mutable(index) || bytesEqual(await this.hasher(data), this.hashes[index]!)) return data;
+        if (!this.mutable(index) || (await this.matches(index, data))) return data;
         this.warn(`piece ${index} changed on disk since it was shared; serving the stored copy`);
       } catch (e) {
         this.warn(`could not read piece ${index} from the shared file (${errorMessage(e)}); serving the stored copy`);
@@ -145,6 +157,10 @@ export class SourceBackedStore implements PieceStore {
       this.changed.add(index);
     }
     return this.inner.get(index);
+  }
+
+  private async matches(index: number, data: Uint8Array): Promise<boolean> {
+    return this.check ? this.check(index, data) : bytesEqual(await this.hasher(data), this.hashes[index]!);
   }
 
   /** Whether a piece has bytes from a Uint8Array source. */

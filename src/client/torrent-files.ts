@@ -21,8 +21,10 @@ export class TorrentFiles {
 
   /** `raise`: raises the torrent's bytes `[start, end)` for a reader (a private share's files are read that way). */
   constructor(torrent: PieceSource, raise: (start: number, end: number) => PriorityWindow, secret?: Uint8Array, opened?: OpenedShare) {
+    const chunk = torrent.chunk?.bind(torrent);
     const host = (this.host = {
       piece: (i: number) => torrent.piece(i),
+      ...(chunk ? { chunk } : {}),
       prioritize: (file: number, start: number, end: number) => torrent.prioritize(file, start, end),
       selectFile: (i: number, selected: boolean) => torrent.selectFile(i, selected),
       isSelected: (i: number) => torrent.isSelected(i),

@@ -23,6 +23,8 @@ export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> 
   readonly store: PieceStore;
   readonly urlList: string[];
   readonly exactSource: string[];
+  /** The v2 info hash a magnet link gave, before the metadata is known. */
+  private readonly givenV2: string | undefined;
   metainfo: Metainfo | undefined;
   /** Its files, once known (for a private share opened with its secret: the share's own files, decrypted as read). */
   get files(): TorrentFile[] {
@@ -37,7 +39,7 @@ export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> 
   protected abstract readonly fileSet: TorrentFiles;
 
   constructor(
-    init: { infoHash: string; urlList: string[]; exactSource: string[]; store: PieceStore },
+    init: { infoHash: string; infoHashV2?: string | undefined; urlList: string[]; exactSource: string[]; store: PieceStore },
     private readonly givenName: string | undefined,
   ) {
     super();
@@ -46,6 +48,7 @@ export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> 
     this.store = init.store;
     this.urlList = init.urlList;
     this.exactSource = init.exactSource;
+    this.givenV2 = init.infoHashV2;
   }
 
   /** Its trackers. */
@@ -66,9 +69,12 @@ export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> 
     return this.metainfo?.length ?? 0;
   }
   get magnetURI(): string {
+    const v2 = this.metainfo?.infoHashV2 ?? this.givenV2;
     return formatMagnet({
       infoHash: this.infoHash,
-      infoHashV2: this.metainfo?.infoHashV2,
+      infoHashV2: v2,
+      // A v2-only torrent's v1 form is its v2 hash truncated: the link carries the v2 hash alone.
+      ...(v2?.startsWith(this.infoHash) ? { version: 'v2' as const } : {}),
       // A private share's own name is in its encrypted manifest only: its magnet link names the torrent.
       name: this.secret ? this.metainfo?.name : this.name,
       announce: this.announce,

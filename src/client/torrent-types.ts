@@ -47,7 +47,13 @@ export interface TorrentPeer {
 }
 
 export interface TorrentInit {
+  /** 40 hex digits: the SHA-1 info hash, or for a v2-only torrent the first 20 bytes of its SHA-256 one. */
   infoHash: string;
+  /**
+   * The SHA-256 info hash (64 hex digits) of a `btmh` magnet link: for a v2-only one, what its
+   * metadata is checked against; for a hybrid, it makes the session speak v2 from the start.
+   */
+  infoHashV2?: string;
   name: string | undefined;
   announce: string[];
   urlList: string[];

@@ -16,7 +16,7 @@ import type { PeerConnectionKind, TorrentInit } from './torrent-types.js';
 import { StreamWindows } from './stream-windows.js';
 import { WebSources } from './web-sources.js';
 import { TorrentSelection } from './torrent-selection.js';
-import { PieceWaiters } from './piece-waiters.js';
+import { PieceReader } from './piece-reader.js';
 import { sessionOptions } from './session-options.js';
 import { LocalReadout, RemoteReadout, type TorrentReadout } from './torrent-readout.js';
 import type { TabCommand, TorrentSnapshot } from './tabs/protocol.js';
@@ -48,7 +48,13 @@ export class Torrent extends TorrentReadings {
   private trackers: string[];
   private readonly readyD = deferred();
   private readonly doneD = deferred();
-  private readonly waiters = new PieceWaiters();
+  private readonly reader = new PieceReader({
+    // Another tab running it has stored what it says is verified: read from the same store.
+    has: (i) => this.view.has(i),
+    get: (i) => this.store.get(i),
+    verifiedBlock: (i, begin) => this.session.verifiedBlock(i, begin),
+    error: () => this.lastError ?? (this.remote?.closed ? new TabswarmError(`${this.name} is no longer followed in this tab`) : undefined),
+  });
   protected readonly fileSet: TorrentFiles;
   private readonly local = new LocalReadout(
     () => this.session,
@@ -203,7 +209,7 @@ export class Torrent extends TorrentReadings {
   stop(): void {
     if (this.remote) {
       this.remote.closed = true;
-      this.waiters.wakeAll();
+      this.reader.wakeAll();
       return;
     }
     this.announced?.remove();
@@ -240,7 +246,7 @@ export class Torrent extends TorrentReadings {
     const failed = s.error !== undefined && this.lastError?.message !== s.error;
     this.lastError = s.error === undefined ? undefined : failed ? new TabswarmError(s.error) : this.lastError;
     for (const piece of fresh) {
-      this.waiters.wake(piece);
+      this.reader.wake(piece);
       this.emit('progress', { progress: this.progress, piece });
     }
     if (failed) this.emit('error', { error: this.lastError! });
@@ -273,24 +279,20 @@ export class Torrent extends TorrentReadings {
     this.session = this.createSession();
     await this.start();
     // Readers that waited for pieces the session found in the store (no `piece` event for those).
-    this.waiters.wakeAll();
+    this.reader.wakeAll();
     if (this.session.done) this.doneD.resolve();
   }
 
   // ---- reading data --------------------------------------------------------------------------
 
   /** The bytes of one piece, waiting for it to be downloaded and verified. */
-  async piece(index: number): Promise<Uint8Array> {
-    for (;;) {
-      // Another tab running it has stored what it says is verified: read from the same store.
-      if (this.view.has(index)) {
-        const data = await this.store.get(index);
-        if (data) return data;
-      }
-      if (this.remote?.closed) throw new TabswarmError(`${this.name} is no longer followed in this tab`);
-      await this.waiters.wait(index);
-      if (this.lastError) throw this.lastError;
-    }
+  piece(index: number): Promise<Uint8Array> {
+    return this.reader.piece(index);
+  }
+
+  /** Verified bytes holding byte `from` of piece `index`: the piece, or (v2) a block of it proved right on its own. */
+  chunk(index: number, from: number): Promise<{ data: Uint8Array; at: number }> {
+    return this.reader.chunk(index, from);
   }
 
   /**
@@ -322,8 +324,9 @@ export class Torrent extends TorrentReadings {
     session.on('piece', (index) => {
       this.local.pieceVerified(index);
       this.emit('progress', { progress: this.progress, piece: index });
-      this.waiters.wake(index);
+      this.reader.wake(index);
     });
+    session.on('block', ({ index }) => this.reader.wake(index));
     session.on('done', () => {
       this.doneD.resolve();
       this.announced?.complete();
@@ -342,7 +345,7 @@ export class Torrent extends TorrentReadings {
       this.paused = true;
       this.announced?.remove();
       this.announced = undefined;
-      this.waiters.wakeAll();
+      this.reader.wakeAll();
       this.emit('error', { error });
     });
     return session;

@@ -83,7 +83,8 @@ export interface Metainfo {
   pieces: Uint8Array[];
   /**
    * v2 and hybrid, from a .torrent: the piece layers it has (BEP 52), by the hex `pieces root` of the
-   * files larger than one piece; checked against the roots. Metadata from peers has none.
+   * files larger than one piece; checked against the roots. Metadata from peers has none at first: a
+   * session fills them in as they come from peers (hash requests, proven against the roots).
    */
   pieceLayers?: Map<string, Uint8Array>;
   /** Bytes the pieces cover: every file, and the padding between them (v1: the sum of `files`). */
@@ -101,15 +102,6 @@ export interface Metainfo {
   comment?: string;
   createdBy?: string;
   creationDate?: Date;
-}
-
-/** Why a v2-only torrent cannot be added (until the v2 wire protocol is in). */
-export const V2_ONLY_UNSUPPORTED =
-  'this is a BitTorrent v2-only torrent, and v2-only downloads are not supported yet (a hybrid v1/v2 torrent works, through its v1 half)';
-
-/** Throws a {@link TorrentError} for a v2-only torrent, which can be parsed but not yet downloaded or seeded. */
-export function refuseV2Only(metainfo: { version: TorrentVersion; name: string }): void {
-  if (metainfo.version === 'v2') throw new TorrentError(`${JSON.stringify(metainfo.name)}: ${V2_ONLY_UNSUPPORTED}`);
 }
 
 class FailWith implements Checker {
@@ -225,9 +217,14 @@ interface InfoHashes {
 }
 
 /** The info hashes a torrent of `version` has, and the one it is known by (see the top of this file). */
-async function hashInfo(infoBytes: Uint8Array, version: TorrentVersion, hasher: (data: Uint8Array) => Promise<Uint8Array> = sha1): Promise<InfoHashes> {
+async function hashInfo(
+  infoBytes: Uint8Array,
+  version: TorrentVersion,
+  hasher: (data: Uint8Array) => Promise<Uint8Array> = sha1,
+  hasher256: (data: Uint8Array) => Promise<Uint8Array> = sha256,
+): Promise<InfoHashes> {
   const v1 = version === 'v2' ? undefined : await hasher(infoBytes);
-  const v2 = version === 'v1' ? undefined : await sha256(infoBytes);
+  const v2 = version === 'v1' ? undefined : await hasher256(infoBytes);
   const known = v1 ?? v2!.subarray(0, 20);
   const out: InfoHashes = { infoHash: toHex(known), infoHashBytes: new Uint8Array(known) };
   if (v1 !== undefined) out.infoHashV1 = toHex(v1);
@@ -320,13 +317,15 @@ export async function parseInfoDict(
   infoHash?: string | Uint8Array,
   /** SHA-1 to use (default SubtleCrypto); the engine passes its own injected hasher. */
   hasher?: (data: Uint8Array) => Promise<Uint8Array>,
+  /** SHA-256 to use (default sha256.ts's), likewise. */
+  hasher256?: (data: Uint8Array) => Promise<Uint8Array>,
 ): Promise<Metainfo> {
   const c: Checker = new FailWith('Invalid torrent metadata');
   if (!(infoBytes instanceof Uint8Array)) c.fail('the input is not a Uint8Array');
   if (infoBytes.length === 0) c.fail('the info dictionary is empty');
   const own = new Uint8Array(infoBytes);
   const { tree: _tree, ...fields } = await parseInfoBytes(c, own);
-  const hashed = await hashInfo(own, fields.version, hasher);
+  const hashed = await hashInfo(own, fields.version, hasher, hasher256);
   if (infoHash !== undefined) {
     const expected = typeof infoHash === 'string' ? fromHex(infoHash) : infoHash;
     if (expected === undefined || (expected.length !== 20 && expected.length !== 32)) {

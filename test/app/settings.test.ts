@@ -40,7 +40,7 @@ describe('settings', () => {
         maxPeersPerTorrent: 12,
         theme: 'neon',
         downloadLimit: 1.5,
-        shareVersion: 'v2',
+        shareVersion: 'v3',
         sharePrivate: 'yes',
       }),
     ).toEqual({

@@ -1,12 +1,10 @@
 /**
  * BitTorrent v2 in the client (issue 21): a hybrid torrent is shared and downloaded through its v1
- * half, its padding files nowhere to be seen and its bytes identical; v2-only torrents are refused
- * with a clear error until the session can download them.
+ * half, its padding files nowhere to be seen and its bytes identical; a v2-only one is shared and
+ * downloaded by its `btmh` magnet link or its .torrent.
  */
 import { describe, expect, it } from 'vitest';
 import { BaseClient } from '../../src/client/client.js';
-import { createTorrent } from '../../src/core/create.js';
-import { MagnetError, TorrentError } from '../../src/core/errors.js';
 import { parseTorrent } from '../../src/core/metainfo.js';
 import { clientBed, sha } from './client-bed.js';
 import { fixtureBytes } from '../fixtures/greeting.js';
@@ -56,18 +54,38 @@ describe('BitTorrent v2 in the client', () => {
     expect((await bytes(3)).length).toBe(0);
   });
 
-  it('refuses v2-only torrents and links with a clear error, and does not share as v2-only', async () => {
+  it('shares a v2-only torrent and another client downloads it by its btmh-only magnet link and by its .torrent, the same bytes', async () => {
+    const t = await tracker();
     const world = fakeWorld();
-    const a = new BaseClient(world.env(), {});
-    cleanup.push(() => a.destroy());
-    const v2 = await createTorrent([{ path: 'v2.bin', data: fixtureBytes(40_000, 3) }], { version: 'v2', pieceLength: 16384 });
-    await expect(a.add(v2.torrentFile)).rejects.toThrow(TorrentError);
-    await expect(a.add(v2.torrentFile)).rejects.toThrow('"v2.bin": this is a BitTorrent v2-only torrent, and v2-only downloads are not supported yet');
-    expect(v2.magnetURI).toMatch(/^magnet:\?xt=urn:btmh:1220[0-9a-f]{64}&dn=v2.bin$/);
-    await expect(a.add(v2.magnetURI)).rejects.toThrow(MagnetError);
-    await expect(a.add(v2.magnetURI)).rejects.toThrow('the magnet link has only a v2 hash (xt=urn:btmh:): this is a BitTorrent v2-only torrent');
-    await expect(a.seed([{ path: 'v2.bin', data: fixtureBytes(40_000, 3) }], { version: 'v2' })).rejects.toThrow('cannot share as v2-only');
-    expect(a.torrents).toEqual([]);
-    expect(world.stores.size).toBe(0);
+    const a = new BaseClient(world.env(), { announce: [t.url] });
+    const b = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    const c = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    cleanup.push(
+      () => a.destroy(),
+      () => b.destroy(),
+      () => c.destroy(),
+    );
+    const files = [
+      { path: 'v2set/big.bin', data: fixtureBytes(150_000, 3) },
+      { path: 'v2set/small.txt', data: new TextEncoder().encode('small') },
+    ];
+    const seeded = await a.seed(files, { version: 'v2', pieceLength: 16384 });
+    expect(seeded.isDone).toBe(true);
+    const meta = await parseTorrent(seeded.torrentFile!);
+    expect(meta.version).toBe('v2');
+    // Known by the first 20 bytes of its SHA-256 info hash; the link names it by the whole hash alone.
+    expect(seeded.infoHash).toBe(meta.infoHashV2!.slice(0, 40));
+    expect(seeded.magnetURI).toMatch(new RegExp(`^magnet:\\?xt=urn:btmh:1220${meta.infoHashV2!}&dn=v2set&`));
+    for (const [client, input] of [
+      [b, seeded.magnetURI],
+      [c, seeded.torrentFile!],
+    ] as const) {
+      const got = await client.add(input);
+      await got.done;
+      expect(got.magnetURI.startsWith(`magnet:?xt=urn:btmh:1220${meta.infoHashV2!}&`)).toBe(true);
+      const bytes = async (i: number): Promise<Uint8Array> => new Uint8Array(await (await got.files[i]!.blob()).arrayBuffer());
+      expect(sha(await bytes(0))).toBe(sha(files[0]!.data));
+      expect(new TextDecoder().decode(await bytes(1))).toBe('small');
+    }
   });
 });

@@ -7,7 +7,7 @@ import { decode, encode, type BDict } from '../../src/core/bencode.js';
 import { toBinaryString, toHex } from '../../src/core/bytes.js';
 import { createTorrent } from '../../src/core/create.js';
 import { TorrentError } from '../../src/core/errors.js';
-import { parseInfoDict, parseTorrent, refuseV2Only } from '../../src/core/metainfo.js';
+import { parseInfoDict, parseTorrent } from '../../src/core/metainfo.js';
 import { fixtureBytes } from '../fixtures/greeting.js';
 
 const PIECE = 16384;
@@ -62,7 +62,6 @@ describe('v2 and hybrid metainfo', () => {
     expect(m.lastPieceLength).toBe(5);
     expect(m.files.every((f) => f.piecesRoot?.length === 32)).toBe(true);
     expect([...m.pieceLayers!.keys()]).toEqual([toHex(m.files[0]!.piecesRoot!)]);
-    expect(() => refuseV2Only(m)).toThrow('"set": this is a BitTorrent v2-only torrent, and v2-only downloads are not supported yet');
   });
 
   it('reads a hybrid: the v1 hash is its identity, padding files are left out, the v2 hash checks its info dictionary too', async () => {
@@ -72,7 +71,6 @@ describe('v2 and hybrid metainfo', () => {
     expect(m.infoHash).toBe(m.infoHashV1);
     expect(m.files.map((f) => f.path)).toEqual(['set/a.bin', 'set/d/b.bin']);
     expect(m.pieces.length).toBe(4);
-    expect(() => refuseV2Only(m)).not.toThrow();
     const infoBytes = m.infoBytes;
     expect((await parseInfoDict(infoBytes, m.infoHashV2)).infoHash).toBe(m.infoHash);
     expect((await parseInfoDict(infoBytes, m.infoHashV2!.slice(0, 40))).infoHash).toBe(m.infoHash);

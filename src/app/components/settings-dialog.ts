@@ -21,6 +21,7 @@ const THEMES: { value: Theme; label: string }[] = [
 const SHARE_VERSIONS: { value: ShareVersion; label: string }[] = [
   { value: 'v1', label: 'BitTorrent v1 (every client, WebTorrent too)' },
   { value: 'hybrid', label: 'Hybrid v1 and v2 (every client; v2 clients verify each 16 KiB block)' },
+  { value: 'v2', label: 'BitTorrent v2 only (v2 clients only: not WebTorrent)' },
 ];
 
 /**
@@ -258,7 +259,6 @@ export class TsSettingsDialog extends LitElement {
               @change=${(ev: Event) => this.set('shareVersion', (ev.target as HTMLSelectElement).value as ShareVersion)}
             >
               ${SHARE_VERSIONS.map((v) => html`<option .value=${v.value} ?selected=${f.shareVersion === v.value}>${v.label}</option>`)}
-              <option value="v2" disabled>BitTorrent v2 only (not supported yet)</option>
             </select>
             <p class="help" id="share-version-help">
               For files you share from now on. A hybrid torrent pads each file to whole pieces; both kinds download in tabswarm.

@@ -6,10 +6,10 @@
 export type Theme = 'system' | 'light' | 'dark';
 
 /**
- * The kind of torrent shared files become: 'v1' (every BitTorrent client, WebTorrent among them) or
- * 'hybrid' (v1 and BitTorrent v2 at once). v2-only is not offered until tabswarm can download it.
+ * The kind of torrent shared files become: 'v1' (every BitTorrent client, WebTorrent among them),
+ * 'hybrid' (v1 and BitTorrent v2 at once) or 'v2' (BitTorrent v2 only: tabswarm and libtorrent 2, not WebTorrent).
  */
-export type ShareVersion = 'v1' | 'hybrid';
+export type ShareVersion = 'v1' | 'hybrid' | 'v2';
 
 export interface Settings {
   /** Tracker URLs (ws: or wss:); empty means the app's default (from config.json). */
@@ -77,7 +77,7 @@ export function parseSettings(value: unknown): Settings {
   if (count(v.uploadLimit, 0, 2 ** 40)) out.uploadLimit = v.uploadLimit;
   if (count(v.downloadLimit, 0, 2 ** 40)) out.downloadLimit = v.downloadLimit;
   if (v.theme === 'light' || v.theme === 'dark' || v.theme === 'system') out.theme = v.theme;
-  if (v.shareVersion === 'v1' || v.shareVersion === 'hybrid') out.shareVersion = v.shareVersion;
+  if (v.shareVersion === 'v1' || v.shareVersion === 'hybrid' || v.shareVersion === 'v2') out.shareVersion = v.shareVersion;
   if (typeof v.sharePrivate === 'boolean') out.sharePrivate = v.sharePrivate;
   return out;
 }

@@ -115,6 +115,16 @@ export class PieceDownload<P> {
     return { wasMissing: state === MISSING, cancel };
   }
 
+  /** A received block back to missing (it proved wrong on its own). False when it was not received. */
+  discard(block: number): boolean {
+    if (this.state[block] !== RECEIVED) return false;
+    this.state[block] = MISSING;
+    this.senders[block] = undefined;
+    this.received--;
+    this.missing++;
+    return true;
+  }
+
   /** Every block back to missing (hash failure). Returns how many blocks were not missing. */
   reset(): number {
     const changed = this.state.length - this.missing;

@@ -134,6 +134,19 @@ export class PiecePicker<P = string> extends PickerState<P> {
     return r !== 'none';
   }
 
+  /**
+   * A received block proved wrong on its own (BitTorrent v2 leaf hashes): back to missing, to be
+   * fetched again, while the rest of its piece is kept. False when it was not a received block of a
+   * piece in progress (or its piece is being verified).
+   */
+  blockDiscarded(index: number, begin: number): boolean {
+    const b = this.geometry.blockAt(index, begin);
+    const d = b < 0 ? undefined : this.downloads.get(index);
+    if (d === undefined || d.verifying || !d.discard(b)) return false;
+    if (this.prio[index]! > 0) this.wantedMissing++;
+    return true;
+  }
+
   /** Same as `requestCancelled`, for a BEP 6 reject-request. */
   peerRejected(peer: P, index: number, begin: number): boolean {
     return this.requestCancelled(peer, index, begin);

@@ -60,10 +60,16 @@ export class MetadataExchange {
   /** Sizes learned from answers to probes, by peer. */
   private readonly learned = new Map<string, number>();
 
+  /**
+   * `infoHash`: what the metadata must hash to with `hasher` (SHA-1, or SHA-256 for a v2 swarm's
+   * 32-byte hash); `sha1` and `sha256`: what its info hashes are then taken with.
+   */
   constructor(
     private readonly infoHash: Uint8Array,
     private readonly hasher: Hasher,
     private readonly now: () => number,
+    private readonly sha1: Hasher = hasher,
+    private readonly sha256?: Hasher,
   ) {}
 
   /** Asks `peer` for the metadata pieces nobody is fetching, if it offers ut_metadata (a probe if it gave no size). */
@@ -206,7 +212,7 @@ export class MetadataExchange {
     const result = await this.check();
     if (result.kind !== 'complete') return result;
     try {
-      return { kind: 'metainfo', metainfo: await parseInfoDict(result.infoBytes, this.infoHash, this.hasher) };
+      return { kind: 'metainfo', metainfo: await parseInfoDict(result.infoBytes, this.infoHash, this.sha1, this.sha256) };
     } catch (e) {
       return { kind: 'broken', error: e instanceof Error ? e : new TabswarmError(String(e)) };
     }

@@ -7,10 +7,10 @@
  * changes our side through methods that also send the messages. No awaits, no I/O beyond the channel.
  */
 import { errorMessage } from '../errors.js';
+import type { BlockRef } from '../geometry.js';
 import type { PeerChannel } from './channel.js';
 import type { Clock } from './clock.js';
 import { RateMeter } from './rate.js';
-import type { PeerView } from './types.js';
 import { SendQueue } from './send-queue.js';
 import { PeerPieces, type Availability, type PiecesChange } from './peer-pieces.js';
 import {
@@ -25,6 +25,10 @@ import {
   type WireMessage,
 } from '../wire/index.js';
 
+export type { BlockRef } from '../geometry.js';
+/** The BEP 52 messages. */
+export type HashMessage = Extract<WireMessage, { type: 'hashRequest' | 'hashes' | 'hashReject' }>;
+
 /**
  * Requests we queue per peer (advertised as our BEP 10 `reqq`), and the most we keep outstanding at
  * a peer whatever its own `reqq` says.
@@ -36,12 +40,6 @@ const MAX_REFUSED_REQUESTS = 1000;
 /** Extended handshakes a peer may send (BEP 10 allows more than one: when what it says changes). */
 const MAX_EXTENDED_HANDSHAKES = 32;
 
-export interface BlockRef {
-  readonly index: number;
-  readonly begin: number;
-  readonly length: number;
-}
-
 /** What a peer reports to its session. */
 export type PeerEvent =
   | { type: 'handshake'; infoHash: Uint8Array; peerId: Uint8Array }
@@ -52,6 +50,8 @@ export type PeerEvent =
   | ({ type: 'reject' } & BlockRef)
   | { type: 'block'; index: number; begin: number; block: Uint8Array }
   | { type: 'extended'; extId: number; payload: Uint8Array }
+  /** BEP 52 hash request, hashes or hash reject (only when both sides set the v2 bit). */
+  | { type: 'hash'; message: HashMessage }
   /** It broke the protocol: drop it, saying `reason`. */
   | { type: 'violation'; reason: string };
 
@@ -78,6 +78,8 @@ export class Peer {
   private remoteId: Uint8Array | undefined;
   private fastExt = false;
   private extendedExt = false;
+  private v2Ext = false;
+  private sentV2 = false;
   private ext: Record<string, number> = {};
   private client: string | undefined;
   private metadataBytes: number | undefined;
@@ -125,6 +127,10 @@ export class Peer {
   /** Both sides support the Fast Extension (BEP 6). */
   get fast(): boolean {
     return this.fastExt;
+  }
+  /** Both sides set the BitTorrent v2 bit (BEP 52): hash messages may be exchanged. */
+  get v2(): boolean {
+    return this.v2Ext && this.sentV2;
   }
   /** It supports the extension protocol (BEP 10). */
   get extended(): boolean {
@@ -179,24 +185,6 @@ export class Peer {
     return this.isClosed;
   }
 
-  /** What `status()` shows of it; `requests`: ours outstanding at it (the requester keeps them). */
-  view(pieceCount: number, requests: number): PeerView {
-    return {
-      id: this.id,
-      client: this.client,
-      downloadRate: this.downloaded.rate(),
-      uploadRate: this.uploaded.rate(),
-      progress: this.haveAll ? 1 : pieceCount > 0 && this.have ? this.have.count() / pieceCount : 0,
-      peerChoking: this.theyChoke,
-      amChoking: this.weChoke,
-      amInterested: this.weWant,
-      peerInterested: this.theyWant,
-      requests,
-      theirRequests: this.queue.length,
-      backup: this.backup,
-    };
-  }
-
   hasPiece(index: number): boolean {
     return this.pieces.has(index);
   }
@@ -213,8 +201,10 @@ export class Peer {
 
   // ---- what the session does -----------------------------------------------------------------
 
-  sendHandshake(infoHash: Uint8Array, peerId: Uint8Array): void {
-    this.push(encodeHandshake({ infoHash, peerId, extensions: { extended: true, fast: true } }));
+  /** `v2`: we set the BitTorrent v2 bit (BEP 52). */
+  sendHandshake(infoHash: Uint8Array, peerId: Uint8Array, v2 = false): void {
+    this.sentV2 = v2;
+    this.push(encodeHandshake({ infoHash, peerId, extensions: { extended: true, fast: true, v2 } }));
   }
 
   /**
@@ -255,6 +245,11 @@ export class Peer {
     if (!this.weChoke) return;
     this.weChoke = false;
     this.send({ type: 'unchoke' });
+  }
+
+  /** Answers a hash request we cannot serve with a hash reject (BEP 52: every request is answered). */
+  refuseHash(m: HashMessage): void {
+    if (m.type === 'hashRequest') this.send({ ...m, type: 'hashReject' });
   }
 
   /** Says whether we want its pieces (only when that changes). */
@@ -330,6 +325,7 @@ export class Peer {
       this.remoteId = e.peerId;
       this.fastExt = e.extensions.fast;
       this.extendedExt = e.extensions.extended;
+      this.v2Ext = e.extensions.v2 === true;
       return this.report(this, { type: 'handshake', infoHash: e.infoHash, peerId: e.peerId });
     }
     if (!this.handshakeDone) return this.violation('message before the handshake');
@@ -364,6 +360,10 @@ export class Peer {
       case 'reject':
         if (!this.fastExt) return this.violation('reject without the Fast Extension');
         return this.report(this, { type: 'reject', index: e.index, begin: e.begin, length: e.length });
+      case 'hashRequest':
+      case 'hashes':
+      case 'hashReject':
+        return this.v2 ? this.report(this, { type: 'hash', message: e }) : this.violation(`a BEP 52 ${e.type} message without the v2 bit on both sides`);
       case 'extended':
         return e.extId === 0 ? this.onExtendedHandshake(e.payload) : this.report(this, { type: 'extended', extId: e.extId, payload: e.payload });
       default:

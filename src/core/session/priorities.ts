@@ -8,7 +8,8 @@
 import type { PiecePicker } from '../picker/index.js';
 import { PRIORITY } from '../picker/index.js';
 import type { PieceGeometry } from '../geometry.js';
-import { MAX_WANT_PIECES } from '../wire/index.js';
+import { MAX_WANT_PIECES, WANT_EXTENSION, encodeWantMessage } from '../wire/index.js';
+import type { Peer } from './peer.js';
 
 export class Priorities {
   /** Whether a file is selected; undefined: every file is. */
@@ -84,6 +85,14 @@ export class Priorities {
     }
     picker.setCritical(this.critical);
     return changed || this.critical.length > 0;
+  }
+
+  /** Tells a tabswarm peer (one that lists ts_want) which critical pieces we wait for that it has not announced. */
+  sendWants(peer: Peer): void {
+    const id = peer.extensions[WANT_EXTENSION];
+    if (!id || peer.closed || !peer.handshaken) return;
+    const pieces = this.wantsFor(peer, (i) => peer.hasPiece(i));
+    if (pieces && pieces.length > 0) peer.send({ type: 'extended', extId: id, payload: encodeWantMessage(pieces) });
   }
 
   /**

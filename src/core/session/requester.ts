@@ -75,12 +75,15 @@ export class Requester {
   private readonly byPeer = new Map<Peer, PeerRequests>();
   private limitTimer: TimerHandle | undefined;
   private stopped = false;
+  /** Told before blocks of a piece are asked of a peer (v2: its leaf hashes are asked first). */
+  private requesting: ((peer: Peer, index: number) => void) | undefined;
 
   constructor(private readonly o: RequesterOptions) {}
 
   /** The metadata is known: requests can be made. */
-  attach(picker: PiecePicker): void {
+  attach(picker: PiecePicker, requesting?: (peer: Peer, index: number) => void): void {
     this.picker = picker;
+    this.requesting = requesting;
   }
 
   /** Outstanding requests to `peer`. */
@@ -107,7 +110,9 @@ export class Requester {
     const has = peer.backup && !picker.inEndgame() ? (i: number) => peer.hasPiece(i) && !this.othersOffer(peer, i) : (i: number) => peer.hasPiece(i);
     const blocks = picker.pickBlocks({ id: peer.id, has }, want);
     if (limit?.limited) limit.take(blocks.reduce((n, b) => n + b.length, 0));
+    let last = -1;
     for (const b of blocks) {
+      if (b.index !== last && this.requesting) this.requesting(peer, (last = b.index));
       mine.sent.set(keyOf(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, at: now });
       peer.send({ type: 'request', index: b.index, begin: b.begin, length: b.length });
     }

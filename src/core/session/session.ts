@@ -15,9 +15,11 @@ import { Downloads, type Totals } from './downloads.js';
 import { Priorities } from './priorities.js';
 import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
 import { Swarm, type SwarmOptions } from './swarm.js';
+import { infoHashesOf } from './v2-blocks.js';
 import type { PieceState } from '../picker/index.js';
-import { parseInfoDict, refuseV2Only, type Metainfo } from '../metainfo.js';
-import { toHex } from '../bytes.js';
+import { parseInfoDict, type Metainfo } from '../metainfo.js';
+import { bytesEqual, toHex } from '../bytes.js';
+import { sha256 } from '../sha256.js';
 import { TabswarmError, errorMessage } from '../errors.js';
 import { Emitter, type Listener } from '../emitter.js';
 
@@ -37,6 +39,8 @@ export class TorrentSession {
   private readonly budget: MemoryBudget;
   private readonly events = new Emitter<SessionEvents>();
   private readonly metadata: MetadataExchange;
+  /** What metadata from peers must hash to: the info hash, or for a v2 swarm the whole SHA-256 one. */
+  private readonly metadataHash: Uint8Array;
   /** File selection and streaming: what is fetched first, and what not at all. */
   private readonly priorities = new Priorities();
   private readonly swarm: Swarm;
@@ -58,18 +62,26 @@ export class TorrentSession {
       initialSeeding: true,
       superSeeding: false,
       pieceMemory: TORRENT_PIECE_MEMORY,
+      sha256,
       ...options,
     };
     this.infoHash = options.infoHash;
     this.infoHashHex = toHex(options.infoHash);
     this.budget = new MemoryBudget(this.o.pieceMemory, options.memory);
-    this.metadata = new MetadataExchange(options.infoHash, options.hasher, () => this.o.clock.now());
+    // A v2 swarm (its info hash the truncated SHA-256 one): metadata is checked against the whole hash.
+    const v2 = options.infoHashV2;
+    const v2Swarm = v2 !== undefined && bytesEqual(v2.subarray(0, 20), options.infoHash);
+    this.metadataHash = v2Swarm ? v2 : options.infoHash;
+    const metadataHasher = v2Swarm ? (this.o.sha256 ?? sha256) : options.hasher;
+    this.metadata = new MetadataExchange(this.metadataHash, metadataHasher, () => this.o.clock.now(), options.hasher, this.o.sha256);
     this.swarm = new Swarm(
       this.o,
       {
         state: () => (this.isStopped ? 'stopped' : this.isPaused ? 'paused' : 'running'),
         done: () => this.done,
         metadataComplete: () => void this.checkMetadata().catch((e: unknown) => this.warn(`metadata check failed: ${errorMessage(e)}`)),
+        acceptsInfoHash: (hash) => infoHashesOf(this.infoHash, this.metainfo).some((h) => bytesEqual(h, hash)),
+        v2: () => options.infoHashV2 !== undefined || (this.metainfo !== undefined && this.metainfo.version !== 'v1'),
       },
       { totals: this.totals, events: this.events, metadata: this.metadata, priorities: this.priorities },
     );
@@ -110,6 +122,10 @@ export class TorrentSession {
   get left(): number | undefined {
     return this.downloads?.picker.wantedRemaining();
   }
+  /** v2 streaming: a block of a piece in progress that proved right on its own (see the `block` event). */
+  verifiedBlock(index: number, begin: number): Uint8Array | undefined {
+    return this.downloads?.verifiedBlock(index, begin);
+  }
   /** Whether piece `index` is verified and stored. */
   has(index: number): boolean {
     return this.downloads?.picker.have(index) ?? false;
@@ -146,7 +162,7 @@ export class TorrentSession {
     return this.swarm.size;
   }
   hasPeer(id: string): boolean {
-    return this.swarm.has(id);
+    return this.swarm.peer(id) !== undefined;
   }
   get wantsPeers(): boolean {
     return this.swarm.wantsPeers;
@@ -268,8 +284,8 @@ export class TorrentSession {
    * the endgame: peers keep the load when they can, and the backup fills the gaps (and serves
    * everything when it is alone); it is welcome however many peers there are.
    */
-  addPeer(channel: PeerChannel, id: string, options: { backup?: boolean } = {}): Peer | undefined {
-    return this.swarm.add(channel, id, options.backup === true);
+  addPeer(channel: PeerChannel, id: string, options: { backup?: boolean; infoHash?: Uint8Array } = {}): Peer | undefined {
+    return this.swarm.add(channel, id, options.backup === true, options.infoHash);
   }
 
   // ---- metadata ------------------------------------------------------------------------------
@@ -291,7 +307,7 @@ export class TorrentSession {
    */
   async provideMetadata(infoBytes: Uint8Array): Promise<void> {
     if (this.downloads || this.isStopped) return;
-    await this.acceptMetainfo(await parseInfoDict(infoBytes, this.infoHash, this.o.hasher));
+    await this.acceptMetainfo(await parseInfoDict(infoBytes, this.metadataHash, this.o.hasher, this.o.sha256));
   }
 
   private async acceptMetainfo(metainfo: Metainfo): Promise<void> {
@@ -309,12 +325,8 @@ export class TorrentSession {
     this.checkDone();
   }
 
-  /**
-   * Throws a TorrentError, changing nothing, when a piece is longer than the torrent may hold, or the
-   * torrent is v2-only (whose pieces this session cannot check yet).
-   */
+  /** Throws a TorrentError, changing nothing, when a piece is longer than the torrent may hold. */
   private setMetainfo(metainfo: Metainfo): Downloads {
-    refuseV2Only(metainfo);
     checkPieceLength(metainfo.pieceLength, this.budget.ceiling);
     const swarm = this.swarm;
     const downloads = (this.downloads = new Downloads(metainfo, {
@@ -332,6 +344,7 @@ export class TorrentSession {
           this.events.emit('piece', index);
           this.checkDone();
         },
+        blockVerified: (index, begin) => this.events.emit('block', { index, begin }),
         fail: (error) => this.fail(error),
         warn: (message) => this.warn(message),
       },

@@ -7,6 +7,7 @@
  */
 import type { PeerChannel } from './channel.js';
 import { Peer, type PeerEvent } from './peer.js';
+import { peerView } from './peer-view.js';
 import { UT_METADATA_ID, type MetadataExchange } from './metadata.js';
 import { Discovery, WANT_ID } from './discovery.js';
 import { SeedingAnnouncer } from './seeding-announcer.js';
@@ -16,7 +17,7 @@ import { UploadSlots } from './upload-slots.js';
 import type { Priorities } from './priorities.js';
 import type { Downloads, Totals } from './downloads.js';
 import type { PeerView, SessionEvents, SessionOptions } from './types.js';
-import { type BitField, WANT_EXTENSION, encodeWantMessage } from '../wire/index.js';
+import type { BitField } from '../wire/index.js';
 import type { PieceGeometry } from '../geometry.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import type { Emitter } from '../emitter.js';
@@ -26,9 +27,10 @@ export { CLIENT_VERSION, WANT_ID } from './discovery.js';
 const KEEP_ALIVE = 55_000;
 const IDLE_TIMEOUT = 120_000;
 
+/** Session options that may stay unset. */
+type Unset = 'uploadLimit' | 'downloadLimit' | 'connector' | 'refusePeer' | 'infoHashV2' | 'sha256';
 /** The session's options with their defaults filled in. */
-export type SwarmOptions = Required<Omit<SessionOptions, 'metainfo' | 'uploadLimit' | 'downloadLimit' | 'memory' | 'connector' | 'refusePeer'>> &
-  Pick<SessionOptions, 'uploadLimit' | 'downloadLimit' | 'connector' | 'refusePeer'>;
+export type SwarmOptions = Required<Omit<SessionOptions, 'metainfo' | 'memory' | Unset>> & Pick<SessionOptions, Unset>;
 
 /** What the swarm asks of its session. */
 export interface SwarmHost {
@@ -37,6 +39,9 @@ export interface SwarmHost {
   done(): boolean;
   /** The metadata pieces from peers are complete: check them. */
   metadataComplete(): void;
+  /** Whether this info hash names the torrent (a hybrid has two), and whether we speak v2 (BEP 52). */
+  acceptsInfoHash(infoHash: Uint8Array): boolean;
+  v2(): boolean;
 }
 
 export interface SwarmParts {
@@ -95,10 +100,6 @@ export class Swarm {
     return this.peers.size;
   }
 
-  has(id: string): boolean {
-    return this.peers.has(id);
-  }
-
   peer(id: string): Peer | undefined {
     return this.peers.get(id);
   }
@@ -112,11 +113,11 @@ export class Swarm {
   }
 
   views(pieceCount: number): PeerView[] {
-    return [...this.peers.values()].map((p) => p.view(pieceCount, this.requester.outstanding(p)));
+    return [...this.peers.values()].map((p) => peerView(p, pieceCount, this.requester.outstanding(p)));
   }
 
-  /** See `TorrentSession.addPeer`. */
-  add(channel: PeerChannel, id: string, backup: boolean): Peer | undefined {
+  /** See `TorrentSession.addPeer`; `infoHash`: the one to send (a hybrid's other one). */
+  add(channel: PeerChannel, id: string, backup: boolean, infoHash = this.o.infoHash): Peer | undefined {
     const welcome = backup ? this.host.state() === 'running' : this.wantsPeers;
     if (!welcome || this.peers.has(id)) {
       channel.close();
@@ -134,7 +135,7 @@ export class Swarm {
     channel.lowWaterMark = this.uploader.highWaterMark(peer) / 4;
     channel.onDrain = () => this.uploader.serve(peer);
     channel.onClose = () => this.remove(peer);
-    peer.sendHandshake(this.o.infoHash, this.o.peerId);
+    peer.sendHandshake(infoHash, this.o.peerId, this.host.v2());
     this.parts.events.emit('peer', { id, event: 'connected' });
     return peer;
   }
@@ -176,6 +177,7 @@ export class Swarm {
     this.discovery.gone(peer);
     this.requester.peerGone(peer);
     const work = this.work;
+    work?.peerGone(peer);
     if (peer.haveAll) work?.picker.removeAvailability(null);
     else if (peer.have) work?.picker.removeAvailability(peer.have);
     this.parts.events.emit('peer', { id: peer.id, event: 'disconnected' });
@@ -198,7 +200,7 @@ export class Swarm {
   /** The metadata is known: requests can be made. */
   attach(work: Downloads): void {
     this.work = work;
-    this.requester.attach(work.picker);
+    this.requester.attach(work.picker, (peer, index) => work.v2?.started(peer, index));
   }
 
   /** The metadata came (and what the store holds is counted): peers learn what we have, and requests start. */
@@ -209,6 +211,7 @@ export class Swarm {
       // Peers met before it came learn its size, and may ask for it (BEP 10 allows a second handshake).
       peer.sendExtendedHandshake(this.discovery.extendedHandshake(info.infoBytes.length));
       if (!peer.fast && picker.haveCount > 0) peer.send({ type: 'bitfield', bits: picker.bitfield() });
+      this.work?.peerHas(peer);
       this.requester.fill(peer);
     }
   }
@@ -249,7 +252,7 @@ export class Swarm {
 
   /** Tells each tabswarm peer which critical pieces we wait for. */
   sendWantsToAll(): void {
-    for (const peer of this.peers.values()) this.sendWants(peer);
+    for (const peer of this.peers.values()) this.parts.priorities.sendWants(peer);
   }
 
   // ---- what peers say ------------------------------------------------------------------------
@@ -284,14 +287,16 @@ export class Swarm {
         return this.requester.rejected(peer, e.index, e.begin);
       case 'extendedHandshake':
         if (!this.work) this.parts.metadata.announced(peer);
-        return this.sendWants(peer);
+        return this.parts.priorities.sendWants(peer);
       case 'extended':
         return this.onExtended(peer, e.extId, e.payload);
+      case 'hash':
+        return this.work ? this.work.onHash(peer, e.message) : peer.refuseHash(e.message);
     }
   }
 
   private onHandshake(peer: Peer, infoHash: Uint8Array, peerId: Uint8Array): void {
-    if (!bytesEqual(infoHash, this.o.infoHash)) return this.drop(peer, 'handshake for another torrent');
+    if (!this.host.acceptsInfoHash(infoHash)) return this.drop(peer, 'handshake for another torrent');
     const refused = bytesEqual(peerId, this.o.peerId) ? 'connected to ourselves' : this.o.refusePeer?.(peerId);
     if (refused) return this.drop(peer, refused);
     if (this.banned.has(toHex(peerId))) return this.drop(peer, 'banned earlier in this session');
@@ -315,6 +320,7 @@ export class Swarm {
         picker.incrementAvailability(added);
         if (this.parts.priorities.isCritical(added)) this.requester.preemptForCritical(peer);
       } else if (added !== undefined) picker.addAvailability(added === 'all' ? null : added);
+      this.work?.peerHas(peer);
     }
     this.updateInterest(peer);
   }
@@ -355,14 +361,6 @@ export class Swarm {
     }
   }
 
-  /** Tells a tabswarm peer (one that lists ts_want) which critical pieces we wait for that it has not announced. */
-  private sendWants(peer: Peer): void {
-    const id = peer.extensions[WANT_EXTENSION];
-    if (!id || peer.closed || !peer.handshaken) return;
-    const pieces = this.parts.priorities.wantsFor(peer, (i) => peer.hasPiece(i));
-    if (pieces && pieces.length > 0) peer.send({ type: 'extended', extId: id, payload: encodeWantMessage(pieces) });
-  }
-
   // ---- choking and timers --------------------------------------------------------------------
 
   private rechoke(): void {
@@ -390,6 +388,7 @@ export class Swarm {
       if (this.requester.checkTimeouts(peer, now)) this.requester.fillAll(peer);
       if (!this.work) this.parts.metadata.requestFrom(peer);
     }
+    this.work?.tick(this.peers.values());
     if (this.host.state() === 'running') this.discovery.tick();
     this.seeding.tick();
   }

@@ -9,11 +9,19 @@ import type { Metainfo } from '../metainfo.js';
 import type { PeerConnector } from './connector.js';
 
 export interface SessionOptions {
+  /** What the swarm knows the torrent by (20 bytes): the SHA-1 info hash, or a v2 one's first 20 bytes. */
   infoHash: Uint8Array;
+  /**
+   * BitTorrent v2 (BEP 52): the SHA-256 info hash (32 bytes), from a `btmh` magnet link. When
+   * `infoHash` is its first 20 bytes, metadata from peers is checked against it.
+   */
+  infoHashV2?: Uint8Array;
   peerId: Uint8Array;
   metainfo?: Metainfo;
   store: PieceStore;
   hasher: Hasher;
+  /** SHA-256 for v2 Merkle trees (default: SubtleCrypto, or JavaScript where a page has none). */
+  sha256?: Hasher;
   clock: Clock;
   random?: () => number;
   /** Connections at most. */
@@ -69,6 +77,8 @@ export interface SessionEvents {
   metadata: Metainfo;
   /** A piece verified and stored. */
   piece: number;
+  /** v2: a block of a piece in progress proved right on its own (`verifiedBlock` gives it). */
+  block: { index: number; begin: number };
   done: undefined;
   warning: string;
   peer: { id: string; event: 'connected' | 'disconnected' };

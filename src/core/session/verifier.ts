@@ -24,6 +24,11 @@ export interface VerifierOptions {
   pieceSize(index: number): number;
   /** The piece's SHA-1 from the metainfo. */
   pieceHash(index: number): Uint8Array;
+  /**
+   * Checks a piece instead of `hasher` and `pieceHash` (BitTorrent v2): `badBlocks`, when given, are
+   * the blocks known wrong, whose senders alone are blamed.
+   */
+  check?(index: number, data: Uint8Array): Promise<{ ok: boolean; badBlocks?: number[] }>;
 }
 
 /** What became of a piece handed to `verify`. */
@@ -35,7 +40,7 @@ export type Verification =
    * others (their copy is kept, and the refetch should come from one peer so that a second failure
    * names its sender). `bytes`: what was thrown away.
    */
-  | { kind: 'failed'; culprits: Set<string>; suspects: Set<string>; bytes: number }
+  | { kind: 'failed'; culprits: Set<string>; suspects: Set<string>; bytes: number; badBlocks?: number[] }
   /** The hasher or the store failed: the torrent cannot go on. */
   | { kind: 'error'; error: Error }
   /** Nothing to do: no complete piece under that index, already being verified, or closed meanwhile. */
@@ -66,6 +71,11 @@ export class PieceVerifier {
     return [...this.buffers.keys()];
   }
 
+  /** The bytes held for a piece in progress (blocks not received yet are zeros). */
+  held(index: number): Uint8Array | undefined {
+    return this.buffers.get(index);
+  }
+
   /** Forgets the blocks held for a piece given up (the picker released its memory). */
   drop(index: number): void {
     this.buffers.delete(index);
@@ -79,13 +89,16 @@ export class PieceVerifier {
     this.verifying.add(index);
     try {
       let ok: boolean;
+      let badBlocks: number[] | undefined;
       try {
-        ok = bytesEqual(await this.o.hasher(buffer), this.o.pieceHash(index));
+        if (this.o.check) ({ ok, badBlocks } = await this.o.check(index, buffer));
+        else ok = bytesEqual(await this.o.hasher(buffer), this.o.pieceHash(index));
       } catch (e) {
         return { kind: 'error', error: new TabswarmError(`could not hash piece ${index}: ${errorMessage(e)}`) };
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run while this awaited
       if (this.closed) return { kind: 'skipped' };
+      if (!ok && badBlocks) return this.failedBlocks(buffer, senders, badBlocks);
       if (!ok) return this.failed(index, buffer, senders);
       try {
         await this.o.store.put(index, buffer);
@@ -106,6 +119,12 @@ export class PieceVerifier {
     this.closed = true;
     this.buffers.clear();
     this.failedAttempts.clear();
+  }
+
+  /** The bad blocks are known: their senders are the culprits, and nobody else is suspected. */
+  private failedBlocks(data: Uint8Array, senders: readonly (string | undefined)[], bad: readonly number[]): Verification {
+    const culprits = new Set(bad.map((b) => senders[b]).filter((s): s is string => s !== undefined));
+    return { kind: 'failed', culprits, suspects: new Set(), bytes: data.length, badBlocks: [...bad] };
   }
 
   private failed(index: number, data: Uint8Array, senders: readonly (string | undefined)[]): Verification {
