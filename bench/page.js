@@ -20,6 +20,8 @@ globalThis.bench = {
         iceServers: [],
         ...(this.rtcConfig ? { rtcConfig: this.rtcConfig } : {}),
         store: this.storeKind ?? 'indexeddb',
+        // The super-seeding swarm rows set it in the seeder's page.
+        superSeeding: this.superSeeding === true,
       });
       this.warnings = [];
       this.ts.addEventListener('warning', (e) => this.warnings.push(e.detail.message));

@@ -18,7 +18,8 @@
  *    add(magnet) to the first verified piece.
  * 2. One seeder and four leechers, for tabswarm and for both WebTorrents: the seeder's upload divided
  *    by the file size (how much of the load the origin carried); and the mixed swarm, tabswarm in a
- *    Firefox seeder and three leechers (Chromium, Firefox, Chromium).
+ *    Firefox seeder and three leechers (Chromium, Firefox, Chromium); tabswarm and the mixed swarm
+ *    again with the seeder super seeding (ClientOptions.superSeeding).
  * 3. Streaming (bench/stream.ts): a WebM of --stream-mib played from its share link in the app while
  *    it downloads, --rounds times: time to the first frame, from a seek to playing again (medians),
  *    and the page's peak heap while the first leecher downloads the whole file.
@@ -52,7 +53,7 @@ const { values } = parseArgs({
     'swarm-mib': { type: 'string', default: '32' },
     leechers: { type: 'string', default: '4' },
     'stream-mib': { type: 'string', default: '512' },
-    swarms: { type: 'string', default: 'tabswarm,webtorrent3,webtorrent,mixed' },
+    swarms: { type: 'string', default: 'tabswarm,tabswarm-super,webtorrent3,webtorrent,mixed,mixed-super' },
     only: {
       type: 'string',
       default:
@@ -224,12 +225,15 @@ async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number,
   return { ...result, relayed: (turn.usage().sentToPeers - relayedBefore) / size };
 }
 
-type SwarmKind = 'tabswarm' | 'webtorrent3' | 'webtorrent' | 'mixed';
+const SWARM_KINDS = ['tabswarm', 'tabswarm-super', 'webtorrent3', 'webtorrent', 'mixed', 'mixed-super'] as const;
+type SwarmKind = (typeof SWARM_KINDS)[number];
 const SWARM_LABEL: Record<SwarmKind, string> = {
   tabswarm: 'tabswarm',
+  'tabswarm-super': 'tabswarm, super seeding',
   webtorrent3: 'WebTorrent 3.0.21',
   webtorrent: 'WebTorrent 2.8.5',
   mixed: 'tabswarm, Firefox seeder, leechers C/F/C',
+  'mixed-super': 'the same, super seeding',
 };
 
 interface SwarmResult {
@@ -240,9 +244,11 @@ interface SwarmResult {
 }
 
 async function swarm(pages: Pages, tracker: string, kind: SwarmKind, seed: number): Promise<SwarmResult> {
-  const client: Client = kind === 'mixed' ? 'tabswarm' : kind;
-  const seeder = await pages.open(kind === 'mixed' ? 'firefox' : 'chromium', client);
-  const leecherBrowsers: BrowserName[] = kind === 'mixed' ? ['chromium', 'firefox', 'chromium'] : Array.from({ length: leecherCount }, () => 'chromium');
+  const mixed = kind === 'mixed' || kind === 'mixed-super';
+  const client: Client = kind === 'webtorrent' || kind === 'webtorrent3' ? kind : 'tabswarm';
+  const seeder = await pages.open(mixed ? 'firefox' : 'chromium', client);
+  if (kind.endsWith('-super')) await seeder.evaluate('bench.superSeeding = true');
+  const leecherBrowsers: BrowserName[] = mixed ? ['chromium', 'firefox', 'chromium'] : Array.from({ length: leecherCount }, () => 'chromium');
   const leechers = await Promise.all(leecherBrowsers.map((b) => pages.open(b, client)));
   const expected = await seeder.evaluate(`bench.digest(bench.makeData(${swarmSize}, ${seed}))`);
   const magnet = await call<string>(seeder, `${prefix(client)}Seed`, tracker, swarmSize, seed);
@@ -299,7 +305,7 @@ try {
   if (only.has('swarm')) {
     console.log(`one seeder and ${leecherCount} leechers (the mixed swarm: 3), ${swarmSize / MiB} MiB`);
     const wanted = new Set(values.swarms.split(','));
-    const swarmKinds = (['tabswarm', 'webtorrent3', 'webtorrent', 'mixed'] as const).filter((k) => wanted.has(k) && (FIREFOX || k !== 'mixed'));
+    const swarmKinds = SWARM_KINDS.filter((k) => wanted.has(k) && (FIREFOX || !k.startsWith('mixed')));
     for (const kind of swarmKinds) {
       let result: SwarmResult;
       try {
@@ -359,6 +365,8 @@ const vsRawStore = ratio(ts, rawStore);
 const rawStoreVsRaw = ratio(rawStore, raw);
 const seederUpload = swarms.find((s) => s.kind === 'tabswarm')?.seederUpload;
 const mixedSeederUpload = swarms.find((s) => s.kind === 'mixed')?.seederUpload;
+const superSeederUpload = swarms.find((s) => s.kind === 'tabswarm-super')?.seederUpload;
+const mixedSuperSeederUpload = swarms.find((s) => s.kind === 'mixed-super')?.seederUpload;
 
 console.log('');
 console.log('| client                        | MiB/s (median) | first piece (ms) |');
@@ -376,7 +384,8 @@ if (swarms.length > 0) {
 console.log(
   `tabswarm / WebTorrent 3.0.21: Chromium ${fmt(vsWebTorrent3, 2)}, Firefox→Firefox ${fmt(firefoxVsWebTorrent3, 2)}, Chromium→Firefox ${fmt(chromiumFirefoxVsWebTorrent3, 2)} (target ≥ 1.5); ` +
     `tabswarm / WebTorrent 2.8.5 ${fmt(vsWebTorrent, 2)}; tabswarm / raw ${fmt(vsRaw, 2)} (target ≥ 0.90); ` +
-    `first piece ${fmt(firstPiece, 0)} ms, in Firefox ${fmt(firefoxFirstPiece, 0)} ms (target ≤ 1000); seeder upload ${fmt(seederUpload, 2)}, mixed swarm ${fmt(mixedSeederUpload, 2)} (target ≤ 1.5)`,
+    `first piece ${fmt(firstPiece, 0)} ms, in Firefox ${fmt(firefoxFirstPiece, 0)} ms (target ≤ 1000); seeder upload ${fmt(seederUpload, 2)}, mixed swarm ${fmt(mixedSeederUpload, 2)}; ` +
+    `super seeding: ${fmt(superSeederUpload, 2)}, mixed swarm ${fmt(mixedSuperSeederUpload, 2)} (target ≤ 1.5)`,
 );
 if (rawStore !== undefined) {
   console.log(
@@ -445,6 +454,7 @@ console.log(
       chromiumFirefoxVsWebTorrent3: chromiumFirefoxVsWebTorrent3 !== undefined ? chromiumFirefoxVsWebTorrent3 >= 1.5 : null,
       firefoxFirstPiece: firefoxFirstPiece !== undefined ? firefoxFirstPiece <= 1000 : null,
       mixedSeederUpload: mixedSeederUpload !== undefined ? mixedSeederUpload <= 1.5 : null,
+      mixedSuperSeederUpload: mixedSuperSeederUpload !== undefined ? mixedSuperSeederUpload <= 1.5 : null,
       vsRaw: vsRaw !== undefined && vsRaw >= 0.9,
       seederUpload: seederUpload !== undefined && seederUpload <= 1.5,
       firstPiece: firstPiece !== undefined && firstPiece <= 1000,

@@ -61,6 +61,14 @@ export interface ClientOptions {
    * than a torrent may hold is refused (`TorrentError`).
    */
   maxPieceMemory?: number;
+  /**
+   * Super seeding for the torrents this client seeds from the start: once every piece has left it
+   * once, it reveals to each leecher only pieces no other leecher holds (unless that leecher has
+   * nothing to fetch), so leechers trade among themselves. Its upload falls to about once the file
+   * where it is several times faster than its leechers (else 1.5–2.2 times), and they finish later.
+   * Default false. See core/session/initial-seeding.ts.
+   */
+  superSeeding?: boolean;
 }
 
 export interface SeedOptions {
@@ -73,9 +81,8 @@ export interface SeedOptions {
   pieceLength?: number;
   urlList?: string[];
   /**
-   * 'v1' (the default: WebTorrent peers can download it) or 'hybrid' (BitTorrent v1 and v2 at once,
-   * BEP 52; v1 peers download it as well). 'v2' (v2-only) is refused with a TorrentError: v2-only
-   * torrents cannot be shared yet.
+   * 'v1' (the default: WebTorrent peers can download it), 'hybrid' (BitTorrent v1 and v2 at once,
+   * BEP 52; v1 peers download it as well) or 'v2' (v2-only: BitTorrent v2 clients alone, no WebTorrent).
    */
   version?: TorrentVersion;
   /** Called while hashing and storing: bytes done of bytes in all. */

@@ -86,7 +86,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     options: ClientOptions = {},
   ) {
     super();
-    this.o = { announce: [], maxPeers: 100, maxPeersPerTorrent: 40, store: 'indexeddb', ...options };
+    this.o = { announce: [], maxPeers: 100, maxPeersPerTorrent: 40, store: 'indexeddb', superSeeding: false, ...options };
     this.peerId = options.peerId ?? randomPeerId();
     this.memory = new MemoryBudget(options.maxPieceMemory ?? CLIENT_PIECE_MEMORY);
     this.stores = new ClientStorage(this.o.store, env, (message) => this.warn(message));
@@ -327,6 +327,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       opened: o.opened,
       uploadLimit: this.uploadLimit,
       downloadLimit: this.downloadLimit,
+      superSeeding: this.o.superSeeding,
       memory: this.memory,
       fetchRange: this.env.fetchRange,
       fetchTorrentFile: this.env.fetchTorrentFile,

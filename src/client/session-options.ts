@@ -23,6 +23,7 @@ export function sessionOptions(init: TorrentInit, infoHash: Uint8Array, metainfo
     // with web seeds, peers would fetch what is held back from the HTTP server instead, and the
     // server should carry as little as peers can take (it is there for when no tab is open).
     initialSeeding: urlList.length === 0,
+    superSeeding: init.superSeeding === true,
     ...(init.highWaterMark ? { highWaterMark: init.highWaterMark } : {}),
     ...(init.maxHighWaterMark ? { maxHighWaterMark: init.maxHighWaterMark } : {}),
     ...(init.connector ? { connector: init.connector } : {}),

@@ -71,6 +71,8 @@ export interface TorrentInit {
   opened?: OpenedShare;
   uploadLimit?: RateLimiter;
   downloadLimit?: RateLimiter;
+  /** Super seeding once it seeds from the start (see ClientOptions.superSeeding). */
+  superSeeding?: boolean;
   /** The client's memory for pieces in progress, shared by its torrents. */
   memory?: MemoryBudget;
   /** HTTP for web seeds; absent: the torrent's web seeds are not used. */

@@ -21,6 +21,7 @@ const custom: Settings = {
   theme: 'dark',
   shareVersion: 'hybrid',
   sharePrivate: true,
+  superSeeding: true,
 };
 
 describe('settings fields', () => {
@@ -36,6 +37,7 @@ describe('settings fields', () => {
       theme: 'dark',
       shareVersion: 'hybrid',
       sharePrivate: true,
+      superSeeding: true,
     });
     expect(fieldsToSettings(fields)).toEqual({ ok: custom });
     expect(fieldsToSettings(settingsToFields(DEFAULT_SETTINGS))).toEqual({ ok: DEFAULT_SETTINGS });
@@ -52,6 +54,7 @@ describe('settings fields', () => {
       theme: 'system',
       shareVersion: 'v1',
       sharePrivate: false,
+      superSeeding: false,
     });
     expect('errors' in result).toBe(true);
     if (!('errors' in result)) return;
@@ -76,12 +79,13 @@ describe('settings fields', () => {
 });
 
 describe('needsRestart and effectiveTrackers', () => {
-  it('only trackers, ICE servers and peer limits recreate the client', () => {
+  it('only trackers, ICE servers, peer limits and super seeding recreate the client', () => {
     expect(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, uploadLimit: 1000, downloadLimit: 5, theme: 'dark' })).toBe(false);
     expect(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, announce: ['wss://x'] })).toBe(true);
     expect(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, iceServers: [{ urls: 'stun:127.0.0.1:1' }] })).toBe(true);
     expect(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, maxPeers: 5 })).toBe(true);
     expect(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, maxPeersPerTorrent: 5 })).toBe(true);
+    expect(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, superSeeding: true })).toBe(true);
   });
 
   it('the person’s trackers override the defaults', () => {

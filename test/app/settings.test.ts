@@ -27,6 +27,7 @@ describe('settings', () => {
       theme: 'dark' as const,
       shareVersion: 'hybrid' as const,
       sharePrivate: true,
+      superSeeding: true,
     };
     saveSettings(settings, s);
     expect(loadSettings(s)).toEqual(settings);
@@ -42,6 +43,7 @@ describe('settings', () => {
         downloadLimit: 1.5,
         shareVersion: 'v3',
         sharePrivate: 'yes',
+        superSeeding: 1,
       }),
     ).toEqual({
       ...DEFAULT_SETTINGS,

@@ -260,6 +260,7 @@ describe('the app in Chromium', () => {
     const shareVersion = dialog.getByRole('combobox', { name: 'Torrents of shared files' });
     expect(await shareVersion.inputValue()).toBe('v1');
     await shareVersion.selectOption('hybrid');
+    await dialog.getByRole('checkbox', { name: 'Spare my upload (super seeding)' }).check();
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.getByText('is not a ws:// or wss:// URL').waitFor();
     expect(await dialog.getByRole('textbox', { name: 'Trackers' }).getAttribute('aria-invalid')).toBe('true');
@@ -270,9 +271,16 @@ describe('the app in Chromium', () => {
     await dialog.waitFor({ state: 'hidden' });
     expect(await page.locator('tabswarm-app').getAttribute('theme')).toBe('dark');
     const stored = await page.evaluate(
-      () => JSON.parse(localStorage.getItem('tabswarm-settings') ?? '{}') as { downloadLimit: number; announce: string[]; theme: string; shareVersion: string },
+      () =>
+        JSON.parse(localStorage.getItem('tabswarm-settings') ?? '{}') as {
+          downloadLimit: number;
+          announce: string[];
+          theme: string;
+          shareVersion: string;
+          superSeeding: boolean;
+        },
     );
-    expect(stored).toMatchObject({ downloadLimit: 256 * KiB, announce: [bed.tracker.url], theme: 'dark', shareVersion: 'hybrid' });
+    expect(stored).toMatchObject({ downloadLimit: 256 * KiB, announce: [bed.tracker.url], theme: 'dark', shareVersion: 'hybrid', superSeeding: true });
     // The client was recreated: the torrent came back from IndexedDB.
     await page.getByText('Reconnected with the new settings.').waitFor();
     await page.getByRole('heading', { name: 'kept-across-restart' }).waitFor();
@@ -283,6 +291,7 @@ describe('the app in Chromium', () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     expect(await dialog.getByRole('textbox', { name: 'Download limit (KiB/s)' }).inputValue()).toBe('256');
     expect(await shareVersion.inputValue()).toBe('hybrid');
+    expect(await dialog.getByRole('checkbox', { name: 'Spare my upload (super seeding)' }).isChecked()).toBe(true);
     // 127.0.0.1 is a secure context: the magnet: handler can be offered.
     await dialog.getByRole('button', { name: 'Open magnet links with tabswarm' }).click();
     await dialog.getByText(/^Asked the browser|^The browser refused/).waitFor();

@@ -280,6 +280,22 @@ export class TsSettingsDialog extends LitElement {
               (WebTorrent apps too) can carry the pieces but not read them or their names. Private shares are always BitTorrent v1.
             </p>
           </div>
+          <div>
+            <label
+              ><input
+                type="checkbox"
+                id="settings-super-seeding"
+                aria-describedby="super-seeding-help"
+                .checked=${f.superSeeding}
+                @change=${(ev: Event) => this.set('superSeeding', (ev.target as HTMLInputElement).checked)}
+              />
+              Spare my upload (super seeding)</label
+            >
+            <p class="help" id="super-seeding-help">
+              Once every piece has left this tab once, each receiver is given only pieces the others do not have, so they pass the rest among themselves. This
+              tab then uploads about one copy of the file instead of up to two; receivers finish later. Reconnects when changed.
+            </p>
+          </div>
         </fieldset>
 
         <fieldset>

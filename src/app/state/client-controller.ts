@@ -305,6 +305,7 @@ export class ClientController implements ReactiveController {
       maxPeersPerTorrent: s.maxPeersPerTorrent,
       uploadLimit: s.uploadLimit,
       downloadLimit: s.downloadLimit,
+      superSeeding: s.superSeeding,
       // Each torrent runs in one tab of this browser; the others show it (issue 22, item 5).
       coordinateTabs: true,
     });

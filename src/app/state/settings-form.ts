@@ -15,6 +15,7 @@ export interface SettingsFields {
   theme: Theme;
   shareVersion: ShareVersion;
   sharePrivate: boolean;
+  superSeeding: boolean;
 }
 
 export type FieldErrors = Partial<Record<keyof SettingsFields, string>>;
@@ -37,6 +38,7 @@ export function settingsToFields(s: Settings): SettingsFields {
     theme: s.theme,
     shareVersion: s.shareVersion,
     sharePrivate: s.sharePrivate,
+    superSeeding: s.superSeeding,
   };
 }
 
@@ -82,17 +84,19 @@ export function fieldsToSettings(f: SettingsFields): { ok: Settings } | { errors
       theme: f.theme,
       shareVersion: f.shareVersion,
       sharePrivate: f.sharePrivate,
+      superSeeding: f.superSeeding,
     },
   };
 }
 
-/** Trackers, ICE servers and peer limits are fixed when the client is made: changing them recreates it. */
+/** Trackers, ICE servers, peer limits and super seeding are fixed when the client is made: changing them recreates it. */
 export function needsRestart(before: Settings, after: Settings): boolean {
   return (
     JSON.stringify(before.announce) !== JSON.stringify(after.announce) ||
     JSON.stringify(before.iceServers) !== JSON.stringify(after.iceServers) ||
     before.maxPeers !== after.maxPeers ||
-    before.maxPeersPerTorrent !== after.maxPeersPerTorrent
+    before.maxPeersPerTorrent !== after.maxPeersPerTorrent ||
+    before.superSeeding !== after.superSeeding
   );
 }
 

@@ -24,6 +24,8 @@ export interface Settings {
   shareVersion: ShareVersion;
   /** Files shared become private shares (end-to-end encrypted, readable only with their link). */
   sharePrivate: boolean;
+  /** Torrents seeded from the start are super seeded (ClientOptions.superSeeding). */
+  superSeeding: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -36,6 +38,7 @@ export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
   shareVersion: 'v1',
   sharePrivate: false,
+  superSeeding: false,
 };
 
 const KEY = 'tabswarm-settings';
@@ -79,6 +82,7 @@ export function parseSettings(value: unknown): Settings {
   if (v.theme === 'light' || v.theme === 'dark' || v.theme === 'system') out.theme = v.theme;
   if (v.shareVersion === 'v1' || v.shareVersion === 'hybrid' || v.shareVersion === 'v2') out.shareVersion = v.shareVersion;
   if (typeof v.sharePrivate === 'boolean') out.sharePrivate = v.sharePrivate;
+  if (typeof v.superSeeding === 'boolean') out.superSeeding = v.superSeeding;
   return out;
 }
 
