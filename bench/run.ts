@@ -16,7 +16,7 @@
  *    Throughput is the file size over the time from add(magnet) to done (for the raw channel: first
  *    byte to last; raw-store: first byte to the last piece stored); "first piece" is the time from
  *    add(magnet) to the first verified piece.
- * 2. One seeder and four leechers, for tabswarm and for both WebTorrents: the seeder's upload divided
+ * 2. One seeder and four leechers, for tabswarm and for both WebTorrents, --rounds times (medians): the seeder's upload divided
  *    by the file size (how much of the load the origin carried); and the mixed swarm, tabswarm in a
  *    Firefox seeder and three leechers (Chromium, Firefox, Chromium); tabswarm and the mixed swarm
  *    again with the seeder super seeding (ClientOptions.superSeeding).
@@ -281,7 +281,7 @@ if (KINDS.includes('relay')) {
   }
 }
 const transfers: Transfer[] = [];
-const swarms: SwarmResult[] = [];
+const swarmRuns: SwarmResult[] = [];
 let stream: StreamResult | undefined;
 try {
   console.log(`transfers of ${size / MiB} MiB between two browser contexts, ${rounds} rounds, alternating ${KINDS.join(' / ')}`);
@@ -306,19 +306,21 @@ try {
     console.log(`one seeder and ${leecherCount} leechers (the mixed swarm: 3), ${swarmSize / MiB} MiB`);
     const wanted = new Set(values.swarms.split(','));
     const swarmKinds = SWARM_KINDS.filter((k) => wanted.has(k) && (FIREFOX || !k.startsWith('mixed')));
-    for (const kind of swarmKinds) {
-      let result: SwarmResult;
-      try {
-        result = await withTimeout(swarm(pages, tracker.url, kind, 77), RUN_TIMEOUT, `${kind} swarm`);
-      } catch (e) {
-        result = { kind, error: e instanceof Error ? e.message : String(e) };
-      } finally {
-        await pages.closeAll();
+    for (let round = 1; round <= rounds; round++) {
+      for (const kind of swarmKinds) {
+        let result: SwarmResult;
+        try {
+          result = await withTimeout(swarm(pages, tracker.url, kind, 77 + round), RUN_TIMEOUT, `${kind} swarm`);
+        } catch (e) {
+          result = { kind, error: e instanceof Error ? e.message : String(e) };
+        } finally {
+          await pages.closeAll();
+        }
+        swarmRuns.push(result);
+        console.log(
+          `  round ${round}  ${SWARM_LABEL[kind].padEnd(40)}  ${result.error ? `failed: ${result.error}` : `seeder upload ${fmt(result.seederUpload, 2)} × file size, all done in ${fmt(result.seconds)} s`}`,
+        );
       }
-      swarms.push(result);
-      console.log(
-        `  ${SWARM_LABEL[kind].padEnd(40)}  ${result.error ? `failed: ${result.error}` : `seeder upload ${fmt(result.seederUpload, 2)} × file size, all done in ${fmt(result.seconds)} s`}`,
-      );
     }
   }
   if (only.has('stream')) {
@@ -363,6 +365,14 @@ const chromiumFirefoxVsWebTorrent3 = ratio(med('chromium-firefox-tabswarm', 'mib
 const vsRaw = ratio(ts, raw);
 const vsRawStore = ratio(ts, rawStore);
 const rawStoreVsRaw = ratio(rawStore, raw);
+// Each swarm kind's medians over its rounds (an error when no round completed).
+const swarms: SwarmResult[] = SWARM_KINDS.flatMap((kind): SwarmResult[] => {
+  const runs = swarmRuns.filter((r) => r.kind === kind);
+  const done = runs.filter((r) => !r.error);
+  if (runs.length === 0) return [];
+  if (done.length === 0) return [{ kind, error: runs[0]!.error }];
+  return [{ kind, seederUpload: median(done.map((r) => r.seederUpload!)), seconds: median(done.map((r) => r.seconds!)) }];
+});
 const seederUpload = swarms.find((s) => s.kind === 'tabswarm')?.seederUpload;
 const mixedSeederUpload = swarms.find((s) => s.kind === 'mixed')?.seederUpload;
 const superSeederUpload = swarms.find((s) => s.kind === 'tabswarm-super')?.seederUpload;
