@@ -103,6 +103,31 @@ describe('client (Node, real tracker, in-memory links)', () => {
     expect(again.downloaded).toBe(0);
   });
 
+  it('pause drops its peers at both ends, and resume connects to the same seeder again at once and completes', async () => {
+    const t = await tracker();
+    // A slow seeder, so that the download is under way when paused.
+    const a = new BaseClient(fakeWorld().env(), { announce: [t.url], uploadLimit: 256 * 1024 });
+    const b = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    cleanup.push(
+      () => a.destroy(),
+      () => b.destroy(),
+    );
+    const data = fixtureBytes(1 << 20, 5);
+    const seeded = await a.seed([{ path: 'p.bin', data }], { pieceLength: 16384 });
+    const got = await b.add(seeded.magnetURI);
+    await expect.poll(() => got.progress, { timeout: 10_000 }).toBeGreaterThan(0);
+    got.pause();
+    await expect.poll(() => seeded.numPeers).toBe(0);
+    expect(got.numPeers).toBe(0);
+    expect(got.isDone).toBe(false);
+    // Both ends forgot the connection: the seeder answers the new offers (it refused them for
+    // as long as it thought the old connection alive).
+    got.resume();
+    await expect.poll(() => got.numPeers, { timeout: 3_000 }).toBe(1);
+    await got.done;
+    expect(sha(new Uint8Array(await (await got.files[0]!.blob()).arrayBuffer()))).toBe(sha(data));
+  });
+
   it('downloads only the selected files, keeps the selection across a reload, and reports pieces and peers', async () => {
     const t = await tracker();
     const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });

@@ -46,11 +46,6 @@ class FakePeer implements ChannelPeer {
   }
   attach(ch: PeerChannel): void {
     this.ch = ch;
-    const previous = ch.onClose;
-    ch.onClose = () => {
-      previous?.();
-      this.destroy();
-    };
     this.connection = this.links.connection;
     this.resolveConnected();
   }
@@ -70,7 +65,12 @@ class FakePeer implements ChannelPeer {
       other.fail(unreachable);
       return;
     }
-    const [a, b] = net.connect(net.node('a', nodeLink), net.node('b', nodeLink));
+    // Either end closing closes both peers, as a WebRTC peer closes with its data channel (the
+    // channel's own onClose belongs to the session that reads it).
+    const [a, b] = net.connect(net.node('a', nodeLink), net.node('b', nodeLink), () => {
+      this.destroy();
+      other.destroy();
+    });
     this.attach(a);
     other.attach(b);
   }
