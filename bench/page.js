@@ -67,6 +67,29 @@ globalThis.bench = {
     const files = await this.fileDigests(torrent.files);
     return { ms, firstPieceMs, sha256: files[0].sha256, files };
   },
+  // The first-byte row: the same file seeded as v1 and as v2 (BEP 52), in pieces of `pieceLength`.
+  async tabswarmSeedVersions(tracker, size, seed, pieceLength) {
+    const specs = [{ path: 'first-byte.bin', size, seed }];
+    const v1 = await this.tabswarmSeedFiles(tracker, specs, { version: 'v1', pieceLength });
+    const v2 = await this.tabswarmSeedFiles(tracker, specs, { version: 'v2', pieceLength });
+    return { v1, v2 };
+  },
+  // From add(magnet) to the first chunk of the first file's stream (and to the metadata): ms, the
+  // chunk's size, and whether its bytes are the file's first ones.
+  async tabswarmFirstByte(tracker, magnet, seed) {
+    const client = await this.tabswarm(tracker);
+    const t0 = performance.now();
+    const torrent = await client.add(magnet);
+    this.torrent = torrent;
+    await torrent.ready;
+    const metadataMs = performance.now() - t0;
+    const reader = torrent.files[0].stream().getReader();
+    const { value } = await reader.read();
+    const ms = performance.now() - t0;
+    await reader.cancel();
+    const want = this.makeData(value.length, seed);
+    return { ms, metadataMs, bytes: value.length, right: value.every((b, i) => b === want[i]) };
+  },
   tabswarmTorrentFile() {
     return Array.from(this.torrent.torrentFile);
   },

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --mib 64 --rounds 3 --swarm-mib 32 --leechers 4 --stream-mib 512 --swarms tabswarm,webtorrent3,webtorrent,mixed
  *   --only tabswarm,webtorrent3,webtorrent,raw,raw-store,tabswarm-from-webtorrent,relay,
- *          firefox-tabswarm,firefox-webtorrent3,chromium-firefox-tabswarm,chromium-firefox-webtorrent3,swarm,stream]`
+ *          firefox-tabswarm,firefox-webtorrent3,chromium-firefox-tabswarm,chromium-firefox-webtorrent3,swarm,stream,first-byte]`
  *
  * Real Chromium and Firefox, real WebRTC, a real bittorrent-tracker server, inside the private network
  * namespace (TABSWARM_BROWSERS=chromium leaves the Firefox rows out).
@@ -23,6 +23,12 @@
  * 3. Streaming (bench/stream.ts): a WebM of --stream-mib played from its share link in the app while
  *    it downloads, --rounds times: time to the first frame, from a seek to playing again (medians),
  *    and the page's peak heap while the first leecher downloads the whole file.
+ * 4. First verified byte, v1 against v2 (bench/first-byte.ts, `--only first-byte`): one tab seeds the
+ *    same file of --mib as a v1 and as a v2-only torrent, both in 4 MiB pieces; a fresh tab per
+ *    measurement adds one magnet link and reads the first chunk of `files[0].stream()`: the time from
+ *    add() to that chunk (and to the metadata), medians of --rounds, the version that goes first
+ *    alternating. v1 must wait for the whole first piece and its SHA-1; v2 hands out each 16 KiB
+ *    block once its leaf hash proves it.
  * Prints a table and ends with one JSON line.
  */
 import { parseArgs } from 'node:util';
@@ -40,6 +46,7 @@ import {
 } from '../test/browser/browsers.js';
 import { serveLibrary, startTracker, type LibServer } from '../test/browser/lib-harness.js';
 import { streamBench, type StreamResult } from './stream.js';
+import { firstByteBench, type FirstByteResult } from './first-byte.js';
 import { median } from './stats.js';
 import { defaultPieceLength } from '../src/core/create.js';
 import { startTurnServer, type TurnServer } from '../test/browser/turn-server.js';
@@ -57,7 +64,7 @@ const { values } = parseArgs({
     only: {
       type: 'string',
       default:
-        'tabswarm,webtorrent3,webtorrent,raw,raw-store,tabswarm-from-webtorrent,relay,firefox-tabswarm,firefox-webtorrent3,chromium-firefox-tabswarm,chromium-firefox-webtorrent3,swarm,stream',
+        'tabswarm,webtorrent3,webtorrent,raw,raw-store,tabswarm-from-webtorrent,relay,firefox-tabswarm,firefox-webtorrent3,chromium-firefox-tabswarm,chromium-firefox-webtorrent3,swarm,stream,first-byte',
     },
   },
 });
@@ -283,8 +290,9 @@ if (KINDS.includes('relay')) {
 const transfers: Transfer[] = [];
 const swarmRuns: SwarmResult[] = [];
 let stream: StreamResult | undefined;
+let firstByte: FirstByteResult | undefined;
 try {
-  console.log(`transfers of ${size / MiB} MiB between two browser contexts, ${rounds} rounds, alternating ${KINDS.join(' / ')}`);
+  if (KINDS.length > 0) console.log(`transfers of ${size / MiB} MiB between two browser contexts, ${rounds} rounds, alternating ${KINDS.join(' / ')}`);
   for (let round = 1; round <= rounds; round++) {
     for (const kind of KINDS) {
       let result: Transfer;
@@ -340,6 +348,15 @@ try {
       );
     }
   }
+  if (only.has('first-byte')) {
+    console.log(`first verified byte of a streamed ${size / MiB} MiB file, v1 and v2 in 4 MiB pieces, ${rounds} rounds`);
+    firstByte = await withTimeout(
+      firstByteBench(browser, lib.url, tracker.url, size, rounds, (line) => console.log(line)),
+      RUN_TIMEOUT,
+      'first-byte',
+    );
+    if (firstByte.error) console.log(`  failed: ${firstByte.error}`);
+  }
 } finally {
   await browser.close();
   await firefox?.close();
@@ -378,11 +395,13 @@ const mixedSeederUpload = swarms.find((s) => s.kind === 'mixed')?.seederUpload;
 const superSeederUpload = swarms.find((s) => s.kind === 'tabswarm-super')?.seederUpload;
 const mixedSuperSeederUpload = swarms.find((s) => s.kind === 'mixed-super')?.seederUpload;
 
-console.log('');
-console.log('| client                        | MiB/s (median) | first piece (ms) |');
-console.log('|-------------------------------|----------------|------------------|');
-for (const kind of KINDS) {
-  console.log(`| ${LABEL[kind].padEnd(29)} | ${fmt(med(kind, 'mibps')).padStart(14)} | ${fmt(med(kind, 'firstPieceMs'), 0).padStart(16)} |`);
+if (KINDS.length > 0) {
+  console.log('');
+  console.log('| client                        | MiB/s (median) | first piece (ms) |');
+  console.log('|-------------------------------|----------------|------------------|');
+  for (const kind of KINDS) {
+    console.log(`| ${LABEL[kind].padEnd(29)} | ${fmt(med(kind, 'mibps')).padStart(14)} | ${fmt(med(kind, 'firstPieceMs'), 0).padStart(16)} |`);
+  }
 }
 if (swarms.length > 0) {
   console.log('');
@@ -413,6 +432,13 @@ if (stream && stream.rounds.length > 0) {
   console.log(
     `streaming ${fmt(stream.fileMiB, 0)} MiB, medians of ${stream.rounds.length}: first frame ${fmt(stream.firstFrameMs, 0)} ms (target ≤ 1500); seek ${fmt(stream.seekMs, 0)} ms (target ≤ 1000); ` +
       `peak heap held (after GC, array buffers included) ${fmt(stream.peakRetainedMiB)} MiB (target: about 64 MiB at most); before GC ${fmt(stream.peakHeapWithBuffersMiB)} MiB`,
+  );
+}
+if (firstByte) {
+  const { v1, v2 } = firstByte.medians;
+  console.log(
+    `first verified byte, medians of ${rounds}: v1 ${fmt(v1?.ms, 0)} ms (metadata ${fmt(v1?.metadataMs, 0)} ms, first chunk ${fmt(v1 && v1.bytes / 1024, 0)} KiB), ` +
+      `v2 ${fmt(v2?.ms, 0)} ms (metadata ${fmt(v2?.metadataMs, 0)} ms, first chunk ${fmt(v2 && v2.bytes / 1024, 0)} KiB); v2 / v1 ${fmt(ratio(v2?.ms, v1?.ms), 2)}`,
   );
 }
 console.log(
@@ -456,6 +482,17 @@ console.log(
       peakHeapWithBuffersMiB: round3(stream.peakHeapWithBuffersMiB),
       peakRetainedMiB: round3(stream.peakRetainedMiB),
       error: stream.error,
+    },
+    firstByte: firstByte && {
+      fileMiB: firstByte.fileMiB,
+      pieceLength: firstByte.pieceLength,
+      v1Ms: round3(firstByte.medians.v1?.ms),
+      v2Ms: round3(firstByte.medians.v2?.ms),
+      v1MetadataMs: round3(firstByte.medians.v1?.metadataMs),
+      v2MetadataMs: round3(firstByte.medians.v2?.metadataMs),
+      v1FirstChunk: firstByte.medians.v1?.bytes ?? null,
+      v2FirstChunk: firstByte.medians.v2?.bytes ?? null,
+      error: firstByte.error,
     },
     failures: transfers.filter((t) => t.error).map((t) => `${t.kind} round ${t.round}: ${t.error}`),
     targets: {
