@@ -6,7 +6,7 @@
 import { TypedEventTarget } from './events.js';
 import type { Metainfo } from '../core/metainfo.js';
 import type { PieceStore } from '../core/session/store.js';
-import { fromHex } from '../core/bytes.js';
+import { bytesEqual, fromHex } from '../core/bytes.js';
 import { formatMagnet } from '../core/magnet.js';
 import { torrentFileBytes } from '../core/torrent-file.js';
 import type { TorrentFile } from './file.js';
@@ -81,6 +81,15 @@ export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> 
       urlList: this.urlList,
       exactSource: this.exactSource,
     });
+  }
+  /**
+   * The hashes its swarms are found under on trackers: its info hash, and for a hybrid the first
+   * 20 bytes of its v2 one (where v2-only clients look for it).
+   */
+  get swarmHashes(): Uint8Array[] {
+    const v2 = this.metainfo?.infoHashV2 ?? this.givenV2;
+    const truncated = v2 === undefined ? undefined : fromHex(v2.slice(0, 40));
+    return truncated && !bytesEqual(truncated, this.infoHashBytes) ? [this.infoHashBytes, truncated] : [this.infoHashBytes];
   }
   /** The .torrent file, once the metadata is known. */
   get torrentFile(): Uint8Array | undefined {

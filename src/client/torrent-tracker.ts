@@ -18,7 +18,16 @@ export interface ChannelPeer extends SignalingPeer {
 }
 
 /** What the tracker reads of a torrent, and gives it. */
-export type TrackedTorrent = Pick<Torrent, 'infoHashBytes' | 'announce' | 'uploaded' | 'downloaded' | 'left' | 'wantsPeers' | 'addPeer' | 'peerFailed'>;
+export type TrackedTorrent = Pick<
+  Torrent,
+  'infoHashBytes' | 'swarmHashes' | 'announce' | 'uploaded' | 'downloaded' | 'left' | 'wantsPeers' | 'addPeer' | 'peerFailed'
+>;
+
+/**
+ * Offers per announce under a hybrid's second hash (its v2 one): the clients found there speak v2
+ * only, and the torrent's own demand is met under its first hash.
+ */
+const SECOND_SWARM_PEERS = 5;
 
 export interface TorrentTrackerInit {
   peerId: Uint8Array;
@@ -35,6 +44,8 @@ export interface TorrentTrackerInit {
 
 export class TorrentTracker {
   private readonly tracker: TrackerClient<ChannelPeer>;
+  /** Torrents announced under a hash other than their own (a hybrid's v2 one), by that hash. */
+  private readonly byOtherHash = new Map<string, TrackedTorrent>();
 
   constructor(private readonly o: TorrentTrackerInit) {
     this.tracker = new TrackerClient<ChannelPeer>({
@@ -44,19 +55,37 @@ export class TorrentTracker {
       maxPeers: o.maxPeers,
       maxPeersPerTorrent: o.maxPeersPerTorrent,
       onPeer: (infoHash, peer, remote) => this.onPeer(infoHash, peer, remote),
-      onPeerFailed: (infoHash, reason) => this.o.find(toHex(infoHash))?.peerFailed(reason),
+      onPeerFailed: (infoHash, reason) => (this.o.find(toHex(infoHash)) ?? this.byOtherHash.get(toHex(infoHash)))?.peerFailed(reason),
       onEvent: (e) => o.onEvent(e),
     });
   }
 
-  /** Announces a torrent to its trackers until its announcement is removed. */
+  /**
+   * Announces a torrent to its trackers until its announcement is removed: under each of its swarm
+   * hashes (a hybrid is announced under its v1 hash and its truncated v2 one, as libtorrent does, so
+   * that v2-only clients find it too).
+   */
   announce(t: TrackedTorrent): AnnouncedTorrent {
-    return this.tracker.announce({
+    const [first, ...others] = t.swarmHashes;
+    const each = [first ?? t.infoHashBytes, ...others].map((infoHash, i) =>
+      this.tracker.announce({
+        infoHash,
+        trackers: t.announce,
+        stats: () => ({ uploaded: t.uploaded, downloaded: t.downloaded, left: t.left }),
+        wantsPeers: i === 0 ? () => t.wantsPeers : () => Math.min(t.wantsPeers, SECOND_SWARM_PEERS),
+      }),
+    );
+    for (const h of others) this.byOtherHash.set(toHex(h), t);
+    return {
       infoHash: t.infoHashBytes,
-      trackers: t.announce,
-      stats: () => ({ uploaded: t.uploaded, downloaded: t.downloaded, left: t.left }),
-      wantsPeers: () => t.wantsPeers,
-    });
+      complete: () => each.forEach((a) => a.complete()),
+      reannounce: () => each.forEach((a) => a.reannounce()),
+      scrape: () => each.forEach((a) => a.scrape()),
+      remove: () => {
+        each.forEach((a) => a.remove());
+        for (const h of others) if (this.byOtherHash.get(toHex(h)) === t) this.byOtherHash.delete(toHex(h));
+      },
+    };
   }
 
   /** Closes every tracker connection. */
@@ -65,7 +94,7 @@ export class TorrentTracker {
   }
 
   private onPeer(infoHash: Uint8Array, peer: ChannelPeer, remotePeerId: Uint8Array): void {
-    const torrent = this.o.find(toHex(infoHash));
+    const torrent = this.o.find(toHex(infoHash)) ?? this.byOtherHash.get(toHex(infoHash));
     if (!torrent || this.o.refuses?.(remotePeerId)) {
       peer.destroy();
       return;
@@ -77,6 +106,7 @@ export class TorrentTracker {
       peer.destroy();
       return;
     }
-    if (!torrent.addPeer(channel, toHex(remotePeerId), peer)) peer.destroy();
+    // The peer was found under this hash: it is the one our handshake names.
+    if (!torrent.addPeer(channel, toHex(remotePeerId), peer, infoHash)) peer.destroy();
   }
 }

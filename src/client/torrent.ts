@@ -117,10 +117,7 @@ export class Torrent extends TorrentReadings {
   selectFile(index: number, selected: boolean): void {
     this.fileSelection.select(index, selected);
   }
-  /**
-   * Selects exactly the files listed (every file when `indexes` is undefined), in one step: choosing
-   * 1 of 100,000 files this way is one update, where deselecting the others one by one would be 99,999.
-   */
+  /** Selects exactly the files listed (all when undefined), in one update (not one per file deselected). */
   setSelection(indexes: readonly number[] | undefined): void {
     this.fileSelection.selectOnly(indexes);
   }
@@ -146,21 +143,17 @@ export class Torrent extends TorrentReadings {
     void this.openPrivate();
     this.addWebSeeds();
     void this.fetchMetadata();
-    this.announced = this.init.register(this);
-    if (this.session.done) this.announced?.complete();
+    this.register();
     this.local.rates.start();
   }
 
-  /**
-   * Connects a peer the tracker client found; `link` says what its connection goes through (read
-   * each time the peers are).
-   */
-  addPeer(channel: PeerChannel, id: string, link?: { readonly connection?: PeerConnectionKind | undefined }): boolean {
+  /** Connects a peer the tracker client found under `infoHash`; `link`: what its connection goes through. */
+  addPeer(channel: PeerChannel, id: string, link?: { readonly connection?: PeerConnectionKind | undefined }, infoHash?: Uint8Array): boolean {
     if (this.paused || this.remote) {
       channel.close();
       return false;
     }
-    const added = this.session.addPeer(channel, id) !== undefined;
+    const added = this.session.addPeer(channel, id, infoHash ? { infoHash } : {}) !== undefined;
     if (added && link) this.local.links.set(id, link);
     return added;
   }
@@ -170,12 +163,19 @@ export class Torrent extends TorrentReadings {
     const added = urls.filter((u) => !this.trackers.includes(u));
     if (added.length === 0) return;
     this.trackers = [...this.trackers, ...added];
-    if (this.announced) {
-      this.announced.remove();
-      this.announced = this.init.register(this);
-      if (this.session.done) this.announced?.complete();
-    }
+    this.announceAgain();
     void this.persist();
+  }
+
+  /** Announces anew, when running: to trackers added, or under a hybrid's v2 hash once known. */
+  private announceAgain(): void {
+    this.announced?.remove();
+    if (this.announced) this.register();
+  }
+
+  private register(): void {
+    this.announced = this.init.register(this);
+    if (this.session.done) this.announced?.complete();
   }
 
   /** A connection to a peer could not be made (the tracker client says why): counted, and told as a warning. */
@@ -317,6 +317,7 @@ export class Torrent extends TorrentReadings {
     session.on('metadata', (m) => {
       if (this.metainfo) return;
       this.setMetainfo(m);
+      if (m.version === 'hybrid' && !this.init.infoHashV2) this.announceAgain();
       void this.openPrivate();
       void this.persist();
       this.addWebSeeds();

@@ -88,4 +88,42 @@ describe('BitTorrent v2 in the client', () => {
       expect(new TextDecoder().decode(await bytes(1))).toBe('small');
     }
   });
+
+  it('announces a hybrid under its truncated v2 hash too: a client given only its btmh link finds the seeder and downloads it', async () => {
+    const t = await tracker();
+    const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    const b = new BaseClient(fakeWorld().env(), { announce: [t.url] });
+    cleanup.push(
+      () => a.destroy(),
+      () => b.destroy(),
+    );
+    const files = [{ path: 'both/x.bin', data: fixtureBytes(70_000, 5) }];
+    const seeded = await a.seed(files, { version: 'hybrid', pieceLength: 16384 });
+    const meta = await parseTorrent(seeded.torrentFile!);
+    // As a v2-only client knows it: by its SHA-256 hash alone, so it looks for it under the first 20 bytes.
+    const got = await b.add(`magnet:?xt=urn:btmh:1220${meta.infoHashV2!}`);
+    expect(got.infoHash).toBe(meta.infoHashV2!.slice(0, 40));
+    await got.done;
+    expect(sha(new Uint8Array(await (await got.files[0]!.blob()).arrayBuffer()))).toBe(sha(files[0]!.data));
+  });
+
+  it('a client that learns from the metadata that its btih-only torrent is a hybrid announces it under its v2 hash too', async () => {
+    const t = await tracker();
+    const [a, b, c] = [0, 1, 2].map(() => new BaseClient(fakeWorld().env(), { announce: [t.url] }));
+    cleanup.push(
+      () => a!.destroy(),
+      () => b!.destroy(),
+      () => c!.destroy(),
+    );
+    const files = [{ path: 'late/y.bin', data: fixtureBytes(50_000, 6) }];
+    const seeded = await a!.seed(files, { version: 'hybrid', pieceLength: 16384 });
+    const meta = await parseTorrent(seeded.torrentFile!);
+    const relay = await b!.add(`magnet:?xt=urn:btih:${seeded.infoHash}`);
+    await relay.done;
+    await a!.destroy();
+    // Only b has it now, and only the metadata told b of its v2 hash.
+    const got = await c!.add(`magnet:?xt=urn:btmh:1220${meta.infoHashV2!}`);
+    await got.done;
+    expect(sha(new Uint8Array(await (await got.files[0]!.blob()).arrayBuffer()))).toBe(sha(files[0]!.data));
+  });
 });
