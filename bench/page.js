@@ -65,7 +65,10 @@ globalThis.bench = {
     await Promise.race([torrent.done, failed]);
     const ms = performance.now() - t0;
     const files = await this.fileDigests(torrent.files);
-    return { ms, firstPieceMs, sha256: files[0].sha256, files };
+    return { ms, firstPieceMs, sha256: files[0].sha256, files, timeline: torrent.timeline.read() };
+  },
+  tabswarmTimeline() {
+    return this.torrent.timeline.read();
   },
   // The first-byte row: the same file seeded as v1 and as v2 (BEP 52), in pieces of `pieceLength`.
   async tabswarmSeedVersions(tracker, size, seed, pieceLength) {
@@ -189,12 +192,14 @@ globalThis.bench = {
     const dc = this.dc;
     const chunk = new Uint8Array(message);
     dc.bufferedAmountLowThreshold = low;
-    for (let sent = 0; sent < size;) {
+    let messages = 0;
+    for (let sent = 0; sent < size; messages++) {
       if (dc.bufferedAmount > high) await new Promise((r) => (dc.onbufferedamountlow = r));
       const n = Math.min(chunk.length, size - sent);
       dc.send(n === chunk.length ? chunk : chunk.subarray(0, n));
       sent += n;
     }
+    return messages;
   },
   // The same channel doing the least any client that keeps a verified copy must add: the sender reads
   // the file (a File, in 1 MiB slices), the receiver cuts what arrives into pieces of `pieceLength`,
@@ -205,13 +210,15 @@ globalThis.bench = {
     const file = new File([this.makeData(size, seed)], 'raw.bin');
     dc.bufferedAmountLowThreshold = low;
     const SPAN = 1024 * 1024;
+    let messages = 0;
     for (let at = 0; at < size; at += SPAN) {
       const span = new Uint8Array(await file.slice(at, Math.min(size, at + SPAN)).arrayBuffer());
-      for (let o = 0; o < span.length; o += message) {
+      for (let o = 0; o < span.length; o += message, messages++) {
         if (dc.bufferedAmount > high) await new Promise((r) => (dc.onbufferedamountlow = r));
         dc.send(span.subarray(o, Math.min(span.length, o + message)));
       }
     }
+    return messages;
   },
   async rawArmStore(size, pieceLength) {
     const dc = await this.channel;

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --mib 64 --rounds 3 --swarm-mib 32 --leechers 4 --stream-mib 512 --swarms tabswarm,webtorrent3,webtorrent,mixed
  *   --only tabswarm,webtorrent3,webtorrent,raw,raw-store,tabswarm-from-webtorrent,relay,
- *          firefox-tabswarm,firefox-webtorrent3,chromium-firefox-tabswarm,chromium-firefox-webtorrent3,swarm,stream,first-byte]`
+ *          firefox-tabswarm,firefox-webtorrent3,chromium-firefox-tabswarm,chromium-firefox-webtorrent3,swarm,stream,first-byte
+ *   --timeline]`
  *
  * Real Chromium and Firefox, real WebRTC, a real bittorrent-tracker server, inside the private network
  * namespace (TABSWARM_BROWSERS=chromium leaves the Firefox rows out).
@@ -29,6 +30,9 @@
  *    add() to that chunk (and to the metadata), medians of --rounds, the version that goes first
  *    alternating. v1 must wait for the whole first piece and its SHA-1; v2 hands out each 16 KiB
  *    block once its leaf hash proves it.
+ * 5. `--timeline` (bench/timeline.ts): for the transfers, the leecher's phases (tracker answer, data
+ *    channel, handshake, metadata, first request, block and verified piece, done), channel messages
+ *    and bytes per MiB at both ends, and CPU per MiB of each Chromium process type and of the driver.
  * Prints a table and ends with one JSON line.
  */
 import { parseArgs } from 'node:util';
@@ -48,6 +52,7 @@ import { serveLibrary, startTracker, type LibServer } from '../test/browser/lib-
 import { streamBench, type StreamResult } from './stream.js';
 import { firstByteBench, type FirstByteResult } from './first-byte.js';
 import { median } from './stats.js';
+import { cpuMeter, printTimeline, type TimedTransfer } from './timeline.js';
 import { defaultPieceLength } from '../src/core/create.js';
 import { startTurnServer, type TurnServer } from '../test/browser/turn-server.js';
 import { PAGE_BYTES } from '../test/fixtures/page-bytes-path.js';
@@ -60,6 +65,7 @@ const { values } = parseArgs({
     'swarm-mib': { type: 'string', default: '32' },
     leechers: { type: 'string', default: '4' },
     'stream-mib': { type: 'string', default: '512' },
+    timeline: { type: 'boolean', default: false },
     swarms: { type: 'string', default: 'tabswarm,tabswarm-super,webtorrent3,webtorrent,mixed,mixed-super' },
     only: {
       type: 'string',
@@ -142,7 +148,7 @@ const LABEL: Record<Kind, string> = {
 };
 const RUN_TIMEOUT = 300_000;
 
-interface Transfer {
+interface Transfer extends TimedTransfer {
   kind: Kind;
   round: number;
   mibps?: number;
@@ -205,24 +211,35 @@ async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number,
   }
   const relayedBefore = turn?.usage().sentToPeers ?? 0;
   if (!roles) {
+    const cpu = values.timeline ? cpuMeter() : undefined;
     const offer = await call<string>(a, 'rawOffer');
     const answer = await call<string>(b, 'rawAnswer', offer);
     await call(a, 'rawAccept', answer);
+    let rawMessages: number;
     if (kind === 'raw') {
       await call(b, 'rawArm', size);
-      await call(a, 'rawSend', size);
+      rawMessages = await call<number>(a, 'rawSend', size);
     } else {
       await call(b, 'rawArmStore', size, defaultPieceLength(size));
-      await call(a, 'rawSendFile', size, seed);
+      rawMessages = await call<number>(a, 'rawSendFile', size, seed);
     }
     const ms = await b.evaluate<number>('bench.rawDone');
-    return { mibps: size / MiB / (ms / 1000) };
+    return { mibps: size / MiB / (ms / 1000), ...(cpu ? { cpu: cpu(), rawMessages } : {}) };
   }
   const expected = await a.evaluate(`bench.digest(bench.makeData(${size}, ${seed}))`);
   const magnet = await call<string>(a, `${prefix(roles.seed)}Seed`, tracker, size, seed);
-  const got = await call<{ ms: number; firstPieceMs?: number; sha256: string }>(b, `${prefix(roles.get)}Get`, tracker, magnet);
+  const cpu = values.timeline ? cpuMeter() : undefined;
+  const got = await call<{ ms: number; firstPieceMs?: number; sha256: string; timeline?: TimedTransfer['timeline'] }>(
+    b,
+    `${prefix(roles.get)}Get`,
+    tracker,
+    magnet,
+  );
+  const timed: TimedTransfer = cpu ? { cpu: cpu(), timeline: got.timeline } : {};
+  if (cpu && roles.seed === 'tabswarm' && roles.get === 'tabswarm')
+    timed.seederChannels = (await call<NonNullable<TimedTransfer['timeline']>>(a, 'tabswarmTimeline')).channels;
   if (got.sha256 !== expected) throw new Error('the downloaded bytes differ from the seeded ones');
-  const result = { mibps: size / MiB / (got.ms / 1000), firstPieceMs: got.firstPieceMs };
+  const result = { mibps: size / MiB / (got.ms / 1000), firstPieceMs: got.firstPieceMs, ...timed };
   if (kind !== 'relay' || !turn) return result;
   const connections = await call<(string | undefined)[]>(b, 'tabswarmConnections');
   if (!connections.every((c) => c === 'relay')) throw new Error(`the connections were not relayed: ${JSON.stringify(connections)}`);
@@ -402,6 +419,12 @@ if (KINDS.length > 0) {
   for (const kind of KINDS) {
     console.log(`| ${LABEL[kind].padEnd(29)} | ${fmt(med(kind, 'mibps')).padStart(14)} | ${fmt(med(kind, 'firstPieceMs'), 0).padStart(16)} |`);
   }
+}
+if (values.timeline) {
+  printTimeline(
+    KINDS.map((kind) => ({ label: LABEL[kind], runs: transfers.filter((t) => t.kind === kind && !t.error) })),
+    size,
+  );
 }
 if (swarms.length > 0) {
   console.log('');

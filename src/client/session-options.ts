@@ -5,8 +5,15 @@ import type { Metainfo } from '../core/metainfo.js';
 import { sha1 } from '../core/sha1.js';
 import { fromHex } from '../core/bytes.js';
 import type { TorrentInit } from './torrent-types.js';
+import type { Timeline } from '../core/session/timeline.js';
 
-export function sessionOptions(init: TorrentInit, infoHash: Uint8Array, metainfo: Metainfo | undefined, urlList: readonly string[]): SessionOptions {
+export function sessionOptions(
+  init: TorrentInit,
+  infoHash: Uint8Array,
+  metainfo: Metainfo | undefined,
+  urlList: readonly string[],
+  timeline?: Timeline,
+): SessionOptions {
   return {
     infoHash,
     ...(init.infoHashV2 ? { infoHashV2: fromHex(init.infoHashV2)! } : {}),
@@ -28,5 +35,6 @@ export function sessionOptions(init: TorrentInit, infoHash: Uint8Array, metainfo
     ...(init.maxHighWaterMark ? { maxHighWaterMark: init.maxHighWaterMark } : {}),
     ...(init.connector ? { connector: init.connector } : {}),
     ...(init.refusePeer ? { refusePeer: init.refusePeer } : {}),
+    ...(timeline ? { timeline } : {}),
   };
 }

@@ -15,6 +15,7 @@ import type { PrivateState } from './private-share.js';
 import type { TorrentEventMap, TorrentPeer } from './torrent-types.js';
 import { shareRatio } from './transfer-rates.js';
 import type { TorrentReadout } from './torrent-readout.js';
+import { Timeline } from '../core/session/timeline.js';
 
 export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> {
   readonly infoHash: string;
@@ -31,6 +32,12 @@ export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> 
     return this.fileSet.files;
   }
   paused = false;
+  /**
+   * When each phase of its download first happened, from the moment it was added (tracker answer,
+   * data channel, handshake, metadata, first request, block and verified piece, done), and what its
+   * peers' channels carried: `timeline.read()`. Kept for this tab's session only.
+   */
+  readonly timeline = new Timeline(() => Date.now());
   /** Set when the torrent stopped on an error (e.g. storage full). */
   lastError: Error | undefined;
   /** Where the numbers come from. */
@@ -49,6 +56,7 @@ export abstract class TorrentReadings extends TypedEventTarget<TorrentEventMap> 
     this.urlList = init.urlList;
     this.exactSource = init.exactSource;
     this.givenV2 = init.infoHashV2;
+    this.timeline.mark('added');
   }
 
   /** Its trackers. */

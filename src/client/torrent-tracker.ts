@@ -20,7 +20,7 @@ export interface ChannelPeer extends SignalingPeer {
 /** What the tracker reads of a torrent, and gives it. */
 export type TrackedTorrent = Pick<
   Torrent,
-  'infoHashBytes' | 'swarmHashes' | 'announce' | 'uploaded' | 'downloaded' | 'left' | 'wantsPeers' | 'addPeer' | 'peerFailed'
+  'infoHashBytes' | 'swarmHashes' | 'timeline' | 'announce' | 'uploaded' | 'downloaded' | 'left' | 'wantsPeers' | 'addPeer' | 'peerFailed'
 >;
 
 /**
@@ -66,6 +66,7 @@ export class TorrentTracker {
    * that v2-only clients find it too).
    */
   announce(t: TrackedTorrent): AnnouncedTorrent {
+    t.timeline.mark('announce');
     const [first, ...others] = t.swarmHashes;
     const each = [first ?? t.infoHashBytes, ...others].map((infoHash, i) =>
       this.tracker.announce({
@@ -99,6 +100,7 @@ export class TorrentTracker {
       peer.destroy();
       return;
     }
+    torrent.timeline.mark('signal');
     let channel: PeerChannel;
     try {
       channel = peer.channel();

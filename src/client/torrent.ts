@@ -18,6 +18,7 @@ import { WebSources } from './web-sources.js';
 import { TorrentSelection } from './torrent-selection.js';
 import { PieceReader } from './piece-reader.js';
 import { sessionOptions } from './session-options.js';
+import { markSessionPhases } from './torrent-timeline.js';
 import { LocalReadout, RemoteReadout, type TorrentReadout } from './torrent-readout.js';
 import type { TabCommand, TorrentSnapshot } from './tabs/protocol.js';
 import { TabswarmError } from '../core/errors.js';
@@ -265,10 +266,7 @@ export class Torrent extends TorrentReadings {
     void this.openPrivate();
   }
 
-  /**
-   * The tab that ran it is gone and this one holds its lock now: runs it from the shared store,
-   * as saved (`paused`, `selection`), with a new session (the follower's never started).
-   */
+  /** The tab that ran it is gone and this one has its lock: runs it from the shared store, as saved, with a new session. */
   async takeOver(saved: { paused: boolean; selection?: number[] | undefined }): Promise<void> {
     if (!this.remote) return;
     this.remote = undefined;
@@ -310,7 +308,8 @@ export class Torrent extends TorrentReadings {
   // ---- internals -----------------------------------------------------------------------------
 
   private createSession(): TorrentSession {
-    const session = new TorrentSession(sessionOptions(this.init, this.infoHashBytes, this.metainfo ?? this.init.metainfo, this.urlList));
+    const session = new TorrentSession(sessionOptions(this.init, this.infoHashBytes, this.metainfo ?? this.init.metainfo, this.urlList, this.timeline));
+    markSessionPhases(this.timeline, session);
     const filter = this.fileSelection.filter();
     if (filter) session.selectFiles(filter);
     this.streams.reset();

@@ -6,6 +6,7 @@
  * block that arrives with the request it answers (a block nobody asked for counts against its
  * sender's allowance and is never stored). See picker/NOTES.md for the ordering rules.
  */
+import type { Timeline } from './timeline.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { RateLimiter } from './limiter.js';
 import type { Peer } from './peer.js';
@@ -48,6 +49,8 @@ interface PeerRequests {
 
 export interface RequesterOptions {
   clock: Clock;
+  /** Where the first request is marked. */
+  timeline?: Timeline | undefined;
   /** Outstanding requests to one peer at most. */
   maxPipeline: number;
   requestTimeout: number;
@@ -111,6 +114,7 @@ export class Requester {
     const blocks = picker.pickBlocks({ id: peer.id, has }, want);
     if (limit?.limited) limit.take(blocks.reduce((n, b) => n + b.length, 0));
     let last = -1;
+    if (blocks.length > 0) this.o.timeline?.mark('request');
     for (const b of blocks) {
       if (b.index !== last && this.requesting) this.requesting(peer, (last = b.index));
       mine.sent.set(keyOf(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, at: now });

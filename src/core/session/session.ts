@@ -203,6 +203,7 @@ export class TorrentSession {
 
   /** Loads what the store already holds (resume) and starts the timers. */
   async start(): Promise<void> {
+    this.o.timeline?.mark('start');
     if (this.started) return;
     this.started = true;
     const downloads = this.downloads;

@@ -28,7 +28,7 @@ const KEEP_ALIVE = 55_000;
 const IDLE_TIMEOUT = 120_000;
 
 /** Session options that may stay unset. */
-type Unset = 'uploadLimit' | 'downloadLimit' | 'connector' | 'refusePeer' | 'infoHashV2' | 'sha256';
+type Unset = 'uploadLimit' | 'downloadLimit' | 'connector' | 'refusePeer' | 'infoHashV2' | 'sha256' | 'timeline';
 /** The session's options with their defaults filled in. */
 export type SwarmOptions = Required<Omit<SessionOptions, 'metainfo' | 'memory' | Unset>> & Pick<SessionOptions, Unset>;
 
@@ -125,7 +125,7 @@ export class Swarm {
     }
     const peer = new Peer({
       id,
-      channel,
+      channel: backup || !this.o.timeline ? channel : this.o.timeline.count(channel),
       clock: this.o.clock,
       pieceCount: this.work?.picker.pieceCount,
       backup,
@@ -258,6 +258,7 @@ export class Swarm {
   // ---- what peers say ------------------------------------------------------------------------
 
   private onPeerEvent(peer: Peer, e: PeerEvent): void {
+    if (e.type === 'handshake' || e.type === 'block') this.o.timeline?.mark(e.type);
     switch (e.type) {
       case 'violation':
         return this.drop(peer, e.reason);

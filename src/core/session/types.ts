@@ -7,6 +7,7 @@ import type { RateLimiter } from './limiter.js';
 import type { MemoryBudget } from './memory.js';
 import type { Metainfo } from '../metainfo.js';
 import type { PeerConnector } from './connector.js';
+import type { Timeline } from './timeline.js';
 
 export interface SessionOptions {
   /** What the swarm knows the torrent by (20 bytes): the SHA-1 info hash, or a v2 one's first 20 bytes. */
@@ -71,6 +72,8 @@ export interface SessionOptions {
    * browser, which shares our store), or undefined to accept it.
    */
   refusePeer?: (peerId: Uint8Array) => string | undefined;
+  /** Marks the phases of the download and counts what its peers' channels carry (timeline.ts). */
+  timeline?: Timeline;
 }
 
 export interface SessionEvents {
