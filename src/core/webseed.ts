@@ -4,7 +4,9 @@
  * A {@link WebSeedChannel} is a {@link PeerChannel} that answers the session's peer wire messages
  * itself: it sends a handshake and `have all`, unchokes once the session is interested, and turns
  * block requests into HTTP Range requests (contiguous blocks merged, up to {@link MAX_RANGE} per
- * request), sending back `piece` messages. So the session treats a web seed like any peer: its
+ * request), sending back `piece` messages; an HTTP request whose blocks the session all cancelled
+ * (their requests timed out, or other peers sent them) is aborted, so a hung response holds none of
+ * its {@link MAX_FETCHES} slots for ever. So the session treats a web seed like any peer: its
  * pieces are verified, a web seed serving wrong bytes is blamed and banned like a lying peer, and
  * the picker spreads requests between it and the peers.
  *
@@ -60,6 +62,12 @@ interface Request {
   length: number;
 }
 
+/** An HTTP request in flight: the blocks of it still wanted (by `index:begin`), and its abort. */
+interface Fetch {
+  readonly wanted: Set<string>;
+  readonly abort: AbortController;
+}
+
 export interface WebSeedOptions {
   url: string;
   metainfo: Metainfo;
@@ -80,11 +88,10 @@ export class WebSeedChannel implements PeerChannel {
   fetched = 0;
   private readonly decoder = new WireDecoder();
   private queue: Request[] = [];
-  private fetching = 0;
+  /** HTTP requests in flight (aborted when the channel closes). */
+  private readonly fetches = new Set<Fetch>();
   private closed = false;
   private pumpScheduled = false;
-  /** Aborts the HTTP requests in flight when the channel closes. */
-  private readonly requests = new AbortController();
 
   constructor(private readonly o: WebSeedOptions) {}
 
@@ -104,7 +111,7 @@ export class WebSeedChannel implements PeerChannel {
     if (this.closed) return;
     this.closed = true;
     this.queue = [];
-    this.requests.abort();
+    for (const f of this.fetches) f.abort.abort();
     queueMicrotask(() => this.onClose?.());
   }
 
@@ -129,6 +136,7 @@ export class WebSeedChannel implements PeerChannel {
         break;
       case 'cancel':
         this.queue = this.queue.filter((r) => !(r.index === e.index && r.begin === e.begin && r.length === e.length));
+        for (const f of this.fetches) if (f.wanted.delete(`${e.index}:${e.begin}`) && f.wanted.size === 0) this.abort(f);
         break;
       default:
         break; // choke, have, bitfield, keep-alive…: nothing a web seed needs to act on
@@ -144,10 +152,17 @@ export class WebSeedChannel implements PeerChannel {
     });
   }
 
+  /** Aborts an HTTP request none of whose blocks is wanted any more: its slot is free at once. */
+  private abort(f: Fetch): void {
+    f.abort.abort();
+    this.fetches.delete(f);
+    this.schedulePump();
+  }
+
   /** Starts HTTP requests for queued blocks: runs of contiguous blocks, up to MAX_RANGE each. */
   private pump(): void {
     const pieceLength = this.o.metainfo.pieceLength;
-    while (!this.closed && this.fetching < MAX_FETCHES && this.queue.length > 0) {
+    while (!this.closed && this.fetches.size < MAX_FETCHES && this.queue.length > 0) {
       const run: Request[] = [this.queue.shift()!];
       let end = run[0]!.index * pieceLength + run[0]!.begin + run[0]!.length;
       const start = end - run[0]!.length;
@@ -158,22 +173,23 @@ export class WebSeedChannel implements PeerChannel {
         run.push(next!);
         end += next!.length;
       }
-      this.fetching++;
-      void this.fetchRun(run, start, end).finally(() => {
-        this.fetching--;
+      const f: Fetch = { wanted: new Set(run.map((r) => `${r.index}:${r.begin}`)), abort: new AbortController() };
+      this.fetches.add(f);
+      void this.fetchRun(run, start, end, f.abort.signal).finally(() => {
+        this.fetches.delete(f);
         this.pump();
       });
     }
   }
 
-  private async fetchRun(run: Request[], start: number, end: number): Promise<void> {
+  private async fetchRun(run: Request[], start: number, end: number, signal: AbortSignal): Promise<void> {
     let bytes: Uint8Array;
     try {
       const parts: Uint8Array[] = [];
       const ranges = fileRanges(this.o.metainfo, start, end);
       for (const r of ranges) {
         const url = webSeedFileUrl(this.o.url, this.o.metainfo, r.file);
-        const got = await this.o.fetch(url, r.start, r.end, this.requests.signal);
+        const got = await this.o.fetch(url, r.start, r.end, signal);
         if (got.length !== r.end - r.start) {
           throw new WebSeedError(`web seed ${url} sent ${got.length} bytes for a range of ${r.end - r.start}`);
         }
@@ -186,13 +202,13 @@ export class WebSeedChannel implements PeerChannel {
         parts.forEach((part, i) => bytes.set(part, this.o.metainfo.files[ranges[i]!.file]!.offset + ranges[i]!.start - start));
       }
     } catch (e) {
-      if (this.closed) return;
+      if (this.closed || signal.aborted) return;
       const error = e instanceof WebSeedError ? e : new WebSeedError(`web seed ${this.o.url}: ${errorMessage(e)}`);
       this.o.onError?.(error);
       this.close();
       return;
     }
-    if (this.closed) return;
+    if (this.closed || signal.aborted) return;
     this.fetched += bytes.length;
     let at = 0;
     const out: Uint8Array[] = [];

@@ -3,6 +3,7 @@ import { createTorrent } from '../../src/core/create.js';
 import { concatBytes } from '../../src/core/bytes.js';
 import { WebSeedChannel, WebSeedError, fileRanges, webSeedFileUrl, type RangeFetcher } from '../../src/core/webseed.js';
 import { parseTorrent } from '../../src/core/metainfo.js';
+import { encodeHandshake, encodeMessage, WireDecoder, type WireMessage } from '../../src/core/wire/index.js';
 import { fixtureBytes } from '../fixtures/greeting.js';
 import { TestSwarm, seededStore, storedBytes, type TestNode } from './session/swarm-harness.js';
 import type { Metainfo } from '../../src/core/metainfo.js';
@@ -42,6 +43,43 @@ function addWebSeed(node: TestNode, metainfo: Metainfo, fetch: RangeFetcher, err
   const channel = new WebSeedChannel({ url: BASE, metainfo, fetch, peerId: new Uint8Array(20).fill(0x57), onError: (e) => errors.push(e.message) });
   node.session.addPeer(channel, `webseed ${BASE}`, { backup: true });
   return channel;
+}
+
+/**
+ * A peer that has every piece (have all, unchoke) and answers a request from `data` only when
+ * `answers()` says so; the others it ignores, as a peer that choked us silently or whose channel is
+ * stuck does. It sends a keep-alive every 30 s, so the leecher never drops it as silent.
+ */
+function quietPeer(swarm: TestSwarm, leecher: TestNode, metainfo: Metainfo, data: Uint8Array, answers: () => boolean): { served: () => number } {
+  const [toPeer, fromLeecher] = swarm.net.connect(leecher.node, swarm.net.node('quiet', { upload: 4 * 1024 * 1024, download: 4 * 1024 * 1024 }));
+  const decoder = new WireDecoder();
+  const send = (m: WireMessage): void => fromLeecher.send(encodeMessage(m));
+  let served = 0;
+  let closed = false;
+  fromLeecher.onClose = () => (closed = true);
+  fromLeecher.onData = (chunk) => {
+    for (const e of decoder.push(chunk)) {
+      if (e.type === 'handshake') {
+        fromLeecher.send(
+          encodeHandshake({ infoHash: metainfo.infoHashBytes, peerId: new Uint8Array(20).fill(0x71), extensions: { extended: false, fast: true } }),
+        );
+        send({ type: 'haveAll' });
+        send({ type: 'unchoke' });
+      } else if (e.type === 'request' && answers()) {
+        const at = e.index * metainfo.pieceLength + e.begin;
+        send({ type: 'piece', index: e.index, begin: e.begin, block: data.subarray(at, at + e.length) });
+        served += e.length;
+      }
+    }
+  };
+  const keepAlive = (): void => {
+    if (closed || leecher.session.done) return;
+    send({ type: 'keepAlive' });
+    swarm.clock.setTimeout(keepAlive, 30_000);
+  };
+  swarm.clock.setTimeout(keepAlive, 30_000);
+  leecher.session.addPeer(toPeer, 'quiet');
+  return { served: () => served };
 }
 
 describe('web seeds (BEP 19)', () => {
@@ -133,6 +171,65 @@ describe('web seeds (BEP 19)', () => {
     await swarm.runUntil(() => leecher.session.done, 120_000);
     expect(leecher.bans).toEqual([`webseed ${BASE}`]);
     expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
+    swarm.stop();
+  });
+
+  it('a peer that has every piece stops answering mid-download: the web seed fetches the rest once its requests time out', async () => {
+    // Regression (a stall in the browser interop test): the web seed was kept to the pieces no
+    // unchoking peer has, and the peer that stopped answering still "had" them all, for ever.
+    const { metainfo, data } = await torrent([{ path: 'big.bin', data: fixtureBytes(48 * PIECE, 11) }]);
+    const swarm = new TestSwarm();
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    let answered = 0;
+    const peer = quietPeer(swarm, leecher, metainfo, data, () => answered++ < 8);
+    const channel = addWebSeed(leecher, metainfo, server(swarm, metainfo, data).fetch);
+    // The request time-out is 30 s: the web seed takes over then, and needs well under a second.
+    await swarm.runUntil(() => leecher.session.done, 40_000);
+    expect(leecher.session.done).toBe(true);
+    expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
+    expect(peer.served()).toBe(8 * PIECE);
+    expect(channel.fetched).toBeGreaterThanOrEqual(data.length - 8 * PIECE);
+    expect(leecher.session.hasPeer('quiet')).toBe(true);
+    swarm.stop();
+  });
+
+  it('a peer that ignores requests for longer than the request time-out is asked again once it answers (no event would wake it)', async () => {
+    // No web seed here: one is asked every second anyway, and the pieces it verifies would wake
+    // the peer. Alone, the peer's timed-out requests left nothing to ask it again.
+    const { metainfo, data } = await torrent([{ path: 'big.bin', data: fixtureBytes(32 * PIECE, 12) }]);
+    const swarm = new TestSwarm();
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    let answered = 0;
+    const peer = quietPeer(swarm, leecher, metainfo, data, () => answered++ < 8 || swarm.clock.now() > 40_000);
+    // Its requests time out at 30 s; it answers again from 40 s on: the next probe (one request
+    // each second, each waiting out the time-out if ignored) brings it back.
+    await swarm.runUntil(() => leecher.session.done, 90_000);
+    expect(leecher.session.done).toBe(true);
+    expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
+    expect(peer.served()).toBe(data.length);
+    swarm.stop();
+  });
+
+  it('a hung HTTP response holds no slot for ever: aborted once the session cancels its blocks, they are fetched again', async () => {
+    const { metainfo, data } = await torrent([{ path: 'f.bin', data: fixtureBytes(16 * PIECE, 13) }]);
+    const swarm = new TestSwarm();
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    const http = server(swarm, metainfo, data);
+    let hung = 0;
+    let aborted = 0;
+    // The first two responses (both slots) never come.
+    const fetch: RangeFetcher = (url, start, end, signal) =>
+      hung++ >= 2
+        ? http.fetch(url, start, end, signal)
+        : new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error(`aborted (${++aborted})`)), { once: true }));
+    const errors: string[] = [];
+    addWebSeed(leecher, metainfo, fetch, errors);
+    // The session's requests time out at 30 s and are cancelled: that aborts both.
+    await swarm.runUntil(() => leecher.session.done, 40_000);
+    expect(leecher.session.done).toBe(true);
+    expect(await storedBytes(leecher.store, metainfo)).toEqual(data);
+    expect(aborted).toBe(2);
+    expect(errors).toEqual([]);
     swarm.stop();
   });
 

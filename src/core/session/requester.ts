@@ -2,9 +2,10 @@
  * The requester: the only code that keeps our outstanding requests and asks the picker for blocks.
  * It fills each peer's pipeline (sized by its rate, sent in batches, within the download limit and
  * the memory budget the picker applies), keeps a web seed to the gaps other peers leave, cancels
- * requests that time out or that a streaming reader's critical pieces preempt, and matches each
- * block that arrives with the request it answers (a block nobody asked for counts against its
- * sender's allowance and is never stored). See picker/NOTES.md for the ordering rules.
+ * requests that time out (their peer is snubbed until it sends a block again: asked one block at a
+ * time, and leaving its pieces to a web seed) or that a streaming reader's critical pieces preempt,
+ * and matches each block that arrives with the request it answers (a block nobody asked for counts
+ * against its sender's allowance and is never stored). See picker/NOTES.md for the ordering rules.
  */
 import type { Timeline } from './timeline.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -45,6 +46,12 @@ interface PeerRequests {
   readonly cancelled: Set<string>;
   /** Bytes of blocks it sent that we never asked for. */
   unasked: number;
+  /**
+   * Its requests timed out and no block came since: it is asked for one block at a time (a probe),
+   * and a web seed no longer leaves it the pieces it has (a peer that stopped answering, having
+   * choked us silently or with its channel stuck, would otherwise hold them from everyone).
+   */
+  snubbed: boolean;
 }
 
 export interface RequesterOptions {
@@ -99,7 +106,7 @@ export class Requester {
     const picker = this.picker;
     if (!picker || this.stopped || peer.closed || !peer.handshaken || peer.peerChoking || !peer.amInterested) return;
     const mine = this.of(peer);
-    const depth = Math.min(peer.maxRequests, pipelineDepth(peer.downloaded.rate(), { max: this.o.maxPipeline, min: MIN_PIPELINE }));
+    const depth = mine.snubbed ? 1 : Math.min(peer.maxRequests, pipelineDepth(peer.downloaded.rate(), { max: this.o.maxPipeline, min: MIN_PIPELINE }));
     let want = depth - mine.sent.size;
     // Requests go out a batch at a time (a quarter of the pipeline, at most REQUEST_BATCH), not one per
     // block received: each message costs a data channel about as much as a block does.
@@ -135,6 +142,7 @@ export class Requester {
   blockArrived(peer: Peer, index: number, begin: number, length: number): Arrival {
     const picker = this.picker;
     const mine = this.of(peer);
+    mine.snubbed = false;
     const key = keyOf(index, begin);
     const request = mine.sent.get(key);
     const asked = request ? request.length === length && picker !== undefined : this.excused(peer, mine, key, index, begin, length);
@@ -191,7 +199,10 @@ export class Requester {
     if (cancelled) this.fill(peer);
   }
 
-  /** Cancels the peer's requests older than the time-out; true if any was (others may take them). */
+  /**
+   * Cancels the peer's requests older than the time-out; true if any was (others may take them).
+   * The peer is snubbed until a block from it arrives.
+   */
   checkTimeouts(peer: Peer, now: number): boolean {
     const mine = this.byPeer.get(peer);
     if (!mine) return false;
@@ -203,6 +214,7 @@ export class Requester {
         timedOut = true;
       }
     }
+    if (timedOut) mine.snubbed = true;
     return timedOut;
   }
 
@@ -216,7 +228,7 @@ export class Requester {
 
   private of(peer: Peer): PeerRequests {
     let mine = this.byPeer.get(peer);
-    if (!mine) this.byPeer.set(peer, (mine = { sent: new Map(), cancelled: new Set(), unasked: 0 }));
+    if (!mine) this.byPeer.set(peer, (mine = { sent: new Map(), cancelled: new Set(), unasked: 0, snubbed: false }));
     return mine;
   }
 
@@ -251,9 +263,9 @@ export class Requester {
     mine.sent.clear();
   }
 
-  /** Whether a peer other than `self` that unchokes us has piece `index`. */
+  /** Whether a peer other than `self` that unchokes us, and is not snubbed, has piece `index`. */
   private othersOffer(self: Peer, index: number): boolean {
-    for (const p of this.o.peers()) if (p !== self && !p.backup && !p.peerChoking && p.hasPiece(index)) return true;
+    for (const p of this.o.peers()) if (p !== self && !p.backup && !p.peerChoking && !this.byPeer.get(p)?.snubbed && p.hasPiece(index)) return true;
     return false;
   }
 

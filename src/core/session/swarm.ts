@@ -372,23 +372,23 @@ export class Swarm {
     this.slots.fillFreeSlot(this.peers.values(), this.host.done());
   }
 
-  /** Every second: the choker when due, idle peers, keep-alives, request time-outs, metadata requests. */
+  /** Every second: the choker when due, idle peers, keep-alives, request time-outs, requests, metadata requests. */
   tick(now: number): void {
     if (this.slots.due(now)) this.rechoke();
-    // Pieces left unstarted for want of memory: another torrent may have released some.
-    if (this.work?.picker.waitingForMemory) for (const peer of this.peers.values()) if (!peer.backup) this.requester.fill(peer);
     for (const peer of [...this.peers.values()]) {
-      if (peer.backup) {
-        // A web seed speaks only when asked; check whether it has gaps to fill.
-        this.requester.fill(peer);
-      } else if (now - peer.lastReceived > IDLE_TIMEOUT) {
+      if (!peer.backup && now - peer.lastReceived > IDLE_TIMEOUT) {
         this.drop(peer, 'silent for two minutes');
         continue;
       }
       if (now - peer.lastSent > KEEP_ALIVE) peer.send({ type: 'keepAlive' });
-      if (this.requester.checkTimeouts(peer, now)) this.requester.fillAll(peer);
+      this.requester.checkTimeouts(peer, now);
       if (!this.work) this.parts.metadata.requestFrom(peer);
     }
+    // Requests otherwise go out on events (an unchoke, a have, a block, a piece verified): every peer
+    // with room in its pipeline is asked as well each second, so that no lost wake-up stalls the
+    // download: a peer whose requests timed out (its probe), a web seed with gaps to fill (it speaks
+    // only when asked), pieces left unstarted for want of memory (another torrent may have released some).
+    this.requester.fillAll();
     this.work?.tick(this.peers.values());
     if (this.host.state() === 'running') this.discovery.tick();
     this.seeding.tick();
