@@ -20,6 +20,7 @@ import {
   encodeExtendedHandshake,
   encodeHandshake,
   encodeMessage,
+  encodePieceHeader,
   type ExtendedHandshake,
   type WireEvent,
   type WireMessage,
@@ -224,7 +225,11 @@ export class Peer {
   }
 
   send(message: WireMessage): void {
-    if (!this.isClosed) this.push(encodeMessage(message));
+    if (this.isClosed) return;
+    if (message.type !== 'piece') return this.push(encodeMessage(message));
+    // Header and block apart: the send queue copies the block once, into the send it leaves in.
+    this.push(encodePieceHeader(message.index, message.begin, message.block.length));
+    this.push(message.block);
   }
 
   /** Sends what is queued now rather than at the end of the task. */

@@ -19,6 +19,7 @@ export {
   MessageId,
   encodeMessage,
   encodeMessages,
+  encodePieceHeader,
   encodedLength,
   decodeFrame,
   type WireMessage,

@@ -289,6 +289,22 @@ export function encodeMessage(msg: WireMessage): Uint8Array {
   return out;
 }
 
+/**
+ * A piece message's first 13 bytes (length prefix, id, index, begin) for a block of `length` bytes:
+ * sent before the block itself, the block is copied once, into the send it leaves in, not first
+ * into a frame of its own.
+ */
+export function encodePieceHeader(index: number, begin: number, length: number): Uint8Array {
+  checkInt('piece: index', index, MAX_U32);
+  checkInt('piece: begin', begin, MAX_U32);
+  const out = new Uint8Array(13);
+  writeU32(out, 0, sized('piece: block', 9, length));
+  out[4] = MessageId.piece;
+  writeU32(out, 5, index);
+  writeU32(out, 9, begin);
+  return out;
+}
+
 /** Encodes several messages back to back into one buffer (one send instead of many). */
 export function encodeMessages(msgs: readonly WireMessage[]): Uint8Array {
   const lengths = msgs.map(frameLength);

@@ -9,6 +9,7 @@ import {
   encodedLength,
   encodeMessage,
   encodeMessages,
+  encodePieceHeader,
   MessageId,
   type WireMessage,
 } from '../../../src/core/wire/index.js';
@@ -89,6 +90,19 @@ describe('encodeMessages', () => {
 
   it('validates every message before writing', () => {
     wireError(() => encodeMessages([{ type: 'choke' }, { type: 'have', index: -1 }]));
+  });
+});
+
+describe('encodePieceHeader', () => {
+  it('followed by the block, is the piece message byte for byte', () => {
+    const block = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
+    const whole = encodeMessage({ type: 'piece', index: 0x01020304, begin: 16384, block });
+    expect(hex(concat(encodePieceHeader(0x01020304, 16384, block.length), block))).toBe(hex(whole));
+  });
+
+  it('validates its fields', () => {
+    wireError(() => encodePieceHeader(-1, 0, 10));
+    wireError(() => encodePieceHeader(0, 2 ** 32, 10));
   });
 });
 
