@@ -175,6 +175,10 @@ export class TorrentSession {
   get relayedConnections(): number {
     return this.swarm.discovery.relay.connected;
   }
+  /** Running, not done, and no connected peer has a wanted piece we lack (room.ts): trackers are asked sooner. */
+  get starving(): boolean {
+    return this.swarm.room.starving;
+  }
   /** Remote peer ids (hex) banned for this session. */
   get banned(): ReadonlySet<string> {
     return this.swarm.banned;
