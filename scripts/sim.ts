@@ -1,6 +1,7 @@
 // `npm run sim -- --peers N [--file-mib 64] [--piece-kib 256] [--seeder-up-kib 1024] [--up-kib 1024]
 //   [--down-kib 4096] [--latency 50] [--tracker-offers 40] [--trackers 1] [--seeder-trackers 1]
-//   [--bridges 0] [--relay] [--super-seed] [--max-peers 40] [--join-ms 1000] [--seed 1] [--quiet]`
+//   [--bridges 0] [--relay] [--super-seed] [--max-peers 40] [--join-ms 1000] [--late 0] [--late-ms 0]
+//   [--seed 1] [--quiet]`  (--late N: the last N leechers join at --late-ms instead of within --join-ms)
 // Progress goes to stderr every 5 simulated seconds (not with --quiet).
 // Runs the swarm simulator and ends by printing one JSON line with the result.
 import { parseArgs } from 'node:util';
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     'super-seed': { type: 'boolean', default: d.superSeed },
     'max-peers': { type: 'string', default: String(d.maxPeers) },
     'join-ms': { type: 'string', default: String(d.joinWindow) },
+    late: { type: 'string', default: String(d.lateJoiners) },
+    'late-ms': { type: 'string', default: String(d.lateJoinAt) },
     seed: { type: 'string', default: String(d.seed) },
     quiet: { type: 'boolean', default: false },
   },
@@ -58,6 +61,8 @@ const result = await simulate(
     superSeed: values['super-seed'],
     maxPeers: Math.round(num('max-peers', 1)),
     joinWindow: num('join-ms', 0),
+    lateJoiners: Math.round(num('late', 0)),
+    lateJoinAt: num('late-ms', 0),
     seed: Math.round(num('seed', 0)),
   },
   values.quiet

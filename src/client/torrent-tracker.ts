@@ -6,6 +6,7 @@
 import { TrackerClient } from '../core/tracker/client.js';
 import type { AnnouncedTorrent, PeerFactory, SignalingPeer, SocketConnector, TrackerEvent } from '../core/tracker/types.js';
 import type { PeerChannel } from '../core/session/channel.js';
+import type { TorrentSession } from '../core/session/session.js';
 import { toHex } from '../core/bytes.js';
 import type { Torrent } from './torrent.js';
 import type { PeerConnectionKind } from './torrent-types.js';
@@ -20,7 +21,7 @@ export interface ChannelPeer extends SignalingPeer {
 /** What the tracker reads of a torrent, and gives it. */
 export type TrackedTorrent = Pick<
   Torrent,
-  'infoHashBytes' | 'swarmHashes' | 'timeline' | 'announce' | 'uploaded' | 'downloaded' | 'left' | 'wantsPeers' | 'addPeer' | 'peerFailed'
+  'infoHashBytes' | 'swarmHashes' | 'timeline' | 'announce' | 'uploaded' | 'downloaded' | 'left' | 'trackerDemand' | 'addPeer' | 'peerFailed'
 >;
 
 /**
@@ -28,6 +29,22 @@ export type TrackedTorrent = Pick<
  * only, and the torrent's own demand is met under its first hash.
  */
 const SECOND_SWARM_PEERS = 5;
+/** Peers asked of the trackers at once while some peer can introduce others (issue 19, item 4). */
+const TRACKER_PEERS_WITH_RELAYS = 5;
+
+/** What a torrent asks of its trackers now. */
+export interface TrackerDemand {
+  /** Peers wanted: a few once a peer can introduce others (relayed signaling); none while paused. */
+  readonly peers: number;
+  /** No connected peer has a piece it lacks (TorrentSession.starving): the trackers are asked again sooner. */
+  readonly starving: boolean;
+}
+
+export function trackerDemand(session: Pick<TorrentSession, 'peerCount' | 'relayPeers' | 'starving'>, paused: boolean, maxPeers: number): TrackerDemand {
+  if (paused) return { peers: 0, starving: false };
+  const want = Math.max(0, maxPeers - session.peerCount);
+  return { peers: session.relayPeers > 0 ? Math.min(want, TRACKER_PEERS_WITH_RELAYS) : want, starving: session.starving };
+}
 
 export interface TorrentTrackerInit {
   peerId: Uint8Array;
@@ -73,7 +90,8 @@ export class TorrentTracker {
         infoHash,
         trackers: t.announce,
         stats: () => ({ uploaded: t.uploaded, downloaded: t.downloaded, left: t.left }),
-        wantsPeers: i === 0 ? () => t.wantsPeers : () => Math.min(t.wantsPeers, SECOND_SWARM_PEERS),
+        wantsPeers: i === 0 ? () => t.trackerDemand.peers : () => Math.min(t.trackerDemand.peers, SECOND_SWARM_PEERS),
+        starving: () => t.trackerDemand.starving,
       }),
     );
     for (const h of others) this.byOtherHash.set(toHex(h), t);

@@ -22,12 +22,11 @@ import { markSessionPhases } from './torrent-timeline.js';
 import { LocalReadout, RemoteReadout, type TorrentReadout } from './torrent-readout.js';
 import type { TabCommand, TorrentSnapshot } from './tabs/protocol.js';
 import { TabswarmError } from '../core/errors.js';
+import { trackerDemand, type TrackerDemand } from './torrent-tracker.js';
 
 export { CRITICAL_BYTES, READ_AHEAD_BYTES } from './stream-windows.js';
 export type { PeerConnectionKind, TorrentEventMap, TorrentInit, TorrentPeer } from './torrent-types.js';
 export { PIECE_MISSING, PIECE_DOWNLOADING, PIECE_VERIFIED } from './torrent-readout.js';
-/** Peers asked of the trackers at once while some peer can introduce others (issue 19, item 4). */
-const TRACKER_PEERS_WITH_RELAYS = 5;
 
 /**
  * A torrent of the client. What applications read of it is in {@link TorrentReadings}; here are its
@@ -122,10 +121,9 @@ export class Torrent extends TorrentReadings {
   setSelection(indexes: readonly number[] | undefined): void {
     this.fileSelection.selectOnly(indexes);
   }
-  /** Peers wanted from the trackers: a few once a peer can introduce others (relayed signaling). */
-  get wantsPeers(): number {
-    const want = this.paused ? 0 : Math.max(0, this.init.maxPeers - this.session.peerCount);
-    return this.session.relayPeers > 0 ? Math.min(want, TRACKER_PEERS_WITH_RELAYS) : want;
+  /** What it asks of its trackers now: how many peers, and whether it starves (see `trackerDemand`). */
+  get trackerDemand(): TrackerDemand {
+    return trackerDemand(this.session, this.paused, this.init.maxPeers);
   }
 
   // ---- life cycle ----------------------------------------------------------------------------

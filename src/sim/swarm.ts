@@ -43,6 +43,9 @@ export interface SimOptions {
   maxPeers: number;
   /** Leechers join at random times over this many ms (the seeder is there at 0). */
   joinWindow: number;
+  /** The last this many leechers join at `lateJoinAt` ms instead: late joiners. */
+  lateJoiners: number;
+  lateJoinAt: number;
   seed: number;
   /** Give up after this much simulated time (ms). */
   limit: number;
@@ -66,6 +69,8 @@ export const DEFAULT_SIM: SimOptions = {
   superSeed: false,
   maxPeers: 40,
   joinWindow: 1000,
+  lateJoiners: 0,
+  lateJoinAt: 0,
   seed: 1,
   limit: 24 * 3600 * 1000,
   stallAfter: 120_000,
@@ -233,6 +238,7 @@ export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (
         if (crossTracker(a, b)) crossTrackerConnections++;
       },
       seeking: (i) => i === 0 || nodes[i]!.doneAt === undefined,
+      starving: (i) => nodes[i]!.session.starving,
     },
     { trackerOffers: o.trackerOffers, maxPeers: o.maxPeers, latency: o.latency, relay: o.relay },
   );
@@ -245,7 +251,7 @@ export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (
   // The seeder is there first; the leechers arrive over `joinWindow` (all at one instant, each
   // would answer the offers of the others before its own answers are back: see mesh.ts).
   mesh.join(0);
-  for (let i = 1; i < nodes.length; i++) clock.setTimeout(() => mesh.join(i), random() * o.joinWindow);
+  for (let i = 1; i < nodes.length; i++) clock.setTimeout(() => mesh.join(i), i > o.peers - o.lateJoiners ? o.lateJoinAt : random() * o.joinWindow);
   for (let i = 1; i < nodes.length; i++) nodes[i]!.session.on('done', () => mesh.completed(i));
   const crossTracker = (a: number, b: number): boolean => a !== 0 && b !== 0 && !trackersOf[a]!.some((t) => trackersOf[b]!.includes(t));
   let crossTrackerConnections = 0;

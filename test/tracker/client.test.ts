@@ -141,6 +141,52 @@ describe('connection lifecycle', () => {
   });
 });
 
+describe('a starving torrent', () => {
+  /** Runs the clock for `ms` in 5 s steps; returns when (ms) each new announce was seen. */
+  async function announceTimes(h: Harness, ms: number, change?: (now: number) => void): Promise<number[]> {
+    const times: number[] = [];
+    let seen = h.socket().announces().length;
+    for (let t = 0; t < ms; t += 5_000) {
+      change?.(h.clock.now());
+      await h.advance(5_000);
+      const n = h.socket().announces().length;
+      for (; seen < n; seen++) times.push(h.clock.now());
+    }
+    return times;
+  }
+
+  it('re-announces after the minimum interval, doubling up to the interval, and back to the interval once fed', async () => {
+    const h = new Harness();
+    const t = h.add(IH1, 0);
+    t.starving = true;
+    await h.settle();
+    h.socket().receive({ action: 'announce', interval: 120, info_hash: IH1 });
+    // Starving until 250 s: announces at 0, 30, 90, 210 s (30 s doubling, capped at 120 s), then on the interval.
+    const times = await announceTimes(h, 460_000, (now) => (t.starving = now < 250_000));
+    expect(times).toEqual([30_000, 90_000, 210_000, 330_000, 450_000]);
+  });
+
+  it('does not make an early announce that is no longer needed: the timer checks again', async () => {
+    const h = new Harness();
+    const t = h.add(IH1, 0);
+    await h.settle();
+    h.socket().receive({ action: 'announce', interval: 120, info_hash: IH1 });
+    // Fed at 0 s, starving from 100 s: the 120 s announce is made starving, so the next is due at
+    // 150 s; fed again at 130 s, that one is skipped and the torrent waits for 240 s.
+    const times = await announceTimes(h, 250_000, (now) => (t.starving = now >= 100_000 && now < 130_000));
+    expect(times).toEqual([120_000, 240_000]);
+  });
+
+  it("starts the backoff at the tracker's min interval", async () => {
+    const h = new Harness();
+    const t = h.add(IH1, 0);
+    t.starving = true;
+    await h.settle();
+    h.socket().receive({ action: 'announce', interval: 600, 'min interval': 45, info_hash: IH1 });
+    expect(await announceTimes(h, 200_000)).toEqual([45_000, 135_000]);
+  });
+});
+
 describe('events', () => {
   it('sends started, then completed (no offers), then stopped (no offers)', async () => {
     const h = new Harness();

@@ -33,6 +33,8 @@ export interface TestTorrent {
   handle: AnnouncedTorrent;
   stats: TransferStats;
   wants: number;
+  /** What `starving()` says (see TorrentRegistration). */
+  starving: boolean;
 }
 
 export class Harness {
@@ -64,12 +66,18 @@ export class Harness {
   }
 
   add(infoHash: string, wants: number, opts: { trackers?: string[]; left?: number } = {}): TestTorrent {
-    const t: TestTorrent = { handle: undefined as unknown as AnnouncedTorrent, stats: { uploaded: 0, downloaded: 0, left: opts.left ?? 1000 }, wants };
+    const t: TestTorrent = {
+      handle: undefined as unknown as AnnouncedTorrent,
+      stats: { uploaded: 0, downloaded: 0, left: opts.left ?? 1000 },
+      wants,
+      starving: false,
+    };
     const reg: TorrentRegistration = {
       infoHash: bytesOf(infoHash),
       trackers: opts.trackers ?? [URL1],
       stats: () => t.stats,
       wantsPeers: () => t.wants,
+      starving: () => t.starving,
     };
     t.handle = this.client.announce(reg);
     return t;

@@ -175,6 +175,10 @@ export class TorrentSession {
   get relayedConnections(): number {
     return this.swarm.discovery.relay.connected;
   }
+  /** Running, not done, and no connected peer has a wanted piece we lack (room.ts): trackers are asked sooner. */
+  get starving(): boolean {
+    return this.swarm.room.starving;
+  }
   /** Remote peer ids (hex) banned for this session. */
   get banned(): ReadonlySet<string> {
     return this.swarm.banned;
@@ -237,9 +241,8 @@ export class TorrentSession {
   }
 
   /**
-   * Closes every connection and stops the timers; what is verified stays, pieces in progress are
-   * given up (their memory released). Peers added while paused are refused. Also what the session
-   * does when it cannot go on (an `error` event): `resume` tries again.
+   * Closes every connection and stops the timers; what is verified stays, pieces in progress are given
+   * up (their memory released); peers added meanwhile are refused. Also done on an `error`: `resume` retries.
    */
   pause(): void {
     if (this.isStopped || this.isPaused) return;

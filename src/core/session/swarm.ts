@@ -8,48 +8,25 @@
 import type { PeerChannel } from './channel.js';
 import { Peer, type PeerEvent } from './peer.js';
 import { peerView } from './peer-view.js';
-import { UT_METADATA_ID, type MetadataExchange } from './metadata.js';
+import { UT_METADATA_ID } from './metadata.js';
 import { Discovery, WANT_ID } from './discovery.js';
 import { SeedingAnnouncer } from './seeding-announcer.js';
 import { Uploader } from './uploader.js';
 import { Requester } from './requester.js';
 import { UploadSlots } from './upload-slots.js';
-import type { Priorities } from './priorities.js';
-import type { Downloads, Totals } from './downloads.js';
-import type { PeerView, SessionEvents, SessionOptions } from './types.js';
+import { Room } from './room.js';
+import type { Downloads } from './downloads.js';
+import type { PeerView } from './types.js';
+import type { SwarmHost, SwarmOptions, SwarmParts } from './swarm-host.js';
 import type { BitField } from '../wire/index.js';
 import type { PieceGeometry } from '../geometry.js';
 import { bytesEqual, toHex } from '../bytes.js';
-import type { Emitter } from '../emitter.js';
 
 export { CLIENT_VERSION, WANT_ID } from './discovery.js';
+export type { SwarmHost, SwarmOptions, SwarmParts } from './swarm-host.js';
 
 const KEEP_ALIVE = 55_000;
 const IDLE_TIMEOUT = 120_000;
-
-/** Session options that may stay unset. */
-type Unset = 'uploadLimit' | 'downloadLimit' | 'connector' | 'refusePeer' | 'infoHashV2' | 'sha256' | 'timeline';
-/** The session's options with their defaults filled in. */
-export type SwarmOptions = Required<Omit<SessionOptions, 'metainfo' | 'memory' | Unset>> & Pick<SessionOptions, Unset>;
-
-/** What the swarm asks of its session. */
-export interface SwarmHost {
-  state(): 'running' | 'paused' | 'stopped';
-  /** Every wanted piece is verified (the choker then favours the fastest uploads). */
-  done(): boolean;
-  /** The metadata pieces from peers are complete: check them. */
-  metadataComplete(): void;
-  /** Whether this info hash names the torrent (a hybrid has two), and whether we speak v2 (BEP 52). */
-  acceptsInfoHash(infoHash: Uint8Array): boolean;
-  v2(): boolean;
-}
-
-export interface SwarmParts {
-  totals: Totals;
-  events: Emitter<SessionEvents>;
-  metadata: MetadataExchange;
-  priorities: Priorities;
-}
 
 export class Swarm {
   /** Remote peer ids (hex) banned for this session. */
@@ -61,6 +38,8 @@ export class Swarm {
   private readonly seeding = new SeedingAnnouncer((id) => this.peers.get(id));
   /** Peer exchange and relayed signaling. */
   readonly discovery: Discovery;
+  /** Seed-to-seed connections closed to make room, and whether we starve (room.ts). */
+  readonly room: Room<Peer>;
   /** Pieces, once the metadata is known (`attach`). */
   private work: Downloads | undefined;
 
@@ -86,6 +65,16 @@ export class Swarm {
       onChoking: (peer) => this.seeding.choked(peer),
     });
     this.discovery = new Discovery(o, this);
+    this.room = new Room({
+      peers: () => this.peers.values(),
+      pieceCount: () => this.work?.picker.pieceCount,
+      seed: () => this.work?.picker.isSeed() ?? false,
+      full: () => this.peers.size >= o.maxPeers,
+      done: () => host.done(),
+      running: () => host.state() === 'running',
+      // Quietly (no warning): nothing is wrong with the peer.
+      close: (peer) => this.remove(peer),
+    });
     this.uploader = new Uploader({
       ...o,
       warn: (m) => this.warn(m),
@@ -392,6 +381,7 @@ export class Swarm {
     this.work?.tick(this.peers.values());
     if (this.host.state() === 'running') this.discovery.tick();
     this.seeding.tick();
+    this.room.tick(now);
   }
 
   private warn(message: string): void {

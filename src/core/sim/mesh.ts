@@ -5,7 +5,8 @@
  * `latency` per hop and carry no bytes on the simulated links; what it counts is messages.
  *
  * - A peer announces to each of its trackers when it joins and every `announceInterval`, with as
- *   many offers as it has room for (at most `trackerOffers`; none once it stops seeking, when done).
+ *   many offers as it has room for (at most `trackerOffers`; none once it stops seeking, when done);
+ *   sooner while it starves, as the real client (from `minInterval`, doubling: announce-timer.ts).
  *   A peer given an offer answers it if it has room (connections and links being set up with a
  *   known remote below `maxPeers`) and is
  *   not already connected or connecting to the offerer; an offer that is not answered holds its
@@ -23,36 +24,10 @@
 import { Components } from './components.js';
 import type { Clock } from '../session/clock.js';
 import { emptyCounts, SimTracker, type TrackerCounts } from './tracker.js';
+import { DEFAULT_MESH, type MeshOptions } from './mesh-options.js';
+import { AnnounceTimer } from '../tracker/announce-timer.js';
 
-export interface MeshOptions {
-  /** Offers per announce at most. */
-  trackerOffers: number;
-  /** Connections (with those being set up) per peer at most. */
-  maxPeers: number;
-  /** One-way latency of each signaling hop, ms. */
-  latency: number;
-  relay: boolean;
-  /** ms between a peer's peer-exchange messages to each neighbour. */
-  pexInterval: number;
-  /** Peers added and dropped in one peer-exchange message, at most. */
-  pexMax: number;
-  /** Relayed offers of one peer in flight at once, at most. */
-  relayInFlight: number;
-  announceInterval: number;
-  offerTimeout: number;
-}
-
-export const DEFAULT_MESH: MeshOptions = {
-  trackerOffers: 40,
-  maxPeers: 40,
-  latency: 50,
-  relay: false,
-  pexInterval: 5_000,
-  pexMax: 50,
-  relayInFlight: 8,
-  announceInterval: 120_000,
-  offerTimeout: 50_000,
-};
+export { DEFAULT_MESH, type MeshOptions } from './mesh-options.js';
 
 /** ms before offering again, through a relay, to a peer we offered to (it may have room by then). */
 const RETRY_AFTER = 10_000;
@@ -62,6 +37,8 @@ export interface MeshHost {
   connect(a: number, b: number): void;
   /** Whether a peer looks for more peers (it still answers offers when it does not). */
   seeking(peer: number): boolean;
+  /** Whether no connected peer has a piece it lacks: it announces sooner (none starve when not given). */
+  starving?(peer: number): boolean;
 }
 
 export interface RelayCounts {
@@ -207,8 +184,14 @@ export class Mesh {
   // ---- trackers ----------------------------------------------------------------------------
 
   private announceLoop(id: number, tracker: SimTracker): void {
-    this.announce(id, tracker);
-    this.after(this.o.announceInterval, () => this.announceLoop(id, tracker));
+    const starving = (): boolean => this.host.starving?.(id) ?? false;
+    const timer = new AnnounceTimer(this.clock, this.o.announceInterval, this.o.minInterval, starving, () => announce());
+    const announce = (): void => {
+      this.announce(id, tracker);
+      timer.sent();
+      timer.next();
+    };
+    announce();
   }
 
   private announce(id: number, tracker: SimTracker): void {

@@ -124,6 +124,9 @@ export class TrackerClient<P extends SignalingPeer> {
           get completed(): boolean {
             return entry.completed;
           },
+          get starving(): boolean {
+            return entry.reg.starving?.() ?? false;
+          },
           stats: (): TransferStats => entry.reg.stats(),
         };
       },

@@ -1,11 +1,13 @@
 /**
  * One tracker URL: one socket shared by every torrent announced there. Reconnects with jittered
  * exponential backoff and re-announces (`started`) on every new socket, since the server forgets a
- * peer whose socket closed. Announces per torrent on the server's interval (clamped).
+ * peer whose socket closed. Announces per torrent on the server's interval (clamped), sooner while
+ * the torrent starves (announce-timer.ts).
  */
 import type { Clock, TimerHandle } from '../session/clock.js';
 import { errorMessage } from '../errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { AnnounceTimer } from './announce-timer.js';
 import { encodeAnnounce, encodeScrape, parseTrackerMessage, TrackerProtocolError, type AnnounceEvent, type TrackerReply } from './messages.js';
 import { OfferBook } from './offer-book.js';
 import type { PendingOffer, Signaling } from './signaling.js';
@@ -32,8 +34,8 @@ export interface ConnectionHost<P extends SignalingPeer> {
   readonly connect: SocketConnector;
   readonly signaling: Signaling<P>;
   readonly options: ConnectionOptions;
-  /** A live view of a torrent (`completed` reads the current state). */
-  torrent(infoHash: string): { readonly bytes: Uint8Array; readonly completed: boolean; stats(): TransferStats } | undefined;
+  /** A live view of a torrent (`completed` and `starving` read the current state). */
+  torrent(infoHash: string): { readonly bytes: Uint8Array; readonly completed: boolean; readonly starving: boolean; stats(): TransferStats } | undefined;
   emit(event: TrackerEvent): void;
 }
 
@@ -43,10 +45,8 @@ interface Slot {
   started: boolean;
   completedSent: boolean;
   inFlight: boolean;
-  timer?: TimerHandle;
-  timerAt: number;
-  lastSent: number | undefined;
-  interval: number;
+  /** The next periodic announce; when the last was sent; the tracker's intervals. */
+  readonly timer: AnnounceTimer;
   /** Offer ids of the last announce, until its reply says how many peers could get them. */
   lastOffers: string[] | undefined;
 }
@@ -84,10 +84,13 @@ export class TrackerConnection<P extends SignalingPeer> {
       started: false,
       completedSent: false,
       inFlight: false,
-      timer: undefined,
-      timerAt: 0,
-      lastSent: undefined,
-      interval: this.host.options.defaultInterval,
+      timer: new AnnounceTimer(
+        this.host.clock,
+        this.host.options.defaultInterval,
+        this.host.options.minInterval,
+        () => this.host.torrent(infoHash)?.starving ?? false,
+        () => void this.announce(slot),
+      ),
       lastOffers: undefined,
     };
     this.slots.set(infoHash, slot);
@@ -100,7 +103,7 @@ export class TrackerConnection<P extends SignalingPeer> {
     const slot = this.slots.get(infoHash);
     if (!slot) return;
     this.slots.delete(infoHash);
-    this.clearSlotTimer(slot);
+    slot.timer.clear();
     if (this.open && slot.started && this.sendAnnounce(slot, 'stopped', [])) this.announced(slot, 'stopped', 0);
     this.offers.dropTorrent(infoHash);
     if (this.slots.size === 0) this.shutDown();
@@ -116,10 +119,10 @@ export class TrackerConnection<P extends SignalingPeer> {
   reannounce(infoHash: string): void {
     const slot = this.slots.get(infoHash);
     if (!slot || !this.open || slot.inFlight) return;
-    const earliest = (slot.lastSent ?? -Infinity) + this.host.options.minInterval;
+    const earliest = (slot.timer.lastSent ?? -Infinity) + this.host.options.minInterval;
     const now = this.host.clock.now();
     if (earliest <= now) void this.announce(slot);
-    else if (slot.timer === undefined || slot.timerAt > earliest) this.schedule(slot, earliest - now);
+    else if (!slot.timer.pending || slot.timer.at > earliest) slot.timer.schedule(earliest - now);
   }
 
   scrape(infoHash: string): void {
@@ -205,8 +208,8 @@ export class TrackerConnection<P extends SignalingPeer> {
     for (const slot of this.slots.values()) {
       slot.started = false;
       slot.completedSent = false;
-      slot.lastSent = undefined;
-      this.clearSlotTimer(slot);
+      slot.timer.lastSent = undefined;
+      slot.timer.clear();
     }
     // Answers to these could only have come through this socket.
     this.offers.dropAll();
@@ -224,7 +227,7 @@ export class TrackerConnection<P extends SignalingPeer> {
     if (!this.open || slot.inFlight) return;
     const torrent = this.host.torrent(slot.infoHash);
     if (!torrent) return;
-    this.clearSlotTimer(slot);
+    slot.timer.clear();
     const event: AnnounceEvent | undefined = !slot.started ? 'started' : torrent.completed && !slot.completedSent ? 'completed' : undefined;
     const gen = this.generation;
     // Completed while this announce was prepared? Then `completed` follows it.
@@ -253,7 +256,7 @@ export class TrackerConnection<P extends SignalingPeer> {
     } else if (event === 'completed') {
       slot.completedSent = true;
     }
-    this.schedule(slot, slot.interval);
+    slot.timer.next();
     this.announced(slot, event, offers.length); // Last: the listener may remove the torrent.
     if (torrent.completed && !slot.completedSent && this.slots.get(slot.infoHash) === slot) void this.announce(slot);
   }
@@ -278,7 +281,7 @@ export class TrackerConnection<P extends SignalingPeer> {
       for (const p of offers) this.host.signaling.drop(p);
       return false;
     }
-    slot.lastSent = this.host.clock.now();
+    slot.timer.sent();
     return true;
   }
 
@@ -292,20 +295,6 @@ export class TrackerConnection<P extends SignalingPeer> {
       this.lost();
       return false;
     }
-  }
-
-  private schedule(slot: Slot, delay: number): void {
-    this.clearSlotTimer(slot);
-    slot.timerAt = this.host.clock.now() + delay;
-    slot.timer = this.host.clock.setTimeout(() => {
-      slot.timer = undefined;
-      void this.announce(slot);
-    }, delay);
-  }
-
-  private clearSlotTimer(slot: Slot): void {
-    if (slot.timer !== undefined) this.host.clock.clearTimeout(slot.timer);
-    slot.timer = undefined;
   }
 
   private clearOpenTimer(): void {
@@ -334,16 +323,10 @@ export class TrackerConnection<P extends SignalingPeer> {
         this.attempt = 0; // The tracker works: the next disconnection starts the backoff afresh.
         if (msg.complete !== undefined && msg.incomplete !== undefined) this.dropSurplus(slot, msg.complete + msg.incomplete);
         const seconds = msg.interval ?? msg.minInterval;
-        if (seconds !== undefined) {
-          const interval = Math.min(o.maxInterval, Math.max(o.minInterval, seconds * 1000));
-          if (interval !== slot.interval && slot.timer !== undefined && slot.lastSent !== undefined) {
-            slot.interval = interval;
-            this.schedule(slot, Math.max(0, slot.lastSent + interval - this.host.clock.now()));
-          }
-          slot.interval = interval;
-        }
+        const clamp = (s: number | undefined): number | undefined => (s === undefined ? s : Math.min(o.maxInterval, Math.max(o.minInterval, s * 1000)));
+        slot.timer.setIntervals(clamp(seconds), clamp(msg.minInterval));
         const reply: TrackerEvent = { type: 'reply', url: this.url, infoHash: slot.bytes };
-        if (seconds !== undefined) reply.interval = slot.interval;
+        if (seconds !== undefined) reply.interval = slot.timer.interval;
         if (msg.complete !== undefined) reply.complete = msg.complete;
         if (msg.incomplete !== undefined) reply.incomplete = msg.incomplete;
         return this.host.emit(reply);

@@ -57,6 +57,11 @@ export interface TorrentRegistration {
   stats(): TransferStats;
   /** How many more peers the torrent wants right now (0 when it has enough). */
   wantsPeers(): number;
+  /**
+   * No connected peer has a piece it lacks (TorrentSession.starving): it announces again after the
+   * minimum interval, then twice that, and so on, up to the regular interval (announce-timer.ts).
+   */
+  starving?(): boolean;
 }
 
 /** What `TrackerClient.announce` returns. */

@@ -158,3 +158,27 @@ describe('Mesh: peer exchange and relayed offers', () => {
     expect([...w.pairs].sort()).toEqual(['0-1', '0-2', '1-2']);
   });
 });
+
+describe('Mesh: a starving peer', () => {
+  it('announces as the real client does: from the minimum interval, doubling, and checks again before an early announce', async () => {
+    const clock = new VirtualClock(settle);
+    let starving = true;
+    const mesh = new Mesh(clock, mulberry32(3), 1, { connect: () => undefined, seeking: () => true, starving: () => starving }, { latency: 0 });
+    mesh.add([0]);
+    mesh.join(0);
+    await clock.run(() => false, 0);
+    let seen = mesh.trackerCounts().announces;
+    expect(seen).toBe(1); // at 0 s
+    const times: number[] = [];
+    for (let t = 0; t < 700_000; t += 5_000) {
+      // Starving until 250 s and from 400 s to 460 s.
+      starving = t < 250_000 || (t >= 400_000 && t < 460_000);
+      await clock.run(() => false, t + 5_000);
+      const n = mesh.trackerCounts().announces;
+      for (; seen < n; seen++) times.push(clock.now());
+    }
+    // 30, 90, 210 s starving (the last capped at the 120 s interval), 330 s fed, 450 s starving
+    // again (next due at 480 s, skipped: fed by then), then 570 s and 690 s on the interval.
+    expect(times).toEqual([30_000, 90_000, 210_000, 330_000, 450_000, 570_000, 690_000]);
+  });
+});
