@@ -254,6 +254,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
     this.destroyed = true;
     for (const t of this.torrents) t.stop();
     this.tracker.destroy();
+    this.env.peers.close?.();
     this.tabs?.close();
   }
 

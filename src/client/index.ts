@@ -11,6 +11,9 @@
 import { BaseClient, type ClientEnvironment, type ClientOptions, type SavedTorrent } from './client.js';
 import { webSocketConnectorFor } from '../tracker/websocket.js';
 import { createWebRtcFactory } from '../transport/webrtc.js';
+import { OfferPool } from '../core/tracker/offer-pool.js';
+import { MAX_OFFERS } from '../core/tracker/messages.js';
+import { realClock } from '../core/session/clock.js';
 import { rtcConfiguration } from '../transport/ice.js';
 import { openPieceStore } from '../store/open.js';
 import { deleteTorrent, loadTorrents, saveTorrent } from '../store/torrent-records.js';
@@ -44,15 +47,25 @@ export interface BrowserClientOptions extends ClientOptions {
 /** What a WebRTC data channel's send queue holds (see browserEnvironment). */
 export const SEND_QUEUE_BYTES = 32 * 1024;
 
+/** How long offers made ahead wait for a torrent to be added (then they are closed, not remade). */
+export const OFFERS_AHEAD_MS = 30_000;
+
 /** An info hash no torrent has (SHA-1 outputs all zeros with negligible probability). */
 const NO_TORRENT = '0'.repeat(40);
 
 /** The I/O of a browser tab: WebSocket, WebRTC data channels, IndexedDB. */
 export function browserEnvironment(options: BrowserClientOptions = {}): ClientEnvironment {
   const persistent = options.store !== 'memory';
+  // The first announce's offers are made while the page starts (offer-pool.ts).
+  const peers = new OfferPool(createWebRtcFactory({ rtcConfig: rtcConfiguration(options) }), {
+    size: MAX_OFFERS,
+    maxAgeMs: OFFERS_AHEAD_MS,
+    clock: realClock,
+  });
+  peers.warm();
   return {
     connect: webSocketConnectorFor(),
-    peers: createWebRtcFactory({ rtcConfig: rtcConfiguration(options) }),
+    peers,
     openStore: (infoHash, kind) => openPieceStore(infoHash, kind),
     // Opening the (empty) store of no torrent checks that IndexedDB opens and reads here.
     checkStore: async (kind) => ({ fallbackReason: (await openPieceStore(NO_TORRENT, kind)).fallbackReason }),

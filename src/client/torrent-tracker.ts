@@ -72,8 +72,12 @@ export class TorrentTracker {
       maxPeers: o.maxPeers,
       maxPeersPerTorrent: o.maxPeersPerTorrent,
       onPeer: (infoHash, peer, remote) => this.onPeer(infoHash, peer, remote),
-      onPeerFailed: (infoHash, reason) => (this.o.find(toHex(infoHash)) ?? this.byOtherHash.get(toHex(infoHash)))?.peerFailed(reason),
-      onEvent: (e) => o.onEvent(e),
+      onPeerFailed: (infoHash, reason) => this.torrentOf(infoHash)?.peerFailed(reason),
+      onEvent: (e) => {
+        // The first announce is out (its offers made): the timeline's 'announce'.
+        if (e.type === 'announced') this.torrentOf(e.infoHash)?.timeline.mark('announce');
+        o.onEvent(e);
+      },
     });
   }
 
@@ -83,7 +87,6 @@ export class TorrentTracker {
    * that v2-only clients find it too).
    */
   announce(t: TrackedTorrent): AnnouncedTorrent {
-    t.timeline.mark('announce');
     const [first, ...others] = t.swarmHashes;
     const each = [first ?? t.infoHashBytes, ...others].map((infoHash, i) =>
       this.tracker.announce({
@@ -112,8 +115,12 @@ export class TorrentTracker {
     this.tracker.destroy();
   }
 
+  private torrentOf(infoHash: Uint8Array): TrackedTorrent | undefined {
+    return this.o.find(toHex(infoHash)) ?? this.byOtherHash.get(toHex(infoHash));
+  }
+
   private onPeer(infoHash: Uint8Array, peer: ChannelPeer, remotePeerId: Uint8Array): void {
-    const torrent = this.o.find(toHex(infoHash)) ?? this.byOtherHash.get(toHex(infoHash));
+    const torrent = this.torrentOf(infoHash);
     if (!torrent || this.o.refuses?.(remotePeerId)) {
       peer.destroy();
       return;

@@ -39,6 +39,8 @@ export interface SignalingPeer {
 export interface PeerFactory<P extends SignalingPeer> {
   createOffer(): Promise<{ offer: OfferDescription; peer: P }>;
   acceptOffer(offer: OfferDescription): Promise<{ answer: AnswerDescription; peer: P }>;
+  /** Closes what it holds for later (offers made ahead: offer-pool.ts). */
+  close?(): void;
 }
 
 export interface TransferStats {
