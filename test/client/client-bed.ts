@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach } from 'vitest';
 import { startTracker, type TrackerServer } from '../browser/lib-harness.js';
+import { BaseClient } from '../../src/client/client.js';
+import { fakeWorld } from './fake-env.js';
 
 export const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -12,6 +14,8 @@ export interface ClientBed {
   /** Undone after the test, newest first. */
   cleanup: (() => Promise<void>)[];
   tracker(): Promise<TrackerServer>;
+  /** A tracker and `n` clients announcing to it, each in a world of its own; destroyed after the test. */
+  clients(n: number): Promise<BaseClient[]>;
 }
 
 /** Call inside a describe block. */
@@ -20,12 +24,19 @@ export function clientBed(): ClientBed {
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c();
   });
+  const tracker = async (): Promise<TrackerServer> => {
+    const t = await startTracker();
+    cleanup.push(() => t.close());
+    return t;
+  };
   return {
     cleanup,
-    tracker: async () => {
-      const t = await startTracker();
-      cleanup.push(() => t.close());
-      return t;
+    tracker,
+    clients: async (n) => {
+      const t = await tracker();
+      const clients = Array.from({ length: n }, () => new BaseClient(fakeWorld().env(), { announce: [t.url] }));
+      cleanup.push(...clients.map((c) => () => c.destroy()));
+      return clients;
     },
   };
 }

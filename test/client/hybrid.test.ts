@@ -11,16 +11,10 @@ import { fixtureBytes } from '../fixtures/greeting.js';
 import { fakeWorld } from './fake-env.js';
 
 describe('BitTorrent v2 in the client', () => {
-  const { cleanup, tracker } = clientBed();
+  const { cleanup, tracker, clients } = clientBed();
 
   it('shares a hybrid torrent and another client downloads it by its v1+v2 magnet link: no padding files, the same bytes', async () => {
-    const t = await tracker();
-    const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
-    const b = new BaseClient(fakeWorld().env(), { announce: [t.url] });
-    cleanup.push(
-      () => a.destroy(),
-      () => b.destroy(),
-    );
+    const [a, b] = (await clients(2)) as [BaseClient, BaseClient];
     // Given out of order; sizes that leave each file short of a piece (so padding follows each).
     const files = [
       { path: 'set/d/b.bin', data: fixtureBytes(37_000, 2) },
@@ -90,13 +84,7 @@ describe('BitTorrent v2 in the client', () => {
   });
 
   it('announces a hybrid under its truncated v2 hash too: a client given only its btmh link finds the seeder and downloads it', async () => {
-    const t = await tracker();
-    const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
-    const b = new BaseClient(fakeWorld().env(), { announce: [t.url] });
-    cleanup.push(
-      () => a.destroy(),
-      () => b.destroy(),
-    );
+    const [a, b] = (await clients(2)) as [BaseClient, BaseClient];
     const files = [{ path: 'both/x.bin', data: fixtureBytes(70_000, 5) }];
     const seeded = await a.seed(files, { version: 'hybrid', pieceLength: 16384 });
     const meta = await parseTorrent(seeded.torrentFile!);
@@ -108,21 +96,15 @@ describe('BitTorrent v2 in the client', () => {
   });
 
   it('a client that learns from the metadata that its btih-only torrent is a hybrid announces it under its v2 hash too', async () => {
-    const t = await tracker();
-    const [a, b, c] = [0, 1, 2].map(() => new BaseClient(fakeWorld().env(), { announce: [t.url] }));
-    cleanup.push(
-      () => a!.destroy(),
-      () => b!.destroy(),
-      () => c!.destroy(),
-    );
+    const [a, b, c] = (await clients(3)) as [BaseClient, BaseClient, BaseClient];
     const files = [{ path: 'late/y.bin', data: fixtureBytes(50_000, 6) }];
-    const seeded = await a!.seed(files, { version: 'hybrid', pieceLength: 16384 });
+    const seeded = await a.seed(files, { version: 'hybrid', pieceLength: 16384 });
     const meta = await parseTorrent(seeded.torrentFile!);
-    const relay = await b!.add(`magnet:?xt=urn:btih:${seeded.infoHash}`);
+    const relay = await b.add(`magnet:?xt=urn:btih:${seeded.infoHash}`);
     await relay.done;
-    await a!.destroy();
+    await a.destroy();
     // Only b has it now, and only the metadata told b of its v2 hash.
-    const got = await c!.add(`magnet:?xt=urn:btmh:1220${meta.infoHashV2!}`);
+    const got = await c.add(`magnet:?xt=urn:btmh:1220${meta.infoHashV2!}`);
     await got.done;
     expect(sha(new Uint8Array(await (await got.files[0]!.blob()).arrayBuffer()))).toBe(sha(files[0]!.data));
   });

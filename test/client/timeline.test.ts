@@ -7,10 +7,9 @@ import { BaseClient } from '../../src/client/client.js';
 import { PHASES, Timeline } from '../../src/core/session/timeline.js';
 import { clientBed } from './client-bed.js';
 import { fixtureBytes } from '../fixtures/greeting.js';
-import { fakeWorld } from './fake-env.js';
 
 describe('timeline', () => {
-  const { cleanup, tracker } = clientBed();
+  const { clients } = clientBed();
 
   it('keeps the first moment of each phase, from its start', () => {
     let now = 1000;
@@ -24,13 +23,7 @@ describe('timeline', () => {
   });
 
   it('marks every phase of a magnet download in order, and counts what the channels carried at both ends', async () => {
-    const t = await tracker();
-    const a = new BaseClient(fakeWorld().env(), { announce: [t.url] });
-    const b = new BaseClient(fakeWorld().env(), { announce: [t.url] });
-    cleanup.push(
-      () => a.destroy(),
-      () => b.destroy(),
-    );
+    const [a, b] = (await clients(2)) as [BaseClient, BaseClient];
     const size = 300_000;
     const seeded = await a.seed([{ path: 'timed.bin', data: fixtureBytes(size, 7) }], { pieceLength: 32768 });
     const got = await b.add(seeded.magnetURI);
