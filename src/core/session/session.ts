@@ -49,6 +49,7 @@ export class TorrentSession {
   private isStopped = false;
   private isPaused = false;
   private doneFired = false;
+  private storedAtStart: Promise<number[]> | undefined;
 
   constructor(options: SessionOptions) {
     this.o = {
@@ -212,13 +213,17 @@ export class TorrentSession {
     this.started = true;
     const downloads = this.downloads;
     if (downloads) await this.loadStored(downloads);
+    // Read while the metadata is awaited (a magnet link), so that it is not read after it came.
+    else (this.storedAtStart = this.o.store.stored()).catch(() => undefined);
     if (downloads && this.o.initialSeeding && downloads.picker.isSeed()) this.swarm.beginSeeding(downloads.geometry);
     this.schedule();
     this.checkDone();
   }
 
   private async loadStored({ picker }: Downloads): Promise<void> {
-    for (const index of await this.o.store.stored()) {
+    const early = this.storedAtStart;
+    this.storedAtStart = undefined;
+    for (const index of await (early ?? this.o.store.stored())) {
       if (index >= 0 && index < picker.pieceCount && !picker.have(index)) picker.pieceVerified(index);
     }
   }
@@ -282,11 +287,9 @@ export class TorrentSession {
   }
 
   /**
-   * Connects a peer over `channel`; both sides send the handshake as soon as the channel opens.
-   * Returns undefined (and closes the channel) when the session is stopped, paused or full. A
-   * `backup` peer (a web seed) is asked only for pieces that no other peer unchoking us has, until
-   * the endgame: peers keep the load when they can, and the backup fills the gaps (and serves
-   * everything when it is alone); it is welcome however many peers there are.
+   * Connects a peer over `channel` (both sides send the handshake as soon as it opens); undefined, the
+   * channel closed, when stopped, paused or full. A `backup` peer (a web seed), welcome however many
+   * peers there are, is asked only for pieces no unchoking peer has, until the endgame.
    */
   addPeer(channel: PeerChannel, id: string, options: { backup?: boolean; infoHash?: Uint8Array } = {}): Peer | undefined {
     return this.swarm.add(channel, id, options.backup === true, options.infoHash);
@@ -305,9 +308,8 @@ export class TorrentSession {
   }
 
   /**
-   * The info dictionary from elsewhere than peers (a .torrent file fetched from a magnet link's `xs=`
-   * exact source): rejects, changing nothing, when the bytes are not this torrent's info dictionary;
-   * otherwise the torrent carries on as when peers send the metadata. Ignored once it is known.
+   * The info dictionary from elsewhere than peers (a magnet link's `xs=`): rejects, changing nothing,
+   * when it is not this torrent's; else carries on as when peers send it. Ignored once it is known.
    */
   async provideMetadata(infoBytes: Uint8Array): Promise<void> {
     if (this.downloads || this.isStopped) return;
@@ -364,11 +366,9 @@ export class TorrentSession {
   // ---- priorities ----------------------------------------------------------------------------
 
   /**
-   * File selection: `selected[f] === false` leaves file f out (its pieces are not fetched, except
-   * those it shares with a selected file); or a function that says whether file f is selected (read
-   * again whenever priorities are worked out: call selectFiles again after it changes). Kept until the
-   * metadata is known when given before. Selecting more after `done` fetches the rest and fires
-   * `done` again when that is complete.
+   * File selection: `selected[f] === false` (or a function saying so, read again whenever priorities
+   * are worked out) leaves file f out but for pieces it shares with a selected file. Kept until the
+   * metadata is known; selecting more after `done` fetches the rest and fires `done` again.
    */
   selectFiles(selected: readonly boolean[] | ((file: number) => boolean)): void {
     if (this.priorities.select(selected)) this.prioritiesChanged();

@@ -104,6 +104,27 @@ describe('in-process swarm', () => {
     swarm.stop();
   });
 
+  it('a magnet leecher reads what its store holds when it starts, not after the metadata came (then it needs no store read)', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'kept.bin', data: fixtureBytes(4 * PIECE, 9) }]);
+    // The store holds pieces 0 and 2 from an earlier visit.
+    const store = new MemoryStore();
+    for (const i of [0, 2]) await store.put(i, data.slice(i * PIECE, (i + 1) * PIECE));
+    const reads: string[] = [];
+    const stored = store.stored.bind(store);
+    let node: TestNode | undefined;
+    store.stored = () => {
+      reads.push(node?.session.metainfo ? 'after the metadata' : 'before the metadata');
+      return stored();
+    };
+    const swarm = new TestSwarm();
+    const magnet = (node = await swarm.add('magnet', { infoHash: metainfo.infoHashBytes, store }));
+    expect(reads).toEqual(['before the metadata']);
+    await magnet.session.provideMetadata(metainfo.infoBytes);
+    expect(reads).toEqual(['before the metadata']);
+    expect([0, 1, 2, 3].map((i) => magnet.session.has(i))).toEqual([true, false, true, false]);
+    swarm.stop();
+  });
+
   it('a magnet leecher given the info dictionary from elsewhere (an exact source) refuses another one, then downloads', async () => {
     const { metainfo, data } = await torrentOf([...GREETING_FOLDER]);
     const { metainfo: other } = await torrentOf([{ path: 'other.bin', data: fixtureBytes(3 * PIECE, 8) }]);
