@@ -3,9 +3,16 @@
  * (`maxPeers`) and connected to other full seeds closes one such connection at most every
  * `SHED_INTERVAL` ms, never going below `MIN_PEERS` connections: the two have nothing to give each
  * other, and the slot freed can take a peer that needs pieces. A seed with free slots has room
- * already and keeps its connections (a full seed at the other end makes room for itself). A leecher that no connected peer can give a piece it lacks is
- * `starving`: its tracker client asks for peers again sooner than the regular interval
- * (tracker/connection.ts).
+ * already and keeps its connections (a full seed at the other end makes room for itself).
+ *
+ * A leecher with every slot taken turns its peers over (libtorrent's `peer_turnover`): at most
+ * every `TURNOVER_INTERVAL` ms it closes a quarter of its useless connections (peers that have no
+ * piece it wants and want none of its pieces), never going below `MIN_PEERS`. In a flash crowd the
+ * first comers fill each other's slots while none has a piece; without turnover the later ones,
+ * finding every slot taken, form a swarm of their own that gets no piece until the first finish.
+ *
+ * A leecher that no connected peer can give a piece it lacks is `starving`: its tracker client asks
+ * for peers again sooner than the regular interval (tracker/announce-timer.ts).
  */
 import type { Peer } from './peer.js';
 
@@ -13,6 +20,10 @@ import type { Peer } from './peer.js';
 export const SHED_INTERVAL = 30_000;
 /** Connections a seed keeps however useless they are (they still carry peer exchange and relayed offers). */
 export const MIN_PEERS = 4;
+/** ms between two turnovers of a leecher out of slots, at least. */
+export const TURNOVER_INTERVAL = 10_000;
+/** The share of its useless connections a leecher closes in one turnover (rounded up). */
+export const TURNOVER_SHARE = 1 / 4;
 
 /** What the room reads of a peer. */
 export type RoomPeer = Pick<Peer, 'backup' | 'closed' | 'handshaken' | 'amInterested' | 'peerInterested' | 'queuedRequests' | 'piecesHeld'>;
@@ -35,12 +46,15 @@ export interface RoomSwarm<P extends RoomPeer> {
 export interface RoomOptions {
   shedInterval?: number;
   minPeers?: number;
+  turnoverInterval?: number;
 }
 
 export class Room<P extends RoomPeer> {
   private lastShed = -Infinity;
+  private lastTurnover = -Infinity;
   private readonly shedInterval: number;
   private readonly minPeers: number;
+  private readonly turnoverInterval: number;
 
   constructor(
     private readonly swarm: RoomSwarm<P>,
@@ -48,10 +62,42 @@ export class Room<P extends RoomPeer> {
   ) {
     this.shedInterval = o.shedInterval ?? SHED_INTERVAL;
     this.minPeers = o.minPeers ?? MIN_PEERS;
+    this.turnoverInterval = o.turnoverInterval ?? TURNOVER_INTERVAL;
+  }
+
+  /** Every second: sheds a seed-to-seed connection, or turns a leecher's useless connections over, when due; returns the peers closed. */
+  tick(now: number): P[] {
+    const shed = this.shed(now);
+    return shed ? [shed] : this.turnover(now);
+  }
+
+  /**
+   * Peer turnover: a running leecher (metadata known, wanted pieces missing) whose every slot is
+   * taken closes a quarter of its useless connections, the longest connected first: the slots freed
+   * take offers and introductions that would have been refused. Nothing is wrong with the peers
+   * closed: the swarm closes them quietly. Web seeds, peers not handshaken yet, peers we want a piece
+   * of, and peers that want one of ours or wait for our blocks stay.
+   */
+  private turnover(now: number): P[] {
+    if (now - this.lastTurnover < this.turnoverInterval || !this.swarm.running() || !this.swarm.full()) return [];
+    if (this.swarm.pieceCount() === undefined || this.swarm.done()) return [];
+    let open = 0;
+    const useless: P[] = [];
+    for (const p of this.swarm.peers()) {
+      if (p.closed) continue;
+      open++;
+      if (p.handshaken && !p.backup && !p.amInterested && !p.peerInterested && p.queuedRequests.length === 0) useless.push(p);
+    }
+    const n = Math.min(Math.ceil(useless.length * TURNOVER_SHARE), open - this.minPeers);
+    if (n <= 0) return [];
+    this.lastTurnover = now;
+    const closed = useless.slice(0, n);
+    for (const p of closed) this.swarm.close(p);
+    return closed;
   }
 
   /** Closes one seed-to-seed connection when we are a full seed out of slots and one is due; returns the peer closed. */
-  tick(now: number): P | undefined {
+  private shed(now: number): P | undefined {
     if (now - this.lastShed < this.shedInterval || !this.swarm.running() || !this.swarm.seed() || !this.swarm.full()) return undefined;
     const count = this.swarm.pieceCount();
     if (count === undefined) return undefined;

@@ -38,7 +38,7 @@ export class Swarm {
   private readonly seeding = new SeedingAnnouncer((id) => this.peers.get(id));
   /** Peer exchange and relayed signaling. */
   readonly discovery: Discovery;
-  /** Seed-to-seed connections closed to make room, and whether we starve (room.ts). */
+  /** Seed-to-seed and useless connections closed to make room, and whether we starve (room.ts). */
   readonly room: Room<Peer>;
   /** Pieces, once the metadata is known (`attach`). */
   private work: Downloads | undefined;

@@ -1,6 +1,6 @@
-/** room.ts: a full seed closes seed-to-seed connections one at a time; a leecher with no useful peer starves. */
+/** room.ts: a full seed closes seed-to-seed connections one at a time; a full leecher turns useless peers over; a leecher with no useful peer starves. */
 import { describe, expect, it } from 'vitest';
-import { MIN_PEERS, Room, SHED_INTERVAL, type RoomPeer } from '../../../src/core/session/room.js';
+import { MIN_PEERS, Room, SHED_INTERVAL, TURNOVER_INTERVAL, type RoomPeer } from '../../../src/core/session/room.js';
 
 const PIECES = 8;
 
@@ -20,6 +20,10 @@ function peer(name: string, held: number, more: Partial<Omit<FakePeer, 'piecesHe
     piecesHeld: () => held,
     ...more,
   };
+}
+
+function names(peers: readonly FakePeer[]): string[] {
+  return peers.map((p) => p.name);
 }
 
 function world(peers: FakePeer[], state: { seed?: boolean; done?: boolean; running?: boolean; full?: boolean; pieceCount?: number | undefined } = {}) {
@@ -44,13 +48,13 @@ function world(peers: FakePeer[], state: { seed?: boolean; done?: boolean; runni
 describe('Room: seed-to-seed connections', () => {
   it('closes one at a time, at most every 30 s, the oldest first, down to the minimum', () => {
     const w = world([peer('a', 3), peer('s1', PIECES), peer('b', 0), peer('s2', PIECES), peer('s3', PIECES), peer('c', 5)]);
-    expect(w.room.tick(1_000)?.name).toBe('s1');
-    expect(w.room.tick(1_000 + SHED_INTERVAL - 1)).toBeUndefined();
-    expect(w.room.tick(1_000 + SHED_INTERVAL)?.name).toBe('s2');
+    expect(names(w.room.tick(1_000))).toEqual(['s1']);
+    expect(w.room.tick(1_000 + SHED_INTERVAL - 1)).toEqual([]);
+    expect(names(w.room.tick(1_000 + SHED_INTERVAL))).toEqual(['s2']);
     expect(w.closed).toEqual(['s1', 's2']);
     // Four connections left: the minimum, so s3 stays however long we wait.
     expect(w.list).toHaveLength(MIN_PEERS);
-    expect(w.room.tick(1_000 + 10 * SHED_INTERVAL)).toBeUndefined();
+    expect(w.room.tick(1_000 + 10 * SHED_INTERVAL)).toEqual([]);
     expect(w.closed).toEqual(['s1', 's2']);
   });
 
@@ -63,17 +67,58 @@ describe('Room: seed-to-seed connections', () => {
       peer('almost', PIECES - 1),
       peer('empty', 0),
     ]);
-    expect(w.room.tick(0)).toBeUndefined();
+    expect(w.room.tick(0)).toEqual([]);
     expect(w.closed).toEqual([]);
   });
 
   it('closes nothing unless every slot is taken, it holds every piece, runs and knows the metadata', () => {
     const peers = () => Array.from({ length: 8 }, (_, i) => peer(`s${i}`, PIECES));
-    expect(world(peers(), { full: false }).room.tick(0)).toBeUndefined(); // room for more already
-    expect(world(peers(), { seed: false }).room.tick(0)).toBeUndefined(); // done with the selected files only
-    expect(world(peers(), { running: false }).room.tick(0)).toBeUndefined();
-    expect(world(peers(), { pieceCount: undefined }).room.tick(0)).toBeUndefined();
-    expect(world(peers()).room.tick(0)?.name).toBe('s0');
+    expect(world(peers(), { full: false }).room.tick(0)).toEqual([]); // room for more already
+    expect(world(peers(), { seed: false }).room.tick(0)).toEqual([]); // done with the selected files only
+    expect(world(peers(), { running: false }).room.tick(0)).toEqual([]);
+    expect(world(peers(), { pieceCount: undefined }).room.tick(0)).toEqual([]);
+    expect(names(world(peers()).room.tick(0))).toEqual(['s0']);
+  });
+});
+
+describe('Room: peer turnover of a leecher out of slots', () => {
+  const leecher = { seed: false, done: false };
+  /** Twelve peers: `u0`… have nothing we want and want nothing of ours; the rest are useful one way or another. */
+  function crowd(useless: number): FakePeer[] {
+    const useful = [
+      peer('has', 2, { amInterested: true }),
+      peer('wants', 0, { peerInterested: true }),
+      peer('asks', 0, { queuedRequests: [{ index: 1, begin: 0, length: 16_384 }] }),
+      peer('web', PIECES, { backup: true }),
+      peer('new', 0, { handshaken: false }),
+    ];
+    return [...Array.from({ length: useless }, (_, i) => peer(`u${i}`, i % 3)), ...useful].slice(0, 12);
+  }
+
+  it('closes a quarter of the useless connections (rounded up), the oldest first, at most every 10 s', () => {
+    const w = world(crowd(7), leecher);
+    expect(names(w.room.tick(1_000))).toEqual(['u0', 'u1']);
+    expect(w.room.tick(1_000 + TURNOVER_INTERVAL - 1)).toEqual([]);
+    // Five useless left: two more (a quarter, rounded up), the useful peers stay.
+    expect(names(w.room.tick(1_000 + TURNOVER_INTERVAL))).toEqual(['u2', 'u3']);
+    expect(w.closed).toEqual(['u0', 'u1', 'u2', 'u3']);
+    expect(w.list.map((p) => p.name)).toEqual(['u4', 'u5', 'u6', 'has', 'wants', 'asks', 'web', 'new']);
+  });
+
+  it('also while starving, and never below the minimum', () => {
+    const w = world([peer('a', 0), peer('b', 1), peer('c', 0), peer('d', 2), peer('e', 0)], leecher);
+    expect(w.room.starving).toBe(true);
+    expect(names(w.room.tick(0))).toEqual(['a']); // a quarter of 5, rounded up; and 4 left
+    expect(w.room.tick(TURNOVER_INTERVAL)).toEqual([]);
+    expect(w.list).toHaveLength(MIN_PEERS);
+  });
+
+  it('keeps every connection unless every slot is taken, or when done, paused, or before the metadata', () => {
+    expect(world(crowd(7), { ...leecher, full: false }).room.tick(0)).toEqual([]); // a small swarm keeps its peers
+    expect(world(crowd(7), { ...leecher, done: true }).room.tick(0)).toEqual([]); // done with the selected files
+    expect(world(crowd(7), { ...leecher, running: false }).room.tick(0)).toEqual([]);
+    expect(world(crowd(7), { ...leecher, pieceCount: undefined }).room.tick(0)).toEqual([]);
+    expect(world(crowd(0), leecher).room.tick(0)).toEqual([]); // every peer useful: nothing to close
   });
 });
 
