@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { expandTemplate, loadConfig, parseConfig } from '../../src/app/config.js';
+import { HOSTNAME } from '../fixtures/host-template.js';
 
-const TURN = { urls: 'turn:turn.example:3478?transport=udp', username: 'u', credential: 'p' };
+const TURN = { urls: 'turn:10.213.0.1:3478?transport=udp', username: 'u', credential: 'p' };
 
 describe('app config', () => {
   it('accepts only lists of ws:/wss: URLs as trackers; a wrong list is named and the default kept', () => {
@@ -19,13 +20,13 @@ describe('app config', () => {
   });
 
   it("takes the operator's ICE servers and transport policy, each field on its own", () => {
-    expect(parseConfig({ iceServers: [{ urls: ['stun:s.example:3478'] }, TURN], iceTransportPolicy: 'relay' })).toEqual({
-      config: { announce: ['ws://{hostname}:8000'], iceServers: [{ urls: ['stun:s.example:3478'] }, TURN], iceTransportPolicy: 'relay' },
+    expect(parseConfig({ iceServers: [{ urls: ['stun:10.213.0.1:3478'] }, TURN], iceTransportPolicy: 'relay' })).toEqual({
+      config: { announce: ['ws://{hostname}:8000'], iceServers: [{ urls: ['stun:10.213.0.1:3478'] }, TURN], iceTransportPolicy: 'relay' },
       problems: [],
     });
     const wrong = parseConfig({
       announce: ['wss://t.example'],
-      iceServers: [{ urls: 'turn:turn.example:3478' }], // a TURN server without credentials
+      iceServers: [{ urls: 'turn:10.213.0.1:3478' }], // a TURN server without credentials
       iceTransportPolicy: 'none',
     });
     expect(wrong?.config).toEqual({ announce: ['wss://t.example'], iceServers: [] });
@@ -38,7 +39,7 @@ describe('app config', () => {
     expect(expandTemplate('ws://{hostname}:8000', { hostname: '::1', host: '[::1]:8080', protocol: 'http:' })).toBe('ws://[::1]:8000');
     expect(expandTemplate('ws://{hostname}:8000', { hostname: 'share.example', host: 'share.example', protocol: 'https:' })).toBe('wss://share.example:8000');
     expect(expandTemplate('ws://127.0.0.1:8000', { hostname: 'x', host: 'x', protocol: 'http:' })).toBe('ws://127.0.0.1:8000');
-    expect(expandTemplate('turn:{hostname}:3478', { hostname: 'share.example', host: 'share.example', protocol: 'https:' })).toBe('turn:share.example:3478');
+    expect(expandTemplate(`turn:${HOSTNAME}:3478`, { hostname: '10.213.0.5', host: '10.213.0.5', protocol: 'https:' })).toBe('turn:10.213.0.5:3478');
   });
 
   it('puts the page host and port into {host} (npm start --https: the tracker on the page origin)', () => {
@@ -57,7 +58,7 @@ describe('loadConfig', () => {
   };
 
   it('fills {hostname} into trackers and ICE server URLs alike', async () => {
-    serve(JSON.stringify({ announce: ['ws://{hostname}:8000'], iceServers: [{ ...TURN, urls: ['turn:{hostname}:3478'] }], iceTransportPolicy: 'relay' }));
+    serve(JSON.stringify({ announce: ['ws://{hostname}:8000'], iceServers: [{ ...TURN, urls: [`turn:${HOSTNAME}:3478`] }], iceTransportPolicy: 'relay' }));
     expect(await loadConfig(page)).toEqual({
       announce: ['ws://10.213.0.5:8000'],
       iceServers: [{ ...TURN, urls: ['turn:10.213.0.5:3478'] }],
@@ -71,8 +72,8 @@ describe('loadConfig', () => {
     expect(await loadConfig(page)).toEqual({ announce: ['ws://10.213.0.5:8000'], iceServers: [], problems: [] });
     serve('<!doctype html>', 'text/html'); // a dev server's fallback page: no config
     expect((await loadConfig(page)).problems).toEqual([]);
-    serve('{"iceServers": [{"urls": "stun:s.example"}]}', 'application/octet-stream');
-    expect((await loadConfig(page)).iceServers).toEqual([{ urls: 'stun:s.example' }]);
+    serve('{"iceServers": [{"urls": "stun:10.213.0.1"}]}', 'application/octet-stream');
+    expect((await loadConfig(page)).iceServers).toEqual([{ urls: 'stun:10.213.0.1' }]);
     serve('{"announce": [');
     expect(await loadConfig(page)).toEqual({ announce: ['ws://10.213.0.5:8000'], iceServers: [], problems: ['it is not valid JSON'] });
   });

@@ -106,7 +106,7 @@ describe('appUrl', () => {
 });
 
 describe('effectiveRtcConfig', () => {
-  const operator = { iceServers: [{ urls: 'turn:turn.example:3478', username: 'op', credential: 'secret' }], iceTransportPolicy: 'relay' as const };
+  const operator = { iceServers: [{ urls: 'turn:10.213.0.1:3478', username: 'op', credential: 'secret' }], iceTransportPolicy: 'relay' as const };
 
   it("uses the operator's servers and policy while the person set none", () => {
     expect(effectiveRtcConfig(DEFAULT_SETTINGS, operator)).toEqual({ iceServers: operator.iceServers, iceTransportPolicy: 'relay' });

@@ -122,12 +122,12 @@ function getTrusted(url: URL, caPath: string): Promise<string> {
 
 describe('npm start for a network', () => {
   it('refuses a STUN/TURN flag it cannot use, naming the flag, before building anything', async () => {
-    const child = spawn(process.execPath, ['scripts/start.mjs', '--turn', 'turn:relay.example:3478'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['scripts/start.mjs', '--turn', 'turn:10.213.0.1:3478'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(2);
-    expect(err).toMatch(/--turn turn:relay\.example:3478: a TURN server needs a user name and a credential: add --turn-user NAME --turn-credential SECRET/);
+    expect(err).toMatch(/--turn turn:10\.213\.0\.1:3478: a TURN server needs a user name and a credential: add --turn-user NAME --turn-credential SECRET/);
   });
 
   const contexts: BrowserContext[] = [];

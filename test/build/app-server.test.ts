@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAppServer } from '../../scripts/app-server.mjs';
 import { iceServersFromFlags } from '../../scripts/ice-flags.mjs';
+import { HOSTNAME } from '../fixtures/host-template.js';
 
-/** What the start command passes for `--turn turn:{hostname}:3478 --turn-user u --turn-credential p`. */
-const ICE = iceServersFromFlags({ turn: ['turn:{hostname}:3478'], turnUser: 'u', turnCredential: 'p' });
+/** What the start command passes for `--turn` with the page's host name as a template, `--turn-user u --turn-credential p`. */
+const ICE = iceServersFromFlags({ turn: [`turn:${HOSTNAME}:3478`], turnUser: 'u', turnCredential: 'p' });
 
 /** The policy of a page's `<meta http-equiv="Content-Security-Policy">`. */
 function metaPolicy(html: string): string {
@@ -72,7 +73,7 @@ describe('the app server of npm start', () => {
     expect(config.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await config.json()).toEqual({
       announce: ['ws://127.0.0.1:8000'],
-      iceServers: [{ urls: ['turn:{hostname}:3478'], username: 'u', credential: 'p' }],
+      iceServers: [{ urls: [`turn:${HOSTNAME}:3478`], username: 'u', credential: 'p' }],
       iceTransportPolicy: 'relay',
     });
   });

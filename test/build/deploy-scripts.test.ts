@@ -22,9 +22,9 @@ describe('npm run config', () => {
       '--announce',
       'wss://tracker.example.org/announce',
       '--stun',
-      'stun:turn.example.org:3478',
+      'stun:10.213.0.1:3478',
       '--turn',
-      'turn:turn.example.org:3478',
+      'turn:10.213.0.1:3478',
       '--turn-secret',
       'S3CRET',
       '--ttl-hours',
@@ -33,7 +33,7 @@ describe('npm run config', () => {
     expect(r.status, r.stderr).toBe(0);
     const config = JSON.parse(readFileSync(out, 'utf8')) as { announce: string[]; iceServers: { urls: string[]; username?: string; credential?: string }[] };
     expect(config.announce).toEqual(['wss://tracker.example.org/announce']);
-    expect(config.iceServers[0]).toEqual({ urls: ['stun:turn.example.org:3478'] });
+    expect(config.iceServers[0]).toEqual({ urls: ['stun:10.213.0.1:3478'] });
     const turn = config.iceServers[1]!;
     const expires = Number(turn.username!.split(':')[0]);
     expect(expires - Date.now() / 1000).toBeGreaterThan(2 * 3600 - 60);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { IceFlagError, checkIceServers, iceServersFromFlags } from '../../scripts/ice-flags.mjs';
 import { appConfig } from '../../scripts/app-server.mjs';
+import { HOSTNAME } from '../fixtures/host-template.js';
 
 describe('iceServersFromFlags', () => {
   it('makes one entry of every --stun URL and one of every --turn URL with the credentials', () => {
@@ -12,13 +13,13 @@ describe('iceServersFromFlags', () => {
     expect(
       iceServersFromFlags({
         stun: ['stun:10.213.0.1:3478', 'stuns:[::1]:5349'],
-        turn: ['turn:10.213.0.1:3478?transport=udp', 'turns:{hostname}:5349?transport=tcp'],
+        turn: ['turn:10.213.0.1:3478?transport=udp', `turns:${HOSTNAME}:5349?transport=tcp`],
         turnUser: 'alice',
         turnCredential: 's3cret',
       }),
     ).toEqual([
       { urls: ['stun:10.213.0.1:3478', 'stuns:[::1]:5349'] },
-      { urls: ['turn:10.213.0.1:3478?transport=udp', 'turns:{hostname}:5349?transport=tcp'], username: 'alice', credential: 's3cret' },
+      { urls: ['turn:10.213.0.1:3478?transport=udp', `turns:${HOSTNAME}:5349?transport=tcp`], username: 'alice', credential: 's3cret' },
     ]);
     expect(iceServersFromFlags({ stun: [' stun:10.213.0.1 '] })).toEqual([{ urls: ['stun:10.213.0.1'] }]);
   });

@@ -36,7 +36,7 @@ describe('rtcConfiguration', () => {
   it('knows a TURN server among ICE servers', () => {
     expect(hasTurnServer([STUN])).toBe(false);
     expect(hasTurnServer([STUN, TURN])).toBe(true);
-    expect(hasTurnServer([{ urls: ['stun:127.0.0.1', 'turns:b:5349'], username: 'u', credential: 'p' }])).toBe(true);
+    expect(hasTurnServer([{ urls: ['stun:127.0.0.1', 'turns:10.213.0.2:5349'], username: 'u', credential: 'p' }])).toBe(true);
     expect(hasTurnServer(undefined)).toBe(false);
   });
 });
