@@ -8,25 +8,11 @@
  * crowd downloads as one swarm.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SIM, simulate } from '../../../src/sim/swarm.js';
-
-const KiB = 1024;
+import { simulate } from '../../../src/sim/swarm.js';
+import { FIVE_SLOTS, KiB } from './five-slots.js';
 
 function run(relay: boolean) {
-  return simulate({
-    ...DEFAULT_SIM,
-    peers: 20,
-    maxPeers: 5,
-    fileSize: 2048 * KiB,
-    pieceLength: 64 * KiB,
-    seederUpload: 512 * KiB,
-    peerUpload: 256 * KiB,
-    peerDownload: 1024 * KiB,
-    trackerOffers: 5,
-    relay,
-    limit: 100_000,
-    stallAfter: 60_000,
-  });
+  return simulate({ ...FIVE_SLOTS, peers: 20, fileSize: 2048 * KiB, relay });
 }
 
 describe('a flash crowd out of slots', () => {

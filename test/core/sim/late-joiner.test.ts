@@ -8,27 +8,11 @@
  * early re-announce are covered by room.test.ts, the tracker client's and the mesh's tests.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SIM, simulate } from '../../../src/sim/swarm.js';
-
-const KiB = 1024;
+import { simulate } from '../../../src/sim/swarm.js';
+import { FIVE_SLOTS, KiB } from './five-slots.js';
 
 function run(relay: boolean) {
-  return simulate({
-    ...DEFAULT_SIM,
-    peers: 6,
-    maxPeers: 5,
-    fileSize: 1024 * KiB,
-    pieceLength: 64 * KiB,
-    seederUpload: 512 * KiB,
-    peerUpload: 256 * KiB,
-    peerDownload: 1024 * KiB,
-    trackerOffers: 5,
-    relay,
-    lateJoiners: 1,
-    lateJoinAt: 5_000,
-    limit: 100_000,
-    stallAfter: 60_000,
-  });
+  return simulate({ ...FIVE_SLOTS, peers: 6, fileSize: 1024 * KiB, relay, lateJoiners: 1, lateJoinAt: 5_000 });
 }
 
 describe('a late joiner among full seeds', () => {
