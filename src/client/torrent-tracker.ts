@@ -87,8 +87,9 @@ export class TorrentTracker {
    * that v2-only clients find it too).
    */
   announce(t: TrackedTorrent): AnnouncedTorrent {
-    const [first, ...others] = t.swarmHashes;
-    const each = [first ?? t.infoHashBytes, ...others].map((infoHash, i) =>
+    const hashes = t.swarmHashes;
+    const others = hashes.slice(1);
+    const each = hashes.map((infoHash, i) =>
       this.tracker.announce({
         infoHash,
         trackers: t.announce,
