@@ -96,6 +96,13 @@ globalThis.bench = {
   tabswarmTorrentFile() {
     return Array.from(this.torrent.torrentFile);
   },
+  // What a stuck download looks like, for a test's failure message.
+  tabswarmStatus() {
+    const t = this.torrent;
+    if (!t) return 'no torrent';
+    const peers = t.peers().map((p) => `${p.id.slice(0, 8)} ${p.client ?? '?'} has ${(p.progress * 100).toFixed(0)}% unchoked us ${p.unchokedUs}`);
+    return JSON.stringify({ progress: t.progress, peers, timeline: t.timeline.read() });
+  },
   tabswarmWarnings() {
     return this.ts ? (this.warnings ?? []) : [];
   },

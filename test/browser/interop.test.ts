@@ -13,6 +13,7 @@ import { libTestBed } from './lib-test-bed.js';
 import { PAGE_BYTES } from '../fixtures/page-bytes-path.js';
 // The same bytes as bench/page.js makeData (xorshift32, four bytes per step), in Node, for the HTTP server.
 import { makeData } from './hostile/hostile-peer.js';
+import { within } from '../fixtures/within.js';
 
 const MiB = 1024 * 1024;
 const pageScript = fileURLToPath(new URL('../../bench/page.js', import.meta.url));
@@ -216,7 +217,10 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
       // Then an honest peer arrives with the same files.
       const seeder = await page();
       await call(seeder, 'tabswarmSeedFiles', bed.tracker.url, NESTED);
-      const got = await download;
+      const got = await within(60_000, download, async () => {
+        const warnings = (await call<string[]>(leecher, 'tabswarmWarnings')).join('\n');
+        return `leecher ${await call<string>(leecher, 'tabswarmStatus')}; warnings: ${warnings}`;
+      });
       expect(got.files).toEqual(await expected(leecher, NESTED));
       const bans = (await call<string[]>(leecher, 'tabswarmWarnings')).filter((w) => w.includes('banned'));
       expect(bans).toHaveLength(1);
