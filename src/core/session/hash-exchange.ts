@@ -99,7 +99,7 @@ export class HashExchange {
   }
 
   private peerHasAny(peer: Peer, first: number, count: number): boolean {
-    if (peer.haveAll) return true;
+    if (peer.announced() === 'all') return true;
     for (let i = first; i < first + count; i++) if (peer.hasPiece(i)) return true;
     return false;
   }

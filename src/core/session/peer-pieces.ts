@@ -34,6 +34,14 @@ export class PeerPieces {
     return this.all;
   }
 
+  /** What it said it has; before the piece count, from the haves and bitfield kept for it. */
+  summary(): 'all' | 'some' | 'none' {
+    if (this.all) return 'all';
+    const some =
+      this.pieceCount === undefined ? this.pendingHaves.length > 0 || (this.pendingBitfield?.some((b) => b !== 0) ?? false) : (this.bits?.count() ?? 0) > 0;
+    return some ? 'some' : 'none';
+  }
+
   /** Pieces it has, once the piece count is known and it said (undefined for have-all). */
   get have(): BitField | undefined {
     return this.bits;
@@ -76,8 +84,9 @@ export class PeerPieces {
   announced(index: number): PiecesChange {
     const count = this.pieceCount;
     if (count === undefined) {
+      const first = this.summary() === 'none';
       if (this.pendingHaves.length < MAX_PENDING_HAVES) this.pendingHaves.push(index);
-      return undefined;
+      return first ? {} : undefined; // nothing to count yet, but it has something (see Swarm.updateInterest)
     }
     if (index >= count) return `have for piece ${index}, out of range`;
     if (this.all) return undefined;
@@ -91,8 +100,9 @@ export class PeerPieces {
   bitfield(wire: Uint8Array): PiecesChange {
     const count = this.pieceCount;
     if (count === undefined) {
+      const before = this.summary();
       this.pendingBitfield = wire;
-      return undefined;
+      return this.summary() !== before ? {} : undefined;
     }
     const problem = BitField.problem(wire, count);
     if (problem) return problem;

@@ -10,7 +10,7 @@ export function peerView(peer: Peer, pieceCount: number, requests: number): Peer
     client: peer.clientName,
     downloadRate: peer.downloaded.rate(),
     uploadRate: peer.uploaded.rate(),
-    progress: peer.haveAll ? 1 : pieceCount > 0 && have ? have.count() / pieceCount : 0,
+    progress: peer.announced() === 'all' ? 1 : pieceCount > 0 && have ? have.count() / pieceCount : 0,
     peerChoking: peer.peerChoking,
     amChoking: peer.amChoking,
     amInterested: peer.amInterested,

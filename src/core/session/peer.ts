@@ -164,9 +164,9 @@ export class Peer {
   get peerInterested(): boolean {
     return this.theyWant;
   }
-  /** It sent have-all (BEP 6). */
-  get haveAll(): boolean {
-    return this.pieces.haveAll;
+  /** What it said it has: every piece (have-all, BEP 6), some (known, or awaiting the piece count), none. */
+  announced(): 'all' | 'some' | 'none' {
+    return this.pieces.summary();
   }
   /** Pieces it has, once the piece count is known and it said (undefined for have-all). */
   get have(): BitField | undefined {

@@ -167,7 +167,7 @@ export class Swarm {
     this.requester.peerGone(peer);
     const work = this.work;
     work?.peerGone(peer);
-    if (peer.haveAll) work?.picker.removeAvailability(null);
+    if (peer.announced() === 'all') work?.picker.removeAvailability(null);
     else if (peer.have) work?.picker.removeAvailability(peer.have);
     this.parts.events.emit('peer', { id: peer.id, event: 'disconnected' });
     const state = this.host.state();
@@ -318,7 +318,11 @@ export class Swarm {
   /** Our interest in a peer (and our requests to it), after it told us what it has or we got a piece. */
   private updateInterest(peer: Peer): void {
     const picker = this.work?.picker;
-    if (!picker || peer.closed) return;
+    if (peer.closed) return;
+    // Before the metadata, a peer that said it has pieces likely has one we want: saying so now
+    // lets it unchoke us while the metadata comes, so the first requests leave with it, not a round
+    // trip later. The metadata corrects it (we may hold those pieces already).
+    if (!picker) return peer.setInterested(peer.announced() !== 'none');
     this.seeding.updated(peer);
     const want = picker.interesting((i) => peer.hasPiece(i));
     peer.setInterested(want);

@@ -14,7 +14,9 @@ describe('peer state machine', () => {
   it('keeps what a peer announces before the piece count is known, and reports it once it is', () => {
     const w = wiredPeer({ id: 'a', clock });
     w.deliver({ type: 'bitfield', bits: bitsOf(10, [1]) }, { type: 'have', index: 3 }, { type: 'have', index: 9 });
-    expect(w.events.map((e) => e.type)).toEqual(['handshake']);
+    // Nothing is counted yet, but that it has pieces is reported once (our interest follows it).
+    expect(w.events.slice(1)).toEqual([{ type: 'availability' }]);
+    expect(w.peer.announced()).toBe('some');
     expect(w.peer.hasPiece(1)).toBe(false);
     w.peer.setPieceCount(10);
     const last = w.events.at(-1)!;
@@ -41,12 +43,13 @@ describe('peer state machine', () => {
     const w = wiredPeer({ id: 'a', clock, pieceCount: 10 });
     w.deliver({ type: 'have', index: 2 }, { type: 'haveAll' });
     expect(w.events.at(-1)).toMatchObject({ type: 'availability', added: 'all' });
+    expect(w.peer.announced()).toBe('all');
     const haveAll = w.events.at(-1);
     expect(haveAll?.type === 'availability' && haveAll.removed instanceof BitField && [...haveAll.removed.indexes()]).toEqual([2]);
     w.deliver({ type: 'bitfield', bits: bitsOf(10, [5]) });
     const swap = w.events.at(-1);
     expect(swap?.type === 'availability' && swap.removed).toBe('all');
-    expect(w.peer.haveAll).toBe(false);
+    expect(w.peer.announced()).toBe('some');
     expect(w.peer.hasPiece(2)).toBe(false);
     expect(w.peer.hasPiece(5)).toBe(true);
   });
