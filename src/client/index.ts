@@ -12,6 +12,8 @@ import { BaseClient, type ClientEnvironment, type ClientOptions, type SavedTorre
 import { webSocketConnectorFor } from '../tracker/websocket.js';
 import { createWebRtcFactory } from '../transport/webrtc.js';
 import { OfferPool } from '../core/tracker/offer-pool.js';
+import type { PeerFactory } from '../core/tracker/types.js';
+import type { ChannelPeer } from './torrent-tracker.js';
 import { MAX_OFFERS } from '../core/tracker/messages.js';
 import { realClock } from '../core/session/clock.js';
 import { rtcConfiguration } from '../transport/ice.js';
@@ -53,11 +55,18 @@ export const OFFERS_AHEAD_MS = 30_000;
 /** An info hash no torrent has (SHA-1 outputs all zeros with negligible probability). */
 const NO_TORRENT = '0'.repeat(40);
 
-/** The I/O of a browser tab: WebSocket, WebRTC data channels, IndexedDB. */
-export function browserEnvironment(options: BrowserClientOptions = {}): ClientEnvironment {
+/**
+ * The I/O of a browser tab: WebSocket, WebRTC data channels, IndexedDB. `webrtc`: what makes the
+ * WebRTC connections (by default with the options' STUN/TURN servers); its first offers are made at
+ * once, and its `close` closes those not taken yet.
+ */
+export function browserEnvironment(
+  options: BrowserClientOptions = {},
+  webrtc: PeerFactory<ChannelPeer> = createWebRtcFactory({ rtcConfig: rtcConfiguration(options) }),
+): ClientEnvironment {
   const persistent = options.store !== 'memory';
   // The first announce's offers are made while the page starts (offer-pool.ts).
-  const peers = new OfferPool(createWebRtcFactory({ rtcConfig: rtcConfiguration(options) }), {
+  const peers = new OfferPool(webrtc, {
     size: MAX_OFFERS,
     maxAgeMs: OFFERS_AHEAD_MS,
     clock: realClock,

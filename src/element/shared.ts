@@ -18,6 +18,8 @@ import { BaseClient, browserEnvironment, startStreaming, type StreamServer, type
 import { SERVICE_WORKER_FILE } from '../sw/http.js';
 import { openPieceStore } from '../store/open.js';
 import { createWebRtcFactory } from '../transport/webrtc.js';
+import type { PeerFactory } from '../core/tracker/types.js';
+import type { ChannelPeer } from '../client/torrent-tracker.js';
 
 /** The IndexedDB database of the element's pieces. */
 export const ELEMENT_PIECES_DB = 'tabswarm-element-pieces';
@@ -51,6 +53,8 @@ export interface TabSwarmOptions {
 
 let options: TabSwarmOptions = {};
 let client: BaseClient | undefined;
+/** The client's offers made ahead (browserEnvironment): made with the STUN/TURN servers of their time. */
+let offersAhead: PeerFactory<ChannelPeer> | undefined;
 let streaming: Promise<StreamServer> | undefined;
 let server: StreamServer | undefined;
 /** Page code has the client (tabSwarmClient): it stays when the last element goes. */
@@ -92,6 +96,7 @@ export function configureTabSwarm(next: TabSwarmOptions): void {
     throw new Error('configureTabSwarm: the service worker is registered already: set workerUrl, scope and workerTimeoutMs before an element shows a file');
   }
   options = { ...options, ...next, announce: [...new Set([...(options.announce ?? []), ...(next.announce ?? [])])] };
+  if (next.iceServers !== undefined || next.rtcConfig !== undefined) offersAhead?.close?.();
   if (client && next.announce) client.addTrackers(next.announce);
 }
 
@@ -106,11 +111,13 @@ export function tabSwarmClient(): BaseClient {
 
 function sharedClient(): BaseClient {
   if (!client) {
-    const env = browserEnvironment({ store: options.store });
-    // STUN/TURN servers read for each connection: configureTabSwarm may change them later.
-    const peers = createWebRtcFactory({ currentConfig: () => ({ iceServers: options.iceServers, rtcConfig: options.rtcConfig }) });
+    // STUN/TURN servers read for each connection: configureTabSwarm may change them later (then
+    // the offers made ahead with the old ones are closed).
+    const webrtc = createWebRtcFactory({ currentConfig: () => ({ iceServers: options.iceServers, rtcConfig: options.rtcConfig }) });
+    const env = browserEnvironment({ store: options.store }, webrtc);
+    offersAhead = env.peers;
     client = new BaseClient(
-      { ...env, peers, records: undefined, openStore: (infoHash, kind) => openPieceStore(infoHash, kind, { dbName: ELEMENT_PIECES_DB }) },
+      { ...env, records: undefined, openStore: (infoHash, kind) => openPieceStore(infoHash, kind, { dbName: ELEMENT_PIECES_DB }) },
       { announce: options.announce ?? [], store: options.store ?? 'indexeddb' },
     );
   }
@@ -209,6 +216,7 @@ function destroyWhenIdle(): void {
   if (holdings.size > 0 || removing.size > 0 || !client || keep) return;
   const c = client;
   client = undefined;
+  offersAhead = undefined;
   void c.destroy();
 }
 

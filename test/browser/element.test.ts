@@ -62,6 +62,11 @@ const create = URL.createObjectURL, revoke = URL.revokeObjectURL;
 URL.createObjectURL = (o) => (globalThis.objectUrls.created++, create.call(URL, o));
 URL.revokeObjectURL = (u) => (globalThis.objectUrls.revoked++, revoke.call(URL, u));`;
 
+/** Counts the RTCPeerConnections the page makes. */
+const COUNT_CONNECTIONS = `globalThis.connectionsMade = 0;
+const Native = RTCPeerConnection;
+globalThis.RTCPeerConnection = class extends Native { constructor(...a) { super(...a); globalThis.connectionsMade++; } };`;
+
 const CSP_LOG = `globalThis.cspViolations = [];
 document.addEventListener('securitypolicyviolation', (e) => globalThis.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));`;
 
@@ -584,7 +589,7 @@ describe('<tab-swarm>', () => {
   it('a magnet link nobody seeds: within 10 s the element says how long it waited and that no peer was found, and fires tabswarm-waiting', async () => {
     const nobody = `magnet:?xt=urn:btih:${'ab'.repeat(20)}&dn=nothing.mp4&tr=${encodeURIComponent(tracker.url)}`;
     server.put('/nobody.html', plainPage(`<tab-swarm id="nobody" src="${attr(nobody)}"></tab-swarm>`));
-    const { page, errors } = await open(`${server.url}/nobody.html`);
+    const { page, errors } = await open(`${server.url}/nobody.html`, [COUNT_CONNECTIONS]);
     const opened = await page.evaluate(() => performance.now());
     await expect.poll(async () => (await events(page)).filter((e) => e.type === 'tabswarm-waiting'), { timeout: 10_000 }).toHaveLength(1);
     const [waiting] = (await events(page)).filter((e) => e.type === 'tabswarm-waiting');
@@ -594,6 +599,9 @@ describe('<tab-swarm>', () => {
     await expect.poll(async () => (await inspect(page, 'nobody')).text).toMatch(/No peer found in \d+ s/);
     // Waiting is not progress: 0 % is told once, not every second.
     expect((await events(page)).filter((e) => e.type === 'tabswarm-progress' && e.id === 'nobody')).toHaveLength(1);
+    // Its announce took the offers made while the page started: ten connections in all, not ten
+    // made ahead and thrown away beside ten more (as before the element pooled its own).
+    expect(await page.evaluate(() => (globalThis as unknown as { connectionsMade: number }).connectionsMade)).toBe(10);
     expect(errors).toEqual([]);
   }, 60_000);
 

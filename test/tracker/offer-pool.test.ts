@@ -102,4 +102,15 @@ describe('OfferPool', () => {
     expect(factory.live()).toEqual([taken.peer]);
     expect(p.size).toBe(0);
   });
+
+  it('once closed (its STUN/TURN servers changed, say), every offer is a new one, never one made before', async () => {
+    const { factory, pool: p } = pool(2);
+    p.warm(); // both still being made
+    p.close();
+    const after = await p.createOffer();
+    expect(factory.made).toHaveLength(3);
+    expect(after.peer).toBe(factory.made[2]);
+    await settle();
+    expect(factory.live()).toEqual([after.peer]); // the two made ahead were closed as they came
+  });
 });

@@ -73,8 +73,13 @@ export class OfferPool<P extends SignalingPeer> implements PeerFactory<P> {
     }
   }
 
-  /** A ready offer when there is one, else one being made (sooner ready than a new one), else a new one. */
+  /**
+   * A ready offer when there is one, else one being made (sooner ready than a new one), else a new
+   * one. Once closed, always a new one: the pool may have been closed because what its offers were
+   * made with changed (the page's STUN/TURN servers).
+   */
   createOffer(): Promise<Made<P>> {
+    if (this.closed) return this.factory.createOffer();
     const entry = this.ready.shift();
     if (entry) {
       this.o.clock.clearTimeout(entry.timer);
@@ -90,7 +95,7 @@ export class OfferPool<P extends SignalingPeer> implements PeerFactory<P> {
     return this.factory.acceptOffer(offer);
   }
 
-  /** Closes the offers not taken; offers made after this are closed as they come. */
+  /** Closes the offers not taken; offers being made are closed as they come, and none is made ahead again. */
   close(): void {
     this.closed = true;
     for (const entry of [...this.ready]) this.drop(entry, true);
