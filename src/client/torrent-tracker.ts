@@ -21,7 +21,7 @@ export interface ChannelPeer extends SignalingPeer {
 /** What the tracker reads of a torrent, and gives it. */
 export type TrackedTorrent = Pick<
   Torrent,
-  'infoHashBytes' | 'swarmHashes' | 'timeline' | 'announce' | 'uploaded' | 'downloaded' | 'left' | 'trackerDemand' | 'addPeer' | 'peerFailed'
+  'infoHashBytes' | 'swarmHashes' | 'timeline' | 'announce' | 'uploaded' | 'downloaded' | 'left' | 'trackerDemand' | 'makeRoom' | 'addPeer' | 'peerFailed'
 >;
 
 /**
@@ -96,6 +96,7 @@ export class TorrentTracker {
         stats: () => ({ uploaded: t.uploaded, downloaded: t.downloaded, left: t.left }),
         wantsPeers: i === 0 ? () => t.trackerDemand.peers : () => Math.min(t.trackerDemand.peers, SECOND_SWARM_PEERS),
         starving: () => t.trackerDemand.starving,
+        makeRoom: () => t.makeRoom(),
       }),
     );
     for (const h of others) this.byOtherHash.set(toHex(h), t);

@@ -125,6 +125,10 @@ export class Torrent extends TorrentReadings {
   get trackerDemand(): TrackerDemand {
     return trackerDemand(this.session, this.paused, this.init.maxPeers);
   }
+  /** A tracker introduces a peer while every slot is taken: whether a connection was closed for it (room.ts). */
+  makeRoom(): boolean {
+    return this.session.makeRoom() !== undefined;
+  }
 
   // ---- life cycle ----------------------------------------------------------------------------
 

@@ -239,6 +239,11 @@ export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (
       },
       seeking: (i) => i === 0 || nodes[i]!.doneAt === undefined,
       starving: (i) => nodes[i]!.session.starving,
+      makeRoom: (i) => {
+        const closed = nodes[i]!.session.makeRoom();
+        if (closed !== undefined) mesh.disconnected(i, Number(closed.slice(1)));
+        return closed !== undefined;
+      },
     },
     { trackerOffers: o.trackerOffers, maxPeers: o.maxPeers, latency: o.latency, relay: o.relay },
   );

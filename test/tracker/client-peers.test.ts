@@ -147,6 +147,28 @@ describe('incoming offers', () => {
     expect(h.socket().answers()).toHaveLength(1);
   });
 
+  it('a full torrent answers an offer when it closed a connection to make room for it (and only then); a duplicate does not ask it', async () => {
+    const h = new Harness();
+    const t = h.add(IH1, 0);
+    await h.settle();
+    await h.relayOffer(h.socket(), bid(0x70));
+    expect(t.makeRoomCalls).toBe(1);
+    expect(h.socket().answers()).toHaveLength(0);
+    t.roomMade = true;
+    const remote = await h.relayOffer(h.socket(), bid(0x71));
+    expect(
+      h
+        .socket()
+        .answers()
+        .map((m) => m['to_peer_id']),
+    ).toEqual([bid(0x71)]);
+    expect(await takeAnswer(h, h.socket(), remote)).toBe(true);
+    expect(h.connected.map((c) => c.remote)).toEqual([bid(0x71)]);
+    // The same peer offering again is a duplicate: no connection is closed for it.
+    await h.relayOffer(h.socket(), bid(0x71));
+    expect(t.makeRoomCalls).toBe(2);
+  });
+
   it('refuses offers beyond the client-wide cap, pending and connected counted', async () => {
     const h = new Harness({ maxPeers: 3, offersPerAnnounce: 0 });
     h.add(IH1, 10);

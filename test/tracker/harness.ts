@@ -35,6 +35,9 @@ export interface TestTorrent {
   wants: number;
   /** What `starving()` says (see TorrentRegistration). */
   starving: boolean;
+  /** What `makeRoom()` says, and how often it was asked (see TorrentRegistration). */
+  roomMade: boolean;
+  makeRoomCalls: number;
 }
 
 export class Harness {
@@ -71,6 +74,8 @@ export class Harness {
       stats: { uploaded: 0, downloaded: 0, left: opts.left ?? 1000 },
       wants,
       starving: false,
+      roomMade: false,
+      makeRoomCalls: 0,
     };
     const reg: TorrentRegistration = {
       infoHash: bytesOf(infoHash),
@@ -78,6 +83,7 @@ export class Harness {
       stats: () => t.stats,
       wantsPeers: () => t.wants,
       starving: () => t.starving,
+      makeRoom: () => (t.makeRoomCalls++, t.roomMade),
     };
     t.handle = this.client.announce(reg);
     return t;

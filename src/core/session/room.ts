@@ -25,8 +25,16 @@ export const TURNOVER_INTERVAL = 10_000;
 /** The share of its useless connections a leecher closes in one turnover (rounded up). */
 export const TURNOVER_SHARE = 1 / 4;
 
+/** ms between two connections closed to make room for a newcomer, at least (see makeRoom). */
+export const MAKE_ROOM_INTERVAL = 10_000;
+/** A connection younger than this is not closed to make room: it has not shown what it is worth. */
+export const MAKE_ROOM_GRACE = 2_000;
+
 /** What the room reads of a peer. */
-export type RoomPeer = Pick<Peer, 'backup' | 'closed' | 'handshaken' | 'amInterested' | 'peerInterested' | 'queuedRequests' | 'piecesHeld'>;
+export type RoomPeer = Pick<
+  Peer,
+  'backup' | 'closed' | 'handshaken' | 'amInterested' | 'peerInterested' | 'queuedRequests' | 'piecesHeld' | 'connectedAt' | 'uploadRate'
+> & { readonly downloaded: { rate(): number } };
 
 /** What the room reads of its swarm. */
 export interface RoomSwarm<P extends RoomPeer> {
@@ -52,6 +60,7 @@ export interface RoomOptions {
 export class Room<P extends RoomPeer> {
   private lastShed = -Infinity;
   private lastTurnover = -Infinity;
+  private lastMadeRoom = -Infinity;
   private readonly shedInterval: number;
   private readonly minPeers: number;
   private readonly turnoverInterval: number;
@@ -94,6 +103,35 @@ export class Room<P extends RoomPeer> {
     const closed = useless.slice(0, n);
     for (const p of closed) this.swarm.close(p);
     return closed;
+  }
+
+  /**
+   * A peer a tracker introduces (its offer came through the tracker) finds every slot taken: the
+   * connection worth least is closed for it, so that a newcomer, who knows no peer to relay through
+   * and whose other offers went to peers as full, gets in now rather than at its next announce
+   * (after libtorrent, which closes its least useful peer at the connection limit). Worth least: a
+   * useless connection (neither side wants the other's pieces, no request waits), the longest
+   * connected first; else the one carrying the least both ways. At most one every
+   * {@link MAKE_ROOM_INTERVAL}; never a web seed, a connection younger than
+   * {@link MAKE_ROOM_GRACE}, or below `minPeers`. Returns the peer closed.
+   */
+  makeRoom(now: number): P | undefined {
+    if (now - this.lastMadeRoom < MAKE_ROOM_INTERVAL || !this.swarm.running() || !this.swarm.full()) return undefined;
+    let open = 0;
+    let worst: P | undefined;
+    let worstValue = Infinity;
+    for (const p of this.swarm.peers()) {
+      if (p.closed) continue;
+      open++;
+      if (!p.handshaken || p.backup || now - p.connectedAt < MAKE_ROOM_GRACE) continue;
+      const useless = !p.amInterested && !p.peerInterested && p.queuedRequests.length === 0;
+      const value = useless ? -1 : p.downloaded.rate() + p.uploadRate();
+      if (value < worstValue) [worst, worstValue] = [p, value];
+    }
+    if (!worst || open <= this.minPeers) return undefined;
+    this.lastMadeRoom = now;
+    this.swarm.close(worst);
+    return worst;
   }
 
   /** Closes one seed-to-seed connection when we are a full seed out of slots and one is due; returns the peer closed. */

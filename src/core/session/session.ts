@@ -1,9 +1,8 @@
 /**
- * A torrent session: the swarm logic of one torrent, around a small object. The session owns the
- * torrent's life cycle, its metadata, its events and what a client reads; its parts do the rest —
- * the swarm (swarm.ts: peers and what they say, requests, uploads, choking), the downloads
- * (downloads.ts: blocks to verified pieces, blame), the priorities (file selection, streaming) and
- * the metadata exchange. Everything it touches is injected: channels, a piece store, a hasher, a clock.
+ * A torrent session: the swarm logic of one torrent. It owns the torrent's life cycle, metadata, events and what a client
+ * reads; its parts do the rest — the swarm (swarm.ts: peers, requests, uploads, choking, room), the downloads (downloads.ts:
+ * blocks to verified pieces, blame), the priorities (file selection, streaming) and the metadata exchange. Everything it
+ * touches is injected: channels, a piece store, a hasher, a clock.
  */
 import type { PeerChannel } from './channel.js';
 import type { TimerHandle } from './clock.js';
@@ -89,9 +88,7 @@ export class TorrentSession {
     if (options.metainfo) this.setMetainfo(options.metainfo);
   }
 
-  // ---- what a client reads -------------------------------------------------------------------
-
-  /** The metadata, once known. */
+  /** What a client reads. The metadata, once known. */
   get metainfo(): Metainfo | undefined {
     return this.downloads?.info;
   }
@@ -168,6 +165,10 @@ export class TorrentSession {
   get wantsPeers(): boolean {
     return this.swarm.wantsPeers;
   }
+  /** A tracker introduces a peer while every slot is taken: the connection worth least goes, if one may (room.ts); its id. */
+  makeRoom(): string | undefined {
+    return this.swarm.room.makeRoom(this.o.clock.now())?.id;
+  }
   /** Connected peers that can introduce others (they list ts_signal; none without a connector). */
   get relayPeers(): number {
     return this.swarm.discovery.relayPeers();
@@ -204,9 +205,7 @@ export class TorrentSession {
     this.events.emit('warning', message);
   }
 
-  // ---- life cycle ----------------------------------------------------------------------------
-
-  /** Loads what the store already holds (resume) and starts the timers. */
+  /** Life cycle. Loads what the store already holds (resume) and starts the timers. */
   async start(): Promise<void> {
     this.o.timeline?.mark('start');
     if (this.started) return;

@@ -19,7 +19,8 @@
  *   once, and to the same peer not again within 10 s (it may have room by then, or have gone).
  *   No tracker is involved.
  * - An answered offer becomes a connection `2 × latency` later (ICE and DTLS), unless the two
- *   connected meanwhile by another path (no duplicates).
+ *   connected meanwhile by another path (no duplicates). A peer whose slots filled meanwhile drops
+ *   it, unless the offer came through a tracker and the peer makes room (`MeshHost.makeRoom`).
  */
 import { Components } from './components.js';
 import type { Clock } from '../session/clock.js';
@@ -39,6 +40,11 @@ export interface MeshHost {
   seeking(peer: number): boolean;
   /** Whether no connected peer has a piece it lacks: it announces sooner (none starve when not given). */
   starving?(peer: number): boolean;
+  /**
+   * Every slot of `peer` is taken and a tracker introduces a peer to it: whether it closed a
+   * connection to make room (the session's Room.makeRoom; the host reports the closed link).
+   */
+  makeRoom?(peer: number): boolean;
 }
 
 export interface RelayCounts {
@@ -354,7 +360,8 @@ export class Mesh {
     this.after(2 * this.o.latency, () => {
       release();
       if (a.links.has(q)) return;
-      if (a.links.size >= this.o.maxPeers || b.links.size >= this.o.maxPeers) {
+      // A full answerer makes room for a peer a tracker introduced (a newcomer may know no other way in).
+      if (a.links.size >= this.o.maxPeers || (b.links.size >= this.o.maxPeers && (relayed || !this.host.makeRoom?.(q)))) {
         this.dropped++;
         return;
       }

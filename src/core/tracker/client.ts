@@ -86,6 +86,7 @@ export class TrackerClient<P extends SignalingPeer> {
     };
     this.signaling = new Signaling<P>(this.peerId, this.clock, o.peers, signalingOptions, {
       demand: (ih) => this.torrents.get(ih)?.reg.wantsPeers() ?? 0,
+      makeRoom: (ih) => this.torrents.get(ih)?.reg.makeRoom?.() ?? false,
       onPeer: (ih, peer, remote) => {
         const entry = this.torrents.get(ih);
         this.o.onPeer(entry?.bytes ?? binaryToBytes(ih), peer, binaryToBytes(remote));

@@ -29,6 +29,8 @@ export interface PendingOffer<P> {
 export interface SignalingHooks<P> {
   /** How many more peers the torrent (binary info hash) wants; 0 if unknown. */
   demand(infoHash: string): number;
+  /** Every slot of the torrent is taken: whether it closed a connection for a peer the tracker introduces. */
+  makeRoom?(infoHash: string): boolean;
   onPeer(infoHash: string, peer: P, remote: string): void;
   warn(infoHash: string, message: string): void;
   /**
@@ -129,8 +131,10 @@ export class Signaling<P extends SignalingPeer> {
    * if the offer is refused (caps, duplicate) or failed.
    */
   async accept(infoHash: string, remote: string, offer: OfferDescription): Promise<{ answer: AnswerDescription; link: Link<P> } | undefined> {
-    if (this.wanted(infoHash, true) <= 0) return undefined;
     if (!this.links.accepts(infoHash, remote, 'remote')) return undefined;
+    // A full torrent may make room for it (a newcomer may have no other way in); the link of the
+    // connection it closed is still counted for a moment, so this one may go one over the caps.
+    if (this.wanted(infoHash, true) <= 0 && !(this.hooks.makeRoom?.(infoHash) ?? false)) return undefined;
     const link = this.links.open(infoHash, 'remote');
     this.links.bind(link, remote);
     try {

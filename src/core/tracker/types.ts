@@ -64,6 +64,11 @@ export interface TorrentRegistration {
    * minimum interval, then twice that, and so on, up to the regular interval (announce-timer.ts).
    */
   starving?(): boolean;
+  /**
+   * Every slot is taken and a peer's offer comes through the tracker: whether the torrent closed a
+   * connection to make room for it (TorrentSession.makeRoom). Without it, such offers are refused.
+   */
+  makeRoom?(): boolean;
 }
 
 /** What `TrackerClient.announce` returns. */

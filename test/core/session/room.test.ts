@@ -1,6 +1,6 @@
 /** room.ts: a full seed closes seed-to-seed connections one at a time; a full leecher turns useless peers over; a leecher with no useful peer starves. */
 import { describe, expect, it } from 'vitest';
-import { MIN_PEERS, Room, SHED_INTERVAL, TURNOVER_INTERVAL, type RoomPeer } from '../../../src/core/session/room.js';
+import { MAKE_ROOM_GRACE, MAKE_ROOM_INTERVAL, MIN_PEERS, Room, SHED_INTERVAL, TURNOVER_INTERVAL, type RoomPeer } from '../../../src/core/session/room.js';
 
 const PIECES = 8;
 
@@ -18,6 +18,9 @@ function peer(name: string, held: number, more: Partial<Omit<FakePeer, 'piecesHe
     peerInterested: false,
     queuedRequests: [],
     piecesHeld: () => held,
+    connectedAt: 0,
+    uploadRate: () => 0,
+    downloaded: { rate: () => 0 },
     ...more,
   };
 }
@@ -138,5 +141,36 @@ describe('Room: starving', () => {
     expect(world([], before).room.starving).toBe(true);
     expect(world([peer('web', 0, { backup: true }), peer('new', 0, { handshaken: false })], before).room.starving).toBe(true);
     expect(world([peer('p', 0)], before).room.starving).toBe(false);
+  });
+});
+
+describe('Room: making room for a newcomer', () => {
+  const rate = (n: number) => ({ rate: () => n });
+  const busy = (name: string, down: number, more: Partial<Omit<FakePeer, 'piecesHeld'>> = {}) =>
+    peer(name, 3, { amInterested: true, peerInterested: true, downloaded: rate(down), ...more });
+
+  it('closes a useless connection first, else the one carrying least; one every interval; never below the minimum', () => {
+    const t = MAKE_ROOM_GRACE + 1;
+    const w = world([busy('a', 500), busy('b', 100), peer('idle', 3), busy('c', 900), busy('d', 300), busy('e', 700)], { seed: false, done: false });
+    expect(w.room.makeRoom(t)?.name).toBe('idle');
+    expect(w.room.makeRoom(t + MAKE_ROOM_INTERVAL - 1)).toBeUndefined();
+    expect(w.room.makeRoom(t + MAKE_ROOM_INTERVAL)?.name).toBe('b');
+    expect(w.closed).toEqual(['idle', 'b']);
+    expect(w.list).toHaveLength(MIN_PEERS);
+    expect(w.room.makeRoom(t + 10 * MAKE_ROOM_INTERVAL)).toBeUndefined();
+  });
+
+  it('keeps web seeds, young connections, and everything when not full or not running', () => {
+    const t = 60_000;
+    const peers = [
+      busy('a', 500),
+      busy('young', 0, { connectedAt: t - MAKE_ROOM_GRACE + 1 }),
+      peer('web', 0, { backup: true }),
+      busy('b', 800),
+      busy('c', 900),
+    ];
+    expect(world([...peers], { full: false }).room.makeRoom(t)).toBeUndefined();
+    expect(world([...peers], { running: false }).room.makeRoom(t)).toBeUndefined();
+    expect(world([...peers]).room.makeRoom(t)?.name).toBe('a');
   });
 });
