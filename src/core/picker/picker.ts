@@ -43,7 +43,8 @@ export class PiecePicker<P = string> extends PickerState<P> {
    * Up to `count` blocks to request from `peer`, marked requested by it. In order: (1) partial
    * pieces it is working on or nobody is; (2) critical pieces, in order; (3) untouched pieces,
    * highest priority then rarest first, ties at random (a piece another peer is filling comes after
-   * the untouched pieces of its priority); (4) in endgame, blocks already requested from others.
+   * the untouched pieces of its priority; a piece the peer suggested counts as rarer than any);
+   * (4) in endgame, blocks already requested from others.
    */
   pickBlocks(peer: PickerPeer<P>, count: number): BlockRequest[] {
     const out: BlockRequest[] = [];
@@ -75,6 +76,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
     // lowest `tie`: the piece's place in a fixed random permutation, rotated by a fresh random
     // offset on every call, so one draw per call breaks ties differently each time.
     const n = this.geometry.pieceCount;
+    const suggested = peer.suggested;
     const best = new BestPieces(limit - out.length);
     const offset = Math.floor(this.random() * n);
     for (let i = 0; i < n; i++) {
@@ -84,7 +86,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
       if (d === undefined && !this.canStart(i)) continue;
       const rank = (MAX_PRIORITY - this.prio[i]!) * 2 + (d === undefined ? 0 : 1);
       const tie = (this.shuffle[i]! + offset) % n;
-      best.offer(i, rank, this.avail[i]!, tie, d === undefined ? this.geometry.blockCount(i) : d.missing);
+      best.offer(i, rank, suggested?.has(i) === true ? 0 : this.avail[i]!, tie, d === undefined ? this.geometry.blockCount(i) : d.missing);
     }
     for (const c of best.result()) if (this.take(c.index, id, limit, out)) return out;
 

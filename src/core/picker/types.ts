@@ -11,6 +11,8 @@ export interface PickerPeer<P> {
   readonly choked?: boolean;
   /** Pieces the peer lets us request while it chokes us (BEP 6 allowed fast). */
   readonly allowedFast?: ReadonlySet<number>;
+  /** Pieces the peer suggested (BEP 6 `suggest`): among untouched pieces of a priority, taken first. */
+  readonly suggested?: ReadonlySet<number>;
 }
 
 /** One block to request, as a `request`/`cancel` message names it. */

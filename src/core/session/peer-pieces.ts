@@ -7,6 +7,8 @@ import { BitField } from '../wire/index.js';
 
 /** `have`s kept while the piece count is unknown. */
 const MAX_PENDING_HAVES = 100_000;
+/** Suggestions kept per peer (BEP 6 `suggest` is a hint; the latest count). */
+const MAX_SUGGESTED = 8;
 
 /**
  * What changed: `added` pieces to count (one index, a whole bitfield, or every piece) and `removed`
@@ -27,7 +29,17 @@ export class PeerPieces {
   private pendingHaves: number[] = [];
   private pendingBitfield: Uint8Array | undefined;
 
+  /** Its BEP 6 suggestions, oldest first (at most MAX_SUGGESTED). */
+  readonly suggested = new Set<number>();
+
   constructor(private pieceCount: number | undefined) {}
+
+  /** It suggested we ask for this piece: kept among the latest few (not checked against the piece count: a hint only). */
+  suggest(index: number): void {
+    this.suggested.delete(index);
+    this.suggested.add(index);
+    if (this.suggested.size > MAX_SUGGESTED) this.suggested.delete(this.suggested.values().next().value!);
+  }
 
   /** It sent have-all (BEP 6). */
   get haveAll(): boolean {

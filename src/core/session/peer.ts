@@ -30,10 +30,7 @@ export type { BlockRef } from '../geometry.js';
 /** The BEP 52 messages. */
 export type HashMessage = Extract<WireMessage, { type: 'hashRequest' | 'hashes' | 'hashReject' }>;
 
-/**
- * Requests we queue per peer (advertised as our BEP 10 `reqq`), and the most we keep outstanding at
- * a peer whatever its own `reqq` says.
- */
+/** Requests we queue per peer (our BEP 10 `reqq`), and the most we keep outstanding at a peer whatever its `reqq`. */
 export const REQQ = 250;
 /** Requests a peer may queue at us at once (twice what we advertise), and requests we may refuse (choked, or pieces we lack). */
 export const MAX_QUEUED_REQUESTS = 2 * REQQ;
@@ -189,6 +186,10 @@ export class Peer {
   hasPiece(index: number): boolean {
     return this.pieces.has(index);
   }
+  /** Pieces it suggested we ask for (BEP 6 `suggest`; recent ones, those it has read, say). */
+  get suggested(): ReadonlySet<number> {
+    return this.pieces.suggested;
+  }
 
   /** How many pieces it has (once the piece count is known). */
   piecesHeld(): number {
@@ -208,11 +209,7 @@ export class Peer {
     this.push(encodeHandshake({ infoHash, peerId, extensions: { extended: true, fast: true, v2 } }));
   }
 
-  /**
-   * Our answer to its handshake: what we have (have-all or have-none where the Fast Extension
-   * allows, else a bitfield; nothing for none without it), then our extension handshake if it
-   * speaks BEP 10.
-   */
+  /** Our answer to its handshake: what we have (BEP 6 have-all / have-none, else a bitfield), then our BEP 10 handshake. */
   greet(have: 'all' | 'none' | Uint8Array, extended: ExtendedHandshake): void {
     if (have instanceof Uint8Array) this.send({ type: 'bitfield', bits: have });
     else if (this.fastExt) this.send({ type: have === 'all' ? 'haveAll' : 'haveNone' });
@@ -353,6 +350,8 @@ export class Peer {
       case 'haveNone':
         if (!this.fastExt) return this.violation(`${e.type} without the Fast Extension`);
         return this.reportPieces(e.type === 'haveAll' ? this.pieces.haveAllPieces() : {});
+      case 'suggest':
+        return this.pieces.suggest(e.index);
       case 'request':
         return this.report(this, { type: 'request', index: e.index, begin: e.begin, length: e.length });
       case 'cancel': {
@@ -372,7 +371,7 @@ export class Peer {
       case 'extended':
         return e.extId === 0 ? this.onExtendedHandshake(e.payload) : this.report(this, { type: 'extended', extId: e.extId, payload: e.payload });
       default:
-        // keep-alive, port, suggest, allowed fast and unknown ids carry nothing we need.
+        // keep-alive, port, allowed fast and unknown ids carry nothing we need.
         return;
     }
   }

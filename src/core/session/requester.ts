@@ -118,7 +118,7 @@ export class Requester {
     }
     const now = this.o.clock.now();
     const has = peer.backup && !picker.inEndgame() ? (i: number) => peer.hasPiece(i) && !this.othersOffer(peer, i) : (i: number) => peer.hasPiece(i);
-    const blocks = picker.pickBlocks({ id: peer.id, has }, want);
+    const blocks = picker.pickBlocks({ id: peer.id, has, suggested: peer.suggested }, want);
     if (limit?.limited) limit.take(blocks.reduce((n, b) => n + b.length, 0));
     let last = -1;
     if (blocks.length > 0) this.o.timeline?.mark('request');

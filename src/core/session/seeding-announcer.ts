@@ -14,7 +14,11 @@ import { errorMessage } from '../errors.js';
 export class SeedingAnnouncer {
   private seeding: InitialSeeding | undefined;
 
-  constructor(private readonly peer: (id: string) => Peer | undefined) {}
+  constructor(
+    private readonly peer: (id: string) => Peer | undefined,
+    /** Pieces just revealed to a new peer: the first it will ask for (the uploader reads them ahead). */
+    private readonly revealed: (peer: Peer, pieces: readonly number[]) => void = () => {},
+  ) {}
 
   /** Starts initial seeding (a seed of more than one piece, at start); `superSeeding`: goes on after it (see initial-seeding.ts). */
   begin(geometry: PieceGeometry, o: { random: () => number; now: () => number; superSeeding?: boolean | undefined }): void {
@@ -29,12 +33,18 @@ export class SeedingAnnouncer {
 
   /** After our handshake: the first piece revealed to the peer. */
   greeted(peer: Peer): void {
-    if (this.seeding?.active) announce(peer, this.seeding.addPeer(peer));
+    if (this.seeding?.active) this.revealToNewPeer(peer, this.seeding.addPeer(peer));
   }
 
   /** The peer told us what it has, or we unchoked it: more pieces revealed. */
   updated(peer: Peer): void {
-    if (this.seeding?.active) announce(peer, this.seeding.peerUpdated(peer));
+    if (this.seeding?.active) this.revealToNewPeer(peer, this.seeding.peerUpdated(peer));
+  }
+
+  /** Before the peer asks for anything (greeted, or told us what it has, or unchoked). */
+  private revealToNewPeer(peer: Peer, pieces: readonly number[]): void {
+    announce(peer, pieces);
+    if (pieces.length > 0 && peer.uploaded.total === 0) this.revealed(peer, pieces);
   }
 
   /** Every second: super seeding reveals pieces others hold to peers that get nothing elsewhere. */

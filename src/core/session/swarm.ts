@@ -35,7 +35,10 @@ export class Swarm {
   private readonly peers = new Map<string, Peer>();
   private readonly uploader: Uploader;
   private readonly slots: UploadSlots;
-  private readonly seeding = new SeedingAnnouncer((id) => this.peers.get(id));
+  private readonly seeding = new SeedingAnnouncer(
+    (id) => this.peers.get(id),
+    (peer, pieces) => this.uploader.prefetch(peer, pieces),
+  );
   /** Peer exchange and relayed signaling. */
   readonly discovery: Discovery;
   /** Seed-to-seed and useless connections closed to make room, and whether we starve (room.ts). */

@@ -15,6 +15,8 @@ export const SEND_QUEUE_SECONDS = 0.03;
 export const MAX_HIGH_WATER_MARK = 1024 * 1024;
 /** Distinct pieces read ahead of a peer's serve loop (see readAhead). */
 const READS_AHEAD = 4;
+/** Pieces read ahead for a new peer at most (see prefetch). */
+const PREFETCH = 2;
 /** The piece cache: at most this many pieces and bytes, but always room for two pieces. */
 const CACHE_PIECES = 32;
 const CACHE_BYTES = 16 * 1024 * 1024;
@@ -97,6 +99,21 @@ export class Uploader {
       last = r.index;
       if (!this.pieceCache.has(r.index)) void this.readPiece(r.index);
       started++;
+    }
+  }
+
+  /**
+   * Reads the first of these pieces (just revealed to a new peer) ahead of any request, and
+   * suggests them to the peer (BEP 6 `suggest`), so that it asks for a piece already in memory
+   * and its first block does not wait for a store read. A couple at most, while few reads run.
+   */
+  prefetch(peer: Peer, pieces: readonly number[]): void {
+    for (const index of pieces.slice(0, PREFETCH)) {
+      if (!this.pieceCache.has(index)) {
+        if (this.pieceReads.size >= READS_AHEAD) return;
+        void this.readPiece(index);
+      }
+      if (peer.fast) peer.send({ type: 'suggest', index });
     }
   }
 

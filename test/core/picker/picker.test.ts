@@ -32,6 +32,18 @@ describe('piece picker: ordering', () => {
     expect([...seen].sort()).toEqual([1, 3, 5]);
   });
 
+  it('takes a piece the peer suggested (BEP 6) before rarer ones, but not before a higher priority, a partial piece, or a piece it lacks', () => {
+    const suggests = (...pieces: number[]) => ({ ...seed('a'), suggested: new Set(pieces) });
+    expect(piecesOf(setup({ availability: '3332333' }).pickBlocks(suggests(5), 4))).toEqual([5]);
+    const urgent = setup({ availability: '3332333' });
+    urgent.setPriority(1, PRIORITY.high);
+    expect(piecesOf(urgent.pickBlocks(suggests(5), 4))).toEqual([1]);
+    const started = setup({ availability: '3332333' });
+    started.pickBlocks(seed('b'), 2); // piece 3, half requested by b: b finishes it
+    expect(piecesOf(started.pickBlocks({ ...peer('b', 'xxxxxxx'), suggested: new Set([5]) }, 2))).toEqual([3]);
+    expect(piecesOf(setup({ availability: '3332333' }).pickBlocks({ ...peer('a', 'xxxxx.x'), suggested: new Set([5]) }, 4))).toEqual([3]);
+  });
+
   it('never gives a peer a piece it lacks', () => {
     const picker = setup({ availability: '1222222' });
     const got = picker.pickBlocks(peer('a', '.xx.xx.'), 100);

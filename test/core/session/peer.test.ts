@@ -39,6 +39,12 @@ describe('peer state machine', () => {
     expect(b.events.at(-1)).toEqual({ type: 'violation', reason: 'a bitfield for 10 pieces is 2 bytes, not 3' });
   });
 
+  it('keeps the latest eight pieces a peer suggests (BEP 6), a repeat moving to the end', () => {
+    const w = wiredPeer({ id: 'a', clock, pieceCount: 100 });
+    w.deliver(...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 3].map((index) => ({ type: 'suggest' as const, index })));
+    expect([...w.peer.suggested]).toEqual([4, 5, 6, 7, 8, 9, 10, 3]);
+  });
+
   it('have-all and a later bitfield swap what is counted', () => {
     const w = wiredPeer({ id: 'a', clock, pieceCount: 10 });
     w.deliver({ type: 'have', index: 2 }, { type: 'haveAll' });
