@@ -134,6 +134,9 @@ export class SimChannel implements PeerChannel {
   private deliveryTimer: TimerHandle | undefined;
   private drainTimer: TimerHandle | undefined;
   private drainTimerAt = Infinity;
+  /** The timers' callbacks, made once rather than per timer. */
+  private readonly onDeliveryDue = (): void => this.deliverDue();
+  private readonly onDrainDue = (): void => this.drainDue();
 
   constructor(
     private readonly net: SimNetwork,
@@ -194,7 +197,7 @@ export class SimChannel implements PeerChannel {
       // Gone at once (an uplink without a limit): still a drain, on the next turn, as a channel
       // whose buffer empties says — a serve loop waiting for it goes on.
       this.drainTimerAt = now;
-      this.drainTimer = clock.setTimeout(() => this.drainDue(), 0);
+      this.drainTimer = clock.setTimeout(this.onDrainDue, 0);
     }
     this.deliveries.push(delivered, data);
     this.planDelivery();
@@ -258,7 +261,7 @@ export class SimChannel implements PeerChannel {
     this.cancelDrain();
     const clock = this.net.clock;
     this.drainTimerAt = at;
-    this.drainTimer = clock.setTimeout(() => this.drainDue(), at - clock.now());
+    this.drainTimer = clock.setTimeout(this.onDrainDue, at - clock.now());
   }
 
   private cancelDrain(): void {
@@ -279,7 +282,7 @@ export class SimChannel implements PeerChannel {
     if (this.deliveryTimer !== undefined || this.deliveries.length === 0) return;
     const clock = this.net.clock;
     const at = this.deliveries.timeAt(0);
-    this.deliveryTimer = clock.setTimeout(() => this.deliverDue(), at - clock.now());
+    this.deliveryTimer = clock.setTimeout(this.onDeliveryDue, at - clock.now());
   }
 
   /** Delivers every chunk due by now, in order. */
