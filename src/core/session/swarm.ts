@@ -312,15 +312,18 @@ export class Swarm {
       } else if (added !== undefined) picker.addAvailability(added === 'all' ? null : added);
       this.work?.peerHas(peer);
     }
-    this.updateInterest(peer);
+    this.updateInterest(peer, typeof added === 'number' ? added : undefined);
   }
 
-  /** Our interest in a peer (and our requests to it), after it told us what it has or we got a piece. */
-  private updateInterest(peer: Peer): void {
+  /**
+   * Our interest in a peer (and our requests to it), after it told us what it has or we got a piece.
+   * `announced`: the piece it just said it has; when we want it, no need to look through the others.
+   */
+  private updateInterest(peer: Peer, announced?: number): void {
     const picker = this.work?.picker;
     if (!picker || peer.closed) return;
     this.seeding.updated(peer);
-    const want = picker.interesting((i) => peer.hasPiece(i));
+    const want = (announced !== undefined && picker.wants(announced) && peer.hasPiece(announced)) || picker.interesting((i) => peer.hasPiece(i));
     peer.setInterested(want);
     if (want) this.requester.fill(peer);
   }
