@@ -142,6 +142,10 @@ class SyntheticStore implements PieceStore {
   async get(index: number): Promise<Uint8Array | undefined> {
     return this.have.has(index) ? this.content(index) : undefined;
   }
+  /** The shared synthetic bytes: the sessions keep and serve them, and reuse their piece buffers. */
+  ownCopy(index: number): Uint8Array | undefined {
+    return this.have.has(index) ? this.content(index) : undefined;
+  }
   async stored(): Promise<number[]> {
     return [...this.have];
   }

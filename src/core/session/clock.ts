@@ -75,15 +75,18 @@ export class VirtualClock implements Clock {
   }
 
   private push(t: Timer): void {
+    // Sift up by moving parents down into the hole, then place the timer once.
     const h = this.heap;
+    let i = h.length;
     h.push(t);
-    let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!less(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      const p = h[parent]!;
+      if (!less(t, p)) break;
+      h[i] = p;
       i = parent;
     }
+    h[i] = t;
   }
 
   /** The earliest live timer, skipping cancelled ones. */
@@ -92,19 +95,28 @@ export class VirtualClock implements Clock {
     while (h.length > 0) {
       const top = h[0]!;
       const last = h.pop()!;
-      if (h.length > 0) {
-        h[0] = last;
+      const n = h.length;
+      if (n > 0) {
+        // Sift the last timer down from the root by moving the smaller child up into the hole.
         let i = 0;
         for (;;) {
           const l = 2 * i + 1;
+          if (l >= n) break;
           const r = l + 1;
-          let m = i;
-          if (l < h.length && less(h[l]!, h[m]!)) m = l;
-          if (r < h.length && less(h[r]!, h[m]!)) m = r;
-          if (m === i) break;
-          [h[i], h[m]] = [h[m]!, h[i]!];
+          let m = l;
+          let child = h[l]!;
+          if (r < n) {
+            const right = h[r]!;
+            if (less(right, child)) {
+              m = r;
+              child = right;
+            }
+          }
+          if (!less(child, last)) break;
+          h[i] = child;
           i = m;
         }
+        h[i] = last;
       }
       if (!top.cancelled) return top;
     }

@@ -38,6 +38,7 @@ export class SendQueue {
     let size = 0;
     const emit = (): void => {
       if (batch.length === 1) this.channel.send(batch[0]!);
+      else if (batch.length > 1 && this.channel.sendParts) this.channel.sendParts(batch);
       else if (batch.length > 1) {
         const out = new Uint8Array(size);
         let o = 0;

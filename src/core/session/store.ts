@@ -17,6 +17,13 @@ export class StorageError extends TabswarmError {
 export interface PieceStore {
   /** Stores one whole, verified piece. Rejects with StorageError; then the piece is not recorded. */
   put(index: number, data: Uint8Array): Promise<void>;
+  /**
+   * Optional: the store's own in-memory copy of a piece it holds (not the buffer given to `put`),
+   * asked right after `put`. The session then keeps and serves that copy, and assembles the next
+   * piece in the buffer it passed to `put` instead of a new one. A store that keeps the buffer
+   * itself (MemoryStore) or holds no bytes in memory (IndexedDB) leaves this out.
+   */
+  ownCopy?(index: number): Uint8Array | undefined;
   /** A piece's bytes, or undefined when the store does not hold it. */
   get(index: number): Promise<Uint8Array | undefined>;
   /** Indexes of the pieces held, for resuming. */

@@ -315,11 +315,14 @@ export class Swarm {
       } else if (added !== undefined) picker.addAvailability(added === 'all' ? null : added);
       this.work?.peerHas(peer);
     }
-    this.updateInterest(peer);
+    this.updateInterest(peer, typeof added === 'number' ? added : undefined);
   }
 
-  /** Our interest in a peer (and our requests to it), after it told us what it has or we got a piece. */
-  private updateInterest(peer: Peer): void {
+  /**
+   * Our interest in a peer (and our requests to it), after it told us what it has or we got a piece.
+   * `announced`: the piece it just said it has; when we want it, no need to look through the others.
+   */
+  private updateInterest(peer: Peer, announced?: number): void {
     const picker = this.work?.picker;
     if (peer.closed) return;
     // Before the metadata, a peer that said it has pieces likely has one we want: saying so now
@@ -327,7 +330,7 @@ export class Swarm {
     // trip later. The metadata corrects it (we may hold those pieces already).
     if (!picker) return peer.setInterested(peer.announced() !== 'none');
     this.seeding.updated(peer);
-    const want = picker.interesting((i) => peer.hasPiece(i));
+    const want = (announced !== undefined && picker.wants(announced) && peer.hasPiece(announced)) || picker.interesting((i) => peer.hasPiece(i));
     peer.setInterested(want);
     if (want) this.requester.fill(peer);
   }

@@ -15,6 +15,8 @@ import { TabswarmError, errorMessage } from '../errors.js';
 
 /** Failed copies kept per piece for blame; more than this and the oldest is dropped. */
 const MAX_FAILED_ATTEMPTS = 3;
+/** Piece buffers kept for reuse (only when the store keeps its own copy: see PieceStore.ownCopy). */
+const MAX_SPARE_BUFFERS = 4;
 
 export interface VerifierOptions {
   hasher: Hasher;
@@ -51,19 +53,34 @@ export class PieceVerifier {
   private readonly buffers = new Map<number, Uint8Array>();
   private readonly failedAttempts = new Map<number, FailedAttempt[]>();
   private readonly verifying = new Set<number>();
+  /** Buffers of verified pieces that nobody holds any more, for the next pieces. */
+  private readonly spare: Uint8Array[] = [];
   private closed = false;
 
   constructor(private readonly o: VerifierOptions) {}
 
   /**
    * Keeps a block the picker accepted (its piece's memory is reserved): the piece's buffer is made
-   * with its first block.
+   * (or reused) with its first block.
    */
   receive(index: number, begin: number, block: Uint8Array): void {
     if (this.closed) return;
     let buffer = this.buffers.get(index);
-    if (!buffer) this.buffers.set(index, (buffer = new Uint8Array(this.o.pieceSize(index))));
+    if (!buffer) this.buffers.set(index, (buffer = this.newBuffer(this.o.pieceSize(index))));
     buffer.set(block, begin);
+  }
+
+  /**
+   * A buffer for a piece: a spare one of that size, zeroed (allocating a piece's worth of memory
+   * costs a browser tab or the simulator far more than clearing it), or a new one.
+   */
+  private newBuffer(size: number): Uint8Array {
+    const i = this.spare.findIndex((b) => b.length === size);
+    if (i < 0) return new Uint8Array(size);
+    const buffer = this.spare[i]!;
+    this.spare[i] = this.spare[this.spare.length - 1]!;
+    this.spare.pop();
+    return buffer.fill(0);
   }
 
   /** Pieces with blocks held and not handed to `verify`. */
@@ -108,10 +125,22 @@ export class PieceVerifier {
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run while this awaited
       if (this.closed) return { kind: 'skipped' };
-      return { kind: 'verified', data: buffer, culprits: this.blameEarlierCopies(index, buffer) };
+      const culprits = this.blameEarlierCopies(index, buffer);
+      return { kind: 'verified', data: this.handOver(index, buffer), culprits };
     } finally {
       this.verifying.delete(index);
     }
+  }
+
+  /**
+   * The bytes of a verified piece for the session to keep: the store's own copy when it has one, and
+   * then the buffer is spare (v1 only: with `check`, a v2 block check may still read it).
+   */
+  private handOver(index: number, buffer: Uint8Array): Uint8Array {
+    const own = this.o.check ? undefined : this.o.store.ownCopy?.(index);
+    if (!own || own === buffer || own.length !== buffer.length) return buffer;
+    if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(buffer);
+    return own;
   }
 
   /** Lets go of every buffer (the session stopped); verifications under way report `skipped`. */
@@ -119,6 +148,7 @@ export class PieceVerifier {
     this.closed = true;
     this.buffers.clear();
     this.failedAttempts.clear();
+    this.spare.length = 0;
   }
 
   /** The bad blocks are known: their senders are the culprits, and nobody else is suspected. */

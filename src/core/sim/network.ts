@@ -23,7 +23,9 @@ export interface SimNodeOptions {
 export interface SimNetworkOptions {
   /**
    * Copy what is sent, as a real channel does (default). The simulator turns it off: the session
-   * never writes to a buffer it has sent (every frame is a fresh array), so the copy only costs.
+   * never writes to a buffer it has sent (every frame is a fresh array, every block a view of a
+   * verified piece, which does not change), so the copy only costs. Without the copy, `sendParts`
+   * delivers the parts themselves, one after another.
    */
   copy?: boolean;
 }
@@ -71,6 +73,9 @@ export class SimNetwork {
     return [ab, ba];
   }
 }
+
+/** What a send hands the link: one buffer, or parts to deliver one after another (`sendParts`). */
+type Chunk = Uint8Array | readonly Uint8Array[];
 
 /** A FIFO of (time, value) with a moving head: no shifting, compacted when half is spent. */
 class TimedQueue<T> {
@@ -125,10 +130,13 @@ export class SimChannel implements PeerChannel {
   /** Sizes of chunks by the time they leave the uplink. */
   private readonly departures = new TimedQueue<number>();
   /** Chunks by the time they reach the other end. */
-  private readonly deliveries = new TimedQueue<Uint8Array>();
+  private readonly deliveries = new TimedQueue<Chunk>();
   private deliveryTimer: TimerHandle | undefined;
   private drainTimer: TimerHandle | undefined;
   private drainTimerAt = Infinity;
+  /** The timers' callbacks, made once rather than per timer. */
+  private readonly onDeliveryDue = (): void => this.deliverDue();
+  private readonly onDrainDue = (): void => this.drainDue();
 
   constructor(
     private readonly net: SimNetwork,
@@ -150,10 +158,27 @@ export class SimChannel implements PeerChannel {
   }
 
   send(data: Uint8Array): void {
+    this.sendChunk(this.net.copy ? data.slice() : data, data.length);
+  }
+
+  /** As one chunk of their total size; delivered as one chunk (copied) or part by part (not). */
+  sendParts(parts: readonly Uint8Array[]): void {
+    let size = 0;
+    for (const p of parts) size += p.length;
+    if (!this.net.copy) return this.sendChunk(parts, size);
+    const out = new Uint8Array(size);
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    this.sendChunk(out, size);
+  }
+
+  private sendChunk(data: Chunk, size: number): void {
     if (this.closed) return;
     const clock = this.net.clock;
     const now = clock.now();
-    const size = data.length;
     const departs = Math.max(now, this.from.upFreeAt) + (size * 1000) / this.from.options.upload;
     this.from.upFreeAt = departs;
     const arrives = departs + this.net.latency;
@@ -172,9 +197,9 @@ export class SimChannel implements PeerChannel {
       // Gone at once (an uplink without a limit): still a drain, on the next turn, as a channel
       // whose buffer empties says — a serve loop waiting for it goes on.
       this.drainTimerAt = now;
-      this.drainTimer = clock.setTimeout(() => this.drainDue(), 0);
+      this.drainTimer = clock.setTimeout(this.onDrainDue, 0);
     }
-    this.deliveries.push(delivered, this.net.copy ? data.slice() : data);
+    this.deliveries.push(delivered, data);
     this.planDelivery();
   }
 
@@ -236,7 +261,7 @@ export class SimChannel implements PeerChannel {
     this.cancelDrain();
     const clock = this.net.clock;
     this.drainTimerAt = at;
-    this.drainTimer = clock.setTimeout(() => this.drainDue(), at - clock.now());
+    this.drainTimer = clock.setTimeout(this.onDrainDue, at - clock.now());
   }
 
   private cancelDrain(): void {
@@ -257,7 +282,7 @@ export class SimChannel implements PeerChannel {
     if (this.deliveryTimer !== undefined || this.deliveries.length === 0) return;
     const clock = this.net.clock;
     const at = this.deliveries.timeAt(0);
-    this.deliveryTimer = clock.setTimeout(() => this.deliverDue(), at - clock.now());
+    this.deliveryTimer = clock.setTimeout(this.onDeliveryDue, at - clock.now());
   }
 
   /** Delivers every chunk due by now, in order. */
@@ -269,8 +294,16 @@ export class SimChannel implements PeerChannel {
       const data = q.shift();
       const remote = this.remote;
       if (!remote || remote.closed) continue;
-      this.to.received += data.length;
-      remote.onData?.(data);
+      if (data instanceof Uint8Array) {
+        this.to.received += data.length;
+        remote.onData?.(data);
+        continue;
+      }
+      for (const p of data) this.to.received += p.length;
+      for (const p of data) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the receiver may have closed on the previous part
+        if (!remote.closed) remote.onData?.(p);
+      }
     }
     this.planDelivery();
   }

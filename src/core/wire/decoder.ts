@@ -6,7 +6,9 @@
  * Copies: a frame wholly inside a chunk is decoded in place, so byte payloads (piece blocks,
  * bitfields, extended payloads) are views into that chunk; the caller must not reuse the chunk's
  * memory while it holds them. A frame split across chunks is copied once into a buffer of exactly
- * its size. A length prefix above `maxFrame` is refused before anything is buffered.
+ * its size, except a piece message whose block starts a chunk and lies wholly in it (the simulator's
+ * links deliver a header and its block as two chunks): its block is a view into that chunk. A length
+ * prefix above `maxFrame` is refused before anything is buffered.
  *
  * Errors: any protocol violation throws a WireError (and nothing else, whatever the input); the
  * decoder then refuses all further input. Events decoded earlier in the failing chunk are dropped
@@ -14,7 +16,7 @@
  */
 import { WireError } from './errors.js';
 import { checkProtocolPrefix, decodeHandshake, HANDSHAKE_LENGTH, type Handshake } from './handshake.js';
-import { decodeFrame, readU32, type WireMessage } from './messages.js';
+import { decodeFrame, MessageId, readU32, type WireMessage } from './messages.js';
 
 /**
  * Largest block we accept in a piece message, and in a request we serve: 8× the 16 KiB block
@@ -45,8 +47,11 @@ export interface WireDecoderOptions {
 }
 
 const PREFIX = 4;
+/** A piece message's id, index and begin: the bytes before its block. */
+const PIECE_HEADER = 9;
 
-type Stage = 'handshake' | 'prefix' | 'body';
+/** 'block': a piece message's header is decoded, its block is to come. */
+type Stage = 'handshake' | 'prefix' | 'body' | 'block';
 
 export class WireDecoder {
   readonly maxFrame: number;
@@ -57,6 +62,8 @@ export class WireDecoder {
   private readonly prefixBuffer = new Uint8Array(PREFIX);
   private consumed = 0;
   private error: WireError | undefined;
+  /** The piece message whose block is to come (stage 'block'). */
+  private piece = { index: 0, begin: 0, length: 0 };
 
   constructor(options: WireDecoderOptions = {}) {
     const maxFrame = options.maxFrame ?? MAX_FRAME;
@@ -69,7 +76,7 @@ export class WireDecoder {
 
   /** Bytes held for an incomplete handshake or frame. */
   get buffered(): number {
-    return this.filled;
+    return this.stage === 'block' ? PIECE_HEADER + this.filled : this.filled;
   }
 
   /** The error that stopped the decoder, if one did. */
@@ -111,6 +118,18 @@ export class WireDecoder {
         continue;
       }
       const available = n - pos;
+      if (this.stage === 'block') {
+        const size = this.piece.length;
+        if (available < size) {
+          this.partial = new Uint8Array(size);
+          continue;
+        }
+        events.push({ type: 'piece', index: this.piece.index, begin: this.piece.begin, block: chunk.subarray(pos, pos + size) });
+        pos += size;
+        this.consumed += size;
+        this.stage = 'prefix';
+        continue;
+      }
       if (this.stage === 'handshake') {
         if (available >= HANDSHAKE_LENGTH) {
           this.completed(chunk.subarray(pos, pos + HANDSHAKE_LENGTH), events);
@@ -131,6 +150,12 @@ export class WireDecoder {
         events.push(decodeFrame(chunk.subarray(pos + PREFIX, pos + PREFIX + length)));
         pos += PREFIX + length;
         this.consumed += PREFIX + length;
+      } else if (length > PIECE_HEADER && available >= PREFIX + PIECE_HEADER && chunk[pos + PREFIX] === MessageId.piece) {
+        // A piece message's header: its block follows, in this chunk or the next ones.
+        this.piece = { index: readU32(chunk, pos + PREFIX + 1), begin: readU32(chunk, pos + PREFIX + 5), length: length - PIECE_HEADER };
+        pos += PREFIX + PIECE_HEADER;
+        this.consumed += PREFIX + PIECE_HEADER;
+        this.stage = 'block';
       } else {
         pos += PREFIX;
         this.consumed += PREFIX;
@@ -159,6 +184,10 @@ export class WireDecoder {
       case 'body':
         this.stage = 'prefix';
         events.push(decodeFrame(bytes));
+        return;
+      case 'block':
+        this.stage = 'prefix';
+        events.push({ type: 'piece', index: this.piece.index, begin: this.piece.begin, block: bytes });
         return;
     }
   }

@@ -38,6 +38,40 @@ describe('piece verifier', () => {
     expect(await t.verify(0)).toEqual({ kind: 'skipped' });
   });
 
+  it("serves the store's own copy of a verified piece when it has one, and assembles the next piece in the buffer it leaves", async () => {
+    class OwnCopyStore extends MemoryStore {
+      readonly copies = new Map<number, Uint8Array>();
+      override async put(index: number, data: Uint8Array): Promise<void> {
+        this.copies.set(index, data.slice());
+        return super.put(index, this.copies.get(index)!);
+      }
+      ownCopy(index: number): Uint8Array | undefined {
+        return this.copies.get(index);
+      }
+    }
+    const store = new OwnCopyStore();
+    const t = setup({ store });
+    t.fill(0, 'a', 'b');
+    const first = t.verifier.held(0)!;
+    const v0 = await t.verify(0);
+    expect(v0.kind === 'verified' && v0.data).toBe(store.copies.get(0));
+    t.verifier.receive(1, 0, good(1).subarray(0, BLOCK));
+    expect(t.verifier.held(1)).toBe(first); // reused, and cleared: the block not received yet is zeros
+    expect([...t.verifier.held(1)!.subarray(BLOCK)].every((x) => x === 0)).toBe(true);
+    t.verifier.receive(1, BLOCK, good(1).subarray(BLOCK));
+    const v1 = await t.verify(1);
+    expect(v1.kind === 'verified' && v1.data).toEqual(good(1));
+    expect(await t.store.get(0)).toEqual(good(0));
+    // Without an own copy (MemoryStore keeps the buffer itself) nothing is reused.
+    const m = setup();
+    m.fill(0, 'a', 'b');
+    const kept = m.verifier.held(0)!;
+    const v = await m.verify(0);
+    expect(v.kind === 'verified' && v.data).toBe(kept);
+    m.verifier.receive(1, 0, good(1).subarray(0, BLOCK));
+    expect(m.verifier.held(1)).not.toBe(kept);
+  });
+
   it('names the sender of a bad piece it sent alone; keeps a shared bad copy and names its culprit once the piece verifies', async () => {
     const t = setup();
     t.fill(0, 'x', 'x', true);

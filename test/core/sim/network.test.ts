@@ -93,6 +93,24 @@ describe('SimNetwork links', () => {
     }
   });
 
+  it('sends parts as one chunk of their total size: delivered part by part, or copied whole', async () => {
+    for (const copy of [true, false]) {
+      const clock = new VirtualClock(settle);
+      const net = new SimNetwork(clock, 10, { copy });
+      const a = net.node('a', { upload: 1000, download: Infinity });
+      const b = net.node('b', { upload: Infinity, download: 1000 });
+      const [ab, ba] = net.connect(a, b);
+      const got: string[] = [];
+      ba.onData = (d) => got.push(`${d.length}@${clock.now()}`);
+      const parts = [new Uint8Array(13), new Uint8Array(87)];
+      ab.sendParts(parts); // leaves at 100, arrives 110, taken in by 210
+      expect(ab.bufferedAmount).toBe(100);
+      await clock.run(() => got.length === (copy ? 1 : 2));
+      expect(got).toEqual(copy ? ['100@210'] : ['13@210', '87@210']);
+      expect([a.sent, b.received]).toEqual([100, 100]);
+    }
+  });
+
   it('tells the connection it closed once, and drops what arrives after the other end closed', async () => {
     const clock = new VirtualClock(settle);
     const net = new SimNetwork(clock, 10);

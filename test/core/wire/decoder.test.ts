@@ -95,6 +95,27 @@ describe('WireDecoder: stream reassembly', () => {
     }
   });
 
+  it("decodes a block that starts a chunk after its piece message's header in place (the simulator's links)", () => {
+    const block = new Uint8Array(16384).map((_, i) => (i * 7) & 0xff);
+    const frame = encodeMessage({ type: 'piece', index: 3, begin: 16384, block });
+    const d = new WireDecoder({ handshake: false });
+    expect(d.push(frame.subarray(0, 13))).toEqual([]);
+    expect(d.buffered).toBe(9);
+    const rest = frame.slice(13);
+    const [piece] = d.push(rest);
+    expect(piece?.type === 'piece' && piece.index === 3 && piece.begin === 16384 && piece.block.buffer === rest.buffer).toBe(true);
+    if (piece?.type === 'piece') expect(hex(piece.block)).toBe(hex(block));
+    expect(d.buffered).toBe(0);
+    // A block that does not fit in the next chunk is copied, byte for byte, then decoding goes on.
+    const d2 = new WireDecoder({ handshake: false });
+    const next = encodeMessage({ type: 'have', index: 9 });
+    d2.push(frame.subarray(0, 13));
+    expect(d2.push(frame.subarray(13, 5000))).toEqual([]);
+    const events = d2.push(concat(frame.subarray(5000), next));
+    expect(events.map((e) => e.type)).toEqual(['piece', 'have']);
+    if (events[0]?.type === 'piece') expect(hex(events[0].block)).toBe(hex(block));
+  });
+
   it('does not keep or alter the chunks it was given', () => {
     const copy = STREAM.slice();
     const d = new WireDecoder();
