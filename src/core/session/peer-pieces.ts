@@ -41,11 +41,6 @@ export class PeerPieces {
     if (this.suggested.size > MAX_SUGGESTED) this.suggested.delete(this.suggested.values().next().value!);
   }
 
-  /** It sent have-all (BEP 6). */
-  get haveAll(): boolean {
-    return this.all;
-  }
-
   /** What it said it has; before the piece count, from the haves and bitfield kept for it. */
   summary(): 'all' | 'some' | 'none' {
     if (this.all) return 'all';

@@ -95,7 +95,7 @@ export class Room<P extends RoomPeer> {
     for (const p of this.swarm.peers()) {
       if (p.closed) continue;
       open++;
-      if (p.handshaken && !p.backup && !p.amInterested && !p.peerInterested && p.queuedRequests.length === 0) useless.push(p);
+      if (isUseless(p)) useless.push(p);
     }
     const n = Math.min(Math.ceil(useless.length * TURNOVER_SHARE), open - this.minPeers);
     if (n <= 0) return [];
@@ -124,8 +124,7 @@ export class Room<P extends RoomPeer> {
       if (p.closed) continue;
       open++;
       if (!p.handshaken || p.backup || now - p.connectedAt < MAKE_ROOM_GRACE) continue;
-      const useless = !p.amInterested && !p.peerInterested && p.queuedRequests.length === 0;
-      const value = useless ? -1 : p.downloaded.rate() + p.uploadRate();
+      const value = isUseless(p) ? -1 : p.downloaded.rate() + p.uploadRate();
       if (value < worstValue) [worst, worstValue] = [p, value];
     }
     if (!worst || open <= this.minPeers) return undefined;
@@ -168,4 +167,9 @@ export class Room<P extends RoomPeer> {
     }
     return true;
   }
+}
+
+/** A connection that carries nothing now: neither side wants the other's pieces, no request of its waits (web seeds and peers not handshaken yet are never useless). */
+function isUseless(p: RoomPeer): boolean {
+  return p.handshaken && !p.backup && !p.amInterested && !p.peerInterested && p.queuedRequests.length === 0;
 }

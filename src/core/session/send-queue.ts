@@ -4,6 +4,7 @@
  * SEND_CHUNK bytes. A data channel carries one 64 KiB message for about the cost of one 16 KiB one.
  */
 import type { PeerChannel } from './channel.js';
+import { concatBytes } from '../bytes.js';
 
 /** Coalesce outgoing messages into sends of about this size (the data channel favours 64 KiB). */
 const SEND_CHUNK = 64 * 1024;
@@ -39,15 +40,7 @@ export class SendQueue {
     const emit = (): void => {
       if (batch.length === 1) this.channel.send(batch[0]!);
       else if (batch.length > 1 && this.channel.sendParts) this.channel.sendParts(batch);
-      else if (batch.length > 1) {
-        const out = new Uint8Array(size);
-        let o = 0;
-        for (const b of batch) {
-          out.set(b, o);
-          o += b.length;
-        }
-        this.channel.send(out);
-      }
+      else if (batch.length > 1) this.channel.send(concatBytes(batch));
       batch = [];
       size = 0;
     };

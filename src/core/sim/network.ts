@@ -13,6 +13,7 @@
  */
 import type { Clock, TimerHandle } from '../session/clock.js';
 import type { PeerChannel } from '../session/channel.js';
+import { concatBytes } from '../bytes.js';
 
 export interface SimNodeOptions {
   /** Bytes per second; Infinity for no limit. */
@@ -163,16 +164,13 @@ export class SimChannel implements PeerChannel {
 
   /** As one chunk of their total size; delivered as one chunk (copied) or part by part (not). */
   sendParts(parts: readonly Uint8Array[]): void {
+    if (this.net.copy) {
+      const whole = concatBytes(parts); // the copy a real channel makes
+      return this.sendChunk(whole, whole.length);
+    }
     let size = 0;
     for (const p of parts) size += p.length;
-    if (!this.net.copy) return this.sendChunk(parts, size);
-    const out = new Uint8Array(size);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    this.sendChunk(out, size);
+    this.sendChunk(parts, size);
   }
 
   private sendChunk(data: Chunk, size: number): void {
