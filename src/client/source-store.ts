@@ -8,7 +8,7 @@
  * Writes, the list of stored pieces and clearing go to the store underneath, which keeps every piece,
  * so the torrent still seeds after a reload, when the files are gone.
  */
-import type { PieceGeometry } from '../core/geometry.js';
+import { EXTENT_BYTES, type PieceGeometry } from '../core/geometry.js';
 import type { BlobLike } from '../core/create.js';
 import type { Metainfo } from '../core/metainfo.js';
 import { sha256 } from '../core/sha256.js';
@@ -23,11 +23,13 @@ export interface SourceFile {
 }
 
 /**
- * Files are read this much at a time (whole pieces; one piece if pieces are larger). In a busy tab
- * each `Blob.slice()` + `arrayBuffer()` costs about a millisecond of the page's main thread whatever
- * its size (a profile of a 64 MiB transfer spent 0.6 s in them reading 256 KiB pieces one by one).
+ * Files are read this much at a time (whole pieces; one piece if pieces are larger): an extent, the
+ * unit the picker and initial seeding keep together. In a busy tab each `Blob.slice()` +
+ * `arrayBuffer()` costs about a millisecond of the page's main thread whatever its size (a profile of
+ * a 64 MiB transfer spent 0.6 s in them reading 256 KiB pieces one by one): `slice` registers the new
+ * Blob with the browser process in a synchronous call, which waits its turn there.
  */
-export const SPAN_BYTES = 1024 * 1024;
+export const SPAN_BYTES = EXTENT_BYTES;
 /** Spans kept after reading (peers ask for the pieces of a span one after another). */
 const CACHED_SPANS = 4;
 /** Kept spans are let go once no piece has been read for this long (a seeding tab may hold many torrents). */

@@ -9,6 +9,19 @@ import { TorrentError } from './errors.js';
 /** The block size every client requests (BEP 3 convention); we serve requests up to `MAX_BLOCK` (wire/). */
 export const BLOCK_SIZE = 16384;
 
+/**
+ * Pieces lie together when they fall in one extent: the torrent's bytes cut into runs of this many
+ * bytes (whole pieces; one piece when pieces are larger). A tab seeding from the files it was given
+ * reads them an extent at a time, so the picker and initial seeding finish the extent they are in
+ * before they go to another (libtorrent's piece extent affinity, for its disk cache).
+ */
+export const EXTENT_BYTES = 1024 * 1024;
+
+/** How many pieces of `pieceLength` make one extent ({@link EXTENT_BYTES}; at least one). */
+export function extentPieces(pieceLength: number): number {
+  return Math.max(1, Math.floor(EXTENT_BYTES / pieceLength));
+}
+
 /** What the geometry needs of a torrent; a parsed `Metainfo` fits as is. */
 export interface GeometryInput {
   /** Total bytes of all files. */

@@ -5,7 +5,7 @@
  */
 import { PieceDownload, MISSING, RECEIVED, REQUESTED } from './download.js';
 import { geometryOf, toPieceSet } from './layout.js';
-import { BLOCK_SIZE } from '../geometry.js';
+import { BLOCK_SIZE, extentPieces } from '../geometry.js';
 import { BestPieces } from './select.js';
 import { PickerState } from './state.js';
 import {
@@ -24,12 +24,16 @@ export class PiecePicker<P = string> extends PickerState<P> {
   private readonly random: () => number;
   /** A random permutation of the piece indexes, for tie-breaking. */
   private readonly shuffle: Uint32Array;
+  /** Pieces per extent (see EXTENT_BYTES), and the extent of the last untouched piece started (-1: none). */
+  private readonly extentSize: number;
+  private extent = -1;
   private readonly maxDuplicates: number;
 
   constructor(options: PickerOptions) {
     super(options.geometry ?? geometryOf(options), options.budget);
     this.random = options.random ?? Math.random;
     this.shuffle = shuffled(this.geometry.pieceCount, this.random);
+    this.extentSize = extentPieces(this.geometry.pieceLength);
     const dup = options.maxDuplicates ?? 2;
     if (!Number.isSafeInteger(dup) || dup < 0) throw new RangeError(`maxDuplicates ${dup} is not a non-negative integer`);
     this.maxDuplicates = dup;
@@ -72,9 +76,11 @@ export class PiecePicker<P = string> extends PickerState<P> {
     // (2) Critical pieces (streaming), strictly in the given order; several peers may share one.
     for (const i of this.criticalList) if (can(i) && solo(i) && this.take(i, id, limit, out)) return out;
 
-    // (3) Highest priority, then untouched before shared, then rarest first. Ties go to the
-    // lowest `tie`: the piece's place in a fixed random permutation, rotated by a fresh random
-    // offset on every call, so one draw per call breaks ties differently each time.
+    // (3) Highest priority, then untouched before shared, then rarest first. Ties go first to a
+    // piece of the extent we last started a piece in, so that what we ask a peer for lies together in
+    // its files (see EXTENT_BYTES), then to the lowest `tie`: the piece's place in a fixed random
+    // permutation, rotated by a fresh random offset on every call, so one draw per call breaks ties
+    // differently each time.
     const n = this.geometry.pieceCount;
     const suggested = peer.suggested;
     const best = new BestPieces(limit - out.length);
@@ -85,10 +91,13 @@ export class PiecePicker<P = string> extends PickerState<P> {
       if (d !== undefined && d.missing === 0) continue;
       if (d === undefined && !this.canStart(i)) continue;
       const rank = (MAX_PRIORITY - this.prio[i]!) * 2 + (d === undefined ? 0 : 1);
-      const tie = (this.shuffle[i]! + offset) % n;
+      const tie = (Math.floor(i / this.extentSize) === this.extent ? 0 : n) + ((this.shuffle[i]! + offset) % n);
       best.offer(i, rank, suggested?.has(i) === true ? 0 : this.avail[i]!, tie, d === undefined ? this.geometry.blockCount(i) : d.missing);
     }
-    for (const c of best.result()) if (this.take(c.index, id, limit, out)) return out;
+    for (const c of best.result()) {
+      if (this.started[c.index] !== 1) this.extent = Math.floor(c.index / this.extentSize);
+      if (this.take(c.index, id, limit, out)) return out;
+    }
 
     // (4) Endgame: nothing wanted is missing any more; duplicate outstanding requests.
     if (this.wantedMissing === 0) this.endgame(id, can, limit, out);

@@ -32,6 +32,20 @@ describe('piece picker: ordering', () => {
     expect([...seen].sort()).toEqual([1, 3, 5]);
   });
 
+  it('of equally rare pieces, finishes the extent (1 MiB: four 256 KiB pieces) it started before another, starting at random', () => {
+    const firstExtents = new Set<number>();
+    for (let s = 1; s <= 12; s++) {
+      const picker = setup({ availability: '1'.repeat(16), blocksPerPiece: 16, random: rng(s) });
+      // A whole piece (16 blocks) per call.
+      const order = Array.from({ length: 16 }, () => piecesOf(picker.pickBlocks(seed('a'), 16))[0]!);
+      expect(new Set(order).size).toBe(16);
+      const extents = order.map((i) => Math.floor(i / 4));
+      for (let k = 0; k < 16; k += 4) expect(new Set(extents.slice(k, k + 4)).size).toBe(1);
+      firstExtents.add(extents[0]!);
+    }
+    expect(firstExtents.size).toBeGreaterThan(2);
+  });
+
   it('takes a piece the peer suggested (BEP 6) before rarer ones, but not before a higher priority, a partial piece, or a piece it lacks', () => {
     const suggests = (...pieces: number[]) => ({ ...seed('a'), suggested: new Set(pieces) });
     expect(piecesOf(setup({ availability: '3332333' }).pickBlocks(suggests(5), 4))).toEqual([5]);

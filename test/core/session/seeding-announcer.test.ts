@@ -5,6 +5,7 @@ import type { PieceGeometry } from '../../../src/core/geometry.js';
 import { encodeWantMessage } from '../../../src/core/wire/index.js';
 import { wiredPeer } from './peer-fixture.js';
 import { geometryOfFiles } from '../../fixtures/geometry.js';
+import { mulberry32 } from '../../../src/core/random.js';
 
 /** 256 KiB pieces: four are kept revealed ahead of a peer (at least 1 MiB, at least 4 pieces). */
 const PIECE = 256 * 1024;
@@ -119,5 +120,32 @@ describe('seeding announcer', () => {
     t.announcer.greeted(d.peer);
     t.announcer.updated(d.peer);
     expect(d.haves()).toEqual([]);
+  });
+
+  it('reveals the pieces of one extent (1 MiB: four 256 KiB pieces) before another, starting at a random one', () => {
+    const count = 32;
+    const firstExtents = new Set<number>();
+    for (let seed = 1; seed <= 12; seed++) {
+      const peers = new Map<string, Peer>();
+      const announcer = new SeedingAnnouncer((id) => peers.get(id));
+      announcer.begin(geometryOfFiles([count * PIECE], PIECE), { random: mulberry32(seed), now: () => 0 });
+      const w = wiredPeer({ id: 'a', clock, pieceCount: count });
+      peers.set('a', w.peer);
+      announcer.greeted(w.peer);
+      const shown: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        announcer.updated(w.peer);
+        w.peer.flush();
+        shown.push(...w.sent.flatMap((e) => (e.type === 'have' ? [e.index] : [])).filter((x) => !shown.includes(x)));
+        // Served whole, the pending pieces make room for the next ones.
+        for (const x of shown) announcer.served(w.peer, x, PIECE);
+      }
+      expect(shown.length).toBeGreaterThanOrEqual(12);
+      const extents = shown.map((x) => Math.floor(x / 4));
+      // Extent by extent: each extent's four pieces one after another.
+      for (let k = 0; k + 4 <= 12; k += 4) expect(new Set(extents.slice(k, k + 4)).size).toBe(1);
+      firstExtents.add(extents[0]!);
+    }
+    expect(firstExtents.size).toBeGreaterThan(3);
   });
 });
