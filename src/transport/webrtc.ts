@@ -121,6 +121,8 @@ export class WebRtcPeer implements SignalingPeer {
         onHandlerError: (e) => {
           this.closeReason ??= `channel handler threw: ${errorMessage(e)}`;
         },
+        // simple-peer hands what it is given straight to RTCDataChannel.send, which copies it.
+        copiesOnSend: true,
       },
     );
     const config = rtcConfiguration(options);

@@ -122,6 +122,27 @@ describe('DataChannelAdapter', () => {
     ]);
   });
 
+  it('sendParts: one message per call; with copiesOnSend the parts are joined in one buffer reused by every send', () => {
+    const buffers = (copiesOnSend: boolean) => {
+      const raw = new FakeRaw(undefined);
+      const given: ArrayBufferLike[] = [];
+      const send = raw.send.bind(raw);
+      raw.send = (data) => {
+        given.push(data.buffer);
+        send(data);
+      };
+      const ch = new DataChannelAdapter(raw, { maxMessage: 8, copiesOnSend });
+      ch.sendParts([Uint8Array.from([1, 2]), Uint8Array.from([3, 4, 5])]);
+      ch.sendParts([Uint8Array.from([6]), Uint8Array.from([7, 8])]);
+      ch.sendParts([Uint8Array.from([9, 10, 11, 12, 13]), Uint8Array.from([14, 15, 16, 17])]); // 9 > maxMessage: split
+      expect(raw.sent.map((x) => [...x])).toEqual([[1, 2, 3, 4, 5], [6, 7, 8], [9, 10, 11, 12, 13, 14, 15, 16], [17]]);
+      return new Set(given.slice(0, 2)).size;
+    };
+    expect(buffers(true)).toBe(1);
+    // A channel that may keep what it is given gets a buffer of its own each time.
+    expect(buffers(false)).toBe(2);
+  });
+
   it('holds data that comes before onData is set and delivers it in order', async () => {
     const ch = new DataChannelAdapter(new FakeRaw(undefined));
     ch.receive(Uint8Array.of(1));

@@ -6,9 +6,10 @@
 export interface PeerChannel {
   send(data: Uint8Array): void;
   /**
-   * Optional: sends the parts as `send` would send their concatenation, without making it (the
-   * in-memory links of the simulator: a browser's data channel copies what it sends anyway). The
-   * receiver may get them as separate chunks. The caller does not change the parts afterwards.
+   * Optional: sends the parts as `send` would send their concatenation, without a buffer of its own
+   * per send (the simulator's in-memory links pass the parts on; a data channel, which copies what
+   * it sends, joins them in one buffer it reuses). The receiver may get them as separate chunks.
+   * The caller does not change the parts afterwards.
    */
   sendParts?(parts: readonly Uint8Array[]): void;
   /** Bytes accepted by `send` and not yet handed to the network. */

@@ -4,6 +4,7 @@
  * what crossed its channels, counted as the channels carry it. Read by `Torrent.timeline`, and by
  * the benchmark's `--timeline` to find what the protocol costs beyond the raw channel.
  */
+import { concatBytes } from '../bytes.js';
 import type { PeerChannel } from './channel.js';
 
 /**
@@ -65,6 +66,12 @@ class CountedChannel implements PeerChannel {
     this.counts.messagesOut++;
     this.counts.bytesOut += data.length;
     this.inner.send(data);
+  }
+  sendParts(parts: readonly Uint8Array[]): void {
+    this.counts.messagesOut++;
+    for (const p of parts) this.counts.bytesOut += p.length;
+    if (this.inner.sendParts) this.inner.sendParts(parts);
+    else this.inner.send(concatBytes(parts));
   }
   get bufferedAmount(): number {
     return this.inner.bufferedAmount;
