@@ -149,7 +149,7 @@ export class EmbedController implements ReactiveController {
     const source = await resolveSource(this.host.src, document.baseURI, run.abort.signal);
     if (run !== this.current) return;
     const announce = this.host.announce.split(/\s+/).filter((a) => a.length > 0);
-    run.lease = acquire(source.infoHash, source.input, announce);
+    run.lease = acquire(source.infoHash, source.input, announce, source.secret);
     const torrent = await run.lease.torrent;
     if (run !== this.current) return;
     this.torrent = torrent;
@@ -162,9 +162,12 @@ export class EmbedController implements ReactiveController {
       this.status = 'Looking for peers…';
       this.checkWaiting(run, torrent);
       this.host.requestUpdate();
-      await torrent.ready;
-      if (run !== this.current) return;
     }
+    // Ready: the metadata is known, and a private share's files once its manifest is read.
+    await torrent.ready;
+    if (run !== this.current) return;
+    const share = torrent.privateShare;
+    if (share?.status === 'failed') throw new SourceError(`the private share cannot be opened: ${share.error.message}`);
     this.show(run);
   }
 

@@ -67,11 +67,11 @@ class Holding {
   owned = true;
   readonly torrent: Promise<Torrent>;
 
-  constructor(c: BaseClient, infoHash: string, input: string | Uint8Array, announce: string[]) {
+  constructor(c: BaseClient, infoHash: string, input: string | Uint8Array, announce: string[], secret: Uint8Array | undefined) {
     const before = removing.get(infoHash) ?? Promise.resolve();
     this.torrent = before.then(() => {
       this.owned = !c.get(infoHash);
-      return c.add(input, { announce });
+      return c.add(input, secret ? { announce, secret } : { announce });
     });
   }
 }
@@ -179,16 +179,17 @@ export class Lease {
 
 /**
  * A lease on the torrent `infoHash`, added from `input` (a magnet link or .torrent bytes) unless the
- * page already has it. Rejects (through `lease.torrent`) as `client.add` does.
+ * page already has it; `secret`: a private share's, from its link. Rejects (through `lease.torrent`)
+ * as `client.add` does.
  */
-export function acquire(infoHash: string, input: string | Uint8Array, announce: string[]): Lease {
+export function acquire(infoHash: string, input: string | Uint8Array, announce: string[], secret?: Uint8Array): Lease {
   const existing = holdings.get(infoHash);
   if (existing) {
     const lease = new Lease(infoHash, existing.torrent);
     existing.leases.add(lease);
     return lease;
   }
-  const holding = new Holding(sharedClient(), infoHash, input, announce);
+  const holding = new Holding(sharedClient(), infoHash, input, announce, secret);
   // A failed add is not kept: the next element tries again.
   holding.torrent.catch(() => {
     if (holdings.get(infoHash) === holding) holdings.delete(infoHash);
@@ -204,7 +205,8 @@ async function applySelection(infoHash: string): Promise<void> {
   const holding = holdings.get(infoHash);
   if (!holding) return;
   const torrent = await holding.torrent.catch(() => undefined);
-  if (!torrent?.metainfo || holdings.get(infoHash) !== holding) return;
+  // A private share is downloaded whole: its files cannot be selected.
+  if (!torrent?.metainfo || torrent.secret || holdings.get(infoHash) !== holding) return;
   const leases = [...holding.leases];
   if (!holding.owned || leases.some((l) => l.files === undefined)) return;
   const count = torrent.files.length;

@@ -8,7 +8,7 @@ import { parseTorrent } from '../core/metainfo.js';
 import { TabswarmError, errorMessage } from '../core/errors.js';
 import type { TorrentFile } from '../client/index.js';
 import { previewKindOf } from '../sw/http.js';
-import { ShareLinkError, magnetFromLocation } from '../shared/share-link.js';
+import { ShareLinkError, shareFromLocation, type SharedTorrent } from '../shared/share-link.js';
 import { fetchTorrentFile as fetchTorrent } from '../client/webseed-http.js';
 
 export class SourceError extends Error {
@@ -19,16 +19,19 @@ export class SourceError extends Error {
 export interface ResolvedSource {
   infoHash: string;
   input: string | Uint8Array;
+  /** A private share's secret, from its link (the files are decrypted with it). */
+  secret?: Uint8Array;
 }
 
 /** Resolves `src` against `base` (the page's URL): a magnet link is parsed, a URL is fetched. */
 export async function resolveSource(src: string, base: string, signal: AbortSignal): Promise<ResolvedSource> {
   const text = src.trim();
   if (text === '') throw new SourceError('no src: give a magnet link or the URL of a .torrent file');
-  const magnet = text.toLowerCase().startsWith('magnet:') ? text : shareLinkMagnet(text, base);
-  if (magnet !== undefined) {
+  const shared = text.toLowerCase().startsWith('magnet:') ? { magnet: text } : sharedTorrent(text, base);
+  if (shared !== undefined) {
     try {
-      return { infoHash: parseMagnet(magnet).infoHash, input: magnet };
+      const infoHash = parseMagnet(shared.magnet).infoHash;
+      return shared.secret ? { infoHash, input: shared.magnet, secret: shared.secret } : { infoHash, input: shared.magnet };
     } catch (e) {
       throw new SourceError(`the magnet link is not valid: ${errorMessage(e)}`);
     }
@@ -65,8 +68,11 @@ export function looksLikeTorrentUrl(text: string): boolean {
   return /\.torrent(?:[?#]|$)/i.test(text);
 }
 
-/** The magnet link in a tabswarm share link (`https://…/#<hash>`, `…/#magnet:?…`), if `text` is one. */
-function shareLinkMagnet(text: string, base: string): string | undefined {
+/**
+ * The magnet link in a tabswarm share link (`https://…/#<hash>`, `…/#magnet:?…`), and a private
+ * share's secret (`#<hash>.<secret>`), if `text` is one.
+ */
+function sharedTorrent(text: string, base: string): SharedTorrent | undefined {
   let href: string;
   try {
     href = new URL(text, base).href;
@@ -74,7 +80,7 @@ function shareLinkMagnet(text: string, base: string): string | undefined {
     return undefined;
   }
   try {
-    return magnetFromLocation(href);
+    return shareFromLocation(href);
   } catch (e) {
     if (e instanceof ShareLinkError) throw new SourceError(`the share link is not valid: ${e.message}`);
     return undefined;

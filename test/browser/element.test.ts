@@ -19,6 +19,7 @@ import { attr, plainPage, serveElement, type ElementServer } from './element-har
 import { makeSeekable, recordWebm } from './webm.js';
 import { ATTRIBUTES, CSS_PROPERTIES, EVENTS, PARTS } from '../../src/app/embed-reference.js';
 import { fixtureBytes } from '../fixtures/greeting.js';
+import { shareLink } from '../../src/shared/share-link.js';
 
 type ElementModule = typeof import('../../src/element/index.js');
 interface RecordedEvent {
@@ -297,6 +298,36 @@ describe('<tab-swarm>', () => {
     expect(errors).toEqual([]);
     console.log(`video ${(video.length / 1024 / 1024).toFixed(1)} MiB playing ${playingAfter} ms after the page opened`);
   }, 120_000);
+
+  it('a private share link as src: the element opens the share with the key in the link and shows its real file, decrypted through the worker; with another key it says the share cannot be opened', async () => {
+    const secretData = makeData(700 * KiB + 3, 11);
+    const shared = await seeder.evaluate(
+      async ([base64, announce]) => {
+        const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const module = await (globalThis as unknown as PageGlobals).tabSwarm();
+        const t = await module.tabSwarmClient().seed([new File([data], 'ledger.bin')], { announce: [announce], private: true });
+        return { infoHash: t.infoHash, secret: Array.from(t.secret!) };
+      },
+      [secretData.toString('base64'), tracker.url] as const,
+    );
+    const link = (secret: Uint8Array) => shareLink(`${server.url}/`, { infoHash: shared.infoHash, announce: [tracker.url], secret }, []);
+    server.put('/private.html', plainPage(`<tab-swarm id="card" src="${attr(link(Uint8Array.from(shared.secret)))}"></tab-swarm>`));
+    const { page, errors } = await open(`${server.url}/private.html`);
+    await expect.poll(async () => (await inspect(page, 'card')).progress, { timeout: 30_000 }).toBe(100);
+    const card = await inspect(page, 'card');
+    // The share's own name, not its ciphertext's (private.tabswarm).
+    expect(card.text).toMatch(/^ledger\.bin 700 KiB/);
+    expect(card.save).toMatch(new RegExp(`^${server.url}/stream/${shared.infoHash}/0/ledger\\.bin\\?download$`));
+    expect((await fetchIn(page, card.save!)).equals(secretData)).toBe(true);
+    expect((await events(page)).filter((e) => e.type === 'tabswarm-error')).toEqual([]);
+    expect(errors).toEqual([]);
+
+    const wrong = Uint8Array.from(shared.secret, (b) => b ^ 0x5a);
+    server.put('/wrong-key.html', plainPage(`<tab-swarm id="card" src="${attr(link(wrong))}"></tab-swarm>`));
+    const other = await open(`${server.url}/wrong-key.html`);
+    await expect.poll(async () => (await inspect(other.page, 'card')).error ?? '', { timeout: 30_000 }).toMatch(/private share cannot be opened/);
+    expect((await events(other.page)).some((e) => e.type === 'tabswarm-error')).toBe(true);
+  }, 90_000);
 
   it('removing an element stops its download and frees what it held: its torrent leaves the client, the seeder loses the peer, its stream closes; removing the last one ends the client', async () => {
     const { page, errors } = await open(`${server.url}/page.html`);
