@@ -11,6 +11,7 @@
 import type { Torrent } from './torrent.js';
 import { errorMessage } from '../core/errors.js';
 import { SERVICE_WORKER_FILE, fileStreamUrl, offerStreamUrl, type StreamTarget } from '../sw/http.js';
+import { markMoment } from './moments.js';
 import { HAVE, KEEP_ALIVE, isOpenMessage, isRollCallMessage, isWorkerMessage, type HaveMessage, type PageMessage } from '../sw/protocol.js';
 
 /**
@@ -208,6 +209,7 @@ export class StreamServer {
     }
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     let counted = false;
+    let sent = false;
     const finish = () => {
       port.onmessage = null;
       port.close();
@@ -218,6 +220,7 @@ export class StreamServer {
       const m = e.data;
       if (!isWorkerMessage(m)) return;
       if (m.type === 'read' && !reader) {
+        markMoment('stream-open');
         reader = source.open(m.start, m.end).getReader();
         counted = true;
         this.streamOpened();
@@ -230,6 +233,8 @@ export class StreamServer {
               finish();
               return;
             }
+            if (!sent) markMoment('stream-data');
+            sent = true;
             const owned = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength && value.buffer instanceof ArrayBuffer;
             const data = owned ? value : value.slice();
             post({ type: 'chunk', data }, [data.buffer as ArrayBuffer]);
