@@ -120,9 +120,9 @@ export class TorrentSession {
   get left(): number | undefined {
     return this.downloads?.picker.wantedRemaining();
   }
-  /** v2 streaming: a block of a piece in progress that proved right on its own (see the `block` event). */
-  verifiedBlock(index: number, begin: number): Uint8Array | undefined {
-    return this.downloads?.verifiedBlock(index, begin);
+  /** Verified bytes holding byte `begin` of piece `index`, not stored yet: the piece being written (the `hashed` event) or (v2) a block (the `block` event). */
+  verifiedBytes(index: number, begin: number): { data: Uint8Array; at: number; whole: boolean } | undefined {
+    return this.downloads?.verifiedBytes(index, begin);
   }
   /** Whether piece `index` is verified and stored. */
   has(index: number): boolean {
@@ -350,6 +350,7 @@ export class TorrentSession {
           this.checkDone();
         },
         blockVerified: (index, begin) => this.events.emit('block', { index, begin }),
+        pieceHashed: (index) => this.events.emit('hashed', index),
         fail: (error) => this.fail(error),
         warn: (message) => this.warn(message),
       },
