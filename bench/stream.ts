@@ -300,6 +300,8 @@ async function playAndSeek(page: Page, duration: number): Promise<Round> {
   const firstFrameMs = (await frame.jsonValue()) as number;
   const progressAtFirstFrame = await progressOf(page);
   const moments: Record<string, number> = { ...(await torrentPhases(page)), ...(await pageMarks(page)), play: playClickedMs, frame: firstFrameMs };
+  if (process.env.BENCH_PIECES)
+    console.log('marks', JSON.stringify(Object.fromEntries(Object.entries(await pageMarks(page)).map(([k, v]) => [k, Math.round(v)]))));
   if (process.env.BENCH_PIECES) console.log('first pieces', JSON.stringify(await page.evaluate('benchPieces.slice(0, 12)')));
   const start = Object.fromEntries(START_PHASES.flatMap((p) => (moments[p] === undefined ? [] : [[p, moments[p]]]))) as Round['start'];
   await page.waitForFunction(() => (benchVideo()?.currentTime ?? 0) > 1, undefined, { timeout: 60_000 });
