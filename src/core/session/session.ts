@@ -244,10 +244,8 @@ export class TorrentSession {
     this.budget.close();
   }
 
-  /**
-   * Closes every connection and stops the timers; what is verified stays, pieces in progress are given
-   * up (their memory released); peers added meanwhile are refused. Also done on an `error`: `resume` retries.
-   */
+  /** Closes every connection and stops the timers; what is verified stays, pieces in progress are given up (their memory released);
+   * peers added meanwhile are refused. Also done on an `error`: `resume` retries. */
   pause(): void {
     if (this.isStopped || this.isPaused) return;
     this.isPaused = true;
@@ -325,8 +323,9 @@ export class TorrentSession {
       return;
     }
     if (this.started) await this.loadStored(downloads);
-    this.events.emit('metadata', metainfo);
+    this.priorities.hold(() => this.events.emit('metadata', metainfo));
     this.swarm.metadataKnown(downloads);
+    if (this.started) this.swarm.sendWantsToAll();
     this.checkDone();
   }
 
