@@ -319,6 +319,14 @@ async function playAndSeek(page: Page, duration: number): Promise<Round> {
     duration * 0.75,
   );
   const after = await pageMarks(page, t0);
+  if (process.env.BENCH_PIECES) {
+    const marks = await page.evaluate(
+      (t0) =>
+        performance.getEntriesByType('mark').flatMap((m) => (m.startTime >= t0 ? [`${m.name.replace('tabswarm:', '')} ${Math.round(m.startTime - t0)}`] : [])),
+      t0,
+    );
+    console.log('seek marks', marks.join(', '));
+  }
   if (process.env.BENCH_PIECES)
     console.log('seek t0', Math.round(t0), JSON.stringify(await page.evaluate(`benchPieces.filter(([t]) => t >= ${t0}).slice(0, 8)`)));
   const seek: Round['seek'] = { playing: seekMs };
