@@ -328,8 +328,7 @@ export class Torrent extends TorrentReadings {
       this.emit('progress', { progress: this.progress, piece: index });
       this.reader.wake(index);
     });
-    session.on('block', ({ index }) => this.reader.wake(index));
-    session.on('hashed', (index) => this.reader.wake(index));
+    for (const readable of ['block', 'hashed'] as const) session.on(readable, ({ index }) => this.reader.wake(index));
     session.on('done', () => {
       this.doneD.resolve();
       this.announced?.complete();

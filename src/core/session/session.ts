@@ -349,7 +349,7 @@ export class TorrentSession {
           this.checkDone();
         },
         blockVerified: (index, begin) => this.events.emit('block', { index, begin }),
-        pieceHashed: (index) => this.events.emit('hashed', index),
+        pieceHashed: (index) => this.events.emit('hashed', { index }),
         fail: (error) => this.fail(error),
         warn: (message) => this.warn(message),
       },

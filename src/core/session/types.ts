@@ -83,7 +83,7 @@ export interface SessionEvents {
   /** v2: a block of a piece in progress proved right on its own (`verifiedBytes` gives it). */
   block: { index: number; begin: number };
   /** A piece hashed right and is being stored (`verifiedBytes` gives it until `piece`). */
-  hashed: number;
+  hashed: { index: number };
   done: undefined;
   warning: string;
   peer: { id: string; event: 'connected' | 'disconnected' };
