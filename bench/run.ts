@@ -23,7 +23,9 @@
  *    again with the seeder super seeding (ClientOptions.superSeeding).
  * 3. Streaming (bench/stream.ts): a WebM of --stream-mib played from its share link in the app while
  *    it downloads, --rounds times: time to the first frame, from a seek to playing again (medians),
- *    and the page's peak heap while the first leecher downloads the whole file.
+ *    and the page's peak heap while the first leecher downloads the whole file; and where the first
+ *    frame's and the seek's time went (bench/stream.ts START_PHASES, SEEK_PHASES; BENCH_PIECES=1 in
+ *    the environment also prints the first pieces verified and every mark after the seek).
  * 4. First verified byte, v1 against v2 (bench/first-byte.ts, `--only first-byte`): one tab seeds the
  *    same file of --mib as a v1 and as a v2-only torrent, both in 4 MiB pieces; a fresh tab per
  *    measurement adds one magnet link and reads the first chunk of `files[0].stream()`: the time from
