@@ -23,7 +23,9 @@
  *    again with the seeder super seeding (ClientOptions.superSeeding).
  * 3. Streaming (bench/stream.ts): a WebM of --stream-mib played from its share link in the app while
  *    it downloads, --rounds times: time to the first frame, from a seek to playing again (medians),
- *    and the page's peak heap while the first leecher downloads the whole file.
+ *    and the page's peak heap while the first leecher downloads the whole file; and where the first
+ *    frame's and the seek's time went (bench/stream.ts START_PHASES, SEEK_PHASES; BENCH_PIECES=1 in
+ *    the environment also prints the first pieces verified and every mark after the seek).
  * 4. First verified byte, v1 against v2 (bench/first-byte.ts, `--only first-byte`): one tab seeds the
  *    same file of --mib as a v1 and as a v2-only torrent, both in 4 MiB pieces; a fresh tab per
  *    measurement adds one magnet link and reads the first chunk of `files[0].stream()`: the time from
@@ -49,7 +51,7 @@ import {
   type TestPage,
 } from '../test/browser/browsers.js';
 import { serveLibrary, startTracker, type LibServer } from '../test/browser/lib-harness.js';
-import { streamBench, type StreamResult } from './stream.js';
+import { SEEK_PHASES, START_PHASES, streamBench, type StreamResult } from './stream.js';
 import { firstByteBench, type FirstByteResult } from './first-byte.js';
 import { median } from './stats.js';
 import { cpuMeter, printTimeline, type TimedTransfer } from './timeline.js';
@@ -350,13 +352,20 @@ try {
   }
   if (only.has('stream')) {
     console.log(`streaming a ${streamMiB} MiB WebM from its share link in the app (recording, seeding and hashing it first)`);
-    stream = await streamBench(browser, tracker.url, streamMiB, rounds);
+    const streamed = await streamBench(browser, tracker.url, streamMiB, rounds);
+    stream = streamed;
     stream.rounds.forEach((r, i) =>
       console.log(
         `  round ${i + 1}  first frame ${fmt(r.firstFrameMs, 0)} ms after opening the link (Play pressed at ${fmt(r.playClickedMs, 0)} ms; ${r.progressAtFirstFrame} % downloaded), ` +
-          `seek to 3/4 playing again in ${fmt(r.seekMs, 0)} ms (${r.progressAtSeek} % downloaded)`,
+          `seek to 3/4 playing again in ${fmt(r.seekMs, 0)} ms (${r.progressAtSeek} % downloaded)\n` +
+          `           start: ${START_PHASES.map((p) => `${p} ${fmt(r.start[p], 0)}`).join(', ')}\n` +
+          `           seek: ${SEEK_PHASES.map((p) => `${p} ${fmt(r.seek[p], 0)}`).join(', ')}`,
       ),
     );
+    console.log(
+      `  where the first frame's time went (ms after opening the link, medians): ${START_PHASES.map((p) => `${p} ${fmt(streamed.start?.[p], 0)}`).join(' → ')}`,
+    );
+    console.log(`  and the seek's (ms after setting currentTime, medians): ${SEEK_PHASES.map((p) => `${p} ${fmt(streamed.seek?.[p], 0)}`).join(' → ')}`);
     if (stream.error) console.log(`  failed: ${stream.error}`);
     if (stream.downloadSeconds !== undefined) {
       console.log(
@@ -500,6 +509,8 @@ console.log(
       firstFrameMs: round3(stream.firstFrameMs),
       playClickedMs: round3(stream.playClickedMs),
       seekMs: round3(stream.seekMs),
+      start: stream.start,
+      seek: stream.seek,
       downloadSeconds: round3(stream.downloadSeconds),
       peakHeapMiB: round3(stream.peakHeapMiB),
       peakHeapWithBuffersMiB: round3(stream.peakHeapWithBuffersMiB),

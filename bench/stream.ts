@@ -26,6 +26,9 @@ export interface StreamResult {
   firstFrameMs?: number;
   playClickedMs?: number;
   seekMs?: number;
+  /** Medians of each phase of the first frame and of the seek (see START_PHASES, SEEK_PHASES). */
+  start?: Partial<Record<StartPhase, number>>;
+  seek?: Partial<Record<SeekPhase, number>>;
   rounds: Round[];
   /** The first round's leecher: the whole file downloaded (s, from opening the link). */
   downloadSeconds?: number;
@@ -47,6 +50,12 @@ const PAGE_HELPERS = `
   globalThis.__name ??= (fn) => fn;
   globalThis.benchVideo = () => document.querySelector('tabswarm-app')?.shadowRoot?.querySelector('ts-torrent-card')
     ?.shadowRoot?.querySelector('ts-file-preview')?.shadowRoot?.querySelector('video') ?? null;
+  globalThis.benchPieces = [];
+  (function watch() {
+    const t = document.querySelector('tabswarm-app')?.app?.client?.torrents?.[0];
+    if (t) t.addEventListener('progress', (e) => benchPieces.push([Math.round(performance.now()), e.detail.piece]));
+    else setTimeout(watch, 5);
+  })();
 `;
 declare const benchVideo: () => HTMLVideoElement | null;
 const NAME = 'film.webm';
@@ -100,6 +109,81 @@ interface Round {
   progressAtFirstFrame: number;
   seekMs: number;
   progressAtSeek: number;
+  /** Where the first frame's time went: ms from opening the link to each moment (see START_PHASES). */
+  start: Partial<Record<StartPhase, number>>;
+  /** And the seek's: ms from setting currentTime to the worker's request reaching the page, its first bytes sent, playing. */
+  seek: Partial<Record<SeekPhase, number>>;
+}
+
+/**
+ * The first frame's timeline, in the order a share link opened in a fresh context meets them: the
+ * app's controller started, the client ready (its saved torrents back), the torrent added, its first
+ * announce sent, a tracker relayed the seeder's answer, the data channel open, the metadata, the Play
+ * button pressed (as soon as it shows), the worker's range request reaching the page, the first
+ * request and block of a piece, the first verified piece, the first bytes sent to the worker, the
+ * first frame; and the service worker controlling the page (in parallel with the rest).
+ */
+export const START_PHASES = [
+  'app-start',
+  'sw-ready',
+  'client-ready',
+  'added',
+  'announce',
+  'signal',
+  'peer',
+  'metadata',
+  'play',
+  'stream-open',
+  'request',
+  'block',
+  'piece',
+  'stream-data',
+  'frame',
+] as const;
+export type StartPhase = (typeof START_PHASES)[number];
+export const SEEK_PHASES = ['stream-open', 'stream-data', 'playing'] as const;
+export type SeekPhase = (typeof SEEK_PHASES)[number];
+
+/** Medians over the rounds of each phase of `pick`. */
+export function phaseMedians<P extends string>(
+  rounds: readonly Round[],
+  phases: readonly P[],
+  pick: (r: Round) => Partial<Record<P, number>>,
+): Partial<Record<P, number>> {
+  const out: Partial<Record<P, number>> = {};
+  for (const p of phases) {
+    const ms = median(rounds.flatMap((r) => (pick(r)[p] === undefined ? [] : [pick(r)[p]!])));
+    if (ms !== undefined) out[p] = ms;
+  }
+  return out;
+}
+
+/** The page's `tabswarm:` marks (src/client/moments.ts) at or after `from` (performance.now() ms), the first of each. */
+function pageMarks(page: Page, from = 0): Promise<Record<string, number>> {
+  return page.evaluate((from) => {
+    const out: Record<string, number> = {};
+    for (const m of performance.getEntriesByType('mark')) {
+      const name = m.name.replace(/^tabswarm:/, '');
+      if (name !== m.name && m.startTime >= from && out[name] === undefined) out[name] = m.startTime;
+    }
+    return out;
+  }, from);
+}
+
+/** The leecher's torrent timeline (Torrent.timeline), its phases as ms after the page's time origin. */
+function torrentPhases(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    interface Reading {
+      phases: Record<string, number>;
+      start: number;
+    }
+    // The app's controller (a private field, read here for the benchmark only).
+    const app = document.querySelector('tabswarm-app') as unknown as { app?: { client?: { torrents: { timeline: { read(): Reading } }[] } } } | null;
+    const reading = app?.app?.client?.torrents[0]?.timeline.read();
+    if (!reading) return {};
+    const origin = reading.start - performance.timeOrigin;
+    return Object.fromEntries(Object.entries(reading.phases).map(([k, v]) => [k, origin + v]));
+  });
 }
 
 /**
@@ -183,6 +267,8 @@ export async function streamBench(browser: Browser, tracker: string, fileMiB: nu
   result.firstFrameMs = median(result.rounds.map((r) => r.firstFrameMs));
   result.playClickedMs = median(result.rounds.map((r) => r.playClickedMs));
   result.seekMs = median(result.rounds.map((r) => r.seekMs));
+  result.start = phaseMedians(result.rounds, START_PHASES, (r) => r.start);
+  result.seek = phaseMedians(result.rounds, SEEK_PHASES, (r) => r.seek);
   return result;
 }
 
@@ -213,19 +299,37 @@ async function playAndSeek(page: Page, duration: number): Promise<Round> {
   );
   const firstFrameMs = (await frame.jsonValue()) as number;
   const progressAtFirstFrame = await progressOf(page);
+  const moments: Record<string, number> = { ...(await torrentPhases(page)), ...(await pageMarks(page)), play: playClickedMs, frame: firstFrameMs };
+  if (process.env.BENCH_PIECES)
+    console.log('marks', JSON.stringify(Object.fromEntries(Object.entries(await pageMarks(page)).map(([k, v]) => [k, Math.round(v)]))));
+  if (process.env.BENCH_PIECES) console.log('first pieces', JSON.stringify(await page.evaluate('benchPieces.slice(0, 12)')));
+  const start = Object.fromEntries(START_PHASES.flatMap((p) => (moments[p] === undefined ? [] : [[p, moments[p]]]))) as Round['start'];
   await page.waitForFunction(() => (benchVideo()?.currentTime ?? 0) > 1, undefined, { timeout: 60_000 });
   const progressAtSeek = await progressOf(page);
-  const seekMs = await page.evaluate(
+  const [t0, seekMs] = await page.evaluate(
     (target) =>
-      new Promise<number>((resolve, reject) => {
+      new Promise<[number, number]>((resolve, reject) => {
         const v = benchVideo();
         if (!v) return reject(new Error('no video'));
         const t0 = performance.now();
         v.currentTime = target;
-        const check = () => (v.currentTime > target + 0.04 && !v.paused && !v.seeking ? resolve(performance.now() - t0) : requestAnimationFrame(check));
+        const check = () => (v.currentTime > target + 0.04 && !v.paused && !v.seeking ? resolve([t0, performance.now() - t0]) : requestAnimationFrame(check));
         requestAnimationFrame(check);
       }),
     duration * 0.75,
   );
-  return { firstFrameMs, playClickedMs, progressAtFirstFrame, seekMs, progressAtSeek };
+  const after = await pageMarks(page, t0);
+  if (process.env.BENCH_PIECES) {
+    const marks = await page.evaluate(
+      (t0) =>
+        performance.getEntriesByType('mark').flatMap((m) => (m.startTime >= t0 ? [`${m.name.replace('tabswarm:', '')} ${Math.round(m.startTime - t0)}`] : [])),
+      t0,
+    );
+    console.log('seek marks', marks.join(', '));
+  }
+  if (process.env.BENCH_PIECES)
+    console.log('seek t0', Math.round(t0), JSON.stringify(await page.evaluate(`benchPieces.filter(([t]) => t >= ${t0}).slice(0, 8)`)));
+  const seek: Round['seek'] = { playing: seekMs };
+  for (const p of ['stream-open', 'stream-data'] as const) if (after[p] !== undefined) seek[p] = after[p] - t0;
+  return { firstFrameMs, playClickedMs, progressAtFirstFrame, seekMs, progressAtSeek, start, seek };
 }

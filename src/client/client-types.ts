@@ -29,6 +29,11 @@ export interface ClientEnvironment {
   fetchRange?: RangeFetcher;
   /** Fetches a .torrent file (a magnet link's `xs=` exact source); absent: exact sources are not used. */
   fetchTorrentFile?: (url: string) => Promise<Uint8Array>;
+  /**
+   * Opens the default trackers' sockets when the client is made, so that the first torrent added
+   * soon announces at once; held this long (ms) without a torrent. Absent: opened with the first torrent.
+   */
+  trackersAheadMs?: number;
   /** The least a peer channel's send queue may hold (see SessionOptions.highWaterMark). */
   highWaterMark?: number;
   /** The most a peer channel's send queue may hold (see SessionOptions.maxHighWaterMark). */

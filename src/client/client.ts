@@ -110,6 +110,7 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       },
     });
     this.connector = peerConnector(env.peers, () => this.torrents.reduce((n, t) => n + t.numPeers, 0) < this.o.maxPeers);
+    if (env.trackersAheadMs) this.tracker.preconnect(this.o.announce, env.trackersAheadMs);
     this.ready = this.restore();
     this.tabs = env.tabs && this.o.store !== 'memory' ? new TabCoordinator(env.tabs, this.tabHost()) : undefined;
   }

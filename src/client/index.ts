@@ -83,6 +83,8 @@ export function browserEnvironment(
     // A WebRTC channel keeps 32 KiB queued, however fast: handed hundreds of KiB at once, Chromium's
     // SCTP stalls for seconds on a busy machine (README, "The send queue"), and a short queue
     // also keeps a streaming reader's urgent piece from waiting behind bulk data.
+    // The trackers' sockets open while the page starts too, for as long as the offers are kept.
+    trackersAheadMs: OFFERS_AHEAD_MS,
     highWaterMark: SEND_QUEUE_BYTES,
     maxHighWaterMark: SEND_QUEUE_BYTES,
     tabs: options.coordinateTabs && persistent ? browserTabPlatform() : undefined,

@@ -4,7 +4,6 @@
  * stream moves on before the rest of its piece is in. Readers wait (piece-waiters.ts) until what
  * they need is there, or the torrent stops on an error.
  */
-import { BLOCK_SIZE } from '../core/geometry.js';
 import { PieceWaiters } from './piece-waiters.js';
 
 /** What the reader needs of the torrent (its current session and store). */
@@ -12,8 +11,11 @@ export interface VerifiedBytes {
   has(index: number): boolean;
   /** A stored, verified piece. */
   get(index: number): Promise<Uint8Array | undefined>;
-  /** v2: a block of a piece in progress that proved right (see TorrentSession.verifiedBlock). */
-  verifiedBlock(index: number, begin: number): Uint8Array | undefined;
+  /**
+   * Verified bytes holding byte `begin` of piece `index` before the store has them (see
+   * TorrentSession.verifiedBytes): the whole piece being written, or (v2) a block that proved right.
+   */
+  verifiedBytes(index: number, begin: number): { data: Uint8Array; at: number; whole: boolean } | undefined;
   /** The error the torrent stopped on, if it did. */
   error(): Error | undefined;
 }
@@ -39,18 +41,18 @@ export class PieceReader {
   }
 
   /**
-   * Verified bytes of piece `index` holding its byte `from`: the whole piece (`at` 0), or with
-   * `blocks` a verified block of it (`at` its offset in the piece), whichever comes first.
+   * Verified bytes of piece `index` holding its byte `from`: the whole piece (`at` 0; from memory
+   * while the store is still writing it), or with `blocks` a verified block of it (`at` its offset
+   * in the piece), whichever comes first.
    */
   async chunk(index: number, from: number, blocks = true): Promise<{ data: Uint8Array; at: number }> {
-    const begin = from - (from % BLOCK_SIZE);
     for (;;) {
       if (this.source.has(index)) {
         const data = await this.source.get(index);
         if (data) return { data, at: 0 };
       }
-      const block = blocks ? this.source.verifiedBlock(index, begin) : undefined;
-      if (block) return { data: block, at: begin };
+      const early = this.source.verifiedBytes(index, from);
+      if (early && (blocks || early.whole)) return { data: early.data, at: early.at };
       const error = this.source.error();
       if (error) throw error;
       await this.waiters.wait(index);

@@ -10,8 +10,9 @@
  */
 import type { Torrent } from './torrent.js';
 import { errorMessage } from '../core/errors.js';
-import { SERVICE_WORKER_FILE, fileStreamUrl, offerStreamUrl, type StreamTarget } from '../sw/http.js';
-import { HAVE, KEEP_ALIVE, isOpenMessage, isRollCallMessage, isWorkerMessage, type HaveMessage, type PageMessage } from '../sw/protocol.js';
+import { SERVICE_WORKER_FILE, fileStreamUrl, parseRange, offerStreamUrl, type StreamTarget } from '../sw/http.js';
+import { markMoment } from './moments.js';
+import { HAVE, KEEP_ALIVE, isOpenMessage, isRollCallMessage, isWorkerMessage, type HaveMessage, type OpenMessage, type PageMessage } from '../sw/protocol.js';
 
 /**
  * Where the server finds torrents: a `Client` fits. The worker answers stream URLs only for the
@@ -49,6 +50,8 @@ export interface StartStreamingOptions {
 const KEEP_ALIVE_MS = 10_000;
 /** An offer nobody opened is dropped after this. */
 const OFFER_TTL_MS = 120_000;
+/** A range read before the worker asked for it is let go after this if it does not ask (its own wait is 5 s). */
+const EARLY_READ_MS = 10_000;
 /** How long `startStreaming` waits for the worker to acknowledge the page's torrents (an older worker does not). */
 const HELLO_TIMEOUT_MS = 1_000;
 
@@ -176,10 +179,10 @@ export class StreamServer {
     if (isRollCallMessage(event.data)) return this.tell();
     const port = event.ports[0];
     if (this.closed || !port || !isOpenMessage(event.data)) return;
-    void this.serve(event.data.target, port);
+    void this.serve(event.data.target, port, event.data.request);
   };
 
-  private async serve(target: StreamTarget, port: MessagePort): Promise<void> {
+  private async serve(target: StreamTarget, port: MessagePort, request?: OpenMessage['request']): Promise<void> {
     const post = (m: PageMessage, transfer: Transferable[] = []) => port.postMessage(m, transfer);
     let source: { size: number | undefined; name: string; open(start: number, end: number | undefined): ReadableStream<Uint8Array> };
     if (target.kind === 'file') {
@@ -207,20 +210,38 @@ export class StreamServer {
       source = { size: offer.size, name: offer.name, open: () => offer.open() };
     }
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    /** The range `reader` reads, and whether the worker asked for it yet (see `early`). */
+    let range: { start: number; end: number | undefined; asked: boolean } | undefined;
     let counted = false;
+    let sent = false;
+    let early: ReturnType<typeof setTimeout> | undefined;
     const finish = () => {
+      clearTimeout(early);
       port.onmessage = null;
       port.close();
       if (counted) this.streamClosed();
       counted = false;
     };
+    const open = (start: number, end: number | undefined, asked: boolean) => {
+      markMoment('stream-open');
+      reader = source.open(start, end).getReader();
+      range = { start, end, asked };
+      if (!counted) this.streamOpened();
+      counted = true;
+    };
     port.onmessage = (e: MessageEvent<unknown>) => {
       const m = e.data;
       if (!isWorkerMessage(m)) return;
-      if (m.type === 'read' && !reader) {
-        reader = source.open(m.start, m.end).getReader();
-        counted = true;
-        this.streamOpened();
+      if (m.type === 'read' && range && !range.asked) {
+        clearTimeout(early);
+        range.asked = true;
+        // Read from the start of the request's range already, unless the worker wants another.
+        if (range.start !== m.start || range.end !== m.end) {
+          void reader?.cancel().catch(() => undefined);
+          open(m.start, m.end, true);
+        }
+      } else if (m.type === 'read' && !reader) {
+        open(m.start, m.end, true);
       } else if (m.type === 'pull' && reader) {
         const r = reader;
         r.read().then(
@@ -230,6 +251,8 @@ export class StreamServer {
               finish();
               return;
             }
+            if (!sent) markMoment('stream-data');
+            sent = true;
             const owned = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength && value.buffer instanceof ArrayBuffer;
             const data = owned ? value : value.slice();
             post({ type: 'chunk', data }, [data.buffer as ArrayBuffer]);
@@ -245,6 +268,17 @@ export class StreamServer {
       }
     };
     post({ type: 'found', size: source.size, name: source.name });
+    // A file's range is read now, as the worker will ask (its request's range): its pieces are
+    // fetched first a page-to-worker round trip sooner. Let go if the worker does not ask.
+    const asked = request?.method === 'GET' && target.kind === 'file' && source.size !== undefined ? parseRange(request.range, source.size) : undefined;
+    const body = asked?.kind === 'full' ? { start: 0, end: source.size! } : asked?.kind === 'range' ? asked : undefined;
+    if (body && body.end > body.start) {
+      open(body.start, body.end, false);
+      early = setTimeout(() => {
+        void reader?.cancel().catch(() => undefined);
+        finish();
+      }, EARLY_READ_MS);
+    }
   }
 
   private streamOpened(): void {

@@ -112,6 +112,11 @@ export class TorrentTracker {
     };
   }
 
+  /** Opens these trackers' sockets before a torrent needs them, for `holdMs` (TrackerClient.preconnect). */
+  preconnect(urls: readonly string[], holdMs: number): void {
+    this.tracker.preconnect(urls, holdMs);
+  }
+
   /** Closes every tracker connection. */
   destroy(): void {
     this.tracker.destroy();

@@ -52,7 +52,7 @@ export class Torrent extends TorrentReadings {
     // Another tab running it has stored what it says is verified: read from the same store.
     has: (i) => this.view.has(i),
     get: (i) => this.store.get(i),
-    verifiedBlock: (i, begin) => this.session.verifiedBlock(i, begin),
+    verifiedBytes: (i, begin) => this.session.verifiedBytes(i, begin),
     error: () => this.lastError ?? (this.remote?.closed ? new TabswarmError(`${this.name} is no longer followed in this tab`) : undefined),
   });
   protected readonly fileSet: TorrentFiles;
@@ -328,7 +328,7 @@ export class Torrent extends TorrentReadings {
       this.emit('progress', { progress: this.progress, piece: index });
       this.reader.wake(index);
     });
-    session.on('block', ({ index }) => this.reader.wake(index));
+    for (const readable of ['block', 'hashed'] as const) session.on(readable, ({ index }) => this.reader.wake(index));
     session.on('done', () => {
       this.doneD.resolve();
       this.announced?.complete();

@@ -3,9 +3,12 @@
  * page, so the worker asks a page for bytes: it posts {@link OpenMessage} with a `MessagePort`, and
  * the rest of the conversation happens on that port, pulled by the worker one chunk at a time:
  *
- *   worker → page (client.postMessage)   open { target }            + port
+ *   worker → page (client.postMessage)   open { target, request }   + port
  *   page → worker (port)                 found { size, name } | missing { reason }
  *   worker → page (port)                 read { start, end }        (or cancel: nothing to send)
+ *
+ * A page starts reading a file's bytes when the open comes, at the range its request names (the
+ * range the worker then asks for), rather than a round trip later with the read.
  *   worker → page (port)                 pull                       (once per chunk it wants)
  *   page → worker (port)                 chunk { data } | end | error { message }
  *   worker → page (port)                 cancel                     (the request went away)
@@ -29,6 +32,8 @@ export const ROLL_CALL = 'tabswarm-roll-call';
 export interface OpenMessage {
   type: typeof OPEN;
   target: StreamTarget;
+  /** The request's method and `Range` header (absent from an older worker). */
+  request?: { method: string; range: string | null };
 }
 
 export interface KeepAliveMessage {
@@ -60,6 +65,8 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
 
 export function isOpenMessage(v: unknown): v is OpenMessage {
   if (!isObject(v) || v.type !== OPEN || !isObject(v.target)) return false;
+  const r = v.request;
+  if (r !== undefined && !(isObject(r) && typeof r.method === 'string' && (r.range === null || typeof r.range === 'string'))) return false;
   const t = v.target;
   if (t.kind === 'file') return typeof t.infoHash === 'string' && isCount(t.fileIndex);
   return t.kind === 'offer' && typeof t.id === 'string';

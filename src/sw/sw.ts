@@ -11,7 +11,7 @@
  * a tabswarm stream (`routeRequest`): a URL shaped as one, of a torrent a page of this worker said
  * it has. Every other request, the site's own `stream/…` URLs included, goes to the network untouched.
  */
-import { answer, routeRequest, type ParsedStreamUrl, type StreamTarget } from './http.js';
+import { answer, routeRequest, type ParsedStreamUrl } from './http.js';
 import {
   KEEP_ALIVE,
   OPEN,
@@ -133,7 +133,11 @@ function plain(status: number, text: string): Response {
 
 async function respond(event: FetchEventLike, parsed: ParsedStreamUrl): Promise<Response> {
   const request = event.request;
-  const opened = await openInPage(event.clientId, parsed.target);
+  const opened = await openInPage(event.clientId, {
+    type: OPEN,
+    target: parsed.target,
+    request: { method: request.method, range: request.headers.get('range') },
+  });
   // No page has the torrent (or the download): not a tabswarm stream after all, the site's answer.
   if (!opened) return fetch(request);
   if (opened === 'no such file') return plain(404, 'This torrent has no such file.');
@@ -213,7 +217,7 @@ type Found = Extract<PageMessage, { type: 'found' }>;
  * once; the first that has it serves it. `no such file` when a page has the torrent but not the
  * file, undefined when none has the torrent (or the download).
  */
-async function openInPage(clientId: string, target: StreamTarget): Promise<{ port: PagePort; found: Found } | 'no such file' | undefined> {
+async function openInPage(clientId: string, open: OpenMessage): Promise<{ port: PagePort; found: Found } | 'no such file' | undefined> {
   const all = await worker.clients.matchAll({ type: 'window' });
   const own = clientId ? await worker.clients.get(clientId) : undefined;
   const candidates = own ? [own, ...all.filter((c) => c.id !== own.id)] : all;
@@ -229,6 +233,7 @@ async function openInPage(clientId: string, target: StreamTarget): Promise<{ por
       const channel = new MessageChannel();
       const port = new PagePort(channel.port1);
       const timer = setTimeout(() => {
+        port.send({ type: 'cancel' }); // it may have started reading
         port.close();
         lose();
       }, OPEN_TIMEOUT_MS);
@@ -244,7 +249,7 @@ async function openInPage(clientId: string, target: StreamTarget): Promise<{ por
         port.close();
         lose();
       });
-      client.postMessage({ type: OPEN, target }, [channel.port2]);
+      client.postMessage(open, [channel.port2]);
     }
   });
 }

@@ -93,6 +93,45 @@ describe('connection lifecycle', () => {
     ]);
   });
 
+  it('opens a socket ahead of the first torrent when asked (preconnect): the torrent then announces without waiting for it to open', async () => {
+    // The tracker takes 80 ms to accept a connection ('manual': the test opens it).
+    const h = new Harness({}, () => 'manual');
+    h.client.preconnect([URL1, 'https://not.a.ws.tracker/', URL1 + ' '], 30_000);
+    expect(h.net.sockets.map((s) => s.url)).toEqual([URL1]);
+    await h.advance(80);
+    h.socket().open();
+    await h.advance(20);
+    h.add(IH1, 2);
+    await h.settle();
+    expect(h.net.sockets).toHaveLength(1);
+    expect(
+      h
+        .socket()
+        .announces()
+        .map((m) => [m['event'], offersOf(m).length]),
+    ).toEqual([['started', 2]]);
+    expect(h.clock.now()).toBe(100); // at once, not 80 ms after the torrent came
+    await h.advance(60_000); // a torrent uses it: still open after the 30 s
+    expect(h.socket().closedByClient).toBe(false);
+    expect(h.client.trackerUrls.get(URL1)).toEqual({ torrents: 1, open: true });
+  });
+
+  it('closes a socket opened ahead that no torrent used within the time given, and one whose torrent left after it', async () => {
+    const h = new Harness();
+    h.client.preconnect([URL1, URL2], 30_000);
+    await h.settle();
+    const t = h.add(IH1, 0, { trackers: [URL2] });
+    await h.settle();
+    t.handle.remove(); // the torrent leaves before the 30 s: its socket is still held ahead
+    expect(h.socket(URL2).closedByClient).toBe(false);
+    await h.advance(30_000);
+    expect(h.socket(URL1).closedByClient).toBe(true);
+    expect(h.socket(URL2).closedByClient).toBe(true);
+    expect(h.client.trackerUrls.size).toBe(0);
+    expect(h.net.sockets).toHaveLength(2); // and never reopened on its own
+    h.client.destroy();
+  });
+
   it('does not let a tracker that never connects block the others, and gives it up after 10 s', async () => {
     const h = new Harness({}, (url) => (url === URL1 ? 'manual' : 'open'));
     h.add(IH1, 2, { trackers: [URL1, URL2] });

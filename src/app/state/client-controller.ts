@@ -17,6 +17,7 @@ import { VisibleTicker } from './visible-ticker.js';
 import { runHere, stateInput, watchTorrent } from './torrent-watch.js';
 import { displayName } from '../../shared/format.js';
 import { shareFromText } from '../../shared/share-link.js';
+import { markMoment } from '../../client/moments.js';
 
 const TICK_MS = 1000;
 const LOG_LIMIT = 100;
@@ -274,6 +275,7 @@ export class ClientController implements ReactiveController {
       this.operatorIce = { iceServers: config.iceServers, ...(config.iceTransportPolicy ? { iceTransportPolicy: config.iceTransportPolicy } : {}) };
       for (const problem of config.problems) this.logMessage(`config.json: ${problem}; the default is used instead.`);
       await this.createClient();
+      markMoment('client-ready');
     } catch (e) {
       this.showError(startErrorNotice(e));
     }
@@ -290,6 +292,7 @@ export class ClientController implements ReactiveController {
   private async startStreaming(): Promise<void> {
     try {
       this.streaming = await startStreaming({ get: (infoHash) => runHere(this.client?.get(infoHash)) });
+      markMoment('sw-ready');
       this.update();
     } catch (e) {
       this.logMessage(`Files cannot be played or saved while they download here: ${errorMessage(e)}`);

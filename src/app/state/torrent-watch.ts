@@ -4,6 +4,7 @@
  * completion and errors; and whether this tab runs it.
  */
 import type { Torrent } from '../../client/index.js';
+import { fetchLeadFirst } from './lead-first.js';
 
 /** The fields of a torrent the state and notice helpers read. */
 export function stateInput(t: Torrent) {
@@ -22,8 +23,9 @@ export interface TorrentWatcher {
   error(error: Error): void;
 }
 
-/** Listens to `torrent` until `signal` aborts. */
+/** Listens to `torrent` until `signal` aborts; meanwhile the start of a file its card offers to play is fetched first (lead-first.ts). */
 export function watchTorrent(torrent: Torrent, signal: AbortSignal, w: TorrentWatcher): void {
+  fetchLeadFirst(torrent, signal);
   const refresh = () => w.refresh();
   torrent.addEventListener('metadata', refresh, { signal });
   torrent.addEventListener('peer', refresh, { signal });

@@ -37,6 +37,8 @@ export interface DownloadHost {
   verified(index: number, data: Uint8Array): void;
   /** v2: the block at `begin` of piece `index` (in progress) proved right: a stream may read it (`verifiedBlock`). */
   blockVerified?(index: number, begin: number): void;
+  /** A piece hashed right and is being stored: a stream may read it now (`verifiedPiece`). */
+  pieceHashed?(index: number): void;
   /** The hasher or the store failed: the torrent cannot go on. */
   fail(error: Error): void;
   warn(message: string): void;
@@ -97,6 +99,7 @@ export class Downloads {
       budget: o.budget,
       pieceSize: (i) => geometry.pieceSize(i),
       pieceHash: (i) => info.pieces[i]!,
+      hashed: (i) => o.host.pieceHashed?.(i),
       ...(v2 ? { check: (i, data) => this.checkPiece(v2, i, data) } : {}),
     });
   }
@@ -263,6 +266,17 @@ export class Downloads {
     const b = begin / BLOCK_SIZE;
     if (!held || !this.v2?.isGood(index, b)) return undefined;
     return held.slice(begin, begin + this.geometry.blockLength(index, b));
+  }
+
+  /**
+   * Verified bytes holding byte `begin` of piece `index` that the store does not give yet: the whole
+   * piece while it is being written (see PieceVerifier.storing), or (v2) its block that proved right.
+   */
+  verifiedBytes(index: number, begin: number): { data: Uint8Array; at: number; whole: boolean } | undefined {
+    const piece = this.verifier.storing(index);
+    if (piece) return { data: piece, at: 0, whole: true };
+    const block = this.verifiedBlock(index, begin - (begin % BLOCK_SIZE));
+    return block && { data: block, at: begin - (begin % BLOCK_SIZE), whole: false };
   }
 
   /**

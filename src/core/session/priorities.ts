@@ -20,6 +20,8 @@ export class Priorities {
   private readonly wantsSent = new WeakMap<object, string>();
   private picker: PiecePicker | undefined;
   private geometry: PieceGeometry | undefined;
+  /** See `hold`. */
+  private held = false;
 
   /** Critical pieces, in the order a reader needs them. */
   get criticalPieces(): readonly number[] {
@@ -28,6 +30,21 @@ export class Priorities {
 
   isCritical(index: number): boolean {
     return this.critical.includes(index);
+  }
+
+  /**
+   * Runs `fn` (the session telling its listeners the metadata came) with what they select or raise
+   * applied to the picker but reported as no change (`select` false, `setStream` undefined): the
+   * swarm is not ready to act on it yet (its peers' pieces are counted after), and acts on it with
+   * the metadata, just after. Acting on it before made the leecher tell its peers it wanted nothing.
+   */
+  hold(fn: () => void): void {
+    this.held = true;
+    try {
+      fn();
+    } finally {
+      this.held = false;
+    }
   }
 
   /** The metadata is known: what was asked before applies now. True if anything was applied. */
@@ -51,7 +68,7 @@ export class Priorities {
       const flags = [...selected];
       this.selection = (f) => flags[f] !== false;
     }
-    return this.applySelection();
+    return this.applySelection() && !this.held;
   }
 
   /**
@@ -84,7 +101,7 @@ export class Priorities {
       }
     }
     picker.setCritical(this.critical);
-    return changed || this.critical.length > 0;
+    return this.held ? undefined : changed || this.critical.length > 0;
   }
 
   /** Tells a tabswarm peer (one that lists ts_want) which critical pieces we wait for that it has not announced. */

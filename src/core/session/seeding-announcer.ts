@@ -16,7 +16,10 @@ export class SeedingAnnouncer {
 
   constructor(
     private readonly peer: (id: string) => Peer | undefined,
-    /** Pieces just revealed to a new peer: the first it will ask for (the uploader reads them ahead). */
+    /**
+     * Pieces the peer will ask for next, the uploader reads them ahead: those just revealed to a new
+     * peer, and those a streaming reader there waits for (its ts_want).
+     */
     private readonly revealed: (peer: Peer, pieces: readonly number[]) => void = () => {},
   ) {}
 
@@ -74,7 +77,10 @@ export class SeedingAnnouncer {
     } catch (e) {
       return `bad ${errorMessage(e)}`;
     }
-    if (this.seeding?.active) announce(peer, this.seeding.wanted(peer, pieces.filter(have)));
+    if (!this.seeding?.active) return undefined;
+    const revealed = this.seeding.wanted(peer, pieces.filter(have));
+    announce(peer, revealed);
+    if (revealed.length > 0) this.revealed(peer, revealed);
     return undefined;
   }
 

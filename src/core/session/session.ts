@@ -120,9 +120,9 @@ export class TorrentSession {
   get left(): number | undefined {
     return this.downloads?.picker.wantedRemaining();
   }
-  /** v2 streaming: a block of a piece in progress that proved right on its own (see the `block` event). */
-  verifiedBlock(index: number, begin: number): Uint8Array | undefined {
-    return this.downloads?.verifiedBlock(index, begin);
+  /** Verified bytes holding byte `begin` of piece `index`, not stored yet: the piece being written (the `hashed` event) or (v2) a block (the `block` event). */
+  verifiedBytes(index: number, begin: number): { data: Uint8Array; at: number; whole: boolean } | undefined {
+    return this.downloads?.verifiedBytes(index, begin);
   }
   /** Whether piece `index` is verified and stored. */
   has(index: number): boolean {
@@ -244,10 +244,8 @@ export class TorrentSession {
     this.budget.close();
   }
 
-  /**
-   * Closes every connection and stops the timers; what is verified stays, pieces in progress are given
-   * up (their memory released); peers added meanwhile are refused. Also done on an `error`: `resume` retries.
-   */
+  /** Closes every connection and stops the timers; what is verified stays, pieces in progress are given up (their memory released);
+   * peers added meanwhile are refused. Also done on an `error`: `resume` retries. */
   pause(): void {
     if (this.isStopped || this.isPaused) return;
     this.isPaused = true;
@@ -325,8 +323,9 @@ export class TorrentSession {
       return;
     }
     if (this.started) await this.loadStored(downloads);
-    this.events.emit('metadata', metainfo);
+    this.priorities.hold(() => this.events.emit('metadata', metainfo));
     this.swarm.metadataKnown(downloads);
+    if (this.started) this.swarm.sendWantsToAll();
     this.checkDone();
   }
 
@@ -350,6 +349,7 @@ export class TorrentSession {
           this.checkDone();
         },
         blockVerified: (index, begin) => this.events.emit('block', { index, begin }),
+        pieceHashed: (index) => this.events.emit('hashed', { index }),
         fail: (error) => this.fail(error),
         warn: (message) => this.warn(message),
       },

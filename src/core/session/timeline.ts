@@ -25,6 +25,8 @@ export interface ChannelCounts {
 export interface TimelineReading {
   /** Milliseconds from the timeline's start (the torrent added) to each phase's first moment. */
   phases: Partial<Record<Phase, number>>;
+  /** The start, on the timeline's clock (the client's: `Date.now()`), to place the phases among other events. */
+  start: number;
   channels: ChannelCounts;
 }
 
@@ -48,7 +50,7 @@ export class Timeline {
       const ms = this.at.get(p);
       if (ms !== undefined) phases[p] = ms;
     }
-    return { phases, channels: { ...this.channels } };
+    return { phases, start: this.zero, channels: { ...this.channels } };
   }
 
   /** `channel`, its messages and bytes counted here. */

@@ -80,8 +80,10 @@ export interface SessionEvents {
   metadata: Metainfo;
   /** A piece verified and stored. */
   piece: number;
-  /** v2: a block of a piece in progress proved right on its own (`verifiedBlock` gives it). */
+  /** v2: a block of a piece in progress proved right on its own (`verifiedBytes` gives it). */
   block: { index: number; begin: number };
+  /** A piece hashed right and is being stored (`verifiedBytes` gives it until `piece`). */
+  hashed: { index: number };
   done: undefined;
   warning: string;
   peer: { id: string; event: 'connected' | 'disconnected' };

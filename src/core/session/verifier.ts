@@ -31,6 +31,8 @@ export interface VerifierOptions {
    * the blocks known wrong, whose senders alone are blamed.
    */
   check?(index: number, data: Uint8Array): Promise<{ ok: boolean; badBlocks?: number[] }>;
+  /** A piece hashed right and its store write began: `storing` gives its bytes until the write is done. */
+  hashed?(index: number): void;
 }
 
 /** What became of a piece handed to `verify`. */
@@ -53,6 +55,8 @@ export class PieceVerifier {
   private readonly buffers = new Map<number, Uint8Array>();
   private readonly failedAttempts = new Map<number, FailedAttempt[]>();
   private readonly verifying = new Set<number>();
+  /** Pieces that hashed right, being written to the store (a streaming reader need not wait for the write). */
+  private readonly writing = new Map<number, Uint8Array>();
   /** Buffers of verified pieces that nobody holds any more, for the next pieces. */
   private readonly spare: Uint8Array[] = [];
   private closed = false;
@@ -117,6 +121,8 @@ export class PieceVerifier {
       if (this.closed) return { kind: 'skipped' };
       if (!ok && badBlocks) return this.failedBlocks(buffer, senders, badBlocks);
       if (!ok) return this.failed(index, buffer, senders);
+      this.writing.set(index, buffer);
+      this.o.hashed?.(index);
       try {
         await this.o.store.put(index, buffer);
       } catch (e) {
@@ -129,7 +135,17 @@ export class PieceVerifier {
       return { kind: 'verified', data: this.handOver(index, buffer), culprits };
     } finally {
       this.verifying.delete(index);
+      this.writing.delete(index);
     }
+  }
+
+  /**
+   * The bytes of a piece that hashed right while the store is still writing it (an IndexedDB commit
+   * takes tens of ms, and more while batched); undefined before and after. Read them before any await:
+   * once stored, the buffer may be reused.
+   */
+  storing(index: number): Uint8Array | undefined {
+    return this.writing.get(index);
   }
 
   /**
@@ -147,6 +163,7 @@ export class PieceVerifier {
   close(): void {
     this.closed = true;
     this.buffers.clear();
+    this.writing.clear();
     this.failedAttempts.clear();
     this.spare.length = 0;
   }

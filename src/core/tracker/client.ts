@@ -8,7 +8,7 @@
  */
 import { fromBinaryString, toBinaryString } from '../bytes.js';
 import { TabswarmError } from '../errors.js';
-import { realClock, type Clock } from '../session/clock.js';
+import { realClock, type Clock, type TimerHandle } from '../session/clock.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { TrackerConnection, type ConnectionHost, type ConnectionOptions } from './connection.js';
 import { MAX_OFFERS } from './messages.js';
@@ -72,6 +72,7 @@ export class TrackerClient<P extends SignalingPeer> {
   private readonly host: ConnectionHost<P>;
   private readonly torrents = new Map<string, TorrentEntry>();
   private readonly trackers = new Map<string, TrackerConnection<P>>();
+  private readonly preconnects = new Set<TimerHandle>();
   private destroyed = false;
 
   constructor(private readonly o: TrackerClientOptions<P>) {
@@ -189,10 +190,33 @@ export class TrackerClient<P extends SignalingPeer> {
     };
   }
 
+  /**
+   * Opens the sockets to these trackers before any torrent needs them, so that the first torrent
+   * added announces at once: a WebSocket takes tens of ms to open, and 80–170 ms in a busy page (the
+   * streaming benchmark's timeline). Those no torrent uses within `holdMs` are closed again.
+   */
+  preconnect(urls: readonly string[], holdMs: number): void {
+    if (this.destroyed) return;
+    for (const url of new Set(urls.map((u) => u.trim()).filter(isWebSocketTrackerUrl))) {
+      if (this.trackers.has(url)) continue;
+      const c = new TrackerConnection<P>(url, this.host);
+      this.trackers.set(url, c);
+      c.preconnect();
+      const timer = this.clock.setTimeout(() => {
+        this.preconnects.delete(timer);
+        c.endPreconnect();
+        if (c.torrents === 0 && this.trackers.get(url) === c) this.trackers.delete(url);
+      }, holdMs);
+      this.preconnects.add(timer);
+    }
+  }
+
   /** Sends `stopped` for every torrent, closes every socket, clears every timer, drops pending offers. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    for (const timer of this.preconnects) this.clock.clearTimeout(timer);
+    this.preconnects.clear();
     for (const c of this.trackers.values()) c.destroy();
     this.trackers.clear();
     this.torrents.clear();
@@ -201,7 +225,7 @@ export class TrackerClient<P extends SignalingPeer> {
 
   private detach(c: TrackerConnection<P>, ih: string): void {
     c.remove(ih);
-    if (c.torrents === 0) this.trackers.delete(c.url);
+    if (c.torrents === 0 && !c.heldAhead) this.trackers.delete(c.url);
   }
 
   private emit(event: TrackerEvent): void {

@@ -59,6 +59,8 @@ export class TrackerConnection<P extends SignalingPeer> {
   private retryTimer?: TimerHandle;
   private openTimer?: TimerHandle;
   private readonly slots = new Map<string, Slot>();
+  /** Opened ahead of its first torrent (see `preconnect`): its socket stays without one. */
+  private ahead = false;
   private readonly offers: OfferBook<P>;
 
   constructor(
@@ -74,6 +76,11 @@ export class TrackerConnection<P extends SignalingPeer> {
 
   get isOpen(): boolean {
     return this.open;
+  }
+
+  /** Held open ahead of its first torrent (see `preconnect`). */
+  get heldAhead(): boolean {
+    return this.ahead;
   }
 
   add(infoHash: string, bytes: Uint8Array): void {
@@ -98,6 +105,18 @@ export class TrackerConnection<P extends SignalingPeer> {
     else if (!this.socket && this.retryTimer === undefined) this.connect();
   }
 
+  /** Opens the socket before any torrent is added, for the first to announce at once (TrackerClient.preconnect). */
+  preconnect(): void {
+    this.ahead = true;
+    if (!this.socket && this.retryTimer === undefined) this.connect();
+  }
+
+  /** No longer held open ahead: closed unless a torrent uses it. */
+  endPreconnect(): void {
+    this.ahead = false;
+    if (this.slots.size === 0) this.shutDown();
+  }
+
   /** Sends `stopped` if the tracker knows the torrent, and forgets it. The last one closes the socket. */
   remove(infoHash: string): void {
     const slot = this.slots.get(infoHash);
@@ -106,7 +125,7 @@ export class TrackerConnection<P extends SignalingPeer> {
     slot.timer.clear();
     if (this.open && slot.started && this.sendAnnounce(slot, 'stopped', [])) this.announced(slot, 'stopped', 0);
     this.offers.dropTorrent(infoHash);
-    if (this.slots.size === 0) this.shutDown();
+    if (this.slots.size === 0 && !this.ahead) this.shutDown();
   }
 
   /** A pending event (`completed`) goes out at once. */
@@ -130,13 +149,14 @@ export class TrackerConnection<P extends SignalingPeer> {
   }
 
   destroy(): void {
+    this.ahead = false;
     for (const infoHash of [...this.slots.keys()]) this.remove(infoHash);
     this.shutDown();
   }
 
   private connect(): void {
     this.retryTimer = undefined;
-    if (this.socket || this.slots.size === 0) return;
+    if (this.socket || (this.slots.size === 0 && !this.ahead)) return;
     const gen = ++this.generation;
     let socket: SocketLike;
     try {

@@ -17,7 +17,12 @@ const everything = () => true;
 
 function setup(o: { begin?: PieceGeometry | false } = {}) {
   const peers = new Map<string, Peer>();
-  const announcer = new SeedingAnnouncer((id) => peers.get(id));
+  /** What the uploader was told to read ahead, per peer. */
+  const readAhead: [string, number[]][] = [];
+  const announcer = new SeedingAnnouncer(
+    (id) => peers.get(id),
+    (peer, pieces) => readAhead.push([peer.id, [...pieces]]),
+  );
   // The strategy starts its search for the least spread piece at random() * count: from 0, in order.
   if (o.begin !== false) announcer.begin(o.begin ?? geometry, { random: () => 0, now: () => 0 });
   const add = (id: string) => {
@@ -33,7 +38,7 @@ function setup(o: { begin?: PieceGeometry | false } = {}) {
     };
     return { peer: w.peer, haves };
   };
-  return { announcer, add };
+  return { announcer, add, readAhead };
 }
 
 describe('seeding announcer', () => {
@@ -74,6 +79,11 @@ describe('seeding announcer', () => {
     expect(a.haves()).toEqual([0]);
     expect(t.announcer.wanted(a.peer, encodeWantMessage([7, 0, 8, 9]), (i) => i !== 9)).toBeUndefined();
     expect(a.haves()).toEqual([7, 8]);
+    // The uploader reads them ahead, as it does the first pieces revealed to a new peer: the reader waits for them.
+    expect(t.readAhead).toEqual([
+      ['a', [0]],
+      ['a', [7, 8]],
+    ]);
     t.announcer.updated(a.peer); // two pending: two more, the least spread
     expect(a.haves()).toEqual([1, 2]);
 

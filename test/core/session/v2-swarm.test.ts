@@ -154,7 +154,7 @@ describe('BitTorrent v2 streaming', () => {
     let pieceAt: number | undefined;
     leecher.session.on('block', ({ index, begin }) => {
       if (index !== 0) return;
-      const got = leecher.session.verifiedBlock(index, begin);
+      const got = leecher.session.verifiedBytes(index, begin)?.data;
       blocks.push({ begin, at: swarm.clock.now(), right: got !== undefined && bytesEqual(got, data.subarray(begin, begin + got.length)) });
     });
     leecher.session.on('piece', (i) => {
@@ -167,6 +167,6 @@ describe('BitTorrent v2 streaming', () => {
     expect(blocks.every((b) => b.right)).toBe(true);
     // The first block was readable long before its piece: a stream moves on block by block.
     expect(pieceAt! - blocks[0]!.at).toBeGreaterThan(1_000);
-    expect(leecher.session.verifiedBlock(0, 0)).toBeUndefined(); // the piece is verified: read it instead
+    expect(leecher.session.verifiedBytes(0, 0)).toBeUndefined(); // the piece is verified: read it instead
   });
 });
