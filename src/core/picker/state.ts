@@ -114,16 +114,28 @@ export class PickerState<P> {
 
   /** We want this piece and are not already hashing it (O(1): re-check interest on a `have`). */
   wants(index: number): boolean {
-    return this.prio[index]! > 0 && this.haveBits[index] === 0 && this.downloads.get(index)?.complete !== true;
+    return this.prio[index]! > 0 && this.haveBits[index] === 0 && (this.started[index] === 0 || this.downloads.get(index)?.complete !== true);
   }
 
   /** The peer has a piece we want and are not already hashing: we should be interested. */
   interesting(peer: Pieces): boolean {
+    return this.firstInteresting(peer) >= 0;
+  }
+
+  /**
+   * A piece the peer has that we want (see `interesting`), looking from `from` on and round from
+   * the first piece; -1 when none. Starting where the last one was found keeps re-checks short.
+   */
+  firstInteresting(peer: Pieces, from = 0): number {
+    if (this.wantedLeft === 0) return -1;
     const set = toPieceSet(peer);
-    for (let i = 0; i < this.geometry.pieceCount; i++) {
-      if (this.wants(i) && set.has(i)) return true;
+    const n = this.geometry.pieceCount;
+    let i = from >= 0 && from < n ? from : 0;
+    for (let k = 0; k < n; k++) {
+      if (this.wants(i) && set.has(i)) return i;
+      if (++i === n) i = 0;
     }
-    return false;
+    return -1;
   }
 
   // --- priorities ---
