@@ -330,7 +330,7 @@ export class Swarm {
     if (!picker) return peer.setInterested(peer.announced() !== 'none');
     this.seeding.updated(peer);
     const known = announced !== undefined && picker.wants(announced) && peer.hasPiece(announced);
-    const want = known || (peer.interestHint = picker.firstInteresting((i) => peer.hasPiece(i), peer.interestHint)) >= 0;
+    const want = known || (peer.interestHint = picker.firstInteresting(peer.have ?? ((i) => peer.hasPiece(i)), peer.interestHint)) >= 0;
     peer.setInterested(want);
     if (want) this.requester.fill(peer);
   }

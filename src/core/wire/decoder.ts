@@ -49,6 +49,8 @@ export interface WireDecoderOptions {
 const PREFIX = 4;
 /** A piece message's id, index and begin: the bytes before its block. */
 const PIECE_HEADER = 9;
+/** A `have` message's id and index. */
+const HAVE_FRAME = 5;
 
 /** 'block': a piece message's header is decoded, its block is to come. */
 type Stage = 'handshake' | 'prefix' | 'body' | 'block';
@@ -63,7 +65,7 @@ export class WireDecoder {
   private consumed = 0;
   private error: WireError | undefined;
   /** The piece message whose block is to come (stage 'block'). */
-  private piece = { index: 0, begin: 0, length: 0 };
+  private readonly piece = { index: 0, begin: 0, length: 0 };
 
   constructor(options: WireDecoderOptions = {}) {
     const maxFrame = options.maxFrame ?? MAX_FRAME;
@@ -124,7 +126,8 @@ export class WireDecoder {
           this.partial = new Uint8Array(size);
           continue;
         }
-        events.push({ type: 'piece', index: this.piece.index, begin: this.piece.begin, block: chunk.subarray(pos, pos + size) });
+        const block = pos === 0 && size === n ? chunk : chunk.subarray(pos, pos + size);
+        events.push({ type: 'piece', index: this.piece.index, begin: this.piece.begin, block });
         pos += size;
         this.consumed += size;
         this.stage = 'prefix';
@@ -147,12 +150,17 @@ export class WireDecoder {
       }
       const length = this.checkLength(readU32(chunk, pos), this.consumed);
       if (available - PREFIX >= length) {
-        events.push(decodeFrame(chunk.subarray(pos + PREFIX, pos + PREFIX + length)));
+        // A `have` (the most frequent message) is read in place; other frames from a view of them.
+        if (length === HAVE_FRAME && chunk[pos + PREFIX] === MessageId.have) events.push({ type: 'have', index: readU32(chunk, pos + PREFIX + 1) });
+        else events.push(decodeFrame(chunk.subarray(pos + PREFIX, pos + PREFIX + length)));
         pos += PREFIX + length;
         this.consumed += PREFIX + length;
       } else if (length > PIECE_HEADER && available >= PREFIX + PIECE_HEADER && chunk[pos + PREFIX] === MessageId.piece) {
         // A piece message's header: its block follows, in this chunk or the next ones.
-        this.piece = { index: readU32(chunk, pos + PREFIX + 1), begin: readU32(chunk, pos + PREFIX + 5), length: length - PIECE_HEADER };
+        const piece = this.piece;
+        piece.index = readU32(chunk, pos + PREFIX + 1);
+        piece.begin = readU32(chunk, pos + PREFIX + 5);
+        piece.length = length - PIECE_HEADER;
         pos += PREFIX + PIECE_HEADER;
         this.consumed += PREFIX + PIECE_HEADER;
         this.stage = 'block';
