@@ -16,19 +16,14 @@ export const realClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as Parameters<typeof clearTimeout>[0]),
 };
 
-interface Timer {
-  fn: () => void;
-  cancelled: boolean;
-}
-
 /**
  * A virtual clock: time moves only when `run` advances it to the next timer. Between timers it
  * lets pending promise work settle through `settle` (in Node: `() => new Promise(setImmediate)`).
  *
  * The timers wait in a binary heap ordered by (due time, creation order). The keys live in two
- * typed arrays beside the heap of timers, so that sifting compares numbers laid out together
- * rather than fields of timer objects spread over memory (a thousand-peer simulation keeps tens
- * of thousands of timers pending).
+ * typed arrays beside the heap of callbacks, so that sifting compares numbers laid out together
+ * rather than fields of objects spread over memory (a thousand-peer simulation keeps tens of
+ * thousands of timers pending), and a timer's handle is its sequence number: no object per timer.
  */
 export class VirtualClock implements Clock {
   private time = 0;
@@ -36,8 +31,10 @@ export class VirtualClock implements Clock {
   private size = 0;
   private ats = new Float64Array(1024);
   private seqs = new Float64Array(1024);
-  private timers: Timer[] = [];
-  /** Due time and sequence number of the timer `popLive` returned last. */
+  private fns: (() => void)[] = [];
+  /** Sequence numbers of timers cleared before they fired (forgotten when they come up). */
+  private readonly cancelled = new Set<number>();
+  /** Due time of the timer `popLive` returned last, and its sequence number. */
   private poppedAt = 0;
   private poppedSeq = 0;
 
@@ -48,13 +45,13 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer: Timer = { fn, cancelled: false };
-    this.push(this.time + Math.max(0, ms), this.seq++, timer);
-    return timer;
+    const seq = this.seq++;
+    this.push(this.time + Math.max(0, ms), seq, fn);
+    return seq;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    if (typeof handle === 'object' && 'cancelled' in handle) (handle as Timer).cancelled = true;
+    if (typeof handle === 'number' && handle < this.seq) this.cancelled.add(handle);
   }
 
   get pending(): number {
@@ -73,21 +70,21 @@ export class VirtualClock implements Clock {
         return;
       }
       this.time = this.poppedAt;
-      next.fn();
+      next();
       // Run every other timer due at this same instant before letting promises settle.
       while (this.size > 0 && this.ats[0] === this.time) {
-        const t = this.popLive();
-        if (t) t.fn();
+        const fn = this.popLive();
+        if (fn) fn();
       }
       await this.settle();
     }
   }
 
-  private push(at: number, seq: number, t: Timer): void {
+  private push(at: number, seq: number, fn: () => void): void {
     if (this.size === this.ats.length) this.grow();
     const ats = this.ats;
     const seqs = this.seqs;
-    const timers = this.timers;
+    const fns = this.fns;
     // Sift up by moving parents down into the hole, then place the timer once.
     let i = this.size++;
     while (i > 0) {
@@ -96,12 +93,12 @@ export class VirtualClock implements Clock {
       if (!(at < pa || (at === pa && seq < seqs[parent]!))) break;
       ats[i] = pa;
       seqs[i] = seqs[parent]!;
-      timers[i] = timers[parent]!;
+      fns[i] = fns[parent]!;
       i = parent;
     }
     ats[i] = at;
     seqs[i] = seq;
-    timers[i] = t;
+    fns[i] = fn;
   }
 
   private grow(): void {
@@ -113,17 +110,17 @@ export class VirtualClock implements Clock {
     this.seqs = seqs;
   }
 
-  /** The earliest live timer, skipping cancelled ones (its due time and sequence in `poppedAt`, `poppedSeq`). */
-  private popLive(): Timer | undefined {
+  /** The earliest live timer's callback, skipping cleared ones (its due time and sequence in `poppedAt`, `poppedSeq`). */
+  private popLive(): (() => void) | undefined {
     const ats = this.ats;
     const seqs = this.seqs;
-    const timers = this.timers;
+    const fns = this.fns;
     while (this.size > 0) {
-      const top = timers[0]!;
+      const top = fns[0]!;
       this.poppedAt = ats[0]!;
       this.poppedSeq = seqs[0]!;
       const n = --this.size;
-      const last = timers.pop()!;
+      const last = fns.pop()!;
       const lastAt = ats[n]!;
       const lastSeq = seqs[n]!;
       if (n > 0) {
@@ -145,14 +142,14 @@ export class VirtualClock implements Clock {
           if (!(mAt < lastAt || (mAt === lastAt && seqs[m]! < lastSeq))) break;
           ats[i] = mAt;
           seqs[i] = seqs[m]!;
-          timers[i] = timers[m]!;
+          fns[i] = fns[m]!;
           i = m;
         }
         ats[i] = lastAt;
         seqs[i] = lastSeq;
-        timers[i] = last;
+        fns[i] = last;
       }
-      if (!top.cancelled) return top;
+      if (this.cancelled.size === 0 || !this.cancelled.delete(this.poppedSeq)) return top;
     }
     return undefined;
   }
