@@ -49,8 +49,19 @@ export interface WireDecoderOptions {
 const PREFIX = 4;
 /** A piece message's id, index and begin: the bytes before its block. */
 const PIECE_HEADER = 9;
-/** A `have` message's id and index. */
-const HAVE_FRAME = 5;
+
+/**
+ * The messages a swarm sends most (have, request, cancel, reject), read where they lie: a view of a
+ * small chunk would give it an ArrayBuffer of its own. Undefined for any other frame (decodeFrame
+ * then reads it, the same way).
+ */
+function decodeInPlace(chunk: Uint8Array, at: number, length: number): WireMessage | undefined {
+  const id = chunk[at];
+  if (length === 5 && id === MessageId.have) return { type: 'have', index: readU32(chunk, at + 1) };
+  if (length !== 13) return undefined;
+  const type = id === MessageId.request ? 'request' : id === MessageId.cancel ? 'cancel' : id === MessageId.reject ? 'reject' : undefined;
+  return type && { type, index: readU32(chunk, at + 1), begin: readU32(chunk, at + 5), length: readU32(chunk, at + 9) };
+}
 
 /** 'block': a piece message's header is decoded, its block is to come. */
 type Stage = 'handshake' | 'prefix' | 'body' | 'block';
@@ -150,9 +161,7 @@ export class WireDecoder {
       }
       const length = this.checkLength(readU32(chunk, pos), this.consumed);
       if (available - PREFIX >= length) {
-        // A `have` (the most frequent message) is read in place; other frames from a view of them.
-        if (length === HAVE_FRAME && chunk[pos + PREFIX] === MessageId.have) events.push({ type: 'have', index: readU32(chunk, pos + PREFIX + 1) });
-        else events.push(decodeFrame(chunk.subarray(pos + PREFIX, pos + PREFIX + length)));
+        events.push(decodeInPlace(chunk, pos + PREFIX, length) ?? decodeFrame(chunk.subarray(pos + PREFIX, pos + PREFIX + length)));
         pos += PREFIX + length;
         this.consumed += PREFIX + length;
       } else if (length > PIECE_HEADER && available >= PREFIX + PIECE_HEADER && chunk[pos + PREFIX] === MessageId.piece) {
