@@ -54,8 +54,7 @@ export class Uploader {
 
   /** Sends the peer's requested blocks while its channel has room; call again on drain. */
   serve(peer: Peer): void {
-    // Nothing to send (a drain with no request waiting, say): no loop to start.
-    if (this.serving.has(peer) || !mayServe(peer) || peer.queuedRequests.length === 0) return;
+    if (this.serving.has(peer) || peer.closed) return;
     this.serving.add(peer);
     void this.serveLoop(peer).finally(() => this.serving.delete(peer));
   }
