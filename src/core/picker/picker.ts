@@ -232,6 +232,7 @@ export class PiecePicker<P = string> extends PickerState<P> {
     this.dropDownload(index);
     this.exclusive.delete(index);
     this.haveBits[index] = 1;
+    this.haveBytes[index >>> 3]! |= 0x80 >>> (index & 7);
     this.haveCountValue++;
     return outstanding;
   }

@@ -7,11 +7,14 @@
 import { RECEIVED, type PieceDownload } from './download.js';
 import { toPieceSet, type Pieces } from './layout.js';
 import type { PieceGeometry } from '../geometry.js';
+import { BitField } from '../wire/bitfield.js';
 import { MAX_PRIORITY, PRIORITY, type PieceBudget, type Progress } from './types.js';
 
 export class PickerState<P> {
   /** 1 where the piece is verified. */
   protected readonly haveBits: Uint8Array;
+  /** The same in the wire layout (a bit per piece), so that `firstInteresting` skips 8 pieces at a time. */
+  protected readonly haveBytes: Uint8Array;
   protected readonly prio: Uint8Array;
   /** Peers that announced each piece; seeds (`addAvailability(null)`) are counted in `seeds`. */
   protected readonly avail: Uint32Array;
@@ -43,6 +46,7 @@ export class PickerState<P> {
     this.budget = budget;
     const n = geometry.pieceCount;
     this.haveBits = new Uint8Array(n);
+    this.haveBytes = new Uint8Array(Math.ceil(n / 8));
     this.prio = new Uint8Array(n).fill(PRIORITY.normal);
     this.avail = new Uint32Array(n);
     this.started = new Uint8Array(n);
@@ -114,16 +118,48 @@ export class PickerState<P> {
 
   /** We want this piece and are not already hashing it (O(1): re-check interest on a `have`). */
   wants(index: number): boolean {
-    return this.prio[index]! > 0 && this.haveBits[index] === 0 && this.downloads.get(index)?.complete !== true;
+    return this.prio[index]! > 0 && this.haveBits[index] === 0 && (this.started[index] === 0 || this.downloads.get(index)?.complete !== true);
   }
 
   /** The peer has a piece we want and are not already hashing: we should be interested. */
   interesting(peer: Pieces): boolean {
+    return this.firstInteresting(peer) >= 0;
+  }
+
+  /**
+   * A piece the peer has that we want (see `interesting`), looking from `from` on and round from
+   * the first piece; -1 when none. Starting where the last one was found keeps re-checks short.
+   */
+  firstInteresting(peer: Pieces, from = 0): number {
+    if (this.wantedLeft === 0) return -1;
+    const n = this.geometry.pieceCount;
+    let i = from >= 0 && from < n ? from : 0;
+    if (peer instanceof BitField && peer.size === n) return this.firstInBits(peer, i);
     const set = toPieceSet(peer);
-    for (let i = 0; i < this.geometry.pieceCount; i++) {
-      if (this.wants(i) && set.has(i)) return true;
+    for (let k = 0; k < n; k++) {
+      if (this.wants(i) && set.has(i)) return i;
+      if (++i === n) i = 0;
     }
-    return false;
+    return -1;
+  }
+
+  /** `firstInteresting` for a bitfield: a byte at a time, skipping the pieces it lacks or we have. */
+  private firstInBits(bits: BitField, from: number): number {
+    const bytes = this.haveBytes.length;
+    const start = from >>> 3;
+    // The first byte twice: its pieces from `from` on first, those before it last.
+    for (let k = 0; k <= bytes; k++) {
+      const j = (start + k) % bytes;
+      const candidates = bits.byteAt(j) & ~this.haveBytes[j]!;
+      if (candidates === 0) continue;
+      for (let b = 0; b < 8; b++) {
+        const i = j * 8 + b;
+        if ((candidates & (0x80 >>> b)) === 0 || (k === 0 && i < from)) continue;
+        if (k === bytes && i >= from) return -1;
+        if (this.wants(i)) return i;
+      }
+    }
+    return -1;
   }
 
   // --- priorities ---

@@ -16,21 +16,27 @@ export const realClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as Parameters<typeof clearTimeout>[0]),
 };
 
-interface Timer {
-  at: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
-}
-
 /**
  * A virtual clock: time moves only when `run` advances it to the next timer. Between timers it
  * lets pending promise work settle through `settle` (in Node: `() => new Promise(setImmediate)`).
+ *
+ * The timers wait in a binary heap ordered by (due time, creation order). The keys live in two
+ * typed arrays beside the heap of callbacks, so that sifting compares numbers laid out together
+ * rather than fields of objects spread over memory (a thousand-peer simulation keeps tens of
+ * thousands of timers pending), and a timer's handle is its sequence number: no object per timer.
  */
 export class VirtualClock implements Clock {
   private time = 0;
   private seq = 0;
-  private heap: Timer[] = [];
+  private size = 0;
+  private ats = new Float64Array(1024);
+  private seqs = new Float64Array(1024);
+  private fns: (() => void)[] = [];
+  /** Sequence numbers of timers cleared before they fired (forgotten when they come up). */
+  private readonly cancelled = new Set<number>();
+  /** Due time of the timer `popLive` returned last, and its sequence number. */
+  private poppedAt = 0;
+  private poppedSeq = 0;
 
   constructor(private readonly settle: () => Promise<void>) {}
 
@@ -39,63 +45,84 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer: Timer = { at: this.time + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
-    this.push(timer);
-    return timer;
+    const seq = this.seq++;
+    this.push(this.time + Math.max(0, ms), seq, fn);
+    return seq;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    if (typeof handle === 'object' && 'cancelled' in handle) (handle as Timer).cancelled = true;
+    if (typeof handle === 'number' && handle < this.seq) this.cancelled.add(handle);
   }
 
   get pending(): number {
-    return this.heap.length;
+    return this.size;
   }
 
   /** Runs timers in time order until `done()` holds, no timer is left, or `limit` ms is reached. */
   async run(done: () => boolean, limit = Infinity): Promise<void> {
     await this.settle();
     while (!done()) {
-      const next = this.pop();
+      const next = this.popLive();
       if (!next) return;
-      if (next.at > limit) {
-        this.push(next);
+      if (this.poppedAt > limit) {
+        this.push(this.poppedAt, this.poppedSeq, next);
         this.time = limit;
         return;
       }
-      this.time = next.at;
-      next.fn();
+      this.time = this.poppedAt;
+      next();
       // Run every other timer due at this same instant before letting promises settle.
-      while (this.heap.length > 0 && this.heap[0]!.at === this.time) {
-        const t = this.pop();
-        if (t) t.fn();
+      while (this.size > 0 && this.ats[0] === this.time) {
+        const fn = this.popLive();
+        if (fn) fn();
       }
       await this.settle();
     }
   }
 
-  private push(t: Timer): void {
+  private push(at: number, seq: number, fn: () => void): void {
+    if (this.size === this.ats.length) this.grow();
+    const ats = this.ats;
+    const seqs = this.seqs;
+    const fns = this.fns;
     // Sift up by moving parents down into the hole, then place the timer once.
-    const h = this.heap;
-    let i = h.length;
-    h.push(t);
+    let i = this.size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = h[parent]!;
-      if (!less(t, p)) break;
-      h[i] = p;
+      const pa = ats[parent]!;
+      if (!(at < pa || (at === pa && seq < seqs[parent]!))) break;
+      ats[i] = pa;
+      seqs[i] = seqs[parent]!;
+      fns[i] = fns[parent]!;
       i = parent;
     }
-    h[i] = t;
+    ats[i] = at;
+    seqs[i] = seq;
+    fns[i] = fn;
   }
 
-  /** The earliest live timer, skipping cancelled ones. */
-  private pop(): Timer | undefined {
-    const h = this.heap;
-    while (h.length > 0) {
-      const top = h[0]!;
-      const last = h.pop()!;
-      const n = h.length;
+  private grow(): void {
+    const ats = new Float64Array(this.ats.length * 2);
+    const seqs = new Float64Array(this.seqs.length * 2);
+    ats.set(this.ats);
+    seqs.set(this.seqs);
+    this.ats = ats;
+    this.seqs = seqs;
+  }
+
+  /** The earliest live timer's callback, skipping cleared ones (its due time and sequence in `poppedAt`, `poppedSeq`). */
+  private popLive(): (() => void) | undefined {
+    const ats = this.ats;
+    const seqs = this.seqs;
+    const fns = this.fns;
+    while (this.size > 0) {
+      const top = fns[0]!;
+      this.poppedAt = ats[0]!;
+      this.poppedSeq = seqs[0]!;
+      const n = --this.size;
+      const last = fns.pop()!;
+      const lastAt = ats[n]!;
+      const lastSeq = seqs[n]!;
       if (n > 0) {
         // Sift the last timer down from the root by moving the smaller child up into the hole.
         let i = 0;
@@ -104,26 +131,26 @@ export class VirtualClock implements Clock {
           if (l >= n) break;
           const r = l + 1;
           let m = l;
-          let child = h[l]!;
+          let mAt = ats[l]!;
           if (r < n) {
-            const right = h[r]!;
-            if (less(right, child)) {
+            const rAt = ats[r]!;
+            if (rAt < mAt || (rAt === mAt && seqs[r]! < seqs[l]!)) {
               m = r;
-              child = right;
+              mAt = rAt;
             }
           }
-          if (!less(child, last)) break;
-          h[i] = child;
+          if (!(mAt < lastAt || (mAt === lastAt && seqs[m]! < lastSeq))) break;
+          ats[i] = mAt;
+          seqs[i] = seqs[m]!;
+          fns[i] = fns[m]!;
           i = m;
         }
-        h[i] = last;
+        ats[i] = lastAt;
+        seqs[i] = lastSeq;
+        fns[i] = last;
       }
-      if (!top.cancelled) return top;
+      if (this.cancelled.size === 0 || !this.cancelled.delete(this.poppedSeq)) return top;
     }
     return undefined;
   }
-}
-
-function less(a: Timer, b: Timer): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }

@@ -71,6 +71,8 @@ export class Peer {
   readonly backup: boolean;
   readonly downloaded: RateMeter;
   readonly uploaded: RateMeter;
+  /** Where the session last found a piece it wants from the peer: its next interest check starts there. */
+  interestHint = 0;
 
   private handshakeDone = false;
   private remoteId: Uint8Array | undefined;

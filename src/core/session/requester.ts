@@ -38,12 +38,12 @@ export interface OutstandingRequest {
 /** Our requests to one peer. */
 interface PeerRequests {
   /** Outstanding, by `index:begin`. */
-  readonly sent: Map<string, OutstandingRequest>;
+  readonly sent: Map<RequestKey, OutstandingRequest>;
   /**
    * Cancelled by us (timeouts, endgame, preemption), oldest first and bounded: a block that still
    * arrives for one of them is not held against the peer.
    */
-  readonly cancelled: Set<string>;
+  readonly cancelled: Set<RequestKey>;
   /** Bytes of blocks it sent that we never asked for. */
   unasked: number;
   /**
@@ -238,7 +238,7 @@ export class Requester {
    * progress. Any other counts against the peer's allowance and is never stored: memory goes only
    * to pieces the picker started (see memory.ts).
    */
-  private excused(peer: Peer, mine: PeerRequests, key: string, index: number, begin: number, length: number): boolean {
+  private excused(peer: Peer, mine: PeerRequests, key: RequestKey, index: number, begin: number, length: number): boolean {
     const picker = this.picker;
     if (mine.cancelled.delete(key)) return picker?.pieceState(index) === 'partial' && picker.wantsBlock(index, begin, length);
     mine.unasked += length;
@@ -247,7 +247,7 @@ export class Requester {
   }
 
   /** Withdraws one of our requests to a peer (the caller gives its block back to the picker if due). */
-  private cancel(peer: Peer, key: string, r: OutstandingRequest): void {
+  private cancel(peer: Peer, key: RequestKey, r: OutstandingRequest): void {
     const mine = this.of(peer);
     mine.sent.delete(key);
     peer.send({ type: 'cancel', index: r.index, begin: r.begin, length: r.length });
@@ -293,7 +293,9 @@ export class Requester {
   }
 }
 
-/** A request's key: `index:begin`. */
-function keyOf(index: number, begin: number): string {
-  return `${index}:${begin}`;
+/** A request's key: index and begin in one exact number (`index:begin` past 2^21 pieces, where the number would not be exact). */
+type RequestKey = number | string;
+
+function keyOf(index: number, begin: number): RequestKey {
+  return index < 0x200000 ? index * 0x100000000 + begin : `${index}:${begin}`;
 }

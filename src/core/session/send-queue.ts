@@ -14,6 +14,7 @@ export class SendQueue {
   private queued = 0;
   private flushScheduled = false;
   private closed = false;
+  private readonly flushLater = (): void => this.flush();
 
   constructor(private readonly channel: PeerChannel) {}
 
@@ -24,7 +25,7 @@ export class SendQueue {
     if (this.queued >= SEND_CHUNK) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      void Promise.resolve().then(() => this.flush());
+      void Promise.resolve().then(this.flushLater);
     }
   }
 
@@ -35,21 +36,29 @@ export class SendQueue {
     const parts = this.parts;
     this.parts = [];
     this.queued = 0;
-    let batch: Uint8Array[] = [];
+    if (parts.length === 1) return this.channel.send(parts[0]!);
+    let first = 0;
     let size = 0;
-    const emit = (): void => {
-      if (batch.length === 1) this.channel.send(batch[0]!);
-      else if (batch.length > 1 && this.channel.sendParts) this.channel.sendParts(batch);
-      else if (batch.length > 1) this.channel.send(concatBytes(batch));
-      batch = [];
-      size = 0;
-    };
-    for (const p of parts) {
-      if (size > 0 && size + p.length > SEND_CHUNK) emit();
-      batch.push(p);
-      size += p.length;
+    for (let i = 0; i < parts.length; i++) {
+      const length = parts[i]!.length;
+      if (size > 0 && size + length > SEND_CHUNK) {
+        this.emit(parts, first, i);
+        first = i;
+        size = 0;
+      }
+      size += length;
     }
-    emit();
+    this.emit(parts, first, parts.length);
+  }
+
+  /** Sends parts[from..to) as one channel message. */
+  private emit(parts: Uint8Array[], from: number, to: number): void {
+    if (to - from === 1) this.channel.send(parts[from]!);
+    else {
+      const batch = from === 0 && to === parts.length ? parts : parts.slice(from, to);
+      if (this.channel.sendParts) this.channel.sendParts(batch);
+      else this.channel.send(concatBytes(batch));
+    }
   }
 
   /** Sends what is queued, then refuses more. */

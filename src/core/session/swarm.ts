@@ -319,18 +319,18 @@ export class Swarm {
   }
 
   /**
-   * Our interest in a peer (and our requests to it), after it told us what it has or we got a piece.
-   * `announced`: the piece it just said it has; when we want it, no need to look through the others.
+   * Our interest in a peer (and our requests to it), after it told us what it has or we got a piece. `announced`: the piece it
+   * just said it has; when we want it, no need to look further; else the search starts where it last found one (`interestHint`).
    */
   private updateInterest(peer: Peer, announced?: number): void {
     const picker = this.work?.picker;
     if (peer.closed) return;
-    // Before the metadata, a peer that said it has pieces likely has one we want: saying so now
-    // lets it unchoke us while the metadata comes, so the first requests leave with it, not a round
-    // trip later. The metadata corrects it (we may hold those pieces already).
+    // Before the metadata, a peer that said it has pieces likely has one we want: saying so now lets it unchoke us while the metadata
+    // comes, so the first requests leave with it, not a round trip later. The metadata corrects it (we may hold those pieces already).
     if (!picker) return peer.setInterested(peer.announced() !== 'none');
     this.seeding.updated(peer);
-    const want = (announced !== undefined && picker.wants(announced) && peer.hasPiece(announced)) || picker.interesting((i) => peer.hasPiece(i));
+    const known = announced !== undefined && picker.wants(announced) && peer.hasPiece(announced);
+    const want = known || (peer.interestHint = picker.firstInteresting(peer.have ?? ((i) => peer.hasPiece(i)), peer.interestHint)) >= 0;
     peer.setInterested(want);
     if (want) this.requester.fill(peer);
   }

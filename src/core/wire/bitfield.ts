@@ -80,6 +80,11 @@ export class BitField {
     return this.get(index);
   }
 
+  /** Byte `i` of the wire layout (pieces 8i to 8i + 7, the first in the high bit); 0 past the end. */
+  byteAt(i: number): number {
+    return this.bits[i] ?? 0;
+  }
+
   /** Adds (or with `value` false removes) piece `index`. Throws WireError when out of range. */
   set(index: number, value = true): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.size) {

@@ -50,6 +50,19 @@ const PREFIX = 4;
 /** A piece message's id, index and begin: the bytes before its block. */
 const PIECE_HEADER = 9;
 
+/**
+ * The messages a swarm sends most (have, request, cancel, reject), read where they lie: a view of a
+ * small chunk would give it an ArrayBuffer of its own. Undefined for any other frame (decodeFrame
+ * then reads it, the same way).
+ */
+function decodeInPlace(chunk: Uint8Array, at: number, length: number): WireMessage | undefined {
+  const id = chunk[at];
+  if (length === 5 && id === MessageId.have) return { type: 'have', index: readU32(chunk, at + 1) };
+  if (length !== 13) return undefined;
+  const type = id === MessageId.request ? 'request' : id === MessageId.cancel ? 'cancel' : id === MessageId.reject ? 'reject' : undefined;
+  return type && { type, index: readU32(chunk, at + 1), begin: readU32(chunk, at + 5), length: readU32(chunk, at + 9) };
+}
+
 /** 'block': a piece message's header is decoded, its block is to come. */
 type Stage = 'handshake' | 'prefix' | 'body' | 'block';
 
@@ -63,7 +76,7 @@ export class WireDecoder {
   private consumed = 0;
   private error: WireError | undefined;
   /** The piece message whose block is to come (stage 'block'). */
-  private piece = { index: 0, begin: 0, length: 0 };
+  private readonly piece = { index: 0, begin: 0, length: 0 };
 
   constructor(options: WireDecoderOptions = {}) {
     const maxFrame = options.maxFrame ?? MAX_FRAME;
@@ -124,7 +137,8 @@ export class WireDecoder {
           this.partial = new Uint8Array(size);
           continue;
         }
-        events.push({ type: 'piece', index: this.piece.index, begin: this.piece.begin, block: chunk.subarray(pos, pos + size) });
+        const block = pos === 0 && size === n ? chunk : chunk.subarray(pos, pos + size);
+        events.push({ type: 'piece', index: this.piece.index, begin: this.piece.begin, block });
         pos += size;
         this.consumed += size;
         this.stage = 'prefix';
@@ -147,12 +161,15 @@ export class WireDecoder {
       }
       const length = this.checkLength(readU32(chunk, pos), this.consumed);
       if (available - PREFIX >= length) {
-        events.push(decodeFrame(chunk.subarray(pos + PREFIX, pos + PREFIX + length)));
+        events.push(decodeInPlace(chunk, pos + PREFIX, length) ?? decodeFrame(chunk.subarray(pos + PREFIX, pos + PREFIX + length)));
         pos += PREFIX + length;
         this.consumed += PREFIX + length;
       } else if (length > PIECE_HEADER && available >= PREFIX + PIECE_HEADER && chunk[pos + PREFIX] === MessageId.piece) {
         // A piece message's header: its block follows, in this chunk or the next ones.
-        this.piece = { index: readU32(chunk, pos + PREFIX + 1), begin: readU32(chunk, pos + PREFIX + 5), length: length - PIECE_HEADER };
+        const piece = this.piece;
+        piece.index = readU32(chunk, pos + PREFIX + 1);
+        piece.begin = readU32(chunk, pos + PREFIX + 5);
+        piece.length = length - PIECE_HEADER;
         pos += PREFIX + PIECE_HEADER;
         this.consumed += PREFIX + PIECE_HEADER;
         this.stage = 'block';
