@@ -121,10 +121,15 @@ export function fromBinaryString(text: string): Uint8Array | undefined {
   return out;
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+/**
+ * The parts one after another: in a new buffer, or at the start of `into` (a view of it is returned;
+ * `into` must hold them all).
+ */
+export function concatBytes(parts: readonly Uint8Array[], into?: Uint8Array): Uint8Array {
   let total = 0;
   for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
+  if (into && into.length < total) throw new RangeError(`${total} bytes do not fit in a buffer of ${into.length}`);
+  const out = into ? into.subarray(0, total) : new Uint8Array(total);
   let offset = 0;
   for (const p of parts) {
     out.set(p, offset);

@@ -143,7 +143,9 @@ export class DataChannelAdapter implements PeerChannel {
       this.close();
       return;
     }
-    this.afterSend();
+    if (this.timer === undefined && this.bufferedAmount > this.low) {
+      this.timer = setInterval(() => this.check(), this.events ? this.watchdogMs : this.pollMs);
+    }
   }
 
   /**
@@ -155,27 +157,10 @@ export class DataChannelAdapter implements PeerChannel {
     let total = 0;
     for (const p of parts) total += p.length;
     if (!this.options.copiesOnSend || total > this.maxMessage) return this.send(concatBytes(parts));
-    if (this.isClosed || total === 0) return;
-    if (!this.scratch || this.scratch.length < total)
+    if (!this.scratch || this.scratch.length < total) {
       this.scratch = new Uint8Array(Math.min(this.maxMessage, Math.max(total, 2 * (this.scratch?.length ?? 0))));
-    let at = 0;
-    for (const p of parts) {
-      this.scratch.set(p, at);
-      at += p.length;
     }
-    try {
-      this.raw.send(this.scratch.subarray(0, total));
-    } catch {
-      this.close();
-      return;
-    }
-    this.afterSend();
-  }
-
-  private afterSend(): void {
-    if (this.timer === undefined && this.bufferedAmount > this.low) {
-      this.timer = setInterval(() => this.check(), this.events ? this.watchdogMs : this.pollMs);
-    }
+    this.send(concatBytes(parts, this.scratch));
   }
 
   close(): void {

@@ -275,8 +275,9 @@ export class Downloads {
   verifiedBytes(index: number, begin: number): { data: Uint8Array; at: number; whole: boolean } | undefined {
     const piece = this.verifier.storing(index);
     if (piece) return { data: piece, at: 0, whole: true };
-    const block = this.verifiedBlock(index, begin - (begin % BLOCK_SIZE));
-    return block && { data: block, at: begin - (begin % BLOCK_SIZE), whole: false };
+    const at = begin - (begin % BLOCK_SIZE);
+    const block = this.verifiedBlock(index, at);
+    return block && { data: block, at, whole: false };
   }
 
   /**
