@@ -121,7 +121,8 @@ interface Round {
  * announce sent, a tracker relayed the seeder's answer, the data channel open, the metadata, the Play
  * button pressed (as soon as it shows), the worker's range request reaching the page, the first
  * request and block of a piece, the first verified piece, the first bytes sent to the worker, the
- * first frame; and the service worker controlling the page (in parallel with the rest).
+ * first frame (the player has it; a player loaded ahead of Play may have it before Play), playing
+ * (its time moves); and the service worker controlling the page (in parallel with the rest).
  */
 export const START_PHASES = [
   'app-start',
@@ -139,6 +140,7 @@ export const START_PHASES = [
   'piece',
   'stream-data',
   'frame',
+  'playing',
 ] as const;
 export type StartPhase = (typeof START_PHASES)[number];
 export const SEEK_PHASES = ['stream-open', 'stream-data', 'playing'] as const;
@@ -276,16 +278,20 @@ export async function streamBench(browser: Browser, tracker: string, fileMiB: nu
 async function playAndSeek(page: Page, duration: number): Promise<Round> {
   // Pressed from inside the page the moment it shows (a Playwright click adds its own checks, a few
   // hundred ms, to what is measured).
+  // BENCH_PLAY_DELAY_MS: pressed that long after it shows, as a person would (the default presses at once).
   const pressed = await page.waitForFunction(
-    () => {
+    (delay) => {
       // A torrent of one video offers Play in its card (src/app/state/first-screen.ts).
       const card = document.querySelector('tabswarm-app')?.shadowRoot?.querySelector('ts-torrent-card')?.shadowRoot;
       const play = [...(card?.querySelectorAll<HTMLButtonElement>('.actions button') ?? [])].find((b) => b.textContent?.includes('Play'));
       if (!play) return false;
+      const w = globalThis as unknown as { benchPlayShown?: number };
+      w.benchPlayShown ??= performance.now();
+      if (performance.now() < w.benchPlayShown + delay) return false;
       play.click();
       return performance.now();
     },
-    undefined,
+    Number(process.env.BENCH_PLAY_DELAY_MS ?? 0),
     { polling: 'raf', timeout: 60_000 },
   );
   const playClickedMs = (await pressed.jsonValue()) as number;
@@ -297,9 +303,26 @@ async function playAndSeek(page: Page, duration: number): Promise<Round> {
     undefined,
     { polling: 'raf', timeout: 60_000 },
   );
-  const firstFrameMs = (await frame.jsonValue()) as number;
+  const frameMs = (await frame.jsonValue()) as number;
+  // A player loaded ahead may hold its first frame before Play: it shows with the press, not sooner.
+  const firstFrameMs = Math.max(frameMs, playClickedMs);
   const progressAtFirstFrame = await progressOf(page);
-  const moments: Record<string, number> = { ...(await torrentPhases(page)), ...(await pageMarks(page)), play: playClickedMs, frame: firstFrameMs };
+  const moving = await page.waitForFunction(
+    () => {
+      const v = benchVideo();
+      return v && v.currentTime > 0 && !v.paused ? performance.now() : false;
+    },
+    undefined,
+    { polling: 'raf', timeout: 60_000 },
+  );
+  const playingMs = (await moving.jsonValue()) as number;
+  const moments: Record<string, number> = {
+    ...(await torrentPhases(page)),
+    ...(await pageMarks(page)),
+    play: playClickedMs,
+    frame: firstFrameMs,
+    playing: playingMs,
+  };
   if (process.env.BENCH_PIECES)
     console.log('marks', JSON.stringify(Object.fromEntries(Object.entries(await pageMarks(page)).map(([k, v]) => [k, Math.round(v)]))));
   if (process.env.BENCH_PIECES) console.log('first pieces', JSON.stringify(await page.evaluate('benchPieces.slice(0, 12)')));

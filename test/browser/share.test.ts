@@ -170,9 +170,23 @@ describe('sharing and receiving in Chromium', () => {
         .locator('details', { has: page.locator('summary', { hasText: /^Files/ }) })
         .getAttribute('open'),
     ).toBeNull();
+    // Opened from a link: its player is made ahead, out of sight and paused, and has its first frame
+    // before Play; the sharer's own card loads nothing ahead.
+    const ahead = card(page, 'clip.webm').locator('ts-file-preview[held]');
+    await expect.poll(() => ahead.evaluate((el) => el.shadowRoot?.querySelector('video')?.readyState ?? -1), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    // Out of sight (a 1 px clipped box) and out of the accessibility tree: no Close for it yet.
+    expect(await ahead.evaluate((el) => el.getBoundingClientRect().width)).toBeLessThanOrEqual(1);
+    expect(await card(page, 'clip.webm').getByRole('button', { name: 'Close clip.webm' }).count()).toBe(0);
+    expect(await ahead.evaluate((el) => el.shadowRoot!.querySelector('video')!.paused)).toBe(true);
+    await ahead.evaluate((el) => (el.shadowRoot!.querySelector('video')!.dataset.loadedAhead = 'yes'));
+    expect(await card(seeder.page, 'clip.webm').locator('ts-file-preview').count()).toBe(0);
     await play.click();
+    // Play shows that same player and starts it.
     const player = card(page, 'clip.webm').locator('ts-file-preview video');
     await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(0.2);
+    expect(await player.evaluate((v) => v.getBoundingClientRect().width)).toBeGreaterThan(100);
+    await card(page, 'clip.webm').getByRole('button', { name: 'Close clip.webm' }).waitFor();
+    expect(await player.getAttribute('data-loaded-ahead')).toBe('yes');
     // The image: shown in its card, decoded.
     const image = card(page, 'red.png').getByRole('img', { name: 'red.png' });
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 15_000 }).toBe(96);

@@ -272,6 +272,7 @@ export class TabswarmApp extends LitElement {
                 .revision=${app.revision}
                 .link=${shareLink(base, t, app.defaults)}
                 ?shareOpen=${app.fresh.has(t.infoHash)}
+                ?warm=${app.linked.has(t.infoHash)}
                 ?turnConfigured=${app.turnConfigured}
                 .streaming=${app.streaming}
               ></ts-torrent-card>`,

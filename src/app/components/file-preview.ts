@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { PreviewKind } from '../../sw/http.js';
 import { emit } from '../events.js';
@@ -20,6 +20,16 @@ export class TsFilePreview extends LitElement {
     css`
       :host {
         display: block;
+      }
+      /* Out of sight but laid out: a player hidden with display: none reads its first bytes but, in
+         Chromium, does not decode its first frame until shown. */
+      :host([held]) {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+        pointer-events: none;
       }
       figure {
         margin: 0;
@@ -71,10 +81,15 @@ export class TsFilePreview extends LitElement {
   @property() kind: PreviewKind | undefined;
   /** The file's name (and path), for the caption and the accessible names. */
   @property() name = '';
+  /**
+   * Loaded ahead and out of sight: a player is made and reads its first bytes, paused, until this
+   * turns false (Play pressed); then it shows and plays at once.
+   */
+  @property({ type: Boolean, reflect: true }) held = false;
 
   override render() {
     if (!this.src || !this.kind) return nothing;
-    return html`<figure>
+    return html`<figure ?inert=${this.held} aria-hidden=${this.held ? 'true' : nothing}>
       <figcaption>
         <span>${this.name}</span>
         <button @click=${() => emit(this, 'ts-preview-close', {})}>${icons.close} Close<span class="visually-hidden"> ${this.name}</span></button>
@@ -83,13 +98,24 @@ export class TsFilePreview extends LitElement {
     </figure>`;
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    // Play pressed on a player loaded ahead: `autoplay` no longer applies to it, so it is started
+    // (within the click's user activation).
+    if (changed.get('held') === true && !this.held) {
+      const media = this.renderRoot.querySelector<HTMLMediaElement>('video, audio');
+      media?.play().catch(() => {
+        // Refused (no user activation left, say): its controls still start it.
+      });
+    }
+  }
+
   private renderMedia() {
     const label = this.name;
     switch (this.kind) {
       case 'video':
-        return html`<video part="media" src=${this.src} controls autoplay playsinline preload="auto" aria-label=${label}></video>`;
+        return html`<video part="media" src=${this.src} controls ?autoplay=${!this.held} playsinline preload="auto" aria-label=${label}></video>`;
       case 'audio':
-        return html`<audio part="media" src=${this.src} controls autoplay preload="auto" aria-label=${label}></audio>`;
+        return html`<audio part="media" src=${this.src} controls ?autoplay=${!this.held} preload="auto" aria-label=${label}></audio>`;
       case 'image':
         return html`<img part="media" src=${this.src} alt=${label} />`;
       case 'pdf':

@@ -50,12 +50,20 @@ export class TsTorrentCard extends LitElement {
   @property() link = '';
   /** The share section starts open (a torrent shared just now). */
   @property({ type: Boolean }) shareOpen = false;
+  /**
+   * Opened from the page's link: the video or audio file the card offers to play is loaded ahead,
+   * out of sight and paused (the player made, its first bytes read and decoded while the person
+   * looks at the card), so that Play shows it and starts it at once.
+   */
+  @property({ type: Boolean }) warm = false;
   /** A TURN server is configured: failed connections get no advice to configure one. */
   @property({ type: Boolean }) turnConfigured = false;
   /** Serves files to the service worker (they play while they download); undefined where it cannot. */
   @property({ attribute: false }) streaming: StreamServer | undefined;
   /** The file shown in the page, if any. */
   @state() private previewing: number | undefined;
+  /** The player loaded ahead (see `warm`) was closed: it is not loaded ahead again. */
+  private warmClosed = false;
   /** The previewed file's object URL, when no service worker serves it. */
   @state() private wholeFile: { index: number; url: string } | undefined;
   /** The Files section is unfolded (the list is rendered only then). */
@@ -75,6 +83,7 @@ export class TsTorrentCard extends LitElement {
     });
     this.addEventListener('ts-preview-close', () => {
       this.previewing = undefined;
+      this.warmClosed = true;
       this.dropWholeFile();
     });
   }
@@ -304,13 +313,20 @@ export class TsTorrentCard extends LitElement {
     </button>`;
   }
 
+  /** The file shown in the page, or the player loaded ahead of Play (`held`; the same element either way). */
   private renderPreview(t: Torrent) {
-    const index = this.previewing;
+    const held = this.previewing === undefined;
+    const index = this.previewing ?? this.warmIndex();
     const file = index === undefined ? undefined : t.files[index];
     if (index === undefined || !file) return nothing;
     const src = this.streaming ? this.streaming.fileUrl(t, index) : this.wholeFile?.index === index ? this.wholeFile.url : undefined;
     if (!src) return nothing;
-    return html`<ts-file-preview .src=${src} .kind=${previewKindOf(file.name)} .name=${pathInTorrent(file.path, t.name)}></ts-file-preview>`;
+    return html`<ts-file-preview ?held=${held} .src=${src} .kind=${previewKindOf(file.name)} .name=${pathInTorrent(file.path, t.name)}></ts-file-preview>`;
+  }
+
+  /** The file to load ahead of Play (see `warm`): the one the card offers to play, streamed. */
+  private warmIndex(): number | undefined {
+    return this.warm && !this.warmClosed && this.streaming && this.playsHere() ? this.lead?.index : undefined;
   }
 }
 

@@ -54,6 +54,11 @@ export class ClientController implements ReactiveController {
   revision = 0;
   /** Torrents shared from this page, whose share panel starts open (the person wants the link). */
   readonly fresh = new Set<string>();
+  /**
+   * Torrents this page opened from a link: a video or audio file such a card offers to play is loaded
+   * ahead, out of sight, so that Play starts it at once (torrent-card.ts).
+   */
+  readonly linked = new Set<string>();
   readonly webrtc = typeof RTCPeerConnection !== 'undefined';
   /** Resolves once the client is ready (saved torrents back); never rejects. */
   readonly ready: Promise<void>;
@@ -164,6 +169,7 @@ export class ClientController implements ReactiveController {
     try {
       const shared = typeof source === 'string' ? shareFromText(source) : undefined; // a private link's secret too
       const torrent = await client.add(shared?.magnet ?? source, shared);
+      if (from === 'link') this.linked.add(torrent.infoHash);
       this.board.clearErrors((n) => n.id.startsWith('add-error'));
       this.announce(known.has(torrent) ? `${torrent.name} is already in your list.` : `Added ${torrent.name}. Looking for peers…`);
       this.update();
