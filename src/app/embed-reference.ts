@@ -10,7 +10,11 @@ export interface Entry {
 }
 
 export const ATTRIBUTES: Entry[] = [
-  { name: 'src', description: 'A magnet link, a tabswarm share link, or the URL of a .torrent file.' },
+  {
+    name: 'src',
+    description:
+      'A magnet link, a tabswarm share link (a private one too: its key, after the “.”, opens it in the page and never leaves it), or the URL of a .torrent file.',
+  },
   {
     name: 'file',
     description: 'The file to show: its index (0) or its path. By default the largest video or audio file, else the largest image, else the largest file.',

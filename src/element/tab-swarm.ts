@@ -18,7 +18,7 @@ import { styles } from './styles.js';
  *
  * @element tab-swarm
  *
- * @attr src - A magnet link, a tabswarm share link, or the URL of a `.torrent` file.
+ * @attr src - A magnet link, a tabswarm share link (a private one too: its key, after the `.`, opens it in the page and never leaves it), or the URL of a `.torrent` file.
  * @attr file - The file to show: its index (`0`) or its path in the torrent; by default the largest video or audio file, else the largest image, else the largest file.
  * @attr announce - More trackers (WebSocket URLs), separated by spaces.
  * @attr label - The accessible name of the player or image (by default the file's name).
