@@ -19,7 +19,13 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
+    // A test that fails is run once more. Browser tests drive real browsers, WebRTC and a tracker on
+    // a 2-core machine running several of them at once; about one CI run in two saw one of ~1,300
+    // tests fail at a connection that never formed, each time a different test, not reproduced in
+    // dozens of runs alone or under load. The run still fails when a test fails twice, and every test
+    // that passed only on its retry is listed at the end with its first error (test-reporter.ts).
+    retry: 1,
     setupFiles: ['./test/setup-equality.ts'],
-    reporters: ['default', './test/browser-time-reporter.ts'],
+    reporters: ['default', './test/test-reporter.ts'],
   },
 });

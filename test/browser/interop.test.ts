@@ -193,7 +193,12 @@ describe('one swarm with WebTorrent 2.8.5, and web seeds', () => {
       const magnet = await call<string>(seeder, 'tabswarmSeedFiles', bed.tracker.url, SINGLE, { urlList: [http.url] });
       expect(magnet).toContain('ws=');
       const leecher = await page();
-      const got = await call<Got>(leecher, 'tabswarmGet', bed.tracker.url, magnet);
+      // Normally a few seconds. A CI run once waited out the whole 120 s here (the metadata comes
+      // from the peer alone: no peer, no download); a failure now says where both stood.
+      const got = await within(60_000, call<Got>(leecher, 'tabswarmGet', bed.tracker.url, magnet), async () => {
+        const side = async (p: Page) => `${await call<string>(p, 'tabswarmStatus')}; warnings: ${(await call<string[]>(p, 'tabswarmWarnings')).join(' | ')}`;
+        return `leecher ${await side(leecher)}\nseeder ${await side(seeder)}\ntracker ${JSON.stringify(await bed.tracker.stats())}`;
+      });
       expect(got.files).toEqual(await expected(leecher, SINGLE));
       expect(http.served()).toBeLessThan(SINGLE[0]!.size / 2);
     } finally {
