@@ -14,7 +14,7 @@ import { loadSettings, saveSettings, type Settings } from './settings.js';
 import { effectiveRtcConfig, effectiveTrackers, needsRestart, type OperatorIce } from './settings-form.js';
 import { hasTurnServer } from '../../transport/ice.js';
 import { VisibleTicker } from './visible-ticker.js';
-import { runHere, stateInput, watchTorrent } from './torrent-watch.js';
+import { runHere, stateInput, TorrentWatches } from './torrent-watch.js';
 import { displayName } from '../../shared/format.js';
 import { shareFromText } from '../../shared/share-link.js';
 import { markMoment } from '../../client/moments.js';
@@ -70,8 +70,12 @@ export class ClientController implements ReactiveController {
 
   private resolveReady!: () => void;
   private readonly board = new NoticeBoard();
-  private incomplete = new Set<string>();
-  private torrentListeners = new Map<Torrent, AbortController>();
+  private readonly watches = new TorrentWatches({
+    refresh: () => this.refresh(),
+    done: (torrent) => this.announce(`Download complete: ${torrent.name}.`),
+    // The notice (from lastError) is read out by the notices' live region.
+    error: (torrent, error) => this.logMessage(`${torrent.name} stopped: ${error.message}`),
+  });
   private clientListeners: AbortController | undefined;
   private readonly ticker = new VisibleTicker(() => this.refresh(), TICK_MS);
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
@@ -345,26 +349,11 @@ export class ClientController implements ReactiveController {
   }
 
   private attach(torrent: Torrent): void {
-    if (this.torrentListeners.has(torrent)) return;
-    const abort = new AbortController();
-    this.torrentListeners.set(torrent, abort);
-    const signal = abort.signal;
-    if (!torrent.isDone) this.incomplete.add(torrent.infoHash);
-    watchTorrent(torrent, signal, {
-      refresh: () => this.refresh(),
-      done: () => {
-        if (this.incomplete.delete(torrent.infoHash)) this.announce(`Download complete: ${torrent.name}.`);
-      },
-      // The notice (from lastError) is read out by the notices' live region.
-      error: (error) => this.logMessage(`${torrent.name} stopped: ${error.message}`),
-    });
-    this.update();
+    if (this.watches.watch(torrent)) this.update();
   }
 
   private detach(torrent: Torrent): void {
-    this.torrentListeners.get(torrent)?.abort();
-    this.torrentListeners.delete(torrent);
-    this.incomplete.delete(torrent.infoHash);
+    this.watches.unwatch(torrent);
     this.fresh.delete(torrent.infoHash);
     this.board.forgetTorrent(torrent.infoHash);
     this.update();
@@ -372,8 +361,7 @@ export class ClientController implements ReactiveController {
 
   private detachAll(): void {
     this.clientListeners?.abort();
-    for (const abort of this.torrentListeners.values()) abort.abort();
-    this.torrentListeners.clear();
+    this.watches.unwatchAll();
     this.board.forgetClient();
   }
 

@@ -54,3 +54,51 @@ export function watchTorrent(torrent: Torrent, signal: AbortSignal, w: TorrentWa
     { signal },
   );
 }
+
+/**
+ * The torrents being watched (one `watchTorrent` each, until unwatched), and which of them have not
+ * completed yet: each one that completes while watched is told once, as `done`.
+ */
+export class TorrentWatches {
+  private readonly watching = new Map<Torrent, AbortController>();
+  private readonly incomplete = new Set<string>();
+
+  constructor(
+    private readonly w: {
+      /** Re-read the numbers now. */
+      refresh(): void;
+      /** A watched torrent completed (once; called before the refresh). */
+      done(torrent: Torrent): void;
+      /** A watched torrent stopped on an error (called before the refresh). */
+      error(torrent: Torrent, error: Error): void;
+    },
+  ) {}
+
+  /** Starts watching `torrent`; false if it was watched already. */
+  watch(torrent: Torrent): boolean {
+    if (this.watching.has(torrent)) return false;
+    const abort = new AbortController();
+    this.watching.set(torrent, abort);
+    if (!torrent.isDone) this.incomplete.add(torrent.infoHash);
+    watchTorrent(torrent, abort.signal, {
+      refresh: () => this.w.refresh(),
+      done: () => {
+        if (this.incomplete.delete(torrent.infoHash)) this.w.done(torrent);
+      },
+      error: (error) => this.w.error(torrent, error),
+    });
+    return true;
+  }
+
+  unwatch(torrent: Torrent): void {
+    this.watching.get(torrent)?.abort();
+    this.watching.delete(torrent);
+    this.incomplete.delete(torrent.infoHash);
+  }
+
+  /** Stops watching every torrent (the client is replaced); whether each completed is kept. */
+  unwatchAll(): void {
+    for (const abort of this.watching.values()) abort.abort();
+    this.watching.clear();
+  }
+}
