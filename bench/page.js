@@ -53,8 +53,9 @@ globalThis.bench = {
     this.torrent = torrent;
     return torrent.magnetURI;
   },
-  // `input`: a magnet link, or the bytes of a .torrent file as an array of numbers.
-  async tabswarmGet(tracker, input) {
+  // `input`: a magnet link, or the bytes of a .torrent file as an array of numbers. `digest` false:
+  // no file digests in the result (the bench reads its CPU meters first, then `torrentDigest()`).
+  async tabswarmGet(tracker, input, digest = true) {
     const client = await this.tabswarm(tracker);
     const t0 = performance.now();
     let firstPieceMs;
@@ -64,8 +65,14 @@ globalThis.bench = {
     const failed = new Promise((_, reject) => torrent.addEventListener('error', (e) => reject(new Error(e.detail.error.message))));
     await Promise.race([torrent.done, failed]);
     const ms = performance.now() - t0;
+    const timeline = torrent.timeline.read();
+    if (!digest) return { ms, firstPieceMs, timeline };
     const files = await this.fileDigests(torrent.files);
-    return { ms, firstPieceMs, sha256: files[0].sha256, files, timeline: torrent.timeline.read() };
+    return { ms, firstPieceMs, sha256: files[0].sha256, files, timeline };
+  },
+  // The SHA-256 of the first file of the torrent the last Get downloaded (tabswarm or WebTorrent).
+  async torrentDigest() {
+    return (await this.fileDigests([this.torrent.files[0]]))[0].sha256;
   },
   tabswarmTimeline() {
     return this.torrent.timeline.read();
@@ -145,7 +152,7 @@ globalThis.bench = {
       });
     });
   },
-  async webtorrentGet(tracker, magnet) {
+  async webtorrentGet(tracker, magnet, digest = true) {
     const client = await this.webtorrent();
     const t0 = performance.now();
     let firstPieceMs;
@@ -157,6 +164,7 @@ globalThis.bench = {
     });
     const ms = performance.now() - t0;
     this.torrent = torrent;
+    if (!digest) return { ms, firstPieceMs };
     const files = await this.fileDigests(torrent.files);
     return { ms, firstPieceMs, sha256: files[0].sha256, files };
   },

@@ -58,6 +58,7 @@ import { cpuMeter, printTimeline, type TimedTransfer } from './timeline.js';
 import { defaultPieceLength } from '../src/core/create.js';
 import { startTurnServer, type TurnServer } from '../test/browser/turn-server.js';
 import { PAGE_BYTES } from '../test/fixtures/page-bytes-path.js';
+import { saveProfiles } from './profile.js';
 
 const MiB = 1024 * 1024;
 const { values } = parseArgs({
@@ -96,6 +97,11 @@ for (const [name, v] of [
 }
 
 const FIREFOX = browsersEnabled('firefox');
+/** `BENCH_PROFILE=<dir>`: the transfers' seeder and leecher CPU profiles (Chromium) go there (bench/profile.ts). */
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+function startProfiles(pages: TestPage[]): Promise<((() => Promise<unknown>) | undefined)[]> {
+  return Promise.all(pages.map(async (page) => (PROFILE_DIR && page.cpuProfile ? page.cpuProfile() : undefined)));
+}
 type Client = 'tabswarm' | 'webtorrent' | 'webtorrent3';
 interface Roles {
   seed: Client;
@@ -218,6 +224,7 @@ async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number,
     const answer = await call<string>(b, 'rawAnswer', offer);
     await call(a, 'rawAccept', answer);
     let rawMessages: number;
+    const profiles = await startProfiles([a, b]);
     if (kind === 'raw') {
       await call(b, 'rawArm', size);
       rawMessages = await call<number>(a, 'rawSend', size);
@@ -226,21 +233,21 @@ async function transfer(pages: Pages, tracker: string, kind: Kind, seed: number,
       rawMessages = await call<number>(a, 'rawSendFile', size, seed);
     }
     const ms = await b.evaluate<number>('bench.rawDone');
+    if (PROFILE_DIR) await saveProfiles(PROFILE_DIR, `${kind}-${seed}`, ['sender', 'receiver'], profiles);
     return { mibps: size / MiB / (ms / 1000), ...(cpu ? { cpu: cpu(), rawMessages } : {}) };
   }
   const expected = await a.evaluate(`bench.digest(bench.makeData(${size}, ${seed}))`);
   const magnet = await call<string>(a, `${prefix(roles.seed)}Seed`, tracker, size, seed);
   const cpu = values.timeline ? cpuMeter() : undefined;
-  const got = await call<{ ms: number; firstPieceMs?: number; sha256: string; timeline?: TimedTransfer['timeline'] }>(
-    b,
-    `${prefix(roles.get)}Get`,
-    tracker,
-    magnet,
-  );
+  const profiles = await startProfiles([a, b]);
+  // The download's digest is taken after the CPU meter and the profiles stop: reading the file back
+  // is not part of the transfer (the raw rows do not read theirs back either).
+  const got = await call<{ ms: number; firstPieceMs?: number; timeline?: TimedTransfer['timeline'] }>(b, `${prefix(roles.get)}Get`, tracker, magnet, false);
   const timed: TimedTransfer = cpu ? { cpu: cpu(), timeline: got.timeline } : {};
+  if (PROFILE_DIR) await saveProfiles(PROFILE_DIR, `${kind}-${seed}`, ['seeder', 'leecher'], profiles);
   if (cpu && roles.seed === 'tabswarm' && roles.get === 'tabswarm')
     timed.seederChannels = (await call<NonNullable<TimedTransfer['timeline']>>(a, 'tabswarmTimeline')).channels;
-  if (got.sha256 !== expected) throw new Error('the downloaded bytes differ from the seeded ones');
+  if ((await call<string>(b, 'torrentDigest')) !== expected) throw new Error('the downloaded bytes differ from the seeded ones');
   const result = { mibps: size / MiB / (got.ms / 1000), firstPieceMs: got.firstPieceMs, ...timed };
   if (kind !== 'relay' || !turn) return result;
   const connections = await call<(string | undefined)[]>(b, 'tabswarmConnections');

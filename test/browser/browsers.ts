@@ -96,6 +96,11 @@ export interface TestPage {
   /** Waits until `fn(arg)` is truthy in the page, polling, or fails after `timeoutMs`. */
   waitForFunction<A>(fn: (arg: A) => unknown, arg: A, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Chromium only: starts the V8 CPU profiler of the page; the function it resolves to stops it and
+   * gives the profile (a `.cpuprofile` as DevTools reads it). The bench's `BENCH_PROFILE` uses it.
+   */
+  cpuProfile?(): Promise<() => Promise<unknown>>;
 }
 
 /** A browser context of a test: its own storage (IndexedDB, service workers, cookies). */
@@ -158,6 +163,17 @@ function chromiumPage(page: PlaywrightPage): TestPage {
       await page.waitForFunction(fn as (arg: unknown) => unknown, arg, { timeout: timeoutMs, polling: 100 });
     },
     close: () => page.close(),
+    cpuProfile: async () => {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+      return async () => {
+        const { profile } = await cdp.send('Profiler.stop');
+        await cdp.detach().catch(() => undefined);
+        return profile;
+      };
+    },
   };
 }
 
