@@ -349,8 +349,9 @@ export class BaseClient extends TypedEventTarget<ClientEventMap> {
       this.emit('torrent', { torrent });
       return torrent;
     }
-    await this.persist(torrent, addedAt, o.seeding);
-    await torrent.start();
+    // The record is written while the torrent starts: its first announce does not wait for IndexedDB
+    // (saves of one torrent commit in the order they were made, so a later one still wins).
+    await Promise.all([this.persist(torrent, addedAt, o.seeding), torrent.start()]);
     this.tabs?.running(torrent);
     this.emit('torrent', { torrent });
     return torrent;

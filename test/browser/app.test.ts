@@ -65,6 +65,15 @@ describe('the app in Chromium', () => {
     await expect(page.locator('tabswarm-app h1').textContent()).resolves.toBe('tabswarm');
     expect(await page.evaluate(() => customElements.get('tabswarm-app') !== undefined)).toBe(true);
     await page.getByText('Nothing here yet').waitFor();
+    // config.json is requested once, by index.html's preload while the scripts load, and the app
+    // reads that response (its own fetch would be a second entry, 'fetch').
+    const configRequests = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .filter((e) => new URL(e.name).pathname.endsWith('/config.json'))
+        .map((e) => (e as PerformanceResourceTiming).initiatorType),
+    );
+    expect(configRequests).toEqual(['link']);
     expect(errors).toEqual([]);
   });
 
