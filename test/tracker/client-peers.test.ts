@@ -244,6 +244,39 @@ describe('connections that fail', () => {
     expect(h.failures).toHaveLength(1);
   });
 
+  it('a starving torrent whose connection failed asks again 5 s after its last announce, then 10 s, not after the 30 s minimum; a fed one does not', async () => {
+    const h = new Harness();
+    h.registry.autoConnect = false;
+    const t = h.add(IH1, 20);
+    t.starving = true;
+    await h.settle();
+    const socket = h.socket();
+    const count = () => socket.announces().length;
+    /** The tracker hands offer `k` of announce `n` to a peer, and that connection fails. */
+    const failOfferOf = async (n: number, k = 0) => {
+      await h.answerOffer(socket, offersOf(socket.announces()[n])[k]!, bid(0x71 + 4 * n + k));
+      h.factory.made.find((p) => p.partner !== undefined && !p.destroyed)!.fail('ICE failed');
+      await h.settle();
+    };
+    await failOfferOf(0);
+    expect(h.failures).toHaveLength(1);
+    await h.advance(4_999);
+    expect(count()).toBe(1);
+    await h.advance(1);
+    expect(count()).toBe(2); // 5 s
+    await failOfferOf(1);
+    await failOfferOf(1, 1); // a second failure of the same announce schedules nothing more
+    await h.advance(9_999);
+    expect(count()).toBe(2);
+    await h.advance(1);
+    expect(count()).toBe(3); // 15 s: 10 s after the last
+    // Fed by another peer, the failure of a connection brings no early announce.
+    t.starving = false;
+    await failOfferOf(2);
+    await h.advance(29_000);
+    expect(count()).toBe(3);
+  });
+
   it('tells it when our answer to an offer fails, and when a peer closes before opening without a reason', async () => {
     const h = new Harness({ offersPerAnnounce: 0 });
     h.add(IH1, 5);

@@ -56,6 +56,11 @@ export class AnnounceTimer {
     this.set(delay, false);
   }
 
+  /** Fires in `delay` ms if the torrent starves then; else the next announce is the regular one. */
+  retry(delay: number): void {
+    this.set(delay, true);
+  }
+
   /** New intervals from the tracker: a pending periodic announce moves with them. */
   setIntervals(interval: number | undefined, minInterval: number | undefined): void {
     const before = this.delay();

@@ -41,6 +41,11 @@ export interface TrackerClientOptions<P extends SignalingPeer> {
   offerTimeout?: number;
   /** ms; default 30 s. */
   connectTimeout?: number;
+  /**
+   * ms; a starving torrent whose connection failed announces again this long after its last
+   * announce (doubling with each such retry, up to `minInterval`). Default 5 s.
+   */
+  retryAfterFailure?: number;
   /** ms; default 10 s. */
   socketOpenTimeout?: number;
   backoff?: Partial<BackoffOptions>;
@@ -95,6 +100,10 @@ export class TrackerClient<P extends SignalingPeer> {
       failed: (ih, _remote, reason) => {
         const entry = this.torrents.get(ih);
         this.o.onPeerFailed?.(entry?.bytes ?? binaryToBytes(ih), reason);
+        // Without a peer that feeds it, a torrent does not wait out the minimum interval for another try.
+        if (entry && this.torrents.get(ih) === entry && entry.reg.starving?.()) {
+          for (const url of entry.urls) this.trackers.get(url)?.retryAfterFailure(ih);
+        }
       },
       warn: (ih, message) => {
         const entry = this.torrents.get(ih);
@@ -110,6 +119,7 @@ export class TrackerClient<P extends SignalingPeer> {
       maxInterval: o.maxInterval ?? 30 * 60_000,
       openTimeout: o.socketOpenTimeout ?? 10_000,
       offersPerAnnounce: Math.max(0, Math.min(MAX_OFFERS, o.offersPerAnnounce ?? MAX_OFFERS)),
+      failureRetry: o.retryAfterFailure ?? 5_000,
     };
     this.host = {
       clock: this.clock,

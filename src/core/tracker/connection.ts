@@ -23,6 +23,8 @@ export interface ConnectionOptions {
   /** A socket not open after this long is given up and retried, ms. */
   openTimeout: number;
   offersPerAnnounce: number;
+  /** A starving torrent's first announce after a failed connection comes this long after its last, ms (see `retryAfterFailure`). */
+  failureRetry: number;
 }
 
 /** What a connection needs from its client. */
@@ -49,6 +51,8 @@ interface Slot {
   readonly timer: AnnounceTimer;
   /** Offer ids of the last announce, until its reply says how many peers could get them. */
   lastOffers: string[] | undefined;
+  /** Early announces scheduled after failed connections since the torrent last announced fed. */
+  failureRetries: number;
 }
 
 export class TrackerConnection<P extends SignalingPeer> {
@@ -99,6 +103,7 @@ export class TrackerConnection<P extends SignalingPeer> {
         () => void this.announce(slot),
       ),
       lastOffers: undefined,
+      failureRetries: 0,
     };
     this.slots.set(infoHash, slot);
     if (this.open) void this.announce(slot);
@@ -142,6 +147,21 @@ export class TrackerConnection<P extends SignalingPeer> {
     const now = this.host.clock.now();
     if (earliest <= now) void this.announce(slot);
     else if (!slot.timer.pending || slot.timer.at > earliest) slot.timer.schedule(earliest - now);
+  }
+
+  /**
+   * A connection of this starving torrent failed before it opened: it asks again `failureRetry` after
+   * its last announce, not the minimum interval; twice that for each further retry (up to the minimum
+   * interval) until it announces fed. Made only if the torrent still starves when it is due.
+   */
+  retryAfterFailure(infoHash: string): void {
+    const slot = this.slots.get(infoHash);
+    if (!slot || !this.open || slot.inFlight || slot.timer.lastSent === undefined) return;
+    const o = this.host.options;
+    const earliest = slot.timer.lastSent + Math.min(o.minInterval, o.failureRetry * 2 ** slot.failureRetries);
+    if (slot.timer.pending && slot.timer.at <= earliest) return;
+    slot.failureRetries++;
+    slot.timer.retry(Math.max(0, earliest - this.host.clock.now()));
   }
 
   scrape(infoHash: string): void {
@@ -249,6 +269,7 @@ export class TrackerConnection<P extends SignalingPeer> {
     if (!torrent) return;
     slot.timer.clear();
     const event: AnnounceEvent | undefined = !slot.started ? 'started' : torrent.completed && !slot.completedSent ? 'completed' : undefined;
+    if (!torrent.starving) slot.failureRetries = 0;
     const gen = this.generation;
     // Completed while this announce was prepared? Then `completed` follows it.
     const completedBefore = torrent.completed;
