@@ -142,11 +142,7 @@ export class TrackerConnection<P extends SignalingPeer> {
   /** Announces as soon as the rate limit allows. */
   reannounce(infoHash: string): void {
     const slot = this.slots.get(infoHash);
-    if (!slot || !this.open || slot.inFlight) return;
-    const earliest = (slot.timer.lastSent ?? -Infinity) + this.host.options.minInterval;
-    const now = this.host.clock.now();
-    if (earliest <= now) void this.announce(slot);
-    else if (!slot.timer.pending || slot.timer.at > earliest) slot.timer.schedule(earliest - now);
+    if (slot) this.announceAfter(slot, this.host.options.minInterval, false);
   }
 
   /**
@@ -156,12 +152,22 @@ export class TrackerConnection<P extends SignalingPeer> {
    */
   retryAfterFailure(infoHash: string): void {
     const slot = this.slots.get(infoHash);
-    if (!slot || !this.open || slot.inFlight || slot.timer.lastSent === undefined) return;
     const o = this.host.options;
-    const earliest = slot.timer.lastSent + Math.min(o.minInterval, o.failureRetry * 2 ** slot.failureRetries);
-    if (slot.timer.pending && slot.timer.at <= earliest) return;
-    slot.failureRetries++;
-    slot.timer.retry(Math.max(0, earliest - this.host.clock.now()));
+    if (slot && this.announceAfter(slot, Math.min(o.minInterval, o.failureRetry * 2 ** slot.failureRetries), true)) slot.failureRetries++;
+  }
+
+  /**
+   * Announces `gap` ms after the last announce (at once if that is past) unless one is due sooner;
+   * `recheck`: only if the torrent still starves then. True if it announced or set the timer.
+   */
+  private announceAfter(slot: Slot, gap: number, recheck: boolean): boolean {
+    if (!this.open || slot.inFlight) return false;
+    const now = this.host.clock.now();
+    const earliest = (slot.timer.lastSent ?? -Infinity) + gap;
+    if (earliest <= now) void this.announce(slot);
+    else if (!slot.timer.pending || slot.timer.at > earliest) slot.timer[recheck ? 'retry' : 'schedule'](earliest - now);
+    else return false;
+    return true;
   }
 
   scrape(infoHash: string): void {
