@@ -29,5 +29,7 @@ export default defineConfig({
       entry: { [selected]: ENTRIES[selected] },
       formats: ['es'],
     },
+    // One file per library, dynamic imports (the JavaScript cipher of private shares) included.
+    rolldownOptions: { output: { codeSplitting: false } },
   },
 });

@@ -74,6 +74,9 @@ describe('the app in Chromium', () => {
         .map((e) => (e as PerformanceResourceTiming).initiatorType),
     );
     expect(configRequests).toEqual(['link']);
+    // The JavaScript AES of private shares is for pages without SubtleCrypto only (lan.test.ts).
+    const scripts = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+    expect(scripts.filter((path) => path.includes('cipher-js'))).toEqual([]);
     expect(errors).toEqual([]);
   });
 

@@ -187,6 +187,28 @@ describe('npm start for a network', () => {
       await expect.poll(() => progressOf(leecher.page, 'noise.wav'), { timeout: 30_000 }).toBe(100);
       for (const p of [seeder, leecher]) expect(p.errors).toEqual([]);
     }, 180_000);
+
+    it('a private link works there too: encrypted and decrypted with the JavaScript AES (loaded only then), saved byte-identical', async () => {
+      const url = server.urls.find((u) => new URL(u).hostname === LAN_ADDRESS)!;
+      const data = wav(10);
+      const sharer: AppPage = await openAppPage(browser, url, contexts);
+      await sharer.page.getByRole('checkbox', { name: 'Private link (end-to-end encrypted)' }).check();
+      const link = await shareFile(sharer.page, 'secret.wav', data);
+      expect(link).toMatch(/^[^#]+#[A-Za-z0-9_-]{27}\.[A-Za-z0-9_-]{22}$/);
+      await sharer.page.getByText(/Private link: the files were encrypted in this tab/).waitFor();
+
+      const holder = await openAppPage(browser, url, contexts, { hash: link.slice(url.length) });
+      await holder.page.getByText(/Private share, end-to-end encrypted/).waitFor({ timeout: 45_000 });
+      await expect.poll(() => progressOf(holder.page, 'secret.wav'), { timeout: 60_000 }).toBe(100);
+      const [download] = await Promise.all([holder.page.waitForEvent('download'), holder.page.getByRole('button', { name: 'Save', exact: true }).click()]);
+      expect(Buffer.compare(readFileSync(await download.path()), data)).toBe(0);
+      // The JavaScript cipher came as its own script, in both tabs (a secure page does not load it: app.test.ts).
+      for (const p of [sharer, holder]) {
+        const scripts = await p.page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+        expect(scripts.some((path) => /\/cipher-js-[^/]+\.js$/.test(path))).toBe(true);
+        expect(p.errors).toEqual([]);
+      }
+    }, 180_000);
   });
 
   describe('with --https (a certificate made on first run)', () => {

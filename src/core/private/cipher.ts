@@ -3,19 +3,17 @@
  * HKDF-SHA256 (one for the manifest, sealed with AES-GCM; one for the payload, AES-CTR at a position),
  * so no keystream is ever used twice. SubtleCrypto wherever it exists; a page that is not a secure
  * context (plain http from another device) has no `crypto.subtle`, and there @noble/ciphers (AES) and
- * @noble/hashes (HKDF) do the same in JavaScript, with the same results byte for byte.
+ * @noble/hashes (HKDF) do the same in JavaScript, with the same results byte for byte (cipher-js.ts,
+ * imported only then: @noble/ciphers builds its AES tables as it loads, 10 ms of a page's start).
  */
-import { gcm, ctr as nobleCtr } from '@noble/ciphers/aes.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8 } from '../bytes.js';
 import { counterAt, PrivateShareError, SECRET_LENGTH } from './format.js';
 
 /** The HKDF `info` of each key (the salt is empty: every secret is fresh and random). */
-const MANIFEST_INFO = utf8('tabswarm private share v1: manifest');
-const PAYLOAD_INFO = utf8('tabswarm private share v1: payload');
+export const MANIFEST_INFO = utf8('tabswarm private share v1: manifest');
+export const PAYLOAD_INFO = utf8('tabswarm private share v1: payload');
 /** The manifest key seals one message only: a fixed nonce is safe. */
-const MANIFEST_NONCE = new Uint8Array(12);
+export const MANIFEST_NONCE = new Uint8Array(12);
 
 export interface ShareCipher {
   /** AES-CTR of `data` as the payload bytes from `position` on (encrypting and decrypting are the same). */
@@ -38,7 +36,7 @@ function checkSecret(secret: Uint8Array): void {
 }
 
 /** `data` with `skip` bytes before it, so that a range starting inside a block lines up with its keystream. */
-function aligned(data: Uint8Array, skip: number): Uint8Array<ArrayBuffer> {
+export function aligned(data: Uint8Array, skip: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(skip + data.length);
   out.set(data, skip);
   return out;
@@ -78,31 +76,10 @@ async function subtleCipher(secret: Uint8Array): Promise<ShareCipher> {
   };
 }
 
-function javascriptCipher(secret: Uint8Array): ShareCipher {
-  const manifestKey = hkdf(sha256, secret, undefined, MANIFEST_INFO, 16);
-  const payloadKey = hkdf(sha256, secret, undefined, PAYLOAD_INFO, 16);
-  return {
-    async ctr(data, position) {
-      const { counter, skip } = counterAt(position);
-      return nobleCtr(payloadKey, counter).encrypt(aligned(data, skip)).subarray(skip);
-    },
-    async seal(plain, aad) {
-      return gcm(manifestKey, MANIFEST_NONCE, aad).encrypt(plain);
-    },
-    async open(sealed, aad) {
-      try {
-        return gcm(manifestKey, MANIFEST_NONCE, aad).decrypt(sealed);
-      } catch {
-        throw new PrivateShareError(WRONG_KEY);
-      }
-    },
-  };
-}
-
 /** The ciphers of the share whose link holds `secret` ({@link SECRET_LENGTH} bytes). */
 export async function shareCipher(secret: Uint8Array, implementation: CipherImplementation = cipherImplementation): Promise<ShareCipher> {
   checkSecret(secret);
-  return implementation === 'subtle' ? subtleCipher(secret) : javascriptCipher(secret);
+  return implementation === 'subtle' ? subtleCipher(secret) : (await import('./cipher-js.js')).javascriptCipher(secret);
 }
 
 /** A new secret: {@link SECRET_LENGTH} random bytes. */
