@@ -244,7 +244,7 @@ describe('connections that fail', () => {
     expect(h.failures).toHaveLength(1);
   });
 
-  it('a starving torrent whose connection failed asks again 5 s after its last announce, then 10 s, not after the 30 s minimum; a fed one does not', async () => {
+  it('a starving torrent whose connection failed asks again 5 s after its last announce, then 10 s, then 20 s, not after the 30 s minimum; no more than three in a row', async () => {
     const h = new Harness();
     h.registry.autoConnect = false;
     const t = h.add(IH1, 20);
@@ -270,11 +270,30 @@ describe('connections that fail', () => {
     expect(count()).toBe(2);
     await h.advance(1);
     expect(count()).toBe(3); // 15 s: 10 s after the last
-    // Fed by another peer, the failure of a connection brings no early announce.
-    t.starving = false;
     await failOfferOf(2);
-    await h.advance(29_000);
-    expect(count()).toBe(3);
+    await h.advance(20_000);
+    expect(count()).toBe(4); // 35 s: 20 s after the last
+    // Three in a row at most: a swarm it cannot reach is left to the starving backoff, which has
+    // doubled with each of these announces (30, 60, 120 s) up to the 120 s interval.
+    await failOfferOf(3);
+    await h.advance(119_999);
+    expect(count()).toBe(4);
+    await h.advance(1);
+    expect(count()).toBe(5); // 155 s
+  });
+
+  it('a fed torrent whose connection failed makes no early announce', async () => {
+    const h = new Harness();
+    h.registry.autoConnect = false;
+    h.add(IH1, 20);
+    await h.settle();
+    const socket = h.socket();
+    await h.answerOffer(socket, offersOf(socket.announces()[0])[0]!, bid(0x71));
+    h.factory.made.find((p) => p.partner !== undefined)!.fail('ICE failed');
+    await h.settle();
+    expect(h.failures).toHaveLength(1);
+    await h.advance(119_999);
+    expect(socket.announces()).toHaveLength(1);
   });
 
   it('tells it when our answer to an offer fails, and when a peer closes before opening without a reason', async () => {

@@ -13,6 +13,9 @@ import { OfferBook } from './offer-book.js';
 import type { PendingOffer, Signaling } from './signaling.js';
 import type { SignalingPeer, SocketConnector, SocketLike, TrackerEvent, TransferStats, WarningKind } from './types.js';
 
+/** Early announces after failed connections, in a row, at most (see `retryAfterFailure`). */
+const FAILURE_RETRIES = 3;
+
 export interface ConnectionOptions {
   backoff: BackoffOptions;
   /** Before the server said otherwise, ms. */
@@ -147,13 +150,15 @@ export class TrackerConnection<P extends SignalingPeer> {
 
   /**
    * A connection of this starving torrent failed before it opened: it asks again `failureRetry` after
-   * its last announce, not the minimum interval; twice that for each further retry (up to the minimum
-   * interval) until it announces fed. Made only if the torrent still starves when it is due.
+   * its last announce, not the minimum interval, then twice and four times that; no more of these
+   * until it announces fed (a swarm it cannot reach is left to the starving backoff, which slows
+   * down). Made only if the torrent still starves when it is due.
    */
   retryAfterFailure(infoHash: string): void {
     const slot = this.slots.get(infoHash);
     const o = this.host.options;
-    if (slot && this.announceAfter(slot, Math.min(o.minInterval, o.failureRetry * 2 ** slot.failureRetries), true)) slot.failureRetries++;
+    if (!slot || slot.failureRetries >= FAILURE_RETRIES) return;
+    if (this.announceAfter(slot, Math.min(o.minInterval, o.failureRetry * 2 ** slot.failureRetries), true)) slot.failureRetries++;
   }
 
   /**
