@@ -27,11 +27,15 @@ async function buildAsset(asset, minify) {
       minify,
       sourcemap: false,
       lib: { entry: asset.entry, formats: [asset.format], name: asset.globalName, fileName: () => asset.fileName },
+      // One file: dynamic imports (the JavaScript cipher of private shares) are inlined.
+      rolldownOptions: { output: { codeSplitting: false } },
     },
   });
   const outputs = Array.isArray(result) ? result : [result];
-  const chunk = outputs.flatMap((o) => ('output' in o ? o.output : [])).find((o) => o.type === 'chunk');
+  const chunks = outputs.flatMap((o) => ('output' in o ? o.output : [])).filter((o) => o.type === 'chunk');
+  const chunk = chunks[0];
   if (!chunk || chunk.type !== 'chunk') throw new Error(`the build of ${asset.fileName} produced no script`);
+  if (chunks.length > 1) throw new Error(`the build of ${asset.fileName} produced ${chunks.length} scripts, not one`);
   return chunk.code;
 }
 
