@@ -8,7 +8,7 @@
  */
 import { VirtualClock } from '../core/session/clock.js';
 import { TorrentSession } from '../core/session/session.js';
-import type { Hasher, PieceStore } from '../core/session/store.js';
+import type { Hasher, PieceAssembly, PieceStore } from '../core/session/store.js';
 import { SimNetwork, type SimNode } from '../core/sim/network.js';
 import { Mesh, type RelayCounts } from '../core/sim/mesh.js';
 import { messagesOf, type TrackerCounts } from '../core/sim/tracker.js';
@@ -128,6 +128,46 @@ export const sampleHasher: Hasher = async (data) => {
   return out;
 };
 
+/**
+ * A piece assembled by reference: every block a peer sends is a view of the shared synthetic content
+ * (the links do not copy, and the sessions serve the store's own copy), so the blocks are kept as
+ * they came instead of copied into a 256 KiB buffer per piece per peer. `bytes` gives the shared
+ * content itself when every block is the view of its own place in it and together they cover the
+ * piece; otherwise (a block from elsewhere, or blocks missing) the buffer the copies would have made.
+ */
+class ViewAssembly implements PieceAssembly {
+  private readonly blocks: Uint8Array[] = [];
+  private readonly begins: number[] = [];
+  /** Every block so far is the shared content at its own place. */
+  private inPlace = true;
+  constructor(private readonly content: Uint8Array) {}
+
+  set(block: Uint8Array, begin: number): void {
+    this.blocks.push(block);
+    this.begins.push(begin);
+    const c = this.content;
+    if (block.buffer !== c.buffer || block.byteOffset !== c.byteOffset + begin || begin + block.length > c.length) this.inPlace = false;
+  }
+
+  bytes(): Uint8Array {
+    if (this.inPlace && this.covered()) return this.content;
+    const out = new Uint8Array(this.content.length);
+    for (let i = 0; i < this.blocks.length; i++) out.set(this.blocks[i]!, this.begins[i]);
+    return out;
+  }
+
+  /** The blocks cover the whole piece. */
+  private covered(): boolean {
+    const order = this.begins.map((_, i) => i).sort((a, b) => this.begins[a]! - this.begins[b]!);
+    let end = 0;
+    for (const i of order) {
+      if (this.begins[i]! > end) return false;
+      end = Math.max(end, this.begins[i]! + this.blocks[i]!.length);
+    }
+    return end >= this.content.length;
+  }
+}
+
 class SyntheticStore implements PieceStore {
   readonly have = new Set<number>();
   constructor(
@@ -145,6 +185,10 @@ class SyntheticStore implements PieceStore {
   /** The shared synthetic bytes: the sessions keep and serve them, and reuse their piece buffers. */
   ownCopy(index: number): Uint8Array | undefined {
     return this.have.has(index) ? this.content(index) : undefined;
+  }
+  /** Pieces in progress are kept by reference (see ViewAssembly). */
+  assemble(index: number): PieceAssembly {
+    return new ViewAssembly(this.content(index));
   }
   async stored(): Promise<number[]> {
     return [...this.have];
@@ -287,7 +331,20 @@ export async function simulate(options: Partial<SimOptions> = {}, onProgress?: (
     if (finished < leechers.length && !stalled) clock.setTimeout(check, progressEvery * 1000);
   };
   clock.setTimeout(check, progressEvery * 1000);
-  await clock.run(() => finished === leechers.length || stalled, o.limit);
+  // Between instants: a promise job that sets a tick runs after the jobs the instant started, and
+  // the tick after every one of theirs (see VirtualClock.runScheduled); one in 4096 takes a turn of
+  // the event loop instead, as `settle` does.
+  const resolved = Promise.resolve();
+  let nextInstant = (): void => {};
+  const afterJobs = (): void => {
+    if (++settles % 4096 === 0) setImmediate(nextInstant);
+    else process.nextTick(nextInstant);
+  };
+  const schedule = (next: () => void): void => {
+    nextInstant = next;
+    void resolved.then(afterJobs);
+  };
+  await clock.runScheduled(() => finished === leechers.length || stalled, o.limit, schedule);
   const finishedTimes = leechers.map((n) => n.doneAt).filter((t): t is number => t !== undefined);
   const completion = finishedTimes.length === leechers.length ? Math.max(...finishedTimes) / 1000 : Infinity;
   const bound = completionLowerBound({

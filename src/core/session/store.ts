@@ -24,12 +24,27 @@ export interface PieceStore {
    * itself (MemoryStore) or holds no bytes in memory (IndexedDB) leaves this out.
    */
   ownCopy?(index: number): Uint8Array | undefined;
+  /**
+   * Optional: the store assembles a piece in progress itself (the simulator, whose blocks are views of
+   * content it already holds: it keeps references instead of a copy per piece per peer). The session
+   * then hands it each new block of the piece instead of copying it into a buffer of its own. A store
+   * in a tab leaves this out.
+   */
+  assemble?(index: number, size: number): PieceAssembly;
   /** A piece's bytes, or undefined when the store does not hold it. */
   get(index: number): Promise<Uint8Array | undefined>;
   /** Indexes of the pieces held, for resuming. */
   stored(): Promise<number[]>;
   /** Removes every piece. */
   clear(): Promise<void>;
+}
+
+/** A piece being assembled by its store (see PieceStore.assemble). */
+export interface PieceAssembly {
+  /** A block of the piece at `begin`; the session never writes to it afterwards. */
+  set(block: Uint8Array, begin: number): void;
+  /** The piece's bytes so far, as if every block had been copied in order into a zeroed buffer. */
+  bytes(): Uint8Array;
 }
 
 export type Hasher = (data: Uint8Array) => Promise<Uint8Array>;

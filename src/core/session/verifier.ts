@@ -5,7 +5,7 @@
  * the picker reserves a piece's size before requesting it; failed copies reserve their own). It
  * touches neither peers nor the picker: the session acts on what `verify` reports.
  */
-import type { Hasher, PieceStore } from './store.js';
+import type { Hasher, PieceAssembly, PieceStore } from './store.js';
 import { StorageError } from './store.js';
 import type { MemoryBudget } from './memory.js';
 import { blameFailure, blameOnVerified, type FailedAttempt } from './blame.js';
@@ -50,9 +50,16 @@ export type Verification =
   /** Nothing to do: no complete piece under that index, already being verified, or closed meanwhile. */
   | { kind: 'skipped' };
 
+/** A piece in progress: its buffer, or the store's assembly (PieceStore.assemble). */
+type Assembling = Uint8Array | PieceAssembly;
+
+function bytesOf(a: Assembling): Uint8Array {
+  return a instanceof Uint8Array ? a : a.bytes();
+}
+
 export class PieceVerifier {
   /** The bytes of each piece in progress (who sent each block, the picker records). */
-  private readonly buffers = new Map<number, Uint8Array>();
+  private readonly buffers = new Map<number, Assembling>();
   private readonly failedAttempts = new Map<number, FailedAttempt[]>();
   private readonly verifying = new Set<number>();
   /** Pieces that hashed right, being written to the store (a streaming reader need not wait for the write). */
@@ -70,7 +77,11 @@ export class PieceVerifier {
   receive(index: number, begin: number, block: Uint8Array): void {
     if (this.closed) return;
     let buffer = this.buffers.get(index);
-    if (!buffer) this.buffers.set(index, (buffer = this.newBuffer(this.o.pieceSize(index))));
+    if (!buffer) {
+      const size = this.o.pieceSize(index);
+      buffer = this.o.store.assemble?.(index, size) ?? this.newBuffer(size);
+      this.buffers.set(index, buffer);
+    }
     buffer.set(block, begin);
   }
 
@@ -94,7 +105,8 @@ export class PieceVerifier {
 
   /** The bytes held for a piece in progress (blocks not received yet are zeros). */
   held(index: number): Uint8Array | undefined {
-    return this.buffers.get(index);
+    const buffer = this.buffers.get(index);
+    return buffer && bytesOf(buffer);
   }
 
   /** Forgets the blocks held for a piece given up (the picker released its memory). */
@@ -104,9 +116,10 @@ export class PieceVerifier {
 
   /** Hashes a complete piece and stores it if right; `senders`: per block, who sent it (the picker's `blockSenders`). */
   async verify(index: number, senders: readonly (string | undefined)[]): Promise<Verification> {
-    const buffer = this.buffers.get(index);
-    if (!buffer || this.verifying.has(index) || this.closed) return { kind: 'skipped' };
+    const assembling = this.buffers.get(index);
+    if (!assembling || this.verifying.has(index) || this.closed) return { kind: 'skipped' };
     this.buffers.delete(index);
+    const buffer = bytesOf(assembling);
     this.verifying.add(index);
     try {
       let ok: boolean;
@@ -155,7 +168,8 @@ export class PieceVerifier {
   private handOver(index: number, buffer: Uint8Array): Uint8Array {
     const own = this.o.check ? undefined : this.o.store.ownCopy?.(index);
     if (!own || own === buffer || own.length !== buffer.length) return buffer;
-    if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(buffer);
+    // A store that assembles pieces itself needs no spare buffers.
+    if (this.spare.length < MAX_SPARE_BUFFERS && !this.o.store.assemble) this.spare.push(buffer);
     return own;
   }
 

@@ -30,6 +30,34 @@ describe('VirtualClock', () => {
     expect(log).toEqual(['settled@5', 'next@6']);
   });
 
+  it('runScheduled runs the same timers in the same order as run, promise chains settling in between', async () => {
+    const trace = async (go: (clock: VirtualClock, done: () => boolean) => Promise<void>) => {
+      const clock = new VirtualClock(settle);
+      const log: string[] = [];
+      for (const [ms, name] of [
+        [5, 'a'],
+        [5, 'b'],
+        [6, 'c'],
+        [200, 'late'],
+      ] as const) {
+        clock.setTimeout(() => {
+          log.push(`${name}@${clock.now()}`);
+          void Promise.resolve()
+            .then(() => Promise.resolve())
+            .then(() => log.push(`${name} settled@${clock.now()}`));
+        }, ms);
+      }
+      await go(clock, () => log.length >= 6);
+      return { log, now: clock.now() };
+    };
+    const schedule = (next: () => void) => queueMicrotask(() => process.nextTick(next));
+    const expected = ['a@5', 'b@5', 'a settled@5', 'b settled@5', 'c@6', 'c settled@6'];
+    expect(await trace((clock, done) => clock.run(done))).toEqual({ log: expected, now: 6 });
+    expect(await trace((clock, done) => clock.runScheduled(done, Infinity, schedule))).toEqual({ log: expected, now: 6 });
+    // The limit, as run: later timers stay.
+    expect((await trace((clock) => clock.runScheduled(() => false, 100, schedule))).now).toBe(100);
+  });
+
   it('stops at the limit without running later timers', async () => {
     const clock = new VirtualClock(settle);
     let ran = false;

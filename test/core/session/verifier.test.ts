@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { PieceVerifier } from '../../../src/core/session/verifier.js';
 import { MemoryBudget } from '../../../src/core/session/memory.js';
-import { MemoryStore, StorageError } from '../../../src/core/session/store.js';
+import { MemoryStore, StorageError, type PieceAssembly } from '../../../src/core/session/store.js';
 import { nodeSha1 } from './swarm-harness.js';
 
 const BLOCK = 16 * 1024;
@@ -70,6 +70,33 @@ describe('piece verifier', () => {
     expect(v.kind === 'verified' && v.data).toBe(kept);
     m.verifier.receive(1, 0, good(1).subarray(0, BLOCK));
     expect(m.verifier.held(1)).not.toBe(kept);
+  });
+
+  it("hands each block to the store's assembly instead of copying it, and hashes what the assembly gives", async () => {
+    const given: [number, number, Uint8Array][] = [];
+    class AssemblingStore extends MemoryStore {
+      assemble(index: number, size: number): PieceAssembly {
+        const buffer = new Uint8Array(size);
+        return {
+          set: (block, begin) => {
+            given.push([index, begin, block]);
+            buffer.set(block, begin);
+          },
+          bytes: () => buffer,
+        };
+      }
+    }
+    const t = setup({ store: new AssemblingStore() });
+    const first = good(0).subarray(0, BLOCK);
+    t.verifier.receive(0, 0, first);
+    expect(given).toEqual([[0, 0, first]]);
+    expect(given[0]![2]).toBe(first); // the block itself, not a copy
+    expect(t.verifier.held(0)!.subarray(0, BLOCK)).toEqual(first);
+    t.verifier.receive(0, BLOCK, good(0).subarray(BLOCK));
+    expect((await t.verify(0)).kind).toBe('verified');
+    expect(await t.store.get(0)).toEqual(good(0));
+    t.fill(1, 'a', 'b', true);
+    expect((await t.verify(1)).kind).toBe('failed');
   });
 
   it('names the sender of a bad piece it sent alone; keeps a shared bad copy and names its culprit once the piece verifies', async () => {
