@@ -8,6 +8,9 @@
  */
 import type { Clock, TimerHandle } from '../session/clock.js';
 
+/** Early announces after failed connections, in a row, at most (see `AnnounceTimer.afterFailure`). */
+const FAILURE_RETRIES = 3;
+
 /**
  * ms from an announce to the next one. `starved`: announces in a row made while starving, this
  * one included (0: it was not starving).
@@ -25,6 +28,8 @@ export class AnnounceTimer {
   at = 0;
   /** Announces in a row sent while the torrent starved. */
   starved = 0;
+  /** Early announces set by `afterFailure` since the torrent last announced fed (the caller resets it). */
+  failures = 0;
   private timer: TimerHandle | undefined;
 
   constructor(
@@ -35,10 +40,6 @@ export class AnnounceTimer {
     private readonly starving: () => boolean,
     private readonly fire: () => void,
   ) {}
-
-  get pending(): boolean {
-    return this.timer !== undefined;
-  }
 
   /** An announce was sent now. */
   sent(): void {
@@ -51,14 +52,30 @@ export class AnnounceTimer {
     this.scheduleNext();
   }
 
-  /** Fires in `delay` ms, whatever the torrent's state then. */
-  schedule(delay: number): void {
-    this.set(delay, false);
+  /**
+   * An announce `gap` ms after the last one, unless one is due by then: 'now' if that moment has
+   * passed (the caller announces), 'set' if the timer now fires then, undefined if nothing changed.
+   * `recheck`: it fires only if the torrent still starves then (else the regular announce follows).
+   */
+  after(gap: number, recheck: boolean): 'now' | 'set' | undefined {
+    const now = this.clock.now();
+    const earliest = (this.lastSent ?? -Infinity) + gap;
+    if (earliest <= now) return 'now';
+    if (this.timer !== undefined && this.at <= earliest) return undefined;
+    this.set(earliest - now, recheck);
+    return 'set';
   }
 
-  /** Fires in `delay` ms if the torrent starves then; else the next announce is the regular one. */
-  retry(delay: number): void {
-    this.set(delay, true);
+  /**
+   * A connection of the starving torrent failed before it opened: an announce `retry` ms after the
+   * last, then twice and four times that (at most `cap`), rather than the minimum interval; no more of
+   * these until `failures` is reset (a swarm it cannot reach is left to the starving backoff).
+   */
+  afterFailure(retry: number, cap: number): 'now' | 'set' | undefined {
+    if (this.failures >= FAILURE_RETRIES) return undefined;
+    const result = this.after(Math.min(cap, retry * 2 ** this.failures), true);
+    if (result) this.failures++;
+    return result;
   }
 
   /** New intervals from the tracker: a pending periodic announce moves with them. */

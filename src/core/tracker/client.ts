@@ -43,7 +43,8 @@ export interface TrackerClientOptions<P extends SignalingPeer> {
   connectTimeout?: number;
   /**
    * ms; a starving torrent whose connection failed announces again this long after its last
-   * announce (doubling with each such retry, up to `minInterval`). Default 5 s.
+   * announce, then twice and four times that (at most `minInterval`), no more until it announces fed.
+   * Default 5 s.
    */
   retryAfterFailure?: number;
   /** ms; default 10 s. */

@@ -13,9 +13,6 @@ import { OfferBook } from './offer-book.js';
 import type { PendingOffer, Signaling } from './signaling.js';
 import type { SignalingPeer, SocketConnector, SocketLike, TrackerEvent, TransferStats, WarningKind } from './types.js';
 
-/** Early announces after failed connections, in a row, at most (see `retryAfterFailure`). */
-const FAILURE_RETRIES = 3;
-
 export interface ConnectionOptions {
   backoff: BackoffOptions;
   /** Before the server said otherwise, ms. */
@@ -54,8 +51,6 @@ interface Slot {
   readonly timer: AnnounceTimer;
   /** Offer ids of the last announce, until its reply says how many peers could get them. */
   lastOffers: string[] | undefined;
-  /** Early announces scheduled after failed connections since the torrent last announced fed. */
-  failureRetries: number;
 }
 
 export class TrackerConnection<P extends SignalingPeer> {
@@ -106,7 +101,6 @@ export class TrackerConnection<P extends SignalingPeer> {
         () => void this.announce(slot),
       ),
       lastOffers: undefined,
-      failureRetries: 0,
     };
     this.slots.set(infoHash, slot);
     if (this.open) void this.announce(slot);
@@ -144,35 +138,19 @@ export class TrackerConnection<P extends SignalingPeer> {
 
   /** Announces as soon as the rate limit allows. */
   reannounce(infoHash: string): void {
-    const slot = this.slots.get(infoHash);
-    if (slot) this.announceAfter(slot, this.host.options.minInterval, false);
+    this.announceWhen(infoHash, (timer) => timer.after(this.host.options.minInterval, false));
   }
 
-  /**
-   * A connection of this starving torrent failed before it opened: it asks again `failureRetry` after
-   * its last announce, not the minimum interval, then twice and four times that; no more of these
-   * until it announces fed (a swarm it cannot reach is left to the starving backoff, which slows
-   * down). Made only if the torrent still starves when it is due.
-   */
+  /** A connection of this starving torrent failed before it opened: it asks again soon (AnnounceTimer.afterFailure). */
   retryAfterFailure(infoHash: string): void {
-    const slot = this.slots.get(infoHash);
     const o = this.host.options;
-    if (!slot || slot.failureRetries >= FAILURE_RETRIES) return;
-    if (this.announceAfter(slot, Math.min(o.minInterval, o.failureRetry * 2 ** slot.failureRetries), true)) slot.failureRetries++;
+    this.announceWhen(infoHash, (timer) => timer.afterFailure(o.failureRetry, o.minInterval));
   }
 
-  /**
-   * Announces `gap` ms after the last announce (at once if that is past) unless one is due sooner;
-   * `recheck`: only if the torrent still starves then. True if it announced or set the timer.
-   */
-  private announceAfter(slot: Slot, gap: number, recheck: boolean): boolean {
-    if (!this.open || slot.inFlight) return false;
-    const now = this.host.clock.now();
-    const earliest = (slot.timer.lastSent ?? -Infinity) + gap;
-    if (earliest <= now) void this.announce(slot);
-    else if (!slot.timer.pending || slot.timer.at > earliest) slot.timer[recheck ? 'retry' : 'schedule'](earliest - now);
-    else return false;
-    return true;
+  /** Announces now if `when` says so (it may set the slot's timer instead), while the socket is open and no announce is being made. */
+  private announceWhen(infoHash: string, when: (timer: AnnounceTimer) => 'now' | 'set' | undefined): void {
+    const slot = this.slots.get(infoHash);
+    if (slot && this.open && !slot.inFlight && when(slot.timer) === 'now') void this.announce(slot);
   }
 
   scrape(infoHash: string): void {
@@ -280,7 +258,7 @@ export class TrackerConnection<P extends SignalingPeer> {
     if (!torrent) return;
     slot.timer.clear();
     const event: AnnounceEvent | undefined = !slot.started ? 'started' : torrent.completed && !slot.completedSent ? 'completed' : undefined;
-    if (!torrent.starving) slot.failureRetries = 0;
+    if (!torrent.starving) slot.timer.failures = 0;
     const gen = this.generation;
     // Completed while this announce was prepared? Then `completed` follows it.
     const completedBefore = torrent.completed;
