@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayName, formatBytes, formatDuration, formatPercent, formatRate, formatRatio } from '../../src/shared/format.js';
+import { displayName, formatBytes, formatClockTime, formatDuration, formatPercent, formatRate, formatRatio } from '../../src/shared/format.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -123,5 +123,13 @@ describe('displayName', () => {
     // Right-to-left letters and ordinary Unicode are names too: left as they are.
     expect(displayName('שלום.txt')).toBe('שלום.txt');
     expect(displayName('Été 2026 — 🎬.mkv')).toBe('Été 2026 — 🎬.mkv');
+  });
+});
+
+describe('formatClockTime', () => {
+  it('gives the local time as HH:MM:SS, zero-padded', () => {
+    expect(formatClockTime(new Date(2026, 11, 6, 9, 5, 3).getTime())).toBe('09:05:03');
+    expect(formatClockTime(new Date(2026, 11, 6, 23, 59, 59, 999).getTime())).toBe('23:59:59');
+    expect(formatClockTime(new Date(2026, 0, 1, 0, 0, 0).getTime())).toBe('00:00:00');
   });
 });

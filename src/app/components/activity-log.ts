@@ -2,16 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { LogEntry } from '../state/client-controller.js';
 import { controls } from '../styles.js';
-
-/**
- * HH:MM:SS, local time. Not `Intl.DateTimeFormat`: building the first one loads the locale's data,
- * 14-20 ms of the main thread while the app starts (the log's first entries come then).
- */
-const two = (n: number): string => String(n).padStart(2, '0');
-const time = (t: number): string => {
-  const d = new Date(t);
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-};
+import { formatClockTime } from '../../shared/format.js';
 
 /** The client's warnings, newest first, folded away: for the curious and for bug reports. */
 @customElement('ts-activity-log')
@@ -58,7 +49,7 @@ export class TsActivityLog extends LitElement {
     return html`<details>
       <summary class="muted">Activity log (${this.entries.length})</summary>
       <ol tabindex="0" aria-label="Activity log">
-        ${[...this.entries].reverse().map((e) => html`<li><time datetime=${new Date(e.time).toISOString()}>${time(e.time)}</time>${e.message}</li>`)}
+        ${[...this.entries].reverse().map((e) => html`<li><time datetime=${new Date(e.time).toISOString()}>${formatClockTime(e.time)}</time>${e.message}</li>`)}
       </ol>
     </details>`;
   }
