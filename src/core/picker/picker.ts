@@ -64,7 +64,12 @@ export class PiecePicker<P = string> extends PickerState<P> {
       return active === undefined || active.size === 0 || (active.size === 1 && active.has(id));
     };
 
-    // (1) Partial pieces this peer is filling, or that nobody is (finish what was started).
+    // (1) Critical pieces (streaming), strictly in the given order; several peers may share one. A
+    // reader waits for them: they go before the partial pieces below, which a preemption (see
+    // Requester.preemptForCritical) leaves with blocks to ask for again.
+    for (const i of this.criticalList) if (can(i) && solo(i) && this.take(i, id, limit, out)) return out;
+
+    // (2) Partial pieces this peer is filling, or that nobody is (finish what was started).
     const partial: number[] = [];
     for (const [i, d] of this.downloads) {
       if (d.missing === 0 || !can(i)) continue;
@@ -72,9 +77,6 @@ export class PiecePicker<P = string> extends PickerState<P> {
     }
     partial.sort((a, b) => this.prio[b]! - this.prio[a]! || this.missingOf(a) - this.missingOf(b) || a - b);
     for (const i of partial) if (this.take(i, id, limit, out)) return out;
-
-    // (2) Critical pieces (streaming), strictly in the given order; several peers may share one.
-    for (const i of this.criticalList) if (can(i) && solo(i) && this.take(i, id, limit, out)) return out;
 
     // (3) Highest priority, then untouched before shared, then rarest first. Ties go first to a
     // piece of the extent we last started a piece in, so that what we ask a peer for lies together in

@@ -115,12 +115,14 @@ describe('piece picker: ordering', () => {
     expect(picker.critical).toEqual([5, 4, 6]);
   });
 
-  it('lets several peers share a critical piece, but partial pieces come first', () => {
+  it('lets several peers share a critical piece, and asks for critical pieces before finishing partial ones', () => {
     const picker = setup({ availability: '1999999' });
     picker.pickBlocks(seed('a'), 2); // piece 0, the rarest
     picker.setCritical([3, 4]);
-    expect(keys(picker.pickBlocks(seed('a'), 4))).toEqual(['0:2', '0:3', '3:0', '3:1']);
-    expect(keys(picker.pickBlocks(seed('b'), 3))).toEqual(['3:2', '3:3', '4:0']);
+    // A reader waits for pieces 3 and 4: their blocks go out before the rest of piece 0.
+    expect(keys(picker.pickBlocks(seed('a'), 4))).toEqual(['3:0', '3:1', '3:2', '3:3']);
+    expect(keys(picker.pickBlocks(seed('b'), 3))).toEqual(['4:0', '4:1', '4:2']);
+    expect(keys(picker.pickBlocks(seed('a'), 3))).toEqual(['4:3', '0:2', '0:3']);
   });
 
   it('critical does not override priority 0', () => {
