@@ -56,7 +56,12 @@ export class Uploader {
   serve(peer: Peer): void {
     if (this.serving.has(peer) || peer.closed) return;
     this.serving.add(peer);
-    void this.serveLoop(peer).finally(() => this.serving.delete(peer));
+    void this.serveLoop(peer).finally(() => {
+      this.serving.delete(peer);
+      // Requests queued after the loop looked last, while it was ending (its end is seen a microtask
+      // later: an unchoke and the requests it lets in may arrive in one chunk), are served now.
+      if (mayServe(peer) && peer.queuedRequests.length > 0 && peer.channel.bufferedAmount <= this.highWaterMark(peer)) this.serve(peer);
+    });
   }
 
   peerGone(peer: Peer): void {

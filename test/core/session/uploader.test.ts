@@ -64,6 +64,17 @@ describe('uploader', () => {
     expect(t.sent.filter((e) => e.type === 'piece').every((e) => e.type === 'piece' && e.block.every((x) => x === 0))).toBe(true);
   });
 
+  it('serves requests that arrive while a loop with nothing to do is ending (an unchoke and requests in one chunk)', async () => {
+    const t = await setup(2);
+    // The unchoke starts a loop that finds nothing queued; the requests right behind it, handled
+    // before that loop is seen to end, must not wait for the next request or drain.
+    t.uploader.serve(t.peer);
+    t.ask({ index: 1, begin: 0, length: BLOCK }, { index: 1, begin: BLOCK, length: BLOCK });
+    t.uploader.serve(t.peer);
+    await t.settle();
+    expect(blocks(t.sent)).toEqual(['1:0', '1:16384']);
+  });
+
   it('reads each piece once, ahead of the loop, and keeps recent pieces in a bounded cache', async () => {
     const t = await setup(40, { highWaterMark: 1024 * 1024 });
     for (let i = 0; i < 6; i++) t.ask({ index: i, begin: 0, length: BLOCK }, { index: i, begin: BLOCK, length: BLOCK });
