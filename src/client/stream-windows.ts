@@ -12,6 +12,8 @@ import type { PriorityWindow } from './file.js';
  */
 export const CRITICAL_BYTES = 2 * 1024 * 1024;
 export const READ_AHEAD_BYTES = 32 * 1024 * 1024;
+/** The pieces {@link StreamWindows.wantHead} names before the metadata. */
+export const HEAD_PIECES = 4;
 
 /** What the windows need of the torrent and its session. */
 export interface StreamTarget {
@@ -27,6 +29,8 @@ export class StreamWindows {
   private readonly windows = new Set<{ position: number; end: number }>();
   /** What was last given to the session, to skip identical updates. */
   private streamKey = '';
+  /** The head was asked for before the metadata (see wantHead). */
+  private head = false;
 
   constructor(private readonly target: StreamTarget) {}
 
@@ -46,6 +50,30 @@ export class StreamWindows {
         if (this.windows.delete(window)) this.apply();
       },
     };
+  }
+
+  /**
+   * Before the metadata: a player is about to read the torrent from its start (the link names one
+   * video, say), so its first {@link HEAD_PIECES} pieces are critical now. The session names them to
+   * its peers at once (`ts_want`), and a seeder that reveals its pieces a few at a time shows them
+   * before the metadata comes: they are asked for with it, not a round trip later. Once the
+   * metadata is known (`refresh`), the open windows replace them.
+   */
+  wantHead(): void {
+    if (this.target.geometry()) return;
+    this.head = true;
+    this.streamKey = '';
+    this.target.setStreamPriority(
+      Array.from({ length: HEAD_PIECES }, (_, i) => i),
+      [],
+    );
+  }
+
+  /** The metadata came: the windows (or none) replace the head asked for before it. */
+  refresh(): void {
+    if (!this.head) return;
+    this.head = false;
+    this.apply();
   }
 
   /** Forgets what was last given to the session (a new session has been given nothing). */

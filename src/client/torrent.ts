@@ -307,6 +307,11 @@ export class Torrent extends TorrentReadings {
     return this.streams.open(file, start, end);
   }
 
+  /** Before the metadata, the start of the torrent is fetched first (see StreamWindows.wantHead). */
+  wantHead(): void {
+    this.streams.wantHead();
+  }
+
   // ---- internals -----------------------------------------------------------------------------
 
   private createSession(): TorrentSession {
@@ -318,6 +323,7 @@ export class Torrent extends TorrentReadings {
     session.on('metadata', (m) => {
       if (this.metainfo) return;
       this.setMetainfo(m);
+      this.streams.refresh();
       if (m.version === 'hybrid' && !this.init.infoHashV2) this.announceAgain();
       void this.openPrivate();
       void this.persist();

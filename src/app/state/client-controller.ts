@@ -173,7 +173,11 @@ export class ClientController implements ReactiveController {
     try {
       const shared = typeof source === 'string' ? shareFromText(source) : undefined; // a private link's secret too
       const torrent = await client.add(shared?.magnet ?? source, shared);
-      if (from === 'link') this.linked.add(torrent.infoHash);
+      if (from === 'link') {
+        this.linked.add(torrent.infoHash);
+        // Opened to be seen: its start first, asked of peers before the metadata (a link carries no name to tell more).
+        torrent.wantHead();
+      }
       this.board.clearErrors((n) => n.id.startsWith('add-error'));
       this.announce(known.has(torrent) ? `${torrent.name} is already in your list.` : `Added ${torrent.name}. Looking for peers…`);
       this.update();

@@ -117,9 +117,11 @@ export class Priorities {
    * undefined when the peer was last told the same (nothing to send).
    */
   wantsFor(peer: object, peerHas: (index: number) => boolean): number[] | undefined {
+    // Before the metadata, critical pieces given then (the head of a torrent a player is about to
+    // read) are named as they are: a seeder revealing its pieces one by one shows them before the
+    // metadata arrives, and they are asked for with it.
     const picker = this.picker;
-    if (!picker) return undefined;
-    const pieces = this.critical.filter((i) => !picker.have(i) && !peerHas(i)).slice(0, MAX_WANT_PIECES);
+    const pieces = this.critical.filter((i) => !picker?.have(i) && !peerHas(i)).slice(0, MAX_WANT_PIECES);
     const key = pieces.join(',');
     if (key === (this.wantsSent.get(peer) ?? '')) return undefined;
     this.wantsSent.set(peer, key);

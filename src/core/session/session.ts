@@ -317,7 +317,7 @@ export class TorrentSession {
     if (this.downloads || this.isStopped) return;
     let downloads: Downloads;
     try {
-      downloads = this.setMetainfo(metainfo);
+      downloads = this.setMetainfo(metainfo, true);
     } catch (e) {
       this.fail(e instanceof Error ? e : new TabswarmError(String(e)));
       return;
@@ -330,7 +330,7 @@ export class TorrentSession {
   }
 
   /** Throws a TorrentError, changing nothing, when a piece is longer than the torrent may hold. */
-  private setMetainfo(metainfo: Metainfo): Downloads {
+  private setMetainfo(metainfo: Metainfo, fromPeers = false): Downloads {
     checkPieceLength(metainfo.pieceLength, this.budget.ceiling);
     const swarm = this.swarm;
     const downloads = (this.downloads = new Downloads(metainfo, {
@@ -355,7 +355,9 @@ export class TorrentSession {
       },
     }));
     swarm.attach(downloads);
-    if (this.priorities.attach(downloads.picker, downloads.geometry)) {
+    // From peers, acceptMetainfo acts on what was asked before once the peers' pieces are counted:
+    // acted on here, the leecher would tell its peers it wanted nothing, then that it did.
+    if (this.priorities.attach(downloads.picker, downloads.geometry) && !fromPeers) {
       this.prioritiesChanged();
       if (this.started) swarm.sendWantsToAll();
     }
@@ -378,11 +380,16 @@ export class TorrentSession {
    * waits for them), and `raised` ones at high priority (its read-ahead). Each call replaces the
    * previous one; pieces no longer raised go back to their file's priority. Raised and critical
    * pieces are fetched even in deselected files, for as long as they stay raised. Peers are asked
-   * for them at once.
+   * for them at once. Given before the metadata, they are kept until it comes, and the critical ones
+   * are named to peers already (the head of a torrent a player is about to read).
    */
   setStreamPriority(critical: readonly number[], raised: readonly number[]): void {
     const changed = this.priorities.setStream(critical, raised);
-    if (changed === undefined) return;
+    if (changed === undefined) {
+      // Before the metadata: peers hear of the critical pieces at once (see Priorities.wantsFor).
+      if (this.started && !this.metainfo) this.swarm.sendWantsToAll();
+      return;
+    }
     if (this.started) this.swarm.preemptForCritical();
     if (changed) this.prioritiesChanged();
     if (this.started) this.swarm.sendWantsToAll();

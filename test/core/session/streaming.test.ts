@@ -3,7 +3,8 @@
  * in order, its read-ahead next, in deselected files too, and a seeder that reveals its pieces a few at
  * a time (initial seeding) reveals what a streaming peer waits for (the ts_want hint).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Peer } from '../../../src/core/session/peer.js';
 import { createTorrent, type TorrentInputFile } from '../../../src/core/create.js';
 import { concatBytes } from '../../../src/core/bytes.js';
 import { PRIORITY } from '../../../src/core/picker/index.js';
@@ -83,6 +84,42 @@ describe('streaming priorities', () => {
     expect(seeder.bans).toEqual([]);
     expect(leecher.warnings).toEqual([]);
     swarm.stop();
+  });
+
+  it('before the metadata, a magnet leecher names the head it will read, and a seeder revealing pieces a few at a time shows it: asked for with the metadata', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'movie.webm', data: fixtureBytes(256 * PIECE, 6) }]);
+    /** ms from the leecher's metadata to its piece 0, the head given before the metadata or with it. */
+    const firstPieceAfterMetadata = async (early: boolean) => {
+      const swarm = new TestSwarm();
+      await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data), upload: 512 * 1024 });
+      const leecher = await swarm.add('leecher', { infoHash: metainfo.infoHashBytes });
+      const head = range(0, 3);
+      if (early) leecher.session.setStreamPriority(head, []);
+      let metadataAt = NaN;
+      let pieceAt = NaN;
+      leecher.session.on('metadata', () => {
+        metadataAt = swarm.clock.now();
+        if (!early) leecher.session.setStreamPriority(head, []);
+      });
+      leecher.session.on('piece', (i) => {
+        if (i === 0) pieceAt = swarm.clock.now();
+      });
+      const sends = vi.spyOn(Peer.prototype, 'send');
+      swarm.connectAll();
+      await swarm.runUntil(() => !Number.isNaN(pieceAt));
+      // The leecher's interest in the seeder holds across the metadata (no notInterested, then
+      // interested again: that made the seeder choke and unchoke it).
+      const toSeeder = sends.mock.calls.filter((_, i) => (sends.mock.contexts[i] as Peer).id === 'seeder').map(([m]) => m.type);
+      sends.mockRestore();
+      expect(toSeeder).toContain('interested');
+      expect(toSeeder).not.toContain('notInterested');
+      swarm.stop();
+      return pieceAt - metadataAt;
+    };
+    const early = await firstPieceAfterMetadata(true);
+    const late = await firstPieceAfterMetadata(false);
+    // Named with the metadata, the head costs the hint's round trip to the seeder first (20 ms each way here).
+    expect(late - early).toBeGreaterThanOrEqual(40);
   });
 
   it('a seek preempts the requests queued at a peer for ordinary pieces: the critical pieces come next, not after them', async () => {
