@@ -51,6 +51,10 @@ export class Priorities {
   attach(picker: PiecePicker, geometry: PieceGeometry): boolean {
     this.picker = picker;
     this.geometry = geometry;
+    // Pieces named before the metadata were not checked: those past the torrent's end are dropped.
+    const inRange = (i: number) => Number.isInteger(i) && i >= 0 && i < geometry.pieceCount;
+    this.critical = this.critical.filter(inRange);
+    this.raised = new Set([...this.raised].filter(inRange));
     const selected = this.applySelection();
     return (this.raised.size > 0 && this.setStream(this.critical, [...this.raised]) !== undefined) || selected;
   }

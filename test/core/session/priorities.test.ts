@@ -26,6 +26,15 @@ describe('priorities', () => {
     expect(t.prio()).toEqual([normal, normal, high, high, skip]);
   });
 
+  it('drops pieces named before the metadata that lie past the end of the torrent', () => {
+    const p = new Priorities();
+    expect(p.setStream([0, 1, 2, 3, 4, 5, 6, 7], [9])).toBeUndefined();
+    const t = torrent();
+    expect(() => p.attach(t.picker, t.geometry)).not.toThrow();
+    expect(p.criticalPieces).toEqual([0, 1, 2, 3, 4]);
+    expect(t.prio()).toEqual([high, high, high, high, high]);
+  });
+
   it('a piece shared by a selected and a deselected file is fetched; pieces leaving the window go back to their file', () => {
     const p = new Priorities();
     const t = torrent();

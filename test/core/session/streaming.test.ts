@@ -122,6 +122,20 @@ describe('streaming priorities', () => {
     expect(late - early).toBeGreaterThanOrEqual(40);
   });
 
+  it('a head named before the metadata that runs past the end of a small torrent is cut to it', async () => {
+    const { metainfo, data } = await torrentOf([{ path: 'clip.webm', data: fixtureBytes(PIECE + 100, 7) }]);
+    const swarm = new TestSwarm();
+    await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
+    const leecher = await swarm.add('leecher', { infoHash: metainfo.infoHashBytes });
+    leecher.session.setStreamPriority(range(0, 3), []);
+    swarm.connectAll();
+    await swarm.runUntil(() => leecher.session.done);
+    expect(leecher.session.criticalPieces).toEqual([0, 1]);
+    expect(leecher.warnings).toEqual([]);
+    expect(await storedBytesEqual(leecher, metainfo, data)).toBe(true);
+    swarm.stop();
+  });
+
   it('a seek preempts the requests queued at a peer for ordinary pieces: the critical pieces come next, not after them', async () => {
     const { metainfo, data } = await torrentOf([{ path: 'movie.webm', data: fixtureBytes(512 * PIECE, 5) }]);
     const swarm = new TestSwarm();
