@@ -98,6 +98,13 @@ describe('sharing and receiving in Chromium', () => {
     const receiver = await openApp({ hash: link.slice(bed.app.url.length) });
     await expect.poll(() => progressOf(receiver.page, 'a rather long file name for a holiday video.bin'), { timeout: 30_000 }).toBe(100);
     expect(receiver.page.url()).toBe(bed.app.url);
+    // The receiver's Share section starts closed: its QR code is made only once it shows (encoding
+    // costs tens of ms while the page starts its download), and then it is the same code.
+    const receiverQr = receiver.page.locator('ts-qr-code');
+    expect(await receiverQr.evaluate((el) => el.shadowRoot?.querySelector('svg') ?? null)).toBeNull();
+    await receiver.page.locator('ts-torrent-card summary', { hasText: 'Share' }).click();
+    const shown = await renderedQr(receiver.page);
+    expect(Buffer.from(shown.modules).equals(Buffer.from(expected.modules))).toBe(true);
     expect(seeder.errors).toEqual([]);
     expect(receiver.errors).toEqual([]);
     console.log(

@@ -179,6 +179,8 @@ export class TsPieceMap extends LitElement {
   private drawn?: { layout: PieceLayout; colours: Colours; states: Uint8Array };
 
   private readonly redraw = (): void => this.draw();
+  /** A draw asked for by an update, at the next frame (see `updated`). */
+  private frame?: number;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -192,6 +194,8 @@ export class TsPieceMap extends LitElement {
     this.darkScheme?.removeEventListener('change', this.redraw);
     this.resizeObserver?.disconnect();
     this.resizeObserver = undefined;
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.frame = undefined;
   }
 
   override render() {
@@ -206,8 +210,16 @@ export class TsPieceMap extends LitElement {
     if (this.sizer) this.observe(this.sizer);
   }
 
+  /**
+   * Drawn at the next frame, once for any number of updates: reading the colours forces the page's
+   * styles, which in the update's own task (a card just made, the metadata just come) costs tens of
+   * ms on the main thread that the download and the player are waiting for.
+   */
   protected override updated(): void {
-    this.draw();
+    this.frame ??= requestAnimationFrame(() => {
+      this.frame = undefined;
+      this.draw();
+    });
   }
 
   /**
@@ -250,6 +262,7 @@ export class TsPieceMap extends LitElement {
   }
 
   private draw(): void {
+    if (this.deviceWidth === 0) return; // not laid out yet: the resize observer draws when it is
     const canvas = this.canvas;
     const colours = this.readColours();
     const ctx = canvas?.getContext('2d');

@@ -80,7 +80,9 @@ export function qrSvgPath(text: string): string {
 
 /**
  * A QR code of `text` (the share link) as an SVG that scales to the element's width. Dark modules on
- * a light ground, whatever the colour scheme, since many scanners cannot read inverted codes.
+ * a light ground, whatever the colour scheme, since many scanners cannot read inverted codes. Made
+ * when the element first shows (a closed Share section hides it): encoding takes tens of ms, and a
+ * receiver's card is made while the page starts its download.
  *
  * @cssprop --ts-qr-dark - colour of the dark modules (default black)
  * @cssprop --ts-qr-light - colour of the ground and quiet zone (default white)
@@ -93,6 +95,10 @@ export class TsQrCode extends LitElement {
     :host {
       display: inline-block;
       width: 12rem;
+      aspect-ratio: 1; /* the code's place is kept while it is made */
+    }
+    :host([too-long]) {
+      aspect-ratio: auto;
     }
     svg {
       display: block;
@@ -106,20 +112,47 @@ export class TsQrCode extends LitElement {
   private matrix?: QrMatrix;
   private path = '';
   private error?: QrCodeTooLongError;
+  /** The text the code shown was made of. */
+  private made: string | undefined;
+  /** Whether the element has been on screen (then the code is made). */
+  private shown = false;
+  private observer?: IntersectionObserver;
 
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (!changed.has('text')) return;
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.shown) return;
+    this.observer = new IntersectionObserver((entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      this.shown = true;
+      this.observer?.disconnect();
+      this.observer = undefined;
+      this.requestUpdate();
+    });
+    this.observer.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.observer?.disconnect();
+    this.observer = undefined;
+  }
+
+  protected override willUpdate(): void {
+    if (!this.shown || this.made === this.text) return;
+    this.made = this.text;
     this.matrix = undefined;
     this.error = undefined;
     this.path = '';
-    if (!this.text) return;
-    try {
-      this.matrix = qrMatrix(this.text);
-      this.path = matrixPath(this.matrix);
-    } catch (e) {
-      if (!(e instanceof QrCodeTooLongError)) throw e;
-      this.error = e;
+    if (this.text) {
+      try {
+        this.matrix = qrMatrix(this.text);
+        this.path = matrixPath(this.matrix);
+      } catch (e) {
+        if (!(e instanceof QrCodeTooLongError)) throw e;
+        this.error = e;
+      }
     }
+    this.toggleAttribute('too-long', this.error !== undefined);
   }
 
   override render() {
