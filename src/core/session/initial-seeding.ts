@@ -28,6 +28,8 @@ export interface RevealPeer {
   uploadRate(): number;
   /** How many pieces it has. */
   piecesHeld(): number;
+  /** We choke it: it cannot fetch what we reveal. */
+  readonly amChoking: boolean;
 }
 
 export interface InitialSeedingOptions {
@@ -123,8 +125,10 @@ export class InitialSeeding {
   }
 
   /**
-   * The peer told us which pieces it has (a have, a bitfield, have all): revealed pieces it got
-   * elsewhere need not come from us. Returns pieces to announce next.
+   * The peer told us which pieces it has (a have, a bitfield, have all), or we unchoked it: revealed
+   * pieces it got elsewhere need not come from us. Returns pieces to announce next; while we choke it
+   * (before super seeding) only one it lacks (see revealOneMore), since a piece kept pending for a
+   * peer that cannot fetch it would be withheld from those that can.
    */
   peerUpdated(peer: RevealPeer): number[] {
     const state = this.peers.get(peer.id);
@@ -139,7 +143,20 @@ export class InitialSeeding {
       state.pending.delete(i);
       this.reveals[i] = this.reveals[i]! - 1;
     }
-    return this.revealMore(peer);
+    return peer.amChoking && !this.sparing ? this.revealOneMore(peer, state) : this.revealMore(peer);
+  }
+
+  /**
+   * A choked peer that holds every piece revealed to it is shown one more (not pending, as at the
+   * greeting), so that it can be interested and so be unchoked.
+   */
+  private revealOneMore(peer: RevealPeer, state: PeerReveal): number[] {
+    if (!this.active) return [];
+    for (const i of state.revealed) if (!peer.hasPiece(i)) return [];
+    const next = this.leastSpread(peer, state);
+    if (next === undefined) return [];
+    state.revealed.add(next);
+    return [next];
   }
 
   /**

@@ -36,7 +36,7 @@ function setup(o: { begin?: PieceGeometry | false } = {}) {
       seen = w.sent.length;
       return out;
     };
-    return { peer: w.peer, haves };
+    return { peer: w.peer, haves, deliver: w.deliver };
   };
   return { announcer, add, readAhead };
 }
@@ -60,6 +60,9 @@ describe('seeding announcer', () => {
     const a = t.add('a');
     t.announcer.greeted(a.peer);
     expect(a.haves()).toEqual([0]);
+    t.announcer.updated(a.peer); // still choked: nothing more
+    expect(a.haves()).toEqual([]);
+    a.peer.unchoke();
     t.announcer.updated(a.peer);
     expect(a.haves()).toEqual([1, 2, 3, 4]);
     t.announcer.updated(a.peer); // four are pending already
@@ -68,8 +71,28 @@ describe('seeding announcer', () => {
     const b = t.add('b');
     t.announcer.greeted(b.peer);
     expect(b.haves()).toEqual([0]);
+    b.peer.unchoke();
     t.announcer.updated(b.peer);
     expect(b.haves()).toEqual([5, 6, 7, 8]);
+  });
+
+  it('keeps pieces pending only for peers it unchoked: a choked one is shown one piece it lacks at a time', () => {
+    const t = setup();
+    const [a, b] = [t.add('a'), t.add('b')];
+    t.announcer.greeted(a.peer);
+    t.announcer.greeted(b.peer);
+    expect([a.haves(), b.haves()]).toEqual([[0], [0]]);
+    // a tells us what it has while choked (it got piece 0 elsewhere): one more piece, so that it may be interested.
+    a.deliver({ type: 'have', index: 0 });
+    t.announcer.updated(a.peer);
+    expect(a.haves()).toEqual([1]);
+    a.deliver({ type: 'have', index: 5 });
+    t.announcer.updated(a.peer); // it still lacks piece 1: nothing more
+    expect(a.haves()).toEqual([]);
+    // b, unchoked, is kept four pieces ahead: those a was not given to fetch (a choked peer holds none pending).
+    b.peer.unchoke();
+    t.announcer.updated(b.peer);
+    expect(b.haves()).toEqual([1, 2, 3, 4]);
   });
 
   it('reveals the pieces a ts_want message names first (those we have and it was not told of); a malformed one is reported', () => {
@@ -84,6 +107,7 @@ describe('seeding announcer', () => {
       ['a', [0]],
       ['a', [7, 8]],
     ]);
+    a.peer.unchoke();
     t.announcer.updated(a.peer); // two pending: two more, the least spread
     expect(a.haves()).toEqual([1, 2]);
 
@@ -96,6 +120,7 @@ describe('seeding announcer', () => {
     const t = setup();
     const [a, b, c] = [t.add('a'), t.add('b'), t.add('c')];
     for (const p of [a, b, c]) t.announcer.greeted(p.peer);
+    a.peer.unchoke();
     t.announcer.updated(a.peer);
     const shown = { a: a.haves(), b: b.haves() };
     expect(shown.a).toEqual([0, 1, 2, 3, 4]);
