@@ -5,10 +5,7 @@
  *   --timeline]`
  *
  * Real Chromium and Firefox, real WebRTC, a real bittorrent-tracker server, inside the private network
- * namespace (TABSWARM_BROWSERS=chromium leaves the Firefox rows out). The tracker (ours,
- * scripts/tracker-server.mjs) runs in a process of its own, as deployed: in this one, it relayed
- * offers and answers only when the driver of both browsers let it (BENCH_TRACKER_IN_PROCESS=1 puts
- * it back here, to compare).
+ * namespace (TABSWARM_BROWSERS=chromium leaves the Firefox rows out).
  * 1. Transfers of one file between two fresh browser contexts, alternating in each round between
  *    tabswarm, WebTorrent 3.0.21 (the yardstick) and 2.8.5 (their browser bundles), the same in
  *    Firefox (Firefox→Firefox, Chromium→Firefox: tabswarm and WebTorrent 3.0.21), a raw data channel (the ceiling), the raw
@@ -54,7 +51,6 @@ import {
   type TestPage,
 } from '../test/browser/browsers.js';
 import { serveLibrary, startTracker, type LibServer } from '../test/browser/lib-harness.js';
-import { startTrackerProcess } from '../test/tracker/tracker-process.js';
 import { SEEK_PHASES, START_PHASES, streamBench, type StreamResult } from './stream.js';
 import { firstByteBench, type FirstByteResult } from './first-byte.js';
 import { median } from './stats.js';
@@ -304,7 +300,7 @@ const [browser, firefox, lib, tracker] = await Promise.all([
   launchChromium(),
   FIREFOX && (KINDS.some(inFirefox) || only.has('swarm')) ? launchBrowser('firefox') : undefined,
   serveLibrary({ '/webtorrent.min.js': webtorrentBundle, '/webtorrent3.min.js': webtorrent3Bundle }),
-  process.env.BENCH_TRACKER_IN_PROCESS ? startTracker() : startTrackerProcess(),
+  startTracker(),
 ]);
 const pages = new Pages({ chromium: chromiumBrowser(browser), firefox }, lib);
 // The relay row's TURN server; without coturn that row fails, saying why, and the others run.
