@@ -317,7 +317,7 @@ export class TorrentSession {
     if (this.downloads || this.isStopped) return;
     let downloads: Downloads;
     try {
-      downloads = this.setMetainfo(metainfo, true);
+      downloads = this.setMetainfo(metainfo);
     } catch (e) {
       this.fail(e instanceof Error ? e : new TabswarmError(String(e)));
       return;
@@ -330,7 +330,7 @@ export class TorrentSession {
   }
 
   /** Throws a TorrentError, changing nothing, when a piece is longer than the torrent may hold. */
-  private setMetainfo(metainfo: Metainfo, fromPeers = false): Downloads {
+  private setMetainfo(metainfo: Metainfo): Downloads {
     checkPieceLength(metainfo.pieceLength, this.budget.ceiling);
     const swarm = this.swarm;
     const downloads = (this.downloads = new Downloads(metainfo, {
@@ -355,12 +355,10 @@ export class TorrentSession {
       },
     }));
     swarm.attach(downloads);
-    // From peers, acceptMetainfo acts on what was asked before once the peers' pieces are counted:
-    // acted on here, the leecher would tell its peers it wanted nothing, then that it did.
-    if (this.priorities.attach(downloads.picker, downloads.geometry) && !fromPeers) {
-      this.prioritiesChanged();
-      if (this.started) swarm.sendWantsToAll();
-    }
+    // What was asked before the metadata (only possible when it came from peers) is acted on by
+    // acceptMetainfo once the peers' pieces are counted: acted on here, the leecher would tell its
+    // peers it wanted nothing, then that it did.
+    this.priorities.attach(downloads.picker, downloads.geometry);
     return downloads;
   }
 
