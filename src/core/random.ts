@@ -11,3 +11,14 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Puts the items of `a` in a random order (Fisher–Yates, in place) and returns it. */
+export function shuffle<A extends { length: number; [i: number]: unknown }>(a: A, random: () => number): A {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+  return a;
+}

@@ -7,6 +7,7 @@ import { PieceDownload, MISSING, RECEIVED, REQUESTED } from './download.js';
 import { geometryOf, toPieceSet } from './layout.js';
 import { BLOCK_SIZE, extentPieces } from '../geometry.js';
 import { BestPieces } from './select.js';
+import { shuffle } from '../random.js';
 import { PickerState } from './state.js';
 import {
   MAX_PRIORITY,
@@ -359,15 +360,9 @@ export class PiecePicker<P = string> extends PickerState<P> {
   }
 }
 
-/** 0..n-1 in random order (Fisher-Yates). */
+/** 0..n-1 in random order. */
 function shuffled(n: number, random: () => number): Uint32Array {
   const a = new Uint32Array(n);
   for (let i = 0; i < n; i++) a[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
-  }
-  return a;
+  return shuffle(a, random);
 }

@@ -24,6 +24,21 @@ const MAX_CANCELLED = 4096;
  * past that cap; eight (128 KiB) lets it reach a typical uplink share at once.
  */
 const MIN_PIPELINE = 8;
+/**
+ * Seconds of a peer's rate kept requested from it (see pipelineDepth): half a second, or a round trip
+ * and a quarter when the peer is further away (the round trip is measured, see PeerRequests.roundTrip).
+ * It was a second: a peer that sends us 256 KiB/s (a 1 MiB/s uplink shared by four upload slots) was
+ * asked for every block of a 256 KiB piece, and another peer with that piece, unchoking us, found
+ * nothing left to give. Early in a swarm, when a peer's neighbours hold the same few pieces, that
+ * left upload slots idle (the simulator: see README, step 6 of issue 19). The round trip keeps a
+ * far peer's pipeline deeper than what it delivers in one: fewer requests in flight than that would
+ * lower its rate, and so its pipeline, round after round. A channel between two tabs (a few ms
+ * apart) still reaches `maxPipeline` from 5 MiB/s.
+ */
+const PIPELINE_SECONDS = 0.5;
+const ROUND_TRIP_MARGIN = 1.25;
+/** The round trip assumed before a peer's first block (ms). */
+const INITIAL_ROUND_TRIP = 250;
 /** Requests sent to a peer together at most when refilling its pipeline (see fill). */
 const REQUEST_BATCH = 16;
 
@@ -33,6 +48,8 @@ export interface OutstandingRequest {
   length: number;
   /** When it was sent (clock ms). */
   at: number;
+  /** Sent first while nothing was outstanding at the peer: its time is a round trip (see roundTrip). */
+  alone: boolean;
 }
 
 /** Our requests to one peer. */
@@ -46,6 +63,11 @@ interface PeerRequests {
   readonly cancelled: Set<RequestKey>;
   /** Bytes of blocks it sent that we never asked for. */
   unasked: number;
+  /**
+   * The round trip to it (ms), from requests sent while none was outstanding (later ones also wait
+   * behind the blocks asked before them): the first such sample, then a moving average.
+   */
+  roundTrip: number | undefined;
   /**
    * Its requests timed out and no block came since: it is asked for one block at a time (a probe),
    * and a web seed no longer leaves it the pieces it has (a peer that stopped answering, having
@@ -106,11 +128,20 @@ export class Requester {
     const picker = this.picker;
     if (!picker || this.stopped || peer.closed || !peer.handshaken || peer.peerChoking || !peer.amInterested) return;
     const mine = this.of(peer);
-    const depth = mine.snubbed ? 1 : Math.min(peer.maxRequests, pipelineDepth(peer.downloaded.rate(), { max: this.o.maxPipeline, min: MIN_PIPELINE }));
+    const depth = mine.snubbed
+      ? 1
+      : Math.min(
+          peer.maxRequests,
+          pipelineDepth(peer.downloaded.rate(), {
+            targetSeconds: Math.max(PIPELINE_SECONDS, (ROUND_TRIP_MARGIN * (mine.roundTrip ?? INITIAL_ROUND_TRIP)) / 1000),
+            max: this.o.maxPipeline,
+            min: MIN_PIPELINE,
+          }),
+        );
     let want = depth - mine.sent.size;
-    // Requests go out a batch at a time (a quarter of the pipeline, at most REQUEST_BATCH), not one per
+    // Requests go out a batch at a time (half the pipeline, at most REQUEST_BATCH), not one per
     // block received: each message costs a data channel about as much as a block does.
-    if (want <= 0 || (want < Math.min(REQUEST_BATCH, Math.ceil(depth / 4)) && mine.sent.size > 0)) return;
+    if (want <= 0 || (want < Math.min(REQUEST_BATCH, Math.ceil(depth / 2)) && mine.sent.size > 0)) return;
     const limit = this.o.downloadLimit;
     if (limit?.limited) {
       want = Math.min(want, Math.floor(limit.available() / BLOCK_SIZE));
@@ -124,7 +155,7 @@ export class Requester {
     if (blocks.length > 0) this.o.timeline?.mark('request');
     for (const b of blocks) {
       if (b.index !== last && this.requesting) this.requesting(peer, (last = b.index));
-      mine.sent.set(keyOf(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, at: now });
+      mine.sent.set(keyOf(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, at: now, alone: mine.sent.size === 0 });
       peer.send({ type: 'request', index: b.index, begin: b.begin, length: b.length });
     }
   }
@@ -148,6 +179,10 @@ export class Requester {
     const asked = request ? request.length === length && picker !== undefined : this.excused(peer, mine, key, index, begin, length);
     if (!picker || !asked) return { kind: 'unasked' };
     mine.sent.delete(key);
+    if (request?.alone) {
+      const took = this.o.clock.now() - request.at;
+      mine.roundTrip = mine.roundTrip === undefined ? took : (3 * mine.roundTrip + took) / 4;
+    }
     const result = picker.blockReceived(peer.id, index, begin);
     for (const otherId of result.cancel) {
       const other = this.o.peer(otherId);
@@ -228,7 +263,7 @@ export class Requester {
 
   private of(peer: Peer): PeerRequests {
     let mine = this.byPeer.get(peer);
-    if (!mine) this.byPeer.set(peer, (mine = { sent: new Map(), cancelled: new Set(), unasked: 0, snubbed: false }));
+    if (!mine) this.byPeer.set(peer, (mine = { sent: new Map(), cancelled: new Set(), unasked: 0, snubbed: false, roundTrip: undefined }));
     return mine;
   }
 

@@ -21,6 +21,7 @@ import type { SwarmHost, SwarmOptions, SwarmParts } from './swarm-host.js';
 import type { BitField } from '../wire/index.js';
 import type { PieceGeometry } from '../geometry.js';
 import { bytesEqual, toHex } from '../bytes.js';
+import { shuffle } from '../random.js';
 
 export { CLIENT_VERSION, WANT_ID } from './discovery.js';
 export type { SwarmHost, SwarmOptions, SwarmParts } from './swarm-host.js';
@@ -217,10 +218,17 @@ export class Swarm {
     for (const p of this.peers.values()) this.parts.metadata.requestFrom(p);
   }
 
-  /** A piece is verified and stored: served from the cache, and announced. */
+  /**
+   * A piece is verified and stored: served from the cache, and announced, to the peers in a random
+   * order. Peers that lack the piece answer with `interested`, and the first answers fill our free
+   * upload slots (see UploadSlots.fillFreeSlot). Announced in the order the peers connected, every
+   * holder of a new piece heard first from the same few peers, the ones connected earliest, and
+   * unchoked them: early in a swarm those few fetched every new piece at once while the rest waited,
+   * and the pieces spread through fewer peers (the simulator: see README, step 6 of issue 19).
+   */
   pieceVerified(index: number, data: Uint8Array): void {
     this.uploader.remember(index, data);
-    for (const peer of this.peers.values()) {
+    for (const peer of shuffle([...this.peers.values()], this.o.random)) {
       if (!peer.handshaken) continue;
       peer.send({ type: 'have', index });
       if (peer.amInterested) this.updateInterest(peer);

@@ -1,11 +1,11 @@
 /**
  * Who may download from us: the choker's decision (tit-for-tat with an optimistic unchoke; the
  * fastest uploads when seeding, see choker/choker.ts) applied to the connected peers every ten
- * seconds, and at once when a slot falls free.
+ * seconds; a slot that falls free between rechokes is filled at once, choking nobody.
  */
 import type { Clock } from './clock.js';
 import type { Peer } from './peer.js';
-import { choke, initialChokerState, type ChokerState } from '../choker/choker.js';
+import { choke, fillFree, initialChokerState, type ChokerState } from '../choker/choker.js';
 
 /** Rechoke this often. */
 const CHOKE_INTERVAL = 10_000;
@@ -31,12 +31,29 @@ export class UploadSlots {
     return now - this.last >= CHOKE_INTERVAL;
   }
 
-  /** Rechokes when fewer interested peers are unchoked than there are slots. */
+  /** Unchokes interested peers into the slots that unchoked peers wanting nothing leave free, choking those (see fillFree). */
   fillFreeSlot(peers: Iterable<Peer>, seeding: boolean): void {
-    const all = [...peers];
-    let unchoked = 0;
-    for (const p of all) if (!p.amChoking && p.peerInterested) unchoked++;
-    if (unchoked < this.o.slots) this.rechoke(all, seeding);
+    const candidates = [...peers].filter((p) => p.handshaken && !p.closed);
+    const view = candidates.map((p) => ({
+      id: p.id,
+      interested: p.peerInterested,
+      unchoked: !p.amChoking,
+      downloadRate: p.downloaded.rate(),
+      uploadRate: p.uploaded.rate(),
+      connectedAt: p.connectedAt,
+    }));
+    const decision = fillFree(view, seeding, this.o.slots, this.o.random);
+    const choke = new Set(decision.choke);
+    const unchoke = new Set(decision.unchoke);
+    for (const peer of candidates) {
+      if (choke.has(peer.id) && !peer.amChoking) {
+        this.o.onChoking(peer);
+        peer.choke();
+      } else if (unchoke.has(peer.id) && peer.amChoking) {
+        peer.unchoke();
+        this.o.onUnchoked(peer);
+      }
+    }
   }
 
   /** Applies the choker's decision: `seeding` (we have every wanted piece) ranks by upload rate. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 as rng } from '../../../src/core/random.js';
-import { choke, initialChokerState, type ChokerPeer } from '../../../src/core/choker/choker.js';
+import { choke, fillFree, initialChokerState, type ChokerPeer } from '../../../src/core/choker/choker.js';
 
 function peer(id: string, down: number, up = 0, interested = true, connectedAt = -1e9): ChokerPeer<string> {
   return { id, interested, downloadRate: down, uploadRate: up, connectedAt };
@@ -51,5 +51,30 @@ describe('choker', () => {
     }
     expect(newcomer / 2000).toBeGreaterThan(0.68);
     expect(newcomer / 2000).toBeLessThan(0.82);
+  });
+
+  it('fills free slots between rechokes, choking only unchoked peers that want nothing: the best-ranked choked interested peers, as many as are free', () => {
+    const view = (p: ChokerPeer<string>, unchoked: boolean) => ({ ...p, unchoked });
+    const peers = [
+      view(peer('a', 0), true),
+      view(peer('b', 0), true),
+      view(peer('c', 90, 0, false), true), // unchoked but not interested: its slot is free
+      view(peer('d', 20), false),
+      view(peer('e', 50), false),
+      view(peer('f', 10), false),
+      view(peer('g', 99, 0, false), false),
+    ];
+    // Four slots, two held by interested peers: the two fastest choked interested peers come in, c
+    // (which wants nothing) goes out, and a and b stay, though they upload to us slower than d, e, f.
+    expect(fillFree(peers, false, 4, rng(5))).toEqual({ choke: ['c'], unchoke: ['e', 'd'] });
+    // Seeding ranks by our upload to them.
+    const seeding = [view(peer('a', 0, 1), true), view(peer('x', 0, 5), false), view(peer('y', 0, 70), false)];
+    expect(fillFree(seeding, true, 2, rng(6))).toEqual({ choke: [], unchoke: ['y'] });
+    // No slot free: nothing.
+    expect(fillFree(peers.slice(0, 2), false, 2, rng(7))).toEqual({ choke: [], unchoke: [] });
+    // Equal ranks: any of them, at random.
+    const ties = ['p', 'q', 'r', 's', 't'].map((id) => view(peer(id, 0), false));
+    const firsts = new Set(Array.from({ length: 20 }, (_, k) => fillFree(ties, false, 1, rng(100 + k)).unchoke[0]));
+    expect(firsts.size).toBeGreaterThan(2);
   });
 });

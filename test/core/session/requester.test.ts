@@ -58,9 +58,46 @@ describe('requester', () => {
     expect(t.requester.blockArrived(a.peer, r.index, r.begin, r.length)).toEqual({ kind: 'new', pieceComplete: false });
     t.requester.fill(a.peer);
     expect(a.requests()).toHaveLength(8);
+    // Three back: still under a batch (half the pipeline). Four back: a batch of four.
     for (const x of a.requests().slice(1, 3)) t.requester.blockArrived(a.peer, x.index, x.begin, x.length);
     t.requester.fill(a.peer);
-    expect(a.requests().length).toBeGreaterThan(8);
+    expect(a.requests()).toHaveLength(8);
+    const x = a.requests()[3]!;
+    t.requester.blockArrived(a.peer, x.index, x.begin, x.length);
+    t.requester.fill(a.peer);
+    expect(a.requests()).toHaveLength(12);
+  });
+
+  it("keeps half a second of a peer's rate requested, not a second, and more of a far peer's: a round trip and a quarter", () => {
+    const t = setup(64);
+    const near = t.add('near');
+    const far = t.add('far');
+    t.requester.fill(near.peer);
+    t.requester.fill(far.peer);
+    // The first request to each went out alone: its block gives the round trip (100 and 800 ms).
+    const back = (p: typeof near, k: number) => {
+      const r = p.requests()[k]!;
+      t.requester.blockArrived(p.peer, r.index, r.begin, r.length);
+    };
+    t.clock.advance(100);
+    back(near, 0);
+    t.clock.advance(700);
+    back(far, 0);
+    // Each sends us 256 KiB/s (a 1 MiB/s uplink shared by four upload slots), over the rate's window.
+    for (let ms = 0; ms < 6000; ms += 62.5) {
+      near.peer.downloaded.add(BLOCK);
+      far.peer.downloaded.add(BLOCK);
+      t.clock.advance(62.5);
+    }
+    // Near: 256 KiB/s × 0.5 s = 8 blocks. A second of it would be 16, a whole 256 KiB piece, which
+    // other peers holding the piece could then no longer help with.
+    expect(Math.abs(near.peer.downloaded.rate() - 256 * 1024)).toBeLessThan(8 * 1024);
+    for (const k of [1, 2, 3]) back(near, k);
+    t.requester.fill(near.peer);
+    expect(t.requester.outstanding(near.peer)).toBe(8);
+    // Far: 256 KiB/s × 1.25 × 0.8 s = 16 blocks, more than it delivers in a round trip (12.8).
+    t.requester.fill(far.peer);
+    expect(t.requester.outstanding(far.peer)).toBe(16);
   });
 
   it('drops a peer past 1 MiB of blocks nobody asked for; a block that crosses our cancel is excused and kept while its piece is in progress', () => {

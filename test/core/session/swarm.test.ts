@@ -3,7 +3,7 @@ import { createTorrent, type TorrentInputFile } from '../../../src/core/create.j
 import { concatBytes } from '../../../src/core/bytes.js';
 import { GREETING, GREETING_FOLDER, fixtureBytes } from '../../fixtures/greeting.js';
 import { MemoryStore } from '../../../src/core/session/store.js';
-import { TestSwarm, closingAfter, seededStore, storedBytes, type TestNode } from './swarm-harness.js';
+import { TestSwarm, closingAfter, seededStore, storedBytes, withSend, type TestNode } from './swarm-harness.js';
 
 const PIECE = 16 * 1024;
 
@@ -290,5 +290,43 @@ describe('pause and resume', () => {
     expect(kept.length).toBe(4);
     expect(await storedBytes(store, metainfo)).toEqual(data);
     swarm.stop();
+  });
+});
+
+describe('announcing a verified piece', () => {
+  it('tells the peers in a random order, not the order they connected in (so the first to answer, unchoked first, differ from piece to piece)', async () => {
+    const data = fixtureBytes(8 * 64 * 1024, 91);
+    const { metainfo } = await createTorrent([{ path: 'f.bin', data }], { pieceLength: 64 * 1024 });
+    const swarm = new TestSwarm(5);
+    const seeder = await swarm.add('seeder', { metainfo, infoHash: metainfo.infoHashBytes, store: await seededStore(metainfo, data) });
+    const leecher = await swarm.add('leecher', { metainfo, infoHash: metainfo.infoHashBytes });
+    swarm.connect(leecher, seeder);
+    // Per piece the leecher verifies, the order in which its `have` went to the other peers.
+    const order = new Map<number, string[]>();
+    const listeners: TestNode[] = [];
+    for (let k = 0; k < 6; k++) {
+      const listener = await swarm.add(`l${k}`, { metainfo, infoHash: metainfo.infoHashBytes, download: 1 });
+      listeners.push(listener);
+      swarm.connect(leecher, listener, (inner) =>
+        withSend(inner, (bytes) => {
+          // A have: length 5, id 4, the piece index.
+          for (let i = 0; i + 9 <= bytes.length; i++) {
+            if (bytes[i] !== 0 || bytes[i + 1] !== 0 || bytes[i + 2] !== 0 || bytes[i + 3] !== 5 || bytes[i + 4] !== 4) continue;
+            const index = new DataView(bytes.buffer, bytes.byteOffset + i + 5, 4).getUint32(0);
+            const seen = order.get(index) ?? [];
+            if (!seen.includes(listener.name)) seen.push(listener.name);
+            order.set(index, seen);
+          }
+          inner.send(bytes);
+        }),
+      );
+    }
+    await swarm.runUntil(() => leecher.session.done, 60_000);
+    swarm.stop();
+    const orders = [...order.values()].filter((o) => o.length === listeners.length).map((o) => o.join(','));
+    expect(orders.length).toBe(metainfo.pieces.length);
+    // In connection order every piece would be told l0 first, then l1, …: one order for all 8.
+    expect(new Set(orders).size).toBeGreaterThan(4);
+    expect(new Set(orders.map((o) => o.split(',')[0])).size).toBeGreaterThan(1);
   });
 });
