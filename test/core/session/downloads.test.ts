@@ -152,7 +152,10 @@ describe('downloads', () => {
     expect(t.verified).toEqual([]);
     expect(await t.store.get(p)).toBeUndefined();
     expect(t.downloads.picker.have(p)).toBe(false);
-    // The piece is fetched again (this host only records the ban, so the peer is still there to ask).
+    // The piece is fetched again (this host only records the ban, so the peer is still there to ask),
+    // with the next batch of requests: once half the pipeline is free, after two more blocks.
+    for (const r of asked.filter((x) => x.index !== p).slice(0, 2)) t.downloads.block(a.peer, r.index, r.begin, t.bytesOf(r));
+    await settle();
     expect(
       a
         .requests()
