@@ -100,21 +100,6 @@ describe('requester', () => {
     expect(t.requester.outstanding(far.peer)).toBe(16);
   });
 
-  it("keeps a second of a connection's rate requested in its first second, while the rate counts its bytes over a whole second", () => {
-    const t = setup(256);
-    const a = t.add('a');
-    t.requester.fill(a.peer);
-    // 1 MiB in its first 200 ms: a fast channel ramping up, counted as 1 MiB/s.
-    t.clock.advance(200);
-    const sent = a.requests();
-    for (const r of sent) t.requester.blockArrived(a.peer, r.index, r.begin, r.length);
-    a.peer.downloaded.add(1024 * 1024);
-    expect(a.peer.downloaded.young).toBe(true);
-    t.requester.fill(a.peer);
-    // A second of 1 MiB/s is 64 blocks; half a second would be 32.
-    expect(t.requester.outstanding(a.peer)).toBe(64);
-  });
-
   it('drops a peer past 1 MiB of blocks nobody asked for; a block that crosses our cancel is excused and kept while its piece is in progress', () => {
     const t = setup();
     const a = t.add('a');
