@@ -37,11 +37,6 @@ export class RateMeter {
     return sum / Math.min(span, age);
   }
 
-  /** Younger than a second: `rate` counts its bytes over a whole second, and so understates a fast start. */
-  get young(): boolean {
-    return this.now() - this.created < 1000;
-  }
-
   private advance(): void {
     const second = Math.floor(this.now() / 1000);
     let steps = second - this.bucketStart;

@@ -36,12 +36,6 @@ const MIN_PIPELINE = 8;
  * apart) still reaches `maxPipeline` from 5 MiB/s.
  */
 const PIPELINE_SECONDS = 0.5;
-/**
- * The same in a connection's first second, whose rate is its bytes over a whole second (RateMeter):
- * half of that understated rate slowed the start of a fast channel, which doubles its pipeline every
- * round trip while it ramps up.
- */
-const YOUNG_PIPELINE_SECONDS = 1;
 const ROUND_TRIP_MARGIN = 1.25;
 /** The round trip assumed before a peer's first block (ms). */
 const INITIAL_ROUND_TRIP = 250;
@@ -139,10 +133,7 @@ export class Requester {
       : Math.min(
           peer.maxRequests,
           pipelineDepth(peer.downloaded.rate(), {
-            targetSeconds: Math.max(
-              peer.downloaded.young ? YOUNG_PIPELINE_SECONDS : PIPELINE_SECONDS,
-              (ROUND_TRIP_MARGIN * (mine.roundTrip ?? INITIAL_ROUND_TRIP)) / 1000,
-            ),
+            targetSeconds: Math.max(PIPELINE_SECONDS, (ROUND_TRIP_MARGIN * (mine.roundTrip ?? INITIAL_ROUND_TRIP)) / 1000),
             max: this.o.maxPipeline,
             min: MIN_PIPELINE,
           }),
