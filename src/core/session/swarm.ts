@@ -219,12 +219,9 @@ export class Swarm {
   }
 
   /**
-   * A piece is verified and stored: served from the cache, and announced, to the peers in a random
-   * order. Peers that lack the piece answer with `interested`, and the first answers fill our free
-   * upload slots (see UploadSlots.fillFreeSlot). Announced in the order the peers connected, every
-   * holder of a new piece heard first from the same few peers, the ones connected earliest, and
-   * unchoked them: early in a swarm those few fetched every new piece at once while the rest waited,
-   * and the pieces spread through fewer peers (the simulator: see README, step 6 of issue 19).
+   * A piece is verified and stored: served from the cache, and announced to the peers in a random order (the
+   * first to answer `interested` fill free slots; in connection order, every holder of a new piece unchoked
+   * the same early peers: README, step 6 of issue 19).
    */
   pieceVerified(index: number, data: Uint8Array): void {
     this.uploader.remember(index, data);
