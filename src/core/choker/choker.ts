@@ -54,12 +54,8 @@ export function choke<Id>(
   options: ChokerOptions = DEFAULT_CHOKER,
 ): ChokeDecision<Id> {
   const interested = peers.filter((p) => p.interested);
-  const rate = seeding ? (p: ChokerPeer<Id>) => p.uploadRate : (p: ChokerPeer<Id>) => p.downloadRate;
-  // Ties (e.g. everybody at zero at the start) broken at random so no peer is starved by its position.
-  const keyed = interested.map((p) => ({ p, r: rate(p), tie: random() }));
-  keyed.sort((a, b) => b.r - a.r || a.tie - b.tie);
   const regular = Math.max(0, options.slots - 1);
-  const unchoke = new Set<Id>(keyed.slice(0, regular).map((k) => k.p.id));
+  const unchoke = new Set<Id>(ranked(interested, seeding, random).slice(0, regular));
 
   let optimistic = state.optimistic;
   let optimisticSince = state.optimisticSince;
@@ -95,10 +91,19 @@ export function fillFree<Id>(
   let free = slots;
   for (const p of peers) if (p.unchoked && p.interested) free--;
   if (free <= 0) return { choke, unchoke: [] };
+  const waiting = peers.filter((p) => p.interested && !p.unchoked);
+  return { choke, unchoke: ranked(waiting, seeding, random).slice(0, free) };
+}
+
+/**
+ * The peers' ids, fastest first: by our upload to them when seeding, else by theirs to us. Ties (e.g.
+ * everybody at zero at the start) broken at random so no peer is starved by its position.
+ */
+function ranked<Id>(peers: readonly ChokerPeer<Id>[], seeding: boolean, random: () => number): Id[] {
   const rate = seeding ? (p: ChokerPeer<Id>) => p.uploadRate : (p: ChokerPeer<Id>) => p.downloadRate;
-  const keyed = peers.filter((p) => p.interested && !p.unchoked).map((p) => ({ id: p.id, r: rate(p), tie: random() }));
+  const keyed = peers.map((p) => ({ id: p.id, r: rate(p), tie: random() }));
   keyed.sort((a, b) => b.r - a.r || a.tie - b.tie);
-  return { choke, unchoke: keyed.slice(0, free).map((k) => k.id) };
+  return keyed.map((k) => k.id);
 }
 
 function pickWeighted<Id>(candidates: readonly ChokerPeer<Id>[], now: number, newcomerWindow: number, random: () => number): Id | undefined {

@@ -5,7 +5,7 @@
  */
 import type { Clock } from './clock.js';
 import type { Peer } from './peer.js';
-import { choke, fillFree, initialChokerState, type ChokerState } from '../choker/choker.js';
+import { choke, fillFree, initialChokerState, type ChokerPeer, type ChokerState } from '../choker/choker.js';
 
 /** Rechoke this often. */
 const CHOKE_INTERVAL = 10_000;
@@ -33,58 +33,47 @@ export class UploadSlots {
 
   /** Unchokes interested peers into the slots that unchoked peers wanting nothing leave free, choking those (see fillFree). */
   fillFreeSlot(peers: Iterable<Peer>, seeding: boolean): void {
-    const candidates = [...peers].filter((p) => p.handshaken && !p.closed);
-    const view = candidates.map((p) => ({
-      id: p.id,
-      interested: p.peerInterested,
-      unchoked: !p.amChoking,
-      downloadRate: p.downloaded.rate(),
-      uploadRate: p.uploaded.rate(),
-      connectedAt: p.connectedAt,
-    }));
-    const decision = fillFree(view, seeding, this.o.slots, this.o.random);
-    const choke = new Set(decision.choke);
-    const unchoke = new Set(decision.unchoke);
-    for (const peer of candidates) {
-      if (choke.has(peer.id) && !peer.amChoking) {
-        this.o.onChoking(peer);
-        peer.choke();
-      } else if (unchoke.has(peer.id) && peer.amChoking) {
-        peer.unchoke();
-        this.o.onUnchoked(peer);
-      }
-    }
+    const candidates = chokerCandidates(peers);
+    const views = candidates.map((p) => ({ ...chokerView(p), unchoked: !p.amChoking }));
+    const decision = fillFree(views, seeding, this.o.slots, this.o.random);
+    const choking = new Set(decision.choke);
+    this.apply(candidates, new Set(decision.unchoke), (id) => choking.has(id));
   }
 
   /** Applies the choker's decision: `seeding` (we have every wanted piece) ranks by upload rate. */
   rechoke(peers: Iterable<Peer>, seeding: boolean): void {
     const now = this.o.clock.now();
     this.last = now;
-    const candidates = [...peers].filter((p) => p.handshaken && !p.closed);
-    const decision = choke(
-      candidates.map((p) => ({
-        id: p.id,
-        interested: p.peerInterested,
-        downloadRate: p.downloaded.rate(),
-        uploadRate: p.uploaded.rate(),
-        connectedAt: p.connectedAt,
-      })),
-      seeding,
-      this.state,
-      now,
-      this.o.random,
-      { slots: this.o.slots, optimisticInterval: 30_000, newcomerWindow: 60_000 },
-    );
+    const candidates = chokerCandidates(peers);
+    const decision = choke(candidates.map(chokerView), seeding, this.state, now, this.o.random, {
+      slots: this.o.slots,
+      optimisticInterval: 30_000,
+      newcomerWindow: 60_000,
+    });
     this.state = decision.state;
+    this.apply(candidates, decision.unchoke, (id) => !decision.unchoke.has(id));
+  }
+
+  /** Unchokes the peers in `unchoke` that we choke, and chokes the unchoked ones `choking` names. */
+  private apply(candidates: readonly Peer[], unchoke: ReadonlySet<string>, choking: (id: string) => boolean): void {
     for (const peer of candidates) {
-      const unchoke = decision.unchoke.has(peer.id);
-      if (unchoke && peer.amChoking) {
+      if (unchoke.has(peer.id)) {
+        if (!peer.amChoking) continue;
         peer.unchoke();
         this.o.onUnchoked(peer);
-      } else if (!unchoke && !peer.amChoking) {
+      } else if (choking(peer.id) && !peer.amChoking) {
         this.o.onChoking(peer);
         peer.choke();
       }
     }
   }
+}
+
+/** The peers the choker decides for: greeted and still open. */
+function chokerCandidates(peers: Iterable<Peer>): Peer[] {
+  return [...peers].filter((p) => p.handshaken && !p.closed);
+}
+
+function chokerView(p: Peer): ChokerPeer<string> {
+  return { id: p.id, interested: p.peerInterested, downloadRate: p.downloaded.rate(), uploadRate: p.uploaded.rate(), connectedAt: p.connectedAt };
 }
