@@ -93,7 +93,7 @@ export class PeerPieces {
     if (count === undefined) {
       const first = this.summary() === 'none';
       if (this.pendingHaves.length < MAX_PENDING_HAVES) this.pendingHaves.push(index);
-      return first ? {} : undefined; // nothing to count yet, but it has something (see Swarm.updateInterest)
+      return first ? {} : undefined; // nothing to count yet, but it has something (see Interest.update)
     }
     if (index >= count) return `have for piece ${index}, out of range`;
     if (this.all) return undefined;

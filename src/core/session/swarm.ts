@@ -1,7 +1,7 @@
 /**
  * The swarm of one torrent: the connected peers and what they say. It admits, drops and bans peers,
  * reacts to each peer's events (handshake, choking, interest, availability, requests, blocks,
- * extensions), keeps our interest and requests in step with what peers have, and runs the
+ * extensions), keeps our interest (interest.ts) and requests in step with what peers have, and runs the
  * per-peer timers (idle, keep-alive, request time-outs) and the choker. Around it, the session
  * owns the torrent: its life cycle, metadata, pieces (downloads.ts), priorities and events.
  */
@@ -13,12 +13,12 @@ import { Discovery, WANT_ID } from './discovery.js';
 import { SeedingAnnouncer } from './seeding-announcer.js';
 import { Uploader } from './uploader.js';
 import { Requester } from './requester.js';
+import { Interest } from './interest.js';
 import { UploadSlots } from './upload-slots.js';
 import { Room } from './room.js';
 import type { Downloads } from './downloads.js';
 import type { PeerView } from './types.js';
 import type { SwarmHost, SwarmOptions, SwarmParts } from './swarm-host.js';
-import type { BitField } from '../wire/index.js';
 import type { PieceGeometry } from '../geometry.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import { shuffle } from '../random.js';
@@ -33,6 +33,7 @@ export class Swarm {
   /** Remote peer ids (hex) banned for this session. */
   readonly banned = new Set<string>();
   readonly requester: Requester;
+  private readonly interest: Interest;
   private readonly peers = new Map<string, Peer>();
   private readonly uploader: Uploader;
   private readonly slots: UploadSlots;
@@ -58,6 +59,14 @@ export class Swarm {
       peer: (id) => this.peers.get(id),
       criticalPieces: () => parts.priorities.criticalPieces,
       drop: (peer, reason) => this.drop(peer, reason),
+    });
+    this.interest = new Interest({
+      picker: () => this.work?.picker,
+      peerHas: (peer) => this.work?.peerHas(peer),
+      isCritical: (index) => parts.priorities.isCritical(index),
+      updated: (peer) => this.seeding.updated(peer),
+      fill: (peer) => this.requester.fill(peer),
+      preemptForCritical: (peer) => this.requester.preemptForCritical(peer),
     });
     this.slots = new UploadSlots({
       ...o,
@@ -228,7 +237,7 @@ export class Swarm {
     for (const peer of shuffle([...this.peers.values()], this.o.random)) {
       if (!peer.handshaken) continue;
       peer.send({ type: 'have', index });
-      if (peer.amInterested) this.updateInterest(peer);
+      this.interest.pieceVerified(peer);
     }
   }
 
@@ -239,7 +248,7 @@ export class Swarm {
 
   /** Priorities changed: interest and requests follow. */
   prioritiesChanged(): void {
-    for (const peer of this.peers.values()) if (peer.handshaken) this.updateInterest(peer);
+    for (const peer of this.peers.values()) if (peer.handshaken) this.interest.update(peer);
   }
 
   /** A streaming reader's critical pieces changed: requests for other pieces make way. */
@@ -272,7 +281,7 @@ export class Swarm {
         if (!peer.amChoking) this.rechokeIfSlotFree();
         return;
       case 'availability':
-        return this.onAvailability(peer, e.added, e.removed);
+        return this.interest.availability(peer, e.added, e.removed);
       case 'request':
         return this.onRequest(peer, e.index, e.begin, e.length);
       case 'block':
@@ -307,37 +316,6 @@ export class Swarm {
       this.seeding.active || !picker || picker.haveCount === 0 ? 'none' : picker.haveCount === picker.pieceCount && peer.fast ? 'all' : picker.bitfield();
     peer.greet(have, this.discovery.extendedHandshake(work?.info.infoBytes.length));
     this.seeding.greeted(peer);
-  }
-
-  /** What a peer has changed: the picker counts it, and our interest follows. */
-  private onAvailability(peer: Peer, added: number | BitField | 'all' | undefined, removed: BitField | 'all' | undefined): void {
-    const picker = this.work?.picker;
-    if (picker) {
-      if (removed !== undefined) picker.removeAvailability(removed === 'all' ? null : removed);
-      if (typeof added === 'number') {
-        picker.incrementAvailability(added);
-        if (this.parts.priorities.isCritical(added)) this.requester.preemptForCritical(peer);
-      } else if (added !== undefined) picker.addAvailability(added === 'all' ? null : added);
-      this.work?.peerHas(peer);
-    }
-    this.updateInterest(peer, typeof added === 'number' ? added : undefined);
-  }
-
-  /**
-   * Our interest in a peer (and our requests to it), after it told us what it has or we got a piece. `announced`: the piece it
-   * just said it has; when we want it, no need to look further; else the search starts where it last found one (`interestHint`).
-   */
-  private updateInterest(peer: Peer, announced?: number): void {
-    const picker = this.work?.picker;
-    if (peer.closed) return;
-    // Before the metadata, a peer that said it has pieces likely has one we want: saying so now lets it unchoke us while the metadata
-    // comes, so the first requests leave with it, not a round trip later. The metadata corrects it (we may hold those pieces already).
-    if (!picker) return peer.setInterested(peer.announced() !== 'none');
-    this.seeding.updated(peer);
-    const known = announced !== undefined && picker.wants(announced) && peer.hasPiece(announced);
-    const want = known || (peer.interestHint = picker.firstInteresting(peer.have ?? ((i) => peer.hasPiece(i)), peer.interestHint)) >= 0;
-    peer.setInterested(want);
-    if (want) this.requester.fill(peer);
   }
 
   private onRequest(peer: Peer, index: number, begin: number, length: number): void {
