@@ -1,7 +1,8 @@
 /**
  * A torrent session: the swarm logic of one torrent. It owns the torrent's life cycle, metadata, events and what a client
  * reads; its parts do the rest — the swarm (swarm.ts: peers, requests, uploads, choking, room), the downloads (downloads.ts:
- * blocks to verified pieces, blame), the priorities (file selection, streaming) and the metadata exchange. Everything it
+ * blocks to verified pieces, blame), the priorities (file selection, streaming), the metadata exchange and the metadata's
+ * life cycle (metadata-life.ts: from the info dictionary to the downloads). Everything it
  * touches is injected: channels, a piece store, a hasher, a clock.
  */
 import type { PeerChannel } from './channel.js';
@@ -10,16 +11,17 @@ import type { Peer } from './peer.js';
 import { MetadataExchange } from './metadata.js';
 import { MAX_HIGH_WATER_MARK } from './uploader.js';
 import type { SessionEvents, SessionOptions, SessionStatus } from './types.js';
-import { Downloads, type Totals } from './downloads.js';
+import type { Downloads, Totals } from './downloads.js';
+import { MetadataLife } from './metadata-life.js';
 import { Priorities } from './priorities.js';
-import { MemoryBudget, TORRENT_PIECE_MEMORY, checkPieceLength } from './memory.js';
+import { MemoryBudget, TORRENT_PIECE_MEMORY } from './memory.js';
 import { Swarm, type SwarmOptions } from './swarm.js';
 import { infoHashesOf } from './v2-blocks.js';
 import type { PieceState } from '../picker/index.js';
-import { parseInfoDict, type Metainfo } from '../metainfo.js';
+import type { Metainfo } from '../metainfo.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import { sha256 } from '../sha256.js';
-import { TabswarmError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { Emitter, type Listener } from '../emitter.js';
 
 export type { PeerView, SessionEvents, SessionOptions, SessionStatus } from './types.js';
@@ -30,16 +32,13 @@ const TICK = 1_000;
 export class TorrentSession {
   readonly infoHash: Uint8Array;
   readonly infoHashHex: string;
-  /** Geometry, picker and verifier: once the metadata is known. */
-  private downloads: Downloads | undefined;
   private readonly o: SwarmOptions;
   private readonly totals: Totals = { downloaded: 0, uploaded: 0, wasted: 0 };
   /** Memory for pieces in progress (blocks, pieces being verified, failed copies kept for blame). */
   private readonly budget: MemoryBudget;
   private readonly events = new Emitter<SessionEvents>();
-  private readonly metadata: MetadataExchange;
-  /** What metadata from peers must hash to: the info hash, or for a v2 swarm the whole SHA-256 one. */
-  private readonly metadataHash: Uint8Array;
+  /** From the info dictionary to the downloads. */
+  private readonly life: MetadataLife;
   /** File selection and streaming: what is fetched first, and what not at all. */
   private readonly priorities = new Priorities();
   private readonly swarm: Swarm;
@@ -71,21 +70,40 @@ export class TorrentSession {
     // A v2 swarm (its info hash the truncated SHA-256 one): metadata is checked against the whole hash.
     const v2 = options.infoHashV2;
     const v2Swarm = v2 !== undefined && bytesEqual(v2.subarray(0, 20), options.infoHash);
-    this.metadataHash = v2Swarm ? v2 : options.infoHash;
+    // What metadata from peers must hash to: the info hash, or for a v2 swarm the whole SHA-256 one.
+    const metadataHash = v2Swarm ? v2 : options.infoHash;
     const metadataHasher = v2Swarm ? (this.o.sha256 ?? sha256) : options.hasher;
-    this.metadata = new MetadataExchange(this.metadataHash, metadataHasher, () => this.o.clock.now(), options.hasher, this.o.sha256);
+    const metadata = new MetadataExchange(metadataHash, metadataHasher, () => this.o.clock.now(), options.hasher, this.o.sha256);
     this.swarm = new Swarm(
       this.o,
       {
         state: () => (this.isStopped ? 'stopped' : this.isPaused ? 'paused' : 'running'),
         done: () => this.done,
-        metadataComplete: () => void this.checkMetadata().catch((e: unknown) => this.warn(`metadata check failed: ${errorMessage(e)}`)),
+        metadataComplete: () => void this.life.check().catch((e: unknown) => this.warn(`metadata check failed: ${errorMessage(e)}`)),
         acceptsInfoHash: (hash) => infoHashesOf(this.infoHash, this.metainfo).some((h) => bytesEqual(h, hash)),
         v2: () => options.infoHashV2 !== undefined || (this.metainfo !== undefined && this.metainfo.version !== 'v1'),
       },
-      { totals: this.totals, events: this.events, metadata: this.metadata, priorities: this.priorities },
+      { totals: this.totals, events: this.events, metadata, priorities: this.priorities },
     );
-    if (options.metainfo) this.setMetainfo(options.metainfo);
+    this.life = new MetadataLife(
+      this.o,
+      metadataHash,
+      {
+        started: () => this.started,
+        stopped: () => this.isStopped,
+        loadStored: (downloads) => this.loadStored(downloads),
+        checkDone: () => this.checkDone(),
+        fail: (error) => this.fail(error),
+        warn: (message) => this.warn(message),
+      },
+      { swarm: this.swarm, exchange: metadata, priorities: this.priorities, budget: this.budget, totals: this.totals, events: this.events },
+    );
+    if (options.metainfo) this.life.set(options.metainfo);
+  }
+
+  /** Geometry, picker and verifier: once the metadata is known. */
+  private get downloads(): Downloads | undefined {
+    return this.life.downloads;
   }
 
   /** What a client reads. The metadata, once known. */
@@ -294,72 +312,12 @@ export class TorrentSession {
 
   // ---- metadata ------------------------------------------------------------------------------
 
-  private async checkMetadata(): Promise<void> {
-    const result = await this.metadata.settle();
-    if (this.isStopped || this.downloads) return;
-    if (result.kind === 'failed') {
-      this.warn('metadata from peers did not match the info hash; fetching it again');
-      this.swarm.metadataFailed(result.culprits);
-    } else if (result.kind === 'broken') this.fail(result.error);
-    else if (result.kind === 'metainfo') await this.acceptMetainfo(result.metainfo);
-  }
-
   /**
    * The info dictionary from elsewhere than peers (a magnet link's `xs=`): rejects, changing nothing,
    * when it is not this torrent's; else carries on as when peers send it. Ignored once it is known.
    */
-  async provideMetadata(infoBytes: Uint8Array): Promise<void> {
-    if (this.downloads || this.isStopped) return;
-    await this.acceptMetainfo(await parseInfoDict(infoBytes, this.metadataHash, this.o.hasher, this.o.sha256));
-  }
-
-  private async acceptMetainfo(metainfo: Metainfo): Promise<void> {
-    if (this.downloads || this.isStopped) return;
-    let downloads: Downloads;
-    try {
-      downloads = this.setMetainfo(metainfo);
-    } catch (e) {
-      this.fail(e instanceof Error ? e : new TabswarmError(String(e)));
-      return;
-    }
-    if (this.started) await this.loadStored(downloads);
-    this.priorities.hold(() => this.events.emit('metadata', metainfo));
-    this.swarm.metadataKnown(downloads);
-    if (this.started) this.swarm.sendWantsToAll();
-    this.checkDone();
-  }
-
-  /** Throws a TorrentError, changing nothing, when a piece is longer than the torrent may hold. */
-  private setMetainfo(metainfo: Metainfo): Downloads {
-    checkPieceLength(metainfo.pieceLength, this.budget.ceiling);
-    const swarm = this.swarm;
-    const downloads = (this.downloads = new Downloads(metainfo, {
-      ...this.o,
-      budget: this.budget,
-      requester: swarm.requester,
-      totals: this.totals,
-      host: {
-        peers: () => swarm.all(),
-        peer: (id) => swarm.peer(id),
-        ban: (peer, reason) => swarm.ban(peer, reason),
-        drop: (peer, reason) => swarm.drop(peer, reason),
-        verified: (index, data) => {
-          swarm.pieceVerified(index, data);
-          this.events.emit('piece', index);
-          this.checkDone();
-        },
-        blockVerified: (index, begin) => this.events.emit('block', { index, begin }),
-        pieceHashed: (index) => this.events.emit('hashed', { index }),
-        fail: (error) => this.fail(error),
-        warn: (message) => this.warn(message),
-      },
-    }));
-    swarm.attach(downloads);
-    // What was asked before the metadata (only possible when it came from peers) is acted on by
-    // acceptMetainfo once the peers' pieces are counted: acted on here, the leecher would tell its
-    // peers it wanted nothing, then that it did.
-    this.priorities.attach(downloads.picker, downloads.geometry);
-    return downloads;
+  provideMetadata(infoBytes: Uint8Array): Promise<void> {
+    return this.life.provide(infoBytes);
   }
 
   // ---- priorities ----------------------------------------------------------------------------
