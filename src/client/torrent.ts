@@ -1,7 +1,8 @@
 /**
  * A torrent of the client: its session (swarm logic), its tracker announcements, its stored pieces,
  * and what an application reads of it (progress, speeds, files; torrent-readings.ts) as properties
- * and typed events; or, while another tab of this browser runs it, that tab's state and commands.
+ * and typed events; or, while another tab of this browser runs it, that tab's state and commands
+ * (torrent-following.ts).
  */
 import { TorrentReadings } from './torrent-readings.js';
 import { TorrentSession } from '../core/session/session.js';
@@ -19,8 +20,9 @@ import { TorrentSelection } from './torrent-selection.js';
 import { PieceReader } from './piece-reader.js';
 import { sessionOptions } from './session-options.js';
 import { markSessionPhases } from './torrent-timeline.js';
-import { LocalReadout, RemoteReadout, type TorrentReadout } from './torrent-readout.js';
+import { LocalReadout, type TorrentReadout } from './torrent-readout.js';
 import type { TabCommand, TorrentSnapshot } from './tabs/protocol.js';
+import { TorrentFollowing } from './torrent-following.js';
 import { TabswarmError } from '../core/errors.js';
 import { trackerDemand, type TrackerDemand } from './torrent-tracker.js';
 
@@ -53,7 +55,7 @@ export class Torrent extends TorrentReadings {
     has: (i) => this.view.has(i),
     get: (i) => this.store.get(i),
     verifiedBytes: (i, begin) => this.session.verifiedBytes(i, begin),
-    error: () => this.lastError ?? (this.remote?.closed ? new TabswarmError(`${this.name} is no longer followed in this tab`) : undefined),
+    error: () => this.lastError ?? (this.tab.remote?.closed ? new TabswarmError(`${this.name} is no longer followed in this tab`) : undefined),
   });
   protected readonly fileSet: TorrentFiles;
   private readonly local = new LocalReadout(
@@ -63,8 +65,23 @@ export class Torrent extends TorrentReadings {
   );
   /** Where the numbers come from: this tab's session, or the tab that runs the torrent (see {@link follow}). */
   protected view: TorrentReadout = this.local;
-  /** Set while another tab of this browser runs the torrent. */
-  private remote: RemoteReadout | undefined;
+  /** While another tab of this browser runs the torrent. */
+  private readonly tab: TorrentFollowing = new TorrentFollowing(this, {
+    geometry: () => this.geometry,
+    filesGeometry: () => this.fileSet.geometry,
+    show: (remote) => (this.view = remote ?? this.local),
+    setMetainfo: (m) => this.setMetainfo(m),
+    openPrivate: () => void this.openPrivate(),
+    reader: this.reader,
+    emit: (type, detail) => this.emit(type, detail),
+    resolveDone: () => this.doneD.resolve(),
+    runHere: (selection) => {
+      this.fileSelection.reset(selection);
+      this.session = this.createSession();
+      return this.start();
+    },
+    sessionDone: () => this.session.done,
+  });
   private readonly fileSelection: TorrentSelection;
   private readonly webSources: WebSources;
   private readonly streams = new StreamWindows({
@@ -84,7 +101,7 @@ export class Torrent extends TorrentReadings {
           this.session.selectFiles(filter ?? (() => true));
           void this.persist();
         },
-        remote: () => this.remote,
+        remote: () => this.tab.remote,
         isPrivate: () => this.secret !== undefined,
       },
       init.selection,
@@ -152,7 +169,7 @@ export class Torrent extends TorrentReadings {
 
   /** Connects a peer the tracker client found under `infoHash`; `link`: what its connection goes through. */
   addPeer(channel: PeerChannel, id: string, link?: { readonly connection?: PeerConnectionKind | undefined }, infoHash?: Uint8Array): boolean {
-    if (this.paused || this.remote) {
+    if (this.paused || this.tab.remote) {
       channel.close();
       return false;
     }
@@ -188,7 +205,7 @@ export class Torrent extends TorrentReadings {
   }
 
   pause(): void {
-    if (this.remote) return this.remote.send({ kind: 'pause' });
+    if (this.tab.remote) return this.tab.remote.send({ kind: 'pause' });
     if (this.paused) return;
     this.paused = true;
     this.announced?.remove();
@@ -199,7 +216,7 @@ export class Torrent extends TorrentReadings {
 
   /** Carries on after `pause` or after an error (the session tries again). */
   resume(): void {
-    if (this.remote) return this.remote.send({ kind: 'resume' });
+    if (this.tab.remote) return this.tab.remote.send({ kind: 'resume' });
     if (!this.paused) return;
     this.paused = false;
     this.lastError = undefined;
@@ -210,77 +227,34 @@ export class Torrent extends TorrentReadings {
 
   /** Stops everything (the client calls it on remove and destroy). */
   stop(): void {
-    if (this.remote) {
-      this.remote.closed = true;
-      this.reader.wakeAll();
-      return;
-    }
+    if (this.tab.close()) return;
     this.announced?.remove();
     this.announced = undefined;
     this.session.stop();
     this.local.rates.stop();
   }
 
-  // ---- when another tab of this browser runs it (tabs/coordinator.ts) ------------------------------
+  // ---- when another tab of this browser runs it (tabs/coordinator.ts; torrent-following.ts) ------
 
   /** Another tab of this browser runs the torrent: its numbers, pieces and commands go through that tab. */
   get following(): boolean {
-    return this.remote !== undefined;
+    return this.tab.remote !== undefined;
   }
-
   /** Shows what the tab running it broadcasts, and sends it this torrent's commands (called before `start`, instead of it). */
   follow(send: (command: TabCommand) => void): void {
-    this.remote = new RemoteReadout(
-      () => this.geometry,
-      send,
-      () => this.fileSet.geometry,
-    );
-    this.view = this.remote;
-    // A private share's manifest is read from the pieces that tab stored.
-    void this.openPrivate();
+    this.tab.follow(send);
   }
-
   /** The latest state from the tab that runs it: the numbers change, and readers waiting for pieces it stored go on. */
   applySnapshot(s: TorrentSnapshot): void {
-    const remote = this.remote;
-    if (!remote || s.infoHash !== this.infoHash) return;
-    const fresh = remote.update(s);
-    this.paused = s.paused;
-    const failed = s.error !== undefined && this.lastError?.message !== s.error;
-    this.lastError = s.error === undefined ? undefined : failed ? new TabswarmError(s.error) : this.lastError;
-    for (const piece of fresh) {
-      this.reader.wake(piece);
-      this.emit('progress', { progress: this.progress, piece });
-    }
-    if (failed) this.emit('error', { error: this.lastError! });
-    if (s.done && this.metainfo && !remote.doneSeen) {
-      remote.doneSeen = true;
-      this.doneD.resolve();
-      this.emit('done', undefined);
-    }
+    this.tab.applySnapshot(s);
   }
-
   /** The metadata, read from the saved torrent list once the tab running it has it. */
   adoptMetainfo(m: Metainfo): void {
-    if (this.metainfo || m.infoHash !== this.infoHash) return;
-    this.setMetainfo(m);
-    if (this.remote?.snapshot) this.applySnapshot(this.remote.snapshot);
-    void this.openPrivate();
+    this.tab.adoptMetainfo(m);
   }
-
   /** The tab that ran it is gone and this one has its lock: runs it from the shared store, as saved, with a new session. */
-  async takeOver(saved: { paused: boolean; selection?: number[] | undefined }): Promise<void> {
-    if (!this.remote) return;
-    this.remote = undefined;
-    this.view = this.local;
-    this.paused = saved.paused;
-    this.lastError = undefined;
-    this.fileSelection.reset(saved.selection);
-    this.session = this.createSession();
-    await this.start();
-    // Readers that waited for pieces the session found in the store (no `piece` event for those).
-    this.reader.wakeAll();
-    if (this.session.done) this.doneD.resolve();
+  takeOver(saved: { paused: boolean; selection?: number[] | undefined }): Promise<void> {
+    return this.tab.takeOver(saved);
   }
 
   // ---- reading data --------------------------------------------------------------------------
@@ -375,7 +349,7 @@ export class Torrent extends TorrentReadings {
 
   /** Saves the torrent's record, unless another tab runs it (that tab saves it). */
   private persist(): Promise<void> {
-    return this.remote ? Promise.resolve() : this.init.persist(this);
+    return this.tab.remote ? Promise.resolve() : this.init.persist(this);
   }
 
   private setMetainfo(m: Metainfo): void {
