@@ -13,6 +13,10 @@ import type { Peer } from './peer.js';
 /** A channel's send queue holds about this much of its upload rate (see UploaderOptions.highWaterMark). */
 export const SEND_QUEUE_SECONDS = 0.03;
 export const MAX_HIGH_WATER_MARK = 1024 * 1024;
+/** The least of the high-water mark that each active upload keeps (see Uploader.highWaterMark). */
+const MIN_SHARE = 8 * 1024;
+/** An upload counts as active (sharing the uplink) this long after its last block. */
+const ACTIVE_UPLOAD_MS = 200;
 /** Distinct pieces read ahead of a peer's serve loop (see readAhead). */
 const READS_AHEAD = 4;
 /** Pieces read ahead for a new peer at most (see prefetch). */
@@ -39,17 +43,34 @@ export class Uploader {
   private readonly pieceCache = new Map<number, Uint8Array>();
   private readonly pieceReads = new Map<number, Promise<Uint8Array | undefined>>();
   private cachedBytes = 0;
+  /** When each peer was last sent a block (clock ms), kept while recent (see activeUploads). */
+  private readonly lastServed = new Map<Peer, number>();
 
   constructor(private readonly o: UploaderOptions) {}
 
   /**
-   * Bytes queued on a peer's channel above which sending pauses: at least the configured mark, and
-   * more on a fast connection (what it carries in {@link SEND_QUEUE_SECONDS}, up to the maximum), so
-   * that a fast channel never runs dry between two drain events while a slow one keeps requests from
-   * waiting behind a long queue.
+   * Bytes queued on a peer's channel above which sending pauses. The configured mark is shared by the
+   * uploads active at the time: our uplink is one queue, and a `have`, a request or an unchoke sent
+   * to any peer waits behind what every channel holds. With a 1 MiB/s uplink shared by four slots of
+   * 32 KiB each, such a message waited up to 125 ms, and peers waiting on it left their own uplinks
+   * idle (the simulator: README, step 7 of issue 19). At least {@link MIN_SHARE}; and a fast channel
+   * holds what it carries in {@link SEND_QUEUE_SECONDS}, up to the maximum, so that it never runs dry
+   * between two drain events.
    */
   highWaterMark(peer: Peer): number {
-    return Math.min(this.o.maxHighWaterMark, Math.max(this.o.highWaterMark, peer.uploaded.rate() * SEND_QUEUE_SECONDS));
+    const share = Math.max(MIN_SHARE, this.o.highWaterMark / this.activeUploads(peer));
+    return Math.min(this.o.maxHighWaterMark, Math.max(share, peer.uploaded.rate() * SEND_QUEUE_SECONDS));
+  }
+
+  /** Uploads sharing the uplink: this one, and the others that sent a block in the last {@link ACTIVE_UPLOAD_MS}. */
+  private activeUploads(peer: Peer): number {
+    const now = this.o.clock.now();
+    let n = 1;
+    for (const [other, at] of this.lastServed) {
+      if (now - at > ACTIVE_UPLOAD_MS) this.lastServed.delete(other);
+      else if (other !== peer) n++;
+    }
+    return n;
   }
 
   /** Sends the peer's requested blocks while its channel has room; call again on drain. */
@@ -66,6 +87,7 @@ export class Uploader {
 
   peerGone(peer: Peer): void {
     this.serving.delete(peer);
+    this.lastServed.delete(peer);
   }
 
   private async serveLoop(peer: Peer): Promise<void> {
@@ -87,6 +109,7 @@ export class Uploader {
       }
       peer.send({ type: 'piece', index: r.index, begin: r.begin, block: data.subarray(r.begin, r.begin + r.length) });
       peer.uploaded.add(r.length);
+      this.lastServed.set(peer, this.o.clock.now());
       this.o.onServed(peer, r.index, r.length);
     }
   }

@@ -40,7 +40,7 @@ async function setup(pieces: number, o: { highWaterMark?: number; fast?: boolean
   const ask = (...requests: { index: number; begin: number; length: number }[]) => {
     for (const r of requests) peer.queueRequest(r);
   };
-  return { uploader, peer, channel, sent, reads, served, warnings, settle, store, ask };
+  return { uploader, peer, channel, sent, reads, served, warnings, settle, store, ask, clock };
 }
 
 const blocks = (e: WireEvent[]) => e.filter((x) => x.type === 'piece').map((x) => (x.type === 'piece' ? `${x.index}:${x.begin}` : ''));
@@ -73,6 +73,36 @@ describe('uploader', () => {
     t.uploader.serve(t.peer);
     await t.settle();
     expect(blocks(t.sent)).toEqual(['1:0', '1:16384']);
+  });
+
+  it('shares the high-water mark among the uploads active at the time, down to 8 KiB each', async () => {
+    for (const [mark, shared] of [
+      [64 * 1024, 16 * 1024],
+      [16 * 1024, 8 * 1024],
+    ]) {
+      const t = await setup(1, { highWaterMark: mark });
+      expect(t.uploader.highWaterMark(t.peer)).toBe(mark);
+      // Three more peers are sent a block each: four uploads share our uplink's queue.
+      const others = ['q', 'r', 's'].map((id) => wiredPeer({ id, clock: t.clock, fast: false }));
+      for (const o of others) {
+        o.peer.unchoke();
+        o.peer.queueRequest({ index: 0, begin: 0, length: BLOCK });
+        t.uploader.serve(o.peer);
+      }
+      await t.settle();
+      for (const o of others) {
+        o.peer.flush();
+        expect(blocks(o.sent)).toEqual(['0:0']);
+      }
+      expect(t.uploader.highWaterMark(t.peer)).toBe(shared);
+      // A peer gone no longer counts; nor, 200 ms after its last block, one that asks nothing more.
+      t.uploader.peerGone(others[0]!.peer);
+      expect(t.uploader.highWaterMark(t.peer)).toBe(Math.max(8 * 1024, mark / 3));
+      let later = false;
+      t.clock.setTimeout(() => (later = true), 250);
+      await t.clock.run(() => later);
+      expect(t.uploader.highWaterMark(t.peer)).toBe(mark);
+    }
   });
 
   it('reads each piece once, ahead of the loop, and keeps recent pieces in a bounded cache', async () => {
