@@ -76,9 +76,9 @@ describe('uploader', () => {
   });
 
   it('shares the high-water mark among the uploads active at the time, down to 8 KiB each', async () => {
-    for (const [mark, shared] of [
-      [64 * 1024, 16 * 1024],
-      [16 * 1024, 8 * 1024],
+    for (const { mark, shared } of [
+      { mark: 64 * 1024, shared: 16 * 1024 },
+      { mark: 16 * 1024, shared: 8 * 1024 },
     ]) {
       const t = await setup(1, { highWaterMark: mark });
       expect(t.uploader.highWaterMark(t.peer)).toBe(mark);
