@@ -347,11 +347,11 @@ export class Swarm {
   // ---- choking and timers --------------------------------------------------------------------
 
   private rechoke(): void {
-    this.slots.rechoke(this.peers.values(), this.host.done());
+    this.slots.rechoke(this.peers, this.host.done());
   }
 
   private rechokeIfSlotFree(): void {
-    this.slots.fillFreeSlot(this.peers.values(), this.host.done());
+    this.slots.fillFreeSlot(this.peers, this.host.done());
   }
 
   /** Every second: the choker when due, idle peers, keep-alives, request time-outs, requests, metadata requests. */

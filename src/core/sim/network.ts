@@ -190,7 +190,9 @@ export class SimChannel implements PeerChannel {
     if (departs > now) {
       this.departures.push(departs, size);
       this.buffered += size;
-      this.planDrain();
+      // A drain timer already set stays (see planDrain): a send only moves the departure that
+      // brings the buffer down to the mark later, never earlier.
+      if (this.drainTimer === undefined) this.planDrain();
     } else if (this.drainTimer === undefined) {
       // Gone at once (an uplink without a limit): still a drain, on the next turn, as a channel
       // whose buffer empties says — a serve loop waiting for it goes on.
