@@ -45,6 +45,8 @@ export class Uploader {
   private cachedBytes = 0;
   /** When each peer was last sent a block (clock ms), kept while recent (see activeUploads). */
   private readonly lastServed = new Map<Peer, number>();
+  /** When lastServed was last rid of stale entries. */
+  private prunedAt = -Infinity;
 
   constructor(private readonly o: UploaderOptions) {}
 
@@ -65,12 +67,12 @@ export class Uploader {
   /** Uploads sharing the uplink: this one, and the others that sent a block in the last {@link ACTIVE_UPLOAD_MS}. */
   private activeUploads(peer: Peer): number {
     const now = this.o.clock.now();
-    let n = 1;
-    for (const [other, at] of this.lastServed) {
-      if (now - at > ACTIVE_UPLOAD_MS) this.lastServed.delete(other);
-      else if (other !== peer) n++;
+    // Stale entries go once per instant: an entry set since is recent.
+    if (now !== this.prunedAt) {
+      this.prunedAt = now;
+      for (const [other, at] of this.lastServed) if (now - at > ACTIVE_UPLOAD_MS) this.lastServed.delete(other);
     }
-    return n;
+    return this.lastServed.has(peer) ? this.lastServed.size : this.lastServed.size + 1;
   }
 
   /** Sends the peer's requested blocks while its channel has room; call again on drain. */
