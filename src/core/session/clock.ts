@@ -96,10 +96,17 @@ export class VirtualClock implements Clock {
     }
     this.time = this.poppedAt;
     next();
-    // Run every other timer due at this same instant before letting promises settle.
+    // Run every other timer due at this same instant before letting promises settle. A cleared timer
+    // due now can hide a later one behind it: popLive skips the cleared one and returns the later,
+    // which goes back (it used to run early, at this instant).
     while (this.size > 0 && this.ats[0] === this.time) {
       const fn = this.popLive();
-      if (fn) fn();
+      if (!fn) break;
+      if (this.poppedAt !== this.time) {
+        this.push(this.poppedAt, this.poppedSeq, fn);
+        break;
+      }
+      fn();
     }
     return true;
   }

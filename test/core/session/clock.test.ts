@@ -17,6 +17,28 @@ describe('VirtualClock', () => {
     expect(log).toEqual(['a@10', 'b@20', 'c@20']);
   });
 
+  it('keeps that order over thousands of timers, set before and while running, some cleared', async () => {
+    const clock = new VirtualClock(settle);
+    let seed = 7;
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const expected: { at: number; order: number }[] = [];
+    const fired: number[] = [];
+    let order = 0;
+    const add = (ms: number): void => {
+      const entry = { at: clock.now() + ms, order: order++ };
+      const h = clock.setTimeout(() => {
+        fired.push(entry.order);
+        if (fired.length < 3000) add(random(40)); // due times collide often
+      }, ms);
+      if (random(5) === 0) clock.clearTimeout(h);
+      else expected.push(entry);
+    };
+    for (let i = 0; i < 2000; i++) add(random(100));
+    await clock.run(() => false);
+    expected.sort((a, b) => a.at - b.at || a.order - b.order);
+    expect(fired).toEqual(expected.map((e) => e.order));
+  });
+
   it('lets promise chains started by a timer finish before time moves on', async () => {
     const clock = new VirtualClock(settle);
     const log: string[] = [];
