@@ -6,8 +6,8 @@
  *
  * Cost: a channel keeps its chunks in flight in two FIFOs (leaving the uplink, reaching the other
  * end) and holds at most two timers at a time, one for its next delivery and one for its next
- * departure after which the buffer is at or below `lowWaterMark` (`onDrain` is called at each such
- * departure, as the in-process tests expect). `bufferedAmount` is worked out from the departure
+ * departure after which the buffer is at or below `lowWaterMark` (`onDrain` is called when a
+ * departure brings it there from above, as a data channel fires `bufferedamountlow`). `bufferedAmount` is worked out from the departure
  * times when read. No timer per chunk: a thousand-peer swarm keeps the clock's
  * queue as short as its number of busy channels.
  */
@@ -261,7 +261,10 @@ export class SimChannel implements PeerChannel {
   /** Sets the drain timer for the first departure after which the buffer is at or below the mark. */
   private planDrain(): void {
     const q = this.departures;
-    if (q.length === 0) return;
+    // A buffer at or below the mark never crosses it: no drain, as a data channel fires
+    // `bufferedamountlow` only when its buffer falls from above the threshold (a drain for every
+    // small message, a `have` or a request, was half the simulator's timers).
+    if (q.length === 0 || this.buffered <= this.mark) return;
     let left = this.buffered;
     let at = Infinity;
     for (let i = 0; i < q.length; i++) {

@@ -35,22 +35,22 @@ describe('SimNetwork links', () => {
     expect(seen).toEqual([400, 300, 200, 100, 0]);
   });
 
-  it('calls onDrain at each departure that leaves the buffer at or below the low-water mark', async () => {
+  it('calls onDrain when a departure brings the buffer from above the low-water mark to it or below, as bufferedamountlow', async () => {
     const clock = new VirtualClock(settle);
     const net = new SimNetwork(clock, 5);
     const [ab] = net.connect(net.node('a', { upload: 1000, download: 1000 }), net.node('b', { upload: 1000, download: 1000 }));
     const drains: number[] = [];
     ab.onDrain = () => drains.push(clock.now());
     ab.lowWaterMark = 150;
-    for (let i = 0; i < 4; i++) ab.send(new Uint8Array(100)); // 400 buffered; 100 left at 300, 0 at 400
+    for (let i = 0; i < 4; i++) ab.send(new Uint8Array(100)); // 400 buffered; 100 left at 300 (crossed), 0 at 400
     clock.setTimeout(() => {
-      expect(drains).toEqual([300, 400]);
-      ab.send(new Uint8Array(100)); // leaves at 1100
+      expect(drains).toEqual([300]);
+      ab.send(new Uint8Array(100)); // 100 buffered: never above the mark, no drain
     }, 1000);
     clock.setTimeout(() => ab.send(new Uint8Array(100)), 2000);
-    clock.setTimeout(() => ab.send(new Uint8Array(100)), 2000); // leave at 2100 and 2200
+    clock.setTimeout(() => ab.send(new Uint8Array(100)), 2000); // 200 buffered; 100 left at 2100
     await clock.run(() => false);
-    expect(drains).toEqual([300, 400, 1100, 2100, 2200]);
+    expect(drains).toEqual([300, 2100]);
   });
 
   it('brings the drain forward when the low-water mark is raised while sending', async () => {
@@ -59,10 +59,10 @@ describe('SimNetwork links', () => {
     const [ab] = net.connect(net.node('a', { upload: 1000, download: 1000 }), net.node('b', { upload: 1000, download: 1000 }));
     const drains: number[] = [];
     ab.onDrain = () => drains.push(clock.now());
-    for (let i = 0; i < 4; i++) ab.send(new Uint8Array(100)); // mark 0: would drain at 400 only
+    for (let i = 0; i < 4; i++) ab.send(new Uint8Array(100)); // mark 0: would drain at 400
     ab.lowWaterMark = 250;
     await clock.run(() => clock.now() >= 500);
-    expect(drains).toEqual([200, 300, 400]);
+    expect(drains).toEqual([200]);
   });
 
   it('holds at most two timers per channel however much is in flight', async () => {
