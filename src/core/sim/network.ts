@@ -7,9 +7,9 @@
  * Cost: a channel keeps its chunks in flight in two FIFOs (leaving the uplink, reaching the other
  * end) and holds at most two timers at a time, one for its next delivery and one for its next
  * departure after which the buffer is at or below `lowWaterMark` (`onDrain` is called when a
- * departure brings it there from above, as a data channel fires `bufferedamountlow`). `bufferedAmount` is worked out from the departure
- * times when read. No timer per chunk: a thousand-peer swarm keeps the clock's
- * queue as short as its number of busy channels.
+ * departure brings it there from above, as a data channel fires `bufferedamountlow`).
+ * `bufferedAmount` is worked out from the departure times when read. No timer per chunk: a
+ * thousand-peer swarm keeps the clock's queue as short as its number of busy channels.
  */
 import type { Clock, TimerHandle } from '../session/clock.js';
 import type { PeerChannel } from '../session/channel.js';
