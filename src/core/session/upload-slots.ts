@@ -49,7 +49,7 @@ export class UploadSlots {
   /**
    * Whether fillFree would change anything: an unchoked peer wants nothing, or a slot is free and a
    * choked peer is interested. Most calls (one per `interested` or `not interested`) find neither,
-   * and answer without the views and sets the decision takes (a third of what a large simulated
+   * and answer without the views and sets the decision takes (a sixth of what a large simulated
    * swarm allocated).
    */
   private freeSlotWork(peers: Iterable<Peer>): boolean {
