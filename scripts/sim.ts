@@ -23,9 +23,9 @@ import { DEFAULT_SIM, simulate } from '../src/sim/swarm.js';
 // swarm of several thousand peers); the heap stays as small as the swarm needs either way.
 const SEMI_SPACE = '--max-semi-space-size=512';
 // The child runs one esbuild bundle of this script in plain Node rather than the TypeScript files
-// through tsx's loader: the same code, and 8 % (200 peers) to 25 % (1,000 peers: 3 min 56 s against
-// 4 min 58 s) less wall time (the loader's per-file transforms keep function names, among others).
-// Node options given to this process (not tsx's own) go on to the child.
+// through tsx's loader: the same code, and 8 % less wall time at 200 peers, about a fifth at 1,000
+// (why is not established: a bundle that keeps function names, as tsx's transforms do, was not
+// clearly slower). Node options given to this process (not tsx's own) go on to the child.
 if (!process.execArgv.includes(SEMI_SPACE)) {
   const oldSpace = `--max-old-space-size=${Math.floor((totalmem() / 2 ** 20) * 0.8)}`;
   const dir = mkdtempSync(join(tmpdir(), 'tabswarm-sim-'));
@@ -44,8 +44,8 @@ if (!process.execArgv.includes(SEMI_SPACE)) {
     });
     const nodeOptions: string[] = [];
     const given = process.execArgv;
+    const loader = (a: string | undefined): boolean => a !== undefined && /[\\/]tsx[\\/]/.test(a);
     for (let i = 0; i < given.length; i++) {
-      const loader = (a: string | undefined): boolean => a !== undefined && /[\\/]tsx[\\/]/.test(a);
       if ((given[i] === '--require' || given[i] === '--import') && loader(given[i + 1])) i++;
       else if (!loader(given[i])) nodeOptions.push(given[i]!);
     }
