@@ -65,7 +65,10 @@ export class DataChannelAdapter implements PeerChannel {
   private readonly pollMs: number;
   private readonly watchdogMs: number;
   private readonly maxMessage: number;
-  private readonly onLow = (): void => this.check();
+  private readonly onLow = (): void => this.check(false);
+  private readonly onTick = (): void => this.check(true);
+  /** The event drained the channel and nothing was sent since: the watchdog has nothing to catch. */
+  private drainedByEvent = false;
   /** Where `sendParts` joins its parts (copiesOnSend only); grown to the largest send, at most maxMessage. */
   private scratch: Uint8Array | undefined;
 
@@ -136,6 +139,7 @@ export class DataChannelAdapter implements PeerChannel {
 
   send(data: Uint8Array): void {
     if (this.isClosed || data.length === 0) return;
+    this.drainedByEvent = false;
     try {
       if (data.length <= this.maxMessage) this.raw.send(data);
       else for (let at = 0; at < data.length; at += this.maxMessage) this.raw.send(data.subarray(at, at + this.maxMessage));
@@ -144,7 +148,7 @@ export class DataChannelAdapter implements PeerChannel {
       return;
     }
     if (this.timer === undefined && this.bufferedAmount > this.low) {
-      this.timer = setInterval(() => this.check(), this.events ? this.watchdogMs : this.pollMs);
+      this.timer = setInterval(this.onTick, this.events ? this.watchdogMs : this.pollMs);
     }
   }
 
@@ -222,11 +226,23 @@ export class DataChannelAdapter implements PeerChannel {
     }
   }
 
-  /** On the event, a poll tick or the watchdog: drained when at or below the mark. */
-  private check(): void {
+  /**
+   * On the event, a poll tick or the watchdog: drained when at or below the mark. A drain through the
+   * event leaves the watchdog running: a seeder's channel drains every few dozen KiB, and stopping and
+   * starting an interval each time cost as much of its main thread as the block sends' headers. The
+   * watchdog stops on a tick that finds the channel drained, and drains then unless the event did and
+   * nothing was sent since.
+   */
+  private check(tick: boolean): void {
     if (this.isClosed) return this.stopTimer();
     if (this.bufferedAmount > this.low) return;
-    this.stopTimer();
+    if (tick || !this.events) {
+      this.stopTimer();
+      if (this.drainedByEvent) {
+        this.drainedByEvent = false;
+        return;
+      }
+    } else this.drainedByEvent = true;
     const handler = this.onDrain;
     if (!handler) return;
     try {

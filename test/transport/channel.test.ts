@@ -108,6 +108,39 @@ describe('DataChannelAdapter', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('drains through the event leave the watchdog running; it stops on a tick that finds the channel drained, draining again only if something was sent since', () => {
+    const events = new FakeEvents();
+    const raw = new FakeRaw(events);
+    const ch = new DataChannelAdapter(raw, { watchdogMs: 250 });
+    ch.lowWaterMark = 100;
+    let drains = 0;
+    ch.onDrain = () => drains++;
+    const armed = vi.spyOn(globalThis, 'setInterval');
+    // A seeder's channel: sent above the mark, drained through the event, again and again.
+    for (let i = 0; i < 5; i++) {
+      ch.send(new Uint8Array(1000));
+      raw.bufferedAmount = 0;
+      events.fire();
+    }
+    expect(drains).toBe(5);
+    expect(armed).toHaveBeenCalledTimes(1);
+    expect(vi.getTimerCount()).toBe(1);
+    // The tick finds it drained, by the event, with nothing sent since: it stops, no second drain.
+    vi.advanceTimersByTime(250);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(drains).toBe(5);
+    // Sent after the event's drain, and drained with the event lost: the watchdog catches it.
+    ch.send(new Uint8Array(1000));
+    raw.bufferedAmount = 0;
+    events.fire();
+    ch.send(new Uint8Array(1000));
+    raw.bufferedAmount = 0; // this time no event
+    vi.advanceTimersByTime(250);
+    expect(drains).toBe(7);
+    expect(vi.getTimerCount()).toBe(0);
+    armed.mockRestore();
+  });
+
   it('splits sends longer than the largest message, in order', () => {
     const raw = new FakeRaw(undefined);
     const ch = new DataChannelAdapter(raw, { maxMessage: 4 });

@@ -29,16 +29,21 @@ export class PeerPieces {
   private pendingHaves: number[] = [];
   private pendingBitfield: Uint8Array | undefined;
 
-  /** Its BEP 6 suggestions, oldest first (at most MAX_SUGGESTED). */
-  readonly suggested = new Set<number>();
+  /** Its BEP 6 suggestions, oldest first (at most MAX_SUGGESTED); made with the first (most peers make none). */
+  private suggestions: Set<number> | undefined;
 
   constructor(private pieceCount: number | undefined) {}
 
+  get suggested(): ReadonlySet<number> | undefined {
+    return this.suggestions;
+  }
+
   /** It suggested we ask for this piece: kept among the latest few (not checked against the piece count: a hint only). */
   suggest(index: number): void {
-    this.suggested.delete(index);
-    this.suggested.add(index);
-    if (this.suggested.size > MAX_SUGGESTED) this.suggested.delete(this.suggested.values().next().value!);
+    const suggested = (this.suggestions ??= new Set());
+    suggested.delete(index);
+    suggested.add(index);
+    if (suggested.size > MAX_SUGGESTED) suggested.delete(suggested.values().next().value!);
   }
 
   /** What it said it has; before the piece count, from the haves and bitfield kept for it. */

@@ -189,7 +189,7 @@ export class Peer {
     return this.pieces.has(index);
   }
   /** Pieces it suggested we ask for (BEP 6 `suggest`; recent ones, those it has read, say). */
-  get suggested(): ReadonlySet<number> {
+  get suggested(): ReadonlySet<number> | undefined {
     return this.pieces.suggested;
   }
 

@@ -57,10 +57,10 @@ interface PeerRequests {
   /** Outstanding, by `index:begin`. */
   readonly sent: Map<RequestKey, OutstandingRequest>;
   /**
-   * Cancelled by us (timeouts, endgame, preemption), oldest first and bounded: a block that still
+   * Cancelled by us (timeouts, endgame, preemption), oldest first and bounded (made with the first): a block that still
    * arrives for one of them is not held against the peer.
    */
-  readonly cancelled: Set<RequestKey>;
+  cancelled: Set<RequestKey> | undefined;
   /** Bytes of blocks it sent that we never asked for. */
   unasked: number;
   /**
@@ -263,7 +263,7 @@ export class Requester {
 
   private of(peer: Peer): PeerRequests {
     let mine = this.byPeer.get(peer);
-    if (!mine) this.byPeer.set(peer, (mine = { sent: new Map(), cancelled: new Set(), unasked: 0, snubbed: false, roundTrip: undefined }));
+    if (!mine) this.byPeer.set(peer, (mine = { sent: new Map(), cancelled: undefined, unasked: 0, snubbed: false, roundTrip: undefined }));
     return mine;
   }
 
@@ -275,7 +275,7 @@ export class Requester {
    */
   private excused(peer: Peer, mine: PeerRequests, key: RequestKey, index: number, begin: number, length: number): boolean {
     const picker = this.picker;
-    if (mine.cancelled.delete(key)) return picker?.pieceState(index) === 'partial' && picker.wantsBlock(index, begin, length);
+    if (mine.cancelled?.delete(key)) return picker?.pieceState(index) === 'partial' && picker.wantsBlock(index, begin, length);
     mine.unasked += length;
     if (mine.unasked > MAX_UNREQUESTED) this.o.drop(peer, 'sent too many blocks we did not ask for');
     return false;
@@ -286,8 +286,9 @@ export class Requester {
     const mine = this.of(peer);
     mine.sent.delete(key);
     peer.send({ type: 'cancel', index: r.index, begin: r.begin, length: r.length });
-    if (mine.cancelled.size >= MAX_CANCELLED) mine.cancelled.delete(mine.cancelled.values().next().value!);
-    mine.cancelled.add(key);
+    const cancelled = (mine.cancelled ??= new Set());
+    if (cancelled.size >= MAX_CANCELLED) cancelled.delete(cancelled.values().next().value!);
+    cancelled.add(key);
   }
 
   /** Gives a peer's outstanding requests back to the picker. */

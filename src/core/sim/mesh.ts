@@ -71,8 +71,11 @@ interface MeshPeer {
   readonly heard: Map<number, number>;
   /** Peers we offered to through a relay: not asked again before this time. */
   readonly askAfter: Map<number, number>;
-  /** What we last told each neighbour of our links. */
-  readonly told: Map<number, Set<number>>;
+  /**
+   * What we last told each neighbour of our links, in the order told (an array, not a Set: a few
+   * dozen numbers per connection, and a Set of them cost a 10,000-peer run a tenth of its memory).
+   */
+  readonly told: Map<number, number[]>;
   relaying: number;
   joined: boolean;
 }
@@ -244,14 +247,14 @@ export class Mesh {
     for (const x of r.told.keys()) if (!r.links.has(x)) r.told.delete(x);
     for (const x of r.links) {
       let told = r.told.get(x);
-      if (!told) r.told.set(x, (told = new Set()));
+      if (!told) r.told.set(x, (told = []));
       const added: number[] = [];
       const dropped: number[] = [];
       for (const y of told) if (!r.links.has(y) && dropped.length < this.o.pexMax) dropped.push(y);
-      for (const y of r.links) if (y !== x && !told.has(y) && added.length + dropped.length < this.o.pexMax) added.push(y);
+      for (const y of r.links) if (y !== x && !told.includes(y) && added.length + dropped.length < this.o.pexMax) added.push(y);
       if (added.length + dropped.length === 0) continue;
-      for (const y of dropped) told.delete(y);
-      for (const y of added) told.add(y);
+      if (dropped.length > 0) r.told.set(x, (told = told.filter((y) => !dropped.includes(y))));
+      for (const y of added) told.push(y);
       this.relay.pexMessages++;
       this.relay.pexEntries += added.length + dropped.length;
       this.after(this.o.latency, () => this.receivePex(x, id, added, dropped));

@@ -84,7 +84,8 @@ type Chunk = Uint8Array | readonly Uint8Array[];
  * were a sixth of what a simulated swarm allocated).
  */
 class TimedQueue<T> {
-  private times = new Float64Array(8);
+  // Plain arrays: a typed array costs each of a link's two queues more memory than its contents.
+  private times: number[] = new Array<number>(8).fill(0);
   private values: (T | undefined)[] = new Array<T | undefined>(8);
   private head = 0;
   private size = 0;
@@ -120,7 +121,7 @@ class TimedQueue<T> {
   }
   private grow(): void {
     const capacity = this.times.length;
-    const times = new Float64Array(capacity * 2);
+    const times = new Array<number>(capacity * 2).fill(0);
     const values = new Array<T | undefined>(capacity * 2);
     for (let n = 0; n < this.size; n++) {
       const i = (this.head + n) & (capacity - 1);

@@ -72,7 +72,8 @@ export class WireDecoder {
   /** What is being assembled across chunks (handshake, length prefix or frame body), if anything. */
   private partial: Uint8Array | undefined;
   private filled = 0;
-  private readonly prefixBuffer = new Uint8Array(PREFIX);
+  /** Where a length prefix split between chunks is assembled; made the first time one is (a connection keeps a decoder). */
+  private prefixBuffer: Uint8Array | undefined;
   private consumed = 0;
   private error: WireError | undefined;
   /** The piece message whose block is to come (stage 'block'). */
@@ -156,7 +157,7 @@ export class WireDecoder {
       }
       // stage 'prefix': a frame starts at pos.
       if (available < PREFIX) {
-        this.partial = this.prefixBuffer;
+        this.partial = this.prefixBuffer ??= new Uint8Array(PREFIX);
         continue;
       }
       const length = this.checkLength(readU32(chunk, pos), this.consumed);

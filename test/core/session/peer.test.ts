@@ -41,8 +41,9 @@ describe('peer state machine', () => {
 
   it('keeps the latest eight pieces a peer suggests (BEP 6), a repeat moving to the end', () => {
     const w = wiredPeer({ id: 'a', clock, pieceCount: 100 });
+    expect(w.peer.suggested).toBeUndefined();
     w.deliver(...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 3].map((index) => ({ type: 'suggest' as const, index })));
-    expect([...w.peer.suggested]).toEqual([4, 5, 6, 7, 8, 9, 10, 3]);
+    expect([...(w.peer.suggested ?? [])]).toEqual([4, 5, 6, 7, 8, 9, 10, 3]);
   });
 
   it('have-all and a later bitfield swap what is counted', () => {
