@@ -57,8 +57,8 @@ interface PeerRequests {
   /** Outstanding, by `index:begin`. */
   readonly sent: Map<RequestKey, OutstandingRequest>;
   /**
-   * Cancelled by us (timeouts, endgame, preemption), oldest first and bounded (made with the first): a block that still
-   * arrives for one of them is not held against the peer.
+   * Cancelled by us (timeouts, endgame, preemption), oldest first and bounded: a block that still
+   * arrives for one of them is not held against the peer. Made with the first (most peers have none).
    */
   cancelled: Set<RequestKey> | undefined;
   /** Bytes of blocks it sent that we never asked for. */

@@ -72,8 +72,8 @@ interface MeshPeer {
   /** Peers we offered to through a relay: not asked again before this time. */
   readonly askAfter: Map<number, number>;
   /**
-   * What we last told each neighbour of our links, in the order told (an array, not a Set: a few
-   * dozen numbers per connection, and a Set of them cost a 10,000-peer run a tenth of its memory).
+   * What we last told each neighbour of our links, in the order told: an array, not a Set, as it is a
+   * few dozen numbers per connection, which a Set's hash table holds in several times the memory.
    */
   readonly told: Map<number, number[]>;
   relaying: number;
