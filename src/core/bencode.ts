@@ -6,7 +6,7 @@
  * "binary strings" (one char per byte; plain ASCII keys read as themselves).
  */
 import { BencodeError } from './errors.js';
-import { compareBytes, toBinaryString, utf8 } from './bytes.js';
+import { compareBytes, fromBinaryString, toBinaryString, utf8 } from './bytes.js';
 import type { Slicer } from './slicer.js';
 
 export type BValue = number | Uint8Array | BValue[] | BDict;
@@ -230,23 +230,12 @@ export function encode(value: BEncodable): Uint8Array {
     parts.push(b);
     size += b.length;
   };
-  // The tokens and lengths written between values are ASCII: copied a char at a time, which costs
-  // less than a TextEncoder call each (a handshake's dictionary has a dozen of them).
-  const ascii = (s: string): void => {
-    const out = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-    push(out);
-  };
+  // The tokens and lengths written between values are ASCII: copied a char a byte, which costs less
+  // than a TextEncoder call each (a handshake's dictionary has a dozen of them).
+  const ascii = (s: string): void => push(fromBinaryString(s)!);
   const bytesOf = (s: string): Uint8Array => utf8(s);
-  const keyBytes = (key: string): Uint8Array => {
-    const out = new Uint8Array(key.length);
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      if (c > 0xff) return utf8(key); // a key given as ordinary text: UTF-8
-      out[i] = c;
-    }
-    return out;
-  };
+  // A key is a byte string given a char a byte, or ordinary text (a char above 0xff): then UTF-8.
+  const keyBytes = (key: string): Uint8Array => fromBinaryString(key) ?? utf8(key);
   const walk = (v: BEncodable, depth: number): void => {
     if (depth > MAX_DEPTH) throw new TypeError(`bencode: nesting deeper than ${MAX_DEPTH} levels`);
     if (typeof v === 'number') {

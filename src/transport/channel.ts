@@ -236,7 +236,7 @@ export class DataChannelAdapter implements PeerChannel {
   private check(tick: boolean): void {
     if (this.isClosed) return this.stopTimer();
     if (this.bufferedAmount > this.low) return;
-    if (tick || !this.events) {
+    if (tick) {
       this.stopTimer();
       if (this.drainedByEvent) {
         this.drainedByEvent = false;
