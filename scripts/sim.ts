@@ -1,16 +1,94 @@
-// `npm run sim -- --peers N [--file-mib 64] [--piece-kib 256] [--seeder-up-kib 1024] [--up-kib 1024]
-//   [--down-kib 4096] [--latency 50] [--tracker-offers 40] [--trackers 1] [--seeder-trackers 1]
-//   [--bridges 0] [--relay] [--super-seed] [--max-peers 40] [--join-ms 1000] [--late 0] [--late-ms 0]
-//   [--seed 1] [--quiet]`  (--late N: the last N leechers join at --late-ms instead of within --join-ms)
-// Progress goes to stderr every 5 simulated seconds (not with --quiet).
-// Runs the swarm simulator and ends by printing one JSON line with the result.
+// `npm run sim -- --peers N [options]` (`--help` lists them; --late N: the last N leechers join at
+// --late-ms instead of within --join-ms). Progress goes to stderr every 5 simulated seconds (not with
+// --quiet). Runs the swarm simulator and ends by printing one JSON line with the result.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SIM, simulate } from '../src/sim/swarm.js';
+import { DEFAULT_SIM, simulate, type SimOptions } from '../src/sim/swarm.js';
+
+const KiB = 1024;
+const d = DEFAULT_SIM;
+const USAGE = `usage: npm run sim -- --peers N [--file-mib 64] [--piece-kib 256] [--seeder-up-kib 1024] [--up-kib 1024]
+  [--down-kib 4096] [--latency 50] [--tracker-offers 40] [--trackers 1] [--seeder-trackers 1] [--bridges 0]
+  [--relay] [--super-seed] [--max-peers 40] [--join-ms 1000] [--late 0] [--late-ms 0] [--seed 1] [--quiet]
+Runs one seeder and N leechers of the session code on a virtual clock and prints one JSON line with the
+result (README: "The swarm simulator").`;
+
+// Arguments are checked before anything is built, so that a mistyped option fails at once, with the usage.
+function parseOptions(): ReturnType<typeof parse> {
+  try {
+    return parse();
+  } catch (e) {
+    console.error(`sim: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+function parse() {
+  return parseArgs({
+    options: {
+      peers: { type: 'string', default: String(d.peers) },
+      'file-mib': { type: 'string', default: String(d.fileSize / KiB / KiB) },
+      'piece-kib': { type: 'string', default: String(d.pieceLength / KiB) },
+      'seeder-up-kib': { type: 'string', default: String(d.seederUpload / KiB) },
+      'up-kib': { type: 'string', default: String(d.peerUpload / KiB) },
+      'down-kib': { type: 'string', default: String(d.peerDownload / KiB) },
+      latency: { type: 'string', default: String(d.latency) },
+      'tracker-offers': { type: 'string', default: String(d.trackerOffers) },
+      trackers: { type: 'string', default: String(d.trackers) },
+      'seeder-trackers': { type: 'string', default: String(d.seederTrackers) },
+      bridges: { type: 'string', default: String(d.bridges) },
+      relay: { type: 'boolean', default: d.relay },
+      'super-seed': { type: 'boolean', default: d.superSeed },
+      'max-peers': { type: 'string', default: String(d.maxPeers) },
+      'join-ms': { type: 'string', default: String(d.joinWindow) },
+      late: { type: 'string', default: String(d.lateJoiners) },
+      'late-ms': { type: 'string', default: String(d.lateJoinAt) },
+      seed: { type: 'string', default: String(d.seed) },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+const { values } = parseOptions();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+type Numeric = Exclude<keyof typeof values, 'relay' | 'super-seed' | 'quiet' | 'help'>;
+
+function num(name: Numeric, min = Number.MIN_VALUE): number {
+  const v = Number(values[name]);
+  if (!Number.isFinite(v) || v < min) {
+    console.error(`--${name} must be a number of at least ${min === Number.MIN_VALUE ? 'more than 0' : min}, got "${values[name]}"`);
+    process.exit(2);
+  }
+  return v;
+}
+
+const simOptions: Partial<SimOptions> = {
+  peers: Math.round(num('peers', 1)),
+  fileSize: Math.round(num('file-mib') * KiB * KiB),
+  pieceLength: Math.round(num('piece-kib') * KiB),
+  seederUpload: num('seeder-up-kib') * KiB,
+  peerUpload: num('up-kib') * KiB,
+  peerDownload: num('down-kib') * KiB,
+  latency: num('latency', 0),
+  trackerOffers: Math.round(num('tracker-offers', 0)),
+  trackers: Math.round(num('trackers', 1)),
+  seederTrackers: Math.round(num('seeder-trackers', 1)),
+  bridges: Math.round(num('bridges', 0)),
+  relay: values.relay,
+  superSeed: values['super-seed'],
+  maxPeers: Math.round(num('max-peers', 1)),
+  joinWindow: num('join-ms', 0),
+  lateJoiners: Math.round(num('late', 0)),
+  lateJoinAt: num('late-ms', 0),
+  seed: Math.round(num('seed', 0)),
+};
 
 // The sessions make a few short-lived objects per message, and a large swarm keeps many messages in
 // flight: with V8's default young generation (16 MiB semi-spaces) they outlive it and are promoted,
@@ -56,64 +134,8 @@ if (!process.execArgv.includes(SEMI_SPACE)) {
   process.exit(status);
 }
 
-const KiB = 1024;
-const d = DEFAULT_SIM;
-const { values } = parseArgs({
-  options: {
-    peers: { type: 'string', default: String(d.peers) },
-    'file-mib': { type: 'string', default: String(d.fileSize / KiB / KiB) },
-    'piece-kib': { type: 'string', default: String(d.pieceLength / KiB) },
-    'seeder-up-kib': { type: 'string', default: String(d.seederUpload / KiB) },
-    'up-kib': { type: 'string', default: String(d.peerUpload / KiB) },
-    'down-kib': { type: 'string', default: String(d.peerDownload / KiB) },
-    latency: { type: 'string', default: String(d.latency) },
-    'tracker-offers': { type: 'string', default: String(d.trackerOffers) },
-    trackers: { type: 'string', default: String(d.trackers) },
-    'seeder-trackers': { type: 'string', default: String(d.seederTrackers) },
-    bridges: { type: 'string', default: String(d.bridges) },
-    relay: { type: 'boolean', default: d.relay },
-    'super-seed': { type: 'boolean', default: d.superSeed },
-    'max-peers': { type: 'string', default: String(d.maxPeers) },
-    'join-ms': { type: 'string', default: String(d.joinWindow) },
-    late: { type: 'string', default: String(d.lateJoiners) },
-    'late-ms': { type: 'string', default: String(d.lateJoinAt) },
-    seed: { type: 'string', default: String(d.seed) },
-    quiet: { type: 'boolean', default: false },
-  },
-});
-
-type Numeric = Exclude<keyof typeof values, 'relay' | 'super-seed' | 'quiet'>;
-
-function num(name: Numeric, min = Number.MIN_VALUE): number {
-  const v = Number(values[name]);
-  if (!Number.isFinite(v) || v < min) {
-    console.error(`--${name} must be a number of at least ${min === Number.MIN_VALUE ? 'more than 0' : min}, got "${values[name]}"`);
-    process.exit(2);
-  }
-  return v;
-}
-
 const result = await simulate(
-  {
-    peers: Math.round(num('peers', 1)),
-    fileSize: Math.round(num('file-mib') * KiB * KiB),
-    pieceLength: Math.round(num('piece-kib') * KiB),
-    seederUpload: num('seeder-up-kib') * KiB,
-    peerUpload: num('up-kib') * KiB,
-    peerDownload: num('down-kib') * KiB,
-    latency: num('latency', 0),
-    trackerOffers: Math.round(num('tracker-offers', 0)),
-    trackers: Math.round(num('trackers', 1)),
-    seederTrackers: Math.round(num('seeder-trackers', 1)),
-    bridges: Math.round(num('bridges', 0)),
-    relay: values.relay,
-    superSeed: values['super-seed'],
-    maxPeers: Math.round(num('max-peers', 1)),
-    joinWindow: num('join-ms', 0),
-    lateJoiners: Math.round(num('late', 0)),
-    lateJoinAt: num('late-ms', 0),
-    seed: Math.round(num('seed', 0)),
-  },
+  simOptions,
   values.quiet
     ? undefined
     : (p) => {
