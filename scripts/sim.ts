@@ -11,11 +11,12 @@ import { DEFAULT_SIM, simulate, type SimOptions } from '../src/sim/swarm.js';
 
 const KiB = 1024;
 const d = DEFAULT_SIM;
-const USAGE = `usage: npm run sim -- --peers N [--file-mib 64] [--piece-kib 256] [--seeder-up-kib 1024] [--up-kib 1024]
-  [--down-kib 4096] [--latency 50] [--tracker-offers 40] [--trackers 1] [--seeder-trackers 1] [--bridges 0]
-  [--relay] [--super-seed] [--max-peers 40] [--join-ms 1000] [--late 0] [--late-ms 0] [--seed 1] [--quiet]
+const USAGE = `usage: npm run sim -- --peers N [--file-mib ${d.fileSize / KiB / KiB}] [--piece-kib ${d.pieceLength / KiB}]
+  [--seeder-up-kib ${d.seederUpload / KiB}] [--up-kib ${d.peerUpload / KiB}] [--down-kib ${d.peerDownload / KiB}] [--latency ${d.latency}]
+  [--tracker-offers ${d.trackerOffers}] [--trackers ${d.trackers}] [--seeder-trackers ${d.seederTrackers}] [--bridges ${d.bridges}] [--relay] [--super-seed]
+  [--max-peers ${d.maxPeers}] [--join-ms ${d.joinWindow}] [--late ${d.lateJoiners}] [--late-ms ${d.lateJoinAt}] [--seed ${d.seed}] [--quiet]
 Runs one seeder and N leechers of the session code on a virtual clock and prints one JSON line with the
-result (README: "The swarm simulator").`;
+result (README: "The swarm simulator"). The values shown are the defaults.`;
 
 // Arguments are checked before anything is built, so that a mistyped option fails at once, with the usage.
 function parseOptions(): ReturnType<typeof parse> {
