@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_SIM, simulate, type SimOptions } from '../src/sim/swarm.js';
 
 const KiB = 1024;
@@ -18,40 +18,37 @@ const USAGE = `usage: npm run sim -- --peers N [--file-mib ${d.fileSize / KiB / 
 Runs one seeder and N leechers of the session code on a virtual clock and prints one JSON line with the
 result (README: "The swarm simulator"). The values shown are the defaults.`;
 
+const OPTIONS = {
+  peers: { type: 'string', default: String(d.peers) },
+  'file-mib': { type: 'string', default: String(d.fileSize / KiB / KiB) },
+  'piece-kib': { type: 'string', default: String(d.pieceLength / KiB) },
+  'seeder-up-kib': { type: 'string', default: String(d.seederUpload / KiB) },
+  'up-kib': { type: 'string', default: String(d.peerUpload / KiB) },
+  'down-kib': { type: 'string', default: String(d.peerDownload / KiB) },
+  latency: { type: 'string', default: String(d.latency) },
+  'tracker-offers': { type: 'string', default: String(d.trackerOffers) },
+  trackers: { type: 'string', default: String(d.trackers) },
+  'seeder-trackers': { type: 'string', default: String(d.seederTrackers) },
+  bridges: { type: 'string', default: String(d.bridges) },
+  relay: { type: 'boolean', default: d.relay },
+  'super-seed': { type: 'boolean', default: d.superSeed },
+  'max-peers': { type: 'string', default: String(d.maxPeers) },
+  'join-ms': { type: 'string', default: String(d.joinWindow) },
+  late: { type: 'string', default: String(d.lateJoiners) },
+  'late-ms': { type: 'string', default: String(d.lateJoinAt) },
+  seed: { type: 'string', default: String(d.seed) },
+  quiet: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies ParseArgsConfig['options'];
+
 // Arguments are checked before anything is built, so that a mistyped option fails at once, with the usage.
-function parseOptions(): ReturnType<typeof parse> {
+function parseOptions() {
   try {
-    return parse();
+    return parseArgs({ options: OPTIONS });
   } catch (e) {
     console.error(`sim: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
     process.exit(2);
   }
-}
-function parse() {
-  return parseArgs({
-    options: {
-      peers: { type: 'string', default: String(d.peers) },
-      'file-mib': { type: 'string', default: String(d.fileSize / KiB / KiB) },
-      'piece-kib': { type: 'string', default: String(d.pieceLength / KiB) },
-      'seeder-up-kib': { type: 'string', default: String(d.seederUpload / KiB) },
-      'up-kib': { type: 'string', default: String(d.peerUpload / KiB) },
-      'down-kib': { type: 'string', default: String(d.peerDownload / KiB) },
-      latency: { type: 'string', default: String(d.latency) },
-      'tracker-offers': { type: 'string', default: String(d.trackerOffers) },
-      trackers: { type: 'string', default: String(d.trackers) },
-      'seeder-trackers': { type: 'string', default: String(d.seederTrackers) },
-      bridges: { type: 'string', default: String(d.bridges) },
-      relay: { type: 'boolean', default: d.relay },
-      'super-seed': { type: 'boolean', default: d.superSeed },
-      'max-peers': { type: 'string', default: String(d.maxPeers) },
-      'join-ms': { type: 'string', default: String(d.joinWindow) },
-      late: { type: 'string', default: String(d.lateJoiners) },
-      'late-ms': { type: 'string', default: String(d.lateJoinAt) },
-      seed: { type: 'string', default: String(d.seed) },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
 }
 const { values } = parseOptions();
 if (values.help) {
