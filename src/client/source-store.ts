@@ -92,7 +92,12 @@ export class SpanReader {
     this.perSpan = Math.max(1, Math.floor(spanBytes / geometry.pieceLength));
   }
 
-  /** The bytes of piece `index` (a copy the caller owns). */
+  /**
+   * The bytes of piece `index`: a view of the span it was read in, which callers only read (the
+   * uploader sends from it, the store copies what it keeps). A copy per piece cost the seeding tab
+   * 2.5–3.4 ms of main thread per MiB served, the largest item of its own in its profile. What a view
+   * keeps alive (the whole span) is what the uploader's piece cache counts.
+   */
   async piece(index: number): Promise<Uint8Array> {
     if (this.perSpan === 1) return readPieceFromFiles(this.files, this.geometry, index);
     const k = Math.floor(index / this.perSpan);
@@ -113,7 +118,7 @@ export class SpanReader {
     this.idleTimer = setTimeout(() => this.spans.clear(), SPAN_IDLE_MS);
     const bytes = await span;
     const at = this.geometry.pieceOffset(index) - this.geometry.pieceOffset(first);
-    return bytes.slice(at, at + this.geometry.pieceSize(index));
+    return bytes.subarray(at, at + this.geometry.pieceSize(index));
   }
 }
 

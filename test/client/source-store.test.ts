@@ -76,6 +76,10 @@ describe('SourceBackedStore', () => {
       expect(await reader.piece(i)).toEqual(whole.subarray(i * 16384, Math.min(whole.length, (i + 1) * 16384)));
     await Promise.all([0, 1, 2, 3].map(expectPiece));
     expect(reads).toEqual(['a 0-65536']);
+    // Pieces are views of their span, not copies of it.
+    const [p0, p1] = [await reader.piece(0), await reader.piece(1)];
+    expect(p1.buffer).toBe(p0.buffer);
+    expect([p0.byteOffset, p1.byteOffset, p0.buffer.byteLength]).toEqual([0, 16384, 65536]);
     for (const i of [5, 4, 7, 6, 9, 8]) await expectPiece(i);
     expect(reads).toEqual(['a 0-65536', 'a 65536-70000', 'b 0-61072', 'b 61072-90000']);
     // The three spans are kept: no more reads; once idle for 5 s they are let go.

@@ -21,7 +21,7 @@ const ACTIVE_UPLOAD_MS = 200;
 const READS_AHEAD = 4;
 /** Pieces read ahead for a new peer at most (see prefetch). */
 const PREFETCH = 2;
-/** The piece cache: at most this many pieces and bytes, but always room for two pieces. */
+/** The piece cache: at most this many pieces, and this many bytes of the buffers they keep alive (see `buffers`), but always room for two pieces. */
 const CACHE_PIECES = 32;
 const CACHE_BYTES = 16 * 1024 * 1024;
 
@@ -42,6 +42,12 @@ export class Uploader {
   private readonly serving = new Set<Peer>();
   private readonly pieceCache = new Map<number, Uint8Array>();
   private readonly pieceReads = new Map<number, Promise<Uint8Array | undefined>>();
+  /**
+   * What the cache keeps alive, counted by buffer: a piece may be a view of a larger buffer (a seeding
+   * tab reads its files an extent at a time and hands out views of it), which lives while any of its
+   * pieces is cached. Buffer → how many cached pieces it holds.
+   */
+  private readonly buffers = new Map<ArrayBufferLike, number>();
   private cachedBytes = 0;
   /** When each peer was last sent a block (clock ms), kept while recent (see activeUploads). */
   private readonly lastServed = new Map<Peer, number>();
@@ -175,14 +181,27 @@ export class Uploader {
    */
   remember(index: number, data: Uint8Array): void {
     const cache = this.pieceCache;
-    if (cache.has(index)) this.cachedBytes -= cache.get(index)!.length;
+    const old = cache.get(index);
+    if (old) this.release(old);
     cache.delete(index);
     cache.set(index, data);
-    this.cachedBytes += data.length;
+    const held = this.buffers.get(data.buffer) ?? 0;
+    this.buffers.set(data.buffer, held + 1);
+    if (held === 0) this.cachedBytes += data.buffer.byteLength;
     while (cache.size > 2 && (cache.size > CACHE_PIECES || this.cachedBytes > CACHE_BYTES)) {
       const [oldest, bytes] = cache.entries().next().value!;
       cache.delete(oldest);
-      this.cachedBytes -= bytes.length;
+      this.release(bytes);
+    }
+  }
+
+  /** A cached piece is let go: its buffer no longer counts once no cached piece holds it. */
+  private release(data: Uint8Array): void {
+    const held = this.buffers.get(data.buffer)!;
+    if (held > 1) this.buffers.set(data.buffer, held - 1);
+    else {
+      this.buffers.delete(data.buffer);
+      this.cachedBytes -= data.buffer.byteLength;
     }
   }
 }

@@ -125,6 +125,20 @@ describe('uploader', () => {
     expect(t.reads.slice(6)).toEqual([0]);
   });
 
+  it('counts a cached piece by the buffer it keeps alive, once per buffer', async () => {
+    const t = await setup(18, { highWaterMark: 1024 * 1024 });
+    // 18 pieces of 64 KiB, two views of each of nine 2 MiB buffers (a seeder's spans, say): 1.1 MiB
+    // of pieces, but 18 MiB held. The oldest buffer's two pieces go, and the 16 MiB left stay (until
+    // piece 0, read again, takes the place of the next buffer's two).
+    const spans = Array.from({ length: 9 }, () => new Uint8Array(2 * 1024 * 1024));
+    for (let i = 0; i < 18; i++) t.uploader.remember(i, spans[i >> 1]!.subarray((i & 1) * PIECE, ((i & 1) + 1) * PIECE));
+    t.ask({ index: 17, begin: 0, length: BLOCK }, { index: 10, begin: 0, length: BLOCK }, { index: 0, begin: 0, length: BLOCK });
+    t.uploader.serve(t.peer);
+    await t.settle();
+    expect(blocks(t.sent)).toEqual(['17:0', '10:0', '0:0']);
+    expect(t.reads).toEqual([0]);
+  });
+
   it('rejects a request for a piece the store no longer has (Fast Extension), and stops for a choked peer', async () => {
     const t = await setup(1, { fast: true });
     t.ask({ index: 5, begin: 0, length: BLOCK });
