@@ -25,7 +25,7 @@ export class SendQueue {
     if (this.queued >= SEND_CHUNK) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      void Promise.resolve().then(this.flushLater);
+      queueMicrotask(this.flushLater);
     }
   }
 
