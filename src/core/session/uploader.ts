@@ -21,7 +21,10 @@ const ACTIVE_UPLOAD_MS = 200;
 const READS_AHEAD = 4;
 /** Pieces read ahead for a new peer at most (see prefetch). */
 const PREFETCH = 2;
-/** The piece cache: at most this many pieces, and this many bytes of the buffers they keep alive (see `buffers`), but always room for two pieces. */
+/**
+ * The piece cache: at most this many pieces, and this many bytes of the buffers they keep alive (see
+ * `buffers`), but always room for two pieces.
+ */
 const CACHE_PIECES = 32;
 const CACHE_BYTES = 16 * 1024 * 1024;
 
@@ -185,14 +188,19 @@ export class Uploader {
     if (old) this.release(old);
     cache.delete(index);
     cache.set(index, data);
-    const held = this.buffers.get(data.buffer) ?? 0;
-    this.buffers.set(data.buffer, held + 1);
-    if (held === 0) this.cachedBytes += data.buffer.byteLength;
+    this.hold(data);
     while (cache.size > 2 && (cache.size > CACHE_PIECES || this.cachedBytes > CACHE_BYTES)) {
       const [oldest, bytes] = cache.entries().next().value!;
       cache.delete(oldest);
       this.release(bytes);
     }
+  }
+
+  /** A piece is cached: its buffer counts once, with the first cached piece that holds it. */
+  private hold(data: Uint8Array): void {
+    const held = this.buffers.get(data.buffer) ?? 0;
+    this.buffers.set(data.buffer, held + 1);
+    if (held === 0) this.cachedBytes += data.buffer.byteLength;
   }
 
   /** A cached piece is let go: its buffer no longer counts once no cached piece holds it. */
