@@ -139,6 +139,15 @@ export class Requester {
           }),
         );
     let want = depth - mine.sent.size;
+    // Endgame (every wanted block is requested): a block already asked of another peer is asked of
+    // this one only once it has no request of its own outstanding, and one at a time (libtorrent's
+    // strict end-game mode). A peer still busy is no help yet, and the copies crowd the last peers'
+    // downlinks: a 1,000-peer simulation finished a quarter of a second sooner with a third of the
+    // duplicate bytes (README, step 13 of issue 19).
+    if (picker.inEndgame()) {
+      if (mine.sent.size > 0) return;
+      want = 1;
+    }
     // Requests go out a batch at a time (half the pipeline, at most REQUEST_BATCH), not one per
     // block received: each message costs a data channel about as much as a block does.
     if (want <= 0 || (want < Math.min(REQUEST_BATCH, Math.ceil(depth / 2)) && mine.sent.size > 0)) return;

@@ -147,6 +147,34 @@ describe('requester', () => {
     expect(fast.requester.outstanding(b.peer)).toBe(7);
   });
 
+  it('in endgame, asks a peer for blocks requested elsewhere only once its own requests are all back', () => {
+    // Four pieces of four blocks: a and b take eight each, so nothing is missing any more.
+    const t = setup(4);
+    const a = t.add('a');
+    const b = t.add('b');
+    t.requester.fill(a.peer);
+    t.requester.fill(b.peer);
+    expect(t.picker.inEndgame()).toBe(true);
+    // c has nothing outstanding: it is given one duplicate at a time.
+    const c = t.add('c');
+    t.requester.fill(c.peer);
+    expect(c.requests()).toHaveLength(1);
+    t.requester.fill(c.peer);
+    expect(c.requests()).toHaveLength(1);
+    // Half of b's blocks are back: a batch is free, but b, with four still outstanding, gets no duplicates.
+    const bs = b.requests();
+    for (const r of bs.slice(0, 4)) t.requester.blockArrived(b.peer, r.index, r.begin, r.length);
+    t.requester.fill(b.peer);
+    expect(b.requests()).toHaveLength(8);
+    // All of b's blocks back: now it helps with one of the blocks a still holds alone.
+    for (const r of bs.slice(4)) t.requester.blockArrived(b.peer, r.index, r.begin, r.length);
+    t.requester.fill(b.peer);
+    expect(b.requests()).toHaveLength(9);
+    const dup = b.requests()[8]!;
+    expect(t.picker.requesters(dup.index, dup.begin)).toEqual(['a', 'b']);
+    expect(t.requester.outstanding(b.peer)).toBe(1);
+  });
+
   it('asks a web seed only for pieces no unchoking peer has, and gives everything back when a peer goes', () => {
     const t = setup(4);
     const peer = t.add('peer', (i) => i < 2);
