@@ -138,9 +138,14 @@ export function concatBytes(parts: readonly Uint8Array[], into?: Uint8Array): Ui
   return out;
 }
 
+/**
+ * Whether two byte strings are equal. Compared from the end: peer ids share their client's prefix
+ * (`-TS0010-`, `-WW0300-`) and differ in what follows, and a swarm compares a new peer's id with
+ * every connected one's (relay.ts); hashes are random throughout, so the order costs them nothing.
+ */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
   return true;
 }
 
