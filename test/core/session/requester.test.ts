@@ -147,7 +147,7 @@ describe('requester', () => {
     expect(fast.requester.outstanding(b.peer)).toBe(7);
   });
 
-  it('in endgame, asks a peer for blocks requested elsewhere only once its own requests are all back', () => {
+  it('in endgame, asks a peer for blocks requested elsewhere only once its own requests are all back, unless a stream waits', () => {
     // Four pieces of four blocks: a and b take eight each, so nothing is missing any more.
     const t = setup(4);
     const a = t.add('a');
@@ -173,6 +173,11 @@ describe('requester', () => {
     const dup = b.requests()[8]!;
     expect(t.picker.requesters(dup.index, dup.begin)).toEqual(['a', 'b']);
     expect(t.requester.outstanding(b.peer)).toBe(1);
+    // While a stream waits for a piece, a busy peer is given copies as before, as many as its pipeline takes.
+    t.critical.push(1);
+    t.requester.fill(b.peer);
+    expect(b.requests().length).toBeGreaterThan(9);
+    expect(t.requester.outstanding(b.peer)).toBe(b.requests().length - 8);
   });
 
   it('asks a web seed only for pieces no unchoking peer has, and gives everything back when a peer goes', () => {
