@@ -143,8 +143,8 @@ export class Requester {
     // this one only once it has no request of its own outstanding, and one at a time (libtorrent's
     // strict end-game mode). A peer still busy is no help yet, and the copies crowd the last peers'
     // downlinks: a 1,000-peer simulation finished a third of a second sooner with a third of the
-    // duplicate bytes (README, step 13 of issue 19). Not while a stream waits for pieces: a player
-    // stalled on a slow peer's blocks is worth the copies.
+    // duplicate bytes (README, step 13 of issue 19). Not while a stream has critical pieces set (some
+    // may be verified already): a player stalled on a slow peer's blocks is worth the copies.
     if (picker.inEndgame() && this.o.criticalPieces().length === 0) {
       if (mine.sent.size > 0) return;
       want = 1;
